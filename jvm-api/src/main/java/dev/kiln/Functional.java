@@ -1,0 +1,357 @@
+package dev.kiln;
+
+import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.Pool2dParams;
+import java.util.Arrays;
+
+/**
+ * Neural-network functions, mirroring {@code torch.nn.functional} (conv2d, max_pool2d, softmax,
+ * scaled_dot_product_attention, dropout, embedding, ...). The {@code *Backward} functions expose the
+ * backward primitives that autograd's rules use. Shapes are checked here, with messages naming the
+ * op, the argument and the shapes, before any kernel runs.
+ */
+public final class Functional {
+    private Functional() {
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return x.sigmoid();
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return x.tanh();
+    }
+
+    public static Tensor gelu(Tensor x) {
+        return x.gelu();
+    }
+
+    /** x >= 0 ? x : slope * x. */
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+        return Tensor.where(x.ge(0), x, x.mul(negativeSlope));
+    }
+
+    /** x > 0 ? x : alpha * (exp(x) - 1). */
+    public static Tensor elu(Tensor x, double alpha) {
+        return Tensor.where(x.gt(0), x, x.expm1().mul(alpha));
+    }
+
+    // ---------------------------------------------------------------- linear and embedding
+
+    /** x (..., in) @ w (out, in)^T + b (out) -> (..., out), as F.linear. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Checks.rank("linear", "weight", w, 2, "(out_features, in_features)");
+        if (x.dim() == 0 || x.size(-1) != w.size(1)) {
+            throw new IllegalArgumentException("linear: input of shape " + Shape.str(x.shape()) + " has "
+                    + (x.dim() == 0 ? 0 : x.size(-1)) + " features but weight " + Shape.str(w.shape()) + " expects "
+                    + w.size(1));
+        }
+        Tensor y = x.matmul(w.t());
+        if (b != null) {
+            if (b.dim() != 1 || b.size(0) != w.size(0)) {
+                throw new IllegalArgumentException("linear: bias of shape " + Shape.str(b.shape()) + " must be ("
+                        + w.size(0) + ",) for weight " + Shape.str(w.shape()));
+            }
+            y = y.add(b);
+        }
+        return y;
+    }
+
+    /** weight (V, D), indices int64 of any shape -> (..., D), as F.embedding. */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        Checks.rank("embedding", "weight", weight, 2, "(num_embeddings, embedding_dim)");
+        Checks.dtype("embedding", "indices", indices, DType.INT64);
+        Tensor rows = weight.indexSelect(0, indices.reshape(-1));
+        return rows.reshape(Shape.concat(indices.shape(), new int[] {weight.size(1)}));
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /** x (N, C, H, W), w (O, C/groups, kH, kW), bias (O) or null -> (N, O, OH, OW), as F.conv2d. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv2d(x, w, bias, Conv2dParams.of(stride, padding, dilation, groups));
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        checkConv(x.shape(), w, p, "input", x);
+        if (bias != null) {
+            Checks.compatible("conv2d", "input", x, "bias", bias);
+            if (bias.dim() != 1 || bias.size(0) != w.size(0)) {
+                throw new IllegalArgumentException("conv2d: bias of shape " + Shape.str(bias.shape()) + " must be ("
+                        + w.size(0) + ",) for weight " + Shape.str(w.shape()));
+            }
+        }
+        return x.backend().conv2d(x, w, bias, p);
+    }
+
+    /** Same padding for stride 1: output H, W equal the input's (as padding='same'); odd effective kernels only. */
+    public static int samePadding(int kernel, int dilation) {
+        int span = dilation * (kernel - 1);
+        if (span % 2 != 0) {
+            throw new IllegalArgumentException("conv2d: padding 'same' needs an odd effective kernel, got kernel "
+                    + kernel + " dilation " + dilation);
+        }
+        return span / 2;
+    }
+
+    public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+        checkConv(inputShape, w, p, "grad_output", gy);
+        checkConvOutput(gy, inputShape, w, p);
+        return gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p);
+    }
+
+    public static Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+        Checks.compatible("conv2d_backward_weight", "grad_output", gy, "input", x);
+        Checks.rank("conv2d_backward_weight", "input", x, 4, "(N, C, H, W)");
+        if (weightShape.length != 4 || weightShape[1] * p.groups() != x.size(1) || weightShape[0] % p.groups() != 0) {
+            throw new IllegalArgumentException("conv2d_backward_weight: weight shape " + Shape.str(weightShape)
+                    + " does not fit input " + Shape.str(x.shape()) + " with groups " + p.groups());
+        }
+        checkConvOutput(gy, x.shape(), weightShape, p);
+        return gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p);
+    }
+
+    private static void checkConv(int[] in, Tensor w, Conv2dParams p, String name, Tensor x) {
+        Checks.compatible("conv2d", name, x, "weight", w);
+        Checks.floating("conv2d", name, x);
+        if (in.length != 4) {
+            throw new IllegalArgumentException("conv2d: input must be 4-D (N, C, H, W), got shape " + Shape.str(in));
+        }
+        Checks.rank("conv2d", "weight", w, 4, "(out_channels, in_channels/groups, kH, kW)");
+        int[] ws = w.shape();
+        if (in[1] % p.groups() != 0 || ws[0] % p.groups() != 0) {
+            throw new IllegalArgumentException("conv2d: groups " + p.groups() + " must divide input channels " + in[1]
+                    + " and output channels " + ws[0] + " (weight shape " + Shape.str(ws) + ")");
+        }
+        if (ws[1] * p.groups() != in[1]) {
+            throw new IllegalArgumentException("conv2d: input has " + in[1] + " channels but weight expects "
+                    + ws[1] * p.groups() + " (weight shape " + Shape.str(ws) + ", groups " + p.groups() + ")");
+        }
+        if (p.outH(in[2], ws[2]) < 1 || p.outW(in[3], ws[3]) < 1) {
+            throw new IllegalArgumentException("conv2d: kernel " + ws[2] + "x" + ws[3] + " with dilation ("
+                    + p.dilationH() + ", " + p.dilationW() + ") is larger than the padded input " + (in[2] + 2 * p.padH())
+                    + "x" + (in[3] + 2 * p.padW()) + " (input shape " + Shape.str(in) + ")");
+        }
+    }
+
+    private static void checkConvOutput(Tensor gy, int[] in, Tensor w, Conv2dParams p) {
+        checkConvOutput(gy, in, w.shape(), p);
+    }
+
+    private static void checkConvOutput(Tensor gy, int[] in, int[] ws, Conv2dParams p) {
+        int[] expected = {in[0], ws[0], p.outH(in[2], ws[2]), p.outW(in[3], ws[3])};
+        if (!Arrays.equals(gy.shape(), expected)) {
+            throw new IllegalArgumentException("conv2d backward: grad_output has shape " + Shape.str(gy.shape())
+                    + " but the convolution of " + Shape.str(in) + " by " + Shape.str(ws) + " gives " + Shape.str(expected));
+        }
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /** x (N, C, H, W) -> (N, C, OH, OW), as F.max_pool2d. */
+    public static Tensor maxPool2d(Tensor x, Pool2dParams p) {
+        return maxPool2dWithIndices(x, p)[0];
+    }
+
+    public static Tensor maxPool2d(Tensor x, int kernel) {
+        return maxPool2d(x, Pool2dParams.of(kernel));
+    }
+
+    /** Returns {y, indices}; indices are flat h * W + w positions in each input plane. */
+    public static Tensor[] maxPool2dWithIndices(Tensor x, Pool2dParams p) {
+        checkPool("max_pool2d", x, p);
+        return x.backend().maxPool2d(x, p);
+    }
+
+    public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        Checks.dtype("max_pool2d_backward", "indices", indices, DType.INT64);
+        Checks.sameDevice("max_pool2d_backward", "grad_output", gy, "indices", indices);
+        if (!Arrays.equals(gy.shape(), indices.shape()) || inputShape.length != 4 || gy.dim() != 4
+                || gy.size(0) != inputShape[0] || gy.size(1) != inputShape[1]) {
+            throw new IllegalArgumentException("max_pool2d_backward: grad_output " + Shape.str(gy.shape()) + " and indices "
+                    + Shape.str(indices.shape()) + " must be equal and (N, C) of input " + Shape.str(inputShape));
+        }
+        return gy.backend().maxPool2dBackward(gy, indices, inputShape.clone());
+    }
+
+    /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */
+    public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        checkPool("avg_pool2d", x, p);
+        return x.backend().avgPool2d(x, p);
+    }
+
+    public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        int[] expected = {inputShape[0], inputShape[1], p.outH(inputShape[2]), p.outW(inputShape[3])};
+        if (!Arrays.equals(gy.shape(), expected)) {
+            throw new IllegalArgumentException("avg_pool2d_backward: grad_output has shape " + Shape.str(gy.shape())
+                    + " but pooling " + Shape.str(inputShape) + " gives " + Shape.str(expected));
+        }
+        return gy.backend().avgPool2dBackward(gy, inputShape.clone(), p);
+    }
+
+    /** Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        Checks.rank("adaptive_avg_pool2d", "input", x, 4, "(N, C, H, W)");
+        int h = x.size(2);
+        int w = x.size(3);
+        if (h % outH == 0 && w % outW == 0) {
+            return avgPool2d(x, new Pool2dParams(h / outH, w / outW, h / outH, w / outW, 0, 0, 1, 1, false, true));
+        }
+        Tensor[] rows = new Tensor[outH];
+        for (int i = 0; i < outH; i++) {
+            int h0 = i * h / outH;
+            int h1 = ((i + 1) * h + outH - 1) / outH;
+            Tensor[] cols = new Tensor[outW];
+            for (int j = 0; j < outW; j++) {
+                int w0 = j * w / outW;
+                int w1 = ((j + 1) * w + outW - 1) / outW;
+                cols[j] = x.narrow(2, h0, h1 - h0).narrow(3, w0, w1 - w0).mean(new int[] {2, 3}, true);
+            }
+            rows[i] = Tensor.cat(cols, 3);
+        }
+        return Tensor.cat(rows, 2);
+    }
+
+    private static void checkPool(String op, Tensor x, Pool2dParams p) {
+        Checks.rank(op, "input", x, 4, "(N, C, H, W)");
+        Checks.floating(op, "input", x);
+        if (p.outH(x.size(2)) < 1 || p.outW(x.size(3)) < 1) {
+            throw new IllegalArgumentException(op + ": kernel (" + p.kernelH() + ", " + p.kernelW() + ") with dilation ("
+                    + p.dilationH() + ", " + p.dilationW() + ") and padding (" + p.padH() + ", " + p.padW()
+                    + ") gives an empty output for input " + Shape.str(x.shape()));
+        }
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    public static Tensor softmax(Tensor x, int dim) {
+        Checks.floating("softmax", "input", x);
+        if (x.dim() == 0) {
+            return x.backend().softmax(x.reshape(1), 0).reshape();
+        }
+        return x.backend().softmax(x, Shape.dim("softmax", dim, x.dim()));
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        Checks.floating("log_softmax", "input", x);
+        if (x.dim() == 0) {
+            return x.backend().logSoftmax(x.reshape(1), 0).reshape();
+        }
+        return x.backend().logSoftmax(x, Shape.dim("log_softmax", dim, x.dim()));
+    }
+
+    public static Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
+        checkSame("softmax_backward", gy, y);
+        return gy.backend().softmaxBackward(gy, y, Shape.dim("softmax_backward", dim, y.dim()));
+    }
+
+    public static Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
+        checkSame("log_softmax_backward", gy, y);
+        return gy.backend().logSoftmaxBackward(gy, y, Shape.dim("log_softmax_backward", dim, y.dim()));
+    }
+
+    private static void checkSame(String op, Tensor gy, Tensor y) {
+        Checks.compatible(op, "grad_output", gy, "output", y);
+        if (!Arrays.equals(gy.shape(), y.shape())) {
+            throw new IllegalArgumentException(op + ": grad_output " + Shape.str(gy.shape()) + " and output "
+                    + Shape.str(y.shape()) + " must have the same shape");
+        }
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * softmax(q k^T * scale + mask) v, as F.scaled_dot_product_attention. q (..., Lq, E),
+     * k (..., Lk, E), v (..., Lk, Ev) with equal batch dims; mask null, bool (true = attend) or
+     * additive float, broadcastable to (..., Lq, Lk); scale NaN means 1/sqrt(E).
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        Attention a = Attention.prepare(q, k, v, mask, scale);
+        Tensor[] r = a.q.backend().attention(a.q, a.k, a.v, a.mask, causal, a.scale);
+        return r[0].reshape(a.outShape);
+    }
+
+    /** Returns {out, logsumexp} with batch dims flattened: out (B, Lq, Ev), logsumexp (B, Lq). */
+    public static Tensor[] attentionForward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        Attention a = Attention.prepare(q, k, v, mask, scale);
+        return a.q.backend().attention(a.q, a.k, a.v, a.mask, causal, a.scale);
+    }
+
+    /** Returns {gq, gk, gv} shaped like q, k, v; out and logsumexp as from {@link #attentionForward}. */
+    public static Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
+                                             Tensor mask, boolean causal, double scale) {
+        Attention a = Attention.prepare(q, k, v, mask, scale);
+        Tensor g = gOut.reshape(out.shape());
+        Tensor[] r = a.q.backend().attentionBackward(g, a.q, a.k, a.v, out, logsumexp, a.mask, causal, a.scale);
+        return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
+    }
+
+    private record Attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, int[] outShape) {
+        static Attention prepare(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
+            String op = "scaled_dot_product_attention";
+            Checks.floating(op, "query", q);
+            Checks.compatible(op, "query", q, "key", k);
+            Checks.compatible(op, "query", q, "value", v);
+            if (q.dim() < 2 || k.dim() != q.dim() || v.dim() != q.dim()) {
+                throw new IllegalArgumentException(op + ": query " + Shape.str(q.shape()) + ", key " + Shape.str(k.shape())
+                        + " and value " + Shape.str(v.shape()) + " must have the same rank >= 2 (..., L, E)");
+            }
+            int r = q.dim();
+            int[] batch = Arrays.copyOf(q.shape(), r - 2);
+            if (!Arrays.equals(batch, Arrays.copyOf(k.shape(), r - 2)) || !Arrays.equals(batch, Arrays.copyOf(v.shape(), r - 2))
+                    || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
+                throw new IllegalArgumentException(op + ": expected query (..., Lq, E), key (..., Lk, E), value (..., Lk, Ev)"
+                        + " with equal batch dims, got " + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", "
+                        + Shape.str(v.shape()));
+            }
+            int b = Shape.numel(batch);
+            int lq = q.size(-2);
+            int lk = k.size(-2);
+            Tensor m = null;
+            if (mask != null) {
+                Checks.sameDevice(op, "query", q, "attn_mask", mask);
+                if (mask.dtype() != DType.BOOL) {
+                    Checks.sameDType(op, "query", q, "attn_mask", mask);
+                }
+                int[] full = Shape.concat(batch, new int[] {lq, lk});
+                if (!Arrays.equals(Shape.broadcast(op + " (attn_mask)", full, mask.shape()), full)) {
+                    throw new IllegalArgumentException(op + ": attn_mask of shape " + Shape.str(mask.shape())
+                            + " does not broadcast to " + Shape.str(full));
+                }
+                m = mask.expand(full).reshape(b, lq, lk);
+            }
+            double s = Double.isNaN(scale) ? 1.0 / Math.sqrt(q.size(-1)) : scale;
+            int[] outShape = Shape.concat(batch, new int[] {lq, v.size(-1)});
+            return new Attention(q.reshape(b, lq, q.size(-1)), k.reshape(b, lk, k.size(-1)), v.reshape(b, lk, v.size(-1)),
+                    m, s, outShape);
+        }
+    }
+
+    // ---------------------------------------------------------------- dropout
+
+    /** Inverted dropout: zeroes with probability p and scales kept values by 1/(1-p); identity when not training. */
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator g) {
+        return dropoutWithMask(x, p, training, g)[0];
+    }
+
+    /** Returns {y, mask (bool)}; the mask is what backward multiplies by (scaled by 1/(1-p)). */
+    public static Tensor[] dropoutWithMask(Tensor x, double p, boolean training, Generator g) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout: probability must be in [0, 1], got " + p);
+        }
+        Checks.floating("dropout", "input", x);
+        if (!training || p == 0) {
+            return new Tensor[] {x, Tensor.full(x.shape(), 1, DType.BOOL, x.device())};
+        }
+        if (p == 1) {
+            return new Tensor[] {Tensor.zerosLike(x), Tensor.full(x.shape(), 0, DType.BOOL, x.device())};
+        }
+        return x.backend().dropout(x, p, g.seed(), g.reserve(x.numel()));
+    }
+}

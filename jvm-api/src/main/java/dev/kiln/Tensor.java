@@ -1,0 +1,1224 @@
+package dev.kiln;
+
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Backends;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+import java.util.Arrays;
+
+/**
+ * The one tensor type: a strided view (shape, stride, offset) of a {@link Storage}. View ops
+ * (view/reshape, permute, transpose, narrow, select, expand, squeeze, unsqueeze) share storage;
+ * every other op returns a new contiguous tensor computed by the device's {@link Backend}.
+ * Names follow PyTorch's {@code torch.Tensor} methods in lowerCamelCase.
+ */
+public final class Tensor {
+    private final Storage storage;
+    private final int[] shape;
+    private final int[] stride;
+    private final int offset;
+
+    private Tensor(Storage storage, int[] shape, int[] stride, int offset) {
+        this.storage = storage;
+        this.shape = shape;
+        this.stride = stride;
+        this.offset = offset;
+    }
+
+    /** For backends: a view of {@code storage}. Shape and stride arrays are copied. */
+    public static Tensor wrap(Storage storage, int[] shape, int[] stride, int offset) {
+        if (shape.length != stride.length) {
+            throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " and stride " + Shape.str(stride)
+                    + " differ in rank");
+        }
+        return new Tensor(storage, shape.clone(), stride.clone(), offset);
+    }
+
+    /** For backends: a contiguous tensor over all of {@code storage}. */
+    public static Tensor wrap(Storage storage, int[] shape) {
+        if (Shape.numel(shape) != storage.size()) {
+            throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
+                    + " elements but storage has " + storage.size());
+        }
+        return new Tensor(storage, shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    public static Tensor zeros(int... shape) {
+        return full(shape, 0.0, DType.FLOAT32, Device.CPU);
+    }
+
+    public static Tensor zeros(int[] shape, DType dtype, Device device) {
+        return full(shape, 0.0, dtype, device);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(shape, 1.0, DType.FLOAT32, Device.CPU);
+    }
+
+    public static Tensor ones(int[] shape, DType dtype, Device device) {
+        return full(shape, 1.0, dtype, device);
+    }
+
+    public static Tensor full(int[] shape, double value, DType dtype, Device device) {
+        Shape.numel(shape);
+        return Backends.of(device).full(shape.clone(), dtype, value, device);
+    }
+
+    /** A 0-D tensor. */
+    public static Tensor scalar(double value, DType dtype) {
+        return full(new int[0], value, dtype, Device.CPU);
+    }
+
+    public static Tensor zerosLike(Tensor x) {
+        return full(x.shape, 0.0, x.dtype(), x.device());
+    }
+
+    public static Tensor onesLike(Tensor x) {
+        return full(x.shape, 1.0, x.dtype(), x.device());
+    }
+
+    /** (n,) int64: 0, 1, ..., n-1. */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1, DType.INT64, Device.CPU);
+    }
+
+    /** Values start, start + step, ... below end (above end for a negative step), as torch.arange. */
+    public static Tensor arange(double start, double end, double step, DType dtype, Device device) {
+        if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
+            throw new IllegalArgumentException("arange: need finite start/end and a non-zero step, got start " + start
+                    + ", end " + end + ", step " + step);
+        }
+        double count = Math.ceil((end - start) / step);
+        if (count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("arange: " + count + " elements do not fit one tensor");
+        }
+        return Backends.of(device).arange(start, step, (int) Math.max(0, count), dtype, device);
+    }
+
+    /** (steps,) evenly spaced from start to end inclusive, as torch.linspace. */
+    public static Tensor linspace(double start, double end, int steps, DType dtype, Device device) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
+        }
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        return Backends.of(device).arange(start, step, steps, dtype, device);
+    }
+
+    /** (n, n) identity. */
+    public static Tensor eye(int n, DType dtype, Device device) {
+        Tensor i = arange(0, n, 1, DType.INT64, device);
+        return where(i.unsqueeze(1).eq(i.unsqueeze(0)), full(new int[0], 1, dtype, device),
+                full(new int[0], 0, dtype, device));
+    }
+
+    /** A copy of {@code data} with the given shape (float32). */
+    public static Tensor fromArray(float[] data, int... shape) {
+        return fromJava(data, data.length, shape);
+    }
+
+    /** A copy of {@code data} with the given shape (float64). */
+    public static Tensor fromArray(double[] data, int... shape) {
+        return fromJava(data, data.length, shape);
+    }
+
+    /** A copy of {@code data} with the given shape (int64). */
+    public static Tensor fromArray(long[] data, int... shape) {
+        return fromJava(data, data.length, shape);
+    }
+
+    /** A copy of {@code data} with the given shape (bool). */
+    public static Tensor fromArray(boolean[] data, int... shape) {
+        return fromJava(data, data.length, shape);
+    }
+
+    /** A 1-D float32 tensor of the values, as {@code torch.tensor([...])}. */
+    public static Tensor of(float... values) {
+        return fromArray(values, values.length);
+    }
+
+    /** A 1-D float64 tensor of the values. */
+    public static Tensor of(double... values) {
+        return fromArray(values, values.length);
+    }
+
+    private static Tensor fromJava(Object data, int length, int[] shape) {
+        if (Shape.numel(shape) != length) {
+            throw new IllegalArgumentException("fromArray: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
+                    + " elements but the array has " + length);
+        }
+        return wrap(Backends.of(Device.CPU).fromArray(data, Device.CPU), shape);
+    }
+
+    /** Uniform in [0, 1), float32 on the CPU. */
+    public static Tensor rand(Generator g, int... shape) {
+        return uniform(g, 0, 1, shape, DType.FLOAT32, Device.CPU);
+    }
+
+    /** Uniform in [low, high). */
+    public static Tensor uniform(Generator g, double low, double high, int[] shape, DType dtype, Device device) {
+        floatingDType("uniform", dtype);
+        int n = Shape.numel(shape);
+        return Backends.of(device).uniform(shape.clone(), dtype, low, high, g.seed(), g.reserve(n), device);
+    }
+
+    /** Standard normal, float32 on the CPU. */
+    public static Tensor randn(Generator g, int... shape) {
+        return normal(g, 0, 1, shape, DType.FLOAT32, Device.CPU);
+    }
+
+    public static Tensor normal(Generator g, double mean, double std, int[] shape, DType dtype, Device device) {
+        floatingDType("normal", dtype);
+        if (!(std >= 0)) {
+            throw new IllegalArgumentException("normal: std must be >= 0, got " + std);
+        }
+        int n = Shape.numel(shape);
+        return Backends.of(device).normal(shape.clone(), dtype, mean, std, g.seed(), g.reserve(n), device);
+    }
+
+    /** 0/1 values, 1 with probability p[i], of p's dtype (as torch.bernoulli). */
+    public static Tensor bernoulli(Generator g, Tensor p) {
+        Checks.floating("bernoulli", "p", p);
+        Tensor u = uniform(g, 0, 1, p.shape, p.dtype(), p.device());
+        return u.lt(p).to(p.dtype());
+    }
+
+    /** 0/1 values with probability p of 1. */
+    public static Tensor bernoulli(Generator g, double p, int[] shape, DType dtype, Device device) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("bernoulli: p must be in [0, 1], got " + p);
+        }
+        return uniform(g, 0, 1, shape, dtype, device).lt(p).to(dtype);
+    }
+
+    private static void floatingDType(String op, DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": dtype must be float32 or float64, got " + dtype);
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    public DType dtype() {
+        return storage.dtype();
+    }
+
+    public Device device() {
+        return storage.device();
+    }
+
+    /** For backends: the storage this view reads. */
+    public Storage storage() {
+        return storage;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int size(int dim) {
+        return shape[Shape.dim("size", dim, shape.length)];
+    }
+
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    public int stride(int dim) {
+        return stride[Shape.dim("stride", dim, shape.length)];
+    }
+
+    public int storageOffset() {
+        return offset;
+    }
+
+    public int dim() {
+        return shape.length;
+    }
+
+    public int numel() {
+        return Shape.numel(shape);
+    }
+
+    public boolean isContiguous() {
+        int expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    Backend backend() {
+        return Backends.of(device());
+    }
+
+    // ---------------------------------------------------------------- copies out
+
+    /** The single value of a one-element tensor. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item: only one-element tensors can be converted, got shape " + Shape.str(shape));
+        }
+        return toDoubleArray()[0];
+    }
+
+    public float[] toFloatArray() {
+        Object a = backend().toArray(this);
+        if (a instanceof float[] f) {
+            return f;
+        }
+        return (float[]) backend().toArray(to(DType.FLOAT32));
+    }
+
+    public double[] toDoubleArray() {
+        Object a = backend().toArray(this);
+        if (a instanceof double[] d) {
+            return d;
+        }
+        return (double[]) backend().toArray(to(DType.FLOAT64));
+    }
+
+    public long[] toLongArray() {
+        Object a = backend().toArray(this);
+        if (a instanceof long[] l) {
+            return l;
+        }
+        return (long[]) backend().toArray(to(DType.INT64));
+    }
+
+    public boolean[] toBooleanArray() {
+        Object a = backend().toArray(this);
+        if (a instanceof boolean[] b) {
+            return b;
+        }
+        return (boolean[]) backend().toArray(to(DType.BOOL));
+    }
+
+    /** The element at a full index (negative indices count from the end). */
+    public double get(int... index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of shape " + Shape.str(shape));
+        }
+        Tensor t = this;
+        for (int i = 0; i < index.length; i++) {
+            t = t.select(0, index[i]);
+        }
+        return t.item();
+    }
+
+    // ---------------------------------------------------------------- device, dtype, copies
+
+    public Tensor to(DType dtype) {
+        return dtype == dtype() ? this : backend().cast(this, dtype);
+    }
+
+    public Tensor to(Device device) {
+        if (device.equals(device())) {
+            return this;
+        }
+        Object host = backend().toArray(this);
+        return wrap(Backends.of(device).fromArray(host, device), shape);
+    }
+
+    public Tensor contiguous() {
+        return isContiguous() ? this : backend().contiguous(this);
+    }
+
+    /** A new tensor with its own storage. */
+    public Tensor clone() {
+        return backend().contiguous(this);
+    }
+
+    /** Copies src (broadcast to this shape) into this view, in place; returns this. */
+    public Tensor copy_(Tensor src) {
+        Checks.compatible("copy_", "self", this, "src", src);
+        if (!Arrays.equals(Shape.broadcast("copy_", shape, src.shape), shape)) {
+            throw new IllegalArgumentException("copy_: src of shape " + Shape.str(src.shape)
+                    + " does not broadcast to self of shape " + Shape.str(shape));
+        }
+        backend().copyInto(this, src);
+        return this;
+    }
+
+    /** Fills this view with value, in place; returns this. */
+    public Tensor fill_(double value) {
+        return copy_(full(new int[0], value, dtype(), device()));
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** A view with a new shape (one dim may be -1); throws if the strides do not allow a view. */
+    public Tensor view(int... newShape) {
+        int[] target = inferShape("view", newShape);
+        int[] newStride = viewStrides(target);
+        if (newStride == null) {
+            throw new IllegalArgumentException("view: shape " + Shape.str(target) + " is not compatible with the strides "
+                    + Shape.str(stride) + " of a tensor of shape " + Shape.str(shape) + "; use reshape (which copies)");
+        }
+        return new Tensor(storage, target, newStride, offset);
+    }
+
+    /** As view, but copies when the strides do not allow a view. */
+    public Tensor reshape(int... newShape) {
+        int[] target = inferShape("reshape", newShape);
+        int[] newStride = viewStrides(target);
+        if (newStride != null) {
+            return new Tensor(storage, target, newStride, offset);
+        }
+        Tensor c = contiguous();
+        return new Tensor(c.storage, target, Shape.contiguousStrides(target), c.offset);
+    }
+
+    public Tensor flatten() {
+        return reshape(numel());
+    }
+
+    /** Flattens dims start..end (inclusive) into one. */
+    public Tensor flatten(int startDim, int endDim) {
+        if (shape.length == 0) {
+            return reshape(1);
+        }
+        int s = Shape.dim("flatten", startDim, shape.length);
+        int e = Shape.dim("flatten", endDim, shape.length);
+        if (s > e) {
+            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim);
+        }
+        int[] out = new int[shape.length - (e - s)];
+        int k = 0;
+        for (int i = 0; i < s; i++) {
+            out[k++] = shape[i];
+        }
+        int m = 1;
+        for (int i = s; i <= e; i++) {
+            m *= shape[i];
+        }
+        out[k++] = m;
+        for (int i = e + 1; i < shape.length; i++) {
+            out[k++] = shape[i];
+        }
+        return reshape(out);
+    }
+
+    private int[] inferShape(String op, int[] newShape) {
+        int[] out = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == -1) {
+                if (infer >= 0) {
+                    throw new IllegalArgumentException(op + ": only one dim can be -1, got " + Shape.str(newShape));
+                }
+                infer = i;
+            } else if (out[i] < 0) {
+                throw new IllegalArgumentException(op + ": invalid size " + out[i] + " in " + Shape.str(newShape));
+            } else {
+                known *= out[i];
+            }
+        }
+        int n = numel();
+        if (infer >= 0) {
+            if (known == 0 || n % known != 0) {
+                throw new IllegalArgumentException(op + ": shape " + Shape.str(newShape) + " is invalid for a tensor of shape "
+                        + Shape.str(shape) + " (" + n + " elements)");
+            }
+            out[infer] = (int) (n / known);
+        } else if (known != n) {
+            throw new IllegalArgumentException(op + ": shape " + Shape.str(newShape) + " is invalid for a tensor of shape "
+                    + Shape.str(shape) + " (" + n + " elements)");
+        }
+        return out;
+    }
+
+    /** Strides for viewing this tensor as {@code target}, or null when a copy is needed (as torch's computeStride). */
+    private int[] viewStrides(int[] target) {
+        int[] out = new int[target.length];
+        if (numel() == 0) {
+            return Shape.contiguousStrides(target);
+        }
+        int viewD = target.length - 1;
+        long chunkBase = shape.length == 0 ? 1 : stride[shape.length - 1];
+        long tensorNumel = 1;
+        long viewNumel = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            tensorNumel *= shape[d];
+            if (d == 0 || (shape[d - 1] != 1 && stride[d - 1] != tensorNumel * chunkBase)) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] == 1)) {
+                    out[viewD] = (int) (viewNumel * chunkBase);
+                    viewNumel *= target[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) {
+                    return null;
+                }
+                if (d > 0) {
+                    chunkBase = stride[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        while (viewD >= 0) {
+            out[viewD--] = 1; // only size-1 dims remain
+        }
+        return out;
+    }
+
+    public Tensor permute(int... dims) {
+        if (dims.length != shape.length) {
+            throw new IllegalArgumentException("permute: " + dims.length + " dims given for a tensor of rank " + shape.length
+                    + " (shape " + Shape.str(shape) + ")");
+        }
+        int[] newShape = new int[dims.length];
+        int[] newStride = new int[dims.length];
+        boolean[] seen = new boolean[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            int d = Shape.dim("permute", dims[i], shape.length);
+            if (seen[d]) {
+                throw new IllegalArgumentException("permute: dim " + d + " repeats in " + Arrays.toString(dims));
+            }
+            seen[d] = true;
+            newShape[i] = shape[d];
+            newStride[i] = stride[d];
+        }
+        return new Tensor(storage, newShape, newStride, offset);
+    }
+
+    public Tensor transpose(int dim0, int dim1) {
+        if (shape.length == 0) {
+            return this;
+        }
+        int a = Shape.dim("transpose", dim0, shape.length);
+        int b = Shape.dim("transpose", dim1, shape.length);
+        int[] p = new int[shape.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = i;
+        }
+        p[a] = b;
+        p[b] = a;
+        return permute(p);
+    }
+
+    /** Transpose of a tensor of rank <= 2, as torch.Tensor.t. */
+    public Tensor t() {
+        if (shape.length > 2) {
+            throw new IllegalArgumentException("t: expects a tensor of rank <= 2, got shape " + Shape.str(shape)
+                    + "; use transpose(dim0, dim1) or mT()");
+        }
+        return shape.length < 2 ? this : transpose(0, 1);
+    }
+
+    /** Transpose of the last two dims. */
+    public Tensor mT() {
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("mT: needs rank >= 2, got shape " + Shape.str(shape));
+        }
+        return transpose(-2, -1);
+    }
+
+    /** Elements start..start+length-1 along dim (a view). */
+    public Tensor narrow(int dim, int start, int length) {
+        int d = Shape.dim("narrow", dim, shape.length);
+        int s = start < 0 ? start + shape[d] : start;
+        if (s < 0 || length < 0 || s + length > shape[d]) {
+            throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length
+                    + " exceed size " + shape[d] + " of dim " + d + " (shape " + Shape.str(shape) + ")");
+        }
+        int[] newShape = shape.clone();
+        newShape[d] = length;
+        return new Tensor(storage, newShape, stride.clone(), offset + s * stride[d]);
+    }
+
+    /** x[start:end:step] along dim, Python slice rules (clamped, negative indices from the end). */
+    public Tensor slice(int dim, int start, int end, int step) {
+        int d = Shape.dim("slice", dim, shape.length);
+        if (step <= 0) {
+            throw new IllegalArgumentException("slice: step must be positive, got " + step);
+        }
+        int n = shape[d];
+        int s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
+        int e = Math.min(Math.max(end < 0 ? end + n : end, 0), n);
+        int len = e > s ? (e - s + step - 1) / step : 0;
+        int[] newShape = shape.clone();
+        int[] newStride = stride.clone();
+        newShape[d] = len;
+        newStride[d] = stride[d] * step;
+        return new Tensor(storage, newShape, newStride, offset + (len > 0 ? s * stride[d] : 0));
+    }
+
+    /** The slice at {@code index} along dim, with that dim removed (a view). */
+    public Tensor select(int dim, int index) {
+        int d = Shape.dim("select", dim, shape.length);
+        int i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d]) {
+            throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dim " + d
+                    + " with size " + shape[d] + " (shape " + Shape.str(shape) + ")");
+        }
+        return new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]);
+    }
+
+    /** Broadcast view to {@code newShape}; -1 keeps a size; new leading dims are allowed. */
+    public Tensor expand(int... newShape) {
+        if (newShape.length < shape.length) {
+            throw new IllegalArgumentException("expand: target " + Shape.str(newShape) + " has fewer dims than shape "
+                    + Shape.str(shape));
+        }
+        int lead = newShape.length - shape.length;
+        int[] outShape = new int[newShape.length];
+        int[] outStride = new int[newShape.length];
+        for (int i = 0; i < newShape.length; i++) {
+            int target = newShape[i];
+            if (i < lead) {
+                if (target < 0) {
+                    throw new IllegalArgumentException("expand: -1 is not allowed for a new leading dim, got "
+                            + Shape.str(newShape));
+                }
+                outShape[i] = target;
+                outStride[i] = 0;
+                continue;
+            }
+            int cur = shape[i - lead];
+            if (target == -1 || target == cur) {
+                outShape[i] = cur;
+                outStride[i] = stride[i - lead];
+            } else if (cur == 1) {
+                outShape[i] = target;
+                outStride[i] = 0;
+            } else {
+                throw new IllegalArgumentException("expand: size " + cur + " at dim " + (i - lead) + " of shape "
+                        + Shape.str(shape) + " cannot expand to " + target + " (target " + Shape.str(newShape) + ")");
+            }
+        }
+        return new Tensor(storage, outShape, outStride, offset);
+    }
+
+    public Tensor expandAs(Tensor other) {
+        return expand(other.shape);
+    }
+
+    /** Removes all size-1 dims. */
+    public Tensor squeeze() {
+        int n = 0;
+        for (int d : shape) {
+            n += d == 1 ? 0 : 1;
+        }
+        int[] s = new int[n];
+        int[] st = new int[n];
+        int k = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] != 1) {
+                s[k] = shape[i];
+                st[k++] = stride[i];
+            }
+        }
+        return new Tensor(storage, s, st, offset);
+    }
+
+    /** Removes dim if its size is 1 (otherwise returns this view unchanged, as PyTorch). */
+    public Tensor squeeze(int dim) {
+        if (shape.length == 0) {
+            return this;
+        }
+        int d = Shape.dim("squeeze", dim, shape.length);
+        return shape[d] != 1 ? this : new Tensor(storage, remove(shape, d), remove(stride, d), offset);
+    }
+
+    public Tensor unsqueeze(int dim) {
+        int d = Shape.dim("unsqueeze", dim, shape.length + 1);
+        int[] s = new int[shape.length + 1];
+        int[] st = new int[shape.length + 1];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            if (i == d) {
+                s[i] = 1;
+                st[i] = d < shape.length ? stride[d] * shape[d] : 1;
+            } else {
+                s[i] = shape[j];
+                st[i] = stride[j++];
+            }
+        }
+        return new Tensor(storage, s, st, offset);
+    }
+
+    private static int[] remove(int[] a, int i) {
+        int[] out = new int[a.length - 1];
+        System.arraycopy(a, 0, out, 0, i);
+        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    private Tensor unary(UnaryOp op) {
+        if (op == UnaryOp.LOGICAL_NOT) {
+            Checks.dtype("logical_not", "input", this, DType.BOOL);
+        } else if (!(dtype().isFloatingPoint() || (op.integral() && dtype() == DType.INT64))) {
+            throw new IllegalArgumentException(op.opName() + ": not defined for " + dtype() + " (shape "
+                    + Shape.str(shape) + ")" + (op.integral() ? "" : "; convert with .to(DType.FLOAT32) first"));
+        }
+        return backend().unary(op, this);
+    }
+
+    private Tensor binary(BinaryOp op, Tensor other) {
+        Checks.compatible(op.opName(), "self", this, "other", other);
+        if (op.logical()) {
+            Checks.dtype(op.opName(), "self", this, DType.BOOL);
+        } else if (!(dtype().isFloatingPoint() || (op.integral() && dtype() == DType.INT64))) {
+            throw new IllegalArgumentException(op.opName() + ": not defined for " + dtype() + " (shapes "
+                    + Shape.str(shape) + " and " + Shape.str(other.shape) + "); convert with .to(DType.FLOAT32) first");
+        }
+        Shape.broadcast(op.opName(), shape, other.shape);
+        return backend().binary(op, this, other);
+    }
+
+    private Tensor scalarLike(double value) {
+        return full(new int[0], value, dtype(), device());
+    }
+
+    public Tensor add(Tensor o) {
+        return binary(BinaryOp.ADD, o);
+    }
+
+    public Tensor add(double v) {
+        return binary(BinaryOp.ADD, scalarLike(v));
+    }
+
+    public Tensor sub(Tensor o) {
+        return binary(BinaryOp.SUB, o);
+    }
+
+    public Tensor sub(double v) {
+        return binary(BinaryOp.SUB, scalarLike(v));
+    }
+
+    /** v - this. */
+    public Tensor rsub(double v) {
+        return scalarLike(v).binary(BinaryOp.SUB, this);
+    }
+
+    public Tensor mul(Tensor o) {
+        return binary(BinaryOp.MUL, o);
+    }
+
+    public Tensor mul(double v) {
+        return binary(BinaryOp.MUL, scalarLike(v));
+    }
+
+    public Tensor div(Tensor o) {
+        return binary(BinaryOp.DIV, o);
+    }
+
+    public Tensor div(double v) {
+        return binary(BinaryOp.DIV, scalarLike(v));
+    }
+
+    public Tensor pow(Tensor o) {
+        return binary(BinaryOp.POW, o);
+    }
+
+    public Tensor pow(double v) {
+        return binary(BinaryOp.POW, scalarLike(v));
+    }
+
+    public Tensor maximum(Tensor o) {
+        return binary(BinaryOp.MAXIMUM, o);
+    }
+
+    public Tensor minimum(Tensor o) {
+        return binary(BinaryOp.MINIMUM, o);
+    }
+
+    /** Elements clamped to [min, max] (NaN stays NaN). */
+    public Tensor clamp(double min, double max) {
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        }
+        return binary(BinaryOp.MAXIMUM, scalarLike(min)).binary(BinaryOp.MINIMUM, scalarLike(max));
+    }
+
+    public Tensor logicalAnd(Tensor o) {
+        return binary(BinaryOp.LOGICAL_AND, o);
+    }
+
+    public Tensor logicalOr(Tensor o) {
+        return binary(BinaryOp.LOGICAL_OR, o);
+    }
+
+    public Tensor logicalNot() {
+        return unary(UnaryOp.LOGICAL_NOT);
+    }
+
+    public Tensor neg() {
+        return unary(UnaryOp.NEG);
+    }
+
+    public Tensor abs() {
+        return unary(UnaryOp.ABS);
+    }
+
+    public Tensor sign() {
+        return unary(UnaryOp.SIGN);
+    }
+
+    public Tensor exp() {
+        return unary(UnaryOp.EXP);
+    }
+
+    public Tensor log() {
+        return unary(UnaryOp.LOG);
+    }
+
+    public Tensor log1p() {
+        return unary(UnaryOp.LOG1P);
+    }
+
+    public Tensor expm1() {
+        return unary(UnaryOp.EXPM1);
+    }
+
+    public Tensor sqrt() {
+        return unary(UnaryOp.SQRT);
+    }
+
+    public Tensor rsqrt() {
+        return unary(UnaryOp.RSQRT);
+    }
+
+    public Tensor reciprocal() {
+        return unary(UnaryOp.RECIPROCAL);
+    }
+
+    public Tensor square() {
+        return unary(UnaryOp.SQUARE);
+    }
+
+    public Tensor sin() {
+        return unary(UnaryOp.SIN);
+    }
+
+    public Tensor cos() {
+        return unary(UnaryOp.COS);
+    }
+
+    public Tensor tanh() {
+        return unary(UnaryOp.TANH);
+    }
+
+    public Tensor sigmoid() {
+        return unary(UnaryOp.SIGMOID);
+    }
+
+    public Tensor relu() {
+        return unary(UnaryOp.RELU);
+    }
+
+    public Tensor gelu() {
+        return unary(UnaryOp.GELU);
+    }
+
+    public Tensor erf() {
+        return unary(UnaryOp.ERF);
+    }
+
+    public Tensor floor() {
+        return unary(UnaryOp.FLOOR);
+    }
+
+    public Tensor ceil() {
+        return unary(UnaryOp.CEIL);
+    }
+
+    /** Round half to even, as torch.round. */
+    public Tensor round() {
+        return unary(UnaryOp.ROUND);
+    }
+
+    // ---------------------------------------------------------------- comparisons and where
+
+    private Tensor compare(CompareOp op, Tensor o) {
+        Checks.compatible(op.opName(), "self", this, "other", o);
+        if (dtype() == DType.BOOL && op != CompareOp.EQ && op != CompareOp.NE) {
+            throw new IllegalArgumentException(op.opName() + ": bool tensors support only eq and ne (shape "
+                    + Shape.str(shape) + ")");
+        }
+        Shape.broadcast(op.opName(), shape, o.shape);
+        return backend().compare(op, this, o);
+    }
+
+    public Tensor eq(Tensor o) {
+        return compare(CompareOp.EQ, o);
+    }
+
+    public Tensor eq(double v) {
+        return compare(CompareOp.EQ, scalarLike(v));
+    }
+
+    public Tensor ne(Tensor o) {
+        return compare(CompareOp.NE, o);
+    }
+
+    public Tensor ne(double v) {
+        return compare(CompareOp.NE, scalarLike(v));
+    }
+
+    public Tensor lt(Tensor o) {
+        return compare(CompareOp.LT, o);
+    }
+
+    public Tensor lt(double v) {
+        return compare(CompareOp.LT, scalarLike(v));
+    }
+
+    public Tensor le(Tensor o) {
+        return compare(CompareOp.LE, o);
+    }
+
+    public Tensor le(double v) {
+        return compare(CompareOp.LE, scalarLike(v));
+    }
+
+    public Tensor gt(Tensor o) {
+        return compare(CompareOp.GT, o);
+    }
+
+    public Tensor gt(double v) {
+        return compare(CompareOp.GT, scalarLike(v));
+    }
+
+    public Tensor ge(Tensor o) {
+        return compare(CompareOp.GE, o);
+    }
+
+    public Tensor ge(double v) {
+        return compare(CompareOp.GE, scalarLike(v));
+    }
+
+    /** cond ? a : b elementwise with broadcasting, as torch.where. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Checks.dtype("where", "condition", cond, DType.BOOL);
+        Checks.compatible("where", "input", a, "other", b);
+        Checks.sameDevice("where", "condition", cond, "input", a);
+        Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
+        return a.backend().where(cond, a, b);
+    }
+
+    /** True when every element is within atol + rtol * |other| (NaN equal to NaN only if equalNan). */
+    public boolean allclose(Tensor other, double rtol, double atol) {
+        Checks.sameDevice("allclose", "self", this, "other", other);
+        Shape.broadcast("allclose", shape, other.shape);
+        Tensor a = to(DType.FLOAT64);
+        Tensor b = other.to(DType.FLOAT64);
+        Tensor ok = a.sub(b).abs().le(b.abs().mul(rtol).add(atol));
+        return ok.logicalNot().to(DType.INT64).sum().item() == 0;
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    private int[] reduceDims(String op, int[] dims) {
+        if (dims.length == 0) {
+            int[] all = new int[shape.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[Math.max(shape.length, 1)];
+        int[] out = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            out[i] = Shape.dim(op, dims[i], shape.length);
+            if (seen[out[i]]) {
+                throw new IllegalArgumentException(op + ": dim " + out[i] + " appears twice in " + Arrays.toString(dims));
+            }
+            seen[out[i]] = true;
+        }
+        if (shape.length == 0) {
+            return new int[0];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private Tensor reduce(ReduceOp op, int[] dims, boolean keepdim) {
+        if (op == ReduceOp.MEAN) {
+            Checks.floating("mean", "input", this);
+        } else if (dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(op.opName() + ": not defined for bool; convert with .to(DType.INT64) first");
+        }
+        int[] d = reduceDims(op.opName(), dims);
+        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && numel() == 0) {
+            throw new IllegalArgumentException(op.opName() + ": empty input of shape " + Shape.str(shape) + " has no extreme value");
+        }
+        return backend().reduce(op, this, d, keepdim);
+    }
+
+    /** Sum of all elements (0-D). */
+    public Tensor sum() {
+        return reduce(ReduceOp.SUM, new int[0], false);
+    }
+
+    public Tensor sum(int... dims) {
+        return reduce(ReduceOp.SUM, dims, false);
+    }
+
+    public Tensor sum(int[] dims, boolean keepdim) {
+        return reduce(ReduceOp.SUM, dims, keepdim);
+    }
+
+    public Tensor mean() {
+        return reduce(ReduceOp.MEAN, new int[0], false);
+    }
+
+    public Tensor mean(int... dims) {
+        return reduce(ReduceOp.MEAN, dims, false);
+    }
+
+    public Tensor mean(int[] dims, boolean keepdim) {
+        return reduce(ReduceOp.MEAN, dims, keepdim);
+    }
+
+    public Tensor prod(int[] dims, boolean keepdim) {
+        return reduce(ReduceOp.PROD, dims, keepdim);
+    }
+
+    /** Largest element (0-D); NaN if any is NaN. */
+    public Tensor max() {
+        return reduce(ReduceOp.MAX, new int[0], false);
+    }
+
+    public Tensor min() {
+        return reduce(ReduceOp.MIN, new int[0], false);
+    }
+
+    public Tensor amax(int[] dims, boolean keepdim) {
+        return reduce(ReduceOp.MAX, dims, keepdim);
+    }
+
+    public Tensor amin(int[] dims, boolean keepdim) {
+        return reduce(ReduceOp.MIN, dims, keepdim);
+    }
+
+    /** Values and indices of the maxima along dim, as torch.max(x, dim). */
+    public ValuesIndices max(int dim, boolean keepdim) {
+        return withIndices(ReduceOp.MAX, dim, keepdim);
+    }
+
+    public ValuesIndices min(int dim, boolean keepdim) {
+        return withIndices(ReduceOp.MIN, dim, keepdim);
+    }
+
+    public Tensor argmax(int dim, boolean keepdim) {
+        return withIndices(ReduceOp.MAX, dim, keepdim).indices();
+    }
+
+    public Tensor argmin(int dim, boolean keepdim) {
+        return withIndices(ReduceOp.MIN, dim, keepdim).indices();
+    }
+
+    /** Index into the flattened tensor of its largest element. */
+    public Tensor argmax() {
+        return flatten().argmax(0, false);
+    }
+
+    private ValuesIndices withIndices(ReduceOp op, int dim, boolean keepdim) {
+        String name = op == ReduceOp.MAX ? "max" : "min";
+        if (dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(name + ": not defined for bool; convert with .to(DType.INT64) first");
+        }
+        int d = Shape.dim(name, dim, shape.length);
+        if (shape.length > 0 && shape[d] == 0) {
+            throw new IllegalArgumentException(name + ": dim " + d + " of shape " + Shape.str(shape) + " is empty");
+        }
+        Tensor[] r = backend().reduceWithIndices(op, this, shape.length == 0 ? 0 : d, keepdim);
+        return new ValuesIndices(r[0], r[1]);
+    }
+
+    /** Variance over dims with Bessel's correction (correction = 1), as torch.var. */
+    public Tensor var(int[] dims, double correction, boolean keepdim) {
+        Checks.floating("var", "input", this);
+        return backend().variance(this, reduceDims("var", dims), correction, keepdim);
+    }
+
+    public Tensor var() {
+        return var(new int[0], 1, false);
+    }
+
+    public Tensor std(int[] dims, double correction, boolean keepdim) {
+        return var(dims, correction, keepdim).sqrt();
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** torch.matmul: dot, matrix-vector, matrix-matrix, and batched with broadcast batch dims. */
+    public Tensor matmul(Tensor other) {
+        Checks.compatible("matmul", "self", this, "other", other);
+        Checks.floating("matmul", "self", this);
+        if (shape.length == 0 || other.shape.length == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes " + Shape.str(shape)
+                    + " and " + Shape.str(other.shape));
+        }
+        Tensor a = shape.length == 1 ? unsqueeze(0) : this;
+        Tensor b = other.shape.length == 1 ? other.unsqueeze(1) : other;
+        int k = a.shape[a.shape.length - 1];
+        if (k != b.shape[b.shape.length - 2]) {
+            throw new IllegalArgumentException("matmul: self of shape " + Shape.str(shape) + " and other of shape "
+                    + Shape.str(other.shape) + " cannot be multiplied (" + k + " vs " + b.shape[b.shape.length - 2] + ")");
+        }
+        Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape, a.shape.length - 2),
+                Arrays.copyOf(b.shape, b.shape.length - 2));
+        Tensor out = backend().matmul(a, b);
+        if (other.shape.length == 1) {
+            out = out.squeeze(-1);
+        }
+        if (shape.length == 1) {
+            out = out.squeeze(other.shape.length == 1 ? -1 : -2);
+        }
+        return out;
+    }
+
+    /** 2-D matrix product, as torch.mm. */
+    public Tensor mm(Tensor other) {
+        Checks.rank("mm", "self", this, 2, "(M, K)");
+        Checks.rank("mm", "mat2", other, 2, "(K, N)");
+        return matmul(other);
+    }
+
+    /** Batched product of (B, M, K) and (B, K, N), as torch.bmm. */
+    public Tensor bmm(Tensor other) {
+        Checks.rank("bmm", "self", this, 3, "(B, M, K)");
+        Checks.rank("bmm", "mat2", other, 3, "(B, K, N)");
+        if (shape[0] != other.shape[0]) {
+            throw new IllegalArgumentException("bmm: batch sizes differ: self " + Shape.str(shape) + ", mat2 "
+                    + Shape.str(other.shape));
+        }
+        return matmul(other);
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    private void checkIndexLike(String op, Tensor index, Tensor src, int d) {
+        Checks.dtype(op, "index", index, DType.INT64);
+        Checks.sameDevice(op, "self", this, "index", index);
+        Tensor like = src == null ? index : src;
+        if (index.dim() != dim() || (src != null && src.dim() != dim())) {
+            throw new IllegalArgumentException(op + ": index " + Shape.str(index.shape)
+                    + (src == null ? "" : " and src " + Shape.str(src.shape)) + " must have the rank of self "
+                    + Shape.str(shape));
+        }
+        for (int i = 0; i < shape.length; i++) {
+            if ((i != d && index.shape[i] > shape[i]) || index.shape[i] > like.shape[i]) {
+                throw new IllegalArgumentException(op + ": index of shape " + Shape.str(index.shape)
+                        + " is larger than self " + Shape.str(shape) + (src == null ? "" : " or src " + Shape.str(src.shape))
+                        + " at dim " + i);
+            }
+        }
+    }
+
+    /** out[i][j] = self[i][index[i][j]] (dim = 1), as torch.gather. */
+    public Tensor gather(int dim, Tensor index) {
+        int d = Shape.dim("gather", dim, shape.length);
+        checkIndexLike("gather", index, null, d);
+        return backend().gather(this, d, index);
+    }
+
+    /** A copy of self with src added at index along dim, as torch.scatter_add. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        int d = Shape.dim("scatter_add", dim, shape.length);
+        Checks.compatible("scatter_add", "self", this, "src", src);
+        checkIndexLike("scatter_add", index, src, d);
+        return backend().scatterAdd(this, d, index, src);
+    }
+
+    /** The entries at the 1-D int64 index along dim, as torch.index_select. */
+    public Tensor indexSelect(int dim, Tensor index) {
+        int d = Shape.dim("index_select", dim, shape.length);
+        Checks.dtype("index_select", "index", index, DType.INT64);
+        Checks.sameDevice("index_select", "self", this, "index", index);
+        if (index.dim() > 1) {
+            throw new IllegalArgumentException("index_select: index must be 1-D, got shape " + Shape.str(index.shape));
+        }
+        return backend().indexSelect(this, d, index.dim() == 0 ? index.reshape(1) : index);
+    }
+
+    /** A copy of self with src.select(dim, i) added at index[i], as torch.index_add. */
+    public Tensor indexAdd(int dim, Tensor index, Tensor src) {
+        int d = Shape.dim("index_add", dim, shape.length);
+        Checks.dtype("index_add", "index", index, DType.INT64);
+        Checks.compatible("index_add", "self", this, "source", src);
+        if (index.dim() != 1 || src.dim() != dim() || src.shape[d] != index.shape[0]) {
+            throw new IllegalArgumentException("index_add: need a 1-D index with one entry per slice of source along dim "
+                    + d + ", got index " + Shape.str(index.shape) + " and source " + Shape.str(src.shape));
+        }
+        for (int i = 0; i < shape.length; i++) {
+            if (i != d && src.shape[i] != shape[i]) {
+                throw new IllegalArgumentException("index_add: source " + Shape.str(src.shape) + " must match self "
+                        + Shape.str(shape) + " except at dim " + d);
+            }
+        }
+        return backend().indexAdd(this, d, index, src);
+    }
+
+    /** Concatenates along dim, as torch.cat. */
+    public static Tensor cat(Tensor[] tensors, int dim) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("cat: expects a non-empty list of tensors");
+        }
+        Tensor first = tensors[0];
+        int d = Shape.dim("cat", dim, first.dim());
+        for (int t = 1; t < tensors.length; t++) {
+            Tensor x = tensors[t];
+            Checks.compatible("cat", "tensors[0]", first, "tensors[" + t + "]", x);
+            boolean ok = x.dim() == first.dim();
+            for (int i = 0; ok && i < first.dim(); i++) {
+                ok = i == d || x.shape[i] == first.shape[i];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("cat: tensors[" + t + "] has shape " + Shape.str(x.shape)
+                        + " but tensors[0] has " + Shape.str(first.shape) + "; sizes must match except at dim " + d);
+            }
+        }
+        if (first.dim() == 0) {
+            throw new IllegalArgumentException("cat: zero-dimensional tensors cannot be concatenated; use stack");
+        }
+        return first.backend().cat(tensors.clone(), d);
+    }
+
+    /** Stacks equal-shaped tensors along a new dim, as torch.stack. */
+    public static Tensor stack(Tensor[] tensors, int dim) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("stack: expects a non-empty list of tensors");
+        }
+        Tensor[] u = new Tensor[tensors.length];
+        for (int i = 0; i < u.length; i++) {
+            if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
+                throw new IllegalArgumentException("stack: tensors[" + i + "] has shape " + Shape.str(tensors[i].shape)
+                        + " but tensors[0] has " + Shape.str(tensors[0].shape) + "; all must be equal");
+            }
+            u[i] = tensors[i].unsqueeze(dim);
+        }
+        return cat(u, Shape.dim("stack", dim, tensors[0].dim() + 1));
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    public Tensor softmax(int dim) {
+        return Functional.softmax(this, dim);
+    }
+
+    public Tensor logSoftmax(int dim) {
+        return Functional.logSoftmax(this, dim);
+    }
+
+    @Override
+    public String toString() {
+        return TensorFormatter.format(this);
+    }
+
+    /** Result of max/min along a dim. */
+    public record ValuesIndices(Tensor values, Tensor indices) {
+    }
+}

@@ -1,0 +1,244 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.Pool2dParams;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+import java.util.Arrays;
+
+/** The pure-Java backend: every primitive, float32 and float64, over the shared ForkJoinPool. */
+public final class CpuBackend implements Backend {
+    static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size, Device device) {
+        return CpuStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public Storage fromArray(Object array, Device device) {
+        if (array instanceof float[] f) {
+            return new CpuStorage(f.clone());
+        } else if (array instanceof double[] d) {
+            return new CpuStorage(d.clone());
+        } else if (array instanceof long[] l) {
+            return new CpuStorage(l.clone());
+        } else if (array instanceof boolean[] b) {
+            return new CpuStorage(b.clone());
+        }
+        return new CpuStorage(array); // throws, naming the unsupported type
+    }
+
+    @Override
+    public Object toArray(Tensor x) {
+        return ((CpuStorage) CpuElementwise.contiguous(x).storage()).data;
+    }
+
+    @Override
+    public Tensor contiguous(Tensor x) {
+        return CpuElementwise.contiguous(x);
+    }
+
+    @Override
+    public Tensor cast(Tensor x, DType dtype) {
+        return CpuElementwise.cast(x, dtype);
+    }
+
+    @Override
+    public void copyInto(Tensor dst, Tensor src) {
+        CpuElementwise.copyInto(dst, src);
+    }
+
+    @Override
+    public Tensor full(int[] shape, DType dtype, double value, Device device) {
+        Tensor t = CpuMap.newTensor(shape, dtype);
+        Object a = ((CpuStorage) t.storage()).data;
+        if (a instanceof float[] f) {
+            Arrays.fill(f, (float) value);
+        } else if (a instanceof double[] d) {
+            Arrays.fill(d, value);
+        } else if (a instanceof long[] l) {
+            Arrays.fill(l, (long) value);
+        } else {
+            Arrays.fill((boolean[]) a, value != 0);
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor arange(double start, double step, int n, DType dtype, Device device) {
+        if (dtype == DType.INT64) {
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (long) (start + i * step);
+            }
+            return Tensor.fromArray(v, n);
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = start + i * step;
+        }
+        return CpuElementwise.cast(Tensor.fromArray(v, n), dtype);
+    }
+
+    @Override
+    public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
+        return CpuRandom.uniform(shape, dtype, low, high, seed, offset);
+    }
+
+    @Override
+    public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
+        return CpuRandom.normal(shape, dtype, mean, std, seed, offset);
+    }
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x) {
+        return CpuElementwise.unary(op, x);
+    }
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return CpuElementwise.binary(op, a, b);
+    }
+
+    @Override
+    public Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        return CpuElementwise.compare(op, a, b);
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return CpuElementwise.where(cond, a, b);
+    }
+
+    @Override
+    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        return CpuReduce.reduce(op, x, dims, keepdim);
+    }
+
+    @Override
+    public Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+        return CpuReduce.reduceWithIndices(op, x, dim, keepdim);
+    }
+
+    @Override
+    public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+        return CpuReduce.variance(x, dims, correction, keepdim);
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        return CpuMatmul.matmul(a, b);
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int dim, Tensor index) {
+        return CpuIndexing.gather(x, dim, index);
+    }
+
+    @Override
+    public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        return CpuIndexing.scatterAdd(x, dim, index, src);
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        return CpuIndexing.indexSelect(x, dim, index);
+    }
+
+    @Override
+    public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        return CpuIndexing.indexAdd(x, dim, index, src);
+    }
+
+    @Override
+    public Tensor cat(Tensor[] xs, int dim) {
+        return CpuIndexing.cat(xs, dim);
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        return CpuConv2d.forward(x, w, bias, p);
+    }
+
+    @Override
+    public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+        return CpuConv2d.backwardInput(gy, w, inputShape, p);
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+        return CpuConv2d.backwardWeight(gy, x, weightShape, p);
+    }
+
+    @Override
+    public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+        return CpuPool2d.maxForward(x, p);
+    }
+
+    @Override
+    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        return CpuPool2d.maxBackward(gy, indices, inputShape);
+    }
+
+    @Override
+    public Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        return CpuPool2d.avgForward(x, p);
+    }
+
+    @Override
+    public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        return CpuPool2d.avgBackward(gy, inputShape, p);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int dim) {
+        return CpuSoftmax.softmax(x, dim, false);
+    }
+
+    @Override
+    public Tensor logSoftmax(Tensor x, int dim) {
+        return CpuSoftmax.softmax(x, dim, true);
+    }
+
+    @Override
+    public Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
+        return CpuSoftmax.backward(gy, y, dim, false);
+    }
+
+    @Override
+    public Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
+        return CpuSoftmax.backward(gy, y, dim, true);
+    }
+
+    @Override
+    public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        return CpuAttention.forward(q, k, v, mask, causal, scale);
+    }
+
+    @Override
+    public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
+                                      Tensor mask, boolean causal, double scale) {
+        return CpuAttention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
+    }
+
+    @Override
+    public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+        return CpuRandom.dropout(x, p, seed, offset);
+    }
+}

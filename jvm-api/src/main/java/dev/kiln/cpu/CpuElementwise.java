@@ -1,0 +1,149 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.UnaryOp;
+
+/** Unary, binary, comparison, where, cast and copy kernels. Float values compute in double. */
+final class CpuElementwise {
+    private static final double SQRT1_2 = 0.7071067811865476;
+
+    private CpuElementwise() {
+    }
+
+    static Tensor unary(UnaryOp op, Tensor x) {
+        if (CpuMap.exactLong(x.dtype())) {
+            return CpuMap.mapLong(x.shape(), x.dtype(), (in, o, n) -> unaryLong(op, in[0], o, n), x);
+        }
+        return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n), x);
+    }
+
+    private static void unaryDouble(UnaryOp op, double[] a, double[] o, int n) {
+        switch (op) {
+            case NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
+            case ABS: for (int i = 0; i < n; i++) o[i] = Math.abs(a[i]); break;
+            case SIGN: for (int i = 0; i < n; i++) o[i] = Math.signum(a[i]); break;
+            case EXP: for (int i = 0; i < n; i++) o[i] = Math.exp(a[i]); break;
+            case LOG: for (int i = 0; i < n; i++) o[i] = Math.log(a[i]); break;
+            case LOG1P: for (int i = 0; i < n; i++) o[i] = Math.log1p(a[i]); break;
+            case EXPM1: for (int i = 0; i < n; i++) o[i] = Math.expm1(a[i]); break;
+            case SQRT: for (int i = 0; i < n; i++) o[i] = Math.sqrt(a[i]); break;
+            case RSQRT: for (int i = 0; i < n; i++) o[i] = 1.0 / Math.sqrt(a[i]); break;
+            case RECIPROCAL: for (int i = 0; i < n; i++) o[i] = 1.0 / a[i]; break;
+            case SQUARE: for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; break;
+            case SIN: for (int i = 0; i < n; i++) o[i] = Math.sin(a[i]); break;
+            case COS: for (int i = 0; i < n; i++) o[i] = Math.cos(a[i]); break;
+            case TANH: for (int i = 0; i < n; i++) o[i] = Math.tanh(a[i]); break;
+            case SIGMOID: for (int i = 0; i < n; i++) o[i] = 1.0 / (1.0 + Math.exp(-a[i])); break;
+            case RELU: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], 0.0); break;
+            case GELU: for (int i = 0; i < n; i++) o[i] = 0.5 * a[i] * (1.0 + MathFunctions.erf(a[i] * SQRT1_2)); break;
+            case ERF: for (int i = 0; i < n; i++) o[i] = MathFunctions.erf(a[i]); break;
+            case FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floor(a[i]); break;
+            case CEIL: for (int i = 0; i < n; i++) o[i] = Math.ceil(a[i]); break;
+            case ROUND: for (int i = 0; i < n; i++) o[i] = Math.rint(a[i]); break;
+            default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
+        }
+    }
+
+    private static void unaryLong(UnaryOp op, long[] a, long[] o, int n) {
+        switch (op) {
+            case NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
+            case ABS: for (int i = 0; i < n; i++) o[i] = Math.abs(a[i]); break;
+            case SIGN: for (int i = 0; i < n; i++) o[i] = Long.signum(a[i]); break;
+            case SQUARE: for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; break;
+            case LOGICAL_NOT: for (int i = 0; i < n; i++) o[i] = a[i] == 0 ? 1 : 0; break;
+            default: throw new IllegalArgumentException(op.opName() + ": not defined for int64 or bool tensors");
+        }
+    }
+
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
+        if (CpuMap.exactLong(a.dtype())) {
+            return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> binaryLong(op, in[0], in[1], o, n), a, b);
+        }
+        return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> binaryDouble(op, in[0], in[1], o, n), a, b);
+    }
+
+    private static void binaryDouble(BinaryOp op, double[] a, double[] b, double[] o, int n) {
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) o[i] = a[i] + b[i]; break;
+            case SUB: for (int i = 0; i < n; i++) o[i] = a[i] - b[i]; break;
+            case MUL: for (int i = 0; i < n; i++) o[i] = a[i] * b[i]; break;
+            case DIV: for (int i = 0; i < n; i++) o[i] = a[i] / b[i]; break;
+            case POW: for (int i = 0; i < n; i++) o[i] = Math.pow(a[i], b[i]); break;
+            case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
+            case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
+            default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
+        }
+    }
+
+    private static void binaryLong(BinaryOp op, long[] a, long[] b, long[] o, int n) {
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) o[i] = a[i] + b[i]; break;
+            case SUB: for (int i = 0; i < n; i++) o[i] = a[i] - b[i]; break;
+            case MUL: for (int i = 0; i < n; i++) o[i] = a[i] * b[i]; break;
+            case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
+            case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
+            case LOGICAL_AND: for (int i = 0; i < n; i++) o[i] = a[i] != 0 && b[i] != 0 ? 1 : 0; break;
+            case LOGICAL_OR: for (int i = 0; i < n; i++) o[i] = a[i] != 0 || b[i] != 0 ? 1 : 0; break;
+            default: throw new IllegalArgumentException(op.opName() + ": not defined for int64 or bool tensors");
+        }
+    }
+
+    static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
+        if (CpuMap.exactLong(a.dtype())) {
+            return CpuMap.mapLong(shape, DType.BOOL, (in, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = op.test(in[0][i], in[1][i]) ? 1 : 0;
+                }
+            }, a, b);
+        }
+        return CpuMap.mapDouble(shape, DType.BOOL, (in, o, n) -> {
+            for (int i = 0; i < n; i++) {
+                o[i] = op.test(in[0][i], in[1][i]) ? 1 : 0;
+            }
+        }, a, b);
+    }
+
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
+        if (CpuMap.exactLong(a.dtype())) {
+            return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = in[0][i] != 0 ? in[1][i] : in[2][i];
+                }
+            }, cond, a, b);
+        }
+        return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> {
+            for (int i = 0; i < n; i++) {
+                o[i] = in[0][i] != 0 ? in[1][i] : in[2][i];
+            }
+        }, cond, a, b);
+    }
+
+    private static final CpuMap.DoubleKernel COPY_DOUBLE = (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n);
+    private static final CpuMap.LongKernel COPY_LONG = (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n);
+
+    /** Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true). */
+    static Tensor cast(Tensor x, DType dtype) {
+        boolean viaLong = dtype == DType.INT64 || (dtype == DType.BOOL && !x.dtype().isFloatingPoint());
+        return viaLong ? CpuMap.mapLong(x.shape(), dtype, COPY_LONG, x) : CpuMap.mapDouble(x.shape(), dtype, COPY_DOUBLE, x);
+    }
+
+    static Tensor contiguous(Tensor x) {
+        return cast(x, x.dtype());
+    }
+
+    static void copyInto(Tensor dst, Tensor src) {
+        Tensor s = src.storage() == dst.storage() ? contiguous(src) : src; // overlapping views: read a snapshot
+        if (CpuMap.exactLong(dst.dtype())) {
+            CpuMap.into(dst, COPY_LONG, s);
+        } else {
+            CpuMap.into(dst, COPY_DOUBLE, s);
+        }
+    }
+}

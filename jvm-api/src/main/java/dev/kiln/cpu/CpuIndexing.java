@@ -1,0 +1,187 @@
+package dev.kiln.cpu;
+
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+
+/** gather, scatter_add, index_select, index_add and cat. Every index is range-checked first. */
+final class CpuIndexing {
+    private CpuIndexing() {
+    }
+
+    private static Object data(Tensor contiguous) {
+        return ((CpuStorage) contiguous.storage()).data;
+    }
+
+    /** Row-major index values, checked against [0, size). */
+    private static long[] checkedIndex(String op, Tensor index, int dim, int size) {
+        long[] idx = (long[]) data(CpuElementwise.contiguous(index));
+        for (long v : idx) {
+            if (v < 0 || v >= size) {
+                throw new IndexOutOfBoundsException(op + ": index " + v + " is out of bounds for dim " + dim
+                        + " with size " + size);
+            }
+        }
+        return idx;
+    }
+
+    /**
+     * For each element of an index-shaped iteration, the offset in a contiguous tensor of shape
+     * {@code target} with the index value substituted at dim.
+     */
+    private static int[] offsets(int[] indexShape, long[] idx, int dim, int[] target) {
+        int[] ts = Shape.contiguousStrides(target);
+        int n = idx.length;
+        int[] out = new int[n];
+        int r = indexShape.length;
+        int[] pos = new int[r];
+        for (int i = 0; i < n; i++) {
+            int off = 0;
+            for (int d = 0; d < r; d++) {
+                off += (d == dim ? (int) idx[i] : pos[d]) * ts[d];
+            }
+            out[i] = off;
+            for (int d = r - 1; d >= 0; d--) {
+                if (++pos[d] < indexShape[d]) {
+                    break;
+                }
+                pos[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    static Tensor gather(Tensor x, int dim, Tensor index) {
+        Tensor xc = CpuElementwise.contiguous(x);
+        long[] idx = checkedIndex("gather", index, dim, x.size(dim));
+        int[] src = offsets(index.shape(), idx, dim, x.shape());
+        Tensor out = CpuMap.newTensor(index.shape(), x.dtype());
+        Object a = data(xc);
+        Object o = data(out);
+        for (int i = 0; i < src.length; i++) {
+            moveElement(a, src[i], o, i);
+        }
+        return out;
+    }
+
+    static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        Tensor out = CpuElementwise.contiguous(x);
+        long[] idx = checkedIndex("scatter_add", index, dim, x.size(dim));
+        int[] dst = offsets(index.shape(), idx, dim, x.shape());
+        Tensor s = CpuElementwise.contiguous(leading(src, index.shape())); // index may be smaller than src
+        addElements(data(s), dst, data(out));
+        return out;
+    }
+
+    static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        Tensor xc = CpuElementwise.contiguous(x);
+        long[] idx = checkedIndex("index_select", index, dim, x.size(dim));
+        int[] shape = x.shape();
+        int outer = 1;
+        for (int d = 0; d < dim; d++) {
+            outer *= shape[d];
+        }
+        int inner = x.numel() / Math.max(1, outer * shape[dim]);
+        int size = shape[dim];
+        shape[dim] = idx.length;
+        Tensor out = CpuMap.newTensor(shape, x.dtype());
+        Object a = data(xc);
+        Object o = data(out);
+        Parallel.forRange(outer * idx.length, Math.max(1, 16384 / Math.max(inner, 1)), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int ob = b / idx.length;
+                int j = b % idx.length;
+                System.arraycopy(a, (ob * size + (int) idx[j]) * inner, o, b * inner, inner);
+            }
+        });
+        return out;
+    }
+
+    static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        Tensor out = CpuElementwise.contiguous(x);
+        long[] idx = checkedIndex("index_add", index, dim, x.size(dim));
+        Tensor sc = CpuElementwise.contiguous(src);
+        int[] shape = x.shape();
+        int outer = 1;
+        for (int d = 0; d < dim; d++) {
+            outer *= shape[d];
+        }
+        int inner = x.numel() / Math.max(1, outer * shape[dim]);
+        int size = shape[dim];
+        int n = idx.length;
+        int[] dst = new int[outer * n * inner];
+        for (int ob = 0, k = 0; ob < outer; ob++) {
+            for (int j = 0; j < n; j++) {
+                int base = (ob * size + (int) idx[j]) * inner;
+                for (int i = 0; i < inner; i++) {
+                    dst[k++] = base + i;
+                }
+            }
+        }
+        addElements(data(sc), dst, data(out));
+        return out;
+    }
+
+    static Tensor cat(Tensor[] xs, int dim) {
+        int[] shape = xs[0].shape();
+        int total = 0;
+        for (Tensor t : xs) {
+            total += t.size(dim);
+        }
+        shape[dim] = total;
+        Tensor out = CpuMap.newTensor(shape, xs[0].dtype());
+        int off = 0;
+        for (Tensor t : xs) {
+            if (t.numel() > 0) {
+                CpuElementwise.copyInto(out.narrow(dim, off, t.size(dim)), t);
+            }
+            off += t.size(dim);
+        }
+        return out;
+    }
+
+    /** The leading {@code shape} block of t (a view). */
+    private static Tensor leading(Tensor t, int[] shape) {
+        for (int d = 0; d < shape.length; d++) {
+            t = t.narrow(d, 0, shape[d]);
+        }
+        return t;
+    }
+
+    private static void moveElement(Object a, int ai, Object o, int oi) {
+        if (a instanceof float[] f) {
+            ((float[]) o)[oi] = f[ai];
+        } else if (a instanceof double[] d) {
+            ((double[]) o)[oi] = d[ai];
+        } else if (a instanceof long[] l) {
+            ((long[]) o)[oi] = l[ai];
+        } else {
+            ((boolean[]) o)[oi] = ((boolean[]) a)[ai];
+        }
+    }
+
+    /** out[dst[i]] += src[i], in order (so results match a sequential reference exactly). */
+    private static void addElements(Object src, int[] dst, Object out) {
+        if (src instanceof float[] s) {
+            float[] o = (float[]) out;
+            for (int i = 0; i < dst.length; i++) {
+                o[dst[i]] += s[i];
+            }
+        } else if (src instanceof double[] s) {
+            double[] o = (double[]) out;
+            for (int i = 0; i < dst.length; i++) {
+                o[dst[i]] += s[i];
+            }
+        } else if (src instanceof long[] s) {
+            long[] o = (long[]) out;
+            for (int i = 0; i < dst.length; i++) {
+                o[dst[i]] += s[i];
+            }
+        } else {
+            boolean[] s = (boolean[]) src;
+            boolean[] o = (boolean[]) out;
+            for (int i = 0; i < dst.length; i++) {
+                o[dst[i]] |= s[i];
+            }
+        }
+    }
+}

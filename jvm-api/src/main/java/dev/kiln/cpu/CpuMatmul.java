@@ -1,0 +1,67 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import java.util.Arrays;
+
+/** Batched matmul with broadcast batch dims: one GEMM per batch entry, reading operands by stride. */
+final class CpuMatmul {
+    private CpuMatmul() {
+    }
+
+    /** a (..., M, K) @ b (..., K, N) -> (..., M, N). */
+    static Tensor matmul(Tensor a, Tensor b) {
+        int ra = a.dim();
+        int rb = b.dim();
+        int m = a.size(-2);
+        int k = a.size(-1);
+        int n = b.size(-1);
+        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), ra - 2), Arrays.copyOf(b.shape(), rb - 2));
+        int[] outShape = Shape.concat(batch, new int[] {m, n});
+        Tensor out = CpuMap.newTensor(outShape, a.dtype());
+        // broadcast views of a and b with the common batch dims (stride 0 where broadcast)
+        Tensor ae = a.expand(Shape.concat(batch, new int[] {m, k}));
+        Tensor be = b.expand(Shape.concat(batch, new int[] {k, n}));
+        int[] as = ae.stride();
+        int[] bs = be.stride();
+        int nb = Shape.numel(batch);
+        int[] aBase = batchOffsets(batch, as, ae.storageOffset());
+        int[] bBase = batchOffsets(batch, bs, be.storageOffset());
+        Object ad = ((CpuStorage) a.storage()).data;
+        Object bd = ((CpuStorage) b.storage()).data;
+        Object od = ((CpuStorage) out.storage()).data;
+        int r = batch.length;
+        for (int i = 0; i < nb; i++) {
+            if (a.dtype() == DType.FLOAT32) {
+                CpuGemm.sgemm(m, n, k, (float[]) ad, aBase[i], as[r], as[r + 1], (float[]) bd, bBase[i], bs[r], bs[r + 1],
+                        (float[]) od, i * m * n, n, false);
+            } else {
+                CpuGemm.dgemm(m, n, k, (double[]) ad, aBase[i], as[r], as[r + 1], (double[]) bd, bBase[i], bs[r], bs[r + 1],
+                        (double[]) od, i * m * n, n, false);
+            }
+        }
+        return out;
+    }
+
+    /** Storage offset of each batch entry in row-major batch order. */
+    private static int[] batchOffsets(int[] batch, int[] stride, int offset) {
+        int nb = Shape.numel(batch);
+        int[] out = new int[nb];
+        int[] pos = new int[batch.length];
+        for (int i = 0; i < nb; i++) {
+            int off = offset;
+            for (int d = 0; d < batch.length; d++) {
+                off += pos[d] * stride[d];
+            }
+            out[i] = off;
+            for (int d = batch.length - 1; d >= 0; d--) {
+                if (++pos[d] < batch[d]) {
+                    break;
+                }
+                pos[d] = 0;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import dev.kiln.spi.ReduceOp;
+
+/**
+ * Reductions. The input is laid out once as (kept dims..., reduced dims...) in float64 (int64 for
+ * integers), so each output element reduces one contiguous run; float sums accumulate in double.
+ */
+final class CpuReduce {
+    private CpuReduce() {
+    }
+
+    /** x permuted so the reduced dims come last, as a contiguous float64 or int64 tensor. */
+    private record Runs(Tensor data, int count, int length, int[] outShape) {
+        static Runs of(Tensor x, int[] dims, boolean keepdim, DType accumulate) {
+            int r = x.dim();
+            boolean[] reduced = new boolean[r];
+            for (int d : dims) {
+                reduced[d] = true;
+            }
+            int[] perm = new int[r];
+            int k = 0;
+            int count = 1;
+            int length = 1;
+            int[] outShape = new int[keepdim ? r : r - dims.length];
+            int o = 0;
+            for (int d = 0; d < r; d++) {
+                if (!reduced[d]) {
+                    perm[k++] = d;
+                    count *= x.size(d);
+                    outShape[o++] = x.size(d);
+                } else if (keepdim) {
+                    outShape[o++] = 1;
+                }
+            }
+            for (int d : dims) {
+                perm[k++] = d;
+                length *= x.size(d);
+            }
+            Tensor p = x.permute(perm);
+            Tensor data = p.isContiguous() && p.storageOffset() == 0 && p.dtype() == accumulate
+                    && p.numel() == p.storage().size() ? p : CpuElementwise.cast(p, accumulate);
+            return new Runs(data, count, length, outShape);
+        }
+
+        double[] doubles() {
+            return (double[]) ((CpuStorage) data.storage()).data;
+        }
+
+        long[] longs() {
+            return (long[]) ((CpuStorage) data.storage()).data;
+        }
+    }
+
+    private static DType accumulator(DType dtype) {
+        return dtype.isFloatingPoint() ? DType.FLOAT64 : DType.INT64;
+    }
+
+    static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        Runs runs = Runs.of(x, dims, keepdim, accumulator(x.dtype()));
+        int len = runs.length();
+        if (!x.dtype().isFloatingPoint()) {
+            long[] a = runs.longs();
+            long[] out = new long[runs.count()];
+            Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    out[r] = reduceLong(op, a, r * len, len);
+                }
+            });
+            return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+        }
+        double[] a = runs.doubles();
+        double[] out = new double[runs.count()];
+        if (out.length == 1 && len > 1 << 16) {
+            out[0] = reduceSplit(op, a, len);
+        } else {
+            Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    out[r] = reduceDouble(op, a, r * len, len);
+                }
+            });
+        }
+        return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+    }
+
+    /** One long run reduced in parallel pieces, then the pieces combined. */
+    private static double reduceSplit(ReduceOp op, double[] a, int len) {
+        int pieces = Parallel.threads() * 4;
+        double[] part = new double[pieces];
+        int step = (len + pieces - 1) / pieces;
+        ReduceOp pieceOp = op == ReduceOp.MEAN ? ReduceOp.SUM : op;
+        Parallel.forRange(pieces, 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int from = Math.min(len, p * step);
+                part[p] = reduceDouble(pieceOp, a, from, Math.min(len, from + step) - from);
+            }
+        });
+        double combined = reduceDouble(pieceOp, part, 0, pieces);
+        return op == ReduceOp.MEAN ? combined / len : combined;
+    }
+
+    private static double reduceDouble(ReduceOp op, double[] a, int from, int len) {
+        int to = from + len;
+        switch (op) {
+            case SUM:
+            case MEAN: {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = from;
+                for (; i + 3 < to; i += 4) {
+                    s0 += a[i];
+                    s1 += a[i + 1];
+                    s2 += a[i + 2];
+                    s3 += a[i + 3];
+                }
+                for (; i < to; i++) {
+                    s0 += a[i];
+                }
+                double s = (s0 + s1) + (s2 + s3);
+                return op == ReduceOp.MEAN ? s / len : s;
+            }
+            case PROD: {
+                double p = 1;
+                for (int i = from; i < to; i++) {
+                    p *= a[i];
+                }
+                return p;
+            }
+            case MAX: {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int i = from; i < to; i++) {
+                    if (a[i] > m || Double.isNaN(a[i])) {
+                        m = a[i];
+                        if (Double.isNaN(m)) {
+                            break;
+                        }
+                    }
+                }
+                return m;
+            }
+            default: {
+                double m = Double.POSITIVE_INFINITY;
+                for (int i = from; i < to; i++) {
+                    if (a[i] < m || Double.isNaN(a[i])) {
+                        m = a[i];
+                        if (Double.isNaN(m)) {
+                            break;
+                        }
+                    }
+                }
+                return m;
+            }
+        }
+    }
+
+    private static long reduceLong(ReduceOp op, long[] a, int from, int len) {
+        long acc = op == ReduceOp.PROD ? 1 : op == ReduceOp.MAX ? Long.MIN_VALUE : op == ReduceOp.MIN ? Long.MAX_VALUE : 0;
+        for (int i = from; i < from + len; i++) {
+            switch (op) {
+                case PROD: acc *= a[i]; break;
+                case MAX: acc = Math.max(acc, a[i]); break;
+                case MIN: acc = Math.min(acc, a[i]); break;
+                default: acc += a[i];
+            }
+        }
+        return acc;
+    }
+
+    /** Returns {values, indices}: the first extreme along dim (the first NaN, if any). */
+    static Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+        int[] dims = x.dim() == 0 ? new int[0] : new int[] {dim};
+        Runs runs = Runs.of(x, dims, keepdim, accumulator(x.dtype()));
+        int len = runs.length();
+        long[] idx = new long[runs.count()];
+        boolean max = op == ReduceOp.MAX;
+        if (x.dtype().isFloatingPoint()) {
+            double[] a = runs.doubles();
+            double[] val = new double[runs.count()];
+            Parallel.forRange(idx.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * len;
+                    int best = 0;
+                    for (int i = 1; i < len && !Double.isNaN(a[base + best]); i++) {
+                        double v = a[base + i];
+                        if (Double.isNaN(v) || (max ? v > a[base + best] : v < a[base + best])) {
+                            best = i;
+                        }
+                    }
+                    idx[r] = best;
+                    val[r] = a[base + best];
+                }
+            });
+            return new Tensor[] {CpuElementwise.cast(Tensor.fromArray(val, runs.outShape()), x.dtype()),
+                Tensor.fromArray(idx, runs.outShape())};
+        }
+        long[] a = runs.longs();
+        long[] val = new long[runs.count()];
+        Parallel.forRange(idx.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * len;
+                int best = 0;
+                for (int i = 1; i < len; i++) {
+                    long v = a[base + i];
+                    if (max ? v > a[base + best] : v < a[base + best]) {
+                        best = i;
+                    }
+                }
+                idx[r] = best;
+                val[r] = a[base + best];
+            }
+        });
+        return new Tensor[] {Tensor.fromArray(val, runs.outShape()), Tensor.fromArray(idx, runs.outShape())};
+    }
+
+    /** sum((x - mean)^2) / max(0, n - correction), two passes per run in double. */
+    static Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+        Runs runs = Runs.of(x, dims, keepdim, DType.FLOAT64);
+        int len = runs.length();
+        double[] a = runs.doubles();
+        double[] out = new double[runs.count()];
+        Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * len;
+                double mean = reduceDouble(ReduceOp.MEAN, a, base, len);
+                double ss = 0;
+                for (int i = base; i < base + len; i++) {
+                    double d = a[i] - mean;
+                    ss += d * d;
+                }
+                out[r] = ss / Math.max(0, len - correction);
+            }
+        });
+        return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+    }
+
+}

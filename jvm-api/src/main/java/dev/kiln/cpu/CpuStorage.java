@@ -1,0 +1,57 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.spi.Storage;
+
+/** A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). */
+final class CpuStorage implements Storage {
+    final Object data;
+    private final DType dtype;
+    private final int size;
+
+    CpuStorage(Object data) {
+        this.data = data;
+        if (data instanceof float[] f) {
+            dtype = DType.FLOAT32;
+            size = f.length;
+        } else if (data instanceof double[] d) {
+            dtype = DType.FLOAT64;
+            size = d.length;
+        } else if (data instanceof long[] l) {
+            dtype = DType.INT64;
+            size = l.length;
+        } else if (data instanceof boolean[] b) {
+            dtype = DType.BOOL;
+            size = b.length;
+        } else {
+            throw new IllegalArgumentException("cpu storage: unsupported array type "
+                    + (data == null ? "null" : data.getClass().getSimpleName())
+                    + " (expected float[], double[], long[] or boolean[])");
+        }
+    }
+
+    static CpuStorage allocate(DType dtype, int size) {
+        switch (dtype) {
+            case FLOAT32: return new CpuStorage(new float[size]);
+            case FLOAT64: return new CpuStorage(new double[size]);
+            case INT64: return new CpuStorage(new long[size]);
+            default: return new CpuStorage(new boolean[size]);
+        }
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kiln.cpu;
+
+/** Special functions Java's Math lacks, to double precision. */
+public final class MathFunctions {
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    private static final double ONE_OVER_SQRT_PI = 0.5641895835477563;
+
+    private MathFunctions() {
+    }
+
+    /**
+     * Gauss error function. |x| < 2.5: erf(x) = 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!!, a
+     * series of positive terms (no cancellation); beyond, 1 - erfc(x) with erfc's continued fraction.
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        double a = Math.abs(x);
+        if (a >= 2.5) {
+            double r = 1.0 - erfcLarge(a);
+            return x < 0 ? -r : r;
+        }
+        double x2 = x * x;
+        double term = x;
+        double sum = x;
+        for (int n = 1; n < 200; n++) {
+            term *= 2 * x2 / (2 * n + 1);
+            sum += term;
+            if (Math.abs(term) < 1e-17 * Math.abs(sum)) {
+                break;
+            }
+        }
+        return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+    }
+
+    /** erfc(a) for a >= 2.5 by the continued fraction e^{-a^2}/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))). */
+    private static double erfcLarge(double a) {
+        if (a > 27) {
+            return 0;
+        }
+        double f = a;
+        for (int k = 60; k >= 1; k--) {
+            f = a + (k / 2.0) / f;
+        }
+        return ONE_OVER_SQRT_PI * Math.exp(-a * a) / f;
+    }
+}

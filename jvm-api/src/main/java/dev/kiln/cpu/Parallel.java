@@ -1,0 +1,80 @@
+package dev.kiln.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
+
+/** One shared ForkJoinPool (a worker per core, daemon threads) that every CPU kernel splits its work over. */
+public final class Parallel {
+    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("kiln-cpu-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    private Parallel() {
+    }
+
+    /** Work over [start, end). */
+    @FunctionalInterface
+    public interface Range {
+        void run(int start, int end);
+    }
+
+    public static int threads() {
+        return POOL.getParallelism();
+    }
+
+    /**
+     * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is
+     * more than one piece. Pieces are a few per thread so uneven work still balances.
+     */
+    public static void forRange(int n, int grain, Range body) {
+        if (n <= 0) {
+            return;
+        }
+        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), POOL.getParallelism() * 4);
+        if (pieces <= 1 || POOL.getParallelism() == 1) {
+            body.run(0, n);
+            return;
+        }
+        Split task = new Split(body, 0, n, (n + pieces - 1) / pieces);
+        if (currentPool() == POOL) {
+            task.invoke();
+        } else {
+            POOL.invoke(task);
+        }
+    }
+
+    private static ForkJoinPool currentPool() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w ? w.getPool() : null;
+    }
+
+    private static final class Split extends RecursiveAction {
+        private final Range body;
+        private final int start;
+        private final int end;
+        private final int piece;
+
+        Split(Range body, int start, int end, int piece) {
+            this.body = body;
+            this.start = start;
+            this.end = end;
+            this.piece = piece;
+        }
+
+        @Override
+        protected void compute() {
+            if (end - start <= piece) {
+                body.run(start, end);
+                return;
+            }
+            int mid = start + ((end - start) / piece / 2) * piece;
+            if (mid <= start) {
+                mid = start + piece;
+            }
+            invokeAll(new Split(body, start, mid, piece), new Split(body, mid, end, piece));
+        }
+    }
+}

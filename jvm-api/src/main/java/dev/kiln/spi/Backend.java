@@ -1,0 +1,161 @@
+package dev.kiln.spi;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+
+/**
+ * The kernel contract: the small set of primitives every backend implements. Everything else in
+ * Kiln is composed from these. Inputs may be any strided view on this backend's device; outputs are
+ * new contiguous tensors. The tensor API has checked dtypes, devices and shapes before a call, so a
+ * backend may assume valid arguments (but must never crash the JVM on them).
+ *
+ * <p>Backends are found with {@link java.util.ServiceLoader} through {@link BackendProvider}.
+ */
+public interface Backend {
+    /** A short name for messages, e.g. {@code cpu} or {@code cuda}. */
+    String name();
+
+    // ---- storage and layout
+
+    /** A zero-filled buffer of {@code size} elements on {@code device}. */
+    Storage allocate(DType dtype, int size, Device device);
+
+    /** A copy of a Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code boolean[]}). */
+    Storage fromArray(Object array, Device device);
+
+    /** The elements of view {@code x} in row-major order, as a new Java array of its dtype. */
+    Object toArray(Tensor x);
+
+    /** x: any view -> a new contiguous tensor of the same shape and dtype. */
+    Tensor contiguous(Tensor x);
+
+    /** x -> a new contiguous tensor converted to {@code dtype} (float to int64 truncates toward zero). */
+    Tensor cast(Tensor x, DType dtype);
+
+    /** Writes src, broadcast to dst's shape, into the (possibly strided) view dst, in place. */
+    void copyInto(Tensor dst, Tensor src);
+
+    // ---- creation
+
+    /** A tensor of {@code shape} filled with {@code value}. */
+    Tensor full(int[] shape, DType dtype, double value, Device device);
+
+    /** (n,): start + i * step. */
+    Tensor arange(double start, double step, int n, DType dtype, Device device);
+
+    /** Uniform in [low, high) from Philox(seed, offset + i) for element i. */
+    Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device);
+
+    /** Normal(mean, std) from Philox(seed, offset + i) for element i (Box-Muller). */
+    Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device);
+
+    // ---- elementwise
+
+    /** y = op(x), same shape and dtype. */
+    Tensor unary(UnaryOp op, Tensor x);
+
+    /** out = op(a, b); a, b same dtype, shapes broadcast to out's. */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /** bool out = op(a, b); a, b same dtype, shapes broadcast. */
+    Tensor compare(CompareOp op, Tensor a, Tensor b);
+
+    /** out = cond ? a : b; cond bool; a, b same dtype; all three broadcast. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    // ---- reductions
+
+    /** Reduces x over {@code dims} (distinct, non-negative). Float sums accumulate in double. */
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim);
+
+    /**
+     * Max or min along one dim with the index of the first extreme element (NaN counts as the
+     * extreme). Returns {values (dtype of x), indices (int64)}.
+     */
+    Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim);
+
+    /** Variance over dims: sum((x - mean)^2) / (n - correction); two-pass in double. */
+    Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim);
+
+    // ---- linear algebra
+
+    /**
+     * a: (..., M, K), b: (..., K, N) -> (..., M, N), batch dims broadcast. Both have rank >= 2
+     * (the API handles 1-D operands). Transposed views are read through their strides, not copied.
+     */
+    Tensor matmul(Tensor a, Tensor b);
+
+    // ---- indexing
+
+    /** out[i][j][k] = x[i][index[i][j][k]][k] (dim = 1); index int64 of out's shape, rank of x. */
+    Tensor gather(Tensor x, int dim, Tensor index);
+
+    /** out = x with out[i][index[i][j][k]][k] += src[i][j][k] (dim = 1); index shaped like src. */
+    Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src);
+
+    /** out = x.narrow(dim) at the positions of index (1-D int64), in order. */
+    Tensor indexSelect(Tensor x, int dim, Tensor index);
+
+    /** out = x with out.select(dim, index[i]) += src.select(dim, i); index 1-D int64. */
+    Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src);
+
+    /** Concatenation along dim; all same dtype and rank, equal sizes except at dim. */
+    Tensor cat(Tensor[] xs, int dim);
+
+    // ---- convolution: x (N, C, H, W), w (O, C/groups, kH, kW), bias (O) or null, y (N, O, OH, OW)
+
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p);
+
+    /** gy (N, O, OH, OW), w -> gx of {@code inputShape} (N, C, H, W). */
+    Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p);
+
+    /** gy (N, O, OH, OW), x (N, C, H, W) -> gw of {@code weightShape} (O, C/groups, kH, kW). */
+    Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p);
+
+    // ---- pooling: x (N, C, H, W) -> y (N, C, OH, OW)
+
+    /** Returns {y, indices}: indices (int64, y's shape) are flat positions h * W + w in the input plane. */
+    Tensor[] maxPool2d(Tensor x, Pool2dParams p);
+
+    /** gy (N, C, OH, OW), indices from {@link #maxPool2d} -> gx of inputShape. */
+    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape);
+
+    Tensor avgPool2d(Tensor x, Pool2dParams p);
+
+    Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p);
+
+    // ---- softmax along any dim (y is the forward output)
+
+    Tensor softmax(Tensor x, int dim);
+
+    Tensor logSoftmax(Tensor x, int dim);
+
+    /** gx = y * (gy - sum(gy * y, dim)). */
+    Tensor softmaxBackward(Tensor gy, Tensor y, int dim);
+
+    /** gx = gy - exp(y) * sum(gy, dim). */
+    Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim);
+
+    // ---- attention: q (B, Lq, E), k (B, Lk, E), v (B, Lk, Ev) -> out (B, Lq, Ev); B = all batch dims flattened
+
+    /**
+     * softmax(q k^T * scale + mask) v. mask: null, bool (true = attend) or additive float of shape
+     * (B, Lq, Lk) (already broadcast by the API). causal: key j > query i is masked (top-left
+     * aligned, as in PyTorch). Returns {out, logsumexp (B, Lq) of q's dtype}. A row with
+     * every key masked yields zeros and logsumexp = -inf.
+     */
+    Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale);
+
+    /** Returns {gq, gk, gv} from gOut (B, Lq, Ev) and the forward's inputs, out and logsumexp. */
+    Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
+                               Tensor mask, boolean causal, double scale);
+
+    // ---- dropout
+
+    /**
+     * Returns {y, mask}: mask (bool, x's shape) keeps element i when Philox(seed, offset + i) gives
+     * u >= p; y = x * mask / (1 - p).
+     */
+    Tensor[] dropout(Tensor x, double p, long seed, long offset);
+}

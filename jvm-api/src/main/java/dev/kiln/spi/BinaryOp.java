@@ -1,0 +1,21 @@
+package dev.kiln.spi;
+
+/** Elementwise binary primitives with broadcasting. */
+public enum BinaryOp {
+    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM,
+    /** Bool only. */
+    LOGICAL_AND, LOGICAL_OR;
+
+    public String opName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public boolean logical() {
+        return this == LOGICAL_AND || this == LOGICAL_OR;
+    }
+
+    /** Ops exact on int64 (division and pow are float-only: cast first). */
+    public boolean integral() {
+        return this == ADD || this == SUB || this == MUL || this == MAXIMUM || this == MINIMUM;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kiln.spi;
+
+/**
+ * Geometry of max/avg pooling over (N, C, H, W), following {@code torch.nn.functional.max_pool2d}
+ * and {@code avg_pool2d}: padding at most half the kernel; with ceil_mode a last window may start in
+ * the right padding but not beyond it. {@code countIncludePad} is used by average pooling only.
+ */
+public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                           int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad) {
+    public Pool2dParams {
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
+            throw new IllegalArgumentException("pool2d: kernel, stride and dilation must be >= 1, got kernel ("
+                    + kernelH + ", " + kernelW + ") stride (" + strideH + ", " + strideW + ") dilation ("
+                    + dilationH + ", " + dilationW + ")");
+        }
+        if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+            throw new IllegalArgumentException("pool2d: padding should be at most half of the kernel size, got padding ("
+                    + padH + ", " + padW + ") for kernel (" + kernelH + ", " + kernelW + ")");
+        }
+    }
+
+    /** Square kernel, stride = kernel, no padding: {@code max_pool2d(x, k)}. */
+    public static Pool2dParams of(int kernel) {
+        return new Pool2dParams(kernel, kernel, kernel, kernel, 0, 0, 1, 1, false, true);
+    }
+
+    public static Pool2dParams of(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return new Pool2dParams(kernel, kernel, stride, stride, padding, padding, dilation, dilation, ceilMode, true);
+    }
+
+    public int outH(int h) {
+        return outSize(h, kernelH, strideH, padH, dilationH);
+    }
+
+    public int outW(int w) {
+        return outSize(w, kernelW, strideW, padW, dilationW);
+    }
+
+    private int outSize(int in, int k, int s, int p, int d) {
+        int span = in + 2 * p - d * (k - 1) - 1;
+        int out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        // PyTorch: with ceil_mode the last window must start inside the input or left padding.
+        if (ceilMode && (out - 1) * s >= in + p) {
+            out--;
+        }
+        return out;
+    }
+}

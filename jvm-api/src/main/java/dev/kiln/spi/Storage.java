@@ -1,0 +1,14 @@
+package dev.kiln.spi;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+
+/** A flat buffer of {@link #size()} elements of one dtype on one device, shared by tensor views. */
+public interface Storage {
+    DType dtype();
+
+    Device device();
+
+    /** Number of elements. */
+    int size();
+}

@@ -1,0 +1,23 @@
+package dev.kiln.spi;
+
+/** Elementwise unary primitives; float dtypes unless noted. Names follow {@code torch.*}. */
+public enum UnaryOp {
+    /** All numeric dtypes. */
+    NEG, ABS, SIGN,
+    EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL, SQUARE,
+    SIN, COS, TANH, SIGMOID, RELU,
+    /** Exact GELU: x * Phi(x) with the Gauss error function. */
+    GELU, ERF,
+    FLOOR, CEIL, ROUND,
+    /** Bool only. */
+    LOGICAL_NOT;
+
+    public String opName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Ops defined on int64 as well as the float dtypes. */
+    public boolean integral() {
+        return this == NEG || this == ABS || this == SIGN || this == SQUARE;
+    }
+}
