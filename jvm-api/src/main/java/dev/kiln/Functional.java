@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.Op;
 import dev.kiln.spi.Pool2dParams;
 import java.util.Arrays;
 
@@ -87,7 +88,8 @@ public final class Functional {
                         + w.size(0) + ",) for weight " + Shape.str(w.shape()));
             }
         }
-        return x.backend().conv2d(x, w, bias, p);
+        Tensor y = x.backend().conv2d(x, w, bias, p);
+        return bias == null ? Autograd.record(new Op.Conv2d(p), y, x, w) : Autograd.record(new Op.Conv2d(p), y, x, w, bias);
     }
 
     /** Same padding for stride 1: output H, W equal the input's (as padding='same'); odd effective kernels only. */
@@ -103,7 +105,8 @@ public final class Functional {
     public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
         checkConv(inputShape, w, p, "grad_output", gy);
         checkConvOutput(gy, inputShape, w, p);
-        return gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p);
+        return Autograd.record(new Op.Conv2dBackwardInput(inputShape.clone(), p),
+                gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p), gy, w);
     }
 
     public static Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
@@ -114,7 +117,8 @@ public final class Functional {
                     + " does not fit input " + Shape.str(x.shape()) + " with groups " + p.groups());
         }
         checkConvOutput(gy, x.shape(), weightShape, p);
-        return gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p);
+        return Autograd.record(new Op.Conv2dBackwardWeight(weightShape.clone(), p),
+                gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p), gy, x);
     }
 
     private static void checkConv(int[] in, Tensor w, Conv2dParams p, String name, Tensor x) {
@@ -166,7 +170,7 @@ public final class Functional {
     /** Returns {y, indices}; indices are flat h * W + w positions in each input plane. */
     public static Tensor[] maxPool2dWithIndices(Tensor x, Pool2dParams p) {
         checkPool("max_pool2d", x, p);
-        return x.backend().maxPool2d(x, p);
+        return Autograd.record(new Op.MaxPool2d(p), x.backend().maxPool2d(x, p), x);
     }
 
     public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
@@ -177,13 +181,14 @@ public final class Functional {
             throw new IllegalArgumentException("max_pool2d_backward: grad_output " + Shape.str(gy.shape()) + " and indices "
                     + Shape.str(indices.shape()) + " must be equal and (N, C) of input " + Shape.str(inputShape));
         }
-        return gy.backend().maxPool2dBackward(gy, indices, inputShape.clone());
+        return Autograd.record(new Op.MaxPool2dBackward(inputShape.clone()),
+                gy.backend().maxPool2dBackward(gy, indices, inputShape.clone()), gy, indices);
     }
 
     /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
         checkPool("avg_pool2d", x, p);
-        return x.backend().avgPool2d(x, p);
+        return Autograd.record(new Op.AvgPool2d(p), x.backend().avgPool2d(x, p), x);
     }
 
     public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
@@ -192,7 +197,8 @@ public final class Functional {
             throw new IllegalArgumentException("avg_pool2d_backward: grad_output has shape " + Shape.str(gy.shape())
                     + " but pooling " + Shape.str(inputShape) + " gives " + Shape.str(expected));
         }
-        return gy.backend().avgPool2dBackward(gy, inputShape.clone(), p);
+        return Autograd.record(new Op.AvgPool2dBackward(inputShape.clone(), p),
+                gy.backend().avgPool2dBackward(gy, inputShape.clone(), p), gy);
     }
 
     /** Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). */
@@ -231,29 +237,38 @@ public final class Functional {
     // ---------------------------------------------------------------- softmax
 
     public static Tensor softmax(Tensor x, int dim) {
-        Checks.floating("softmax", "input", x);
-        if (x.dim() == 0) {
-            return x.backend().softmax(x.reshape(1), 0).reshape();
-        }
-        return x.backend().softmax(x, Shape.dim("softmax", dim, x.dim()));
+        return softmax(x, dim, false);
     }
 
     public static Tensor logSoftmax(Tensor x, int dim) {
-        Checks.floating("log_softmax", "input", x);
+        return softmax(x, dim, true);
+    }
+
+    private static Tensor softmax(Tensor x, int dim, boolean log) {
+        String op = log ? "log_softmax" : "softmax";
+        Checks.floating(op, "input", x);
         if (x.dim() == 0) {
-            return x.backend().logSoftmax(x.reshape(1), 0).reshape();
+            return softmax(x.reshape(1), 0, log).reshape();
         }
-        return x.backend().logSoftmax(x, Shape.dim("log_softmax", dim, x.dim()));
+        int d = Shape.dim(op, dim, x.dim());
+        Tensor y = log ? x.backend().logSoftmax(x, d) : x.backend().softmax(x, d);
+        return Autograd.record(new Op.Softmax(d, log), y, x);
     }
 
     public static Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
-        checkSame("softmax_backward", gy, y);
-        return gy.backend().softmaxBackward(gy, y, Shape.dim("softmax_backward", dim, y.dim()));
+        return softmaxBackward(gy, y, dim, false);
     }
 
     public static Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
-        checkSame("log_softmax_backward", gy, y);
-        return gy.backend().logSoftmaxBackward(gy, y, Shape.dim("log_softmax_backward", dim, y.dim()));
+        return softmaxBackward(gy, y, dim, true);
+    }
+
+    private static Tensor softmaxBackward(Tensor gy, Tensor y, int dim, boolean log) {
+        String op = log ? "log_softmax_backward" : "softmax_backward";
+        checkSame(op, gy, y);
+        int d = Shape.dim(op, dim, y.dim());
+        Tensor gx = log ? gy.backend().logSoftmaxBackward(gy, y, d) : gy.backend().softmaxBackward(gy, y, d);
+        return Autograd.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
     }
 
     private static void checkSame(String op, Tensor gy, Tensor y) {
@@ -273,14 +288,12 @@ public final class Functional {
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
         Attention a = Attention.prepare(q, k, v, mask, scale);
-        Tensor[] r = a.q.backend().attention(a.q, a.k, a.v, a.mask, causal, a.scale);
-        return r[0].reshape(a.outShape);
+        return a.forward(causal)[0].reshape(a.outShape);
     }
 
     /** Returns {out, logsumexp} with batch dims flattened: out (B, Lq, Ev), logsumexp (B, Lq). */
     public static Tensor[] attentionForward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        Attention a = Attention.prepare(q, k, v, mask, scale);
-        return a.q.backend().attention(a.q, a.k, a.v, a.mask, causal, a.scale);
+        return Attention.prepare(q, k, v, mask, scale).forward(causal);
     }
 
     /** Returns {gq, gk, gv} shaped like q, k, v; out and logsumexp as from {@link #attentionForward}. */
@@ -288,11 +301,19 @@ public final class Functional {
                                              Tensor mask, boolean causal, double scale) {
         Attention a = Attention.prepare(q, k, v, mask, scale);
         Tensor g = gOut.reshape(out.shape());
-        Tensor[] r = a.q.backend().attentionBackward(g, a.q, a.k, a.v, out, logsumexp, a.mask, causal, a.scale);
+        Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q.backend().attentionBackward(g, a.q, a.k, a.v, out,
+                logsumexp, a.mask, causal, a.scale), g, a.q, a.k, a.v, out, logsumexp, a.mask);
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
     }
 
     private record Attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, int[] outShape) {
+        /** {out (B, Lq, Ev), logsumexp (B, Lq)}, recorded for autograd. */
+        Tensor[] forward(boolean causal) {
+            Tensor[] r = q.backend().attention(q, k, v, mask, causal, scale);
+            Op op = new Op.Attention(causal, scale);
+            return mask == null ? Autograd.record(op, r, q, k, v) : Autograd.record(op, r, q, k, v, mask);
+        }
+
         static Attention prepare(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
             String op = "scaled_dot_product_attention";
             Checks.floating(op, "query", q);
@@ -352,6 +373,6 @@ public final class Functional {
         if (p == 1) {
             return new Tensor[] {Tensor.zerosLike(x), Tensor.full(x.shape(), 0, DType.BOOL, x.device())};
         }
-        return x.backend().dropout(x, p, g.seed(), g.reserve(x.numel()));
+        return Autograd.record(new Op.Dropout(p), x.backend().dropout(x, p, g.seed(), g.reserve(x.numel())), x);
     }
 }

@@ -4,22 +4,34 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.Op;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The one tensor type: a strided view (shape, stride, offset) of a {@link Storage}. View ops
  * (view/reshape, permute, transpose, narrow, select, expand, squeeze, unsqueeze) share storage;
  * every other op returns a new contiguous tensor computed by the device's {@link Backend}.
- * Names follow PyTorch's {@code torch.Tensor} methods in lowerCamelCase.
+ * Names follow PyTorch's {@code torch.Tensor} methods in lowerCamelCase. Differentiable ops are
+ * recorded for autograd (module kiln-autograd) when an input requires grad and grad mode is on.
  */
 public final class Tensor {
     private final Storage storage;
     private final int[] shape;
     private final int[] stride;
     private final int offset;
+    // autograd state: set on leaves by requiresGrad_, on results by the engine
+    private boolean requiresGrad;
+    private Tensor grad;
+    private GradFn gradFn;
+    private int outputNr;
+    private boolean retainsGrad;
+    private List<UnaryOperator<Tensor>> hooks;
 
     private Tensor(Storage storage, int[] shape, int[] stride, int offset) {
         this.storage = storage;
@@ -274,7 +286,7 @@ public final class Tensor {
         if (a instanceof float[] f) {
             return f;
         }
-        return (float[]) backend().toArray(to(DType.FLOAT32));
+        return (float[]) backend().toArray(detach().to(DType.FLOAT32));
     }
 
     public double[] toDoubleArray() {
@@ -282,7 +294,7 @@ public final class Tensor {
         if (a instanceof double[] d) {
             return d;
         }
-        return (double[]) backend().toArray(to(DType.FLOAT64));
+        return (double[]) backend().toArray(detach().to(DType.FLOAT64));
     }
 
     public long[] toLongArray() {
@@ -290,7 +302,7 @@ public final class Tensor {
         if (a instanceof long[] l) {
             return l;
         }
-        return (long[]) backend().toArray(to(DType.INT64));
+        return (long[]) backend().toArray(detach().to(DType.INT64));
     }
 
     public boolean[] toBooleanArray() {
@@ -298,7 +310,7 @@ public final class Tensor {
         if (a instanceof boolean[] b) {
             return b;
         }
-        return (boolean[]) backend().toArray(to(DType.BOOL));
+        return (boolean[]) backend().toArray(detach().to(DType.BOOL));
     }
 
     /** The element at a full index (negative indices count from the end). */
@@ -306,7 +318,7 @@ public final class Tensor {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of shape " + Shape.str(shape));
         }
-        Tensor t = this;
+        Tensor t = detach();
         for (int i = 0; i < index.length; i++) {
             t = t.select(0, index[i]);
         }
@@ -316,7 +328,11 @@ public final class Tensor {
     // ---------------------------------------------------------------- device, dtype, copies
 
     public Tensor to(DType dtype) {
-        return dtype == dtype() ? this : backend().cast(this, dtype);
+        if (dtype == dtype()) {
+            return this;
+        }
+        Tensor out = backend().cast(this, dtype);
+        return dtype.isFloatingPoint() ? Autograd.record(new Op.Cast(dtype()), out, this) : out;
     }
 
     public Tensor to(Device device) {
@@ -324,16 +340,16 @@ public final class Tensor {
             return this;
         }
         Object host = backend().toArray(this);
-        return wrap(Backends.of(device).fromArray(host, device), shape);
+        return Autograd.record(new Op.ToDevice(device()), wrap(Backends.of(device).fromArray(host, device), shape), this);
     }
 
     public Tensor contiguous() {
-        return isContiguous() ? this : backend().contiguous(this);
+        return isContiguous() ? this : clone();
     }
 
     /** A new tensor with its own storage. */
     public Tensor clone() {
-        return backend().contiguous(this);
+        return Autograd.record(new Op.Clone(), backend().contiguous(this), this);
     }
 
     /** Copies src (broadcast to this shape) into this view, in place; returns this. */
@@ -343,7 +359,9 @@ public final class Tensor {
             throw new IllegalArgumentException("copy_: src of shape " + Shape.str(src.shape)
                     + " does not broadcast to self of shape " + Shape.str(shape));
         }
+        checkInPlace("copy_", src);
         backend().copyInto(this, src);
+        storage.bumpVersion();
         return this;
     }
 
@@ -362,18 +380,18 @@ public final class Tensor {
             throw new IllegalArgumentException("view: shape " + Shape.str(target) + " is not compatible with the strides "
                     + Shape.str(stride) + " of a tensor of shape " + Shape.str(shape) + "; use reshape (which copies)");
         }
-        return new Tensor(storage, target, newStride, offset);
+        return reshaped(new Tensor(storage, target, newStride, offset));
     }
 
     /** As view, but copies when the strides do not allow a view. */
     public Tensor reshape(int... newShape) {
         int[] target = inferShape("reshape", newShape);
-        int[] newStride = viewStrides(target);
-        if (newStride != null) {
-            return new Tensor(storage, target, newStride, offset);
-        }
-        Tensor c = contiguous();
-        return new Tensor(c.storage, target, Shape.contiguousStrides(target), c.offset);
+        return viewStrides(target) != null ? view(target) : contiguous().view(target);
+    }
+
+    /** Records a view of this tensor with the same elements in a new shape. */
+    private Tensor reshaped(Tensor out) {
+        return Autograd.record(new Op.Reshape(shape.clone()), out, this);
     }
 
     public Tensor flatten() {
@@ -487,7 +505,11 @@ public final class Tensor {
             newShape[i] = shape[d];
             newStride[i] = stride[d];
         }
-        return new Tensor(storage, newShape, newStride, offset);
+        int[] normalized = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            normalized[i] = Shape.dim("permute", dims[i], shape.length);
+        }
+        return Autograd.record(new Op.Permute(normalized), new Tensor(storage, newShape, newStride, offset), this);
     }
 
     public Tensor transpose(int dim0, int dim1) {
@@ -532,7 +554,8 @@ public final class Tensor {
         }
         int[] newShape = shape.clone();
         newShape[d] = length;
-        return new Tensor(storage, newShape, stride.clone(), offset + s * stride[d]);
+        return Autograd.record(new Op.Slice(shape.clone(), d, s, length, 1),
+                new Tensor(storage, newShape, stride.clone(), offset + s * stride[d]), this);
     }
 
     /** x[start:end:step] along dim, Python slice rules (clamped, negative indices from the end). */
@@ -549,7 +572,8 @@ public final class Tensor {
         int[] newStride = stride.clone();
         newShape[d] = len;
         newStride[d] = stride[d] * step;
-        return new Tensor(storage, newShape, newStride, offset + (len > 0 ? s * stride[d] : 0));
+        return Autograd.record(new Op.Slice(shape.clone(), d, s, len, step),
+                new Tensor(storage, newShape, newStride, offset + (len > 0 ? s * stride[d] : 0)), this);
     }
 
     /** The slice at {@code index} along dim, with that dim removed (a view). */
@@ -560,7 +584,8 @@ public final class Tensor {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dim " + d
                     + " with size " + shape[d] + " (shape " + Shape.str(shape) + ")");
         }
-        return new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]);
+        return Autograd.record(new Op.Select(shape.clone(), d, i),
+                new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]), this);
     }
 
     /** Broadcast view to {@code newShape}; -1 keeps a size; new leading dims are allowed. */
@@ -595,7 +620,7 @@ public final class Tensor {
                         + Shape.str(shape) + " cannot expand to " + target + " (target " + Shape.str(newShape) + ")");
             }
         }
-        return new Tensor(storage, outShape, outStride, offset);
+        return Autograd.record(new Op.Expand(shape.clone()), new Tensor(storage, outShape, outStride, offset), this);
     }
 
     public Tensor expandAs(Tensor other) {
@@ -617,7 +642,7 @@ public final class Tensor {
                 st[k++] = stride[i];
             }
         }
-        return new Tensor(storage, s, st, offset);
+        return reshaped(new Tensor(storage, s, st, offset));
     }
 
     /** Removes dim if its size is 1 (otherwise returns this view unchanged, as PyTorch). */
@@ -626,7 +651,7 @@ public final class Tensor {
             return this;
         }
         int d = Shape.dim("squeeze", dim, shape.length);
-        return shape[d] != 1 ? this : new Tensor(storage, remove(shape, d), remove(stride, d), offset);
+        return shape[d] != 1 ? this : reshaped(new Tensor(storage, remove(shape, d), remove(stride, d), offset));
     }
 
     public Tensor unsqueeze(int dim) {
@@ -642,7 +667,7 @@ public final class Tensor {
                 st[i] = stride[j++];
             }
         }
-        return new Tensor(storage, s, st, offset);
+        return reshaped(new Tensor(storage, s, st, offset));
     }
 
     private static int[] remove(int[] a, int i) {
@@ -661,7 +686,7 @@ public final class Tensor {
             throw new IllegalArgumentException(op.opName() + ": not defined for " + dtype() + " (shape "
                     + Shape.str(shape) + ")" + (op.integral() ? "" : "; convert with .to(DType.FLOAT32) first"));
         }
-        return backend().unary(op, this);
+        return Autograd.record(new Op.Unary(op), backend().unary(op, this), this);
     }
 
     private Tensor binary(BinaryOp op, Tensor other) {
@@ -673,7 +698,7 @@ public final class Tensor {
                     + Shape.str(shape) + " and " + Shape.str(other.shape) + "); convert with .to(DType.FLOAT32) first");
         }
         Shape.broadcast(op.opName(), shape, other.shape);
-        return backend().binary(op, this, other);
+        return Autograd.record(new Op.Binary(op), backend().binary(op, this, other), this, other);
     }
 
     private Tensor scalarLike(double value) {
@@ -904,15 +929,15 @@ public final class Tensor {
         Checks.compatible("where", "input", a, "other", b);
         Checks.sameDevice("where", "condition", cond, "input", a);
         Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        return a.backend().where(cond, a, b);
+        return Autograd.record(new Op.Where(), a.backend().where(cond, a, b), cond, a, b);
     }
 
     /** True when every element is within atol + rtol * |other| (NaN equal to NaN only if equalNan). */
     public boolean allclose(Tensor other, double rtol, double atol) {
         Checks.sameDevice("allclose", "self", this, "other", other);
         Shape.broadcast("allclose", shape, other.shape);
-        Tensor a = to(DType.FLOAT64);
-        Tensor b = other.to(DType.FLOAT64);
+        Tensor a = detach().to(DType.FLOAT64);
+        Tensor b = other.detach().to(DType.FLOAT64);
         Tensor ok = a.sub(b).abs().le(b.abs().mul(rtol).add(atol));
         return ok.logicalNot().to(DType.INT64).sum().item() == 0;
     }
@@ -953,7 +978,7 @@ public final class Tensor {
         if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && numel() == 0) {
             throw new IllegalArgumentException(op.opName() + ": empty input of shape " + Shape.str(shape) + " has no extreme value");
         }
-        return backend().reduce(op, this, d, keepdim);
+        return Autograd.record(new Op.Reduce(op, d, keepdim), backend().reduce(op, this, d, keepdim), this);
     }
 
     /** Sum of all elements (0-D). */
@@ -1033,14 +1058,17 @@ public final class Tensor {
         if (shape.length > 0 && shape[d] == 0) {
             throw new IllegalArgumentException(name + ": dim " + d + " of shape " + Shape.str(shape) + " is empty");
         }
-        Tensor[] r = backend().reduceWithIndices(op, this, shape.length == 0 ? 0 : d, keepdim);
+        int axis = shape.length == 0 ? 0 : d;
+        Tensor[] r = Autograd.record(new Op.ReduceWithIndices(op, axis, keepdim),
+                backend().reduceWithIndices(op, this, axis, keepdim), this);
         return new ValuesIndices(r[0], r[1]);
     }
 
     /** Variance over dims with Bessel's correction (correction = 1), as torch.var. */
     public Tensor var(int[] dims, double correction, boolean keepdim) {
         Checks.floating("var", "input", this);
-        return backend().variance(this, reduceDims("var", dims), correction, keepdim);
+        int[] d = reduceDims("var", dims);
+        return Autograd.record(new Op.Variance(d, correction, keepdim), backend().variance(this, d, correction, keepdim), this);
     }
 
     public Tensor var() {
@@ -1070,7 +1098,7 @@ public final class Tensor {
         }
         Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape, a.shape.length - 2),
                 Arrays.copyOf(b.shape, b.shape.length - 2));
-        Tensor out = backend().matmul(a, b);
+        Tensor out = Autograd.record(new Op.Matmul(), backend().matmul(a, b), a, b);
         if (other.shape.length == 1) {
             out = out.squeeze(-1);
         }
@@ -1122,7 +1150,7 @@ public final class Tensor {
     public Tensor gather(int dim, Tensor index) {
         int d = Shape.dim("gather", dim, shape.length);
         checkIndexLike("gather", index, null, d);
-        return backend().gather(this, d, index);
+        return Autograd.record(new Op.Gather(d), backend().gather(this, d, index), this, index);
     }
 
     /** A copy of self with src added at index along dim, as torch.scatter_add. */
@@ -1130,7 +1158,7 @@ public final class Tensor {
         int d = Shape.dim("scatter_add", dim, shape.length);
         Checks.compatible("scatter_add", "self", this, "src", src);
         checkIndexLike("scatter_add", index, src, d);
-        return backend().scatterAdd(this, d, index, src);
+        return Autograd.record(new Op.ScatterAdd(d), backend().scatterAdd(this, d, index, src), this, index, src);
     }
 
     /** The entries at the 1-D int64 index along dim, as torch.index_select. */
@@ -1141,7 +1169,8 @@ public final class Tensor {
         if (index.dim() > 1) {
             throw new IllegalArgumentException("index_select: index must be 1-D, got shape " + Shape.str(index.shape));
         }
-        return backend().indexSelect(this, d, index.dim() == 0 ? index.reshape(1) : index);
+        Tensor idx = index.dim() == 0 ? index.reshape(1) : index;
+        return Autograd.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
     }
 
     /** A copy of self with src.select(dim, i) added at index[i], as torch.index_add. */
@@ -1159,7 +1188,7 @@ public final class Tensor {
                         + Shape.str(shape) + " except at dim " + d);
             }
         }
-        return backend().indexAdd(this, d, index, src);
+        return Autograd.record(new Op.IndexAdd(d), backend().indexAdd(this, d, index, src), this, index, src);
     }
 
     /** Concatenates along dim, as torch.cat. */
@@ -1184,7 +1213,8 @@ public final class Tensor {
         if (first.dim() == 0) {
             throw new IllegalArgumentException("cat: zero-dimensional tensors cannot be concatenated; use stack");
         }
-        return first.backend().cat(tensors.clone(), d);
+        Tensor[] inputs = tensors.clone();
+        return Autograd.record(new Op.Cat(d), first.backend().cat(inputs, d), inputs);
     }
 
     /** Stacks equal-shaped tensors along a new dim, as torch.stack. */
@@ -1211,6 +1241,149 @@ public final class Tensor {
 
     public Tensor logSoftmax(int dim) {
         return Functional.logSoftmax(this, dim);
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf tensor as needing gradients (float dtypes only); returns this. */
+    public Tensor requiresGrad_(boolean requires) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requires_grad_: only leaf tensors can change requires_grad; this tensor was made by "
+                    + gradFn.name() + " (use detach() for a new leaf)");
+        }
+        if (requires && !dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("requires_grad_: only float tensors can require gradients, got " + dtype()
+                    + " (shape " + Shape.str(shape) + ")");
+        }
+        if (requires) {
+            Autograd.engine("requires_grad_");
+        }
+        requiresGrad = requires;
+        return this;
+    }
+
+    /** The accumulated gradient (null before the first backward). */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the accumulated gradient (null clears it). */
+    public void setGrad(Tensor g) {
+        if (g != null && (!Arrays.equals(g.shape, shape) || g.dtype() != dtype() || !g.device().equals(device()))) {
+            throw new IllegalArgumentException("grad: assigned gradient " + Shape.str(g.shape) + " " + g.dtype() + " on "
+                    + g.device() + " must match the tensor " + Shape.str(shape) + " " + dtype() + " on " + device());
+        }
+        grad = g;
+    }
+
+    /** Clears the accumulated gradient (as PyTorch's zero_grad with set_to_none). */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The node that made this tensor, or null for a leaf. */
+    public GradFn gradFn() {
+        return gradFn;
+    }
+
+    /** Which output of its gradFn this tensor is. */
+    public int outputNr() {
+        return outputNr;
+    }
+
+    /** For the autograd engine: marks this result as made by {@code fn} (output {@code nr}); it then requires grad. */
+    public void attachGradFn(GradFn fn, int nr) {
+        gradFn = fn;
+        outputNr = nr;
+        requiresGrad = true;
+    }
+
+    /** A tensor sharing storage with this one, outside the graph. */
+    public Tensor detach() {
+        return new Tensor(storage, shape, stride, offset);
+    }
+
+    /** Keeps the gradient of this non-leaf tensor in {@link #grad()} during backward. */
+    public Tensor retainGrad() {
+        if (!requiresGrad) {
+            throw new IllegalStateException("retain_grad: the tensor does not require grad");
+        }
+        retainsGrad = true;
+        return this;
+    }
+
+    public boolean retainsGrad() {
+        return retainsGrad || (isLeaf() && requiresGrad);
+    }
+
+    /** Runs hook on this tensor's gradient during backward; its result replaces the gradient. */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("register_hook: the tensor does not require grad");
+        }
+        if (hooks == null) {
+            hooks = new ArrayList<>();
+        }
+        hooks.add(hook);
+        return () -> hooks.remove(hook);
+    }
+
+    /** The hooks registered on this tensor, in order. */
+    public List<UnaryOperator<Tensor>> hooks() {
+        return hooks == null ? List.of() : List.copyOf(hooks);
+    }
+
+    /** Gradient of this scalar with respect to the leaves, accumulated into their {@link #grad()}. */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalStateException("backward: grad can be implicitly created only for one-element outputs, got shape "
+                    + Shape.str(shape) + "; pass a gradient");
+        }
+        backward(onesLike(this), false, false);
+    }
+
+    public void backward(Tensor gradient) {
+        backward(gradient, false, false);
+    }
+
+    /** With retainGraph the graph can be walked again; with createGraph the backward pass is itself recorded. */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn");
+        }
+        Checks.compatible("backward", "self", this, "gradient", gradient);
+        if (!Arrays.equals(gradient.shape, shape)) {
+            throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradient.shape)
+                    + " does not match the tensor's shape " + Shape.str(shape));
+        }
+        Autograd.engine("backward").backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
+    }
+
+    private void checkInPlace(String op, Tensor src) {
+        if (!GradMode.isEnabled()) {
+            return;
+        }
+        if (requiresGrad) {
+            throw new IllegalStateException(op + ": " + (isLeaf() ? "a leaf tensor that requires grad" : "a tensor in the autograd graph")
+                    + " cannot be modified in place (shape " + Shape.str(shape) + "); do it inside GradMode.noGrad() or use an out-of-place op");
+        }
+        if (src.requiresGrad) {
+            throw new IllegalStateException(op + ": src requires grad, but in-place copies are not recorded; use an out-of-place op");
+        }
+    }
+
+    /** Removes a registered hook. */
+    @FunctionalInterface
+    public interface HookHandle {
+        void remove();
     }
 
     @Override

@@ -14,7 +14,7 @@ final class TensorFormatter {
     }
 
     static String format(Tensor t) {
-        Tensor host = t.to(Device.CPU);
+        Tensor host = t.detach().to(Device.CPU);
         boolean summarize = t.numel() > THRESHOLD;
         Style style = Style.of(host, summarize);
         StringBuilder sb = new StringBuilder("tensor(");

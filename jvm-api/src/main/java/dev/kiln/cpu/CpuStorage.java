@@ -9,6 +9,7 @@ final class CpuStorage implements Storage {
     final Object data;
     private final DType dtype;
     private final int size;
+    private volatile int version;
 
     CpuStorage(Object data) {
         this.data = data;
@@ -53,5 +54,15 @@ final class CpuStorage implements Storage {
     @Override
     public int size() {
         return size;
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    @Override
+    public synchronized void bumpVersion() {
+        version++;
     }
 }

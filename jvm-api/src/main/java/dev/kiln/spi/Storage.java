@@ -11,4 +11,9 @@ public interface Storage {
 
     /** Number of elements. */
     int size();
+
+    /** Counts in-place writes, so autograd can refuse a backward that would read overwritten values. */
+    int version();
+
+    void bumpVersion();
 }
