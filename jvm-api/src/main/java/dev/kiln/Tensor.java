@@ -8,9 +8,7 @@ import dev.kiln.spi.Op;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,13 +23,7 @@ public final class Tensor {
     private final int[] shape;
     private final int[] stride;
     private final int offset;
-    // autograd state: set on leaves by requiresGrad_, on results by the engine
-    private boolean requiresGrad;
-    private Tensor grad;
-    private GradFn gradFn;
-    private int outputNr;
-    private boolean retainsGrad;
-    private List<UnaryOperator<Tensor>> hooks;
+    private AutogradMeta autograd; // null until this tensor takes part in autograd
 
     private Tensor(Storage storage, int[] shape, int[] stride, int offset) {
         this.storage = storage;
@@ -1246,14 +1238,22 @@ public final class Tensor {
     // ---------------------------------------------------------------- autograd
 
     public boolean requiresGrad() {
-        return requiresGrad;
+        return autograd != null && autograd.requiresGrad();
+    }
+
+    /** This tensor's autograd state, created on first use (for the engine, optimizers and hooks). */
+    public AutogradMeta autogradMeta() {
+        if (autograd == null) {
+            autograd = new AutogradMeta();
+        }
+        return autograd;
     }
 
     /** Marks a leaf tensor as needing gradients (float dtypes only); returns this. */
     public Tensor requiresGrad_(boolean requires) {
-        if (gradFn != null) {
+        if (!isLeaf()) {
             throw new IllegalStateException("requires_grad_: only leaf tensors can change requires_grad; this tensor was made by "
-                    + gradFn.name() + " (use detach() for a new leaf)");
+                    + gradFn().name() + " (use detach() for a new leaf)");
         }
         if (requires && !dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("requires_grad_: only float tensors can require gradients, got " + dtype()
@@ -1262,13 +1262,13 @@ public final class Tensor {
         if (requires) {
             Autograd.engine("requires_grad_");
         }
-        requiresGrad = requires;
+        autogradMeta().setRequiresGrad(requires);
         return this;
     }
 
     /** The accumulated gradient (null before the first backward). */
     public Tensor grad() {
-        return grad;
+        return autograd == null ? null : autograd.grad();
     }
 
     /** Replaces the accumulated gradient (null clears it). */
@@ -1277,33 +1277,28 @@ public final class Tensor {
             throw new IllegalArgumentException("grad: assigned gradient " + Shape.str(g.shape) + " " + g.dtype() + " on "
                     + g.device() + " must match the tensor " + Shape.str(shape) + " " + dtype() + " on " + device());
         }
-        grad = g;
+        autogradMeta().setGrad(g);
     }
 
     /** Clears the accumulated gradient (as PyTorch's zero_grad with set_to_none). */
     public void zeroGrad() {
-        grad = null;
+        if (autograd != null) {
+            autograd.setGrad(null);
+        }
     }
 
     public boolean isLeaf() {
-        return gradFn == null;
+        return autograd == null || autograd.gradFn() == null;
     }
 
     /** The node that made this tensor, or null for a leaf. */
     public GradFn gradFn() {
-        return gradFn;
+        return autograd == null ? null : autograd.gradFn();
     }
 
-    /** Which output of its gradFn this tensor is. */
-    public int outputNr() {
-        return outputNr;
-    }
-
-    /** For the autograd engine: marks this result as made by {@code fn} (output {@code nr}); it then requires grad. */
+    /** For the autograd engine: marks this result as output {@code nr} of {@code fn}; it then requires grad. */
     public void attachGradFn(GradFn fn, int nr) {
-        gradFn = fn;
-        outputNr = nr;
-        requiresGrad = true;
+        autogradMeta().setGradFn(fn, nr);
     }
 
     /** A tensor sharing storage with this one, outside the graph. */
@@ -1313,32 +1308,19 @@ public final class Tensor {
 
     /** Keeps the gradient of this non-leaf tensor in {@link #grad()} during backward. */
     public Tensor retainGrad() {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("retain_grad: the tensor does not require grad");
         }
-        retainsGrad = true;
+        autograd.setRetainsGrad();
         return this;
     }
 
-    public boolean retainsGrad() {
-        return retainsGrad || (isLeaf() && requiresGrad);
-    }
-
-    /** Runs hook on this tensor's gradient during backward; its result replaces the gradient. */
+    /** Runs hook on this tensor's gradient during backward; a non-null result replaces the gradient. */
     public HookHandle registerHook(UnaryOperator<Tensor> hook) {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("register_hook: the tensor does not require grad");
         }
-        if (hooks == null) {
-            hooks = new ArrayList<>();
-        }
-        hooks.add(hook);
-        return () -> hooks.remove(hook);
-    }
-
-    /** The hooks registered on this tensor, in order. */
-    public List<UnaryOperator<Tensor>> hooks() {
-        return hooks == null ? List.of() : List.copyOf(hooks);
+        return autograd.addHook(hook);
     }
 
     /** Gradient of this scalar with respect to the leaves, accumulated into their {@link #grad()}. */
@@ -1356,7 +1338,7 @@ public final class Tensor {
 
     /** With retainGraph the graph can be walked again; with createGraph the backward pass is itself recorded. */
     public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn");
         }
         Checks.compatible("backward", "self", this, "gradient", gradient);
@@ -1371,11 +1353,11 @@ public final class Tensor {
         if (!GradMode.isEnabled()) {
             return;
         }
-        if (requiresGrad) {
+        if (requiresGrad()) {
             throw new IllegalStateException(op + ": " + (isLeaf() ? "a leaf tensor that requires grad" : "a tensor in the autograd graph")
                     + " cannot be modified in place (shape " + Shape.str(shape) + "); do it inside GradMode.noGrad() or use an out-of-place op");
         }
-        if (src.requiresGrad) {
+        if (src.requiresGrad()) {
             throw new IllegalStateException(op + ": src requires grad, but in-place copies are not recorded; use an out-of-place op");
         }
     }
