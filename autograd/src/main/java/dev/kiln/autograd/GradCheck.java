@@ -121,8 +121,11 @@ public final class GradCheck {
 
     public static Report gradgradCheck(Function<Tensor[], Tensor> f, Tensor[] inputs, double eps, double atol, double rtol,
                                        Generator g) {
-        Tensor probe = evaluate(a -> new Tensor[] {f.apply(a)}, inputs)[0];
-        Tensor v = Tensor.randn(g, probe.shape()).to(DType.FLOAT64).to(probe.device()).requiresGrad_(true);
+        int[] outShape;
+        try (GradMode.Scope on = GradMode.enableGrad()) {
+            outShape = f.apply(inputs).shape();
+        }
+        Tensor v = Tensor.randn(g, outShape).to(DType.FLOAT64).to(inputs[0].device()).requiresGrad_(true);
         int n = inputs.length;
         Function<Tensor[], Tensor[]> gradOf = a -> {
             Tensor[] xs = Arrays.copyOf(a, n);
@@ -140,8 +143,9 @@ public final class GradCheck {
         return check(gradOf, all, eps, atol, rtol);
     }
 
+    /** f's outputs, flattened and detached; grad mode stays on, for functions that take gradients inside. */
     private static Tensor[] evaluate(Function<Tensor[], Tensor[]> f, Tensor[] inputs) {
-        try (GradMode.Scope off = GradMode.noGrad()) {
+        try (GradMode.Scope on = GradMode.enableGrad()) {
             Tensor[] outs = f.apply(inputs);
             Tensor[] flat = new Tensor[outs.length];
             for (int i = 0; i < outs.length; i++) {
@@ -174,7 +178,7 @@ public final class GradCheck {
         double[] v = base.clone();
         v[j] += delta;
         Tensor[] args = inputs.clone();
-        args[which] = Tensor.fromArray(v, inputs[which].shape()).to(inputs[which].device());
+        args[which] = Tensor.fromArray(v, inputs[which].shape()).to(inputs[which].device()).requiresGrad_(true);
         Tensor[] outs = evaluate(f, args);
         int total = 0;
         for (Tensor o : outs) {
