@@ -170,6 +170,7 @@ public final class Functional {
     }
 
     public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        Checks.floating("max_pool2d_backward", "grad_output", gy);
         Checks.dtype("max_pool2d_backward", "indices", indices, DType.INT64);
         Checks.sameDevice("max_pool2d_backward", "grad_output", gy, "indices", indices);
         if (!Arrays.equals(gy.shape(), indices.shape()) || inputShape.length != 4 || gy.dim() != 4
@@ -182,11 +183,18 @@ public final class Functional {
 
     /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        checkNoDilation("avg_pool2d", p);
         checkPool("avg_pool2d", x, p);
         return x.backend().avgPool2d(x, p);
     }
 
     public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        checkNoDilation("avg_pool2d_backward", p);
+        Checks.floating("avg_pool2d_backward", "grad_output", gy);
+        if (inputShape.length != 4) {
+            throw new IllegalArgumentException("avg_pool2d_backward: input shape must be 4-D (N, C, H, W), got "
+                    + Shape.str(inputShape));
+        }
         int[] expected = {inputShape[0], inputShape[1], p.outH(inputShape[2]), p.outW(inputShape[3])};
         if (!Arrays.equals(gy.shape(), expected)) {
             throw new IllegalArgumentException("avg_pool2d_backward: grad_output has shape " + Shape.str(gy.shape())
@@ -216,6 +224,14 @@ public final class Functional {
             rows[i] = Tensor.cat(cols, 3);
         }
         return Tensor.cat(rows, 2);
+    }
+
+    /** PyTorch's avg_pool2d has no dilation argument; silently ignoring one would give wrong windows. */
+    private static void checkNoDilation(String op, Pool2dParams p) {
+        if (p.dilationH() != 1 || p.dilationW() != 1) {
+            throw new IllegalArgumentException(op + ": average pooling does not support dilation, got dilation ("
+                    + p.dilationH() + ", " + p.dilationW() + "); use dilation 1");
+        }
     }
 
     private static void checkPool(String op, Tensor x, Pool2dParams p) {
