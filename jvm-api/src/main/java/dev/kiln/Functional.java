@@ -264,11 +264,17 @@ public final class Functional {
 
     public static Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
         checkSame("softmax_backward", gy, y);
+        if (y.dim() == 0) { // as the forward: a 0-D tensor is a softmax over one element
+            return gy.backend().softmaxBackward(gy.reshape(1), y.reshape(1), 0).reshape();
+        }
         return gy.backend().softmaxBackward(gy, y, Shape.dim("softmax_backward", dim, y.dim()));
     }
 
     public static Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
         checkSame("log_softmax_backward", gy, y);
+        if (y.dim() == 0) {
+            return gy.backend().logSoftmaxBackward(gy.reshape(1), y.reshape(1), 0).reshape();
+        }
         return gy.backend().logSoftmaxBackward(gy, y, Shape.dim("log_softmax_backward", dim, y.dim()));
     }
 
@@ -303,6 +309,17 @@ public final class Functional {
     public static Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                              Tensor mask, boolean causal, double scale) {
         Attention a = Attention.prepare(q, k, v, mask, scale);
+        String op = "scaled_dot_product_attention_backward";
+        Checks.compatible(op, "query", q, "grad_output", gOut);
+        Checks.compatible(op, "query", q, "output", out);
+        Checks.compatible(op, "query", q, "logsumexp", logsumexp);
+        int[] outShape = {a.q.size(0), a.q.size(1), a.v.size(2)};
+        if (!Arrays.equals(out.shape(), outShape) || !Arrays.equals(logsumexp.shape(), Arrays.copyOf(outShape, 2))
+                || gOut.numel() != out.numel()) {
+            throw new IllegalArgumentException(op + ": expected output " + Shape.str(outShape) + ", logsumexp "
+                    + Shape.str(Arrays.copyOf(outShape, 2)) + " and grad_output of " + Shape.str(a.outShape) + ", got "
+                    + Shape.str(out.shape()) + ", " + Shape.str(logsumexp.shape()) + " and " + Shape.str(gOut.shape()));
+        }
         Tensor g = gOut.reshape(out.shape());
         Tensor[] r = a.q.backend().attentionBackward(g, a.q, a.k, a.v, out, logsumexp, a.mask, causal, a.scale);
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
