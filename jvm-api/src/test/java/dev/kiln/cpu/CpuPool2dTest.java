@@ -14,7 +14,6 @@ import dev.kiln.spi.Pool2dParams;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** max/avg pool2d through Functional, against naive double-precision loops over kernel taps and PyTorch values. */
