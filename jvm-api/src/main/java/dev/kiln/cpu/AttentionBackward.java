@@ -27,7 +27,7 @@ final class AttentionBackward {
     private final double[] lse; // (B * Lq)
     private final double[] delta; // (B * Lq): rowsum(dO * O)
 
-    AttentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionScores scores,
+    AttentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, AttentionScores scores,
                       double scale) {
         this.gOut = gOut;
         this.q = q;
@@ -46,8 +46,8 @@ final class AttentionBackward {
             for (int r = r0; r < r1; r++) {
                 int b = r / lq;
                 int i = r % lq;
-                this.lse[r] = DoubleBlocks.get(DoubleBlocks.data(lse), lse.storageOffset() + b * lse.stride(0)
-                        + i * lse.stride(1));
+                lse[r] = DoubleBlocks.get(DoubleBlocks.data(logsumexp), logsumexp.storageOffset()
+                        + b * logsumexp.stride(0) + i * logsumexp.stride(1));
                 DoubleBlocks.read(DoubleBlocks.data(gOut), gOut.storageOffset() + b * gOut.stride(0) + i * gOut.stride(1),
                         1, 0, ev, gOut.stride(2), go, 0);
                 DoubleBlocks.read(DoubleBlocks.data(out), out.storageOffset() + b * out.stride(0) + i * out.stride(1),

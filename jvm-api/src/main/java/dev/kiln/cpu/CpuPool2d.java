@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Pool2dParams;
+import java.util.Arrays;
 
 /**
  * max/avg pool2d forward and backward over (N, C, H, W), following PyTorch's CPU kernels window for
@@ -103,7 +104,7 @@ final class CpuPool2d {
             double[] acc = new double[hw]; // (H, W)
             for (int plane = p0; plane < p1; plane++) {
                 DoubleBlocks.read(g, planeOffset(gy, plane), oh, gy.stride(2), ow, gy.stride(3), go, 0);
-                java.util.Arrays.fill(acc, 0.0);
+                Arrays.fill(acc, 0.0);
                 int io = indBase + plane * oh * ow;
                 for (int o = 0; o < oh * ow; o++) {
                     long at = ind[io + o];
@@ -170,7 +171,7 @@ final class CpuPool2d {
             double[] acc = new double[h * w]; // (H, W)
             for (int plane = p0; plane < p1; plane++) {
                 DoubleBlocks.read(g, planeOffset(gy, plane), oh, gy.stride(2), ow, gy.stride(3), go, 0);
-                java.util.Arrays.fill(acc, 0.0);
+                Arrays.fill(acc, 0.0);
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
                         double share = go[i * ow + j] / divisor(rows, i, cols, j, p.countIncludePad());

@@ -1,6 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.Tensor;
+import java.util.Arrays;
 
 /**
  * softmax / log-softmax forward and backward along any dim. The (contiguous) tensor is seen as
@@ -74,8 +75,12 @@ final class CpuSoftmax {
 
     /** slab (len, w) in place; a row (column here) of -inf or with a NaN gives NaN, as PyTorch. */
     private static void slabSoftmax(double[] slab, int len, int w, double[] max, double[] sum, boolean log) {
-        java.util.Arrays.fill(max, 0, w, Double.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(sum, 0, w, 0.0);
+        if (w == 1) {
+            rowSoftmax(slab, len, log);
+            return;
+        }
+        Arrays.fill(max, 0, w, Double.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0, w, 0.0);
         for (int r = 0; r < len; r++) {
             for (int c = 0; c < w; c++) {
                 max[c] = Math.max(max[c], slab[r * w + c]); // Math.max keeps NaN
@@ -108,6 +113,32 @@ final class CpuSoftmax {
         }
     }
 
+    /** The softmax dim is the last one: one contiguous row, with loops the JIT can unroll. */
+    private static void rowSoftmax(double[] row, int len, boolean log) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < len; r++) {
+            max = Math.max(max, row[r]);
+        }
+        double sum = 0;
+        for (int r = 0; r < len; r++) {
+            double e = Math.exp(row[r] - max);
+            sum += e;
+            if (!log) {
+                row[r] = e;
+            }
+        }
+        if (log) {
+            double lse = max + Math.log(sum);
+            for (int r = 0; r < len; r++) {
+                row[r] -= lse;
+            }
+        } else {
+            for (int r = 0; r < len; r++) {
+                row[r] /= sum;
+            }
+        }
+    }
+
     /** gy, y (same shape), dim -> gx: y * (gy - sum(gy * y)) for softmax, gy - exp(y) * sum(gy) for log-softmax. */
     static Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
         Tensor gc = gy.contiguous();
@@ -126,21 +157,41 @@ final class CpuSoftmax {
                 int off = l.offset(t);
                 DoubleBlocks.read(gsrc, gc.storageOffset() + off, l.len, l.inner, w, 1, g, 0);
                 DoubleBlocks.read(ysrc, yc.storageOffset() + off, l.len, l.inner, w, 1, ys, 0);
-                java.util.Arrays.fill(dot, 0, w, 0.0);
-                for (int r = 0; r < l.len; r++) {
-                    for (int c = 0; c < w; c++) {
-                        dot[c] += log ? g[r * w + c] : g[r * w + c] * ys[r * w + c];
-                    }
-                }
-                for (int r = 0; r < l.len; r++) {
-                    for (int c = 0; c < w; c++) {
-                        int i = r * w + c;
-                        g[i] = log ? g[i] - Math.exp(ys[i]) * dot[c] : ys[i] * (g[i] - dot[c]);
-                    }
-                }
+                slabBackward(g, ys, l.len, w, dot, log);
                 DoubleBlocks.write(g, 0, l.len, w, dst, off, l.inner);
             }
         });
         return gx;
+    }
+
+    /** g (len, w) in place from ys (len, w); dot is scratch of at least w. */
+    private static void slabBackward(double[] g, double[] ys, int len, int w, double[] dot, boolean log) {
+        if (w == 1) {
+            rowBackward(g, ys, len, log);
+            return;
+        }
+        Arrays.fill(dot, 0, w, 0.0);
+        for (int r = 0; r < len; r++) {
+            for (int c = 0; c < w; c++) {
+                dot[c] += log ? g[r * w + c] : g[r * w + c] * ys[r * w + c];
+            }
+        }
+        for (int r = 0; r < len; r++) {
+            for (int c = 0; c < w; c++) {
+                int i = r * w + c;
+                g[i] = log ? g[i] - Math.exp(ys[i]) * dot[c] : ys[i] * (g[i] - dot[c]);
+            }
+        }
+    }
+
+    /** The softmax dim is the last one: one contiguous row. */
+    private static void rowBackward(double[] g, double[] ys, int len, boolean log) {
+        double dot = 0;
+        for (int r = 0; r < len; r++) {
+            dot += log ? g[r] : g[r] * ys[r];
+        }
+        for (int r = 0; r < len; r++) {
+            g[r] = log ? g[r] - Math.exp(ys[r]) * dot : ys[r] * (g[r] - dot);
+        }
     }
 }

@@ -39,9 +39,11 @@ final class TileGemm {
                     accumulate);
             return;
         }
-        Operand fa = a.data instanceof double[] d ? toFloat(d, a, m, k, a32 = grow(a32, m * k)) : a;
-        Operand fb = b.data instanceof double[] d ? toFloat(d, b, k, n, b32 = grow(b32, k * n)) : b;
+        a32 = grow(a32, m * k);
+        b32 = grow(b32, k * n);
         c32 = grow(c32, m * n);
+        Operand fa = a.data instanceof double[] d ? toFloat(d, a, m, k, a32) : a;
+        Operand fb = b.data instanceof double[] d ? toFloat(d, b, k, n, b32) : b;
         CpuGemm.sgemm(m, n, k, (float[]) fa.data, fa.off, fa.rs, fa.cs, (float[]) fb.data, fb.off, fb.rs, fb.cs, c32, 0, n,
                 false);
         for (int r = 0; r < m; r++) {

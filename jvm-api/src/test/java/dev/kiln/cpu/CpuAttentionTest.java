@@ -11,6 +11,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -242,8 +243,8 @@ class CpuAttentionTest {
         Tensor k = random(21, new int[] {1, 5, 4}, DType.FLOAT64);
         Tensor v = random(22, new int[] {1, 5, 2}, DType.FLOAT64);
         boolean[] keep = new boolean[15];
-        java.util.Arrays.fill(keep, true);
-        java.util.Arrays.fill(keep, 5, 10, false);
+        Arrays.fill(keep, true);
+        Arrays.fill(keep, 5, 10, false);
         Tensor m = Tensor.fromArray(keep, 3, 5);
         Tensor[] r = Functional.attentionForward(q, k, v, m, false, 0.5);
         double[] out = r[0].toDoubleArray();
@@ -252,7 +253,7 @@ class CpuAttentionTest {
         Tensor gOut = Tensor.ones(new int[] {1, 3, 2}, DType.FLOAT64, Device.CPU);
         Tensor[] g = Functional.attentionBackward(gOut, q, k, v, r[0], r[1], m, false, 0.5);
         double[] gq = g[0].toDoubleArray();
-        assertArrayEquals(new double[4], java.util.Arrays.copyOfRange(gq, 4, 8), "gq of the masked query");
+        assertArrayEquals(new double[4], Arrays.copyOfRange(gq, 4, 8), "gq of the masked query");
         // with every row masked (here: no keys at all) nothing flows to k and v either
         Tensor none = Tensor.zeros(new int[] {1, 3, 5}, DType.BOOL, Device.CPU);
         Tensor[] r0 = Functional.attentionForward(q, k, v, none, false, 0.5);

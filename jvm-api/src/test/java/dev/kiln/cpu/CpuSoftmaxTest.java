@@ -42,6 +42,13 @@ class CpuSoftmaxTest {
         return random(seed, rev, dtype).permute(perm);
     }
 
+    /** A contiguous view that starts inside its storage: rows 1.. of a tensor one longer in dim 0. */
+    private static Tensor offsetView(long seed, int[] shape, DType dtype) {
+        int[] big = shape.clone();
+        big[0]++;
+        return random(seed, big, dtype).narrow(0, 1, shape[0]);
+    }
+
     // ---------------------------------------------------------------- naive references
 
     /** Calls f(base, step, len) for every line along dim of a contiguous array of the given shape. */
@@ -134,10 +141,11 @@ class CpuSoftmaxTest {
 
     @ParameterizedTest(name = "shape {0} dim {1} log {2}")
     @MethodSource("allShapes")
-    void softmax_anyDim_contiguousAndPermuted_matchesNaive(int[] shape, int dim, boolean log) {
+    void softmax_anyDim_contiguousPermutedAndOffsetViews_matchNaive(int[] shape, int dim, boolean log) {
         for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
             Tolerance tol = tolerance(dtype);
-            for (Tensor x : new Tensor[] {random(1, shape, dtype), reversedView(2, shape, dtype)}) {
+            for (Tensor x : new Tensor[] {random(1, shape, dtype), reversedView(2, shape, dtype),
+                offsetView(3, shape, dtype)}) {
                 Tensor y = forward(x, dim, log);
                 assertArrayEquals(shape, y.shape());
                 assertEquals(dtype, y.dtype());
@@ -204,14 +212,15 @@ class CpuSoftmaxTest {
 
     @ParameterizedTest(name = "shape {0} dim {1} log {2}")
     @MethodSource("shapesAndDims")
-    void softmaxBackward_anyDim_permutedGradient_matchesJacobian(int[] shape, int dim, boolean log) {
+    void softmaxBackward_anyDim_permutedAndOffsetGradients_matchJacobian(int[] shape, int dim, boolean log) {
         for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
             Tolerance tol = tolerance(dtype);
             Tensor y = forward(random(4, shape, dtype), dim, log);
-            Tensor gy = reversedView(5, shape, dtype);
-            Tensor gx = log ? Functional.logSoftmaxBackward(gy, y, dim) : Functional.softmaxBackward(gy, y, dim);
-            assertClose(dtype + " gx", naiveBackward(gy.toDoubleArray(), y.toDoubleArray(), shape, dim, log),
-                    gx.toDoubleArray(), tol.rtol(), tol.atol());
+            for (Tensor gy : new Tensor[] {reversedView(5, shape, dtype), offsetView(6, shape, dtype)}) {
+                Tensor gx = log ? Functional.logSoftmaxBackward(gy, y, dim) : Functional.softmaxBackward(gy, y, dim);
+                assertClose(dtype + " gx", naiveBackward(gy.toDoubleArray(), y.toDoubleArray(), shape, dim, log),
+                        gx.toDoubleArray(), tol.rtol(), tol.atol());
+            }
         }
     }
 
