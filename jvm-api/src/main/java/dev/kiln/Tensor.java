@@ -967,8 +967,13 @@ public final class Tensor {
             throw new IllegalArgumentException(op.opName() + ": not defined for bool; convert with .to(DType.INT64) first");
         }
         int[] d = reduceDims(op.opName(), dims);
-        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && numel() == 0) {
-            throw new IllegalArgumentException(op.opName() + ": empty input of shape " + Shape.str(shape) + " has no extreme value");
+        if (op == ReduceOp.MAX || op == ReduceOp.MIN) {
+            for (int dim : d) {
+                if (shape[dim] == 0) { // an empty kept dim is fine: the result is empty too, as in PyTorch
+                    throw new IllegalArgumentException(op.opName() + ": reduced dim " + dim + " of shape "
+                            + Shape.str(shape) + " is empty, so it has no extreme value");
+                }
+            }
         }
         return Autograd.record(new Op.Reduce(op, d, keepdim), backend().reduce(op, this, d, keepdim), this);
     }

@@ -34,7 +34,8 @@ final class TensorFormatter {
         boolean skip = summarize && n > 2 * EDGE;
         for (int i = 0; i < n; i++) {
             if (skip && i == EDGE) {
-                sb.append(t.dim() == 1 ? "..., " : "...,\n" + " ".repeat(indent + 1));
+                // as torch: a " ..." entry in a row, a "..." row followed by the usual separator between rows
+                sb.append(t.dim() == 1 ? " ..., " : "...," + "\n".repeat(t.dim() - 1) + " ".repeat(indent + 1));
                 i = n - EDGE - 1;
                 continue;
             }

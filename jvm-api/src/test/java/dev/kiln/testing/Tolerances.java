@@ -1,0 +1,45 @@
+package dev.kiln.testing;
+
+import dev.kiln.DType;
+
+/**
+ * Named tolerances for comparing computed values with references: |actual - expected| <= atol +
+ * rtol * |expected|. Pick the level by how much rounding the computation does, then the dtype.
+ */
+public final class Tolerances {
+    private Tolerances() {
+    }
+
+    /** A relative and an absolute bound. */
+    public record Tolerance(double rtol, double atol) {
+        public boolean accepts(double expected, double actual) {
+            if (Double.isNaN(expected) || Double.isInfinite(expected) || Double.isNaN(actual) || Double.isInfinite(actual)) {
+                return Double.compare(expected, actual) == 0;
+            }
+            return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+        }
+    }
+
+    /** One tolerance per floating dtype. */
+    public record Level(String name, Tolerance float32, Tolerance float64) {
+        public Tolerance of(DType dtype) {
+            switch (dtype) {
+                case FLOAT32: return float32;
+                case FLOAT64: return float64;
+                default: return EXACT;
+            }
+        }
+    }
+
+    /** Bit-for-bit: selections, copies, indices, integer and bool results. */
+    public static final Tolerance EXACT = new Tolerance(0, 0);
+
+    /** One elementwise function of one or two values: a few units in the last place apart. */
+    public static final Level STRICT = new Level("strict", new Tolerance(2e-6, 1e-6), new Tolerance(1e-12, 1e-13));
+
+    /** One accumulation (sums, dot products, softmax) of up to a few hundred terms, in any order. */
+    public static final Level BALANCED = new Level("balanced", new Tolerance(1e-5, 1e-5), new Tolerance(1e-10, 1e-12));
+
+    /** Chains of accumulations (backward of conv and attention, products, variances) with cancellation. */
+    public static final Level PERMISSIVE = new Level("permissive", new Tolerance(1e-4, 1e-4), new Tolerance(1e-8, 1e-10));
+}
