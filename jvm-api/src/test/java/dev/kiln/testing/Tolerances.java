@@ -1,5 +1,8 @@
 package dev.kiln.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.kiln.DType;
 
 /**
@@ -17,6 +20,28 @@ public final class Tolerances {
                 return Double.compare(expected, actual) == 0;
             }
             return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+        }
+
+        /** Fails naming what was compared and the worst element when any element is not accepted. */
+        public void assertClose(String what, double[] expected, double[] actual) {
+            assertEquals(expected.length, actual.length, what + ": element count");
+            int worst = -1;
+            double worstExcess = 0;
+            for (int i = 0; i < expected.length; i++) {
+                double excess = Math.abs(actual[i] - expected[i]) - (atol + rtol * Math.abs(expected[i]));
+                if (!accepts(expected[i], actual[i]) && (worst < 0 || !(excess <= worstExcess))) {
+                    worst = i;
+                    worstExcess = excess;
+                }
+            }
+            if (worst >= 0) {
+                fail(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst]
+                        + " (rtol " + rtol + ", atol " + atol + ")");
+            }
+        }
+
+        public void assertClose(String what, double expected, double actual) {
+            assertClose(what, new double[] {expected}, new double[] {actual});
         }
     }
 
