@@ -14,10 +14,12 @@ __device__ __forceinline__ float k_expm1(float x) { return expm1f(x); }
 __device__ __forceinline__ double k_expm1(double x) { return expm1(x); }
 __device__ __forceinline__ float k_sqrt(float x) { return sqrtf(x); }
 __device__ __forceinline__ double k_sqrt(double x) { return sqrt(x); }
-// sinf/cosf reduce huge arguments in double (Payne-Hanek). Here: x = k pi/2 + r by a three-part
-// Cody-Waite reduction in float (k * 1.5703125f exact while |x| < ~1e5; beyond that the error
-// grows with |x|), then sinpi/cospi of r / pi on the quadrant k mod 4.
-__device__ __forceinline__ float k_sincos_float(float x, bool cosine) {
+// sin/cos without CUDA's Payne-Hanek path for huge arguments (it computes in double and, for
+// double, in local memory; ptxas -warn-double-usage / -warn-lmem-usage refuse both). Here
+// x = k pi/2 + r by a three-part Cody-Waite reduction (each k * C1 exact: |x| < ~1e5 in float,
+// ~1.6e6 in double; beyond that the error grows with |x|), then sinpi/cospi of r / pi on the
+// quadrant k mod 4.
+__device__ __forceinline__ float k_sincos(float x, bool cosine) {
     const float k = rintf(x * 0.636619772f);
     float r = fmaf(-k, 1.5703125f, x);
     r = fmaf(-k, 4.837512969970703125e-4f, r);
@@ -27,10 +29,20 @@ __device__ __forceinline__ float k_sincos_float(float x, bool cosine) {
     const float v = (q & 1) ? cospif(t) : sinpif(t);
     return (q & 2) ? -v : v;
 }
-__device__ __forceinline__ float k_sin(float x) { return k_sincos_float(x, false); }
-__device__ __forceinline__ double k_sin(double x) { return sin(x); }
-__device__ __forceinline__ float k_cos(float x) { return k_sincos_float(x, true); }
-__device__ __forceinline__ double k_cos(double x) { return cos(x); }
+__device__ __forceinline__ double k_sincos(double x, bool cosine) {
+    const double k = rint(x * 0.63661977236758134308);
+    double r = fma(-k, 1.57079632673412561417e+00, x);
+    r = fma(-k, 6.07710050630396597660e-11, r);
+    r = fma(-k, 2.02226624879595063154e-21, r);
+    const double t = r * 0.31830988618379067154;
+    const int q = (static_cast<int>(k) + (cosine ? 1 : 0)) & 3;
+    const double v = (q & 1) ? cospi(t) : sinpi(t);
+    return (q & 2) ? -v : v;
+}
+__device__ __forceinline__ float k_sin(float x) { return k_sincos(x, false); }
+__device__ __forceinline__ double k_sin(double x) { return k_sincos(x, false); }
+__device__ __forceinline__ float k_cos(float x) { return k_sincos(x, true); }
+__device__ __forceinline__ double k_cos(double x) { return k_sincos(x, true); }
 __device__ __forceinline__ float k_tanh(float x) { return tanhf(x); }
 __device__ __forceinline__ double k_tanh(double x) { return tanh(x); }
 __device__ __forceinline__ float k_erf(float x) { return erff(x); }

@@ -84,7 +84,7 @@ JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_memset(JNIEnv*, jclass, jlon
     std::memset(reinterpret_cast<void*>(dst), value, static_cast<std::size_t>(bytes));
 }
 
-JNIEXPORT jlong JNICALL Java_dev_kiln_cuda_EmuNative_loadModule(JNIEnv* env, jclass, jstring path) {
+JNIEXPORT jlong JNICALL Java_dev_kiln_cuda_EmuNative_loadModuleFile(JNIEnv* env, jclass, jstring path) {
     std::string p = java_string(env, path);
     // The module's DT_NEEDED on libkiln_cuda_emu.so is met by this (already loaded) library.
     void* h = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -44,7 +44,7 @@ final class EmuNative {
     /** Loads kernel module {@code name} (resource kiln/emu/name.so); returns its handle. */
     static synchronized long loadModule(String name) {
         try {
-            return loadModule(extract(DIR, name + ".so").toString());
+            return loadModuleFile(extract(DIR, name + ".so").toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cuda-emu: cannot extract kernel module " + name, e);
         }
@@ -62,7 +62,7 @@ final class EmuNative {
 
     static native void memset(long dst, int value, long bytes);
 
-    private static native long loadModule(String path);
+    private static native long loadModuleFile(String path);
 
     static native long function(long module, String name);
 
