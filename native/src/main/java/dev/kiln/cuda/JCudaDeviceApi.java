@@ -88,9 +88,23 @@ final class JCudaDeviceApi implements DeviceApi {
             }
             return new JCudaDeviceApi(index);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new CudaUnavailableException(device + ": no CUDA driver: libcuda.so.1 (or JCuda's native library) "
-                    + "could not be loaded: " + e.getMessage(), e);
+            // JCuda's class fails once with the loader's report, then with NoClassDefFoundError: keep the first.
+            synchronized (JCudaDeviceApi.class) {
+                if (driverMissing == null) {
+                    driverMissing = loaderReason(e.getMessage());
+                }
+            }
+            throw new CudaUnavailableException(device + ": no CUDA driver: libcuda.so.1 (needed by JCuda's "
+                    + "libJCudaDriver) could not be loaded: " + driverMissing, e);
         }
+    }
+
+    private static String driverMissing;
+
+    /** The line of JCuda's loader report that names libcuda, else its first line. */
+    private static String loaderReason(String report) {
+        String text = report == null ? "(no message)" : report;
+        return text.lines().filter(l -> l.contains("libcuda")).findFirst().orElse(text.lines().findFirst().orElse(text)).trim();
     }
 
     private int attribute(int attribute, CUdevice device) {
