@@ -76,10 +76,6 @@ JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_copyToArray(JNIEnv* env, jcl
     env->ReleasePrimitiveArrayCritical(static_cast<jarray>(array), a, 0);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_copyDeviceToDevice(JNIEnv*, jclass, jlong dst, jlong src, jlong bytes) {
-    std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<void*>(src), static_cast<std::size_t>(bytes));
-}
-
 JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_memset(JNIEnv*, jclass, jlong dst, jint value, jlong bytes) {
     std::memset(reinterpret_cast<void*>(dst), value, static_cast<std::size_t>(bytes));
 }

@@ -74,9 +74,4 @@ public final class CachingAllocator {
     public synchronized AllocatorStats stats() {
         return new AllocatorStats(allocated, peak, cached, allocations, deviceMallocs);
     }
-
-    /** Restarts the peak from what is allocated now (for a test or benchmark that measures one step). */
-    public synchronized void resetPeak() {
-        peak = allocated;
-    }
 }

@@ -20,8 +20,6 @@ interface DeviceApi {
     /** Copies {@code bytes} from src into a primitive array at byte {@code byteOffset}. */
     void copyToHost(Object array, long byteOffset, long src, long bytes);
 
-    void copyDeviceToDevice(long dst, long src, long bytes);
-
     void memset(long dst, int value, long bytes);
 
     /** Kernel {@code name} of module {@code module} (a kernels/ family and dtype group); modules load once. */

@@ -38,11 +38,6 @@ final class EmuDeviceApi implements DeviceApi {
     }
 
     @Override
-    public void copyDeviceToDevice(long dst, long src, long bytes) {
-        EmuNative.copyDeviceToDevice(dst, src, bytes);
-    }
-
-    @Override
     public void memset(long dst, int value, long bytes) {
         EmuNative.memset(dst, value, bytes);
     }

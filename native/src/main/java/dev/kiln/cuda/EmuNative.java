@@ -58,8 +58,6 @@ final class EmuNative {
 
     static native void copyToArray(Object array, long byteOffset, long src, long bytes);
 
-    static native void copyDeviceToDevice(long dst, long src, long bytes);
-
     static native void memset(long dst, int value, long bytes);
 
     private static native long loadModuleFile(String path);

@@ -11,7 +11,6 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
@@ -175,12 +174,6 @@ final class JCudaDeviceApi implements DeviceApi {
     public void copyToHost(Object array, long byteOffset, long src, long bytes) {
         current();
         check(cuMemcpyDtoH(host(array, byteOffset), at(src), bytes), "cuMemcpyDtoH");
-    }
-
-    @Override
-    public void copyDeviceToDevice(long dst, long src, long bytes) {
-        current();
-        check(cuMemcpyDtoD(at(dst), at(src), bytes), "cuMemcpyDtoD");
     }
 
     @Override
