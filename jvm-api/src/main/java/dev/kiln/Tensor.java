@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * Names follow PyTorch's {@code torch.Tensor} methods in lowerCamelCase. Differentiable ops are
  * recorded for autograd (module kiln-autograd) when an input requires grad and grad mode is on.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     private final Storage storage;
     private final int[] shape;
     private final int[] stride;
@@ -213,6 +213,15 @@ public final class Tensor {
 
     public Device device() {
         return storage.device();
+    }
+
+    /**
+     * Frees this tensor's storage now (on a GPU, its device memory returns to the caching
+     * allocator). The storage is shared by every view of it: all of them become unusable.
+     */
+    @Override
+    public void close() {
+        storage.release();
     }
 
     /** For backends: the storage this view reads. */

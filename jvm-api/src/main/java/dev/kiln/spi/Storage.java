@@ -16,4 +16,11 @@ public interface Storage {
     int version();
 
     void bumpVersion();
+
+    /**
+     * Frees the buffer now (device memory goes back to its allocator); every view of it becomes
+     * unusable. Idempotent. Buffers on the Java heap have nothing to free.
+     */
+    default void release() {
+    }
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the kernel fatbins: for every src/main/cuda/<family>.cu, <family>.fatbin (the float32 and
+# integer entries) and <family>_f64.fatbin (the float64 entries, compiled with -DKILN_F64 and the
+# only ones allowed to use double), each with SASS sm_80, sm_90 and PTX compute_90. Any warning
+# fails the build; ptxas -v prints registers, shared memory and spills per kernel.
+# Usage: build-fatbins.sh <src dir> <out dir>. Without nvcc it says so and exits 0.
+set -euo pipefail
+src=$1
+out=$2
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+if [[ ! -x $nvcc ]]; then
+    echo "[kiln-kernels] nvcc not found (PATH, /usr/local/cuda/bin): kernel fatbins NOT built; the cuda device will report them missing, cuda-emu is unaffected"
+    exit 0
+fi
+mkdir -p "$out"
+common=(-fatbin -std=c++17 -O3 -Werror all-warnings
+        -gencode arch=compute_80,code=sm_80 -gencode "arch=compute_90,code=[sm_90,compute_90]"
+        -Xptxas -v,-warn-spills,-warn-lmem-usage,-Werror)
+for cu in "$src"/*.cu; do
+    family=$(basename "$cu" .cu)
+    for group in base f64; do
+        if [[ $group == f64 ]]; then
+            target=$out/${family}_f64.fatbin
+            flags=(-DKILN_F64=1)
+        else
+            target=$out/$family.fatbin
+            flags=(-Xptxas -warn-double-usage)
+        fi
+        # Up to date when newer than the .cu file and every shared header.
+        if [[ -f $target && -z $(find "$cu" "$src"/*.cuh -newer "$target" 2>/dev/null) ]]; then
+            continue
+        fi
+        echo "[kiln-kernels] nvcc $family ($group) -> $(basename "$target")"
+        "$nvcc" "${common[@]}" "${flags[@]}" -I"$src" -o "$target.tmp" "$cu" 2>&1 | sed 's/^/  /'
+        mv "$target.tmp" "$target"
+    done
+done

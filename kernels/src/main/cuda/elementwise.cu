@@ -1,0 +1,88 @@
+// Elementwise unary and binary ops over strided, broadcast inputs; the output is contiguous.
+// Op codes are listed here and mirrored in dev.kiln.cuda.ElementwiseLauncher.
+
+#include "kiln.cuh"
+#include "kmath.cuh"
+
+// 0 neg, 1 abs, 2 sign, 3 exp, 4 log, 5 log1p, 6 expm1, 7 sqrt, 8 rsqrt, 9 reciprocal, 10 square,
+// 11 sin, 12 cos, 13 tanh, 14 sigmoid, 15 relu, 16 gelu (exact, with erf), 17 erf, 18 floor,
+// 19 ceil, 20 round (half to even)
+template <class T>
+__device__ __forceinline__ T unary_op(int op, T x) {
+    const T one = static_cast<T>(1);
+    const T zero = static_cast<T>(0);
+    switch (op) {
+        case 0: return -x;
+        case 1: return k_fabs(x);
+        case 2: return x > zero ? one : x < zero ? -one : x;  // keeps 0, -0 and NaN
+        case 3: return k_exp(x);
+        case 4: return k_log(x);
+        case 5: return k_log1p(x);
+        case 6: return k_expm1(x);
+        case 7: return k_sqrt(x);
+        case 8: return one / k_sqrt(x);
+        case 9: return one / x;
+        case 10: return x * x;
+        case 11: return k_sin(x);
+        case 12: return k_cos(x);
+        case 13: return k_tanh(x);
+        case 14: return one / (one + k_exp(-x));
+        case 15: return k_isnan(x) ? x : x > zero ? x : zero;
+        case 16: return static_cast<T>(0.5) * x * (one + k_erf(x * static_cast<T>(0.70710678118654752440)));
+        case 17: return k_erf(x);
+        case 18: return k_floor(x);
+        case 19: return k_ceil(x);
+        default: return k_rint(x);
+    }
+}
+
+// 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN)
+template <class T>
+__device__ __forceinline__ T binary_op(int op, T a, T b) {
+    switch (op) {
+        case 0: return a + b;
+        case 1: return a - b;
+        case 2: return a * b;
+        case 3: return a / b;
+        case 4: return k_pow(a, b);
+        case 5: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
+        default: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
+    }
+}
+
+// x viewed with (shape, xs) -> y (n,)
+template <class T>
+__device__ void unary_strided(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int n, int op) {
+    KILN_FOR_EACH(i, n) {
+        y[i] = unary_op(op, x[strided_offset(i, shape, xs)]);
+    }
+}
+
+// a with (shape, as), b with (shape, bs) (strides 0 where broadcast) -> y (n,)
+template <class T>
+__device__ void binary_strided(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ y, Shape8 shape,
+                               Strides8 as, Strides8 bs, int n, int op) {
+    KILN_FOR_EACH(i, n) {
+        y[i] = binary_op(op, a[strided_offset(i, shape, as)], b[strided_offset(i, shape, bs)]);
+    }
+}
+
+// ---- kernels
+
+#ifndef KILN_F64
+extern "C" __global__ void unary_strided_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int n, int op) {
+    unary_strided<float>(x, y, shape, xs, n, op);
+}
+extern "C" __global__ void binary_strided_f32(const float* a, const float* b, float* y, Shape8 shape, Strides8 as,
+                                              Strides8 bs, int n, int op) {
+    binary_strided<float>(a, b, y, shape, as, bs, n, op);
+}
+#else
+extern "C" __global__ void unary_strided_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int n, int op) {
+    unary_strided<double>(x, y, shape, xs, n, op);
+}
+extern "C" __global__ void binary_strided_f64(const double* a, const double* b, double* y, Shape8 shape, Strides8 as,
+                                              Strides8 bs, int n, int op) {
+    binary_strided<double>(a, b, y, shape, as, bs, n, op);
+}
+#endif

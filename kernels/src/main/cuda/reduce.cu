@@ -1,0 +1,143 @@
+// Reductions over the last `inner` elements of a (outer, inner) row-major view: the launcher
+// permutes the reduced dims last, so any set of dims reduces here. One block per row: each thread
+// strides over the row, then a warp-shuffle + shared-memory block reduction.
+// Op codes (mirrored in dev.kiln.cuda.ReduceLauncher): 0 sum, 1 mean, 2 prod, 3 max, 4 min;
+// max/min propagate NaN.
+
+#include "kiln.cuh"
+#include "kmath.cuh"
+
+template <class T>
+__device__ __forceinline__ T reduce_identity(int op) {
+    switch (op) {
+        case 2: return static_cast<T>(1);
+        case 3: return -k_inf<T>();
+        case 4: return k_inf<T>();
+        default: return static_cast<T>(0);
+    }
+}
+
+template <class T>
+__device__ __forceinline__ T reduce_combine(int op, T a, T b) {
+    switch (op) {
+        case 2: return a * b;
+        case 3: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
+        case 4: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
+        default: return a + b;
+    }
+}
+
+// The combination of v over the block, valid in every thread. blockDim.x: a multiple of 32.
+template <class T>
+__device__ T block_reduce(int op, T v) {
+    __shared__ T partial[32];
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    for (int off = 16; off > 0; off >>= 1) {
+        v = reduce_combine(op, v, __shfl_xor_sync(0xffffffffu, v, off));
+    }
+    if (lane == 0) {
+        partial[warp] = v;
+    }
+    __syncthreads();
+    const int warps = blockDim.x >> 5;
+    v = lane < warps ? partial[lane] : reduce_identity<T>(op);
+    for (int off = 16; off > 0; off >>= 1) {
+        v = reduce_combine(op, v, __shfl_xor_sync(0xffffffffu, v, off));
+    }
+    __syncthreads();  // partial is reused by the next call
+    return v;
+}
+
+// x: the (outer, inner) view (shape, xs) -> y (outer,)
+template <class T>
+__device__ void reduce_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int outer,
+                            int inner, int op) {
+    for (int row = blockIdx.x; row < outer; row += gridDim.x) {
+        T acc = reduce_identity<T>(op);
+        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
+            acc = reduce_combine(op, acc, x[strided_offset(row * inner + j, shape, xs)]);
+        }
+        acc = block_reduce(op, acc);
+        if (threadIdx.x == 0) {
+            y[row] = op == 1 ? acc / static_cast<T>(inner) : acc;
+        }
+    }
+}
+
+// The better of two (value, index) candidates for max (op 3) or min (op 4): NaN wins, then the
+// extreme value, then the smaller index.
+template <class T>
+__device__ __forceinline__ void arg_combine(int op, T& v, int& i, T v2, int i2) {
+    const bool nan1 = k_isnan(v);
+    const bool nan2 = k_isnan(v2);
+    bool take;
+    if (nan1 || nan2) {
+        take = nan2 && (!nan1 || i2 < i);
+    } else if (v2 == v) {
+        take = i2 < i;
+    } else {
+        take = op == 3 ? v2 > v : v2 < v;
+    }
+    if (take) {
+        v = v2;
+        i = i2;
+    }
+}
+
+// x: the (outer, inner) view (shape, xs) -> values (outer,), indices (outer,) along inner
+template <class T>
+__device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, long long* __restrict__ indices,
+                               Shape8 shape, Strides8 xs, int outer, int inner, int op) {
+    __shared__ T pv[32];
+    __shared__ int pi[32];
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    for (int row = blockIdx.x; row < outer; row += gridDim.x) {
+        T v = reduce_identity<T>(op);
+        int i = inner;  // loses every comparison against a real element of equal value
+        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
+            arg_combine(op, v, i, x[strided_offset(row * inner + j, shape, xs)], j);
+        }
+        for (int off = 16; off > 0; off >>= 1) {
+            arg_combine(op, v, i, __shfl_xor_sync(0xffffffffu, v, off), __shfl_xor_sync(0xffffffffu, i, off));
+        }
+        if (lane == 0) {
+            pv[warp] = v;
+            pi[warp] = i;
+        }
+        __syncthreads();
+        if (warp == 0) {
+            v = lane < (int)(blockDim.x >> 5) ? pv[lane] : reduce_identity<T>(op);
+            i = lane < (int)(blockDim.x >> 5) ? pi[lane] : inner;
+            for (int off = 16; off > 0; off >>= 1) {
+                arg_combine(op, v, i, __shfl_xor_sync(0xffffffffu, v, off), __shfl_xor_sync(0xffffffffu, i, off));
+            }
+            if (lane == 0) {
+                values[row] = v;
+                indices[row] = i;
+            }
+        }
+        __syncthreads();  // pv/pi are reused by the next row
+    }
+}
+
+// ---- kernels
+
+#ifndef KILN_F64
+extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
+    reduce_rows<float>(x, y, shape, xs, outer, inner, op);
+}
+extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, long long* indices, Shape8 shape, Strides8 xs,
+                                              int outer, int inner, int op) {
+    argreduce_rows<float>(x, values, indices, shape, xs, outer, inner, op);
+}
+#else
+extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
+    reduce_rows<double>(x, y, shape, xs, outer, inner, op);
+}
+extern "C" __global__ void argreduce_rows_f64(const double* x, double* values, long long* indices, Shape8 shape, Strides8 xs,
+                                              int outer, int inner, int op) {
+    argreduce_rows<double>(x, values, indices, shape, xs, outer, inner, op);
+}
+#endif

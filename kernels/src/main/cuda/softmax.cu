@@ -1,0 +1,192 @@
+// softmax / log-softmax forward and backward along one dim of a contiguous tensor viewed as
+// (outer, d, inner): row r = (o, i) holds elements o * d * inner + j * inner + i, j < d. The
+// launcher picks one warp per row for short rows (d <= 1024) and one block per row otherwise.
+// Forward is online: one pass keeps a running (max, sum of exp(x - max)) per thread, the pairs
+// are merged across the warp / block, a second pass writes. log: 0 softmax, 1 log-softmax.
+
+#include "kiln.cuh"
+#include "kmath.cuh"
+
+// (m, s) <- the merge of (m, s) and (m2, s2); an empty side has m = -inf and s = 0.
+template <class T>
+__device__ __forceinline__ void online_merge(T& m, T& s, T m2, T s2) {
+    const T mm = m > m2 ? m : m2;
+    if (mm == -k_inf<T>()) {
+        return;  // both empty (or all -inf): exp(-inf - -inf) would be NaN
+    }
+    s = (m == -k_inf<T>() ? static_cast<T>(0) : s * k_exp(m - mm)) + (m2 == -k_inf<T>() ? static_cast<T>(0) : s2 * k_exp(m2 - mm));
+    m = mm;
+}
+
+template <class T>
+__device__ __forceinline__ void online_add(T& m, T& s, T x) {
+    online_merge(m, s, x, static_cast<T>(1));
+}
+
+template <class T>
+__device__ __forceinline__ void warp_merge(T& m, T& s) {
+    for (int off = 16; off > 0; off >>= 1) {
+        online_merge(m, s, __shfl_xor_sync(0xffffffffu, m, off), __shfl_xor_sync(0xffffffffu, s, off));
+    }
+}
+
+template <class T>
+__device__ __forceinline__ T warp_sum(T v) {
+    for (int off = 16; off > 0; off >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, off);
+    }
+    return v;
+}
+
+template <class T>
+__device__ __forceinline__ T softmax_value(T x, T m, T s, int log) {
+    return log ? x - m - k_log(s) : k_exp(x - m) / s;
+}
+
+// gx for one element from the row sum: softmax sum(gy * y), log-softmax sum(gy).
+template <class T>
+__device__ __forceinline__ T softmax_grad(T gy, T y, T sum, int log) {
+    return log ? gy - k_exp(y) * sum : y * (gy - sum);
+}
+
+// ---- one warp per row; block (32, rows per block)
+
+// x, y: (outer, d, inner)
+template <class T>
+__device__ void softmax_warp(const T* __restrict__ x, T* __restrict__ y, int outer, int d, int inner, int log) {
+    const int row = blockIdx.x * blockDim.y + threadIdx.y;
+    if (row >= outer * inner) {
+        return;  // whole warps leave together: no warp intrinsic waits for them
+    }
+    const int base = (row / inner) * d * inner + row % inner;
+    T m = -k_inf<T>();
+    T s = static_cast<T>(0);
+    for (int j = threadIdx.x; j < d; j += 32) {
+        online_add(m, s, x[base + j * inner]);
+    }
+    warp_merge(m, s);
+    for (int j = threadIdx.x; j < d; j += 32) {
+        y[base + j * inner] = softmax_value(x[base + j * inner], m, s, log);
+    }
+}
+
+// gy, y, gx: (outer, d, inner); y is the forward output
+template <class T>
+__device__ void softmax_bwd_warp(const T* __restrict__ gy, const T* __restrict__ y, T* __restrict__ gx, int outer,
+                                 int d, int inner, int log) {
+    const int row = blockIdx.x * blockDim.y + threadIdx.y;
+    if (row >= outer * inner) {
+        return;
+    }
+    const int base = (row / inner) * d * inner + row % inner;
+    T sum = static_cast<T>(0);
+    for (int j = threadIdx.x; j < d; j += 32) {
+        const int k = base + j * inner;
+        sum += log ? gy[k] : gy[k] * y[k];
+    }
+    sum = warp_sum(sum);
+    for (int j = threadIdx.x; j < d; j += 32) {
+        const int k = base + j * inner;
+        gx[k] = softmax_grad(gy[k], y[k], sum, log);
+    }
+}
+
+// ---- one block per row; blockDim.x a multiple of 32, up to 1024
+
+template <class T>
+__device__ void block_merge(T& m, T& s) {
+    __shared__ T pm[32];
+    __shared__ T ps[32];
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    warp_merge(m, s);
+    if (lane == 0) {
+        pm[warp] = m;
+        ps[warp] = s;
+    }
+    __syncthreads();
+    const bool live = lane < (int)(blockDim.x >> 5);
+    m = live ? pm[lane] : -k_inf<T>();
+    s = live ? ps[lane] : static_cast<T>(0);
+    warp_merge(m, s);
+    __syncthreads();  // pm/ps are reused by the next row
+}
+
+template <class T>
+__device__ T block_sum(T v) {
+    __shared__ T partial[32];
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    v = warp_sum(v);
+    if (lane == 0) {
+        partial[warp] = v;
+    }
+    __syncthreads();
+    v = warp_sum(lane < (int)(blockDim.x >> 5) ? partial[lane] : static_cast<T>(0));
+    __syncthreads();
+    return v;
+}
+
+template <class T>
+__device__ void softmax_block(const T* __restrict__ x, T* __restrict__ y, int outer, int d, int inner, int log) {
+    for (int row = blockIdx.x; row < outer * inner; row += gridDim.x) {
+        const int base = (row / inner) * d * inner + row % inner;
+        T m = -k_inf<T>();
+        T s = static_cast<T>(0);
+        for (int j = threadIdx.x; j < d; j += blockDim.x) {
+            online_add(m, s, x[base + j * inner]);
+        }
+        block_merge(m, s);
+        for (int j = threadIdx.x; j < d; j += blockDim.x) {
+            y[base + j * inner] = softmax_value(x[base + j * inner], m, s, log);
+        }
+    }
+}
+
+template <class T>
+__device__ void softmax_bwd_block(const T* __restrict__ gy, const T* __restrict__ y, T* __restrict__ gx, int outer,
+                                  int d, int inner, int log) {
+    for (int row = blockIdx.x; row < outer * inner; row += gridDim.x) {
+        const int base = (row / inner) * d * inner + row % inner;
+        T sum = static_cast<T>(0);
+        for (int j = threadIdx.x; j < d; j += blockDim.x) {
+            const int k = base + j * inner;
+            sum += log ? gy[k] : gy[k] * y[k];
+        }
+        sum = block_sum(sum);
+        for (int j = threadIdx.x; j < d; j += blockDim.x) {
+            const int k = base + j * inner;
+            gx[k] = softmax_grad(gy[k], y[k], sum, log);
+        }
+    }
+}
+
+// ---- kernels
+
+#ifndef KILN_F64
+extern "C" __global__ void softmax_warp_f32(const float* x, float* y, int outer, int d, int inner, int log) {
+    softmax_warp<float>(x, y, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_block_f32(const float* x, float* y, int outer, int d, int inner, int log) {
+    softmax_block<float>(x, y, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_bwdwarp_f32(const float* gy, const float* y, float* gx, int outer, int d, int inner, int log) {
+    softmax_bwd_warp<float>(gy, y, gx, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_bwdblock_f32(const float* gy, const float* y, float* gx, int outer, int d, int inner, int log) {
+    softmax_bwd_block<float>(gy, y, gx, outer, d, inner, log);
+}
+#else
+extern "C" __global__ void softmax_warp_f64(const double* x, double* y, int outer, int d, int inner, int log) {
+    softmax_warp<double>(x, y, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_block_f64(const double* x, double* y, int outer, int d, int inner, int log) {
+    softmax_block<double>(x, y, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_bwdwarp_f64(const double* gy, const double* y, double* gx, int outer, int d, int inner, int log) {
+    softmax_bwd_warp<double>(gy, y, gx, outer, d, inner, log);
+}
+extern "C" __global__ void softmax_bwdblock_f64(const double* gy, const double* y, double* gx, int outer, int d, int inner, int log) {
+    softmax_bwd_block<double>(gy, y, gx, outer, d, inner, log);
+}
+#endif

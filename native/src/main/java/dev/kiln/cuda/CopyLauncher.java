@@ -1,0 +1,68 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+
+/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts and fills. */
+final class CopyLauncher extends Launcher {
+    CopyLauncher(CudaContext context) {
+        super(context);
+    }
+
+    /** src broadcast to dst's shape -> the view dst. */
+    void copy(Tensor src, Tensor dst) {
+        int[] shape = dst.shape();
+        Layout.checkRank("copy", shape);
+        int n = dst.numel();
+        if (n == 0) {
+            return;
+        }
+        DType t = dst.dtype();
+        launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+                .ptr(address(src)).ptr(address(dst)).bytes(Layout.shape8(shape))
+                .bytes(Layout.strides8(src, shape)).bytes(Layout.strides8(dst, shape)).i32(n));
+    }
+
+    Tensor contiguous(Tensor x) {
+        Tensor y = newTensor(x.shape(), x.dtype());
+        copy(x, y);
+        return y;
+    }
+
+    /** Between float32 and float64; x any view, the result contiguous. */
+    Tensor cast(Tensor x, DType to) {
+        if (!x.dtype().isFloatingPoint() || !to.isFloatingPoint()) {
+            throw unsupported("cast", x.dtype() + " to " + to);
+        }
+        if (x.dtype() == to) {
+            return contiguous(x);
+        }
+        Layout.checkRank("cast", x.shape());
+        Tensor y = newTensor(x.shape(), to);
+        int n = x.numel();
+        if (n > 0) {
+            String kernel = to == DType.FLOAT64 ? "cast_fromf32_f64" : "cast_tof32_f64";
+            launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+                    .ptr(address(x)).ptr(address(y)).bytes(Layout.shape8(x.shape()))
+                    .bytes(Layout.strides8(x, x.shape())).i32(n));
+        }
+        return y;
+    }
+
+    Tensor full(int[] shape, DType dtype, double value) {
+        Tensor y = newTensor(shape, dtype);
+        int n = y.numel();
+        if (n == 0) {
+            return y;
+        }
+        KernelArgs args = new KernelArgs().ptr(address(y));
+        switch (dtype) {
+            case FLOAT32: args.f32((float) value); break;
+            case FLOAT64: args.f64(value); break;
+            case INT64: args.i64((long) value); break;
+            default: args.i32(value != 0 ? 1 : 0);
+        }
+        launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.i32(n));
+        return y;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.Pool2dParams;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+
+/**
+ * The CUDA backend for one device (a GPU through JCuda, or cuda-emu): the same launchers on both.
+ * Primitives without a kernel yet throw, naming the op and the backend (DESIGN.md principle 2).
+ */
+public final class CudaBackend implements Backend {
+    private final CudaContext context;
+    private final CopyLauncher copies;
+    private final ElementwiseLauncher elementwise;
+    private final ReduceLauncher reductions;
+    private final SoftmaxLauncher softmax;
+
+    CudaBackend(CudaContext context) {
+        this.context = context;
+        this.copies = new CopyLauncher(context);
+        this.elementwise = new ElementwiseLauncher(context);
+        this.reductions = new ReduceLauncher(context);
+        this.softmax = new SoftmaxLauncher(context, copies);
+    }
+
+    /** The device's caching allocator (statistics, emptyCache). */
+    public CachingAllocator allocator() {
+        return context.allocator();
+    }
+
+    @Override
+    public String name() {
+        return context.device().type().toString();
+    }
+
+    private UnsupportedOperationException missing(String op) {
+        return new UnsupportedOperationException(op + ": not implemented by the " + name() + " backend yet");
+    }
+
+    // ---- storage and layout
+
+    @Override
+    public Storage allocate(DType dtype, int size, Device device) {
+        CudaStorage s = new CudaStorage(context, dtype, size);
+        context.api().memset(s.address(0), 0, (long) size * dtype.byteSize());
+        return s;
+    }
+
+    @Override
+    public Storage fromArray(Object array, Device device) {
+        Object host = array instanceof boolean[] b ? HostArrays.toBytes(b) : array;
+        DType dtype = HostArrays.dtype(array);
+        int n = java.lang.reflect.Array.getLength(array);
+        CudaStorage s = new CudaStorage(context, dtype, n);
+        if (n > 0) {
+            context.api().copyToDevice(s.address(0), host, 0, (long) n * dtype.byteSize());
+        }
+        return s;
+    }
+
+    @Override
+    public Object toArray(Tensor x) {
+        Tensor c = x.isContiguous() ? x : copies.contiguous(x);
+        int n = c.numel();
+        DType t = c.dtype();
+        Object host = HostArrays.allocate(t, n);
+        if (n > 0) {
+            context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize());
+        }
+        return host instanceof byte[] b && t == DType.BOOL ? HostArrays.toBooleans(b) : host;
+    }
+
+    @Override
+    public Tensor contiguous(Tensor x) {
+        return copies.contiguous(x);
+    }
+
+    @Override
+    public Tensor cast(Tensor x, DType dtype) {
+        return copies.cast(x, dtype);
+    }
+
+    @Override
+    public void copyInto(Tensor dst, Tensor src) {
+        copies.copy(src, dst);
+    }
+
+    // ---- creation
+
+    @Override
+    public Tensor full(int[] shape, DType dtype, double value, Device device) {
+        return copies.full(shape, dtype, value);
+    }
+
+    @Override
+    public Tensor arange(double start, double step, int n, DType dtype, Device device) {
+        throw missing("arange");
+    }
+
+    @Override
+    public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
+        throw missing("uniform");
+    }
+
+    @Override
+    public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
+        throw missing("normal");
+    }
+
+    // ---- elementwise
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x) {
+        return elementwise.unary(op, x);
+    }
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return elementwise.binary(op, a, b);
+    }
+
+    @Override
+    public Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        throw missing("compare (" + op + ")");
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        throw missing("where");
+    }
+
+    // ---- reductions
+
+    @Override
+    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        return reductions.reduce(op, x, dims, keepdim);
+    }
+
+    @Override
+    public Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+        return reductions.argReduce(op, x, dim, keepdim);
+    }
+
+    @Override
+    public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+        throw missing("var");
+    }
+
+    // ---- everything below has no kernel yet
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        throw missing("matmul");
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int dim, Tensor index) {
+        throw missing("gather");
+    }
+
+    @Override
+    public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        throw missing("scatter_add");
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        throw missing("index_select");
+    }
+
+    @Override
+    public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        throw missing("index_add");
+    }
+
+    @Override
+    public Tensor cat(Tensor[] xs, int dim) {
+        throw missing("cat");
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        throw missing("conv2d");
+    }
+
+    @Override
+    public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+        throw missing("conv2d_backward_input");
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+        throw missing("conv2d_backward_weight");
+    }
+
+    @Override
+    public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+        throw missing("max_pool2d");
+    }
+
+    @Override
+    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        throw missing("max_pool2d_backward");
+    }
+
+    @Override
+    public Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        throw missing("avg_pool2d");
+    }
+
+    @Override
+    public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        throw missing("avg_pool2d_backward");
+    }
+
+    // ---- softmax
+
+    @Override
+    public Tensor softmax(Tensor x, int dim) {
+        return softmax.forward(x, dim, false);
+    }
+
+    @Override
+    public Tensor logSoftmax(Tensor x, int dim) {
+        return softmax.forward(x, dim, true);
+    }
+
+    @Override
+    public Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
+        return softmax.backward(gy, y, dim, false);
+    }
+
+    @Override
+    public Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
+        return softmax.backward(gy, y, dim, true);
+    }
+
+    @Override
+    public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        throw missing("attention");
+    }
+
+    @Override
+    public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
+                                      Tensor mask, boolean causal, double scale) {
+        throw missing("attention_backward");
+    }
+
+    @Override
+    public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+        throw missing("dropout");
+    }
+}

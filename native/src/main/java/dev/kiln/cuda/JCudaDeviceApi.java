@@ -1,0 +1,232 @@
+package dev.kiln.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+
+/** A GPU through the JCuda driver API: its primary context, the null stream, fatbin modules. */
+final class JCudaDeviceApi implements DeviceApi {
+    /** CUDA 12.0: the oldest driver the fatbins (built by nvcc 13 for sm_80/sm_90) are meant for. */
+    private static final int MIN_DRIVER = 12000;
+
+    private final String name;
+    private final CUcontext context = new CUcontext();
+    private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
+    private final int maxThreads;
+    private final int maxShared;
+
+    /** A device pointer whose raw address can be read (kernels take addresses as 8 bytes). */
+    private static final class DevicePointer extends CUdeviceptr {
+        long address() {
+            return getNativePointer();
+        }
+    }
+
+    private JCudaDeviceApi(int index) {
+        this.name = "cuda:" + index;
+        CUdevice device = new CUdevice();
+        check(cuDeviceGet(device, index), "cuDeviceGet");
+        check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        maxThreads = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, device);
+        maxShared = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, device);
+    }
+
+    /** Device {@code index}, or a {@link CudaUnavailableException} that says why it cannot be used. */
+    static JCudaDeviceApi open(int index) {
+        String device = "cuda:" + index;
+        try {
+            int r = cuInit(0);
+            if (r == CUresult.CUDA_ERROR_NO_DEVICE) {
+                throw new CudaUnavailableException(device + ": the CUDA driver is installed but reports no GPU", null);
+            }
+            if (r == CUresult.CUDA_ERROR_SYSTEM_DRIVER_MISMATCH) {
+                throw new CudaUnavailableException(device + ": libcuda.so.1 and the loaded NVIDIA kernel module are of "
+                        + "different driver versions (reboot or reinstall the driver)", null);
+            }
+            if (r != CUresult.CUDA_SUCCESS) {
+                throw new CudaUnavailableException(device + ": cuInit failed: " + CUresult.stringFor(r), null);
+            }
+            int[] version = new int[1];
+            cuDriverGetVersion(version);
+            if (version[0] < MIN_DRIVER) {
+                throw new CudaUnavailableException(device + ": the CUDA driver supports CUDA " + version[0] / 1000 + "."
+                        + version[0] % 1000 / 10 + "; Kiln needs 12.0 or newer", null);
+            }
+            int[] count = new int[1];
+            cuDeviceGetCount(count);
+            if (index >= count[0]) {
+                throw new CudaUnavailableException(device + ": no such GPU (" + count[0] + " present)", null);
+            }
+            return new JCudaDeviceApi(index);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            // JCuda's class fails once with the loader's report, then with NoClassDefFoundError: keep the first.
+            synchronized (JCudaDeviceApi.class) {
+                if (driverMissing == null) {
+                    driverMissing = loaderReason(e.getMessage());
+                }
+            }
+            throw new CudaUnavailableException(device + ": no CUDA driver: libcuda.so.1 (needed by JCuda's "
+                    + "libJCudaDriver) could not be loaded: " + driverMissing, e);
+        }
+    }
+
+    private static String driverMissing;
+
+    /** The line of JCuda's loader report that names libcuda, else its first line. */
+    private static String loaderReason(String report) {
+        String text = report == null ? "(no message)" : report;
+        return text.lines().filter(l -> l.contains("libcuda")).findFirst().orElse(text.lines().findFirst().orElse(text)).trim();
+    }
+
+    private int attribute(int attribute, CUdevice device) {
+        int[] v = new int[1];
+        check(cuDeviceGetAttribute(v, attribute, device), "cuDeviceGetAttribute");
+        return v[0];
+    }
+
+    private void check(int result, String call) {
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException(name + ": " + call + " failed: " + CUresult.stringFor(result));
+        }
+    }
+
+    /** The calling thread may not have the context current yet. */
+    private void current() {
+        check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
+
+    private static CUdeviceptr at(long address) {
+        return new CUdeviceptr().withByteOffset(address);
+    }
+
+    private static Pointer host(Object array, long byteOffset) {
+        Pointer p;
+        if (array instanceof float[] f) {
+            p = Pointer.to(f);
+        } else if (array instanceof double[] d) {
+            p = Pointer.to(d);
+        } else if (array instanceof long[] l) {
+            p = Pointer.to(l);
+        } else {
+            p = Pointer.to((byte[]) array);
+        }
+        return p.withByteOffset(byteOffset);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        current();
+        DevicePointer p = new DevicePointer();
+        int r = cuMemAlloc(p, bytes);
+        if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            return 0;
+        }
+        check(r, "cuMemAlloc(" + bytes + ")");
+        return p.address();
+    }
+
+    @Override
+    public void free(long address) {
+        current();
+        check(cuMemFree(at(address)), "cuMemFree");
+    }
+
+    @Override
+    public void copyToDevice(long dst, Object array, long byteOffset, long bytes) {
+        current();
+        check(cuMemcpyHtoD(at(dst), host(array, byteOffset), bytes), "cuMemcpyHtoD");
+    }
+
+    @Override
+    public void copyToHost(Object array, long byteOffset, long src, long bytes) {
+        current();
+        check(cuMemcpyDtoH(host(array, byteOffset), at(src), bytes), "cuMemcpyDtoH");
+    }
+
+    @Override
+    public void memset(long dst, int value, long bytes) {
+        current();
+        check(cuMemsetD8(at(dst), (byte) value, bytes), "cuMemsetD8");
+    }
+
+    @Override
+    public Kernel kernel(String module, String kernelName) {
+        CUmodule m = modules.computeIfAbsent(module, this::load);
+        CUfunction f = new CUfunction();
+        check(cuModuleGetFunction(f, m, kernelName), "cuModuleGetFunction(" + kernelName + ")");
+        return new Kernel(module, kernelName, f);
+    }
+
+    private CUmodule load(String module) {
+        String resource = "/kiln/kernels/" + module + ".fatbin";
+        try (InputStream in = JCudaDeviceApi.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(name + ": kernel module " + resource + " is not on the class path "
+                        + "(kiln-kernels was built without nvcc)");
+            }
+            current();
+            CUmodule m = new CUmodule();
+            check(cuModuleLoadData(m, in.readAllBytes()), "cuModuleLoadData(" + module + ")");
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot read " + resource, e);
+        }
+    }
+
+    @Override
+    public void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+        current();
+        Pointer[] params = args.values().stream().map(Pointer::to).toArray(Pointer[]::new);
+        check(cuLaunchKernel((CUfunction) kernel.handle(), grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
+                sharedBytes, null, Pointer.to(params), null), "cuLaunchKernel(" + kernel.name() + ")");
+    }
+
+    @Override
+    public void synchronize() {
+        current();
+        check(cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public int maxThreadsPerBlock() {
+        return maxThreads;
+    }
+
+    @Override
+    public int maxSharedBytesPerBlock() {
+        return maxShared;
+    }
+}

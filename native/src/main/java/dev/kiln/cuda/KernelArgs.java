@@ -1,0 +1,64 @@
+package dev.kiln.cuda;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A kernel's arguments in parameter order, each as the little-endian bytes the kernel's parameter
+ * holds (a device pointer is its 8-byte address; a struct its bytes as laid out in the .cu file).
+ * Both devices take exactly these bytes, so a size mismatch is caught on cuda-emu before a GPU.
+ */
+public final class KernelArgs {
+    private final List<byte[]> values = new ArrayList<>();
+
+    public KernelArgs ptr(long address) {
+        return i64(address);
+    }
+
+    public KernelArgs i32(int v) {
+        return add(buffer(4).putInt(v));
+    }
+
+    public KernelArgs i64(long v) {
+        return add(buffer(8).putLong(v));
+    }
+
+    public KernelArgs f32(float v) {
+        return add(buffer(4).putFloat(v));
+    }
+
+    public KernelArgs f64(double v) {
+        return add(buffer(8).putDouble(v));
+    }
+
+    /** A struct passed by value, already laid out (see {@link StructWriter}). */
+    public KernelArgs bytes(byte[] struct) {
+        values.add(struct.clone());
+        return this;
+    }
+
+    List<byte[]> values() {
+        return values;
+    }
+
+    int[] sizes() {
+        return values.stream().mapToInt(v -> v.length).toArray();
+    }
+
+    byte[] packed() {
+        ByteBuffer b = ByteBuffer.allocate(values.stream().mapToInt(v -> v.length).sum());
+        values.forEach(b::put);
+        return b.array();
+    }
+
+    private static ByteBuffer buffer(int n) {
+        return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private KernelArgs add(ByteBuffer b) {
+        values.add(b.array());
+        return this;
+    }
+}

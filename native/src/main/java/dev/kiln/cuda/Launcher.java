@@ -1,0 +1,42 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+
+/** What every kernel-family launcher shares: the device, new outputs, grid sizes and the launch. */
+abstract class Launcher {
+    static final int BLOCK = 256;
+    /** Grid-stride kernels need no more blocks than this to fill a GPU. */
+    static final int MAX_GRID = 4096;
+
+    final CudaContext context;
+
+    Launcher(CudaContext context) {
+        this.context = context;
+    }
+
+    Tensor newTensor(int[] shape, DType dtype) {
+        return Tensor.wrap(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
+    }
+
+    static long address(Tensor t) {
+        return ((CudaStorage) t.storage()).address(t.storageOffset());
+    }
+
+    static Dim3 gridFor(long n, int block) {
+        return Dim3.of((int) Math.max(1, Math.min(MAX_GRID, (n + block - 1) / block)));
+    }
+
+    void launch(String family, DType dtype, String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+        DeviceApi api = context.api();
+        if (block.count() > api.maxThreadsPerBlock() || sharedBytes > api.maxSharedBytesPerBlock()) {
+            throw new IllegalStateException(kernel + ": block " + block + " with " + sharedBytes
+                    + " bytes of shared memory exceeds the limits of " + api.name());
+        }
+        api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args);
+    }
+
+    static UnsupportedOperationException unsupported(String op, Object what) {
+        return new UnsupportedOperationException(op + ": not implemented by the cuda backend for " + what);
+    }
+}

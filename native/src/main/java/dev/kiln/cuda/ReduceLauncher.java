@@ -1,0 +1,102 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.spi.ReduceOp;
+import java.util.Arrays;
+
+/**
+ * kernels/reduce.cu: x is permuted so the reduced dims come last, giving an (outer, inner) view the
+ * kernel reads through its strides; one block per output element.
+ */
+final class ReduceLauncher extends Launcher {
+    ReduceLauncher(CudaContext context) {
+        super(context);
+    }
+
+    private static int code(ReduceOp op) {
+        switch (op) {
+            case SUM: return 0;
+            case MEAN: return 1;
+            case PROD: return 2;
+            case MAX: return 3;
+            default: return 4;
+        }
+    }
+
+    /** Kept dims in order, then the reduced dims. */
+    private static int[] permutation(int rank, int[] dims) {
+        boolean[] reduced = new boolean[rank];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int[] perm = new int[rank];
+        int k = 0;
+        for (int d = 0; d < rank; d++) {
+            if (!reduced[d]) {
+                perm[k++] = d;
+            }
+        }
+        for (int d = 0; d < rank; d++) {
+            if (reduced[d]) {
+                perm[k++] = d;
+            }
+        }
+        return perm;
+    }
+
+    private static int[] outShape(int[] shape, int[] dims, boolean keepdim) {
+        boolean[] reduced = new boolean[shape.length];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        return java.util.stream.IntStream.range(0, shape.length)
+                .filter(d -> keepdim || !reduced[d]).map(d -> reduced[d] ? 1 : shape[d]).toArray();
+    }
+
+    /** A block of a power of two threads (32..256) for rows of {@code inner} elements. */
+    private static Dim3 block(int inner) {
+        return Dim3.of(Math.max(32, Math.min(BLOCK, Integer.highestOneBit(Math.max(1, inner - 1)) * 2)));
+    }
+
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        DType t = x.dtype();
+        if (!t.isFloatingPoint()) {
+            throw unsupported(op.opName(), t);
+        }
+        Layout.checkRank(op.opName(), x.shape());
+        Tensor p = x.permute(permutation(x.dim(), dims));
+        int inner = Arrays.stream(dims).map(x::size).reduce(1, (a, b) -> a * b);
+        Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
+        int outer = y.numel();
+        if (outer > 0) {
+            launch("reduce", t, "reduce_rows_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
+                    new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(Layout.shape8(p.shape()))
+                            .bytes(Layout.strides8(p, p.shape())).i32(outer).i32(inner).i32(code(op)));
+        }
+        return y;
+    }
+
+    /** {values, int64 indices} of the first max (or min) along dim; NaN counts as the extreme. */
+    Tensor[] argReduce(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+        DType t = x.dtype();
+        if ((op != ReduceOp.MAX && op != ReduceOp.MIN) || !t.isFloatingPoint()) {
+            throw unsupported(op == ReduceOp.MAX ? "max(dim)" : op.opName() + "(dim) with indices", t);
+        }
+        Layout.checkRank("argmax", x.shape());
+        int[] dims = {dim};
+        Tensor p = x.permute(permutation(x.dim(), dims));
+        int inner = x.size(dim);
+        int[] shape = outShape(x.shape(), dims, keepdim);
+        Tensor values = newTensor(shape, t);
+        Tensor indices = newTensor(shape, DType.INT64);
+        int outer = values.numel();
+        if (outer > 0) {
+            launch("reduce", t, "argreduce_rows_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
+                    new KernelArgs().ptr(address(p)).ptr(address(values)).ptr(address(indices))
+                            .bytes(Layout.shape8(p.shape())).bytes(Layout.strides8(p, p.shape()))
+                            .i32(outer).i32(inner).i32(code(op)));
+        }
+        return new Tensor[] {values, indices};
+    }
+}

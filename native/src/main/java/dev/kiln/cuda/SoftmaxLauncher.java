@@ -1,0 +1,78 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+
+/**
+ * kernels/softmax.cu: inputs made contiguous and viewed as (outer, d, inner) around dim. Rows of
+ * up to 1024 elements get one warp each (8 rows per block of 256); longer rows one block each.
+ */
+final class SoftmaxLauncher extends Launcher {
+    private static final int WARP_ROW_LIMIT = 1024;
+    private static final int ROWS_PER_BLOCK = 8;
+
+    private final CopyLauncher copies;
+
+    SoftmaxLauncher(CudaContext context, CopyLauncher copies) {
+        super(context);
+        this.copies = copies;
+    }
+
+    private Tensor contiguous(Tensor x) {
+        return x.isContiguous() ? x : copies.contiguous(x);
+    }
+
+    /** {outer, d, inner} around dim. */
+    private static int[] split(int[] shape, int dim) {
+        int outer = 1;
+        int inner = 1;
+        for (int i = 0; i < dim; i++) {
+            outer *= shape[i];
+        }
+        for (int i = dim + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
+    }
+
+    private void launchRows(String kernel, DType t, int[] s, KernelArgs args) {
+        int rows = s[0] * s[2];
+        if (s[1] <= WARP_ROW_LIMIT) {
+            launch("softmax", t, "softmax_" + kernel + "warp_" + Layout.suffix(t),
+                    Dim3.of((rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK), new Dim3(32, ROWS_PER_BLOCK, 1), 0, args);
+        } else {
+            launch("softmax", t, "softmax_" + kernel + "block_" + Layout.suffix(t),
+                    Dim3.of(Math.min(rows, 65535)), Dim3.of(BLOCK), 0, args);
+        }
+    }
+
+    Tensor forward(Tensor x, int dim, boolean log) {
+        DType t = x.dtype();
+        if (!t.isFloatingPoint()) {
+            throw unsupported(log ? "log_softmax" : "softmax", t);
+        }
+        Tensor xc = contiguous(x);
+        Tensor y = newTensor(x.shape(), t);
+        int[] s = split(x.shape(), dim);
+        if (y.numel() > 0) {
+            launchRows("", t, s, new KernelArgs().ptr(address(xc)).ptr(address(y)).i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
+        }
+        return y;
+    }
+
+    Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
+        DType t = y.dtype();
+        if (!t.isFloatingPoint()) {
+            throw unsupported(log ? "log_softmax_backward" : "softmax_backward", t);
+        }
+        Tensor gyc = contiguous(gy);
+        Tensor yc = contiguous(y);
+        Tensor gx = newTensor(y.shape(), t);
+        int[] s = split(y.shape(), dim);
+        if (gx.numel() > 0) {
+            launchRows("bwd", t, s, new KernelArgs().ptr(address(gyc)).ptr(address(yc)).ptr(address(gx))
+                    .i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
+        }
+        return gx;
+    }
+}

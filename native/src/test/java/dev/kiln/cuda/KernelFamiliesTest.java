@@ -1,0 +1,177 @@
+package dev.kiln.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Backends;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.UnaryOp;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The first kernel families against the CPU backend, on every target, float32 and float64, with
+ * extents that are multiples of no tile or warp and inputs that are non-contiguous views.
+ */
+class KernelFamiliesTest {
+    @AfterEach
+    void restoreOrder() {
+        Emulator.setOrder(Emulator.Order.FORWARD);
+    }
+
+    static Stream<Arguments> targetsAndDtypes() {
+        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
+    }
+
+    /** (a, b, c) normal values as a permuted (non-contiguous) view of shape (c, a, b). */
+    private static Tensor permutedInput(long seed, DType dtype, int a, int b, int c) {
+        return Tensor.normal(new Generator(seed), 0, 1, new int[] {a, b, c}, dtype, Device.CPU).permute(2, 0, 1);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void copiesRoundTripAndMakeViewsContiguous(Target target, DType dtype) {
+        Device dev = target.use();
+        Tensor x = permutedInput(1, dtype, 7, 13, 3);
+        Tensor onDevice = x.to(dev);
+        Tolerance.STRICT.check("to(device) and back", x, onDevice.to(Device.CPU));
+        Tensor narrowed = x.narrow(2, 2, 9).transpose(0, 2);
+        Tolerance.STRICT.check("contiguous of a narrowed transpose", narrowed.contiguous(),
+                onDevice.narrow(2, 2, 9).transpose(0, 2).contiguous().to(Device.CPU));
+        long[] ints = {3, -5, 1L << 40};
+        assertArrayEquals(ints, Tensor.fromArray(ints, 3).to(dev).toLongArray());
+        boolean[] bools = {true, false, true, true};
+        assertArrayEquals(bools, Tensor.fromArray(bools, 4).to(dev).toBooleanArray());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void copyIntoAStridedViewBroadcastsTheSource(Target target, DType dtype) {
+        Device dev = target.use();
+        Tensor cpuDst = Tensor.zeros(new int[] {5, 9}, dtype, Device.CPU);
+        Tensor devDst = Tensor.zeros(new int[] {5, 9}, dtype, dev);
+        Tensor row = Tensor.normal(new Generator(2), 0, 1, new int[] {1, 4}, dtype, Device.CPU);
+        cpuDst.slice(1, 1, 9, 2).copy_(row);
+        devDst.slice(1, 1, 9, 2).copy_(row.to(dev));
+        Tolerance.STRICT.check("copy_ into every other column", cpuDst, devDst.to(Device.CPU));
+        DType other = dtype == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
+        Tensor x = permutedInput(3, dtype, 4, 6, 5);
+        Tolerance.STRICT.check("cast to " + other, x.to(other), x.to(dev).to(other).to(Device.CPU));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void unaryOpsMatchTheCpu(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Tensor x = permutedInput(4, dtype, 7, 13, 3).mul(3);
+        Tensor positive = x.abs().add(0.1);
+        for (UnaryOp op : UnaryOp.values()) {
+            if (op == UnaryOp.LOGICAL_NOT) {
+                continue;  // bool only
+            }
+            boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
+            Tensor in = needsPositive ? positive : x;
+            Tolerance.permissive(dtype).check(op.opName(), cpu.unary(op, in), gpu.unary(op, in.to(dev)).to(Device.CPU));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void binaryOpsBroadcastStridedInputs(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Tensor a = permutedInput(5, dtype, 7, 1, 37);        // (37, 7, 1)
+        Tensor b = permutedInput(6, dtype, 1, 19, 1).abs().add(0.5).squeeze(0);  // (19, 1)... broadcast (37, 7, 19)
+        for (BinaryOp op : BinaryOp.values()) {
+            if (op.logical()) {
+                continue;
+            }
+            Tensor base = op == BinaryOp.POW ? a.abs() : a;
+            Tolerance.permissive(dtype).check(op.opName(), cpu.binary(op, base, b),
+                    gpu.binary(op, base.to(dev), b.to(dev)).to(Device.CPU));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void reductionsOverAnyDimsMatchTheCpu(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Tensor x = permutedInput(7, dtype, 9, 300, 5);      // (5, 9, 300)
+        Tensor xd = x.to(dev);
+        int[][] dimSets = {{2}, {0}, {0, 2}, {1}, {0, 1, 2}};
+        for (ReduceOp op : ReduceOp.values()) {
+            Tensor in = op == ReduceOp.PROD ? x.mul(0.1).add(1) : x;
+            Tensor inDev = op == ReduceOp.PROD ? xd.mul(0.1).add(1) : xd;
+            for (int[] dims : dimSets) {
+                for (boolean keep : new boolean[] {false, true}) {
+                    Tolerance.permissive(dtype).check(op.opName() + java.util.Arrays.toString(dims) + " keepdim " + keep,
+                            cpu.reduce(op, in, dims, keep), gpu.reduce(op, inDev, dims, keep).to(Device.CPU));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void maxAndMinWithIndicesPickTheFirstExtreme(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        // Rounded to a few values: many ties, so "first index" is tested.
+        Tensor x = permutedInput(8, dtype, 6, 70, 33).mul(2).round();
+        for (ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN}) {
+            for (int dim = 0; dim < 3; dim++) {
+                Tensor[] want = cpu.reduceWithIndices(op, x, dim, false);
+                Tensor[] got = gpu.reduceWithIndices(op, x.to(dev), dim, false);
+                Tolerance.STRICT.check(op + " values dim " + dim, want[0], got[0].to(Device.CPU));
+                assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), op + " indices dim " + dim);
+            }
+        }
+    }
+
+    /** softmax / log-softmax along dim of a CPU tensor, in double, as the reference. */
+    private static double[] softmaxReference(Tensor x, int dim, boolean log) {
+        Tensor m = x.to(DType.FLOAT64).amax(new int[] {dim}, true);
+        Tensor shifted = x.to(DType.FLOAT64).sub(m);
+        Tensor lse = shifted.exp().sum(new int[] {dim}, true).log();
+        Tensor y = log ? shifted.sub(lse) : shifted.sub(lse).exp();
+        return y.toDoubleArray();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void softmaxForwardAndBackwardAlongEveryDim(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend gpu = Backends.of(dev);
+        // dim 1 has 1100 elements: above the warp-per-row limit, so the block-per-row kernels run too.
+        Tensor x = permutedInput(9, dtype, 3, 1100, 5).mul(4);  // (5, 3, 1100)
+        Tensor gy = permutedInput(10, dtype, 3, 1100, 5);
+        for (int dim = 0; dim < 3; dim++) {
+            for (boolean log : new boolean[] {false, true}) {
+                String what = (log ? "log_softmax" : "softmax") + " dim " + dim;
+                Tensor y = log ? gpu.logSoftmax(x.to(dev), dim) : gpu.softmax(x.to(dev), dim);
+                Tolerance.permissive(dtype).check(what, softmaxReference(x, dim, log), y.toDoubleArray());
+                Tensor yCpu = y.to(Device.CPU);
+                // gx = y (gy - sum(gy y)) for softmax, gy - exp(y) sum(gy) for log-softmax, on the CPU.
+                Tensor want = log
+                        ? gy.sub(yCpu.exp().mul(gy.sum(new int[] {dim}, true)))
+                        : yCpu.mul(gy.sub(gy.mul(yCpu).sum(new int[] {dim}, true)));
+                Tensor got = log ? gpu.logSoftmaxBackward(gy.to(dev), y, dim) : gpu.softmaxBackward(gy.to(dev), y, dim);
+                Tolerance.permissive(dtype).check(what + " backward", want, got.to(Device.CPU));
+            }
+        }
+    }
+}
