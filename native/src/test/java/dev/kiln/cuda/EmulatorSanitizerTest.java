@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,8 +21,8 @@ class EmulatorSanitizerTest {
         "misaligned_float4_f32, misaligned address",
     })
     void plantedMemoryBugIsReported(String kernel, String report) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Boolean.getBoolean("kiln.emu.sanitized"),
-                "the emulator is built without sanitizers; run with -Pemu-sanitize");
+        assertTrue(Boolean.getBoolean("kiln.emu.sanitized"),
+                "the emulator is built without sanitizers; this test runs under -Pemu-sanitize");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 SanitizerProbe.class.getName(), kernel).redirectErrorStream(true).start();
