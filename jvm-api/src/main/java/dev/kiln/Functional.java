@@ -174,6 +174,7 @@ public final class Functional {
     }
 
     public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        Checks.floating("max_pool2d_backward", "grad_output", gy);
         Checks.dtype("max_pool2d_backward", "indices", indices, DType.INT64);
         Checks.sameDevice("max_pool2d_backward", "grad_output", gy, "indices", indices);
         if (!Arrays.equals(gy.shape(), indices.shape()) || inputShape.length != 4 || gy.dim() != 4
@@ -187,11 +188,18 @@ public final class Functional {
 
     /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        checkNoDilation("avg_pool2d", p);
         checkPool("avg_pool2d", x, p);
         return Autograd.record(new Op.AvgPool2d(p), x.backend().avgPool2d(x, p), x);
     }
 
     public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        checkNoDilation("avg_pool2d_backward", p);
+        Checks.floating("avg_pool2d_backward", "grad_output", gy);
+        if (inputShape.length != 4) {
+            throw new IllegalArgumentException("avg_pool2d_backward: input shape must be 4-D (N, C, H, W), got "
+                    + Shape.str(inputShape));
+        }
         int[] expected = {inputShape[0], inputShape[1], p.outH(inputShape[2]), p.outW(inputShape[3])};
         if (!Arrays.equals(gy.shape(), expected)) {
             throw new IllegalArgumentException("avg_pool2d_backward: grad_output has shape " + Shape.str(gy.shape())
@@ -222,6 +230,14 @@ public final class Functional {
             rows[i] = Tensor.cat(cols, 3);
         }
         return Tensor.cat(rows, 2);
+    }
+
+    /** PyTorch's avg_pool2d has no dilation argument; silently ignoring one would give wrong windows. */
+    private static void checkNoDilation(String op, Pool2dParams p) {
+        if (p.dilationH() != 1 || p.dilationW() != 1) {
+            throw new IllegalArgumentException(op + ": average pooling does not support dilation, got dilation ("
+                    + p.dilationH() + ", " + p.dilationW() + "); use dilation 1");
+        }
     }
 
     private static void checkPool(String op, Tensor x, Pool2dParams p) {
@@ -266,6 +282,9 @@ public final class Functional {
     private static Tensor softmaxBackward(Tensor gy, Tensor y, int dim, boolean log) {
         String op = log ? "log_softmax_backward" : "softmax_backward";
         checkSame(op, gy, y);
+        if (y.dim() == 0) { // as the forward: a 0-D tensor is a softmax over one element
+            return softmaxBackward(gy.reshape(1), y.reshape(1), 0, log).reshape();
+        }
         int d = Shape.dim(op, dim, y.dim());
         Tensor gx = log ? gy.backend().logSoftmaxBackward(gy, y, d) : gy.backend().softmaxBackward(gy, y, d);
         return Autograd.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
@@ -300,6 +319,17 @@ public final class Functional {
     public static Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                              Tensor mask, boolean causal, double scale) {
         Attention a = Attention.prepare(q, k, v, mask, scale);
+        String op = "scaled_dot_product_attention_backward";
+        Checks.compatible(op, "query", q, "grad_output", gOut);
+        Checks.compatible(op, "query", q, "output", out);
+        Checks.compatible(op, "query", q, "logsumexp", logsumexp);
+        int[] outShape = {a.q.size(0), a.q.size(1), a.v.size(2)};
+        if (!Arrays.equals(out.shape(), outShape) || !Arrays.equals(logsumexp.shape(), Arrays.copyOf(outShape, 2))
+                || gOut.numel() != out.numel()) {
+            throw new IllegalArgumentException(op + ": expected output " + Shape.str(outShape) + ", logsumexp "
+                    + Shape.str(Arrays.copyOf(outShape, 2)) + " and grad_output of " + Shape.str(a.outShape) + ", got "
+                    + Shape.str(out.shape()) + ", " + Shape.str(logsumexp.shape()) + " and " + Shape.str(gOut.shape()));
+        }
         Tensor g = gOut.reshape(out.shape());
         Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q.backend().attentionBackward(g, a.q, a.k, a.v, out,
                 logsumexp, a.mask, causal, a.scale), g, a.q, a.k, a.v, out, logsumexp, a.mask);

@@ -1,26 +1,220 @@
 package dev.kiln.cpu;
 
+import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Pool2dParams;
+import java.util.Arrays;
 
-/** max/avg pool2d forward and backward (being written; see issue 2). */
+/**
+ * max/avg pool2d forward and backward over (N, C, H, W), following PyTorch's CPU kernels window for
+ * window. Work is split over the N * C planes; each plane is read once into double scratch (so strided
+ * views need no copy) and computed in double for both float dtypes.
+ */
 final class CpuPool2d {
     private CpuPool2d() {
     }
 
+    /** Planes per parallel piece: enough elements to be worth a task. */
+    private static int grain(int planeSize) {
+        return Math.max(1, 16384 / Math.max(1, planeSize));
+    }
+
+    /** Storage offsets of plane (n, c) of a 4-D view, in n * C + c order. */
+    private static int planeOffset(Tensor x, int plane) {
+        int c = x.size(1);
+        return x.storageOffset() + (plane / c) * x.stride(0) + (plane % c) * x.stride(1);
+    }
+
+    /** x (N, C, H, W) -> {y (N, C, OH, OW), indices int64 (N, C, OH, OW) = h * W + w of each maximum}. */
     static Tensor[] maxForward(Tensor x, Pool2dParams p) {
-        throw new UnsupportedOperationException("max_pool2d: not yet on the cpu backend");
+        int n = x.size(0);
+        int ch = x.size(1);
+        int h = x.size(2);
+        int w = x.size(3);
+        int oh = p.outH(h);
+        int ow = p.outW(w);
+        Tensor y = CpuMap.newTensor(new int[] {n, ch, oh, ow}, x.dtype());
+        Tensor idx = CpuMap.newTensor(new int[] {n, ch, oh, ow}, DType.INT64);
+        Object src = DoubleBlocks.data(x);
+        Object dst = DoubleBlocks.data(y);
+        long[] ind = (long[]) DoubleBlocks.data(idx);
+        int sh = x.stride(2);
+        int sw = x.stride(3);
+        Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
+            double[] in = new double[h * w]; // (H, W) of one plane
+            double[] out = new double[oh * ow]; // (OH, OW)
+            for (int plane = p0; plane < p1; plane++) {
+                DoubleBlocks.read(src, planeOffset(x, plane), h, sh, w, sw, in, 0);
+                maxPlane(in, h, w, p, out, ind, plane * oh * ow, oh, ow);
+                DoubleBlocks.write(out, 0, 1, oh * ow, dst, plane * oh * ow, 0);
+            }
+        });
+        return new Tensor[] {y, idx};
     }
 
+    private static void maxPlane(double[] in, int h, int w, Pool2dParams p, double[] out, long[] ind, int indOff,
+                                 int oh, int ow) {
+        int dh = p.dilationH();
+        int dw = p.dilationW();
+        for (int i = 0; i < oh; i++) {
+            int h0 = i * p.strideH() - p.padH();
+            int h1 = Math.min(h0 + (p.kernelH() - 1) * dh + 1, h);
+            while (h0 < 0) {
+                h0 += dh; // first dilated tap inside the input
+            }
+            for (int j = 0; j < ow; j++) {
+                int w0 = j * p.strideW() - p.padW();
+                int w1 = Math.min(w0 + (p.kernelW() - 1) * dw + 1, w);
+                while (w0 < 0) {
+                    w0 += dw;
+                }
+                // As PyTorch: padding is -inf, so an all -inf window reports its first in-input tap;
+                // a NaN always wins (and a later NaN replaces an earlier one).
+                double best = Double.NEGATIVE_INFINITY;
+                int bestAt = h0 * w + w0;
+                for (int r = h0; r < h1; r += dh) {
+                    for (int c = w0; c < w1; c += dw) {
+                        double v = in[r * w + c];
+                        if (v > best || Double.isNaN(v)) {
+                            best = v;
+                            bestAt = r * w + c;
+                        }
+                    }
+                }
+                out[i * ow + j] = best;
+                ind[indOff + i * ow + j] = bestAt;
+            }
+        }
+    }
+
+    /** gy (N, C, OH, OW), indices (N, C, OH, OW) -> gx (N, C, H, W): gx[idx] += gy per plane. */
     static Tensor maxBackward(Tensor gy, Tensor indices, int[] inputShape) {
-        throw new UnsupportedOperationException("max_pool2d_backward: not yet on the cpu backend");
+        int planes = inputShape[0] * inputShape[1];
+        int hw = inputShape[2] * inputShape[3];
+        int oh = gy.size(2);
+        int ow = gy.size(3);
+        Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
+        Object g = DoubleBlocks.data(gy);
+        Object dst = DoubleBlocks.data(gx);
+        Tensor ic = indices.contiguous();
+        long[] ind = (long[]) DoubleBlocks.data(ic);
+        int indBase = ic.storageOffset();
+        Parallel.forRange(planes, grain(hw), (p0, p1) -> {
+            double[] go = new double[oh * ow]; // (OH, OW)
+            double[] acc = new double[hw]; // (H, W)
+            for (int plane = p0; plane < p1; plane++) {
+                DoubleBlocks.read(g, planeOffset(gy, plane), oh, gy.stride(2), ow, gy.stride(3), go, 0);
+                Arrays.fill(acc, 0.0);
+                int io = indBase + plane * oh * ow;
+                for (int o = 0; o < oh * ow; o++) {
+                    long at = ind[io + o];
+                    if (at < 0 || at >= hw) {
+                        throw new IndexOutOfBoundsException("max_pool2d_backward: index " + at + " is outside an input plane of "
+                                + inputShape[2] + "x" + inputShape[3]);
+                    }
+                    acc[(int) at] += go[o];
+                }
+                DoubleBlocks.write(acc, 0, 1, hw, dst, plane * hw, 0);
+            }
+        });
+        return gx;
     }
 
+    /** x (N, C, H, W) -> y (N, C, OH, OW), the mean of each window (no dilation). */
     static Tensor avgForward(Tensor x, Pool2dParams p) {
-        throw new UnsupportedOperationException("avg_pool2d: not yet on the cpu backend");
+        int n = x.size(0);
+        int ch = x.size(1);
+        int h = x.size(2);
+        int w = x.size(3);
+        int oh = p.outH(h);
+        int ow = p.outW(w);
+        AvgAxis rows = AvgAxis.of(oh, h, p.kernelH(), p.strideH(), p.padH());
+        AvgAxis cols = AvgAxis.of(ow, w, p.kernelW(), p.strideW(), p.padW());
+        Tensor y = CpuMap.newTensor(new int[] {n, ch, oh, ow}, x.dtype());
+        Object src = DoubleBlocks.data(x);
+        Object dst = DoubleBlocks.data(y);
+        Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
+            double[] in = new double[h * w]; // (H, W)
+            double[] out = new double[oh * ow]; // (OH, OW)
+            for (int plane = p0; plane < p1; plane++) {
+                DoubleBlocks.read(src, planeOffset(x, plane), h, x.stride(2), w, x.stride(3), in, 0);
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double s = 0;
+                        for (int r = rows.start[i]; r < rows.end[i]; r++) {
+                            for (int c = cols.start[j]; c < cols.end[j]; c++) {
+                                s += in[r * w + c];
+                            }
+                        }
+                        out[i * ow + j] = s / divisor(rows, i, cols, j, p.countIncludePad());
+                    }
+                }
+                DoubleBlocks.write(out, 0, 1, oh * ow, dst, plane * oh * ow, 0);
+            }
+        });
+        return y;
     }
 
+    /** gy (N, C, OH, OW) -> gx (N, C, H, W): each window spreads gy / divisor over its inputs. */
     static Tensor avgBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
-        throw new UnsupportedOperationException("avg_pool2d_backward: not yet on the cpu backend");
+        int h = inputShape[2];
+        int w = inputShape[3];
+        int oh = gy.size(2);
+        int ow = gy.size(3);
+        AvgAxis rows = AvgAxis.of(oh, h, p.kernelH(), p.strideH(), p.padH());
+        AvgAxis cols = AvgAxis.of(ow, w, p.kernelW(), p.strideW(), p.padW());
+        Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
+        Object g = DoubleBlocks.data(gy);
+        Object dst = DoubleBlocks.data(gx);
+        Parallel.forRange(inputShape[0] * inputShape[1], grain(h * w), (p0, p1) -> {
+            double[] go = new double[oh * ow]; // (OH, OW)
+            double[] acc = new double[h * w]; // (H, W)
+            for (int plane = p0; plane < p1; plane++) {
+                DoubleBlocks.read(g, planeOffset(gy, plane), oh, gy.stride(2), ow, gy.stride(3), go, 0);
+                Arrays.fill(acc, 0.0);
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double share = go[i * ow + j] / divisor(rows, i, cols, j, p.countIncludePad());
+                        for (int r = rows.start[i]; r < rows.end[i]; r++) {
+                            for (int c = cols.start[j]; c < cols.end[j]; c++) {
+                                acc[r * w + c] += share;
+                            }
+                        }
+                    }
+                }
+                DoubleBlocks.write(acc, 0, 1, h * w, dst, plane * h * w, 0);
+            }
+        });
+        return gx;
+    }
+
+    /**
+     * As PyTorch: with count_include_pad the window clipped to input + padding (a ceil_mode window
+     * hanging past the padding counts only up to it), else the number of inputs it covers.
+     */
+    private static int divisor(AvgAxis rows, int i, AvgAxis cols, int j, boolean countIncludePad) {
+        return countIncludePad ? rows.padded[i] * cols.padded[j]
+                : (rows.end[i] - rows.start[i]) * (cols.end[j] - cols.start[j]);
+    }
+
+    /**
+     * Average-pool windows along one axis: input range [start, end) of output position o, and the
+     * window's length clipped to input + padding. The ceil_mode rule in {@link Pool2dParams} keeps
+     * every window's start inside the input or the left padding, so no window is empty.
+     */
+    private record AvgAxis(int[] start, int[] end, int[] padded) {
+        static AvgAxis of(int out, int in, int kernel, int stride, int pad) {
+            int[] start = new int[out];
+            int[] end = new int[out];
+            int[] padded = new int[out];
+            for (int o = 0; o < out; o++) {
+                int s = o * stride - pad;
+                int e = Math.min(s + kernel, in + pad);
+                padded[o] = e - s;
+                start[o] = Math.max(s, 0);
+                end[o] = Math.min(e, in);
+            }
+            return new AvgAxis(start, end, padded);
+        }
     }
 }

@@ -1,0 +1,73 @@
+package dev.kiln.cpu;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+
+/**
+ * Score tiles of attention: s = scale * q k^T + mask for queries [i0, i0 + bq) and keys [j0, j0 + bk)
+ * of one batch entry, with -inf wherever a bool mask (false) or causality (key j > query i) hides a
+ * key. The mask (B, Lq, Lk) is read through its strides, so a stride-0 broadcast view costs nothing.
+ */
+final class AttentionScores {
+    private final Tensor q; // (B, Lq, E)
+    private final Tensor k; // (B, Lk, E)
+    private final Tensor mask; // (B, Lq, Lk) bool or float, or null
+    private final boolean causal;
+    private final double scale;
+
+    AttentionScores(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
+        this.q = q;
+        this.k = k;
+        this.mask = mask;
+        this.causal = causal;
+        this.scale = scale;
+    }
+
+    /** Keys a query block [i0, i0 + bq) can see at all: causality hides every key past its last query. */
+    int keyEnd(int i0, int bq) {
+        return causal ? Math.min(k.size(1), i0 + bq) : k.size(1);
+    }
+
+    /** First query that can see key j0 at all: causality hides key j0 from every earlier query. */
+    int firstQuery(int j0) {
+        return causal ? Math.min(j0, q.size(1)) : 0;
+    }
+
+    /** s (bq, bk), row-major with row length bk. */
+    void tile(TileGemm gemm, int b, int i0, int bq, int j0, int bk, double[] s) {
+        gemm.mul(bq, bk, q.size(2), TileGemm.Operand.rows(q, b, i0), TileGemm.Operand.rows(k, b, j0).transposed(), s, bk,
+                false);
+        for (int r = 0; r < bq; r++) {
+            int row = r * bk;
+            for (int c = 0; c < bk; c++) {
+                s[row + c] *= scale;
+            }
+            if (mask != null) {
+                addMask(b, i0 + r, j0, bk, s, row);
+            }
+            if (causal) {
+                for (int c = Math.max(0, i0 + r + 1 - j0); c < bk; c++) {
+                    s[row + c] = Double.NEGATIVE_INFINITY;
+                }
+            }
+        }
+    }
+
+    private void addMask(int b, int i, int j0, int bk, double[] s, int row) {
+        int off = mask.storageOffset() + b * mask.stride(0) + i * mask.stride(1) + j0 * mask.stride(2);
+        int step = mask.stride(2);
+        Object data = DoubleBlocks.data(mask);
+        if (mask.dtype() == DType.BOOL) {
+            boolean[] keep = (boolean[]) data;
+            for (int c = 0; c < bk; c++) {
+                if (!keep[off + c * step]) {
+                    s[row + c] = Double.NEGATIVE_INFINITY;
+                }
+            }
+        } else {
+            for (int c = 0; c < bk; c++) {
+                s[row + c] += DoubleBlocks.get(data, off + c * step);
+            }
+        }
+    }
+}
