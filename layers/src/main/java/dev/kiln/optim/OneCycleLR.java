@@ -34,7 +34,7 @@ public final class OneCycleLR extends LRScheduler {
 
     @Override
     protected double lrAt(int epoch, double baseLr) {
-        if (epoch >= totalSteps) {
+        if (epoch > totalSteps) { // PyTorch allows the step after the last one (the usual loop's final step())
             throw new IllegalStateException("OneCycleLR: stepped " + epoch + " times, more than total_steps " + totalSteps);
         }
         double initial = maxLr / divFactor;
