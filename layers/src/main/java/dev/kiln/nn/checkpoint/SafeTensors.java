@@ -42,9 +42,8 @@ public final class SafeTensors {
             offset += size;
         }
         json.append('}');
-        while ((8 + json.length()) % 8 != 0) { // pad with spaces so the data starts 8-byte aligned
-            json.append(' ');
-        }
+        int utf8Length = json.toString().getBytes(StandardCharsets.UTF_8).length;
+        json.append(" ".repeat((8 - utf8Length % 8) % 8)); // spaces, so the data starts 8-byte aligned
         byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
         Path dir = path.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
