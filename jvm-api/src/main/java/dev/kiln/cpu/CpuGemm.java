@@ -4,8 +4,18 @@ package dev.kiln.cpu;
  * General matrix multiply C = A B (+ C when accumulate) for float32 and float64, reading A and B
  * through arbitrary row/column strides, so transposed views need no copy. The contract is shared by
  * every CPU kernel that multiplies matrices (matmul, conv2d, attention).
+ *
+ * <p>Problems with enough work go to the packed, cache-blocked kernels ({@link GemmF32},
+ * {@link GemmF64}); tiny ones to a plain loop, where packing would cost more than it saves.
  */
 public final class CpuGemm {
+    /** Below this many multiply-adds (about 40^3) packing does not pay for itself. */
+    private static final long BLOCKED_MIN_WORK = 1L << 16;
+    /** The blocked kernels pad the longer of m, n to whole panels; below this the padding dominates. */
+    private static final int BLOCKED_MIN_EXTENT = 64;
+    /** Multiply-adds per parallel piece of the plain loop. */
+    private static final long PLAIN_GRAIN_WORK = 1L << 15;
+
     private CpuGemm() {
     }
 
@@ -15,42 +25,78 @@ public final class CpuGemm {
      */
     public static void sgemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
                              int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
-        Parallel.forRange(m, Math.max(1, 16384 / Math.max(1, n * Math.max(k, 1) / 64)), (i0, i1) -> {
-            float[] row = new float[n];
-            for (int i = i0; i < i1; i++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int p = 0; p < k; p++) {
-                    float av = a[aOff + i * aRs + p * aCs];
-                    int bo = bOff + p * bRs;
-                    for (int j = 0; j < n; j++) {
-                        row[j] += av * b[bo + j * bCs];
-                    }
-                }
-                int co = cOff + i * ldc;
-                for (int j = 0; j < n; j++) {
-                    c[co + j] = accumulate ? c[co + j] + row[j] : row[j];
-                }
-            }
-        });
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (!blocked(m, n, k)) {
+            plainF32(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (transpose(m, n, GemmF32.W)) {
+            // C^T (n, m) = B^T A^T: the long side becomes the panel side
+            GemmF32.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
+        } else {
+            GemmF32.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
+        }
     }
 
     /** As {@link #sgemm} for float64. */
     public static void dgemm(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff, int bRs,
                              int bCs, double[] c, int cOff, int ldc, boolean accumulate) {
-        Parallel.forRange(m, Math.max(1, 16384 / Math.max(1, n * Math.max(k, 1) / 64)), (i0, i1) -> {
-            double[] row = new double[n];
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (!blocked(m, n, k)) {
+            plainF64(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (transpose(m, n, GemmF64.W)) {
+            GemmF64.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
+        } else {
+            GemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
+        }
+    }
+
+    private static boolean blocked(int m, int n, int k) {
+        return k > 0 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
+    }
+
+    /** True when padding n to whole panels wastes more than padding m would. */
+    private static boolean transpose(int m, int n, int panel) {
+        return padded(n, panel) * (long) m > padded(m, panel) * (long) n;
+    }
+
+    private static long padded(int x, int panel) {
+        return (long) ((x + panel - 1) / panel) * panel;
+    }
+
+    private static int plainGrain(int n, int k) {
+        return (int) Math.max(1, PLAIN_GRAIN_WORK / Math.max(1L, (long) n * k));
+    }
+
+    private static void plainF32(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                                 int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
+        Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                java.util.Arrays.fill(row, 0.0);
-                for (int p = 0; p < k; p++) {
-                    double av = a[aOff + i * aRs + p * aCs];
-                    int bo = bOff + p * bRs;
-                    for (int j = 0; j < n; j++) {
-                        row[j] += av * b[bo + j * bCs];
-                    }
-                }
-                int co = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
-                    c[co + j] = accumulate ? c[co + j] + row[j] : row[j];
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                    }
+                    int at = cOff + i * ldc + j;
+                    c[at] = accumulate ? c[at] + sum : sum;
+                }
+            }
+        });
+    }
+
+    private static void plainF64(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff,
+                                 int bRs, int bCs, double[] c, int cOff, int ldc, boolean accumulate) {
+        Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0.0;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                    }
+                    int at = cOff + i * ldc + j;
+                    c[at] = accumulate ? c[at] + sum : sum;
                 }
             }
         });

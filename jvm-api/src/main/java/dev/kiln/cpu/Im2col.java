@@ -1,0 +1,150 @@
+package dev.kiln.cpu;
+
+/**
+ * im2col and its adjoint col2im for one group of one image: x (cg, h, w) <-> col (cg * kh * kw,
+ * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
+ * (zero where that falls in the padding). Arrays are float[] or double[].
+ */
+final class Im2col {
+    private Im2col() {
+    }
+
+    /** col = im2col(x at xOff); every element of col is written. */
+    static void im2col(Object x, int xOff, Object col, ConvGeometry g) {
+        if (x instanceof float[] xf) {
+            im2colF32(xf, xOff, (float[]) col, g);
+        } else {
+            im2colF64((double[]) x, xOff, (double[]) col, g);
+        }
+    }
+
+    /** x at xOff += col2im(col), the adjoint of {@link #im2col}. */
+    static void col2imAdd(Object col, Object x, int xOff, ConvGeometry g) {
+        if (x instanceof float[] xf) {
+            col2imF32((float[]) col, xf, xOff, g);
+        } else {
+            col2imF64((double[]) col, (double[]) x, xOff, g);
+        }
+    }
+
+    /** First output column whose input column ow * sw + shift lies at or after 0. */
+    private static int firstValid(int shift, int stride) {
+        return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    }
+
+    /** One past the last output column whose input column ow * sw + shift lies before size. */
+    private static int endValid(int shift, int stride, int size, int out) {
+        int last = size - 1 - shift;
+        return last < 0 ? 0 : Math.min(out, last / stride + 1);
+    }
+
+    private static void im2colF32(float[] x, int xOff, float[] col, ConvGeometry g) {
+        var p = g.p();
+        int outPlane = g.outPlane();
+        for (int row = 0; row < g.colRows(); row++) {
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * p.dilationW() - p.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
+            int hi = Math.max(lo, endValid(colShift, p.strideW(), g.w(), g.ow()));
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int at = row * outPlane + oy * g.ow();
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    java.util.Arrays.fill(col, at, at + g.ow(), 0f);
+                    continue;
+                }
+                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                java.util.Arrays.fill(col, at, at + lo, 0f);
+                if (p.strideW() == 1) {
+                    System.arraycopy(x, src + lo, col, at + lo, hi - lo);
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        col[at + ox] = x[src + ox * p.strideW()];
+                    }
+                }
+                java.util.Arrays.fill(col, at + hi, at + g.ow(), 0f);
+            }
+        }
+    }
+
+    private static void im2colF64(double[] x, int xOff, double[] col, ConvGeometry g) {
+        var p = g.p();
+        int outPlane = g.outPlane();
+        for (int row = 0; row < g.colRows(); row++) {
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * p.dilationW() - p.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
+            int hi = Math.max(lo, endValid(colShift, p.strideW(), g.w(), g.ow()));
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int at = row * outPlane + oy * g.ow();
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    java.util.Arrays.fill(col, at, at + g.ow(), 0.0);
+                    continue;
+                }
+                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                java.util.Arrays.fill(col, at, at + lo, 0.0);
+                if (p.strideW() == 1) {
+                    System.arraycopy(x, src + lo, col, at + lo, hi - lo);
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        col[at + ox] = x[src + ox * p.strideW()];
+                    }
+                }
+                java.util.Arrays.fill(col, at + hi, at + g.ow(), 0.0);
+            }
+        }
+    }
+
+    private static void col2imF32(float[] col, float[] x, int xOff, ConvGeometry g) {
+        var p = g.p();
+        int outPlane = g.outPlane();
+        for (int row = 0; row < g.colRows(); row++) {
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * p.dilationW() - p.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
+            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int at = row * outPlane + oy * g.ow();
+                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                for (int ox = lo; ox < hi; ox++) {
+                    x[dst + ox * p.strideW()] += col[at + ox];
+                }
+            }
+        }
+    }
+
+    private static void col2imF64(double[] col, double[] x, int xOff, ConvGeometry g) {
+        var p = g.p();
+        int outPlane = g.outPlane();
+        for (int row = 0; row < g.colRows(); row++) {
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * p.dilationW() - p.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
+            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int at = row * outPlane + oy * g.ow();
+                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                for (int ox = lo; ox < hi; ox++) {
+                    x[dst + ox * p.strideW()] += col[at + ox];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.kiln.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.kiln.DType;
+import dev.kiln.Functional;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Conv2dParams;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * conv2d forward / backward-input / backward-weight on the CPU against a naive float64
+ * cross-correlation written here (as torch.nn.functional.conv2d), and the adjoint identity
+ * {@code <conv(x, w), gy> == <x, backwardInput(gy, w)> == <w, backwardWeight(gy, x)>}.
+ */
+class CpuConv2dTest {
+    /** x (n, c, h, w), weight (o, c / groups, kh, kw), geometry, with or without bias. */
+    record Case(String name, int n, int c, int h, int w, int o, int kh, int kw, Conv2dParams p, boolean bias) {
+        int[] xShape() {
+            return new int[] {n, c, h, w};
+        }
+
+        int[] wShape() {
+            return new int[] {o, c / p.groups(), kh, kw};
+        }
+
+        int[] yShape() {
+            return new int[] {n, o, p.outH(h, kh), p.outW(w, kw)};
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final List<Case> CASES = List.of(
+        new Case("3x3 pad1", 2, 3, 7, 6, 4, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+        new Case("dilation2 stride2 groups2", 2, 4, 11, 9, 6, 3, 3, Conv2dParams.of(2, 1, 2, 2), true),
+        new Case("1x1 image 1x1 kernel", 3, 5, 1, 1, 4, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
+        new Case("1x1 image 3x3 kernel pad1", 2, 3, 1, 1, 2, 3, 3, Conv2dParams.of(1, 1, 1, 1), false),
+        new Case("kernel 5 larger than 3x3 input, pad2", 1, 2, 3, 3, 3, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
+        new Case("kernel 7 larger than 4x5 input, pad3 stride2", 2, 2, 4, 5, 3, 7, 7, Conv2dParams.of(2, 3, 1, 1), false),
+        new Case("depthwise", 2, 6, 8, 7, 6, 3, 3, Conv2dParams.of(1, 1, 1, 6), true),
+        new Case("depthwise multiplier2 stride2", 2, 6, 9, 8, 12, 3, 3, Conv2dParams.of(2, 1, 1, 6), false),
+        new Case("asymmetric stride pad dilation", 2, 3, 9, 13, 5, 3, 2, new Conv2dParams(2, 3, 1, 2, 1, 2, 1), true),
+        new Case("pointwise groups2", 2, 4, 5, 6, 6, 1, 1, Conv2dParams.of(1, 0, 1, 2), true),
+        new Case("1x1 kernel stride2", 1, 3, 7, 7, 2, 1, 1, Conv2dParams.of(2, 0, 1, 1), false),
+        new Case("16 to 24 channels 3x3 (blocked gemm)", 2, 16, 20, 18, 24, 3, 3, Conv2dParams.of(1, 1, 1, 1), true));
+
+    record Run(Case c, DType dtype) {
+        @Override
+        public String toString() {
+            return c + " " + dtype;
+        }
+    }
+
+    static Stream<Run> runs() {
+        List<Run> out = new ArrayList<>();
+        for (Case c : CASES) {
+            out.add(new Run(c, DType.FLOAT64));
+            out.add(new Run(c, DType.FLOAT32));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void conv2d_forwardAndBothBackwards_matchNaiveDouble(Run run) {
+        Case c = run.c();
+        Random rnd = new Random(c.name().hashCode());
+        double[] x = random(rnd, numel(c.xShape()));
+        double[] w = random(rnd, numel(c.wShape()));
+        double[] b = c.bias() ? random(rnd, c.o()) : null;
+        double[] gy = random(rnd, numel(c.yShape()));
+        Tolerance tol = tolerance(run.dtype());
+
+        Tensor y = Functional.conv2d(tensor(x, c.xShape(), run.dtype()), tensor(w, c.wShape(), run.dtype()),
+                b == null ? null : tensor(b, new int[] {c.o()}, run.dtype()), c.p());
+        assertArrayEquals(c.yShape(), y.shape());
+        tol.assertClose(run + " forward", naiveForward(c, x, w, b), values(y));
+
+        Tensor gx = Functional.conv2dBackwardInput(tensor(gy, c.yShape(), run.dtype()), tensor(w, c.wShape(), run.dtype()),
+                c.xShape(), c.p());
+        tol.assertClose(run + " backward input", naiveBackwardInput(c, gy, w), values(gx));
+
+        Tensor gw = Functional.conv2dBackwardWeight(tensor(gy, c.yShape(), run.dtype()), tensor(x, c.xShape(), run.dtype()),
+                c.wShape(), c.p());
+        tol.assertClose(run + " backward weight", naiveBackwardWeight(c, gy, x), values(gw));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void conv2d_backwardsAreAdjointsOfForward(Run run) {
+        Case c = run.c();
+        Random rnd = new Random(c.name().hashCode() + 1);
+        Tensor x = tensor(random(rnd, numel(c.xShape())), c.xShape(), run.dtype());
+        Tensor w = tensor(random(rnd, numel(c.wShape())), c.wShape(), run.dtype());
+        Tensor gy = tensor(random(rnd, numel(c.yShape())), c.yShape(), run.dtype());
+        double lhs = dot(values(Functional.conv2d(x, w, null, c.p())), values(gy));
+        double viaInput = dot(values(x), values(Functional.conv2dBackwardInput(gy, w, c.xShape(), c.p())));
+        double viaWeight = dot(values(w), values(Functional.conv2dBackwardWeight(gy, x, c.wShape(), c.p())));
+        Tolerance tol = run.dtype() == DType.FLOAT64 ? Tolerances.STRICT : Tolerances.PERMISSIVE;
+        tol.assertClose(run + " <x, backwardInput(gy, w)>", lhs, viaInput);
+        tol.assertClose(run + " <w, backwardWeight(gy, x)>", lhs, viaWeight);
+    }
+
+    @Test
+    void conv2d_nonContiguousInputs_matchContiguousResults() {
+        Case c = CASES.get(1); // dilation 2, stride 2, groups 2
+        Random rnd = new Random(11);
+        // x stored (N, H, W, C) and w stored (kH, kW, C/groups, O), permuted into place as views
+        Tensor x = Tensor.fromArray(random(rnd, numel(c.xShape())), c.n(), c.h(), c.w(), c.c()).permute(0, 3, 1, 2);
+        int[] ws = c.wShape();
+        Tensor w = Tensor.fromArray(random(rnd, numel(ws)), ws[2], ws[3], ws[1], ws[0]).permute(3, 2, 0, 1);
+        int[] ys = c.yShape();
+        Tensor gy = Tensor.fromArray(random(rnd, numel(ys)), ys[0], ys[1], ys[3], ys[2]).transpose(2, 3);
+        Tensor bias = Tensor.fromArray(random(rnd, 2 * c.o()), c.o(), 2).select(1, 1);
+        Tensor xc = x.contiguous();
+        Tensor wc = w.contiguous();
+        Tensor gyc = gy.contiguous();
+        Tolerances.STRICT.assertClose("forward", values(Functional.conv2d(xc, wc, bias.contiguous(), c.p())),
+                values(Functional.conv2d(x, w, bias, c.p())));
+        Tolerances.STRICT.assertClose("backward input", values(Functional.conv2dBackwardInput(gyc, wc, c.xShape(), c.p())),
+                values(Functional.conv2dBackwardInput(gy, w, c.xShape(), c.p())));
+        Tolerances.STRICT.assertClose("backward weight", values(Functional.conv2dBackwardWeight(gyc, xc, ws, c.p())),
+                values(Functional.conv2dBackwardWeight(gy, x, ws, c.p())));
+    }
+
+    @Test
+    void conv2d_oneByOneKernelOfOnes_sumsChannels() {
+        // x (1, 2, 1, 2) = [[1, 2], [3, 4]] over channels; w (1, 2, 1, 1) = [1, 1]; y = [1 + 3, 2 + 4] + bias 0.5
+        Tensor x = Tensor.fromArray(new double[] {1, 2, 3, 4}, 1, 2, 1, 2);
+        Tensor w = Tensor.fromArray(new double[] {1, 1}, 1, 2, 1, 1);
+        Tensor y = Functional.conv2d(x, w, Tensor.of(0.5), 1, 0, 1, 1);
+        assertArrayEquals(new double[] {4.5, 6.5}, y.toDoubleArray());
+    }
+
+    /**
+     * The convolutions of the course's worked CNN, Conv2d(3,4,k3,p1) ReLU MaxPool2d(2) Conv2d(4,16,k5,s2,p2)
+     * ReLU MaxPool2d(2) Conv2d(16,32,k7,d2,p3) ReLU on 1x3x1024x1024, each fed an input of the shape the
+     * pooling before it produces: output shapes, and sampled outputs against the naive sum.
+     */
+    @Test
+    void conv2d_courseWorkedCnnConvolutions_giveShapesUpTo1x32x122x122() {
+        Case[] layers = {
+            new Case("conv1", 1, 3, 1024, 1024, 4, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+            new Case("conv2", 1, 4, 512, 512, 16, 5, 5, Conv2dParams.of(2, 2, 1, 1), true),
+            new Case("conv3", 1, 16, 128, 128, 32, 7, 7, Conv2dParams.of(1, 3, 2, 1), true),
+        };
+        int[][] expectedShapes = {{1, 4, 1024, 1024}, {1, 16, 256, 256}, {1, 32, 122, 122}};
+        Random rnd = new Random(3);
+        for (int l = 0; l < layers.length; l++) {
+            Case c = layers[l];
+            double[] x = random(rnd, numel(c.xShape()));
+            double[] w = random(rnd, numel(c.wShape()));
+            double[] b = random(rnd, c.o());
+            Tensor y = Functional.conv2d(tensor(x, c.xShape(), DType.FLOAT32), tensor(w, c.wShape(), DType.FLOAT32),
+                    tensor(b, new int[] {c.o()}, DType.FLOAT32), c.p());
+            assertArrayEquals(expectedShapes[l], y.shape(), c.name());
+            int[] ys = c.yShape();
+            for (int[] at : new int[][] {{0, 0, 0}, {c.o() - 1, ys[2] - 1, ys[3] - 1}, {c.o() / 2, ys[2] / 2, 1}}) {
+                double expected = naiveOutput(c, x, w, b, 0, at[0], at[1], at[2]);
+                Tolerances.BALANCED.assertClose(c.name() + " at " + java.util.Arrays.toString(at), expected,
+                        y.get(0, at[0], at[1], at[2]));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- naive float64 reference
+
+    /** y[img][oc][oy][ox] = bias[oc] + sum over the group's channels and kernel taps inside the input. */
+    private static double naiveOutput(Case c, double[] x, double[] w, double[] b, int img, int oc, int oy, int ox) {
+        Conv2dParams p = c.p();
+        int cg = c.c() / p.groups();
+        int grp = oc / (c.o() / p.groups());
+        double sum = b == null ? 0 : b[oc];
+        for (int ci = 0; ci < cg; ci++) {
+            for (int ki = 0; ki < c.kh(); ki++) {
+                for (int kj = 0; kj < c.kw(); kj++) {
+                    int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                    int ix = ox * p.strideW() - p.padW() + kj * p.dilationW();
+                    if (iy >= 0 && iy < c.h() && ix >= 0 && ix < c.w()) {
+                        int chan = grp * cg + ci;
+                        sum += x[((img * c.c() + chan) * c.h() + iy) * c.w() + ix]
+                                * w[((oc * cg + ci) * c.kh() + ki) * c.kw() + kj];
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static double[] naiveForward(Case c, double[] x, double[] w, double[] b) {
+        int[] ys = c.yShape();
+        double[] y = new double[numel(ys)];
+        for (int img = 0; img < ys[0]; img++) {
+            for (int oc = 0; oc < ys[1]; oc++) {
+                for (int oy = 0; oy < ys[2]; oy++) {
+                    for (int ox = 0; ox < ys[3]; ox++) {
+                        y[((img * ys[1] + oc) * ys[2] + oy) * ys[3] + ox] = naiveOutput(c, x, w, b, img, oc, oy, ox);
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Calls visit(yIndex, xIndex, wIndex) for every product term of the forward sum. */
+    private static void forEachTerm(Case c, TermVisitor visit) {
+        Conv2dParams p = c.p();
+        int[] ys = c.yShape();
+        int cg = c.c() / p.groups();
+        int og = c.o() / p.groups();
+        for (int img = 0; img < ys[0]; img++) {
+            for (int oc = 0; oc < ys[1]; oc++) {
+                int grp = oc / og;
+                for (int oy = 0; oy < ys[2]; oy++) {
+                    for (int ox = 0; ox < ys[3]; ox++) {
+                        int yi = ((img * ys[1] + oc) * ys[2] + oy) * ys[3] + ox;
+                        for (int ci = 0; ci < cg; ci++) {
+                            for (int ki = 0; ki < c.kh(); ki++) {
+                                for (int kj = 0; kj < c.kw(); kj++) {
+                                    int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                                    int ix = ox * p.strideW() - p.padW() + kj * p.dilationW();
+                                    if (iy >= 0 && iy < c.h() && ix >= 0 && ix < c.w()) {
+                                        int xi = ((img * c.c() + grp * cg + ci) * c.h() + iy) * c.w() + ix;
+                                        int wi = ((oc * cg + ci) * c.kh() + ki) * c.kw() + kj;
+                                        visit.term(yi, xi, wi);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface TermVisitor {
+        void term(int yIndex, int xIndex, int wIndex);
+    }
+
+    private static double[] naiveBackwardInput(Case c, double[] gy, double[] w) {
+        double[] gx = new double[numel(c.xShape())];
+        forEachTerm(c, (yi, xi, wi) -> gx[xi] += gy[yi] * w[wi]);
+        return gx;
+    }
+
+    private static double[] naiveBackwardWeight(Case c, double[] gy, double[] x) {
+        double[] gw = new double[numel(c.wShape())];
+        forEachTerm(c, (yi, xi, wi) -> gw[wi] += gy[yi] * x[xi]);
+        return gw;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Tolerance tolerance(DType dtype) {
+        return dtype == DType.FLOAT64 ? Tolerances.STRICT : Tolerances.BALANCED;
+    }
+
+    private static Tensor tensor(double[] values, int[] shape, DType dtype) {
+        return Tensor.fromArray(values, shape).to(dtype);
+    }
+
+    private static double[] values(Tensor t) {
+        return t.to(DType.FLOAT64).toDoubleArray();
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    private static double[] random(Random rnd, int size) {
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (float) (rnd.nextDouble() * 2 - 1); // exactly representable in float32 too
+        }
+        return out;
+    }
+}

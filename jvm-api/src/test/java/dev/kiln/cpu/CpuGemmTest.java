@@ -1,0 +1,184 @@
+package dev.kiln.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** CpuGemm against a naive float64 product, over odd shapes, transposed and strided operands, both dtypes. */
+class CpuGemmTest {
+    /** (m, n, k) chosen to hit no tile size evenly: empty, tiny (plain loop), one row/column, many panels and row blocks. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {0, 4, 3}, {4, 0, 3}, {5, 7, 0}, {70, 300, 0}, {3, 5, 7}, {1, 300, 70}, {300, 1, 300},
+        {67, 129, 31}, {131, 257, 19}, {129, 515, 73}, {250, 70, 130}, {64, 64, 16}, {121, 263, 1},
+        {7, 1000, 9}, {241, 300, 200},
+    };
+
+    /** One call: shape, operand layouts, accumulate, dtype. */
+    record Case(int m, int n, int k, boolean aTransposed, boolean bTransposed, boolean accumulate, DType dtype) {
+        @Override
+        public String toString() {
+            return dtype + " " + m + "x" + n + "x" + k + (aTransposed ? " A^T" : "") + (bTransposed ? " B^T" : "")
+                    + (accumulate ? " accumulate" : "");
+        }
+    }
+
+    static Stream<Case> cases() {
+        List<Case> out = new ArrayList<>();
+        for (int[] s : SHAPES) {
+            for (int layout = 0; layout < 4; layout++) {
+                for (boolean acc : new boolean[] {false, true}) {
+                    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                        out.add(new Case(s[0], s[1], s[2], (layout & 1) != 0, (layout & 2) != 0, acc, dtype));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gemm_anyShapeLayoutAndAccumulate_matchesNaiveDoubleAndLeavesRestOfCUntouched(Case c) {
+        Random rnd = new Random(31L * c.m() + 7L * c.n() + c.k());
+        // operands live inside larger arrays at an offset, with padded leading dimensions
+        int aOff = 3;
+        int bOff = 5;
+        int cOff = 2;
+        int aLd = (c.aTransposed() ? c.m() : c.k()) + 2;
+        int bLd = (c.bTransposed() ? c.k() : c.n()) + 1;
+        int ldc = c.n() + 3;
+        double[] a = random(rnd, aOff + aLd * (c.aTransposed() ? c.k() : c.m()));
+        double[] b = random(rnd, bOff + bLd * (c.bTransposed() ? c.n() : c.k()));
+        double[] c0 = random(rnd, cOff + ldc * c.m() + 4);
+        int aRs = c.aTransposed() ? 1 : aLd;
+        int aCs = c.aTransposed() ? aLd : 1;
+        int bRs = c.bTransposed() ? 1 : bLd;
+        int bCs = c.bTransposed() ? bLd : 1;
+
+        double[] expected = c0.clone();
+        for (int i = 0; i < c.m(); i++) {
+            for (int j = 0; j < c.n(); j++) {
+                double sum = 0;
+                for (int p = 0; p < c.k(); p++) {
+                    sum += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                }
+                int at = cOff + i * ldc + j;
+                expected[at] = c.accumulate() ? c0[at] + sum : sum;
+            }
+        }
+
+        double[] actual;
+        Tolerance tol;
+        if (c.dtype() == DType.FLOAT32) {
+            float[] cf = toFloat(c0);
+            CpuGemm.sgemm(c.m(), c.n(), c.k(), toFloat(a), aOff, aRs, aCs, toFloat(b), bOff, bRs, bCs, cf, cOff, ldc,
+                    c.accumulate());
+            actual = toDouble(cf);
+            tol = Tolerances.BALANCED;
+        } else {
+            actual = c0.clone();
+            CpuGemm.dgemm(c.m(), c.n(), c.k(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, actual, cOff, ldc, c.accumulate());
+            tol = Tolerances.STRICT;
+        }
+        tol.assertClose(c.toString(), expected, actual);
+    }
+
+    @Test
+    void sgemm_kZero_writesZerosOrKeepsC() {
+        float[] c = {1, 2, 3, 4};
+        CpuGemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 1, 0, c, 0, 2, true);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+        CpuGemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 1, 0, c, 0, 2, false);
+        assertArrayEquals(new float[] {0, 0, 0, 0}, c);
+    }
+
+    @Test
+    void dgemm_worked2x2_givesClosedForm() {
+        // [1 2; 3 4] [5 6; 7 8] = [19 22; 43 50]
+        double[] c = new double[4];
+        CpuGemm.dgemm(2, 2, 2, new double[] {1, 2, 3, 4}, 0, 2, 1, new double[] {5, 6, 7, 8}, 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new double[] {19, 22, 43, 50}, c);
+    }
+
+    @Test
+    void matmul_ofTransposedViews_matchesNaiveDouble() {
+        Random rnd = new Random(5);
+        int m = 150;
+        int n = 277;
+        int k = 91;
+        double[] at = random(rnd, k * m); // A^T stored (k, m)
+        double[] bt = random(rnd, n * k); // B^T stored (n, k)
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor a = Tensor.fromArray(at, k, m).to(dtype).t();
+            Tensor b = Tensor.fromArray(bt, n, k).to(dtype).t();
+            double[] expected = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) {
+                        sum += at[p * m + i] * bt[j * k + p];
+                    }
+                    expected[i * n + j] = sum;
+                }
+            }
+            Tolerance tol = dtype == DType.FLOAT32 ? Tolerances.BALANCED : Tolerances.STRICT;
+            tol.assertClose("matmul " + dtype, expected, a.matmul(b).to(DType.FLOAT64).toDoubleArray());
+        }
+    }
+
+    @Test
+    void matmul_batchedFloat64_matchesPerBatchProducts() {
+        Random rnd = new Random(9);
+        Tensor a = Tensor.fromArray(random(rnd, 3 * 70 * 40), 3, 70, 40);
+        Tensor b = Tensor.fromArray(random(rnd, 3 * 40 * 90), 3, 40, 90);
+        Tensor c = a.matmul(b);
+        for (int i = 0; i < 3; i++) {
+            double[] ai = a.select(0, i).contiguous().toDoubleArray();
+            double[] bi = b.select(0, i).contiguous().toDoubleArray();
+            double[] expected = new double[70 * 90];
+            for (int r = 0; r < 70; r++) {
+                for (int j = 0; j < 90; j++) {
+                    for (int p = 0; p < 40; p++) {
+                        expected[r * 90 + j] += ai[r * 40 + p] * bi[p * 90 + j];
+                    }
+                }
+            }
+            Tolerances.STRICT.assertClose("batch " + i, expected, c.select(0, i).contiguous().toDoubleArray());
+        }
+        assertArrayEquals(new int[] {3, 70, 90}, c.shape());
+    }
+
+    private static double[] random(Random rnd, int size) {
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (float) (rnd.nextDouble() * 2 - 1); // exactly representable in float32 too
+        }
+        return out;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) x[i];
+        }
+        return out;
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+        }
+        return out;
+    }
+}
