@@ -51,6 +51,9 @@ class LayerGradCheckTest {
             return bn;
         }, 3, 2, 2, 2);
         add("layernorm", () -> new LayerNorm(2, 3), 2, 2, 3);
+        add("residual_basic_projection", () -> ResidualBlock.basic(2, 3, 2, G), 2, 2, 4, 4);
+        add("graphconv", () -> new GraphConv(Tensor.of(1.0, -1, 0, -1, 2, -1, 0, -1, 1).reshape(3, 3), 2, 4, 3, new Tanh(), G),
+                3, 2);
         add("relu", ReLU::new, 3, 4);
         add("leakyrelu", () -> new LeakyReLU(0.2), 3, 4);
         add("elu", () -> new ELU(1.3), 3, 4);
