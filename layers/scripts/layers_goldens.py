@@ -1,7 +1,7 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
 Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py
-It writes layers/src/test/resources/goldens/{layers,losses,optim}_{f32,f64}.safetensors and
+It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent}_{f32,f64}.safetensors and
 pytorch_state.safetensors. With --check-kiln FILE it instead loads a checkpoint written by Kiln
 (see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
 """
@@ -138,6 +138,54 @@ def losses(dtype):
     return out
 
 
+def recurrent_case(out, name, module, x, dtype, with_state):
+    """name.p.* weights; x (and h0, c0) -> y, hn (cn); grads of sum(y gy) + sum(hn ghn) (+ sum(cn gcn))."""
+    module = module.to(dtype)
+    for k, v in module.state_dict().items():
+        out[f"{name}.p.{k}"] = v.clone()
+    x = x.to(dtype).requires_grad_(True)
+    lstm = isinstance(module, nn.LSTM)
+    state = None
+    if with_state:
+        h0 = torch.randn(module.num_layers, x.shape[0 if module.batch_first else 1], module.hidden_size, dtype=dtype)
+        h0.requires_grad_(True)
+        out[f"{name}.h0"] = h0
+        state = h0
+        if lstm:
+            c0 = torch.randn(h0.shape, dtype=dtype).requires_grad_(True)
+            out[f"{name}.c0"] = c0
+            state = (h0, c0)
+    y, s = module(x, state)
+    hn, cn = s if lstm else (s, None)
+    total = 0
+    for k, t in [("y", y), ("hn", hn), ("cn", cn)]:
+        if t is not None:
+            g = torch.randn(t.shape, dtype=dtype)
+            out[f"{name}.{k}"], out[f"{name}.g{k}"] = t.detach(), g
+            total = total + (t * g).sum()
+    total.backward()
+    out[f"{name}.x"], out[f"{name}.gx"] = x.detach(), x.grad
+    if with_state:
+        out[f"{name}.gh0"] = out[f"{name}.h0"].grad
+        if lstm:
+            out[f"{name}.gc0"] = out[f"{name}.c0"].grad
+        out[f"{name}.h0"] = out[f"{name}.h0"].detach()
+        if lstm:
+            out[f"{name}.c0"] = out[f"{name}.c0"].detach()
+    for k, p in module.named_parameters():
+        out[f"{name}.g.{k}"] = p.grad
+
+
+def recurrent(dtype):
+    out = {}
+    recurrent_case(out, "rnn_tanh", nn.RNN(3, 4, num_layers=2, batch_first=True), torch.randn(2, 5, 3), dtype, True)
+    recurrent_case(out, "rnn_relu", nn.RNN(3, 4, nonlinearity="relu"), torch.randn(5, 2, 3), dtype, False)
+    recurrent_case(out, "lstm", nn.LSTM(3, 4, num_layers=2), torch.randn(5, 2, 3), dtype, True)
+    recurrent_case(out, "lstm_nobias_bf", nn.LSTM(3, 2, bias=False, batch_first=True), torch.randn(2, 4, 3), dtype, False)
+    recurrent_case(out, "gru", nn.GRU(3, 4, num_layers=2, batch_first=True), torch.randn(2, 5, 3), dtype, True)
+    return out
+
+
 OPTIMIZERS = {
     "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
     "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
@@ -221,7 +269,8 @@ def main():
         sys.exit(check_kiln(sys.argv[2]))
     os.makedirs(OUT, exist_ok=True)
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
-        for name, make in [("layers", layers), ("losses", losses), ("optim", optim)]:
+        for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
+                           ("recurrent", recurrent)]:
             torch.manual_seed(0)
             safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))
     torch.manual_seed(0)
