@@ -1,7 +1,7 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
 Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py
-It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent}_{f32,f64}.safetensors and
+It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention}_{f32,f64}.safetensors and
 pytorch_state.safetensors. With --check-kiln FILE it instead loads a checkpoint written by Kiln
 (see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
 """
@@ -186,6 +186,47 @@ def recurrent(dtype):
     return out
 
 
+def attention_case(out, name, module, inputs, dtype, call):
+    """name.p.* weights; inputs (floats get gradients) -> y = call(module, *inputs); grads of sum(y gy)."""
+    module = module.to(dtype)
+    for k, v in module.state_dict().items():
+        out[f"{name}.p.{k}"] = v.clone()
+    xs = {}
+    for k, v in inputs.items():
+        xs[k] = v.to(dtype).requires_grad_(True) if v.dtype.is_floating_point else v
+        out[f"{name}.{k}"] = v.to(dtype) if v.dtype.is_floating_point else v
+    y = call(module, xs)
+    gy = torch.randn(y.shape, dtype=dtype)
+    (y * gy).sum().backward()
+    out[f"{name}.y"], out[f"{name}.gy"] = y.detach(), gy
+    for k, v in xs.items():
+        if v.dtype.is_floating_point:
+            out[f"{name}.g{k}"] = v.grad
+    for k, p in module.named_parameters():
+        out[f"{name}.g.{k}"] = p.grad
+
+
+def attention(dtype):
+    out = {}
+    L, S, N, E = 4, 5, 2, 6
+    causal = torch.triu(torch.ones(L, L, dtype=torch.bool), diagonal=1)
+    kpm = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    attention_case(out, "mha_self", nn.MultiheadAttention(E, 2), {"x": torch.randn(L, N, E)}, dtype,
+                   lambda m, a: m(a["x"], a["x"], a["x"], attn_mask=causal, need_weights=False)[0])
+    attention_case(out, "mha_cross", nn.MultiheadAttention(E, 3, batch_first=True),
+                   {"q": torch.randn(N, L, E), "kv": torch.randn(N, S, E), "kpm": kpm}, dtype,
+                   lambda m, a: m(a["q"], a["kv"], a["kv"], key_padding_mask=a["kpm"], need_weights=False)[0])
+    attention_case(out, "encoder", nn.TransformerEncoderLayer(E, 2, 8, dropout=0.0), {"x": torch.randn(L, N, E)}, dtype,
+                   lambda m, a: m(a["x"], src_mask=causal))
+    attention_case(out, "encoder_prenorm_bf", nn.TransformerEncoderLayer(E, 3, 8, dropout=0.0, batch_first=True,
+                   norm_first=True), {"x": torch.randn(N, S, E), "kpm": kpm}, dtype,
+                   lambda m, a: m(a["x"], src_key_padding_mask=a["kpm"]))
+    attention_case(out, "decoder", nn.TransformerDecoderLayer(E, 2, 8, dropout=0.0),
+                   {"x": torch.randn(L, N, E), "mem": torch.randn(S, N, E), "kpm": kpm}, dtype,
+                   lambda m, a: m(a["x"], a["mem"], tgt_mask=causal, memory_key_padding_mask=a["kpm"]))
+    return out
+
+
 OPTIMIZERS = {
     "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
     "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
@@ -270,7 +311,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
         for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
-                           ("recurrent", recurrent)]:
+                           ("recurrent", recurrent), ("attention", attention)]:
             torch.manual_seed(0)
             safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))
     torch.manual_seed(0)
