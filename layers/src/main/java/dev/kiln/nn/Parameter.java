@@ -4,12 +4,11 @@ import dev.kiln.DType;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import java.util.Arrays;
 
 /**
  * A trainable tensor owned by a {@link Module}, as {@code torch.nn.Parameter}. It holds a leaf tensor
  * that requires grad; layers read {@link #data()} on every forward, optimizers update it in place
- * with {@link #update}, and loading a checkpoint copies values in with {@link #copyFrom}.
+ * with {@link #update}, and loading a state dict copies values into the same tensor.
  */
 public final class Parameter {
     private Tensor data;
@@ -49,15 +48,6 @@ public final class Parameter {
         try (var scope = GradMode.noGrad()) {
             data.copy_(value);
         }
-    }
-
-    /** As {@link #update}, with a shape check whose error names {@code key}. */
-    public void copyFrom(String key, Tensor value) {
-        if (!Arrays.equals(value.shape(), data.shape())) {
-            throw new IllegalArgumentException("load_state_dict: size mismatch for " + key + ": copying a param with shape "
-                    + Shape.str(value.shape()) + ", the shape in the current model is " + Shape.str(data.shape()));
-        }
-        update(value.to(data.dtype()));
     }
 
     /** Replaces the tensor by a new leaf of another dtype (gradient dropped), as {@code module.to(dtype)}. */

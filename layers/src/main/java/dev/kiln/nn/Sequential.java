@@ -27,10 +27,6 @@ public final class Sequential extends Layer {
         return layers.size();
     }
 
-    public List<Layer> layers() {
-        return List.copyOf(layers);
-    }
-
     @Override
     public Tensor forward(Tensor x) {
         for (Layer l : layers) {

@@ -81,6 +81,8 @@ class OptimizerGoldenTest {
             sched.step();
         }
         Tolerance.STRICT.assertClose(gold.get("sched." + name), Tensor.fromArray(lrs, 10), name + " learning rates");
+        assertEquals(10, sched.epoch());
+        assertEquals(opt.lr(), sched.lastLr());
     }
 
     static Stream<String> schedulerNames() {
