@@ -1,0 +1,66 @@
+"""Times the shapes of Kiln's GemmBench and Conv2dBench in PyTorch on the CPU and prints GFLOP/s.
+
+Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py
+Each case runs at PyTorch's default thread count and with 2 threads. Output lines (tab-separated):
+    <case>  <threads>  <gflops>
+where <case> matches the JMH benchmark name (e.g. GemmBench.sgemm n=1024).
+"""
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def median_seconds(fn, warmup=3, repeats=7, min_time=0.2):
+    """Median wall time of fn() after warmup; each sample repeats fn until min_time has passed."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        calls = 0
+        start = time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+        samples.append(elapsed / calls)
+    return statistics.median(samples)
+
+
+def cases():
+    g = torch.Generator().manual_seed(0)
+    for n, dtype, name in ((1024, torch.float32, "GemmBench.sgemm n=1024"),
+                           (2048, torch.float32, "GemmBench.sgemm n=2048"),
+                           (1024, torch.float64, "GemmBench.dgemm n=1024")):
+        a = torch.randn(n, n, generator=g, dtype=dtype)
+        b = torch.randn(n, n, generator=g, dtype=dtype)
+        yield name, 2.0 * n ** 3, lambda a=a, b=b: torch.matmul(a, b)
+
+    # conv2d 64 -> 64, 3x3, pad 1, no bias, on x (16, 64, 56, 56), as Conv2dBench
+    n, c, o, h, k = 16, 64, 64, 56, 3
+    flop = 2.0 * n * o * h * h * c * k * k
+    x = torch.randn(n, c, h, h, generator=g)
+    w = torch.randn(o, c, k, k, generator=g)
+    gy = torch.randn(n, o, h, h, generator=g)
+    yield "Conv2dBench.forward", flop, lambda: F.conv2d(x, w, padding=1)
+    yield "Conv2dBench.backwardInput", flop, lambda: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=1)
+    yield "Conv2dBench.backwardWeight", flop, lambda: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=1)
+
+
+def main():
+    default_threads = torch.get_num_threads()
+    print(f"# torch {torch.__version__}, default threads {default_threads}", file=sys.stderr)
+    with torch.no_grad():
+        for threads in sorted({default_threads, 2}):
+            torch.set_num_threads(threads)
+            for name, flop, fn in cases():
+                seconds = median_seconds(fn)
+                print(f"{name}\t{threads}\t{flop / seconds / 1e9:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+package dev.kiln.nn;
+
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+
+/**
+ * GRU, as {@code torch.nn.GRU} (gate order r, z, n): r = σ(.), z = σ(.),
+ * n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)), h' = (1 - z) n + z h.
+ */
+public final class GRU extends Recurrent {
+    public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, Generator g) {
+        super(3, inputSize, hiddenSize, numLayers, bias, batchFirst, g);
+    }
+
+    @Override
+    protected boolean hasCell() {
+        return false;
+    }
+
+    @Override
+    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
+        Tensor hg = hiddenGates(h, whh, bhh); // (N, 3H)
+        Tensor r = gate(xg, 0).add(gate(hg, 0)).sigmoid();
+        Tensor z = gate(xg, 1).add(gate(hg, 1)).sigmoid();
+        Tensor n = gate(xg, 2).add(r.mul(gate(hg, 2))).tanh();
+        return new Tensor[] {z.rsub(1).mul(n).add(z.mul(h)), null};
+    }
+}

@@ -1,0 +1,219 @@
+package dev.kiln.nn;
+
+import dev.kiln.DType;
+import dev.kiln.GradMode;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Base of every layer and model, as {@code torch.nn.Module}: named parameters, buffers and child
+ * modules in registration order, train/eval mode, {@code apply}, state dicts and dtype casts.
+ * Subclasses register what they own in their constructor; names are joined with dots as in PyTorch
+ * ({@code "0.weight"}, {@code "bn.running_mean"}), so state dicts line up with PyTorch's.
+ */
+public abstract class Module {
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Registers a parameter initialised from {@code init}; null registers an absent one (e.g. bias=False). */
+    protected final Parameter registerParameter(String name, Tensor init) {
+        checkName(name);
+        Parameter p = init == null ? null : new Parameter(init);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Registers state that is saved but not trained (running statistics). */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        buffers.put(name, value);
+        return value;
+    }
+
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid member name '" + name + "'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": '" + name + "' is already registered");
+        }
+    }
+
+    /** This module's buffer {@code name} (its current tensor). */
+    protected final Tensor buffer(String name) {
+        return buffers.get(name);
+    }
+
+    /** Direct children, in registration order. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Every parameter of this module and its descendants, keyed by dotted path; shared ones once. */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        Set<Parameter> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        collectParameters("", out, seen);
+        return out;
+    }
+
+    private void collectParameters(String prefix, Map<String, Parameter> out, Set<Parameter> seen) {
+        parameters.forEach((n, p) -> {
+            if (p != null && seen.add(p)) {
+                out.put(prefix + n, p);
+            }
+        });
+        children.forEach((n, m) -> m.collectParameters(prefix + n + ".", out, seen));
+    }
+
+    public List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Every buffer of this module and its descendants, keyed by dotted path. */
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        visit("", (prefix, m) -> m.buffers.forEach((n, b) -> out.put(prefix + n, b)));
+        return out;
+    }
+
+    /** This module and every descendant with its dotted path ("" for this one), parents first. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        visit("", (prefix, m) -> out.put(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1), m));
+        return out;
+    }
+
+    private void visit(String prefix, java.util.function.BiConsumer<String, Module> f) {
+        f.accept(prefix, this);
+        children.forEach((n, m) -> m.visit(prefix + n + ".", f));
+    }
+
+    /** Number of trainable scalars (shared parameters counted once). */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.numel();
+        }
+        return n;
+    }
+
+    /** Calls {@code f} on every descendant, children first, then on this module, as {@code Module.apply}. */
+    public Module apply(Consumer<Module> f) {
+        children.values().forEach(m -> m.apply(f));
+        f.accept(this);
+        return this;
+    }
+
+    public Module train(boolean mode) {
+        apply(m -> m.training = mode);
+        return this;
+    }
+
+    public Module train() {
+        return train(true);
+    }
+
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Clears every parameter's gradient (set to none, as PyTorch's default). */
+    public void zeroGrad() {
+        parameters().forEach(Parameter::zeroGrad);
+    }
+
+    /** Casts floating-point parameters and buffers to {@code dtype}, as {@code module.to(dtype)}. */
+    public Module to(DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: only float dtypes are allowed, got " + dtype);
+        }
+        apply(m -> {
+            m.parameters.values().forEach(p -> {
+                if (p != null) {
+                    p.castTo(dtype);
+                }
+            });
+            m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? b.to(dtype) : b);
+        });
+        return this;
+    }
+
+    /** Parameters and buffers by dotted path (live tensors, not copies), as {@code state_dict()}. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        visit("", (prefix, m) -> {
+            m.parameters.forEach((n, p) -> {
+                if (p != null) {
+                    out.put(prefix + n, p.data().detach());
+                }
+            });
+            m.buffers.forEach((n, b) -> {
+                if (b != null) {
+                    out.put(prefix + n, b);
+                }
+            });
+        });
+        return out;
+    }
+
+    /**
+     * Copies values into parameters and buffers, as {@code load_state_dict(strict=True)}: a missing or
+     * unexpected key, or a shape mismatch, throws naming the keys and shapes; nothing is changed then.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> own = stateDict();
+        Set<String> missing = new LinkedHashSet<>(own.keySet());
+        missing.removeAll(state.keySet());
+        Set<String> unexpected = new LinkedHashSet<>(state.keySet());
+        unexpected.removeAll(own.keySet());
+        List<String> problems = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            problems.add("missing key(s) " + missing);
+        }
+        if (!unexpected.isEmpty()) {
+            problems.add("unexpected key(s) " + unexpected);
+        }
+        own.forEach((k, t) -> {
+            Tensor v = state.get(k);
+            if (v != null && !Arrays.equals(v.shape(), t.shape())) {
+                problems.add("size mismatch for " + k + ": copying a tensor with shape " + Shape.str(v.shape())
+                        + ", the shape in the current model is " + Shape.str(t.shape()));
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("load_state_dict for " + getClass().getSimpleName() + ": "
+                    + String.join("; ", problems));
+        }
+        try (var scope = GradMode.noGrad()) {
+            own.forEach((k, t) -> t.copy_(state.get(k).to(t.dtype())));
+        }
+    }
+
+    /** Name shown in summaries: the class name and its settings, as PyTorch's repr. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "()";
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kiln.nn;
+
+import dev.kiln.DType;
+import dev.kiln.GradMode;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+
+/**
+ * A trainable tensor owned by a {@link Module}, as {@code torch.nn.Parameter}. It holds a leaf tensor
+ * that requires grad; layers read {@link #data()} on every forward, optimizers update it in place
+ * with {@link #update}, and loading a state dict copies values into the same tensor.
+ */
+public final class Parameter {
+    private Tensor data;
+
+    /** Takes the values of {@code init} (detached) as a new leaf that requires grad. */
+    public Parameter(Tensor init) {
+        this.data = init.detach().contiguous().requiresGrad_(true);
+    }
+
+    /** The leaf tensor to compute with. */
+    public Tensor data() {
+        return data;
+    }
+
+    public Tensor grad() {
+        return data.grad();
+    }
+
+    public void zeroGrad() {
+        data.zeroGrad();
+    }
+
+    public int[] shape() {
+        return data.shape();
+    }
+
+    public int numel() {
+        return data.numel();
+    }
+
+    public DType dtype() {
+        return data.dtype();
+    }
+
+    /** Writes {@code value} (same shape) into the parameter in place, outside the autograd graph. */
+    public void update(Tensor value) {
+        try (var scope = GradMode.noGrad()) {
+            data.copy_(value);
+        }
+    }
+
+    /** Replaces the tensor by a new leaf of another dtype (gradient dropped), as {@code module.to(dtype)}. */
+    void castTo(DType dtype) {
+        if (data.dtype() != dtype) {
+            data = data.detach().to(dtype).requiresGrad_(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Parameter" + Shape.str(data.shape()) + " " + data.dtype();
+    }
+}

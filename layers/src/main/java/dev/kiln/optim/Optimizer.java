@@ -1,0 +1,126 @@
+package dev.kiln.optim;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.GradMode;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import dev.kiln.nn.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base of the optimizers, as {@code torch.optim.Optimizer} with one parameter group. {@link #step}
+ * runs each parameter's update inside {@code GradMode.noGrad()} and writes the new values into the
+ * parameter in place, so layers keep their tensors; parameters without a gradient are skipped.
+ * Per-parameter state (momentum buffers, moments, step counts) is kept as tensors so that the state
+ * dict can be saved in a checkpoint like a model's.
+ */
+public abstract class Optimizer {
+    private final List<Parameter> params;
+    private final List<Map<String, Tensor>> state = new ArrayList<>();
+    private double lr;
+
+    protected Optimizer(List<Parameter> params, double lr) {
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer got an empty parameter list");
+        }
+        if (!(lr >= 0)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid learning rate " + lr);
+        }
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        for (int i = 0; i < params.size(); i++) {
+            state.add(new LinkedHashMap<>());
+        }
+    }
+
+    /** The new value of parameter {@code p} (its data, grad and state given), computed without autograd. */
+    protected abstract Tensor update(Tensor p, Tensor grad, Map<String, Tensor> state);
+
+    public void step() {
+        try (var scope = GradMode.noGrad()) {
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                if (p.grad() != null) {
+                    p.update(update(p.data().detach(), p.grad(), state.get(i)));
+                }
+            }
+        }
+    }
+
+    public void zeroGrad() {
+        params.forEach(Parameter::zeroGrad);
+    }
+
+    public List<Parameter> parameters() {
+        return params;
+    }
+
+    public double lr() {
+        return lr;
+    }
+
+    /** Sets the learning rate (schedulers call this). */
+    public void setLr(double lr) {
+        this.lr = lr;
+    }
+
+    /** A tensor state entry counting steps, as PyTorch's {@code state['step']}; returns the new count. */
+    protected static double incrementStep(Map<String, Tensor> state) {
+        double t = state.containsKey("step") ? state.get("step").item() + 1 : 1;
+        state.put("step", Tensor.scalar(t, DType.FLOAT64));
+        return t;
+    }
+
+    /**
+     * State by key: {@code "state.<i>.<name>"} for parameter i's tensors and {@code "lr"}; tensors are
+     * copies, so saving them later is unaffected by further steps.
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < state.size(); i++) {
+            int index = i;
+            state.get(i).forEach((n, t) -> out.put("state." + index + "." + n, t.clone()));
+        }
+        out.put("lr", Tensor.full(new int[0], lr, DType.FLOAT64, Device.CPU));
+        return out;
+    }
+
+    /** Restores a state dict from {@link #stateDict}; an unknown key or a shape mismatch throws naming it. */
+    public void loadStateDict(Map<String, Tensor> dict) {
+        if (!dict.containsKey("lr")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: missing key lr");
+        }
+        List<Map<String, Tensor>> loaded = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            loaded.add(new LinkedHashMap<>());
+        }
+        for (Map.Entry<String, Tensor> e : dict.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("lr")) {
+                continue;
+            }
+            String[] parts = key.split("\\.", 3);
+            int i = parts.length == 3 && parts[0].equals("state") && parts[1].matches("\\d+") ? Integer.parseInt(parts[1]) : -1;
+            if (i < 0 || i >= params.size()) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: unexpected key " + key
+                        + " (this optimizer has " + params.size() + " parameters)");
+            }
+            Tensor t = e.getValue();
+            int[] ps = params.get(i).shape();
+            if (t.dim() > 0 && !Arrays.equals(t.shape(), ps)) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: size mismatch for " + key
+                        + ": state of shape " + Shape.str(t.shape()) + " for a parameter of shape " + Shape.str(ps));
+            }
+            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(params.get(i).dtype()).clone() : t.clone());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            state.set(i, loaded.get(i));
+        }
+        lr = dict.get("lr").item();
+    }
+}

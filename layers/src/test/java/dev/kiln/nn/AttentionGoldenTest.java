@@ -1,0 +1,108 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.autograd.GradCheck;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * MultiheadAttention (self with a causal mask, cross with key padding) and the transformer encoder
+ * and decoder layers against PyTorch: outputs, input and parameter gradients, float32 and float64.
+ * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ */
+class AttentionGoldenTest {
+    private static final Generator G = new Generator(50);
+
+    private record Case(Supplier<Module> module, BiFunction<Module, Map<String, Tensor>, Tensor> call) {
+    }
+
+    private static final Map<String, Case> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("mha_self", new Case(() -> new MultiheadAttention(6, 2, true, false, G),
+                (m, a) -> ((MultiheadAttention) m).forward(a.get("x"), null, true)));
+        CASES.put("mha_cross", new Case(() -> new MultiheadAttention(6, 3, true, true, G),
+                (m, a) -> ((MultiheadAttention) m).forward(a.get("q"), a.get("kv"), a.get("kv"), a.get("kpm"), null, false)));
+        CASES.put("encoder", new Case(() -> new TransformerEncoderLayer(6, 2, 8, 0, false, false, G),
+                (m, a) -> ((TransformerEncoderLayer) m).forward(a.get("x"), null, true)));
+        CASES.put("encoder_prenorm_bf", new Case(() -> new TransformerEncoderLayer(6, 3, 8, 0, true, true, G),
+                (m, a) -> ((TransformerEncoderLayer) m).forward(a.get("x"), a.get("kpm"), false)));
+        CASES.put("decoder", new Case(() -> new TransformerDecoderLayer(6, 2, 8, 0, false, false, G),
+                (m, a) -> ((TransformerDecoderLayer) m).forward(a.get("x"), a.get("mem"), null, a.get("kpm"), true)));
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(DType.FLOAT32, DType.FLOAT64).flatMap(d -> CASES.keySet().stream().map(c -> Arguments.of(c, d)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void attentionModule_matchesPyTorch_outputAndGradients(String name, DType dtype) {
+        Goldens gold = Goldens.load("attention", dtype);
+        Tolerance tol = Tolerance.of(dtype);
+        Module m = CASES.get(name).module().get();
+        m.to(dtype);
+        m.loadStateDict(gold.withPrefix(name + ".p."));
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        for (String k : List.of("x", "q", "kv", "mem", "kpm")) {
+            if (gold.has(name + "." + k)) {
+                Tensor t = gold.get(name + "." + k);
+                inputs.put(k, t.dtype().isFloatingPoint() ? t.requiresGrad_(true) : t);
+            }
+        }
+        Tensor y = CASES.get(name).call().apply(m, inputs);
+        tol.assertClose(gold.get(name + ".y"), y, name + " output");
+        y.backward(gold.get(name + ".gy"));
+        inputs.forEach((k, t) -> {
+            if (t.dtype().isFloatingPoint()) {
+                tol.assertClose(gold.get(name + ".g" + k), t.grad(), name + " gradient of " + k);
+            }
+        });
+        m.namedParameters().forEach((k, p) -> tol.assertClose(gold.get(name + ".g." + k), p.grad(), name + " grad of " + k));
+    }
+
+    @Test
+    void parameterNames_matchPyTorch() {
+        assertEquals(List.of("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"),
+                new ArrayList<>(new MultiheadAttention(4, 2, true, false, G).namedParameters().keySet()));
+        List<String> enc = new ArrayList<>(new TransformerEncoderLayer(4, 2, 8, 0.1, false, false, G).namedParameters().keySet());
+        assertEquals(List.of("self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
+                "self_attn.out_proj.bias", "linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias", "norm1.weight",
+                "norm1.bias", "norm2.weight", "norm2.bias"), enc);
+    }
+
+    @Test
+    void multiheadAttention_gradcheck_float64_withCausalMaskAndPadding() {
+        MultiheadAttention mha = new MultiheadAttention(4, 2, true, true, G);
+        mha.to(DType.FLOAT64);
+        Tensor q = Tensor.normal(G, 0, 1, new int[] {2, 3, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor kv = Tensor.normal(G, 0, 1, new int[] {2, 3, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor kpm = Tensor.fromArray(new boolean[] {false, false, true, false, false, false}, 2, 3);
+        GradCheck.gradcheck(a -> mha.forward(a[0], a[1], a[1], kpm, null, true), q, kv);
+    }
+
+    @Test
+    void masks_withWrongShapes_nameTheExpectedShape() {
+        MultiheadAttention mha = new MultiheadAttention(4, 2, true, true, G);
+        Tensor x = Tensor.zeros(2, 3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> mha.forward(x, x, x, Tensor.fromArray(new boolean[] {true, false}, 1, 2), null, false));
+        assertTrue(e.getMessage().contains("key_padding_mask must be bool (N, S) = [2, 3]"), e.getMessage());
+    }
+}

@@ -1,0 +1,102 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.autograd.GradCheck;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * RNN, LSTM and GRU against PyTorch (outputs, final states and every gradient, float32 and float64),
+ * gradcheck, and truncated BPTT. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ */
+class RecurrentGoldenTest {
+    private static final Generator G = new Generator(40);
+    private static final Map<String, Supplier<Recurrent>> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("rnn_tanh", () -> new RNN(3, 4, 2, false, true, true, G));
+        CASES.put("rnn_relu", () -> new RNN(3, 4, 1, true, true, false, G));
+        CASES.put("lstm", () -> new LSTM(3, 4, 2, true, false, G));
+        CASES.put("lstm_nobias_bf", () -> new LSTM(3, 2, 1, false, true, G));
+        CASES.put("gru", () -> new GRU(3, 4, 2, true, true, G));
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(DType.FLOAT32, DType.FLOAT64).flatMap(d -> CASES.keySet().stream().map(c -> Arguments.of(c, d)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void recurrent_matchesPyTorch_outputsStatesAndGradients(String name, DType dtype) {
+        Goldens gold = Goldens.load("recurrent", dtype);
+        Tolerance tol = Tolerance.of(dtype);
+        Recurrent m = CASES.get(name).get();
+        m.to(dtype);
+        m.loadStateDict(gold.withPrefix(name + ".p."));
+        Tensor x = gold.get(name + ".x").requiresGrad_(true);
+        Tensor h0 = gold.has(name + ".h0") ? gold.get(name + ".h0").requiresGrad_(true) : null;
+        Tensor c0 = gold.has(name + ".c0") ? gold.get(name + ".c0").requiresGrad_(true) : null;
+        Recurrent.Output out = m.forward(x, h0 == null ? null : new Recurrent.State(h0, c0));
+        tol.assertClose(gold.get(name + ".y"), out.output(), name + " output");
+        tol.assertClose(gold.get(name + ".hn"), out.state().h(), name + " h_n");
+        Tensor total = out.output().mul(gold.get(name + ".gy")).sum().add(out.state().h().mul(gold.get(name + ".ghn")).sum());
+        if (gold.has(name + ".cn")) {
+            tol.assertClose(gold.get(name + ".cn"), out.state().c(), name + " c_n");
+            total = total.add(out.state().c().mul(gold.get(name + ".gcn")).sum());
+        } else {
+            assertNull(out.state().c());
+        }
+        total.backward();
+        tol.assertClose(gold.get(name + ".gx"), x.grad(), name + " input gradient");
+        if (h0 != null) {
+            tol.assertClose(gold.get(name + ".gh0"), h0.grad(), name + " h0 gradient");
+        }
+        if (c0 != null) {
+            tol.assertClose(gold.get(name + ".gc0"), c0.grad(), name + " c0 gradient");
+        }
+        m.namedParameters().forEach((k, p) -> tol.assertClose(gold.get(name + ".g." + k), p.grad(), name + " grad of " + k));
+    }
+
+    @Test
+    void lstm_gradcheckOfInputAndInitialState_float64() {
+        LSTM lstm = new LSTM(2, 3, 2, true, true, G);
+        lstm.to(DType.FLOAT64);
+        Tensor x = Tensor.normal(G, 0, 1, new int[] {2, 3, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor h0 = Tensor.normal(G, 0, 1, new int[] {2, 2, 3}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor c0 = Tensor.normal(G, 0, 1, new int[] {2, 2, 3}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        GradCheck.gradcheck(a -> {
+            Recurrent.Output o = lstm.forward(a[0], new Recurrent.State(a[1], a[2]));
+            return o.output().sum().add(o.state().c().square().sum());
+        }, x, h0, c0);
+    }
+
+    @Test
+    void truncatedBptt_detachedCarriedState_stopsGradientsAtTheChunkBoundary() {
+        GRU gru = new GRU(2, 3, 1, true, false, G);
+        gru.to(DType.FLOAT64);
+        Tensor chunk1 = Tensor.normal(G, 0, 1, new int[] {4, 1, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor chunk2 = Tensor.normal(G, 0, 1, new int[] {4, 1, 2}, DType.FLOAT64, Device.CPU);
+        Recurrent.Output first = gru.forward(chunk1);
+        Recurrent.Output second = gru.forward(chunk2, first.state().detach());
+        second.output().sum().backward();
+        assertNull(chunk1.grad(), "no gradient crosses a detached state");
+        // carrying the state without detach links the chunks: chunk1 gets a non-zero gradient
+        gru.forward(chunk2, first.state()).output().sum().backward();
+        assertTrue(chunk1.grad().abs().sum().item() > 0);
+        // and the detached continuation equals the full sequence's second half (values are not changed)
+        Tensor whole = gru.forward(Tensor.cat(new Tensor[] {chunk1.detach(), chunk2}, 0)).output();
+        Tolerance.STRICT.assertClose(whole.narrow(0, 4, 4), second.output(), "continued output");
+    }
+}

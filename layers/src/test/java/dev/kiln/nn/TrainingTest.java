@@ -1,0 +1,97 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.nn.loss.CrossEntropyLoss;
+import dev.kiln.nn.loss.MSELoss;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.SGD;
+import org.junit.jupiter.api.Test;
+
+/** Small models learn synthetic tasks to a stated loss within a bounded number of steps (fixed seeds). */
+class TrainingTest {
+    @Test
+    void mlp_learnsXorOfSigns_toCrossEntropyBelow0_1_within300AdamSteps() {
+        Generator g = new Generator(5);
+        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU); // (128, 2)
+        // class 1 where the two coordinates have the same sign: not linearly separable
+        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64); // (128)
+        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g));
+        Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        double loss = Double.NaN;
+        for (int step = 0; step < 300 && !(loss < 0.1); step++) {
+            opt.zeroGrad();
+            Tensor l = ce.forward(mlp.forward(x), y);
+            l.backward();
+            opt.step();
+            loss = l.item();
+        }
+        assertTrue(loss < 0.1, "cross entropy after training: " + loss);
+        double accuracy = mlp.forward(x).argmax(1, false).eq(y).to(DType.FLOAT32).mean().item();
+        assertTrue(accuracy > 0.97, "accuracy " + accuracy);
+    }
+
+    @Test
+    void mlpWithBatchNormAndDropout_fitsALinearTarget_toMseBelow0_05_within200SgdMomentumSteps() {
+        Generator g = new Generator(6);
+        Tensor x = Tensor.normal(g, 0, 1, new int[] {64, 4}, DType.FLOAT32, Device.CPU); // (64, 4)
+        Tensor y = x.matmul(Tensor.fromArray(new float[] {1, -2, 0.5f, 3}, 4, 1)); // (64, 1)
+        Sequential m = new Sequential(new Linear(4, 16, g), new BatchNorm1d(16), new ReLU(), new Dropout(0.1, g),
+                new Linear(16, 1, g));
+        Optimizer opt = new SGD(m.parameters(), 0.05, 0.9, 0, 0, false);
+        MSELoss mse = new MSELoss();
+        for (int step = 0; step < 200; step++) {
+            opt.zeroGrad();
+            mse.forward(m.forward(x), y).backward();
+            opt.step();
+        }
+        m.eval();
+        double loss = mse.forward(m.forward(x), y).item();
+        assertTrue(loss < 0.05 * y.var().item(), "eval MSE " + loss + " vs target variance " + y.var().item());
+    }
+
+    /** 8x8 images with one bright bar, horizontal (class 0) or vertical (class 1), at a random row/column. */
+    private static Tensor[] bars(Generator g, int n) {
+        float[] img = new float[n * 64];
+        long[] label = new long[n];
+        double[] u = Tensor.rand(g, n, 2).to(DType.FLOAT64).toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            label[i] = u[2 * i] < 0.5 ? 0 : 1;
+            int pos = (int) (u[2 * i + 1] * 8);
+            for (int k = 0; k < 8; k++) {
+                img[i * 64 + (label[i] == 0 ? pos * 8 + k : k * 8 + pos)] = 1;
+            }
+        }
+        Tensor noise = Tensor.normal(g, 0, 0.1, new int[] {n, 1, 8, 8}, DType.FLOAT32, Device.CPU);
+        return new Tensor[] {Tensor.fromArray(img, n, 1, 8, 8).add(noise), Tensor.fromArray(label, n)};
+    }
+
+    @Test
+    void cnn_learnsBarOrientation_toCrossEntropyBelow0_05_within150AdamSteps() {
+        Generator g = new Generator(7);
+        Tensor[] data = bars(g, 64);
+        Sequential cnn = new Sequential(new Conv2d(1, 4, 3, 1, 1, g), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+                new Conv2d(4, 8, 3, 1, 1, g), new ReLU(), new AdaptiveAvgPool2d(1, 1), new Flatten(), new Linear(8, 2, g));
+        Optimizer opt = Adam.adam(cnn.parameters(), 0.02);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        double loss = Double.NaN;
+        for (int step = 0; step < 150 && !(loss < 0.05); step++) {
+            opt.zeroGrad();
+            Tensor l = ce.forward(cnn.forward(data[0]), data[1]);
+            l.backward();
+            opt.step();
+            loss = l.item();
+        }
+        assertTrue(loss < 0.05, "cross entropy after training: " + loss);
+        cnn.eval();
+        Tensor[] test = bars(g, 64);
+        double accuracy = cnn.forward(test[0]).argmax(1, false).eq(test[1]).to(DType.FLOAT32).mean().item();
+        assertTrue(accuracy > 0.95, "held-out accuracy " + accuracy);
+    }
+}
