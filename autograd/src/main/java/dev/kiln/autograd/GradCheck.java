@@ -47,9 +47,14 @@ public final class GradCheck {
         }
     }
 
-    /** Throws with the report when the check fails. */
+    /** Throws with the report when the check fails (default eps, atol and rtol). */
     public static void gradcheck(Function<Tensor[], Tensor> f, Tensor... inputs) {
-        Report r = check(a -> new Tensor[] {f.apply(a)}, inputs, DEFAULT_EPS, DEFAULT_ATOL, DEFAULT_RTOL);
+        gradcheck(f, inputs, DEFAULT_EPS, DEFAULT_ATOL, DEFAULT_RTOL);
+    }
+
+    /** As torch.autograd.gradcheck: throws an AssertionError with the report when the check fails. */
+    public static void gradcheck(Function<Tensor[], Tensor> f, Tensor[] inputs, double eps, double atol, double rtol) {
+        Report r = check(a -> new Tensor[] {f.apply(a)}, inputs, eps, atol, rtol);
         if (!r.passed()) {
             throw new AssertionError(r.toString());
         }
