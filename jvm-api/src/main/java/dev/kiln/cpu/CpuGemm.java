@@ -30,7 +30,7 @@ public final class CpuGemm {
         }
         if (!blocked(m, n, k)) {
             plainF32(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (transpose(m, n, GemmF32.W)) {
+        } else if (transpose(m, n, GemmF32.NARROW)) {
             // C^T (n, m) = B^T A^T: the long side becomes the panel side
             GemmF32.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
@@ -46,7 +46,7 @@ public final class CpuGemm {
         }
         if (!blocked(m, n, k)) {
             plainF64(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (transpose(m, n, GemmF64.W)) {
+        } else if (transpose(m, n, GemmF64.NARROW)) {
             GemmF64.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
             GemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
