@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Cache-blocked float64 GEMM behind {@link CpuGemm#dgemm}. B is packed once into zero-padded
- * groups of U k-steps by one panel of columns (WIDE, or NARROW for the last few columns); A into
+ * groups of U k-steps by one panel of columns (WIDE, then MID and NARROW for the rest); A into
  * zero-padded R x U blocks per strip of R rows. Each task owns MC rows of one panel of C,
  * accumulated over all of k in private strips, then written back through C's strides.
  *
@@ -18,7 +18,9 @@ import java.util.Arrays;
 final class GemmF64 {
     /** Columns of a wide panel: the main micro-kernel's vector loop length. */
     static final int WIDE = 512;
-    /** Columns of a narrow panel, used for the columns left after the wide panels. */
+    /** Columns of a middle panel, used for the columns left after the wide panels. */
+    static final int MID = WIDE / 2;
+    /** Columns of a narrow panel, used for the columns left after the wide and middle panels. */
     static final int NARROW = 128;
     /** Rows of C per micro-kernel strip. */
     private static final int R = 5;
@@ -29,6 +31,8 @@ final class GemmF64 {
      * block of B (24 KiB, near the core in L1/L2) before the next block.
      */
     private static final int WIDE_GROUPS_PER_BLOCK = 2;
+    /** As WIDE_GROUPS_PER_BLOCK for middle panels. */
+    private static final int MID_GROUPS_PER_BLOCK = 2 * WIDE_GROUPS_PER_BLOCK;
     /** As WIDE_GROUPS_PER_BLOCK for narrow panels (24 KiB). */
     private static final int NARROW_GROUPS_PER_BLOCK = 8;
     /** Rows of C per task, a multiple of R; small enough to balance two threads at n = 1024, strips (240 KiB) in L2. */
@@ -40,17 +44,24 @@ final class GemmF64 {
     /** Column panels of C: panel p covers [start[p], start[p] + width[p]) padded to width[p]. */
     private record Panels(int[] start, int[] width) {
         static Panels of(int n) {
-            int wide = n / WIDE;
-            int rest = n - wide * WIDE;
-            int narrow = (rest + NARROW - 1) / NARROW;
-            if (narrow * NARROW == WIDE) { // as wide as a wide panel: use one
+            int rest = n;
+            int wide = rest / WIDE;
+            rest -= wide * WIDE;
+            if (rest > WIDE - NARROW) { // would need as many narrow panels as fit a wide one
                 wide++;
-                narrow = 0;
+                rest = 0;
             }
-            int[] start = new int[wide + narrow];
-            int[] width = new int[wide + narrow];
+            int mid = rest / MID;
+            rest -= mid * MID;
+            if (rest > MID - NARROW) {
+                mid++;
+                rest = 0;
+            }
+            int narrow = (rest + NARROW - 1) / NARROW;
+            int[] start = new int[wide + mid + narrow];
+            int[] width = new int[start.length];
             for (int p = 0; p < start.length; p++) {
-                width[p] = p < wide ? WIDE : NARROW;
+                width[p] = p < wide ? WIDE : p < wide + mid ? MID : NARROW;
                 start[p] = p == 0 ? 0 : start[p - 1] + width[p - 1];
             }
             return new Panels(start, width);
@@ -77,8 +88,9 @@ final class GemmF64 {
                 int i0 = (task % rowBlocks) * MC;
                 int mc = Math.min(MC, m - i0);
                 int nStrips = (mc + R - 1) / R;
-                boolean wide = panels.width()[panel] == WIDE;
-                int perBlock = wide ? WIDE_GROUPS_PER_BLOCK : NARROW_GROUPS_PER_BLOCK;
+                int width = panels.width()[panel];
+                int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK
+                        : width == MID ? MID_GROUPS_PER_BLOCK : NARROW_GROUPS_PER_BLOCK;
                 for (int s = 0; s < nStrips; s++) {
                     Arrays.fill(strips[s], 0.0);
                 }
@@ -88,16 +100,19 @@ final class GemmF64 {
                         double[] strip = strips[s];
                         double[] stripA = packedA[i0 / R + s];
                         for (int g = g0; g < g1; g++) {
-                            if (wide) {
-                                kernelWide(strip, packedB[panel * groups + g], stripA, g * R * U);
+                            double[] group = packedB[panel * groups + g];
+                            if (width == WIDE) {
+                                kernelWide(strip, group, stripA, g * R * U);
+                            } else if (width == MID) {
+                                kernelMid(strip, group, stripA, g * R * U);
                             } else {
-                                kernelNarrow(strip, packedB[panel * groups + g], stripA, g * R * U);
+                                kernelNarrow(strip, group, stripA, g * R * U);
                             }
                         }
                     }
                 }
                 int j0 = panels.start()[panel];
-                writeBack(strips, panels.width()[panel], mc, Math.min(panels.width()[panel], n - j0), c,
+                writeBack(strips, width, mc, Math.min(width, n - j0), c,
                         cOff + i0 * cRs + j0 * cCs, cRs, cCs, accumulate);
             }
         });
@@ -129,6 +144,35 @@ final class GemmF64 {
             strip[2 * WIDE + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * WIDE + j])));
             strip[3 * WIDE + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * WIDE + j])));
             strip[4 * WIDE + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * WIDE + j])));
+        }
+    }
+
+    /** strip (R, MID) += A block (R, U) at a[ao ..] times group (U, MID). */
+    private static void kernelMid(double[] strip, double[] group, double[] a, int ao) {
+        double a00 = a[ao];
+        double a01 = a[ao + 1];
+        double a02 = a[ao + 2];
+        double a10 = a[ao + 3];
+        double a11 = a[ao + 4];
+        double a12 = a[ao + 5];
+        double a20 = a[ao + 6];
+        double a21 = a[ao + 7];
+        double a22 = a[ao + 8];
+        double a30 = a[ao + 9];
+        double a31 = a[ao + 10];
+        double a32 = a[ao + 11];
+        double a40 = a[ao + 12];
+        double a41 = a[ao + 13];
+        double a42 = a[ao + 14];
+        for (int j = 0; j < MID; j++) {
+            double b0 = group[j];
+            double b1 = group[MID + j];
+            double b2 = group[2 * MID + j];
+            strip[j] = Math.fma(a02, b2, Math.fma(a01, b1, Math.fma(a00, b0, strip[j])));
+            strip[MID + j] = Math.fma(a12, b2, Math.fma(a11, b1, Math.fma(a10, b0, strip[MID + j])));
+            strip[2 * MID + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * MID + j])));
+            strip[3 * MID + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * MID + j])));
+            strip[4 * MID + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * MID + j])));
         }
     }
 
