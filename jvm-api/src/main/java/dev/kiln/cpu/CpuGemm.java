@@ -53,8 +53,9 @@ public final class CpuGemm {
         }
     }
 
+    /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */
     private static boolean blocked(int m, int n, int k) {
-        return k > 0 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
+        return k > 0 && n > 1 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
     }
 
     /** True when padding n to whole panels wastes more than padding m would. */
