@@ -80,13 +80,18 @@ final class GemmF32 {
         float[][] packedB = packB(n, k, b, bOff, bRs, bCs, groups, panels);
         float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         int rowBlocks = (m + MC - 1) / MC;
+        // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
+        int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
         Parallel.forRange(rowBlocks * panels.count(), 1, (t0, t1) -> {
             float[][] strips = new float[MC / R][R * WIDE];
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
-                int i0 = (task % rowBlocks) * MC;
-                int mc = Math.min(MC, m - i0);
+                int i0 = (task % rowBlocks) * blockRows;
+                int mc = Math.min(blockRows, m - i0);
+                if (mc <= 0) {
+                    continue;
+                }
                 int nStrips = (mc + R - 1) / R;
                 int width = panels.width()[panel];
                 int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK
