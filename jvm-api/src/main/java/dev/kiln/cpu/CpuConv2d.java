@@ -8,7 +8,8 @@ import dev.kiln.spi.Conv2dParams;
  * conv2d forward, backward-input and backward-weight by im2col + GEMM, one (image, group) pair per
  * parallel task: x (N, C, H, W), w (O, C/groups, kH, kW), y (N, O, OH, OW). A group's im2col matrix
  * col is (C/groups * kH * kW, OH * OW); y_g = w_g col, col_grad = w_g^T gy_g (then col2im),
- * gw_g = sum over images of gy_g col^T. 1x1 stride-1 unpadded convolutions use x itself as col.
+ * gw_g = sum over images of gy_g col^T. 1x1 stride-1 unpadded convolutions use x itself as col;
+ * where the forward GEMM packs panels of col anyway, it packs them from x directly.
  */
 final class CpuConv2d {
     private CpuConv2d() {
@@ -25,27 +26,28 @@ final class CpuConv2d {
         Object yd = data(y);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
+        boolean implicit = !g.pointwise() && CpuGemm.packsB(g.og(), outPlane, colRows);
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
-            Object col = g.pointwise() ? null : allocate(x.dtype(), colRows * outPlane);
+            Object col = g.pointwise() || implicit ? null : allocate(x.dtype(), colRows * outPlane);
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
                 int xo = xc.storageOffset() + (img * g.c() + grp * g.cg()) * g.inPlane();
                 int yo = (img * g.o() + grp * g.og()) * outPlane;
+                int wo = wc.storageOffset() + grp * g.og() * colRows;
                 if (bc != null) {
                     fillBias(data(bc), bc.storageOffset() + grp * g.og(), g.og(), yd, yo, outPlane);
                 }
-                Object b = col;
-                int bo = 0;
-                if (col == null) {
-                    b = xd;
-                    bo = xo;
+                // y_g (og, outPlane) = w_g (og, colRows) col (colRows, outPlane)
+                if (implicit) {
+                    gemmOverImage(g.og(), outPlane, colRows, wd, wo, xd, xo, g, yd, yo, bc != null);
+                } else if (col == null) {
+                    gemm(g.og(), outPlane, colRows, wd, wo, colRows, 1, xd, xo, outPlane, 1, yd, yo, outPlane, bc != null);
                 } else {
                     Im2col.im2col(xd, xo, col, g);
+                    gemm(g.og(), outPlane, colRows, wd, wo, colRows, 1, col, 0, outPlane, 1, yd, yo, outPlane,
+                            bc != null);
                 }
-                // y_g (og, outPlane) = w_g (og, colRows) col (colRows, outPlane)
-                gemm(g.og(), outPlane, colRows, wd, wc.storageOffset() + grp * g.og() * colRows, colRows, 1,
-                        b, bo, outPlane, 1, yd, yo, outPlane, bc != null);
             }
         });
         return y;
@@ -141,6 +143,25 @@ final class CpuConv2d {
         } else {
             CpuGemm.dgemm(m, n, k, (double[]) a, aOff, aRs, aCs, (double[]) b, bOff, bRs, bCs, (double[]) c, cOff, ldc,
                     accumulate);
+        }
+    }
+
+    /**
+     * y_g (og, outPlane) at y[yOff ..] (+)= w_g (og, colRows) at w[wOff ..] times col of the image group
+     * at x[xOff ..], whose panels the GEMM packs straight from x.
+     */
+    private static void gemmOverImage(int og, int outPlane, int colRows, Object w, int wOff, Object x, int xOff,
+                                      ConvGeometry g, Object y, int yOff, boolean accumulate) {
+        if (y instanceof float[] yf) {
+            float[] xf = (float[]) x;
+            GemmF32.gemm(og, outPlane, colRows, (float[]) w, wOff, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF32(xf, xOff, g, p, count, j0, nc, dst, width),
+                    yf, yOff, outPlane, 1, accumulate);
+        } else {
+            double[] xd = (double[]) x;
+            GemmF64.gemm(og, outPlane, colRows, (double[]) w, wOff, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF64(xd, xOff, g, p, count, j0, nc, dst, width),
+                    (double[]) y, yOff, outPlane, 1, accumulate);
         }
     }
 

@@ -53,6 +53,14 @@ public final class CpuGemm {
         }
     }
 
+    /**
+     * True when {@link #sgemm} / {@link #dgemm} would pack B into panels as it is, so a caller can hand
+     * the packed kernels ({@link GemmF32}, {@link GemmF64}) a packer instead of a B matrix.
+     */
+    static boolean packsB(int m, int n, int k) {
+        return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW);
+    }
+
     /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */
     private static boolean blocked(int m, int n, int k) {
         return k > 0 && n > 1 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;

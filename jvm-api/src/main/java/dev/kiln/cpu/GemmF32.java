@@ -35,8 +35,8 @@ final class GemmF32 {
     private static final int MID_GROUPS_PER_BLOCK = 2 * WIDE_GROUPS_PER_BLOCK;
     /** As WIDE_GROUPS_PER_BLOCK for narrow panels (24 KiB). */
     private static final int NARROW_GROUPS_PER_BLOCK = 16;
-    /** Rows of C per task, a multiple of R; small enough to balance two threads at n = 1024, strips (240 KiB) in L2. */
-    private static final int MC = R * 12;
+    /** Rows of C per task, a multiple of R; a conv2d with 64 output channels is one block; strips (240 KiB) in L2. */
+    private static final int MC = R * 13;
 
     private GemmF32() {
     }
@@ -72,12 +72,27 @@ final class GemmF32 {
         }
     }
 
+    /**
+     * Writes B[p + q][j0 + j] to dst[q * width + j] for q < count, j < nc; dst is zero on entry. Lets a
+     * caller pack B straight from its own layout (conv2d from the image, without an im2col matrix).
+     */
+    @FunctionalInterface
+    interface GroupPacker {
+        void pack(int p, int count, int j0, int nc, float[] dst, int width);
+    }
+
     /** C[i][j] at c[cOff + i * cRs + j * cCs]; m, n, k >= 1. */
     static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
                      int bCs, float[] c, int cOff, int cRs, int cCs, boolean accumulate) {
+        gemm(m, n, k, a, aOff, aRs, aCs, strided(b, bOff, bRs, bCs), c, cOff, cRs, cCs, accumulate);
+    }
+
+    /** As above with B (k, n) delivered by a packer. */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GroupPacker b, float[] c, int cOff,
+                     int cRs, int cCs, boolean accumulate) {
         int groups = (k + U - 1) / U;
         Panels panels = Panels.of(n);
-        float[][] packedB = packB(n, k, b, bOff, bRs, bCs, groups, panels);
+        float[][] packedB = packB(k, n, b, groups, panels);
         float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         int rowBlocks = (m + MC - 1) / MC;
         // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
@@ -211,46 +226,46 @@ final class GemmF32 {
     }
 
     /** B (k, n) -> one (U, width) array per panel and group, zero beyond k and n, at [panel * groups + g]. */
-    private static float[][] packB(int n, int k, float[] b, int bOff, int bRs, int bCs, int groups, Panels panels) {
+    private static float[][] packB(int k, int n, GroupPacker b, int groups, Panels panels) {
         float[][] packed = new float[panels.count() * groups][];
         Parallel.forRange(panels.count() * groups, 64, (s0, s1) -> {
-            for (int s = s0; s < s1; ) {
-                // one panel at a time
+            for (int s = s0; s < s1; s++) {
                 int panel = s / groups;
-                int end = Math.min(s1, (panel + 1) * groups);
                 int width = panels.width()[panel];
                 int j0 = panels.start()[panel];
-                int nc = Math.min(width, n - j0);
-                for (int g = s % groups; g < end - panel * groups; g++) {
-                    float[] dst = new float[U * width];
-                    int p = g * U;
-                    int count = Math.min(U, k - p);
-                    if (bRs == 1 && bCs != 1) {
-                        // transposed B: each column gives this group U consecutive k values
-                        for (int j = 0; j < nc; j++) {
-                            int src = bOff + (j0 + j) * bCs + p;
-                            for (int q = 0; q < count; q++) {
-                                dst[q * width + j] = b[src + q];
-                            }
-                        }
-                    } else {
-                        for (int q = 0; q < count; q++) {
-                            int src = bOff + (p + q) * bRs + j0 * bCs;
-                            if (bCs == 1) {
-                                System.arraycopy(b, src, dst, q * width, nc);
-                            } else {
-                                for (int j = 0; j < nc; j++) {
-                                    dst[q * width + j] = b[src + j * bCs];
-                                }
-                            }
-                        }
-                    }
-                    packed[panel * groups + g] = dst;
-                }
-                s = end;
+                int p = (s % groups) * U;
+                float[] dst = new float[U * width];
+                b.pack(p, Math.min(U, k - p), j0, Math.min(width, n - j0), dst, width);
+                packed[s] = dst;
             }
         });
         return packed;
+    }
+
+    /** B[p][j] = b[bOff + p * bRs + j * bCs]. */
+    private static GroupPacker strided(float[] b, int bOff, int bRs, int bCs) {
+        return (p, count, j0, nc, dst, width) -> {
+            if (bRs == 1 && bCs != 1) {
+                // transposed B: each column gives the group its count consecutive k values
+                for (int j = 0; j < nc; j++) {
+                    int src = bOff + (j0 + j) * bCs + p;
+                    for (int q = 0; q < count; q++) {
+                        dst[q * width + j] = b[src + q];
+                    }
+                }
+                return;
+            }
+            for (int q = 0; q < count; q++) {
+                int src = bOff + (p + q) * bRs + j0 * bCs;
+                if (bCs == 1) {
+                    System.arraycopy(b, src, dst, q * width, nc);
+                } else {
+                    for (int j = 0; j < nc; j++) {
+                        dst[q * width + j] = b[src + j * bCs];
+                    }
+                }
+            }
+        };
     }
 
     /** A (m, k) -> one array per strip of R rows: blocks (R, U) at [(g * R + i) * U + q], zero beyond m and k. */

@@ -3,7 +3,8 @@ package dev.kiln.cpu;
 /**
  * im2col and its adjoint col2im for one group of one image: x (cg, h, w) <-> col (cg * kh * kw,
  * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
- * (zero where that falls in the padding). Arrays are float[] or double[].
+ * (zero where that falls in the padding). Arrays are float[] or double[]. packRows writes blocks of
+ * col straight into GEMM panels, so a large forward convolution never builds col.
  */
 final class Im2col {
     private Im2col() {
@@ -24,6 +25,76 @@ final class Im2col {
             col2imF32((float[]) col, xf, xOff, g);
         } else {
             col2imF64((double[]) col, (double[]) x, xOff, g);
+        }
+    }
+
+    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
+    static void packRowsF32(float[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, float[] dst, int width) {
+        var cp = g.p();
+        for (int q = 0; q < count; q++) {
+            int row = p + q;
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * cp.dilationW() - cp.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+            int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+            // walk the pixels [j0, j0 + nc) one output row at a time
+            for (int j = j0; j < j0 + nc; ) {
+                int oy = j / g.ow();
+                int ox0 = j - oy * g.ow();
+                int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+                int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+                int from = Math.max(ox0, lo);
+                int to = Math.min(ox0 + segment, hi);
+                if (iy >= 0 && iy < g.h() && from < to) {
+                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
+                    if (cp.strideW() == 1) {
+                        System.arraycopy(x, src + from, dst, out + from, to - from);
+                    } else {
+                        for (int ox = from; ox < to; ox++) {
+                            dst[out + ox] = x[src + ox * cp.strideW()];
+                        }
+                    }
+                }
+                j += segment;
+            }
+        }
+    }
+
+    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
+    static void packRowsF64(double[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, double[] dst, int width) {
+        var cp = g.p();
+        for (int q = 0; q < count; q++) {
+            int row = p + q;
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * cp.dilationW() - cp.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+            int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+            // walk the pixels [j0, j0 + nc) one output row at a time
+            for (int j = j0; j < j0 + nc; ) {
+                int oy = j / g.ow();
+                int ox0 = j - oy * g.ow();
+                int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+                int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+                int from = Math.max(ox0, lo);
+                int to = Math.min(ox0 + segment, hi);
+                if (iy >= 0 && iy < g.h() && from < to) {
+                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
+                    if (cp.strideW() == 1) {
+                        System.arraycopy(x, src + from, dst, out + from, to - from);
+                    } else {
+                        for (int ox = from; ox < to; ox++) {
+                            dst[out + ox] = x[src + ox * cp.strideW()];
+                        }
+                    }
+                }
+                j += segment;
+            }
         }
     }
 
