@@ -35,7 +35,7 @@ final class GemmF64 {
     private static final int MID_GROUPS_PER_BLOCK = 2 * WIDE_GROUPS_PER_BLOCK;
     /** As WIDE_GROUPS_PER_BLOCK for narrow panels (24 KiB). */
     private static final int NARROW_GROUPS_PER_BLOCK = 8;
-    /** Rows of C per task, a multiple of R; a conv2d with 64 output channels is one block; strips (240 KiB) in L2. */
+    /** Rows of C per task, a multiple of R (its strips, 260 KiB, stay in L2); 64 output channels fit one. */
     private static final int MC = R * 13;
 
     private GemmF64() {
