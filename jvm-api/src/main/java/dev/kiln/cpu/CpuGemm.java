@@ -58,7 +58,7 @@ public final class CpuGemm {
      * the packed kernels ({@link GemmF32}, {@link GemmF64}) a packer instead of a B matrix.
      */
     static boolean packsB(int m, int n, int k) {
-        return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW);
+        return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW); // GemmF64.NARROW is the same
     }
 
     /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */

@@ -188,8 +188,14 @@ final class Im2col {
                 }
                 int at = row * outPlane + oy * g.ow();
                 int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                for (int ox = lo; ox < hi; ox++) {
-                    x[dst + ox * p.strideW()] += col[at + ox];
+                if (p.strideW() == 1) {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox] += col[at + ox];
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox * p.strideW()] += col[at + ox];
+                    }
                 }
             }
         }
@@ -212,8 +218,14 @@ final class Im2col {
                 }
                 int at = row * outPlane + oy * g.ow();
                 int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                for (int ox = lo; ox < hi; ox++) {
-                    x[dst + ox * p.strideW()] += col[at + ox];
+                if (p.strideW() == 1) {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox] += col[at + ox];
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox * p.strideW()] += col[at + ox];
+                    }
                 }
             }
         }
