@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Cache-blocked float64 GEMM behind {@link CpuGemm#dgemm}. B is packed once into zero-padded
  * groups of U k-steps by one panel of columns (WIDE, then MID and NARROW for the rest); A into
  * zero-padded R x U blocks per strip of R rows. Each task owns MC rows of one panel of C,
- * accumulated over all of k in private strips, then written back through C's strides.
+ * accumulated over all of k in private strips, then written back through C's strides (or a sink).
  *
  * <p>Why this shape: HotSpot C2 (JDK 17) vectorises the micro-kernel's j loop only when every
  * array index in it is j plus a constant, and gives up on bodies much larger than R * U = 15
@@ -81,6 +81,15 @@ final class GemmF64 {
         void pack(int p, int count, int j0, int nc, double[] dst, int width);
     }
 
+    /**
+     * Takes row i of C, columns [j0, j0 + nc), from src[from ..]. Lets a caller scatter C into its own
+     * layout (conv2d's input gradient: col2im without a col matrix).
+     */
+    @FunctionalInterface
+    interface RowSink {
+        void take(int i, int j0, int nc, double[] src, int from);
+    }
+
     /** C[i][j] at c[cOff + i * cRs + j * cCs]; m, n, k >= 1. */
     static void gemm(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff, int bRs,
                      int bCs, double[] c, int cOff, int cRs, int cCs, boolean accumulate) {
@@ -90,6 +99,21 @@ final class GemmF64 {
     /** As above with B (k, n) delivered by a packer. */
     static void gemm(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, GroupPacker b, double[] c, int cOff,
                      int cRs, int cCs, boolean accumulate) {
+        gemm(m, n, k, a, aOff, aRs, aCs, b, strided(c, cOff, cRs, cCs, accumulate), true);
+    }
+
+    /** B read through strides, C handed to a sink (see below). */
+    static void gemm(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff, int bRs,
+                     int bCs, RowSink c, boolean parallel) {
+        gemm(m, n, k, a, aOff, aRs, aCs, strided(b, bOff, bRs, bCs), c, parallel);
+    }
+
+    /**
+     * As above with C handed row by row to a sink; tasks run one after another when not parallel (a
+     * sink whose rows overlap in memory, called from a caller that is parallel already).
+     */
+    static void gemm(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, GroupPacker b, RowSink c,
+                     boolean parallel) {
         int groups = (k + U - 1) / U;
         Panels panels = Panels.of(n);
         double[][] packedB = packB(k, n, b, groups, panels);
@@ -98,7 +122,8 @@ final class GemmF64 {
         // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
-        Parallel.forRange(rowBlocks * panels.count(), 1, (t0, t1) -> {
+        int tasks = rowBlocks * panels.count();
+        Parallel.Range body = (t0, t1) -> {
             double[][] strips = new double[MC / R][R * WIDE];
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
@@ -132,10 +157,16 @@ final class GemmF64 {
                     }
                 }
                 int j0 = panels.start()[panel];
-                writeBack(strips, width, mc, Math.min(width, n - j0), c,
-                        cOff + i0 * cRs + j0 * cCs, cRs, cCs, accumulate);
+                for (int i = 0; i < mc; i++) {
+                    c.take(i0 + i, j0, Math.min(width, n - j0), strips[i / R], (i % R) * width);
+                }
             }
-        });
+        };
+        if (parallel) {
+            Parallel.forRange(tasks, 1, body);
+        } else {
+            body.run(0, tasks);
+        }
     }
 
     /** strip (R, WIDE) += A block (R, U) at a[ao ..] times group (U, WIDE). */
@@ -289,25 +320,22 @@ final class GemmF64 {
         return packed;
     }
 
-    /** Rows [0, mc) of the strips (row i at strips[i / R][(i % R) * width ..]), nc columns, into C. */
-    private static void writeBack(double[][] strips, int width, int mc, int nc, double[] c, int cOff, int cRs, int cCs,
-                                  boolean accumulate) {
-        for (int i = 0; i < mc; i++) {
-            double[] strip = strips[i / R];
-            int from = (i % R) * width;
-            int base = cOff + i * cRs;
+    /** C[i][j] at c[cOff + i * cRs + j * cCs], overwritten or accumulated. */
+    private static RowSink strided(double[] c, int cOff, int cRs, int cCs, boolean accumulate) {
+        return (i, j0, nc, src, from) -> {
+            int base = cOff + i * cRs + j0 * cCs;
             if (cCs == 1 && !accumulate) {
-                System.arraycopy(strip, from, c, base, nc);
+                System.arraycopy(src, from, c, base, nc);
             } else if (cCs == 1) {
                 for (int j = 0; j < nc; j++) {
-                    c[base + j] += strip[from + j];
+                    c[base + j] += src[from + j];
                 }
             } else {
                 for (int j = 0; j < nc; j++) {
                     int at = base + j * cCs;
-                    c[at] = accumulate ? c[at] + strip[from + j] : strip[from + j];
+                    c[at] = accumulate ? c[at] + src[from + j] : src[from + j];
                 }
             }
-        }
+        };
     }
 }
