@@ -8,7 +8,9 @@ import dev.kiln.spi.Conv2dParams;
  * conv2d forward, backward-input and backward-weight by im2col + GEMM, one (image, group) pair per
  * parallel task: x (N, C, H, W), w (O, C/groups, kH, kW), y (N, O, OH, OW). A group's im2col matrix
  * col is (C/groups * kH * kW, OH * OW); y_g = w_g col, col_grad = w_g^T gy_g (then col2im),
- * gw_g = sum over images of gy_g col^T. 1x1 stride-1 unpadded convolutions use x itself as col.
+ * gw_g = sum over images of gy_g col^T. 1x1 stride-1 unpadded convolutions use x itself as col;
+ * where the GEMM packs panels of col (forward) or emits rows of it (backward-input) anyway, they come
+ * from or go to the image directly.
  */
 final class CpuConv2d {
     private CpuConv2d() {
@@ -25,27 +27,28 @@ final class CpuConv2d {
         Object yd = data(y);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
+        boolean implicit = !g.pointwise() && CpuGemm.packsB(g.og(), outPlane, colRows);
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
-            Object col = g.pointwise() ? null : allocate(x.dtype(), colRows * outPlane);
+            Object col = g.pointwise() || implicit ? null : allocate(x.dtype(), colRows * outPlane);
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
                 int xo = xc.storageOffset() + (img * g.c() + grp * g.cg()) * g.inPlane();
                 int yo = (img * g.o() + grp * g.og()) * outPlane;
+                int wo = wc.storageOffset() + grp * g.og() * colRows;
                 if (bc != null) {
                     fillBias(data(bc), bc.storageOffset() + grp * g.og(), g.og(), yd, yo, outPlane);
                 }
-                Object b = col;
-                int bo = 0;
-                if (col == null) {
-                    b = xd;
-                    bo = xo;
+                // y_g (og, outPlane) = w_g (og, colRows) col (colRows, outPlane)
+                if (implicit) {
+                    gemmOverImage(g.og(), outPlane, colRows, wd, wo, xd, xo, g, yd, yo, bc != null);
+                } else if (col == null) {
+                    gemm(g.og(), outPlane, colRows, wd, wo, colRows, 1, xd, xo, outPlane, 1, yd, yo, outPlane, bc != null);
                 } else {
                     Im2col.im2col(xd, xo, col, g);
+                    gemm(g.og(), outPlane, colRows, wd, wo, colRows, 1, col, 0, outPlane, 1, yd, yo, outPlane,
+                            bc != null);
                 }
-                // y_g (og, outPlane) = w_g (og, colRows) col (colRows, outPlane)
-                gemm(g.og(), outPlane, colRows, wd, wc.storageOffset() + grp * g.og() * colRows, colRows, 1,
-                        b, bo, outPlane, 1, yd, yo, outPlane, bc != null);
             }
         });
         return y;
@@ -61,8 +64,9 @@ final class CpuConv2d {
         Object gxd = data(gx);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
+        boolean implicit = !g.pointwise() && CpuGemm.packsB(colRows, outPlane, g.og());
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
-            Object col = g.pointwise() ? null : allocate(gy.dtype(), colRows * outPlane);
+            Object col = g.pointwise() || implicit ? null : allocate(gy.dtype(), colRows * outPlane);
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
@@ -70,7 +74,9 @@ final class CpuConv2d {
                 int yo = gyc.storageOffset() + (img * g.o() + grp * g.og()) * outPlane;
                 int wo = wc.storageOffset() + grp * g.og() * colRows;
                 // col_grad (colRows, outPlane) = w_g^T (colRows, og) gy_g (og, outPlane)
-                if (col == null) {
+                if (implicit) {
+                    gemmIntoImage(colRows, outPlane, g.og(), wd, wo, gyd, yo, gxd, xo, g);
+                } else if (col == null) {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, gxd, xo, outPlane, false);
                 } else {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, col, 0, outPlane, false);
@@ -141,6 +147,42 @@ final class CpuConv2d {
         } else {
             CpuGemm.dgemm(m, n, k, (double[]) a, aOff, aRs, aCs, (double[]) b, bOff, bRs, bCs, (double[]) c, cOff, ldc,
                     accumulate);
+        }
+    }
+
+    /**
+     * y_g (og, outPlane) at y[yOff ..] (+)= w_g (og, colRows) at w[wOff ..] times col of the image group
+     * at x[xOff ..], whose panels the GEMM packs straight from x.
+     */
+    private static void gemmOverImage(int og, int outPlane, int colRows, Object w, int wOff, Object x, int xOff,
+                                      ConvGeometry g, Object y, int yOff, boolean accumulate) {
+        if (y instanceof float[] yf) {
+            float[] xf = (float[]) x;
+            GemmF32.gemm(og, outPlane, colRows, (float[]) w, wOff, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF32(xf, xOff, g, p, count, j0, nc, dst, width),
+                    yf, yOff, outPlane, 1, accumulate);
+        } else {
+            double[] xd = (double[]) x;
+            GemmF64.gemm(og, outPlane, colRows, (double[]) w, wOff, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF64(xd, xOff, g, p, count, j0, nc, dst, width),
+                    (double[]) y, yOff, outPlane, 1, accumulate);
+        }
+    }
+
+    /**
+     * gx of the image group at gx[xOff ..] += col2im(w_g^T (colRows, og) gy_g (og, outPlane)), each row
+     * of the product scattered into gx as the GEMM finishes it. Col rows overlap in gx, so the GEMM
+     * runs its tasks in this thread (the caller is parallel over images and groups).
+     */
+    private static void gemmIntoImage(int colRows, int outPlane, int og, Object w, int wOff, Object gy, int gyOff,
+                                      Object gx, int xOff, ConvGeometry g) {
+        if (gx instanceof float[] gxf) {
+            GemmF32.gemm(colRows, outPlane, og, (float[]) w, wOff, 1, colRows, (float[]) gy, gyOff, outPlane, 1,
+                    (row, j0, nc, src, from) -> Im2col.col2imRowAddF32(src, from, row, j0, nc, gxf, xOff, g), false);
+        } else {
+            double[] gxd = (double[]) gx;
+            GemmF64.gemm(colRows, outPlane, og, (double[]) w, wOff, 1, colRows, (double[]) gy, gyOff, outPlane, 1,
+                    (row, j0, nc, src, from) -> Im2col.col2imRowAddF64(src, from, row, j0, nc, gxd, xOff, g), false);
         }
     }
 

@@ -30,7 +30,7 @@ public final class CpuGemm {
         }
         if (!blocked(m, n, k)) {
             plainF32(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (transpose(m, n, GemmF32.W)) {
+        } else if (transpose(m, n, GemmF32.NARROW)) {
             // C^T (n, m) = B^T A^T: the long side becomes the panel side
             GemmF32.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
@@ -46,15 +46,24 @@ public final class CpuGemm {
         }
         if (!blocked(m, n, k)) {
             plainF64(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (transpose(m, n, GemmF64.W)) {
+        } else if (transpose(m, n, GemmF64.NARROW)) {
             GemmF64.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
             GemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
         }
     }
 
+    /**
+     * True when {@link #sgemm} / {@link #dgemm} would pack B into panels as it is, so a caller can hand
+     * the packed kernels ({@link GemmF32}, {@link GemmF64}) a packer instead of a B matrix.
+     */
+    static boolean packsB(int m, int n, int k) {
+        return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW); // GemmF64.NARROW is the same
+    }
+
+    /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */
     private static boolean blocked(int m, int n, int k) {
-        return k > 0 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
+        return k > 0 && n > 1 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
     }
 
     /** True when padding n to whole panels wastes more than padding m would. */

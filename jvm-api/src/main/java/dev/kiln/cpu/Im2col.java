@@ -3,7 +3,9 @@ package dev.kiln.cpu;
 /**
  * im2col and its adjoint col2im for one group of one image: x (cg, h, w) <-> col (cg * kh * kw,
  * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
- * (zero where that falls in the padding). Arrays are float[] or double[].
+ * (zero where that falls in the padding). Arrays are float[] or double[]. packRows writes blocks of
+ * col straight into GEMM panels and col2imRowAdd takes GEMM rows of col, so large convolutions
+ * never build col in forward or backward-input.
  */
 final class Im2col {
     private Im2col() {
@@ -24,6 +26,132 @@ final class Im2col {
             col2imF32((float[]) col, xf, xOff, g);
         } else {
             col2imF64((double[]) col, (double[]) x, xOff, g);
+        }
+    }
+
+    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
+    static void packRowsF32(float[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, float[] dst, int width) {
+        var cp = g.p();
+        for (int q = 0; q < count; q++) {
+            int row = p + q;
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * cp.dilationW() - cp.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+            int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+            // walk the pixels [j0, j0 + nc) one output row at a time
+            for (int j = j0; j < j0 + nc; ) {
+                int oy = j / g.ow();
+                int ox0 = j - oy * g.ow();
+                int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+                int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+                int from = Math.max(ox0, lo);
+                int to = Math.min(ox0 + segment, hi);
+                if (iy >= 0 && iy < g.h() && from < to) {
+                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
+                    if (cp.strideW() == 1) {
+                        System.arraycopy(x, src + from, dst, out + from, to - from);
+                    } else {
+                        for (int ox = from; ox < to; ox++) {
+                            dst[out + ox] = x[src + ox * cp.strideW()];
+                        }
+                    }
+                }
+                j += segment;
+            }
+        }
+    }
+
+    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
+    static void packRowsF64(double[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, double[] dst, int width) {
+        var cp = g.p();
+        for (int q = 0; q < count; q++) {
+            int row = p + q;
+            int kj = row % g.kw();
+            int ki = (row / g.kw()) % g.kh();
+            int ci = row / (g.kw() * g.kh());
+            int colShift = kj * cp.dilationW() - cp.padW();
+            int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+            int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+            // walk the pixels [j0, j0 + nc) one output row at a time
+            for (int j = j0; j < j0 + nc; ) {
+                int oy = j / g.ow();
+                int ox0 = j - oy * g.ow();
+                int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+                int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+                int from = Math.max(ox0, lo);
+                int to = Math.min(ox0 + segment, hi);
+                if (iy >= 0 && iy < g.h() && from < to) {
+                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
+                    if (cp.strideW() == 1) {
+                        System.arraycopy(x, src + from, dst, out + from, to - from);
+                    } else {
+                        for (int ox = from; ox < to; ox++) {
+                            dst[out + ox] = x[src + ox * cp.strideW()];
+                        }
+                    }
+                }
+                j += segment;
+            }
+        }
+    }
+
+    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
+    static void col2imRowAddF32(float[] src, int from, int row, int j0, int nc, float[] x, int xOff, ConvGeometry g) {
+        var cp = g.p();
+        int kj = row % g.kw();
+        int ki = (row / g.kw()) % g.kh();
+        int ci = row / (g.kw() * g.kh());
+        int colShift = kj * cp.dilationW() - cp.padW();
+        int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+        int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+        // walk the pixels [j0, j0 + nc) one output row at a time
+        for (int j = j0; j < j0 + nc; ) {
+            int oy = j / g.ow();
+            int ox0 = j - oy * g.ow();
+            int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+            int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+            int lower = Math.max(ox0, lo);
+            int upper = Math.min(ox0 + segment, hi);
+            if (iy >= 0 && iy < g.h()) {
+                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
+                for (int ox = lower; ox < upper; ox++) {
+                    x[dst + ox * cp.strideW()] += src[in + ox];
+                }
+            }
+            j += segment;
+        }
+    }
+
+    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
+    static void col2imRowAddF64(double[] src, int from, int row, int j0, int nc, double[] x, int xOff, ConvGeometry g) {
+        var cp = g.p();
+        int kj = row % g.kw();
+        int ki = (row / g.kw()) % g.kh();
+        int ci = row / (g.kw() * g.kh());
+        int colShift = kj * cp.dilationW() - cp.padW();
+        int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
+        int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
+        // walk the pixels [j0, j0 + nc) one output row at a time
+        for (int j = j0; j < j0 + nc; ) {
+            int oy = j / g.ow();
+            int ox0 = j - oy * g.ow();
+            int segment = Math.min(j0 + nc - j, g.ow() - ox0);
+            int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
+            int lower = Math.max(ox0, lo);
+            int upper = Math.min(ox0 + segment, hi);
+            if (iy >= 0 && iy < g.h()) {
+                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
+                for (int ox = lower; ox < upper; ox++) {
+                    x[dst + ox * cp.strideW()] += src[in + ox];
+                }
+            }
+            j += segment;
         }
     }
 
@@ -117,8 +245,14 @@ final class Im2col {
                 }
                 int at = row * outPlane + oy * g.ow();
                 int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                for (int ox = lo; ox < hi; ox++) {
-                    x[dst + ox * p.strideW()] += col[at + ox];
+                if (p.strideW() == 1) {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox] += col[at + ox];
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox * p.strideW()] += col[at + ox];
+                    }
                 }
             }
         }
@@ -141,8 +275,14 @@ final class Im2col {
                 }
                 int at = row * outPlane + oy * g.ow();
                 int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                for (int ox = lo; ox < hi; ox++) {
-                    x[dst + ox * p.strideW()] += col[at + ox];
+                if (p.strideW() == 1) {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox] += col[at + ox];
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) {
+                        x[dst + ox * p.strideW()] += col[at + ox];
+                    }
                 }
             }
         }
