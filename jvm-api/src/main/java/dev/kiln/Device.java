@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.spi.Backends;
 import java.util.Objects;
 
 /**
@@ -36,19 +37,39 @@ public final class Device {
         return CPU;
     }
 
-    /** The i-th CUDA device; using it fails with the reason when no CUDA backend can serve it. */
+    /**
+     * The i-th CUDA device. Throws, saying why, when it cannot be used: kiln-native is not on the
+     * class path, or its backend reports no libcuda.so.1, no such GPU or a driver too old. There is
+     * never a silent fallback; {@link Backends#isAvailable(Type, int)} asks without throwing.
+     */
     public static Device cuda(int index) {
-        if (index < 0) {
-            throw new IllegalArgumentException("cuda: device index must be >= 0, got " + index);
-        }
-        return new Device(Type.CUDA, index);
+        return of(Type.CUDA, index);
     }
 
     public static Device cuda() {
         return cuda(0);
     }
 
-    /** Parses {@code cpu}, {@code cuda}, {@code cuda:1}, {@code cuda-emu:0}. */
+    /**
+     * Device {@code index} of {@code type} ({@code cpu} has only index 0). A CUDA device is checked
+     * here, through its backend, so the error surfaces where the device is chosen, not at first use.
+     */
+    public static Device of(Type type, int index) {
+        if (index < 0 || type == Type.CPU && index != 0) {
+            throw new IllegalArgumentException("device: " + type + " index must be " + (type == Type.CPU ? "0" : ">= 0")
+                    + ", got " + index);
+        }
+        if (type == Type.CPU) {
+            return CPU;
+        }
+        Device d = new Device(type, index);
+        if (type == Type.CUDA) {
+            Backends.of(d);
+        }
+        return d;
+    }
+
+    /** Parses {@code cpu}, {@code cuda}, {@code cuda:1}, {@code cuda-emu:0}; a CUDA device is checked as by {@link #cuda(int)}. */
     public static Device parse(String spec) {
         String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
         int colon = s.lastIndexOf(':');
@@ -63,7 +84,7 @@ public final class Device {
         }
         for (Type t : Type.values()) {
             if (t.label.equals(kind)) {
-                return t == Type.CPU ? CPU : new Device(t, index);
+                return t == Type.CPU ? CPU : of(t, index);
             }
         }
         throw new IllegalArgumentException("device: unknown device '" + spec + "' (valid: cpu, cuda, cuda:N, cuda-emu:N)");

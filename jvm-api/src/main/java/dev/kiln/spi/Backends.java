@@ -29,9 +29,10 @@ public final class Backends {
         return p.backend(device);
     }
 
-    public static boolean isAvailable(Device device) {
+    /** Whether device {@code index} of {@code type} can be used; {@link Device#of} says why not. */
+    public static boolean isAvailable(Device.Type type, int index) {
         try {
-            of(device);
+            of(Device.of(type, index));
             return true;
         } catch (RuntimeException e) {
             return false;

@@ -76,9 +76,11 @@ class DeviceMemoryTest {
 
     @Test
     void withoutAGpuCudaSaysWhy() {
-        Assumptions.assumeFalse(Backends.isAvailable(Device.cuda()), "a GPU is present: nothing to report");
-        RuntimeException e = assertThrows(RuntimeException.class, () -> Tensor.zeros(new int[] {2}, DType.FLOAT32, Device.cuda()));
+        Assumptions.assumeFalse(Backends.isAvailable(Device.Type.CUDA, 0), "a GPU is present: nothing to report");
+        // Device.cuda() itself throws the backend's reason, before any tensor is made.
+        RuntimeException e = assertThrows(RuntimeException.class, Device::cuda);
         assertTrue(e instanceof CudaUnavailableException, e.toString());
+        assertTrue(assertThrows(CudaUnavailableException.class, () -> Device.parse("cuda")).getMessage().startsWith("cuda:0: "));
         assertTrue(e.getMessage().startsWith("cuda:0: "), e.getMessage());
         assertTrue(e.getMessage().contains("libcuda.so.1") || e.getMessage().contains("no GPU")
                 || e.getMessage().contains("driver"), e.getMessage());
