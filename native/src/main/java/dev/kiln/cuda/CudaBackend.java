@@ -36,6 +36,30 @@ public final class CudaBackend implements Backend {
         return context.allocator();
     }
 
+    CudaContext context() {
+        return context;
+    }
+
+    /** A new stream on this device; make it the thread's current one with {@link CudaStream#use}. */
+    public CudaStream newStream() {
+        return new CudaStream(context, context.api().createStream());
+    }
+
+    /** The calling thread's current stream on this device (the default stream unless one is in use). */
+    public CudaStream currentStream() {
+        return context.stream();
+    }
+
+    /** A new event on this device, for timing and ordering work across streams. */
+    public CudaEvent newEvent() {
+        return new CudaEvent(context);
+    }
+
+    /** Waits for all work on every stream of this device. */
+    public void synchronize() {
+        context.api().synchronize();
+    }
+
     @Override
     public String name() {
         return context.device().type().toString();
@@ -50,7 +74,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage allocate(DType dtype, int size, Device device) {
         CudaStorage s = new CudaStorage(context, dtype, size);
-        context.api().memset(s.address(0), 0, (long) size * dtype.byteSize());
+        context.api().memset(s.address(0), 0, (long) size * dtype.byteSize(), context.stream().handle());
         return s;
     }
 
@@ -61,7 +85,7 @@ public final class CudaBackend implements Backend {
         int n = java.lang.reflect.Array.getLength(array);
         CudaStorage s = new CudaStorage(context, dtype, n);
         if (n > 0) {
-            context.api().copyToDevice(s.address(0), host, 0, (long) n * dtype.byteSize());
+            context.api().copyToDevice(s.address(0), host, 0, (long) n * dtype.byteSize(), context.stream().handle());
         }
         return s;
     }
@@ -73,7 +97,7 @@ public final class CudaBackend implements Backend {
         DType t = c.dtype();
         Object host = HostArrays.allocate(t, n);
         if (n > 0) {
-            context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize());
+            context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize(), context.stream().handle());
         }
         return host instanceof byte[] b && t == DType.BOOL ? HostArrays.toBooleans(b) : host;
     }

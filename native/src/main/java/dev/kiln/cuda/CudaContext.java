@@ -2,11 +2,13 @@ package dev.kiln.cuda;
 
 import dev.kiln.Device;
 
-/** One device: its driver API (JCuda or the emulator) and its caching allocator. */
+/** One device: its driver API (JCuda or the emulator), its caching allocator and each thread's current stream. */
 final class CudaContext {
     private final Device device;
     private final DeviceApi api;
     private final CachingAllocator allocator;
+    private final CudaStream defaultStream = new CudaStream(this, null);
+    private final ThreadLocal<CudaStream> current = ThreadLocal.withInitial(() -> defaultStream);
 
     CudaContext(Device device, DeviceApi api) {
         this.device = device;
@@ -24,5 +26,28 @@ final class CudaContext {
 
     CachingAllocator allocator() {
         return allocator;
+    }
+
+    /** The calling thread's stream on this device. */
+    CudaStream stream() {
+        return current.get();
+    }
+
+    CudaStream defaultStream() {
+        return defaultStream;
+    }
+
+    CudaStream.Use use(CudaStream stream) {
+        requireSame("use", stream.context());
+        CudaStream previous = current.get();
+        current.set(stream);
+        return () -> current.set(previous);
+    }
+
+    /** Streams and events work only with those of their own device. */
+    void requireSame(String op, CudaContext other) {
+        if (other != this) {
+            throw new IllegalArgumentException(op + ": a stream or event of " + other.device + " used with one of " + device);
+        }
     }
 }

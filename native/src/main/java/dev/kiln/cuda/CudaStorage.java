@@ -4,12 +4,15 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.spi.Storage;
 import java.lang.ref.Cleaner;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Device memory holding {@code size} elements. Freed (back to the caching allocator) by
  * {@link #release()} — {@code Tensor.close()} or a {@link MemoryScope} — or, as a last resort,
- * when it becomes unreachable.
+ * when it becomes unreachable. It remembers every stream that used it, so the allocator reuses it
+ * only once their work is past it.
  */
 final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -27,17 +30,19 @@ final class CudaStorage implements Storage {
         final long address;
         final long bytes;
         final AtomicBoolean freed = new AtomicBoolean();
+        final Set<CudaStream> usedOn = ConcurrentHashMap.newKeySet();
 
-        Block(CachingAllocator allocator, long address, long bytes) {
+        Block(CachingAllocator allocator, long bytes, CudaStream stream) {
             this.allocator = allocator;
-            this.address = address;
+            this.address = allocator.allocate(bytes, stream);
             this.bytes = bytes;
+            usedOn.add(stream);
         }
 
         @Override
         public void run() {
             if (freed.compareAndSet(false, true)) {
-                allocator.free(address, bytes);
+                allocator.free(address, bytes, usedOn);
             }
         }
     }
@@ -47,16 +52,17 @@ final class CudaStorage implements Storage {
         this.dtype = dtype;
         this.size = size;
         long bytes = Math.max(1L, (long) size * dtype.byteSize());
-        this.block = new Block(context.allocator(), context.allocator().allocate(bytes), bytes);
+        this.block = new Block(context.allocator(), bytes, context.stream());
         this.cleanable = CLEANER.register(this, block);
         MemoryScope.track(this);
     }
 
-    /** The device address of element {@code offset}. */
+    /** The device address of element {@code offset}, for work on the calling thread's current stream. */
     long address(int offset) {
         if (block.freed.get()) {
             throw new IllegalStateException(context.device() + ": this tensor's storage was closed (Tensor.close() or its MemoryScope ended)");
         }
+        block.usedOn.add(context.stream());
         return block.address + (long) offset * dtype.byteSize();
     }
 

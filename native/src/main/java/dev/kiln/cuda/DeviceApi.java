@@ -3,7 +3,10 @@ package dev.kiln.cuda;
 /**
  * The driver-level operations of one device. There is one implementation per device kind (JCuda
  * for cuda, JNI for cuda-emu), so allocation, copies, grid arithmetic and argument packing above
- * this interface are the same code on both. Addresses are raw device addresses.
+ * this interface are the same code on both. Addresses are raw device addresses. Streams and events
+ * are opaque handles from {@link #createStream} and {@link #createEvent}; the stream {@code null}
+ * is the default (legacy) stream. Work on one stream runs in issue order; copies to and from Java
+ * arrays return once the copy is done, after the stream's earlier work.
  */
 interface DeviceApi {
     /** E.g. {@code cuda:0} or {@code cuda-emu:0}, for messages. */
@@ -15,20 +18,47 @@ interface DeviceApi {
     void free(long address);
 
     /** Copies {@code bytes} from a primitive array, starting at byte {@code byteOffset}, to dst. */
-    void copyToDevice(long dst, Object array, long byteOffset, long bytes);
+    void copyToDevice(long dst, Object array, long byteOffset, long bytes, Object stream);
 
     /** Copies {@code bytes} from src into a primitive array at byte {@code byteOffset}. */
-    void copyToHost(Object array, long byteOffset, long src, long bytes);
+    void copyToHost(Object array, long byteOffset, long src, long bytes, Object stream);
 
-    void memset(long dst, int value, long bytes);
+    void memset(long dst, int value, long bytes, Object stream);
 
     /** Kernel {@code name} of module {@code module} (a kernels/ family and dtype group); modules load once. */
     Kernel kernel(String module, String name);
 
-    void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args);
+    void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args, Object stream);
 
-    /** Waits for all launched work (and reports its asynchronous errors). */
+    /** Waits for all launched work on every stream (and reports its asynchronous errors). */
     void synchronize();
+
+    Object createStream();
+
+    /** Destroys a stream whose work has completed. */
+    void destroyStream(Object stream);
+
+    /** Waits for the stream's work so far. */
+    void synchronizeStream(Object stream);
+
+    /** An event; without {@code timing} it only marks progress (cheaper on a GPU). */
+    Object createEvent(boolean timing);
+
+    void destroyEvent(Object event);
+
+    /** Marks the point the stream has reached: the event completes once the stream's earlier work has. */
+    void recordEvent(Object event, Object stream);
+
+    /** Makes the stream's later work wait until the event completes (the host does not wait). */
+    void streamWaitEvent(Object stream, Object event);
+
+    /** Whether the work before the event's last recording has completed. */
+    boolean eventComplete(Object event);
+
+    void synchronizeEvent(Object event);
+
+    /** Milliseconds between two recorded timing events (GPU time, not host time). */
+    float elapsedMillis(Object start, Object end);
 
     int maxThreadsPerBlock();
 

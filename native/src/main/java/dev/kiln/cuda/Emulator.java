@@ -36,6 +36,17 @@ public final class Emulator {
         seed = s;
     }
 
+    /**
+     * Caps the device memory of emulated device {@code device} at {@code bytes}, beyond which
+     * allocation fails as on a full GPU (for testing out-of-memory handling).
+     */
+    public static void setMemoryLimit(dev.kiln.Device device, long bytes) {
+        if (device.type() != dev.kiln.Device.Type.CUDA_EMU) {
+            throw new IllegalArgumentException("Emulator.setMemoryLimit: " + device + " is not an emulated device");
+        }
+        ((EmuDeviceApi) ((CudaBackend) dev.kiln.spi.Backends.of(device)).context().api()).setMemoryLimit(bytes);
+    }
+
     static int workers() {
         return WORKERS;
     }

@@ -7,15 +7,25 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventQuery;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,11 +37,20 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 
-/** A GPU through the JCuda driver API: its primary context, the null stream, fatbin modules. */
+/**
+ * A GPU through the JCuda driver API: its primary context, streams, events, fatbin modules. Copies
+ * from and to Java arrays cannot be asynchronous (the garbage collector may move an array), so they
+ * wait for their stream and then copy synchronously on the legacy default stream; streams are
+ * created blocking (CU_STREAM_DEFAULT), so their later work is ordered after such a copy.
+ */
 final class JCudaDeviceApi implements DeviceApi {
     /** CUDA 12.0: the oldest driver the fatbins (built by nvcc 13 for sm_80/sm_90) are meant for. */
     private static final int MIN_DRIVER = 12000;
@@ -165,21 +184,21 @@ final class JCudaDeviceApi implements DeviceApi {
     }
 
     @Override
-    public void copyToDevice(long dst, Object array, long byteOffset, long bytes) {
-        current();
+    public void copyToDevice(long dst, Object array, long byteOffset, long bytes, Object stream) {
+        synchronizeStream(stream);
         check(cuMemcpyHtoD(at(dst), host(array, byteOffset), bytes), "cuMemcpyHtoD");
     }
 
     @Override
-    public void copyToHost(Object array, long byteOffset, long src, long bytes) {
-        current();
+    public void copyToHost(Object array, long byteOffset, long src, long bytes, Object stream) {
+        synchronizeStream(stream);
         check(cuMemcpyDtoH(host(array, byteOffset), at(src), bytes), "cuMemcpyDtoH");
     }
 
     @Override
-    public void memset(long dst, int value, long bytes) {
+    public void memset(long dst, int value, long bytes, Object stream) {
         current();
-        check(cuMemsetD8(at(dst), (byte) value, bytes), "cuMemsetD8");
+        check(cuMemsetD8Async(at(dst), (byte) value, bytes, (CUstream) stream), "cuMemsetD8Async");
     }
 
     @Override
@@ -207,17 +226,89 @@ final class JCudaDeviceApi implements DeviceApi {
     }
 
     @Override
-    public void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+    public void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args, Object stream) {
         current();
         Pointer[] params = args.values().stream().map(Pointer::to).toArray(Pointer[]::new);
         check(cuLaunchKernel((CUfunction) kernel.handle(), grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
-                sharedBytes, null, Pointer.to(params), null), "cuLaunchKernel(" + kernel.name() + ")");
+                sharedBytes, (CUstream) stream, Pointer.to(params), null), "cuLaunchKernel(" + kernel.name() + ")");
     }
 
     @Override
     public void synchronize() {
         current();
         check(cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public Object createStream() {
+        current();
+        CUstream s = new CUstream();
+        check(cuStreamCreate(s, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate");
+        return s;
+    }
+
+    @Override
+    public void destroyStream(Object stream) {
+        current();
+        check(cuStreamDestroy((CUstream) stream), "cuStreamDestroy");
+    }
+
+    @Override
+    public void synchronizeStream(Object stream) {
+        current();
+        check(cuStreamSynchronize((CUstream) stream), "cuStreamSynchronize");
+    }
+
+    @Override
+    public Object createEvent(boolean timing) {
+        current();
+        CUevent e = new CUevent();
+        check(cuEventCreate(e, timing ? CUevent_flags.CU_EVENT_DEFAULT : CUevent_flags.CU_EVENT_DISABLE_TIMING),
+                "cuEventCreate");
+        return e;
+    }
+
+    @Override
+    public void destroyEvent(Object event) {
+        current();
+        check(cuEventDestroy((CUevent) event), "cuEventDestroy");
+    }
+
+    @Override
+    public void recordEvent(Object event, Object stream) {
+        current();
+        check(cuEventRecord((CUevent) event, (CUstream) stream), "cuEventRecord");
+    }
+
+    @Override
+    public void streamWaitEvent(Object stream, Object event) {
+        current();
+        check(cuStreamWaitEvent((CUstream) stream, (CUevent) event, 0), "cuStreamWaitEvent");
+    }
+
+    @Override
+    public boolean eventComplete(Object event) {
+        current();
+        int r = cuEventQuery((CUevent) event);
+        if (r == CUresult.CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        check(r, "cuEventQuery");
+        return true;
+    }
+
+    @Override
+    public void synchronizeEvent(Object event) {
+        current();
+        check(cuEventSynchronize((CUevent) event), "cuEventSynchronize");
+    }
+
+    @Override
+    public float elapsedMillis(Object start, Object end) {
+        current();
+        float[] ms = new float[1];
+        check(cuEventElapsedTime(ms, (CUevent) start, (CUevent) end), "cuEventElapsedTime");
+        return ms[0];
     }
 
     @Override

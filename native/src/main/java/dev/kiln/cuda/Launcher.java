@@ -33,7 +33,7 @@ abstract class Launcher {
             throw new IllegalStateException(kernel + ": block " + block + " with " + sharedBytes
                     + " bytes of shared memory exceeds the limits of " + api.name());
         }
-        api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args);
+        api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
     }
 
     static UnsupportedOperationException unsupported(String op, Object what) {

@@ -33,7 +33,7 @@ class EmulatorPlantedBugsTest {
         long[] buffers = new long[inputs.length + 1];
         for (int i = 0; i < inputs.length; i++) {
             buffers[i] = api.malloc(4L * inputs[i].length);
-            api.copyToDevice(buffers[i], inputs[i], 0, 4L * inputs[i].length);
+            api.copyToDevice(buffers[i], inputs[i], 0, 4L * inputs[i].length, null);
             args.ptr(buffers[i]);
         }
         buffers[inputs.length] = api.malloc(4L * outLength);
@@ -42,9 +42,9 @@ class EmulatorPlantedBugsTest {
             args.i32(v);
         }
         try {
-            api.launch(api.kernel(MODULE, kernel), grid, block, 0, args);
+            api.launch(api.kernel(MODULE, kernel), grid, block, 0, args, null);
             float[] out = new float[outLength];
-            api.copyToHost(out, 0, buffers[inputs.length], 4L * outLength);
+            api.copyToHost(out, 0, buffers[inputs.length], 4L * outLength, null);
             return out;
         } finally {
             Arrays.stream(buffers).forEach(api::free);
@@ -199,11 +199,11 @@ class EmulatorPlantedBugsTest {
         try {
             KernelArgs args = new KernelArgs().ptr(buf).ptr(buf).i64(50);  // n is an int: 4 bytes
             EmulatorException e = assertThrows(EmulatorException.class,
-                    () -> api.launch(api.kernel(MODULE, "reverse_fixed_f32"), Dim3.of(1), Dim3.of(64), 0, args));
+                    () -> api.launch(api.kernel(MODULE, "reverse_fixed_f32"), Dim3.of(1), Dim3.of(64), 0, args, null));
             assertContains(e, "argument 2 is 8 bytes", "(int) is 4 bytes");
             KernelArgs tooFew = new KernelArgs().ptr(buf);
             assertContains(assertThrows(EmulatorException.class,
-                    () -> api.launch(api.kernel(MODULE, "reverse_fixed_f32"), Dim3.of(1), Dim3.of(64), 0, tooFew)),
+                    () -> api.launch(api.kernel(MODULE, "reverse_fixed_f32"), Dim3.of(1), Dim3.of(64), 0, tooFew, null)),
                     "takes 3 parameters but was launched with 1");
         } finally {
             api.free(buf);

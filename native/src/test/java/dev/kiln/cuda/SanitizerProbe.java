@@ -14,10 +14,10 @@ public final class SanitizerProbe {
         int n = 1000;
         long x = api.malloc(4L * n);
         long y = api.malloc(4L * n);
-        api.copyToDevice(x, new float[n], 0, 4L * n);
+        api.copyToDevice(x, new float[n], 0, 4L * n, null);
         // 4 blocks of 256 threads: 1024 > n, so an unguarded kernel writes past y.
         api.launch(api.kernel("planted_bugs", args[0]), Dim3.of(4), Dim3.of(256), 0,
-                new KernelArgs().ptr(x).ptr(y).i32(n));
+                new KernelArgs().ptr(x).ptr(y).i32(n), null);
         System.out.println("no sanitizer report for " + args[0]);
     }
 }
