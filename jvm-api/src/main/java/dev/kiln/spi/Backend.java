@@ -66,7 +66,11 @@ public interface Backend {
 
     // ---- reductions
 
-    /** Reduces x over {@code dims} (distinct, non-negative). Float sums accumulate in double. */
+    /**
+     * Reduces x over {@code dims} (distinct, non-negative). Sums accumulate in a tree or blocked order
+     * at least in the element type (the CPU backend accumulates float32 in double; CUDA kernels keep
+     * float32 in float32, as ptxas refuses double in float32 kernels).
+     */
     Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim);
 
     /**
