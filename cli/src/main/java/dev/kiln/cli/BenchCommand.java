@@ -27,7 +27,8 @@ final class BenchCommand implements Callable<Integer> {
         Device d = Devices.resolve(device);
         Generator g = new Generator(0);
         double copyGBs = copyBandwidth();
-        System.out.printf(Locale.ROOT, "kernels on %s (%d threads); memory ceiling: array copy %.1f GB/s%n%n", d,
+        System.out.printf(Locale.ROOT, "kernels on %s (%d threads); memory ceiling: array copy %.1f GB/s; "
+                + "times include copying the result to a Java array%n%n", d,
                 Runtime.getRuntime().availableProcessors(), copyGBs);
         System.out.printf("%-36s %10s %12s %14s%n", "kernel", "time", "rate", "% of copy BW");
         int n = 1 << 22;
