@@ -20,19 +20,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every differentiable op: gradcheck, gradgradcheck where the rule is differentiable, and jvp == J t. */
 class GradCheckAllOpsTest {
-    static List<OpCases.Case> cases() {
-        return OpCases.all();
+    static List<PrimitiveCases.Case> cases() {
+        return PrimitiveCases.all();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void gradcheck_passesInFloat64(OpCases.Case c) {
+    void gradcheck_passesInFloat64(PrimitiveCases.Case c) {
         GradCheck.gradcheck(c.f(), c.inputs(1));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void gradgradcheck_passesWhereTheRuleIsDifferentiable(OpCases.Case c) {
+    void gradgradcheck_passesWhereTheRuleIsDifferentiable(PrimitiveCases.Case c) {
         if (c.gradgrad()) {
             GradCheck.gradgradcheck(c.f(), c.inputs(2));
         } else {
@@ -47,7 +47,7 @@ class GradCheckAllOpsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void jvp_equalsJacobianTimesTangent(OpCases.Case c) {
+    void jvp_equalsJacobianTimesTangent(PrimitiveCases.Case c) {
         Tensor[] x = c.inputs(3);
         Generator g = new Generator(4);
         Tensor[] t = new Tensor[x.length];
@@ -78,7 +78,7 @@ class GradCheckAllOpsTest {
     @Test
     void everyRecordedOpType_isCoveredByACase() {
         Set<String> covered = new HashSet<>();
-        for (OpCases.Case c : cases()) {
+        for (PrimitiveCases.Case c : cases()) {
             Tensor y = c.f().apply(c.inputs(5));
             Deque<dev.kiln.GradFn> todo = new ArrayDeque<>();
             todo.add(y.gradFn());

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
@@ -156,6 +157,19 @@ public abstract class Module {
                 }
             });
             m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? b.to(dtype) : b);
+        });
+        return this;
+    }
+
+    /** Moves parameters and buffers to {@code device}, as {@code module.to(device)}; optimizers must be built after. */
+    public Module to(Device device) {
+        apply(m -> {
+            m.parameters.values().forEach(p -> {
+                if (p != null) {
+                    p.moveTo(device);
+                }
+            });
+            m.buffers.replaceAll((n, b) -> b == null ? null : b.to(device));
         });
         return this;
     }

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
@@ -54,6 +55,13 @@ public final class Parameter {
     void castTo(DType dtype) {
         if (data.dtype() != dtype) {
             data = data.detach().to(dtype).requiresGrad_(true);
+        }
+    }
+
+    /** Replaces the tensor by a new leaf on another device (gradient dropped), as {@code module.to(device)}. */
+    void moveTo(Device device) {
+        if (!data.device().equals(device)) {
+            data = data.detach().to(device).requiresGrad_(true);
         }
     }
 

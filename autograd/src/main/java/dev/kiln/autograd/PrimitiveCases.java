@@ -1,6 +1,7 @@
 package dev.kiln.autograd;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
@@ -11,20 +12,26 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The registry of differentiable ops for gradient tests: each case is a small function of float64
- * inputs (with broadcasting and non-contiguous views where the op allows them) that exercises one op.
+ * The registry of differentiable primitives: each case is a small function of float64 inputs (with
+ * broadcasting and non-contiguous views where the op allows them) that exercises one op. The gradient
+ * tests and {@code kiln gradcheck} both run over it, so a new primitive gets one case here.
  */
-final class OpCases {
-    private OpCases() {
+public final class PrimitiveCases {
+    private PrimitiveCases() {
     }
 
     /** gradgrad: whether the op's rule is itself differentiable (checked by gradgradcheck). */
-    record Case(String name, Function<Tensor[], Tensor> f, int[][] shapes, boolean positive, boolean gradgrad) {
-        Tensor[] inputs(long seed) {
+    public record Case(String name, Function<Tensor[], Tensor> f, int[][] shapes, boolean positive, boolean gradgrad) {
+        public Tensor[] inputs(long seed) {
+            return inputs(seed, Device.CPU);
+        }
+
+        /** Seeded float64 leaves requiring grad on {@code device} (positive ones for ops defined there only). */
+        public Tensor[] inputs(long seed, Device device) {
             Generator g = new Generator(seed);
             Tensor[] xs = new Tensor[shapes.length];
             for (int i = 0; i < shapes.length; i++) {
-                Tensor r = Tensor.normal(g, 0, 1, shapes[i], DType.FLOAT64, dev.kiln.Device.CPU);
+                Tensor r = Tensor.normal(g, 0, 1, shapes[i], DType.FLOAT64, device);
                 xs[i] = (positive ? r.abs().add(0.5) : r).requiresGrad_(true);
             }
             return xs;
@@ -48,7 +55,7 @@ final class OpCases {
         return Tensor.fromArray(values, values.length);
     }
 
-    static List<Case> all() {
+    public static List<Case> all() {
         List<Case> c = new ArrayList<>();
         // elementwise unary, on a transposed (non-contiguous) view
         c.add(new Case("neg", a -> a[0].t().neg(), s(d(3, 4)), false, true));

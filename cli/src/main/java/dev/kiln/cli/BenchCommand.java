@@ -1,0 +1,94 @@
+package dev.kiln.cli;
+
+import dev.kiln.Device;
+import dev.kiln.Functional;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * `kiln bench`: a quick in-process timing of the main kernels (the careful numbers come from JMH in
+ * bench/). Memory-bound kernels are compared with the bandwidth of a plain array copy measured in the
+ * same run, the memory ceiling of this machine's roofline.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time the main kernels on a device.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--device", defaultValue = "cpu", description = Devices.VALID + " (default: ${DEFAULT-VALUE})")
+    String device;
+    @Option(names = "--seconds", defaultValue = "0.5", description = "timing budget per kernel (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Override
+    public Integer call() {
+        Device d = Devices.resolve(device);
+        Generator g = new Generator(0);
+        double copyGBs = copyBandwidth();
+        System.out.printf(Locale.ROOT, "kernels on %s (%d threads); memory ceiling: array copy %.1f GB/s; "
+                + "times include copying the result to a Java array%n%n", d,
+                Runtime.getRuntime().availableProcessors(), copyGBs);
+        System.out.printf("%-36s %10s %12s %14s%n", "kernel", "time", "rate", "% of copy BW");
+        int n = 1 << 22;
+        Tensor a = Tensor.randn(g, n).to(d);
+        Tensor b = Tensor.randn(g, n).to(d);
+        memory("add f32 [4M]", () -> a.add(b), 3L * 4 * n, copyGBs);
+        memory("relu f32 [4M]", a::relu, 2L * 4 * n, copyGBs);
+        memory("sum f32 [4M]", a::sum, 4L * n, copyGBs);
+        Tensor logits = Tensor.randn(g, 4096, 1024).to(d);
+        memory("softmax f32 [4096, 1024] dim 1", () -> Functional.softmax(logits, 1), 2L * 4 * 4096 * 1024, copyGBs);
+        Tensor m1 = Tensor.randn(g, 512, 512).to(d);
+        Tensor m2 = Tensor.randn(g, 512, 512).to(d);
+        compute("matmul f32 512x512x512", () -> m1.matmul(m2), 2.0 * 512 * 512 * 512);
+        Tensor x = Tensor.randn(g, 64, 32, 14, 14).to(d);
+        Tensor w = Tensor.randn(g, 64, 32, 3, 3).to(d);
+        compute("conv2d f32 64x32x14x14, 64x3x3, pad 1", () -> Functional.conv2d(x, w, null, 1, 1, 1, 1),
+                2.0 * 64 * 64 * 14 * 14 * 32 * 9);
+        Tensor p = Tensor.randn(g, 64, 32, 28, 28).to(d);
+        memory("max_pool2d f32 64x32x28x28, 2x2", () -> Functional.maxPool2d(p, 2), 4L * 64 * 32 * 28 * 28 * 5 / 4, copyGBs);
+        return 0;
+    }
+
+    private void memory(String name, Supplier<Tensor> op, long bytes, double copyGBs) {
+        double s = time(op);
+        double gbs = bytes / s / 1e9;
+        System.out.printf(Locale.ROOT, "%-36s %8.3f ms %8.1f GB/s %13.0f%%%n", name, s * 1e3, gbs, 100 * gbs / copyGBs);
+    }
+
+    private void compute(String name, Supplier<Tensor> op, double flops) {
+        double s = time(op);
+        System.out.printf(Locale.ROOT, "%-36s %8.3f ms %6.1f GFLOP/s %14s%n", name, s * 1e3, flops / s / 1e9, "-");
+    }
+
+    /** The mean time per call after three warm-up calls, over as many calls as fit the budget. */
+    private double time(Supplier<Tensor> op) {
+        for (int i = 0; i < 3; i++) {
+            op.get().toFloatArray();
+        }
+        long start = System.nanoTime();
+        long budget = (long) (seconds * 1e9);
+        int calls = 0;
+        do {
+            op.get().toFloatArray(); // reading the result waits for an asynchronous device
+            calls++;
+        } while (System.nanoTime() - start < budget);
+        return (System.nanoTime() - start) / 1e9 / calls;
+    }
+
+    /** Bytes moved (read + written) per second by System.arraycopy of 32 MiB. */
+    private double copyBandwidth() {
+        float[] src = new float[1 << 23];
+        float[] dst = new float[src.length];
+        for (int i = 0; i < 3; i++) {
+            System.arraycopy(src, 0, dst, 0, src.length);
+        }
+        long start = System.nanoTime();
+        int reps = 20;
+        for (int i = 0; i < reps; i++) {
+            System.arraycopy(src, 0, dst, 0, src.length);
+        }
+        return 2.0 * 4 * src.length * reps / ((System.nanoTime() - start) / 1e9) / 1e9;
+    }
+}

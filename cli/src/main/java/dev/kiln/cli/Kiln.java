@@ -1,0 +1,33 @@
+package dev.kiln.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `kiln` command: picocli dispatches to the subcommands; a {@link UserError} prints its message and exits 2. */
+@Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
+        description = "Kiln, a deep-learning engine for the JVM: train and inspect models on Fashion-MNIST.",
+        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, GradcheckCommand.class,
+                BenchCommand.class})
+public final class Kiln {
+    public static final int USER_ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line and returns its exit code; errors go to err (tests call this rather than main). */
+    static int run(PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Kiln());
+        cl.setErr(err);
+        cl.setOverwrittenOptionsAllowed(true); // the last --device (etc.) wins, so scripts can override a default
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof UserError) {
+                cmd.getErr().println("kiln: " + e.getMessage());
+                return USER_ERROR;
+            }
+            throw e;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kiln.cli.data;
+
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+
+/** Cuts a dataset into (x, y) mini-batches in a given order, copied into tensors on the target device. */
+public final class Batches {
+    public record Batch(Tensor x, Tensor y, int size) {
+    }
+
+    private final Dataset data;
+    private final int[] order;
+    private final int batchSize;
+    private final Device device;
+
+    private Batches(Dataset data, int[] order, int batchSize, Device device) {
+        this.data = data;
+        this.order = order;
+        this.batchSize = batchSize;
+        this.device = device;
+    }
+
+    public static Batches sequential(Dataset data, int batchSize, Device device) {
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        return new Batches(data, order, batchSize, device);
+    }
+
+    /** Fisher-Yates with the generator's uniforms, so a seed fixes every epoch's order on every device. */
+    public static Batches shuffled(Dataset data, int batchSize, Device device, Generator g) {
+        Batches b = sequential(data, batchSize, device);
+        float[] u = Tensor.rand(g, Math.max(1, data.size())).toFloatArray();
+        for (int i = b.order.length - 1; i > 0; i--) {
+            int j = Math.min(i, (int) (u[i] * (i + 1)));
+            int t = b.order[i];
+            b.order[i] = b.order[j];
+            b.order[j] = t;
+        }
+        return b;
+    }
+
+    public int count() {
+        return (order.length + batchSize - 1) / batchSize;
+    }
+
+    public Batch get(int index) {
+        int from = index * batchSize;
+        int n = Math.min(batchSize, order.length - from);
+        int px = data.pixels();
+        float[] x = new float[n * px];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            int k = order[from + i];
+            System.arraycopy(data.images(), k * px, x, i * px, px);
+            y[i] = data.labels()[k];
+        }
+        Tensor xt = Tensor.fromArray(x, n, 1, data.height(), data.width());
+        Tensor yt = Tensor.fromArray(y, n);
+        return new Batch(xt.to(device), yt.to(device), n);
+    }
+}

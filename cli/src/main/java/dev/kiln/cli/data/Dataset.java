@@ -1,0 +1,20 @@
+package dev.kiln.cli.data;
+
+/** Images normalised to float (n, 1, h, w) row-major, with their class labels 0..9. */
+public record Dataset(float[] images, long[] labels, int height, int width) {
+    public int size() {
+        return labels.length;
+    }
+
+    public int pixels() {
+        return height * width;
+    }
+
+    /** The first n examples (all of them when n is larger or not positive). */
+    public Dataset limit(int n) {
+        if (n <= 0 || n >= size()) {
+            return this;
+        }
+        return new Dataset(java.util.Arrays.copyOf(images, n * pixels()), java.util.Arrays.copyOf(labels, n), height, width);
+    }
+}

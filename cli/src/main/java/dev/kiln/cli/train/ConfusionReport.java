@@ -1,0 +1,57 @@
+package dev.kiln.cli.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+
+/** An evaluation as text (accuracy, per-class accuracy, confusion matrix) and as a PNG heat map. */
+public final class ConfusionReport {
+    private ConfusionReport() {
+    }
+
+    public static String text(Evaluation ev, List<String> classes) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "accuracy %.2f%%   loss %.4f%n%nper class:%n", 100 * ev.accuracy(), ev.loss()));
+        double[] per = ev.perClassAccuracy();
+        for (int c = 0; c < classes.size(); c++) {
+            sb.append(String.format(Locale.ROOT, "  %d %-12s %6.2f%%%n", c, classes.get(c), 100 * per[c]));
+        }
+        sb.append(String.format("%nconfusion matrix (rows: true class, columns: predicted)%n     "));
+        for (int c = 0; c < classes.size(); c++) {
+            sb.append(String.format("%6d", c));
+        }
+        sb.append('\n');
+        long[][] m = ev.confusion();
+        for (int r = 0; r < m.length; r++) {
+            sb.append(String.format("  %2d ", r));
+            for (long v : m[r]) {
+                sb.append(String.format("%6d", v));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    public static void png(Path file, Evaluation ev, List<String> classes) throws IOException {
+        HeatMapChart chart = new HeatMapChartBuilder().width(700).height(600).title("confusion matrix")
+                .xAxisTitle("predicted").yAxisTitle("true").build();
+        List<Number[]> cells = new ArrayList<>();
+        long[][] m = ev.confusion();
+        for (int r = 0; r < m.length; r++) {
+            for (int c = 0; c < m.length; c++) {
+                // the heat map's y axis grows upwards; flip it so class 0 is the top row, as in the text
+                cells.add(new Number[] {c, m.length - 1 - r, m[r][c]});
+            }
+        }
+        List<String> reversed = new ArrayList<>(classes);
+        java.util.Collections.reverse(reversed);
+        chart.addSeries("count", classes, reversed, cells);
+        chart.getStyler().setShowValue(true);
+        BitmapEncoder.saveBitmap(chart, Plots.stripPng(file), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

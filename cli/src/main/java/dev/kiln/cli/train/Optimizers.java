@@ -1,0 +1,25 @@
+package dev.kiln.cli.train;
+
+import dev.kiln.cli.UserError;
+import dev.kiln.nn.Parameter;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.SGD;
+import java.util.List;
+
+/** The optimizers `kiln train --optimizer` offers, with PyTorch's defaults (SGD with momentum 0.9). */
+public final class Optimizers {
+    public static final List<String> NAMES = List.of("adam", "adamw", "sgd");
+
+    private Optimizers() {
+    }
+
+    public static Optimizer create(String name, List<Parameter> params, double lr) {
+        return switch (name) {
+            case "adam" -> Adam.adam(params, lr);
+            case "adamw" -> Adam.adamW(params, lr);
+            case "sgd" -> new SGD(params, lr, 0.9, 0, 0, false);
+            default -> throw new UserError("unknown optimizer '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
+        };
+    }
+}
