@@ -12,20 +12,18 @@ public final class Devices {
 
     public static Device resolve(String spec) {
         if (spec.equals("auto")) {
-            return Backends.isAvailable(Device.cuda()) ? Device.cuda() : Device.CPU;
+            return Backends.isAvailable(Device.Type.CUDA, 0) ? Device.cuda() : Device.CPU;
         }
-        Device d;
         try {
-            d = Device.parse(spec);
+            Device d = Device.parse(spec); // a cuda device is checked here: it throws the reason it cannot be used
+            Backends.of(d);
+            return d;
         } catch (IllegalArgumentException e) {
             throw new UserError("unknown device '" + spec + "' (valid: " + VALID + ")", e);
-        }
-        try {
-            Backends.of(d);
         } catch (RuntimeException e) {
-            throw new UserError("device " + d + " cannot be used: " + e.getMessage()
-                    + (d.type() == Device.Type.CUDA ? "\n(no usable GPU here; use --device cpu, or --device cuda-emu for the emulated CUDA device)" : ""), e);
+            boolean cuda = spec.startsWith("cuda") && !spec.startsWith("cuda-emu");
+            throw new UserError("device " + spec + " cannot be used: " + e.getMessage()
+                    + (cuda ? "\n(no usable GPU here; use --device cpu, or --device cuda-emu for the emulated CUDA device)" : ""), e);
         }
-        return d;
     }
 }
