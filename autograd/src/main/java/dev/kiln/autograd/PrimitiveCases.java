@@ -26,13 +26,16 @@ public final class PrimitiveCases {
             return inputs(seed, Device.CPU);
         }
 
-        /** Seeded float64 leaves requiring grad on {@code device} (positive ones for ops defined there only). */
+        /**
+         * Seeded float64 leaves requiring grad on {@code device} (positive ones for ops defined there
+         * only); drawn on the CPU, so every device checks the same values.
+         */
         public Tensor[] inputs(long seed, Device device) {
             Generator g = new Generator(seed);
             Tensor[] xs = new Tensor[shapes.length];
             for (int i = 0; i < shapes.length; i++) {
-                Tensor r = Tensor.normal(g, 0, 1, shapes[i], DType.FLOAT64, device);
-                xs[i] = (positive ? r.abs().add(0.5) : r).requiresGrad_(true);
+                Tensor r = Tensor.normal(g, 0, 1, shapes[i], DType.FLOAT64, Device.CPU);
+                xs[i] = (positive ? r.abs().add(0.5) : r).to(device).requiresGrad_(true);
             }
             return xs;
         }
@@ -51,8 +54,13 @@ public final class PrimitiveCases {
         return dims;
     }
 
-    private static Tensor idx(long... values) {
-        return Tensor.fromArray(values, values.length);
+    /** An index or mask constant on the device of the case's inputs. */
+    private static Tensor on(Tensor like, Tensor constant) {
+        return constant.to(like.device());
+    }
+
+    private static Tensor idx(Tensor like, long... values) {
+        return on(like, Tensor.fromArray(values, values.length));
     }
 
     public static List<Case> all() {
@@ -113,13 +121,13 @@ public final class PrimitiveCases {
         c.add(new Case("squeeze_unsqueeze", a -> a[0].unsqueeze(1).squeeze(1).square(), s(d(3)), false, true));
         c.add(new Case("clone", a -> a[0].t().contiguous().square(), s(d(3, 2)), false, true));
         // indexing
-        c.add(new Case("gather", a -> a[0].gather(1, Tensor.fromArray(new long[] {2, 0, 1, 1, 3, 0}, 2, 3)),
+        c.add(new Case("gather", a -> a[0].gather(1, on(a[0], Tensor.fromArray(new long[] {2, 0, 1, 1, 3, 0}, 2, 3))),
                 s(d(2, 4)), false, true));
-        c.add(new Case("scatter_add", a -> a[0].scatterAdd(1, Tensor.fromArray(new long[] {0, 2, 0, 3, 3, 1}, 2, 3), a[1]),
+        c.add(new Case("scatter_add", a -> a[0].scatterAdd(1, on(a[0], Tensor.fromArray(new long[] {0, 2, 0, 3, 3, 1}, 2, 3)), a[1]),
                 s(d(2, 4), d(2, 3)), false, true));
-        c.add(new Case("index_select", a -> a[0].indexSelect(0, idx(2, 0, 2)), s(d(3, 2)), false, true));
-        c.add(new Case("index_add", a -> a[0].indexAdd(0, idx(1, 1), a[1]), s(d(3, 2), d(2, 2)), false, true));
-        c.add(new Case("embedding", a -> Functional.embedding(Tensor.fromArray(new long[] {1, 0, 1, 3}, 2, 2), a[0]),
+        c.add(new Case("index_select", a -> a[0].indexSelect(0, idx(a[0], 2, 0, 2)), s(d(3, 2)), false, true));
+        c.add(new Case("index_add", a -> a[0].indexAdd(0, idx(a[0], 1, 1), a[1]), s(d(3, 2), d(2, 2)), false, true));
+        c.add(new Case("embedding", a -> Functional.embedding(on(a[0], Tensor.fromArray(new long[] {1, 0, 1, 3}, 2, 2)), a[0]),
                 s(d(4, 3)), false, true));
         c.add(new Case("cat", a -> Tensor.cat(new Tensor[] {a[0], a[1].t()}, 0), s(d(2, 3), d(3, 1)), false, true));
         c.add(new Case("stack", a -> Tensor.stack(new Tensor[] {a[0], a[1]}, 1), s(d(2, 3), d(2, 3)), false, true));
@@ -144,8 +152,8 @@ public final class PrimitiveCases {
         c.add(new Case("attention_causal", a -> Functional.scaledDotProductAttention(a[0], a[1], a[2], null, true, Double.NaN),
                 s(d(2, 3, 4), d(2, 3, 4), d(2, 3, 5)), false, false));
         Tensor boolMask = Tensor.fromArray(new boolean[] {true, false, true, true, true, false, false, true}, 2, 4);
-        c.add(new Case("attention_bool_mask_lq_ne_lk", a -> Functional.scaledDotProductAttention(a[0], a[1], a[2], boolMask,
-                false, 0.7), s(d(1, 2, 2, 3), d(1, 2, 4, 3), d(1, 2, 4, 2)), false, false));
+        c.add(new Case("attention_bool_mask_lq_ne_lk", a -> Functional.scaledDotProductAttention(a[0], a[1], a[2],
+                on(a[0], boolMask), false, 0.7), s(d(1, 2, 2, 3), d(1, 2, 4, 3), d(1, 2, 4, 2)), false, false));
         c.add(new Case("dropout", a -> Functional.dropout(a[0], 0.4, true, new Generator(7)), s(d(3, 5)), false, true));
         return c;
     }
