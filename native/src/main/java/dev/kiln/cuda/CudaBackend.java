@@ -3,12 +3,14 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 
@@ -281,5 +283,17 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
         throw missing("dropout");
+    }
+
+    // ---- optimizer steps
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
+        throw missing("sgd_step");
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+        throw missing("adam_step");
     }
 }
