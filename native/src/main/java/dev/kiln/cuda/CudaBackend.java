@@ -24,6 +24,7 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final OptimLauncher optim;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -31,6 +32,7 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.optim = new OptimLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -289,11 +291,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
-        throw missing("sgd_step");
+        optim.sgd(param, grad, momentumBuffer, p);
     }
 
     @Override
     public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
-        throw missing("adam_step");
+        optim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
     }
 }
