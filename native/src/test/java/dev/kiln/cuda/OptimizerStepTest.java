@@ -1,14 +1,20 @@
 package dev.kiln.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.FusedOptim;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AdamParams;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Backends;
 import dev.kiln.spi.SgdParams;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -123,5 +129,21 @@ class OptimizerStepTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theLauncherRefusesOperandsOfAnotherSizeOrLayout_beforeAnyLaunch() {
+        Device dev = Device.parse("cuda-emu:0");
+        Backend backend = Backends.of(dev);
+        Tensor p = Tensor.zeros(new int[] {4, 6}, DType.FLOAT32, dev);
+        Tensor g = Tensor.zeros(new int[] {4, 6}, DType.FLOAT32, dev);
+        SgdParams momentum = new SgdParams(0.1, 0.9, 0, 0, false, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> backend.sgdStep(p, g, Tensor.zeros(new int[] {4, 5}, DType.FLOAT32, dev), momentum));
+        assertTrue(e.getMessage().contains("sgd_step: every operand must be a contiguous float32 tensor of 24 elements"), e.getMessage());
+        AdamParams adam = new AdamParams(0.1, 0.9, 0.999, 1e-8, 0, false, 1);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> backend.adamStep(p, Tensor.zeros(new int[] {6, 4}, DType.FLOAT32, dev).t(), g, g, null, adam));
+        assertTrue(e.getMessage().contains("with strides [1, 4]"), e.getMessage());
     }
 }
