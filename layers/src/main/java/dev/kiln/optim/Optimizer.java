@@ -119,7 +119,9 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: size mismatch for " + key
                         + ": state of shape " + Shape.str(t.shape()) + " for a parameter of shape " + Shape.str(ps));
             }
-            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(params.get(i).dtype()).clone() : t.clone());
+            // per-element state follows its parameter's dtype and device (as PyTorch's load_state_dict)
+            Parameter p = params.get(i);
+            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(p.dtype()).to(p.data().device()).clone() : t.clone());
         }
         for (int i = 0; i < params.size(); i++) {
             state.set(i, loaded.get(i));
