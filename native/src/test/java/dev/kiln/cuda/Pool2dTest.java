@@ -72,14 +72,17 @@ class Pool2dTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        // Rounded to a few values (ties pick the first maximum), with a NaN, a -inf and a +inf planted.
-        double[] v = input(1, DType.FLOAT64, 2, 3, 7, 9).mul(2).round().contiguous().toDoubleArray();
+        // Rounded to a few values (ties pick the first maximum), with NaNs, -infs and a +inf planted.
+        double[] v = input(1, DType.FLOAT64, 3, 5, 13, 17).mul(2).round().contiguous().toDoubleArray();
         v[10] = Double.NaN;
         v[100] = Double.NEGATIVE_INFINITY;
         v[200] = Double.POSITIVE_INFINITY;
         v[201] = Double.NaN;
         v[202] = Double.NaN;
-        Tensor x = Tensor.fromArray(v, 2, 3, 7, 9).to(dtype).permute(2, 3, 0, 1).contiguous().permute(2, 3, 0, 1);
+        for (int at : new int[] {293, 294, 310, 311}) {
+            v[at] = Double.NEGATIVE_INFINITY;  // plane 1, rows 4-5, cols 4-5: a whole 2x2 window of -inf
+        }
+        Tensor x = Tensor.fromArray(v, 3, 5, 13, 17).to(dtype).permute(2, 3, 0, 1).contiguous().permute(2, 3, 0, 1);
         Tensor xd = onDevice(x, dev);
         for (Pool2dParams p : MAX_WINDOWS) {
             Tensor[] want = cpu.maxPool2d(x, p);
@@ -101,7 +104,7 @@ class Pool2dTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tensor x = input(3, dtype, 2, 3, 8, 11);
+        Tensor x = input(3, dtype, 3, 4, 10, 13);
         Tensor xd = onDevice(x, dev);
         for (Pool2dParams base : AVG_WINDOWS) {
             for (Pool2dParams p : new Pool2dParams[] {base, excludingPad(base)}) {
@@ -122,8 +125,8 @@ class Pool2dTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tensor tiny = input(5, dtype, 3, 5, 1, 1);
-        Tensor x = input(6, dtype, 2, 2, 5, 6);
+        Tensor tiny = input(5, dtype, 7, 50, 1, 1);
+        Tensor x = input(6, dtype, 4, 3, 5, 6);
         Pool2dParams[] windows = {Pool2dParams.of(1), Pool2dParams.of(2, 2, 1, 1, true), new Pool2dParams(5, 6, 5, 6, 0, 0, 1, 1, false, true)};
         for (Tensor in : new Tensor[] {tiny, x}) {
             Tensor ind = onDevice(in, dev);
