@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import java.util.OptionalLong;
 
 /**
  * kernels/index.cu: gather, scatter_add, index_select, index_add (all along one dim) and cat.
@@ -71,13 +72,13 @@ final class IndexLauncher extends Launcher {
     }
 
     /**
-     * The first value of index (row-major) outside [0, size), or null when all are inside. Reads
-     * back 8 bytes, so it waits for the stream.
+     * The first value of index (row-major) outside [0, size), if any. Reads back 8 bytes, so it
+     * waits for the stream.
      */
-    Long firstOutOfRange(Tensor index, long size) {
+    OptionalLong firstOutOfRange(Tensor index, long size) {
         int n = index.numel();
         if (n == 0) {
-            return null;
+            return OptionalLong.empty();
         }
         Layout.checkRank("index check", index.shape());
         CudaStorage flag = new CudaStorage(context, DType.INT64, 1);
@@ -90,16 +91,16 @@ final class IndexLauncher extends Launcher {
                     .bytes(Layout.strides8(index, index.shape())).i32(n).i64(size).ptr(at));
             long[] bad = new long[1];   // n - (first bad position), 0 if none
             context.api().copyToHost(bad, 0, at, 8, stream);
-            return bad[0] == 0 ? null : element(index, n - (int) bad[0]);
+            return bad[0] == 0 ? OptionalLong.empty() : OptionalLong.of(element(index, n - (int) bad[0]));
         } finally {
             flag.release();
         }
     }
 
     private void checkInRange(String op, Tensor index, int dim, int size) {
-        Long bad = firstOutOfRange(index, size);
-        if (bad != null) {
-            throw new IndexOutOfBoundsException(op + ": index " + bad + " is out of bounds for dim " + dim
+        OptionalLong bad = firstOutOfRange(index, size);
+        if (bad.isPresent()) {
+            throw new IndexOutOfBoundsException(op + ": index " + bad.getAsLong() + " is out of bounds for dim " + dim
                     + " with size " + size);
         }
     }

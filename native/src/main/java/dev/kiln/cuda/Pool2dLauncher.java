@@ -5,6 +5,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Pool2dParams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.OptionalLong;
 
 /**
  * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed
@@ -63,9 +64,9 @@ final class Pool2dLauncher extends Launcher {
     Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
         DType t = floating("max_pool2d_backward", gy);
         int hw = inputShape[2] * inputShape[3];
-        Long bad = indexing.firstOutOfRange(indices, hw);
-        if (bad != null) {
-            throw new IndexOutOfBoundsException("max_pool2d_backward: index " + bad + " is outside an input plane of "
+        OptionalLong bad = indexing.firstOutOfRange(indices, hw);
+        if (bad.isPresent()) {
+            throw new IndexOutOfBoundsException("max_pool2d_backward: index " + bad.getAsLong() + " is outside an input plane of "
                     + inputShape[2] + "x" + inputShape[3]);
         }
         Tensor gx = newTensor(inputShape, t);
