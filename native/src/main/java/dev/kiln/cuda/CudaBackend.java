@@ -25,6 +25,8 @@ public final class CudaBackend implements Backend {
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
     private final OptimLauncher optim;
+    private final IndexLauncher indexing;
+    private final Pool2dLauncher pooling;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -33,6 +35,8 @@ public final class CudaBackend implements Backend {
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
         this.optim = new OptimLauncher(context);
+        this.indexing = new IndexLauncher(context, copies);
+        this.pooling = new Pool2dLauncher(context, indexing);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -191,27 +195,27 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
-        throw missing("gather");
+        return indexing.gather(x, dim, index);
     }
 
     @Override
     public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        throw missing("scatter_add");
+        return indexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
     public Tensor indexSelect(Tensor x, int dim, Tensor index) {
-        throw missing("index_select");
+        return indexing.indexSelect(x, dim, index);
     }
 
     @Override
     public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        throw missing("index_add");
+        return indexing.indexAdd(x, dim, index, src);
     }
 
     @Override
     public Tensor cat(Tensor[] xs, int dim) {
-        throw missing("cat");
+        return indexing.cat(xs, dim);
     }
 
     @Override
@@ -231,22 +235,22 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
-        throw missing("max_pool2d");
+        return pooling.maxPool2d(x, p);
     }
 
     @Override
     public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
-        throw missing("max_pool2d_backward");
+        return pooling.maxPool2dBackward(gy, indices, inputShape);
     }
 
     @Override
     public Tensor avgPool2d(Tensor x, Pool2dParams p) {
-        throw missing("avg_pool2d");
+        return pooling.avgPool2d(x, p);
     }
 
     @Override
     public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
-        throw missing("avg_pool2d_backward");
+        return pooling.avgPool2dBackward(gy, inputShape, p);
     }
 
     // ---- softmax
