@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
@@ -207,6 +208,20 @@ class IndexingTest {
                 String got = assertThrows(IndexOutOfBoundsException.class, () -> op.apply(gpu)).getMessage();
                 assertEquals(want, got);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.cuda.Target#all")
+    void anIndexOnAnotherDeviceIsRefusedByName(Target target) {
+        Device dev = target.use();
+        Tensor x = Tensor.zeros(new int[] {3, 2}, DType.FLOAT32, dev);
+        Tensor cpuIndex = Tensor.fromArray(new long[] {0, 2}, 2);
+        Tensor src = Tensor.ones(new int[] {2, 2}, DType.FLOAT32, dev);
+        for (Function<Tensor, Tensor> op : List.<Function<Tensor, Tensor>>of(
+                i -> x.gather(0, i.reshape(2, 1)), i -> x.indexSelect(0, i), i -> x.indexAdd(0, i, src))) {
+            String message = assertThrows(IllegalArgumentException.class, () -> op.apply(cpuIndex)).getMessage();
+            assertTrue(message.contains("index is on cpu") && message.contains("[3, 2]"), message);
         }
     }
 }
