@@ -22,6 +22,7 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final GemmLauncher gemm;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -29,6 +30,7 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.gemm = new GemmLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -182,7 +184,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
-        throw missing("matmul");
+        return gemm.matmul(a, b);
     }
 
     @Override
