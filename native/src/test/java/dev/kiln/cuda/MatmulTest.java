@@ -14,6 +14,7 @@ import dev.kiln.cuda.GemmLauncher.Tiles;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,8 @@ class MatmulTest {
     @MethodSource("targetsAndDtypes")
     void sizesThatAreMultiplesOfNoTile(Target target, DType dtype) {
         Device dev = target.use();
-        int[][] mkn = {{1, 1, 1}, {1, 40, 1}, {67, 131, 45}, {130, 7, 129}, {5, 3, 70}, {64, 32, 68}};
+        // 600 x 5 x 70: more tile rows than a group of 8 (gemm.cu orders tiles by groups)
+        int[][] mkn = {{1, 1, 1}, {1, 40, 1}, {67, 131, 45}, {130, 7, 129}, {5, 3, 70}, {64, 32, 68}, {600, 5, 70}};
         for (int[] s : mkn) {
             assertEveryKernel(Arrays.toString(s), dev, randn(1, dtype, s[0], s[1]), randn(2, dtype, s[1], s[2]));
         }
@@ -109,18 +111,31 @@ class MatmulTest {
         }
     }
 
+    /**
+     * view(base) holding normal values, base (of baseShape) NaN everywhere else: a kernel that reads
+     * past the edge of the view, or misses a stride, turns NaN (zero-padding does not hide it).
+     */
+    private static Tensor inNaNs(long seed, DType dtype, int[] baseShape, UnaryOperator<Tensor> view) {
+        Tensor v = view.apply(Tensor.full(baseShape, Double.NaN, dtype, Device.CPU));
+        v.copy_(randn(seed, dtype, v.shape()));
+        return v;
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targetsAndDtypes")
     void viewsWhoseEdgeCutsAVectorOrBreakItsAlignment(Target target, DType dtype) {
         Device dev = target.use();
         // aligned rows of 48 / 100 elements narrowed to 45 / 67 / 70: the last vector is partly outside
-        assertEveryKernel("narrowed", dev, randn(5, dtype, 67, 48).narrow(1, 0, 45), randn(6, dtype, 45, 100).narrow(1, 0, 70));
-        assertEveryKernel("narrowed transposed", dev, randn(7, dtype, 45, 100).narrow(1, 0, 67).t(),
-                randn(8, dtype, 70, 48).narrow(1, 0, 45).t());
+        assertEveryKernel("narrowed", dev, inNaNs(5, dtype, new int[] {67, 48}, x -> x.narrow(1, 0, 45)),
+                inNaNs(6, dtype, new int[] {45, 100}, x -> x.narrow(1, 0, 70)));
+        assertEveryKernel("narrowed transposed", dev, inNaNs(7, dtype, new int[] {45, 100}, x -> x.narrow(1, 0, 67).t()),
+                inNaNs(8, dtype, new int[] {70, 48}, x -> x.narrow(1, 0, 45).t()));
         // starting one element in: unaligned, so scalar loads of unit-stride rows
-        assertEveryKernel("unaligned", dev, randn(9, dtype, 67, 48).narrow(1, 1, 45), randn(10, dtype, 45, 72).narrow(1, 1, 70));
-        // every other column: no unit stride at all
-        assertEveryKernel("stepped", dev, randn(11, dtype, 33, 90).slice(1, 0, 90, 2), randn(12, dtype, 46, 38).slice(0, 1, 46, 1).slice(1, 0, 38, 3));
+        assertEveryKernel("unaligned", dev, inNaNs(9, dtype, new int[] {67, 48}, x -> x.narrow(1, 1, 45)),
+                inNaNs(10, dtype, new int[] {45, 72}, x -> x.narrow(1, 1, 70)));
+        // every other column of a, every third column of b: no unit stride along n or k
+        assertEveryKernel("stepped", dev, inNaNs(11, dtype, new int[] {33, 90}, x -> x.slice(1, 0, 90, 2)),
+                inNaNs(12, dtype, new int[] {46, 38}, x -> x.slice(0, 1, 46, 1).slice(1, 0, 38, 3)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
