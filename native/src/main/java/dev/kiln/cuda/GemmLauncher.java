@@ -13,8 +13,8 @@ import java.util.Arrays;
 final class GemmLauncher extends Launcher {
     /** SMs of an H100 / H200: fewer blocks than this leave part of the GPU idle. */
     static final int FULL_WAVE = 132;
-    /** The most blocks one grid dimension takes in y and z. */
-    private static final int MAX_GRID_YZ = 65535;
+    /** The most blocks a grid takes in z (CUDA's limit, also in y). */
+    static final int MAX_GRID_Z = 65535;
     /** gemm.cu's load-mode bits. */
     private static final int KFAST = 1;
     private static final int VEC = 2;
@@ -55,8 +55,17 @@ final class GemmLauncher extends Launcher {
         }
     }
 
+    /** Batch entries per grid z; beyond it the batch continues in grid y. */
+    private final int maxGridZ;
+
     GemmLauncher(CudaContext context) {
+        this(context, MAX_GRID_Z);
+    }
+
+    /** With a lower z limit, so a test reaches the y-and-z batch split with a small batch. */
+    GemmLauncher(CudaContext context, int maxGridZ) {
         super(context);
+        this.maxGridZ = maxGridZ;
     }
 
     Tensor matmul(Tensor a, Tensor b) {
@@ -88,7 +97,7 @@ final class GemmLauncher extends Launcher {
         Operand ob = new Operand(b, n, k, b.stride()[b.dim() - 1], b.stride()[b.dim() - 2], batch);
         int vw = VECTOR_BYTES / t.byteSize();
         int cvec = n % vw == 0 && address(c) % VECTOR_BYTES == 0 ? 1 : 0;
-        int zBlocks = Math.min(nbatch, MAX_GRID_YZ);
+        int zBlocks = Math.min(nbatch, maxGridZ);
         Dim3 grid = new Dim3((int) tiles.blocks(m, n, 1), (nbatch + zBlocks - 1) / zBlocks, zBlocks);
         launch("gemm", t, tiles.kernel(), grid, Dim3.of(Tiles.THREADS), 0,
                 new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(c)).i32(m).i32(n).i32(k)

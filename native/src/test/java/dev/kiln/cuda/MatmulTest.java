@@ -161,6 +161,16 @@ class MatmulTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targetsAndDtypes")
+    void batchesBeyondTheGridZLimitContinueInGridY(Target target, DType dtype) {
+        Device dev = target.use();
+        GemmLauncher launcher = new GemmLauncher(((CudaBackend) Backends.of(dev)).context(), 4);
+        Tensor a = randn(44, dtype, 10, 9, 7);   // grid (1, 3, 4): 12 batch slots, the last 2 idle
+        Tensor b = randn(45, dtype, 10, 7, 11);
+        assertProduct("batch 10 in z blocks of 4", a, b, launcher.matmul(a.to(dev), b.to(dev)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
     void emptyProducts(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
