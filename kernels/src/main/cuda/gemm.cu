@@ -196,7 +196,10 @@ __device__ void gemm(const T* __restrict__ a, const T* __restrict__ b, T* __rest
             la.load(az + k0 * sak, M - m0, K - k0, sam, sak, amode);
             lb.load(bz + k0 * sbk, N - n0, K - k0, sbn, sbk, bmode);
         }
-#pragma unroll
+        // Unrolled by 2, not by BK: full unrolling lets ptxas read fragments far ahead and take
+        // over 128 registers (one 256-thread block per SM); this way every kernel here stays
+        // under 128 (two blocks per SM). Which is faster is for a GPU benchmark to say.
+#pragma unroll 2
         for (int k = 0; k < BK; k++) {
             T fa[TM];
             T fb[TN];

@@ -146,6 +146,8 @@ class MatmulTest {
         assertEveryKernel("(2, M, K) @ (K, N)", dev, randn(15, dtype, 2, 13, 21), randn(16, dtype, 21, 17));
         assertEveryKernel("(M, K) @ (5, K, N) transposed", dev, randn(17, dtype, 21, 13).t(), randn(18, dtype, 5, 17, 21).transpose(1, 2));
         assertEveryKernel("expanded", dev, randn(19, dtype, 1, 12, 20).expand(4, 12, 20), randn(20, dtype, 4, 20, 16));
+        // stride 0 inside the matrices: one row of a repeated, one column of b repeated
+        assertEveryKernel("expanded rows", dev, randn(46, dtype, 1, 20).expand(13, 20), randn(47, dtype, 20, 1).expand(20, 17));
     }
 
     @ParameterizedTest(name = "{0} {1}")
