@@ -47,11 +47,21 @@ final class GemmLauncher extends Launcher {
             return (long) ((m + tileM - 1) / tileM) * ((n + tileN - 1) / tileN) * batch;
         }
 
-        /** The biggest tiles that still give a full wave of blocks; else the small ones. */
+        /** Elements of C computed, padding included. */
+        long padded(int m, int n, int batch) {
+            return blocks(m, n, batch) * tileM * tileN;
+        }
+
+        /**
+         * The big tiles when they give every SM a block and pad C by at most 1/8 more than the small
+         * ones do (a 64 x 64 matrix in a 128 x 128 tile is 3/4 padding); else the small tiles.
+         */
         static Tiles choose(DType dtype, int m, int n, int batch) {
             Tiles big = dtype == DType.FLOAT32 ? F32_128 : F64_64;
             Tiles small = dtype == DType.FLOAT32 ? F32_64 : F64_32;
-            return big.blocks(m, n, batch) >= FULL_WAVE ? big : small;
+            boolean fills = big.blocks(m, n, batch) >= FULL_WAVE;
+            boolean lean = big.padded(m, n, batch) * 8 <= small.padded(m, n, batch) * 9;
+            return fills && lean ? big : small;
         }
     }
 

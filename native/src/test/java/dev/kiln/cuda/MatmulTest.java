@@ -224,6 +224,9 @@ class MatmulTest {
         assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 1024, 1024, 1));     // 64 blocks of 128 x 128
         assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2048, 2048, 1));    // 256 blocks
         assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 128, 128, 200));    // one block per batch entry
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 64, 64, 512));       // big tiles 3/4 padding
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 130, 130, 200));     // 256^2 vs 192^2 padded
+        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2000, 2100, 1));    // 2048 x 2176 vs 2048 x 2112
         assertEquals(Tiles.F64_32, Tiles.choose(DType.FLOAT64, 500, 500, 1));       // 64 blocks of 64 x 64
         assertEquals(Tiles.F64_64, Tiles.choose(DType.FLOAT64, 1024, 1024, 1));     // 256 blocks
     }
