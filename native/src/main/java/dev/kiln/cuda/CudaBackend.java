@@ -27,6 +27,7 @@ public final class CudaBackend implements Backend {
     private final OptimLauncher optim;
     private final IndexLauncher indexing;
     private final Pool2dLauncher pooling;
+    private final GemmLauncher gemm;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -37,6 +38,7 @@ public final class CudaBackend implements Backend {
         this.optim = new OptimLauncher(context);
         this.indexing = new IndexLauncher(context, copies);
         this.pooling = new Pool2dLauncher(context, indexing);
+        this.gemm = new GemmLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -190,7 +192,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
-        throw missing("matmul");
+        return gemm.matmul(a, b);
     }
 
     @Override

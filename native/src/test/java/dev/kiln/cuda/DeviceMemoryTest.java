@@ -68,9 +68,10 @@ class DeviceMemoryTest {
 
     @Test
     void primitivesWithoutKernelsNameTheOpAndTheBackend() {
-        Tensor a = Tensor.ones(new int[] {2, 3}, DType.FLOAT32, EMU);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> a.matmul(a.t()));
-        assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("cuda-emu"), e.getMessage());
+        Tensor a = Tensor.ones(new int[] {1, 2, 3}, DType.FLOAT32, EMU);   // (B, T, D)
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Backends.of(EMU).attention(a, a, a, null, false, 1.0));
+        assertTrue(e.getMessage().contains("attention") && e.getMessage().contains("cuda-emu"), e.getMessage());
         a.close();
     }
 
