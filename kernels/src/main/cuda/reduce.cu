@@ -2,7 +2,7 @@
 // permutes the reduced dims last, so any set of dims reduces here. One block per row: each thread
 // strides over the row, then a warp-shuffle + shared-memory block reduction.
 // Op codes (mirrored in dev.kiln.cuda.ReduceLauncher): 0 sum, 1 mean, 2 prod, 3 max, 4 min;
-// max/min propagate NaN.
+// max/min propagate NaN. var_rows and argreduce_rows use the same (outer, inner) view.
 
 #include "kiln.cuh"
 #include "kmath.cuh"
@@ -61,6 +61,36 @@ __device__ void reduce_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 s
         acc = block_reduce(op, acc);
         if (threadIdx.x == 0) {
             y[row] = op == 1 ? acc / static_cast<T>(inner) : acc;
+        }
+    }
+}
+
+// x: the (outer, inner) view (shape, xs) -> y (outer,) = sum((x - mean)^2) / denom. Two passes
+// over the row (mean, then squared deviations), with the correction of Chan, Golub & LeVeque
+// (minus (sum(x - mean))^2 / inner, which cancels the rounding error of the mean), so a mean large
+// against the spread costs no accuracy in float32 either.
+template <class T>
+__device__ void var_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int outer, int inner,
+                         T denom) {
+    const T zero = static_cast<T>(0);
+    for (int row = blockIdx.x; row < outer; row += gridDim.x) {
+        T sum = zero;
+        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
+            sum += x[strided_offset(row * inner + j, shape, xs)];
+        }
+        const T mean = block_reduce(0, sum) / static_cast<T>(inner);
+        T dev = zero;
+        T sq = zero;
+        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
+            const T d = x[strided_offset(row * inner + j, shape, xs)] - mean;
+            dev += d;
+            sq += d * d;
+        }
+        dev = block_reduce(0, dev);
+        sq = block_reduce(0, sq);
+        if (threadIdx.x == 0) {
+            const T ss = sq - dev * dev / static_cast<T>(inner);
+            y[row] = (ss < zero ? zero : ss) / denom;  // keeps NaN
         }
     }
 }
@@ -128,6 +158,9 @@ __device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, 
 extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
     reduce_rows<float>(x, y, shape, xs, outer, inner, op);
 }
+extern "C" __global__ void var_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, float denom) {
+    var_rows<float>(x, y, shape, xs, outer, inner, denom);
+}
 extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, long long* indices, Shape8 shape, Strides8 xs,
                                               int outer, int inner, int op) {
     argreduce_rows<float>(x, values, indices, shape, xs, outer, inner, op);
@@ -135,6 +168,10 @@ extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, lon
 #else
 extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
     reduce_rows<double>(x, y, shape, xs, outer, inner, op);
+}
+extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                        double denom) {
+    var_rows<double>(x, y, shape, xs, outer, inner, denom);
 }
 extern "C" __global__ void argreduce_rows_f64(const double* x, double* values, long long* indices, Shape8 shape, Strides8 xs,
                                               int outer, int inner, int op) {

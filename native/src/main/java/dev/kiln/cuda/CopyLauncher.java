@@ -3,7 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 
-/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts and fills. */
+/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts, fills and arange. */
 final class CopyLauncher extends Launcher {
     CopyLauncher(CudaContext context) {
         super(context);
@@ -63,6 +63,17 @@ final class CopyLauncher extends Launcher {
             default: args.i32(value != 0 ? 1 : 0);
         }
         launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.i32(n));
+        return y;
+    }
+
+    /** (n,): start + i * step computed in double, converted as Java converts (the SPI's definition). */
+    Tensor arange(double start, double step, int n, DType dtype) {
+        Tensor y = newTensor(new int[] {n}, dtype);
+        if (n > 0) {
+            String kernel = dtype == DType.FLOAT64 ? "arange_f64" : "arange_to" + Layout.suffix(dtype) + "_f64";
+            launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(y)).f64(start).f64(step).i32(n));
+        }
         return y;
     }
 }

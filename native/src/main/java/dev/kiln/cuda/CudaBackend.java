@@ -22,6 +22,8 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final CompareLauncher comparisons;
+    private final RandomLauncher random;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -29,6 +31,8 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.comparisons = new CompareLauncher(context);
+        this.random = new RandomLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -126,17 +130,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor arange(double start, double step, int n, DType dtype, Device device) {
-        throw missing("arange");
+        return copies.arange(start, step, n, dtype);
     }
 
     @Override
     public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
-        throw missing("uniform");
+        return random.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
     public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
-        throw missing("normal");
+        return random.normal(shape, dtype, mean, std, seed, offset);
     }
 
     // ---- elementwise
@@ -153,12 +157,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        throw missing("compare (" + op + ")");
+        return comparisons.compare(op, a, b);
     }
 
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
-        throw missing("where");
+        return comparisons.where(cond, a, b);
     }
 
     // ---- reductions
@@ -175,7 +179,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
-        throw missing("var");
+        return reductions.variance(x, dims, correction, keepdim);
     }
 
     // ---- everything below has no kernel yet
@@ -280,6 +284,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
-        throw missing("dropout");
+        return random.dropout(x, p, seed, offset);
     }
 }

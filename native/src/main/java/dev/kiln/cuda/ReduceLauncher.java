@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * kernels/reduce.cu: x is permuted so the reduced dims come last, giving an (outer, inner) view the
@@ -59,22 +60,45 @@ final class ReduceLauncher extends Launcher {
         return Dim3.of(Math.max(32, Math.min(BLOCK, Integer.highestOneBit(Math.max(1, inner - 1)) * 2)));
     }
 
-    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    private static int inner(Tensor x, int[] dims) {
+        return Arrays.stream(dims).map(x::size).reduce(1, (a, b) -> a * b);
+    }
+
+    /** Launches {@code kernel} over the (outer, inner) rows of x; tail adds the arguments after (outer, inner). */
+    private Tensor reduceRows(String op, String kernel, Tensor x, int[] dims, boolean keepdim, Consumer<KernelArgs> tail) {
         DType t = x.dtype();
         if (!t.isFloatingPoint()) {
-            throw unsupported(op.opName(), t);
+            throw unsupported(op, t);
         }
-        Layout.checkRank(op.opName(), x.shape());
+        Layout.checkRank(op, x.shape());
         Tensor p = x.permute(permutation(x.dim(), dims));
-        int inner = Arrays.stream(dims).map(x::size).reduce(1, (a, b) -> a * b);
+        int inner = inner(x, dims);
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
         if (outer > 0) {
-            launch("reduce", t, "reduce_rows_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
-                    new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(Layout.shape8(p.shape()))
-                            .bytes(Layout.strides8(p, p.shape())).i32(outer).i32(inner).i32(code(op)));
+            KernelArgs args = new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(Layout.shape8(p.shape()))
+                    .bytes(Layout.strides8(p, p.shape())).i32(outer).i32(inner);
+            tail.accept(args);
+            launch("reduce", t, kernel + "_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0, args);
         }
         return y;
+    }
+
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        return reduceRows(op.opName(), "reduce_rows", x, dims, keepdim, args -> args.i32(code(op)));
+    }
+
+    /** sum((x - mean)^2) / max(0, n - correction) over dims, two passes in x's dtype. */
+    Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+        double denom = Math.max(0, inner(x, dims) - correction);
+        return reduceRows("var", "var_rows", x, dims, keepdim,
+                args -> {
+                    if (x.dtype() == DType.FLOAT32) {
+                        args.f32((float) denom);
+                    } else {
+                        args.f64(denom);
+                    }
+                });
     }
 
     /** {values, int64 indices} of the first max (or min) along dim; NaN counts as the extreme. */
