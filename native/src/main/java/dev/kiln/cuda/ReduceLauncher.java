@@ -4,7 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
 import java.util.Arrays;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * kernels/reduce.cu: x is permuted so the reduced dims come last, giving an (outer, inner) view the
@@ -65,7 +65,7 @@ final class ReduceLauncher extends Launcher {
     }
 
     /** Launches {@code kernel} over the (outer, inner) rows of x; tail adds the arguments after (outer, inner). */
-    private Tensor reduceRows(String op, String kernel, Tensor x, int[] dims, boolean keepdim, Consumer<KernelArgs> tail) {
+    private Tensor reduceRows(String op, String kernel, Tensor x, int[] dims, boolean keepdim, UnaryOperator<KernelArgs> tail) {
         DType t = x.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported(op, t);
@@ -78,8 +78,8 @@ final class ReduceLauncher extends Launcher {
         if (outer > 0) {
             KernelArgs args = new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(Layout.shape8(p.shape()))
                     .bytes(Layout.strides8(p, p.shape())).i32(outer).i32(inner);
-            tail.accept(args);
-            launch("reduce", t, kernel + "_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0, args);
+            launch("reduce", t, kernel + "_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
+                    tail.apply(args));
         }
         return y;
     }
@@ -88,17 +88,11 @@ final class ReduceLauncher extends Launcher {
         return reduceRows(op.opName(), "reduce_rows", x, dims, keepdim, args -> args.i32(code(op)));
     }
 
-    /** sum((x - mean)^2) / max(0, n - correction) over dims, two passes in x's dtype. */
+    /** sum((x - mean)^2) / max(0, n - correction) over dims: two passes in x's dtype (reduce.cu's var_rows). */
     Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
         double denom = Math.max(0, inner(x, dims) - correction);
-        return reduceRows("var", "var_rows", x, dims, keepdim,
-                args -> {
-                    if (x.dtype() == DType.FLOAT32) {
-                        args.f32((float) denom);
-                    } else {
-                        args.f64(denom);
-                    }
-                });
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        return reduceRows("var", "var_rows", x, dims, keepdim, args -> f32 ? args.f32((float) denom) : args.f64(denom));
     }
 
     /** {values, int64 indices} of the first max (or min) along dim; NaN counts as the extreme. */
