@@ -27,9 +27,10 @@ final class CompareLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             DType t = a.dtype();
+            Layout.Merged m = Layout.merge(shape, a, b);
             launch("compare", t, "compare_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(Layout.shape8(shape))
-                            .bytes(Layout.strides8(a, shape)).bytes(Layout.strides8(b, shape)).i32(n).i32(op.ordinal()));
+                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(m.shape8())
+                            .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(op.ordinal()));
         }
         return y;
     }
@@ -47,10 +48,10 @@ final class CompareLauncher extends Launcher {
         Tensor y = newTensor(shape, t);
         int n = y.numel();
         if (n > 0) {
+            Layout.Merged m = Layout.merge(shape, cond, a, b);
             launch("compare", t, "where_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(address(cond)).ptr(address(a)).ptr(address(b)).ptr(address(y))
-                            .bytes(Layout.shape8(shape)).bytes(Layout.strides8(cond, shape))
-                            .bytes(Layout.strides8(a, shape)).bytes(Layout.strides8(b, shape)).i32(n));
+                            .bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).bytes(m.strides8(2)).i32(n));
         }
         return y;
     }

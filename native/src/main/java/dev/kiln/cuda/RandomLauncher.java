@@ -67,9 +67,10 @@ final class RandomLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             boolean f32 = t == DType.FLOAT32;
+            Layout.Merged m = Layout.merge(shape, x);
             launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(mask)).bytes(Layout.shape8(shape))
-                            .bytes(Layout.strides8(x, shape)).i32(n).i64(seed).i64(offset)
+                    new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(mask)).bytes(m.shape8())
+                            .bytes(m.strides8(0)).i32(n).i64(seed).i64(offset)
                             .i64(keepThreshold(p, f32 ? 24 : 53)).f64(1.0 / (1.0 - p)));
         }
         return new Tensor[] {y, mask};

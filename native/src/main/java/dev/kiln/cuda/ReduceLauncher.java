@@ -76,8 +76,9 @@ final class ReduceLauncher extends Launcher {
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
         if (outer > 0) {
-            KernelArgs args = new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(Layout.shape8(p.shape()))
-                    .bytes(Layout.strides8(p, p.shape())).i32(outer).i32(inner);
+            Layout.Merged m = Layout.merge(p.shape(), p);   // the kernel reads p by its row-major index
+            KernelArgs args = new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0))
+                    .i32(outer).i32(inner);
             launch("reduce", t, kernel + "_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
                     tail.apply(args));
         }
@@ -110,9 +111,10 @@ final class ReduceLauncher extends Launcher {
         Tensor indices = newTensor(shape, DType.INT64);
         int outer = values.numel();
         if (outer > 0) {
+            Layout.Merged m = Layout.merge(p.shape(), p);
             launch("reduce", t, "argreduce_rows_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
                     new KernelArgs().ptr(address(p)).ptr(address(values)).ptr(address(indices))
-                            .bytes(Layout.shape8(p.shape())).bytes(Layout.strides8(p, p.shape()))
+                            .bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(outer).i32(inner).i32(code(op)));
         }
         return new Tensor[] {values, indices};
