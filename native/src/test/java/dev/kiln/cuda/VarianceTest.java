@@ -82,6 +82,8 @@ class VarianceTest {
         check(gpu, x, new int[] {2}, 1, true, Tolerance.STRICT);      // 0 / 0: NaN
         check(gpu, x, new int[] {}, 0, false, Tolerance.STRICT);      // no dims: every element alone
         check(gpu, x, new int[] {1}, 4, false, Tolerance.STRICT);     // n - correction = 0: +inf
+        Both empty = Both.of(Tensor.zeros(new int[] {3, 0}, dtype, Device.CPU), dev);
+        check(gpu, empty, new int[] {1}, 0, false, Tolerance.STRICT); // no elements: the mean 0 / 0, NaN
         // A constant row: the mean of 77 x 0.1 rounds, so the CPU's float64 two-pass leaves ~1e-33;
         // the corrected two-pass gives 0 (and clamps a rounding below 0, which sqrt would make NaN).
         Both constant = Both.of(Tensor.full(new int[] {3, 77}, 0.1, dtype, Device.CPU), dev);
