@@ -18,9 +18,9 @@ final class CopyLauncher extends Launcher {
             return;
         }
         DType t = dst.dtype();
+        Layout.Merged m = Layout.merge(shape, src, dst);
         launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(address(src)).ptr(address(dst)).bytes(Layout.shape8(shape))
-                .bytes(Layout.strides8(src, shape)).bytes(Layout.strides8(dst, shape)).i32(n));
+                .ptr(address(src)).ptr(address(dst)).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
     }
 
     Tensor contiguous(Tensor x) {
@@ -42,9 +42,9 @@ final class CopyLauncher extends Launcher {
         int n = x.numel();
         if (n > 0) {
             String kernel = to == DType.FLOAT64 ? "cast_fromf32_f64" : "cast_tof32_f64";
+            Layout.Merged m = Layout.merge(x.shape(), x);
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(x)).ptr(address(y)).bytes(Layout.shape8(x.shape()))
-                    .bytes(Layout.strides8(x, x.shape())).i32(n));
+                    .ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));
         }
         return y;
     }
