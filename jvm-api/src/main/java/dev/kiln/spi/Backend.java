@@ -79,7 +79,11 @@ public interface Backend {
      */
     Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim);
 
-    /** Variance over dims: sum((x - mean)^2) / (n - correction); two-pass in double. */
+    /**
+     * Variance over dims: sum((x - mean)^2) / max(0, n - correction), two passes (mean, then squared
+     * deviations). Accumulation as for {@link #reduce}: the CPU backend in double; CUDA kernels in the
+     * element type, subtracting (sum(x - mean))^2 / n to cancel the rounding of the mean.
+     */
     Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim);
 
     // ---- linear algebra

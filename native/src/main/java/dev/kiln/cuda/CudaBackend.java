@@ -28,6 +28,8 @@ public final class CudaBackend implements Backend {
     private final IndexLauncher indexing;
     private final Pool2dLauncher pooling;
     private final GemmLauncher gemm;
+    private final CompareLauncher comparisons;
+    private final RandomLauncher random;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -39,6 +41,8 @@ public final class CudaBackend implements Backend {
         this.indexing = new IndexLauncher(context, copies);
         this.pooling = new Pool2dLauncher(context, indexing);
         this.gemm = new GemmLauncher(context);
+        this.comparisons = new CompareLauncher(context);
+        this.random = new RandomLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -136,17 +140,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor arange(double start, double step, int n, DType dtype, Device device) {
-        throw missing("arange");
+        return copies.arange(start, step, n, dtype);
     }
 
     @Override
     public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
-        throw missing("uniform");
+        return random.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
     public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
-        throw missing("normal");
+        return random.normal(shape, dtype, mean, std, seed, offset);
     }
 
     // ---- elementwise
@@ -163,12 +167,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        throw missing("compare (" + op + ")");
+        return comparisons.compare(op, a, b);
     }
 
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
-        throw missing("where");
+        return comparisons.where(cond, a, b);
     }
 
     // ---- reductions
@@ -185,7 +189,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
-        throw missing("var");
+        return reductions.variance(x, dims, correction, keepdim);
     }
 
     // ---- everything below has no kernel yet
@@ -290,7 +294,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
-        throw missing("dropout");
+        return random.dropout(x, p, seed, offset);
     }
 
     // ---- optimizer steps
