@@ -22,6 +22,7 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final AttentionLauncher attention;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -29,6 +30,7 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.attention = new AttentionLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -269,13 +271,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        throw missing("attention");
+        return attention.forward(q, k, v, mask, causal, scale);
     }
 
     @Override
     public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                       Tensor mask, boolean causal, double scale) {
-        throw missing("attention_backward");
+        return attention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
     }
 
     @Override
