@@ -170,10 +170,31 @@ class AttentionTest {
                 false, Double.NaN);
         Tensor[] gotGrads = Functional.attentionBackward(gOutCpu.to(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
                 m.on(dev), false, Double.NaN);
+        Tensor[] again = Functional.attentionBackward(gOutCpu.to(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
+                m.on(dev), false, Double.NaN);
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
             tol.check(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
+            Tolerance.STRICT.check(names[i] + " of a second run (no atomics: bit-identical)", gotGrads[i].to(Device.CPU),
+                    again[i].to(Device.CPU));
         }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void noKeysGiveZeroOutputMinusInfinityAndZeroGradients(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend gpu = Backends.of(dev);
+        Tensor q = normal(21, dtype, 2, 3, 8).to(dev);
+        Tensor k = Tensor.zeros(new int[] {2, 0, 8}, dtype, dev);
+        Tensor v = Tensor.zeros(new int[] {2, 0, 5}, dtype, dev);
+        Tensor[] r = gpu.attention(q, k, v, null, false, 1.0);
+        Tolerance.STRICT.check("out", Tensor.zeros(new int[] {2, 3, 5}, dtype, Device.CPU), r[0].to(Device.CPU));
+        Tolerance.STRICT.check("logsumexp", Tensor.full(new int[] {2, 3}, Double.NEGATIVE_INFINITY, dtype, Device.CPU),
+                r[1].to(Device.CPU));
+        Tensor[] g = gpu.attentionBackward(normal(22, dtype, 2, 3, 5).to(dev), q, k, v, r[0], r[1], null, false, 1.0);
+        Tolerance.STRICT.check("grad q", Tensor.zeros(new int[] {2, 3, 8}, dtype, Device.CPU), g[0].to(Device.CPU));
+        Tolerance.STRICT.check("grad k", k.to(Device.CPU), g[1].to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
