@@ -68,22 +68,40 @@ __device__ Scores<T> make_scores(const T* add, const unsigned char* keep, const 
                      lq, lk, scale, causal};
 }
 
-// tile[r][c] (row pitch `pitch`) = x[b, r0 + r, c] for r < rows, c < cols; rows past L are zero.
+// 16 bytes of T: one 128-bit shared-memory access. Tiles are 16-byte aligned with pitches of whole
+// vectors and their rows zero-filled to a whole vector, so the dot products run VEC elements a step.
+template <class T>
+struct __align__(16) Vec16 {
+    static constexpr int N = 16 / sizeof(T);
+    T v[N];
+};
+
+template <class T>
+__device__ __forceinline__ Vec16<T> load16(const T* p) {
+    return *reinterpret_cast<const Vec16<T>*>(p);
+}
+
+// tile[r][c] (row pitch `pitch`) = x[b, r0 + r, c] for r < rows, c < cols, zero up to a whole vector;
+// rows past L are zero.
 template <class T>
 __device__ void load_rows(T* tile, int pitch, int rows, const Rows3<T>& x, int b, int r0, int L, int cols) {
+    constexpr int V = Vec16<T>::N;
+    const int width = (cols + V - 1) / V * V;
     const int lane = threadIdx.x & 31;
     for (int r = threadIdx.x >> 5; r < rows; r += ATTN_WARPS) {
         const bool live = r0 + r < L;
-        for (int c = lane; c < cols; c += 32) {
-            tile[r * pitch + c] = live ? x.at(b, r0 + r, c) : static_cast<T>(0);
+        for (int c = lane; c < width; c += 32) {
+            tile[r * pitch + c] = live && c < cols ? x.at(b, r0 + r, c) : static_cast<T>(0);
         }
     }
 }
 
-// acc[i][n] += sum_{d < len} a[rowA(i)][d] * b[lane + 32 n][d]: the warp's TM rows of a (a broadcast
-// read) against the lane's N rows of b (pitch pb, padded so the lanes hit distinct banks).
+// acc[i][n] = sum_{d < len} a[row0 + i][d] * b[lane + 32 n][d]: the warp's TM rows of a (a broadcast
+// read) against the lane's N rows of b (pitch pb = a multiple of the vector plus one vector, so the
+// lanes' 128-bit reads hit distinct banks).
 template <class T, int TM, int N>
 __device__ __forceinline__ void dot_rows(T (&acc)[TM][N], const T* a, int pa, int row0, const T* b, int pb, int len) {
+    constexpr int V = Vec16<T>::N;
     const int lane = threadIdx.x & 31;
 #pragma unroll
     for (int i = 0; i < TM; i++) {
@@ -92,43 +110,53 @@ __device__ __forceinline__ void dot_rows(T (&acc)[TM][N], const T* a, int pa, in
             acc[i][n] = static_cast<T>(0);
         }
     }
-#pragma unroll 4
-    for (int d = 0; d < len; d++) {
-        T bv[N];
+#pragma unroll 2
+    for (int d = 0; d < len; d += V) {
+        Vec16<T> bv[N];
 #pragma unroll
         for (int n = 0; n < N; n++) {
-            bv[n] = b[(lane + 32 * n) * pb + d];
+            bv[n] = load16(b + (lane + 32 * n) * pb + d);
         }
 #pragma unroll
         for (int i = 0; i < TM; i++) {
-            const T av = a[(row0 + i) * pa + d];
+            const Vec16<T> av = load16(a + (row0 + i) * pa + d);
 #pragma unroll
-            for (int n = 0; n < N; n++) {
-                acc[i][n] += av * bv[n];
+            for (int u = 0; u < V; u++) {
+#pragma unroll
+                for (int n = 0; n < N; n++) {
+                    acc[i][n] += av.v[u] * bv[n].v[u];
+                }
             }
         }
     }
 }
 
 // acc[i][cc] += sum_{j < n} w[row0 + i][j] * x[j][lane + 32 cc] for columns < cols: the warp's TM rows
-// of weights w (pitch pw, broadcast) times the rows of x (pitch px), lane-owned columns.
+// of weights w (pitch pw, broadcast, n a whole number of vectors) times the rows of x (pitch px),
+// lane-owned columns.
 template <class T, int TM, int DC>
 __device__ __forceinline__ void accumulate_rows(T (&acc)[TM][DC], const T* w, int pw, int row0, int n, const T* x, int px,
                                                 int cols) {
+    constexpr int V = Vec16<T>::N;
     const int lane = threadIdx.x & 31;
-#pragma unroll 4
-    for (int j = 0; j < n; j++) {
-        T xv[DC];
+    for (int j = 0; j < n; j += V) {
+        T xv[V][DC];
 #pragma unroll
-        for (int cc = 0; cc < DC; cc++) {
-            xv[cc] = 32 * cc < cols ? x[j * px + lane + 32 * cc] : static_cast<T>(0);
+        for (int u = 0; u < V; u++) {
+#pragma unroll
+            for (int cc = 0; cc < DC; cc++) {
+                xv[u][cc] = 32 * cc < cols ? x[(j + u) * px + lane + 32 * cc] : static_cast<T>(0);
+            }
         }
 #pragma unroll
         for (int i = 0; i < TM; i++) {
-            const T wv = w[(row0 + i) * pw + j];
+            const Vec16<T> wv = load16(w + (row0 + i) * pw + j);
 #pragma unroll
-            for (int cc = 0; cc < DC; cc++) {
-                acc[i][cc] += wv * xv[cc];
+            for (int u = 0; u < V; u++) {
+#pragma unroll
+                for (int cc = 0; cc < DC; cc++) {
+                    acc[i][cc] += wv.v[u] * xv[u][cc];
+                }
             }
         }
     }
@@ -162,9 +190,10 @@ __device__ void attention_fwd(const T* q, const T* k, const T* v, const T* madd,
     constexpr int BR = ATTN_WARPS * TM;
     constexpr int BC = 32 * NC;
     constexpr int DC = D / 32;
-    __shared__ T sQ[BR][D];
-    __shared__ T sKV[BC][D + 1];  // K, then V, of the key tile
-    __shared__ T sP[BR][BC];      // exp(s - m) of the tile; each warp its own rows
+    constexpr int V = Vec16<T>::N;  // the K / V / Q / gOut rows read by lanes are padded by a vector
+    __shared__ __align__(16) T sQ[BR][D];
+    __shared__ __align__(16) T sKV[BC][D + V];  // K, then V, of the key tile
+    __shared__ __align__(16) T sP[BR][BC];      // exp(s - m) of the tile; each warp its own rows
     const int tiles = (lq + BR - 1) / BR;
     const int b = blockIdx.x / tiles;
     if (b >= nb) {
@@ -191,10 +220,10 @@ __device__ void attention_fwd(const T* q, const T* k, const T* v, const T* madd,
     const int kEnd = causal ? min(lk, i0 + BR) : lk;
     for (int j0 = 0; j0 < kEnd; j0 += BC) {
         __syncthreads();  // the previous tile's V is read (and, the first time, sQ written)
-        load_rows(&sKV[0][0], D + 1, BC, Rows3<T>(k, sk), b, j0, lk, e);
+        load_rows(&sKV[0][0], D + V, BC, Rows3<T>(k, sk), b, j0, lk, e);
         __syncthreads();
         T s[TM][NC];
-        dot_rows(s, &sQ[0][0], D, row0, &sKV[0][0], D + 1, e);
+        dot_rows(s, &sQ[0][0], D, row0, &sKV[0][0], D + V, e);
 #pragma unroll
         for (int i = 0; i < TM; i++) {
             T mx = -k_inf<T>();
@@ -224,9 +253,9 @@ __device__ void attention_fwd(const T* q, const T* k, const T* v, const T* madd,
             }
         }
         __syncthreads();  // every warp is done with K (and its sP rows are written)
-        load_rows(&sKV[0][0], D + 1, BC, Rows3<T>(v, sv), b, j0, lk, ev);
+        load_rows(&sKV[0][0], D + V, BC, Rows3<T>(v, sv), b, j0, lk, ev);
         __syncthreads();
-        accumulate_rows(acc, &sP[0][0], BC, row0, BC, &sKV[0][0], D + 1, ev);
+        accumulate_rows(acc, &sP[0][0], BC, row0, BC, &sKV[0][0], D + V, ev);
     }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
@@ -279,11 +308,12 @@ __device__ void attention_bwd_dkdv(const T* q, const T* k, const T* v, const T* 
     constexpr int BK = ATTN_WARPS * TK;
     constexpr int BQ = 32;
     constexpr int DC = D / 32;
-    __shared__ T sK[BK][D];
-    __shared__ T sV[BK][D];
-    __shared__ T sQ[BQ][D + 1];
-    __shared__ T sOwn[SHARE ? 1 : BQ][D + 1];
-    __shared__ T sPS[BK][BQ];  // P, then dS, of the tile transposed (keys x queries); each warp its own rows
+    constexpr int V = Vec16<T>::N;  // the K / V / Q / gOut rows read by lanes are padded by a vector
+    __shared__ __align__(16) T sK[BK][D];
+    __shared__ __align__(16) T sV[BK][D];
+    __shared__ __align__(16) T sQ[BQ][D + V];
+    __shared__ __align__(16) T sOwn[SHARE ? 1 : BQ][D + V];
+    __shared__ __align__(16) T sPS[BK][BQ];  // P, then dS, of the tile transposed (keys x queries); each warp its own rows
     __shared__ T sLse[BQ];
     __shared__ T sDelta[BQ];
     T* const sdO = SHARE ? &sQ[0][0] : &sOwn[0][0];
@@ -313,9 +343,9 @@ __device__ void attention_bwd_dkdv(const T* q, const T* k, const T* v, const T* 
     }
     for (int i0 = causal ? j0 : 0; i0 < lq; i0 += BQ) {  // causality hides key j0 from every query before it
         __syncthreads();  // the previous tile's buffers are read
-        load_rows(&sQ[0][0], D + 1, BQ, qs, b, i0, lq, e);
+        load_rows(&sQ[0][0], D + V, BQ, qs, b, i0, lq, e);
         if constexpr (!SHARE) {
-            load_rows(sdO, D + 1, BQ, gs, b, i0, lq, ev);
+            load_rows(sdO, D + V, BQ, gs, b, i0, lq, ev);
         }
         if (threadIdx.x < BQ) {
             const int qi = i0 + threadIdx.x;
@@ -325,13 +355,13 @@ __device__ void attention_bwd_dkdv(const T* q, const T* k, const T* v, const T* 
         __syncthreads();
         T p[TK][1];
         T ds[TK][1];
-        dot_rows(p, &sK[0][0], D, row0, &sQ[0][0], D + 1, e);  // s^T: (keys, queries)
+        dot_rows(p, &sK[0][0], D, row0, &sQ[0][0], D + V, e);  // s^T: (keys, queries)
         if constexpr (SHARE) {
             __syncthreads();
-            load_rows(sdO, D + 1, BQ, gs, b, i0, lq, ev);
+            load_rows(sdO, D + V, BQ, gs, b, i0, lq, ev);
             __syncthreads();
         }
-        dot_rows(ds, &sV[0][0], D, row0, sdO, D + 1, ev);  // dP^T
+        dot_rows(ds, &sV[0][0], D, row0, sdO, D + V, ev);  // dP^T
         const T lseq = sLse[lane];
         const T delta = sDelta[lane];
 #pragma unroll
@@ -342,10 +372,10 @@ __device__ void attention_bwd_dkdv(const T* q, const T* k, const T* v, const T* 
             sPS[row0 + t][lane] = p[t][0];
         }
         __syncwarp();
-        accumulate_rows(dv, &sPS[0][0], BQ, row0, BQ, sdO, D + 1, ev);
+        accumulate_rows(dv, &sPS[0][0], BQ, row0, BQ, sdO, D + V, ev);
         if constexpr (SHARE) {
             __syncthreads();  // every warp is done with gOut
-            load_rows(&sQ[0][0], D + 1, BQ, qs, b, i0, lq, e);
+            load_rows(&sQ[0][0], D + V, BQ, qs, b, i0, lq, e);
             __syncthreads();
         } else {
             __syncwarp();  // the warp is done reading P
@@ -355,7 +385,7 @@ __device__ void attention_bwd_dkdv(const T* q, const T* k, const T* v, const T* 
             sPS[row0 + t][lane] = ds[t][0];
         }
         __syncwarp();
-        accumulate_rows(dk, &sPS[0][0], BQ, row0, BQ, &sQ[0][0], D + 1, e);
+        accumulate_rows(dk, &sPS[0][0], BQ, row0, BQ, &sQ[0][0], D + V, e);
     }
     store_rows(gk, dk, scale, b, j0 + row0, lk, e);
     store_rows(gv, dv, static_cast<T>(1), b, j0 + row0, lk, ev);
@@ -371,10 +401,11 @@ __device__ void attention_bwd_dq(const T* q, const T* k, const T* v, const T* go
     constexpr int BR = ATTN_WARPS * TM;
     constexpr int BC = 32 * NC;
     constexpr int DC = D / 32;
-    __shared__ T sQ[BR][D];
-    __shared__ T sdO[BR][D];
-    __shared__ T sKV[BC][D + 1];
-    __shared__ T sDS[BR][BC];  // each warp its own rows
+    constexpr int V = Vec16<T>::N;  // the K / V / Q / gOut rows read by lanes are padded by a vector
+    __shared__ __align__(16) T sQ[BR][D];
+    __shared__ __align__(16) T sdO[BR][D];
+    __shared__ __align__(16) T sKV[BC][D + V];
+    __shared__ __align__(16) T sDS[BR][BC];  // each warp its own rows
     const int tiles = (lq + BR - 1) / BR;
     const int b = blockIdx.x / tiles;
     if (b >= nb) {
@@ -402,15 +433,15 @@ __device__ void attention_bwd_dq(const T* q, const T* k, const T* v, const T* go
     const int kEnd = causal ? min(lk, i0 + BR) : lk;
     for (int j0 = 0; j0 < kEnd; j0 += BC) {
         __syncthreads();  // the previous tile's K is read (and, the first time, sQ, sdO written)
-        load_rows(&sKV[0][0], D + 1, BC, Rows3<T>(v, sv), b, j0, lk, ev);
+        load_rows(&sKV[0][0], D + V, BC, Rows3<T>(v, sv), b, j0, lk, ev);
         __syncthreads();
         T ds[TM][NC];
-        dot_rows(ds, &sdO[0][0], D, row0, &sKV[0][0], D + 1, ev);  // dP
+        dot_rows(ds, &sdO[0][0], D, row0, &sKV[0][0], D + V, ev);  // dP
         __syncthreads();
-        load_rows(&sKV[0][0], D + 1, BC, Rows3<T>(k, sk), b, j0, lk, e);
+        load_rows(&sKV[0][0], D + V, BC, Rows3<T>(k, sk), b, j0, lk, e);
         __syncthreads();
         T s[TM][NC];
-        dot_rows(s, &sQ[0][0], D, row0, &sKV[0][0], D + 1, e);
+        dot_rows(s, &sQ[0][0], D, row0, &sKV[0][0], D + V, e);
 #pragma unroll
         for (int i = 0; i < TM; i++) {
 #pragma unroll
@@ -421,7 +452,7 @@ __device__ void attention_bwd_dq(const T* q, const T* k, const T* v, const T* go
             }
         }
         __syncwarp();
-        accumulate_rows(dq, &sDS[0][0], BC, row0, BC, &sKV[0][0], D + 1, e);
+        accumulate_rows(dq, &sDS[0][0], BC, row0, BC, &sKV[0][0], D + V, e);
     }
     store_rows(gq, dq, scale, b, i0 + row0, lq, e);
 }
@@ -455,7 +486,7 @@ extern "C" __global__ void attention_bwd_prep_f32(ATTN_PREP_PARAMS(float)) { att
 extern "C" __global__ void attention_bwd_dkdv_d32_f32(ATTN_DKDV_PARAMS(float)) { attention_bwd_dkdv<float, 32, 16, false>(ATTN_DKDV_ARGS); }
 extern "C" __global__ void attention_bwd_dkdv_d64_f32(ATTN_DKDV_PARAMS(float)) { attention_bwd_dkdv<float, 64, 8, false>(ATTN_DKDV_ARGS); }
 extern "C" __global__ void attention_bwd_dkdv_d128_f32(ATTN_DKDV_PARAMS(float)) { attention_bwd_dkdv<float, 128, 2, false>(ATTN_DKDV_ARGS); }
-extern "C" __global__ void attention_bwd_dq_d32_f32(ATTN_DQ_PARAMS(float)) { attention_bwd_dq<float, 32, 16, 2>(ATTN_DQ_ARGS); }
+extern "C" __global__ void attention_bwd_dq_d32_f32(ATTN_DQ_PARAMS(float)) { attention_bwd_dq<float, 32, 8, 2>(ATTN_DQ_ARGS); }
 extern "C" __global__ void attention_bwd_dq_d64_f32(ATTN_DQ_PARAMS(float)) { attention_bwd_dq<float, 64, 8, 2>(ATTN_DQ_ARGS); }
 extern "C" __global__ void attention_bwd_dq_d128_f32(ATTN_DQ_PARAMS(float)) { attention_bwd_dq<float, 128, 4, 1>(ATTN_DQ_ARGS); }
 #else

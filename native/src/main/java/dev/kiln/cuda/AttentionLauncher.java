@@ -29,7 +29,7 @@ final class AttentionLauncher extends Launcher {
     private static int[] tileRows(DType t, int d) {
         boolean f32 = t == DType.FLOAT32;
         switch (d) {
-            case 32: return f32 ? new int[] {64, 64, 64} : new int[] {32, 32, 32};
+            case 32: return f32 ? new int[] {64, 32, 64} : new int[] {32, 32, 32};
             case 64: return f32 ? new int[] {64, 32, 32} : new int[] {32, 16, 8};
             default: return f32 ? new int[] {32, 16, 8} : new int[] {8, 4, 4};
         }
