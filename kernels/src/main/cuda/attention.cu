@@ -5,9 +5,11 @@
 //
 // Blocks are 4 warps. A warp owns TM rows of the block's tile (query rows in the forward and dq
 // kernels, key rows in dkdv) and lane l owns columns l, l + 32, ... of every product, so a row's
-// softmax statistics are warp reductions and the row operand is a shared-memory broadcast. The
-// head dim is a template bound D (32, 64, 128 >= E, Ev); the tile sizes of every (dtype, D) are
-// chosen to fit 48 KiB of static shared memory and are mirrored in dev.kiln.cuda.AttentionLauncher.
+// softmax statistics are warp reductions and the row operand is a shared-memory broadcast; both
+// operands are read 16 bytes at a time. Products are FMAs on the CUDA cores in the dtype itself (no
+// tensor cores, so float32 stays float32 and float64 float64). The head dim is a template bound
+// D (32, 64, 128 >= E, Ev); the tile sizes of every (dtype, D) are chosen to fit 48 KiB of static
+// shared memory without register spills and are mirrored in dev.kiln.cuda.AttentionLauncher.
 //
 // Forward: per key tile of BC keys, K then V pass through one shared buffer; the online softmax
 // keeps a running max m and sum l per row in registers and rescales the output accumulator when
@@ -25,8 +27,7 @@
 #include "kmath.cuh"
 #include "kwarp.cuh"
 
-#define ATTN_WARPS 4
-#define ATTN_THREADS (32 * ATTN_WARPS)
+#define ATTN_WARPS 4  // a block is 128 threads (AttentionLauncher.THREADS)
 
 // A (B, L, C) operand read through its strides.
 template <class T>
