@@ -199,13 +199,25 @@ class AttentionTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targetsAndDtypes")
-    void headDimsPast128AreRefusedNamingTheOp(Target target, DType dtype) {
+    void badInputsAreRefusedNamingTheOpAndShapes(Target target, DType dtype) {
         Device dev = target.use();
-        Tensor q = Tensor.zeros(new int[] {1, 3, 130}, dtype, dev);
-        Tensor v = Tensor.zeros(new int[] {1, 3, 8}, dtype, dev);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Backends.of(dev).attention(q, q, v, null, false, 1.0));
-        assertTrue(e.getMessage().startsWith("scaled_dot_product_attention: ") && e.getMessage().contains("[1, 3, 130]"),
-                e.getMessage());
+        Backend gpu = Backends.of(dev);
+        Tensor wide = Tensor.zeros(new int[] {1, 3, 130}, dtype, dev);
+        Tensor q = Tensor.zeros(new int[] {1, 3, 8}, dtype, dev);
+        UnsupportedOperationException tooWide = assertThrows(UnsupportedOperationException.class,
+                () -> gpu.attention(wide, wide, q, null, false, 1.0));
+        assertTrue(tooWide.getMessage().startsWith("scaled_dot_product_attention: ")
+                && tooWide.getMessage().contains("[1, 3, 130]"), tooWide.getMessage());
+        Tensor mask = Tensor.zeros(new int[] {1, 3, 4}, DType.BOOL, dev);
+        IllegalArgumentException badMask = assertThrows(IllegalArgumentException.class,
+                () -> gpu.attention(q, q, q, mask, false, 1.0));
+        assertTrue(badMask.getMessage().startsWith("scaled_dot_product_attention: attn_mask")
+                && badMask.getMessage().contains("[1, 3, 3]") && badMask.getMessage().contains("[1, 3, 4]"),
+                badMask.getMessage());
+        Tensor[] r = gpu.attention(q, q, q, null, false, 1.0);
+        IllegalArgumentException badLse = assertThrows(IllegalArgumentException.class,
+                () -> gpu.attentionBackward(r[0], q, q, q, r[0], r[0], null, false, 1.0));
+        assertTrue(badLse.getMessage().startsWith("scaled_dot_product_attention_backward: expected logsumexp"),
+                badLse.getMessage());
     }
 }
