@@ -30,6 +30,7 @@ public final class CudaBackend implements Backend {
     private final GemmLauncher gemm;
     private final CompareLauncher comparisons;
     private final RandomLauncher random;
+    private final AttentionLauncher attention;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -43,6 +44,7 @@ public final class CudaBackend implements Backend {
         this.gemm = new GemmLauncher(context);
         this.comparisons = new CompareLauncher(context);
         this.random = new RandomLauncher(context);
+        this.attention = new AttentionLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -283,13 +285,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        throw missing("attention");
+        return attention.forward(q, k, v, mask, causal, scale);
     }
 
     @Override
     public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                       Tensor mask, boolean causal, double scale) {
-        throw missing("attention_backward");
+        return attention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
     }
 
     @Override
