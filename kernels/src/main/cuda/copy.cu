@@ -1,4 +1,4 @@
-// Copies, casts and fills. n = number of elements of shape; y contiguous unless given strides.
+// Copies, casts, fills and arange. n = number of elements of shape; y contiguous unless given strides.
 
 #include "kiln.cuh"
 
@@ -26,6 +26,29 @@ __device__ void fill_contig(T* __restrict__ y, T value, int n) {
     }
 }
 
+#ifdef KILN_F64  // arange computes in double for every dtype: its entries are all in the f64 module
+// double -> D as Java converts: (float) rounds to nearest, (long) truncates toward zero and
+// saturates (NaN -> 0), bool is v != 0 (NaN is true).
+__device__ __forceinline__ void store_double(float* y, double v) { *y = static_cast<float>(v); }
+__device__ __forceinline__ void store_double(double* y, double v) { *y = v; }
+__device__ __forceinline__ void store_double(long long* y, double v) {
+    *y = v != v ? 0LL
+       : v >= 9223372036854775807.0 ? 0x7fffffffffffffffLL
+       : v <= -9223372036854775808.0 ? -0x7fffffffffffffffLL - 1
+       : static_cast<long long>(v);
+}
+__device__ __forceinline__ void store_double(unsigned char* y, double v) { *y = v != 0.0 ? 1 : 0; }
+
+// y (n,) = start + i * step, in double as the SPI defines it (__dmul_rn / __dadd_rn: no FMA, as in
+// Java), then converted to D.
+template <class D>
+__device__ void arange_contig(D* __restrict__ y, double start, double step, int n) {
+    KILN_FOR_EACH(i, n) {
+        store_double(&y[i], __dadd_rn(start, __dmul_rn(static_cast<double>(i), step)));
+    }
+}
+#endif
+
 // ---- kernels
 
 #ifndef KILN_F64
@@ -52,6 +75,16 @@ extern "C" __global__ void fill_contig_f64(double* y, double value, int n) { fil
 // x float32 -> y float64
 extern "C" __global__ void cast_fromf32_f64(const float* x, double* y, Shape8 shape, Strides8 xs, int n) {
     cast_strided<float, double>(x, y, shape, xs, n);
+}
+extern "C" __global__ void arange_f64(double* y, double start, double step, int n) { arange_contig<double>(y, start, step, n); }
+extern "C" __global__ void arange_tof32_f64(float* y, double start, double step, int n) {
+    arange_contig<float>(y, start, step, n);
+}
+extern "C" __global__ void arange_toi64_f64(long long* y, double start, double step, int n) {
+    arange_contig<long long>(y, start, step, n);
+}
+extern "C" __global__ void arange_tob8_f64(unsigned char* y, double start, double step, int n) {
+    arange_contig<unsigned char>(y, start, step, n);
 }
 // x float64 -> y float32 (round to nearest)
 extern "C" __global__ void cast_tof32_f64(const double* x, float* y, Shape8 shape, Strides8 xs, int n) {

@@ -20,9 +20,11 @@ __device__ __forceinline__ int strided_offset(int i, const Shape8& shape, const 
     int off = 0;
 #pragma unroll
     for (int d = KILN_DIMS - 1; d >= 0; d--) {
-        const int c = i % shape.size[d];
-        i /= shape.size[d];
-        off += c * st.stride[d];
+        if (shape.size[d] != 1) {  // a uniform branch that saves the division in padding dims
+            const int c = i % shape.size[d];
+            i /= shape.size[d];
+            off += c * st.stride[d];
+        }
     }
     return off;
 }

@@ -2,7 +2,7 @@
 // permutes the reduced dims last, so any set of dims reduces here. One block per row: each thread
 // strides over the row, then a warp-shuffle + shared-memory block reduction.
 // Op codes (mirrored in dev.kiln.cuda.ReduceLauncher): 0 sum, 1 mean, 2 prod, 3 max, 4 min;
-// max/min propagate NaN.
+// max/min propagate NaN. var_rows and argreduce_rows use the same (outer, inner) view.
 
 #include "kiln.cuh"
 #include "kmath.cuh"
@@ -62,6 +62,86 @@ __device__ void reduce_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 s
         if (threadIdx.x == 0) {
             y[row] = op == 1 ? acc / static_cast<T>(inner) : acc;
         }
+    }
+}
+
+// The mean of elements [begin, end) of the row-major view (shape, xs) and the sum of their squared
+// deviations, valid in every thread: two passes, with the correction of Chan, Golub & LeVeque
+// (minus (sum(x - mean))^2 / n, which cancels the rounding error of the mean), so a mean large
+// against the spread costs no accuracy in float32 either. The whole block calls it.
+template <class T>
+struct Moments {
+    T mean;
+    T m2;
+};
+template <class T>
+__device__ Moments<T> block_moments(const T* __restrict__ x, const Shape8& shape, const Strides8& xs, int begin, int end) {
+    const T zero = static_cast<T>(0);
+    const T n = static_cast<T>(end - begin);
+    T sum = zero;
+    for (int j = begin + threadIdx.x; j < end; j += blockDim.x) {
+        sum += x[strided_offset(j, shape, xs)];
+    }
+    const T mean = block_reduce(0, sum) / n;
+    T dev = zero;
+    T sq = zero;
+    for (int j = begin + threadIdx.x; j < end; j += blockDim.x) {
+        const T d = x[strided_offset(j, shape, xs)] - mean;
+        dev += d;
+        sq += d * d;
+    }
+    dev = block_reduce(0, dev);
+    sq = block_reduce(0, sq);
+    const T m2 = sq - dev * dev / n;
+    return Moments<T>{mean, m2 < zero ? zero : m2};  // keeps NaN
+}
+
+// x: the (outer, inner) view (shape, xs) -> y (outer,) = sum((x - mean)^2) / denom, a block per row
+template <class T>
+__device__ void var_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int outer, int inner,
+                         T denom) {
+    for (int row = blockIdx.x; row < outer; row += gridDim.x) {
+        const Moments<T> m = block_moments(x, shape, xs, row * inner, (row + 1) * inner);
+        if (threadIdx.x == 0) {
+            y[row] = m.m2 / denom;
+        }
+    }
+}
+
+// Few long rows: block (row, s) of grid (outer, splits) takes chunk s (of `chunk` elements) of its
+// row of the (outer, inner) view and writes its (count, mean, m2) to part (outer, splits, 3).
+template <class T>
+__device__ void var_chunks(const T* __restrict__ x, T* __restrict__ part, Shape8 shape, Strides8 xs, int inner, int chunk) {
+    const int row = blockIdx.x;
+    const int begin = blockIdx.y * chunk;
+    const int end = min(inner, begin + chunk);
+    const Moments<T> m = block_moments(x, shape, xs, row * inner + begin, row * inner + end);
+    if (threadIdx.x == 0) {
+        T* p = part + (row * gridDim.y + blockIdx.y) * 3;
+        p[0] = static_cast<T>(end - begin);
+        p[1] = m.mean;
+        p[2] = m.m2;
+    }
+}
+
+// part (outer, splits, 3) -> y (outer,): a row's chunks merged in order by the pairwise update of
+// Chan, Golub & LeVeque (mean += d nb / n, m2 += m2b + d^2 na nb / n, d = mean_b - mean_a).
+template <class T>
+__device__ void var_merge(const T* __restrict__ part, T* __restrict__ y, int outer, int splits, T denom) {
+    KILN_FOR_EACH(row, outer) {
+        const T* p = part + row * splits * 3;
+        T n = p[0];
+        T mean = p[1];
+        T m2 = p[2];
+        for (int s = 1; s < splits; s++) {
+            const T nb = p[3 * s];
+            const T d = p[3 * s + 1] - mean;
+            const T total = n + nb;
+            mean += d * (nb / total);
+            m2 += p[3 * s + 2] + d * d * (n * (nb / total));
+            n = total;
+        }
+        y[row] = m2 / denom;
     }
 }
 
@@ -128,6 +208,15 @@ __device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, 
 extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
     reduce_rows<float>(x, y, shape, xs, outer, inner, op);
 }
+extern "C" __global__ void var_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, float denom) {
+    var_rows<float>(x, y, shape, xs, outer, inner, denom);
+}
+extern "C" __global__ void var_chunks_f32(const float* x, float* part, Shape8 shape, Strides8 xs, int inner, int chunk) {
+    var_chunks<float>(x, part, shape, xs, inner, chunk);
+}
+extern "C" __global__ void var_merge_f32(const float* part, float* y, int outer, int splits, float denom) {
+    var_merge<float>(part, y, outer, splits, denom);
+}
 extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, long long* indices, Shape8 shape, Strides8 xs,
                                               int outer, int inner, int op) {
     argreduce_rows<float>(x, values, indices, shape, xs, outer, inner, op);
@@ -135,6 +224,16 @@ extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, lon
 #else
 extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
     reduce_rows<double>(x, y, shape, xs, outer, inner, op);
+}
+extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                        double denom) {
+    var_rows<double>(x, y, shape, xs, outer, inner, denom);
+}
+extern "C" __global__ void var_chunks_f64(const double* x, double* part, Shape8 shape, Strides8 xs, int inner, int chunk) {
+    var_chunks<double>(x, part, shape, xs, inner, chunk);
+}
+extern "C" __global__ void var_merge_f64(const double* part, double* y, int outer, int splits, double denom) {
+    var_merge<double>(part, y, outer, splits, denom);
 }
 extern "C" __global__ void argreduce_rows_f64(const double* x, double* values, long long* indices, Shape8 shape, Strides8 xs,
                                               int outer, int inner, int op) {

@@ -6,6 +6,7 @@
 
 #include "kiln.cuh"
 #include "kmath.cuh"
+#include "kwarp.cuh"
 
 // (m, s) <- the merge of (m, s) and (m2, s2); an empty side has m = -inf and s = 0.
 template <class T>
@@ -28,14 +29,6 @@ __device__ __forceinline__ void warp_merge(T& m, T& s) {
     for (int off = 16; off > 0; off >>= 1) {
         online_merge(m, s, __shfl_xor_sync(0xffffffffu, m, off), __shfl_xor_sync(0xffffffffu, s, off));
     }
-}
-
-template <class T>
-__device__ __forceinline__ T warp_sum(T v) {
-    for (int off = 16; off > 0; off >>= 1) {
-        v += __shfl_xor_sync(0xffffffffu, v, off);
-    }
-    return v;
 }
 
 template <class T>

@@ -194,6 +194,9 @@ inline double cospi(double x) { return std::cos(M_PI * x); }
 inline float __expf(float x) { return std::exp(x); }
 inline float __logf(float x) { return std::log(x); }
 inline float __fdividef(float x, float y) { return x / y; }
+// Rounded double ops that nvcc never fuses into an FMA (baseline x86-64 has no FMA for g++ to fuse into).
+inline double __dadd_rn(double x, double y) { return x + y; }
+inline double __dmul_rn(double x, double y) { return x * y; }
 template <class T>
 inline T __ldg(const T* p) { return *p; }
 inline int __float_as_int(float x) { int i; std::memcpy(&i, &x, 4); return i; }

@@ -1183,6 +1183,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor indexAdd(int dim, Tensor index, Tensor src) {
         int d = Shape.dim("index_add", dim, shape.length);
         Checks.dtype("index_add", "index", index, DType.INT64);
+        Checks.sameDevice("index_add", "self", this, "index", index);
         Checks.compatible("index_add", "self", this, "source", src);
         if (index.dim() != 1 || src.dim() != dim() || src.shape[d] != index.shape[0]) {
             throw new IllegalArgumentException("index_add: need a 1-D index with one entry per slice of source along dim "

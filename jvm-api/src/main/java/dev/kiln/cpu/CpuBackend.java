@@ -3,12 +3,14 @@ package dev.kiln.cpu;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 import java.util.Arrays;
@@ -240,5 +242,15 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
         return CpuRandom.dropout(x, p, seed, offset);
+    }
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
+        CpuOptim.sgd(param, grad, momentumBuffer, p);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+        CpuOptim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
     }
 }

@@ -79,7 +79,11 @@ public interface Backend {
      */
     Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim);
 
-    /** Variance over dims: sum((x - mean)^2) / (n - correction); two-pass in double. */
+    /**
+     * Variance over dims: sum((x - mean)^2) / max(0, n - correction), two passes (mean, then squared
+     * deviations). Accumulation as for {@link #reduce}: the CPU backend in double; CUDA kernels in the
+     * element type, subtracting (sum(x - mean))^2 / n to cancel the rounding of the mean.
+     */
     Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim);
 
     // ---- linear algebra
@@ -162,4 +166,24 @@ public interface Backend {
      * u >= p; y = x * mask / (1 - p).
      */
     Tensor[] dropout(Tensor x, double p, long seed, long offset);
+
+    // ---- optimizer steps: one pass over memory, in place. Every tensor has param's shape, dtype and
+    // device, is contiguous and has its own storage (the API checks this, makes grad contiguous and
+    // bumps the storage versions). Each stored value is rounded once (the CPU backend computes in
+    // double; CUDA kernels in the element type).
+
+    /**
+     * One {@code torch.optim.SGD} step: d = g + wd p; with momentum (momentumBuffer non-null)
+     * b = firstStep ? d : μ b + (1 - dampening) d and d = nesterov ? d + μ b : b; then p -= lr d.
+     * Writes param and momentumBuffer (null when momentum is 0).
+     */
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p);
+
+    /**
+     * One {@code torch.optim.Adam} / {@code AdamW} step: p *= {@link AdamParams#paramScale}; g += l2 p;
+     * m = β1 m + (1 - β1) g; v = β2 v + (1 - β2) g²; with AMSGrad (maxExpAvgSq non-null)
+     * vmax = max(vmax, v) replaces v below; p -= stepSize m / (sqrt(v) / biasCorrection2Sqrt + eps).
+     * Writes param, expAvg, expAvgSq and maxExpAvgSq (null without AMSGrad).
+     */
+    void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p);
 }

@@ -8,8 +8,8 @@ import dev.kiln.Tensor;
 
 /**
  * A trainable tensor owned by a {@link Module}, as {@code torch.nn.Parameter}. It holds a leaf tensor
- * that requires grad; layers read {@link #data()} on every forward, optimizers update it in place
- * with {@link #update}, and loading a state dict copies values into the same tensor.
+ * that requires grad; layers read {@link #data()} on every forward, optimizers and {@link #update}
+ * write its storage in place, and loading a state dict copies values into the same tensor.
  */
 public final class Parameter {
     private Tensor data;

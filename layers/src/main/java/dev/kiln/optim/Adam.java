@@ -1,13 +1,16 @@
 package dev.kiln.optim;
 
+import dev.kiln.FusedOptim;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Parameter;
+import dev.kiln.spi.AdamParams;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Adam, as {@code torch.optim.Adam} (L2 weight decay added to the gradient, optional AMSGrad), and
  * AdamW, as {@code torch.optim.AdamW} (decoupled decay p *= 1 - lr wd before the Adam step).
+ * Each step is one fused pass ({@link FusedOptim#adam_}).
  */
 public final class Adam extends Optimizer {
     private final double beta1;
@@ -52,25 +55,15 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected Tensor update(Tensor p, Tensor grad, Map<String, Tensor> state) {
-        double t = incrementStep(state);
-        Tensor g = grad;
-        if (decoupled) {
-            p = p.mul(1 - lr() * weightDecay);
-        } else if (weightDecay != 0) {
-            g = g.add(p.mul(weightDecay));
-        }
-        Tensor m = state.getOrDefault("exp_avg", Tensor.zerosLike(p)).mul(beta1).add(g.mul(1 - beta1));
-        Tensor v = state.getOrDefault("exp_avg_sq", Tensor.zerosLike(p)).mul(beta2).add(g.square().mul(1 - beta2));
-        state.put("exp_avg", m);
-        state.put("exp_avg_sq", v);
-        if (amsgrad) {
-            v = state.getOrDefault("max_exp_avg_sq", Tensor.zerosLike(p)).maximum(v);
-            state.put("max_exp_avg_sq", v);
-        }
-        double bias1 = 1 - Math.pow(beta1, t);
-        double bias2 = 1 - Math.pow(beta2, t);
-        Tensor denom = v.sqrt().div(Math.sqrt(bias2)).add(eps);
-        return p.sub(m.div(denom).mul(lr() / bias1));
+    protected void update(Tensor p, Tensor grad, Map<String, Tensor> state) {
+        long t = (long) incrementStep(state);
+        FusedOptim.adam_(p, grad, buffer(state, "exp_avg", p), buffer(state, "exp_avg_sq", p),
+                amsgrad ? buffer(state, "max_exp_avg_sq", p) : null,
+                new AdamParams(lr(), beta1, beta2, eps, weightDecay, decoupled, t));
+    }
+
+    /** The state entry {@code name}, zeros of p's shape on first use. */
+    private static Tensor buffer(Map<String, Tensor> state, String name, Tensor p) {
+        return state.computeIfAbsent(name, k -> Tensor.zerosLike(p));
     }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Base of the optimizers, as {@code torch.optim.Optimizer} with one parameter group. {@link #step}
- * runs each parameter's update inside {@code GradMode.noGrad()} and writes the new values into the
- * parameter in place, so layers keep their tensors; parameters without a gradient are skipped.
+ * runs each parameter's update inside {@code GradMode.noGrad()}, in place, so layers keep their
+ * tensors; parameters without a gradient are skipped.
  * Per-parameter state (momentum buffers, moments, step counts) is kept as tensors so that the state
  * dict can be saved in a checkpoint like a model's.
  */
@@ -38,15 +38,18 @@ public abstract class Optimizer {
         }
     }
 
-    /** The new value of parameter {@code p} (its data, grad and state given), computed without autograd. */
-    protected abstract Tensor update(Tensor p, Tensor grad, Map<String, Tensor> state);
+    /**
+     * Updates parameter {@code p} (a detached view of its tensor, contiguous) in place from its grad
+     * and state; runs without autograd.
+     */
+    protected abstract void update(Tensor p, Tensor grad, Map<String, Tensor> state);
 
     public void step() {
         try (var scope = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
                 if (p.grad() != null) {
-                    p.update(update(p.data().detach(), p.grad(), state.get(i)));
+                    update(p.data().detach(), p.grad(), state.get(i));
                 }
             }
         }
@@ -116,7 +119,9 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: size mismatch for " + key
                         + ": state of shape " + Shape.str(t.shape()) + " for a parameter of shape " + Shape.str(ps));
             }
-            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(params.get(i).dtype()).clone() : t.clone());
+            // per-element state follows its parameter's dtype and device (as PyTorch's load_state_dict)
+            Parameter p = params.get(i);
+            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(p.dtype()).to(p.data().device()).clone() : t.clone());
         }
         for (int i = 0; i < params.size(); i++) {
             state.set(i, loaded.get(i));

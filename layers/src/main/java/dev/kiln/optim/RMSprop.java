@@ -32,7 +32,7 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected Tensor update(Tensor p, Tensor grad, Map<String, Tensor> state) {
+    protected void update(Tensor p, Tensor grad, Map<String, Tensor> state) {
         incrementStep(state);
         Tensor g = weightDecay == 0 ? grad : grad.add(p.mul(weightDecay));
         Tensor sq = state.getOrDefault("square_avg", Tensor.zerosLike(p)).mul(alpha).add(g.square().mul(1 - alpha));
@@ -48,6 +48,6 @@ public final class RMSprop extends Optimizer {
             step = state.getOrDefault("momentum_buffer", Tensor.zerosLike(p)).mul(momentum).add(step);
             state.put("momentum_buffer", step);
         }
-        return p.sub(step.mul(lr()));
+        p.copy_(p.sub(step.mul(lr())));
     }
 }

@@ -1,13 +1,16 @@
 package dev.kiln.optim;
 
+import dev.kiln.FusedOptim;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Parameter;
+import dev.kiln.spi.SgdParams;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Stochastic gradient descent, as {@code torch.optim.SGD}: d = g + wd p; with momentum
  * b = μ b + (1 - dampening) d (b = d on the first step), d = nesterov ? d + μ b : b; p -= lr d.
+ * Each step is one fused pass ({@link FusedOptim#sgd_}).
  */
 public final class SGD extends Optimizer {
     private final double momentum;
@@ -31,14 +34,14 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected Tensor update(Tensor p, Tensor grad, Map<String, Tensor> state) {
-        Tensor d = weightDecay == 0 ? grad : grad.add(p.mul(weightDecay));
-        if (momentum != 0) {
-            Tensor buf = state.get("momentum_buffer");
-            buf = buf == null ? d.clone() : buf.mul(momentum).add(d.mul(1 - dampening));
+    protected void update(Tensor p, Tensor grad, Map<String, Tensor> state) {
+        Tensor buf = state.get("momentum_buffer");
+        boolean first = momentum != 0 && buf == null;
+        if (first) {
+            buf = Tensor.zerosLike(p);  // set to the first step's gradient by the fused step
             state.put("momentum_buffer", buf);
-            d = nesterov ? d.add(buf.mul(momentum)) : buf;
         }
-        return p.sub(d.mul(lr()));
+        FusedOptim.sgd_(p, grad, momentum != 0 ? buf : null,
+                new SgdParams(lr(), momentum, dampening, weightDecay, nesterov, first));
     }
 }

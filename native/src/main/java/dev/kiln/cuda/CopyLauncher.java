@@ -3,7 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 
-/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts and fills. */
+/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts, fills and arange. */
 final class CopyLauncher extends Launcher {
     CopyLauncher(CudaContext context) {
         super(context);
@@ -18,9 +18,9 @@ final class CopyLauncher extends Launcher {
             return;
         }
         DType t = dst.dtype();
+        Layout.Merged m = Layout.merge(shape, src, dst);
         launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(address(src)).ptr(address(dst)).bytes(Layout.shape8(shape))
-                .bytes(Layout.strides8(src, shape)).bytes(Layout.strides8(dst, shape)).i32(n));
+                .ptr(address(src)).ptr(address(dst)).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
     }
 
     Tensor contiguous(Tensor x) {
@@ -42,9 +42,9 @@ final class CopyLauncher extends Launcher {
         int n = x.numel();
         if (n > 0) {
             String kernel = to == DType.FLOAT64 ? "cast_fromf32_f64" : "cast_tof32_f64";
+            Layout.Merged m = Layout.merge(x.shape(), x);
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(x)).ptr(address(y)).bytes(Layout.shape8(x.shape()))
-                    .bytes(Layout.strides8(x, x.shape())).i32(n));
+                    .ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));
         }
         return y;
     }
@@ -63,6 +63,17 @@ final class CopyLauncher extends Launcher {
             default: args.i32(value != 0 ? 1 : 0);
         }
         launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.i32(n));
+        return y;
+    }
+
+    /** (n,): start + i * step computed in double, converted as Java converts (the SPI's definition). */
+    Tensor arange(double start, double step, int n, DType dtype) {
+        Tensor y = newTensor(new int[] {n}, dtype);
+        if (n > 0) {
+            String kernel = dtype == DType.FLOAT64 ? "arange_f64" : "arange_to" + Layout.suffix(dtype) + "_f64";
+            launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(y)).f64(start).f64(step).i32(n));
+        }
         return y;
     }
 }

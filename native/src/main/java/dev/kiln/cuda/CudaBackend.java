@@ -3,12 +3,14 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 
@@ -22,6 +24,13 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final OptimLauncher optim;
+    private final IndexLauncher indexing;
+    private final Pool2dLauncher pooling;
+    private final GemmLauncher gemm;
+    private final CompareLauncher comparisons;
+    private final RandomLauncher random;
+    private final AttentionLauncher attention;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -29,6 +38,13 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.optim = new OptimLauncher(context);
+        this.indexing = new IndexLauncher(context, copies);
+        this.pooling = new Pool2dLauncher(context, indexing);
+        this.gemm = new GemmLauncher(context);
+        this.comparisons = new CompareLauncher(context);
+        this.random = new RandomLauncher(context);
+        this.attention = new AttentionLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -126,17 +142,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor arange(double start, double step, int n, DType dtype, Device device) {
-        throw missing("arange");
+        return copies.arange(start, step, n, dtype);
     }
 
     @Override
     public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
-        throw missing("uniform");
+        return random.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
     public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
-        throw missing("normal");
+        return random.normal(shape, dtype, mean, std, seed, offset);
     }
 
     // ---- elementwise
@@ -153,12 +169,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        throw missing("compare (" + op + ")");
+        return comparisons.compare(op, a, b);
     }
 
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
-        throw missing("where");
+        return comparisons.where(cond, a, b);
     }
 
     // ---- reductions
@@ -175,39 +191,39 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
-        throw missing("var");
+        return reductions.variance(x, dims, correction, keepdim);
     }
 
     // ---- everything below has no kernel yet
 
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
-        throw missing("matmul");
+        return gemm.matmul(a, b);
     }
 
     @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
-        throw missing("gather");
+        return indexing.gather(x, dim, index);
     }
 
     @Override
     public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        throw missing("scatter_add");
+        return indexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
     public Tensor indexSelect(Tensor x, int dim, Tensor index) {
-        throw missing("index_select");
+        return indexing.indexSelect(x, dim, index);
     }
 
     @Override
     public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        throw missing("index_add");
+        return indexing.indexAdd(x, dim, index, src);
     }
 
     @Override
     public Tensor cat(Tensor[] xs, int dim) {
-        throw missing("cat");
+        return indexing.cat(xs, dim);
     }
 
     @Override
@@ -227,22 +243,22 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
-        throw missing("max_pool2d");
+        return pooling.maxPool2d(x, p);
     }
 
     @Override
     public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
-        throw missing("max_pool2d_backward");
+        return pooling.maxPool2dBackward(gy, indices, inputShape);
     }
 
     @Override
     public Tensor avgPool2d(Tensor x, Pool2dParams p) {
-        throw missing("avg_pool2d");
+        return pooling.avgPool2d(x, p);
     }
 
     @Override
     public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
-        throw missing("avg_pool2d_backward");
+        return pooling.avgPool2dBackward(gy, inputShape, p);
     }
 
     // ---- softmax
@@ -269,17 +285,29 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        throw missing("attention");
+        return attention.forward(q, k, v, mask, causal, scale);
     }
 
     @Override
     public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                       Tensor mask, boolean causal, double scale) {
-        throw missing("attention_backward");
+        return attention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
     }
 
     @Override
     public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
-        throw missing("dropout");
+        return random.dropout(x, p, seed, offset);
+    }
+
+    // ---- optimizer steps
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
+        optim.sgd(param, grad, momentumBuffer, p);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+        optim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
     }
 }

@@ -45,6 +45,64 @@ final class Layout {
         return b.array();
     }
 
+    /**
+     * A shape and the broadcast strides of each operand over it, with size-1 dims dropped and
+     * adjacent dims merged wherever every operand steps through them as one (stride[d] =
+     * stride[d + 1] * size[d + 1]): the same row-major element order in fewer dims, so the
+     * kernels' strided_offset divides less (a contiguous operand of the full shape becomes 1-D).
+     */
+    record Merged(int[] shape, int[][] strides) {
+        byte[] shape8() {
+            return Layout.shape8(shape);
+        }
+
+        byte[] strides8(int operand) {
+            ByteBuffer b = ByteBuffer.allocate(4 * DIMS).order(ByteOrder.LITTLE_ENDIAN);
+            for (int d = 0; d < DIMS; d++) {
+                int src = d - (DIMS - shape.length);
+                b.putInt(src < 0 ? 0 : strides[operand][src]);
+            }
+            return b.array();
+        }
+    }
+
+    /** {@code shape} (the broadcast shape of the operands) and each operand's strides over it, merged. */
+    static Merged merge(int[] shape, Tensor... operands) {
+        int[][] full = new int[operands.length][];
+        for (int k = 0; k < operands.length; k++) {
+            full[k] = dev.kiln.Shape.broadcastStrides(operands[k].shape(), operands[k].stride(), shape);
+        }
+        int[] size = new int[shape.length];
+        int[][] stride = new int[operands.length][shape.length];
+        int rank = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            boolean joins = rank > 0;
+            for (int k = 0; k < operands.length && joins; k++) {
+                joins = stride[k][rank - 1] == full[k][d] * shape[d];
+            }
+            if (joins) {
+                size[rank - 1] *= shape[d];
+                for (int k = 0; k < operands.length; k++) {
+                    stride[k][rank - 1] = full[k][d];
+                }
+            } else {
+                size[rank] = shape[d];
+                for (int k = 0; k < operands.length; k++) {
+                    stride[k][rank] = full[k][d];
+                }
+                rank++;
+            }
+        }
+        int[][] merged = new int[operands.length][];
+        for (int k = 0; k < operands.length; k++) {
+            merged[k] = Arrays.copyOf(stride[k], rank);
+        }
+        return new Merged(Arrays.copyOf(size, rank), merged);
+    }
+
     static String suffix(DType dtype) {
         switch (dtype) {
             case FLOAT32: return "f32";

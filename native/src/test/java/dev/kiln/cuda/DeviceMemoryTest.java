@@ -8,6 +8,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Backends;
+import dev.kiln.spi.Conv2dParams;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -68,9 +69,10 @@ class DeviceMemoryTest {
 
     @Test
     void primitivesWithoutKernelsNameTheOpAndTheBackend() {
-        Tensor a = Tensor.ones(new int[] {2, 3}, DType.FLOAT32, EMU);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> a.matmul(a.t()));
-        assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("cuda-emu"), e.getMessage());
+        Tensor a = Tensor.ones(new int[] {1, 1, 3, 3}, DType.FLOAT32, EMU);   // (N, C, H, W)
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Backends.of(EMU).conv2d(a, a, null, Conv2dParams.of(1, 0, 1, 1)));
+        assertTrue(e.getMessage().contains("conv2d") && e.getMessage().contains("cuda-emu"), e.getMessage());
         a.close();
     }
 

@@ -1,0 +1,100 @@
+package dev.kiln.cpu;
+
+import dev.kiln.Tensor;
+import dev.kiln.spi.AdamParams;
+import dev.kiln.spi.SgdParams;
+
+/**
+ * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors: each chunk of
+ * every tensor is read into double scratch, updated, and written back once, in parallel over chunks.
+ */
+final class CpuOptim {
+    private static final int CHUNK = CpuMap.CHUNK;
+    private static final int GRAD = 1;
+
+    private CpuOptim() {
+    }
+
+    /** Updates chunks t[k][0..len) in place; t[k] is null where the tensor is absent. */
+    @FunctionalInterface
+    private interface ChunkKernel {
+        void apply(double[][] t, int len);
+    }
+
+    static void sgd(Tensor param, Tensor grad, Tensor buffer, SgdParams p) {
+        double lr = p.lr();
+        double mu = p.momentum();
+        double keep = 1 - p.dampening();
+        double wd = p.weightDecay();
+        boolean first = p.firstStep();
+        boolean nesterov = p.nesterov();
+        run((t, len) -> {
+            double[] w = t[0];
+            double[] g = t[GRAD];
+            double[] b = t[2];
+            for (int i = 0; i < len; i++) {
+                double d = wd == 0 ? g[i] : g[i] + wd * w[i];
+                if (b != null) {
+                    b[i] = first ? d : mu * b[i] + keep * d;
+                    d = nesterov ? d + mu * b[i] : b[i];
+                }
+                w[i] -= lr * d;
+            }
+        }, param, grad, buffer);
+    }
+
+    static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+        double scale = p.paramScale();
+        double l2 = p.l2();
+        double b1 = p.beta1();
+        double b2 = p.beta2();
+        double eps = p.eps();
+        double stepSize = p.stepSize();
+        double bc2 = p.biasCorrection2Sqrt();
+        run((t, len) -> {
+            double[] w = t[0];
+            double[] g = t[GRAD];
+            double[] m = t[2];
+            double[] v = t[3];
+            double[] vmax = t[4];
+            for (int i = 0; i < len; i++) {
+                double wi = w[i] * scale;
+                double gi = l2 == 0 ? g[i] : g[i] + l2 * wi;
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                double vi = v[i];
+                if (vmax != null) {
+                    vmax[i] = Math.max(vmax[i], vi);  // NaN propagates, as torch.maximum
+                    vi = vmax[i];
+                }
+                w[i] = wi - stepSize * (m[i] / (Math.sqrt(vi) / bc2 + eps));
+            }
+        }, param, grad, expAvg, expAvgSq, maxExpAvgSq);
+    }
+
+    /** ts[0] param, ts[GRAD] grad (read only), then state; all contiguous with param's numel, or null. */
+    private static void run(ChunkKernel kernel, Tensor... ts) {
+        int n = ts[0].numel();
+        Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
+            double[][] t = new double[ts.length][];
+            for (int k = 0; k < ts.length; k++) {
+                t[k] = ts[k] == null ? null : new double[CHUNK];
+            }
+            for (int c = c0; c < c1; c++) {
+                int pos = c * CHUNK;
+                int len = Math.min(CHUNK, n - pos);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null) {
+                        DoubleBlocks.read(DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 1, 0, len, 1, t[k], 0);
+                    }
+                }
+                kernel.apply(t, len);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null && k != GRAD) {
+                        DoubleBlocks.write(t[k], 0, 1, len, DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 0);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,84 @@
+// Random tensors and dropout from Philox4x32-10: element i (row-major) of an op with offset o draws
+// the block (seed, o + i), exactly as the CPU backend (dev.kiln.cpu.CpuRandom), so one (seed,
+// offset) gives the same values and masks on every device. The SPI defines the values in double
+// (low + (high - low) u, Box-Muller, x / (1 - p)), so every entry computes in double, float32
+// outputs too (rounded once at the store, as the CPU does), and lives in the f64 module like
+// copy.cu's cast_tof32_f64. __dmul_rn / __dadd_rn keep nvcc from fusing an FMA that Java does not.
+
+#include "kiln.cuh"
+#include "kmath.cuh"
+#include "philox.cuh"
+
+// y (n,) = low + range * u_i, u_i in [0, 1) at T's resolution (Philox.uniform24 / uniform53)
+template <class T>
+__device__ void uniform_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double low,
+                               double range) {
+    const double scale = UniformBits<T>::bits == 24 ? 0x1p-24 : 0x1p-53;
+    KILN_FOR_EACH(i, n) {
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
+        const double u = static_cast<double>(UniformBits<T>::of(w)) * scale;  // exact
+        y[i] = static_cast<T>(__dadd_rn(low, __dmul_rn(range, u)));
+    }
+}
+
+// y (n,) = mean + std * z_i, z_i standard normal by Box-Muller from the four words (Philox.normal)
+template <class T>
+__device__ void normal_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double mean,
+                              double std) {
+    KILN_FOR_EACH(i, n) {
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
+        const double u1 = 1.0 - static_cast<double>(philox_bits53(w.w0, w.w1)) * 0x1p-53;  // (0, 1]: log is finite
+        const double u2 = static_cast<double>(philox_bits53(w.w2, w.w3)) * 0x1p-53;
+        const double r = k_sqrt(__dmul_rn(-2.0, k_log(u1)));
+        const double z = __dmul_rn(r, k_cos(__dmul_rn(2.0 * 3.14159265358979323846, u2)));
+        y[i] = static_cast<T>(__dadd_rn(mean, __dmul_rn(std, z)));
+    }
+}
+
+// x viewed with (shape, xs) -> y (n,), mask (n,): element i is kept when its uniform draw m_i 2^-bits
+// >= p, i.e. m_i >= threshold = ceil(p 2^bits) (an exact integer test, from the launcher);
+// y = kept ? x * scale : 0, scale = 1 / (1 - p).
+template <class T>
+__device__ void dropout_strided(const T* __restrict__ x, T* __restrict__ y, unsigned char* __restrict__ mask, Shape8 shape,
+                                Strides8 xs, int n, unsigned long long seed, unsigned long long offset,
+                                long long threshold, double scale) {
+    KILN_FOR_EACH(i, n) {
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
+        const bool keep = static_cast<long long>(UniformBits<T>::of(w)) >= threshold;
+        mask[i] = keep ? 1 : 0;
+        y[i] = keep ? static_cast<T>(__dmul_rn(static_cast<double>(x[strided_offset(i, shape, xs)]), scale))
+                    : static_cast<T>(0);
+    }
+}
+
+// ---- kernels (all in the f64 module: see the top)
+
+#ifdef KILN_F64
+extern "C" __global__ void uniform_tof32_f64(float* y, int n, unsigned long long seed, unsigned long long offset, double low,
+                                             double range) {
+    uniform_contig<float>(y, n, seed, offset, low, range);
+}
+extern "C" __global__ void uniform_f64(double* y, int n, unsigned long long seed, unsigned long long offset, double low,
+                                       double range) {
+    uniform_contig<double>(y, n, seed, offset, low, range);
+}
+extern "C" __global__ void normal_tof32_f64(float* y, int n, unsigned long long seed, unsigned long long offset, double mean,
+                                            double std) {
+    normal_contig<float>(y, n, seed, offset, mean, std);
+}
+extern "C" __global__ void normal_f64(double* y, int n, unsigned long long seed, unsigned long long offset, double mean,
+                                      double std) {
+    normal_contig<double>(y, n, seed, offset, mean, std);
+}
+// x, y float32
+extern "C" __global__ void dropout_onf32_f64(const float* x, float* y, unsigned char* mask, Shape8 shape, Strides8 xs, int n,
+                                             unsigned long long seed, unsigned long long offset, long long threshold,
+                                             double scale) {
+    dropout_strided<float>(x, y, mask, shape, xs, n, seed, offset, threshold, scale);
+}
+extern "C" __global__ void dropout_f64(const double* x, double* y, unsigned char* mask, Shape8 shape, Strides8 xs, int n,
+                                       unsigned long long seed, unsigned long long offset, long long threshold,
+                                       double scale) {
+    dropout_strided<double>(x, y, mask, shape, xs, n, seed, offset, threshold, scale);
+}
+#endif

@@ -1,0 +1,147 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import java.util.Arrays;
+
+/**
+ * kernels/attention.cu: q (B, Lq, E), k (B, Lk, E), v (B, Lk, Ev) and the mask (B, Lq, Lk) are read
+ * through their strides, so views (transposes, broadcast masks) need no copy. Blocks of 128 threads;
+ * the kernel variant is the smallest head-dim bound (32, 64, 128) >= max(E, Ev). Backward runs a prep
+ * kernel (logsumexp and rowsum(gOut * out) per row), a dK/dV kernel over key tiles and a dQ kernel over
+ * query tiles: no atomics, so the gradients are deterministic.
+ */
+final class AttentionLauncher extends Launcher {
+    private static final String OP = "scaled_dot_product_attention";
+    private static final int THREADS = 128;
+    private static final int WARPS = THREADS / 32;
+    private static final int[] HEAD_DIMS = {32, 64, 128};
+
+    AttentionLauncher(CudaContext context) {
+        super(context);
+    }
+
+    /**
+     * Rows per block of the forward, dQ and dK/dV kernels (queries, queries, keys) for head-dim bound d,
+     * as instantiated at the end of attention.cu (4 warps times TM or TK rows each).
+     */
+    private static int[] tileRows(DType t, int d) {
+        boolean f32 = t == DType.FLOAT32;
+        switch (d) {
+            case 32: return f32 ? new int[] {64, 32, 64} : new int[] {32, 32, 32};
+            case 64: return f32 ? new int[] {64, 32, 32} : new int[] {32, 16, 8};
+            default: return f32 ? new int[] {32, 16, 8} : new int[] {8, 4, 4};
+        }
+    }
+
+    /** The checked shapes of one call: {B, Lq, Lk, E, Ev} and the head-dim bound. */
+    private record Dims(int nb, int lq, int lk, int e, int ev, int d) {
+        int blocks(int len, int rows) {
+            return nb * ((len + rows - 1) / rows);
+        }
+    }
+
+    private static Dims check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
+        DType t = q.dtype();
+        if (!t.isFloatingPoint() || k.dtype() != t || v.dtype() != t) {
+            throw unsupported(op, "query " + q.dtype() + ", key " + k.dtype() + " and value " + v.dtype());
+        }
+        if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || k.size(0) != q.size(0) || v.size(0) != q.size(0)
+                || k.size(2) != q.size(2) || v.size(1) != k.size(1)) {
+            throw new IllegalArgumentException(op + ": expected query (B, Lq, E), key (B, Lk, E) and value (B, Lk, Ev), got "
+                    + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + " and " + Shape.str(v.shape()));
+        }
+        int e = q.size(2);
+        int ev = v.size(2);
+        int d = Arrays.stream(HEAD_DIMS).filter(h -> h >= Math.max(e, ev)).findFirst().orElseThrow(() ->
+                new UnsupportedOperationException(op + ": the cuda backend supports head dims up to "
+                        + HEAD_DIMS[HEAD_DIMS.length - 1] + ", got query " + Shape.str(q.shape()) + " and value "
+                        + Shape.str(v.shape())));
+        Dims dims = new Dims(q.size(0), q.size(1), k.size(1), e, ev, d);
+        if (mask != null) {
+            int[] expected = {dims.nb, dims.lq, dims.lk};
+            if (!Arrays.equals(mask.shape(), expected) || (mask.dtype() != DType.BOOL && mask.dtype() != t)) {
+                throw new IllegalArgumentException(op + ": attn_mask must be bool or " + t + " of shape "
+                        + Shape.str(expected) + ", got " + mask.dtype() + " " + Shape.str(mask.shape()));
+            }
+        }
+        return dims;
+    }
+
+    private static void expectShape(String op, String name, Tensor x, DType t, int... shape) {
+        if (x.dtype() != t || !Arrays.equals(x.shape(), shape)) {
+            throw new IllegalArgumentException(op + ": expected " + name + " " + t + " " + Shape.str(shape) + ", got "
+                    + x.dtype() + " " + Shape.str(x.shape()));
+        }
+    }
+
+    private static byte[] strides(Tensor x) {
+        return Layout.strides8(x, x.shape());
+    }
+
+    private static String kernel(String name, int d, DType t) {
+        return "attention_" + name + (d > 0 ? "_d" + d : "") + "_" + Layout.suffix(t);
+    }
+
+    /** The additive mask pointer, the bool mask pointer (one or both 0) and the mask's strides. */
+    private static KernelArgs maskArgs(KernelArgs args, Tensor mask) {
+        boolean bool = mask != null && mask.dtype() == DType.BOOL;
+        return args.ptr(mask == null || bool ? 0 : address(mask)).ptr(bool ? address(mask) : 0);
+    }
+
+    private static KernelArgs tail(KernelArgs args, Tensor mask, Dims s, DType t, double scale, boolean causal) {
+        args.bytes(mask == null ? new byte[4 * Layout.DIMS] : strides(mask))
+                .i32(s.nb).i32(s.lq).i32(s.lk).i32(s.e).i32(s.ev);
+        (t == DType.FLOAT32 ? args.f32((float) scale) : args.f64(scale)).i32(causal ? 1 : 0);
+        return args;
+    }
+
+    private void run(DType t, String kernel, int blocks, KernelArgs args) {
+        if (blocks > 0) {
+            launch("attention", t, kernel, Dim3.of(blocks), Dim3.of(THREADS), 0, args);
+        }
+    }
+
+    /** {out (B, Lq, Ev), logsumexp (B, Lq)}. */
+    Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        Dims s = check(OP, q, k, v, mask);
+        DType t = q.dtype();
+        Tensor out = newTensor(new int[] {s.nb, s.lq, s.ev}, t);
+        Tensor lse = newTensor(new int[] {s.nb, s.lq}, t);
+        KernelArgs args = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v)), mask)
+                .ptr(address(out)).ptr(address(lse)).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
+        run(t, kernel("fwd", s.d, t), s.blocks(s.lq, tileRows(t, s.d)[0]), tail(args, mask, s, t, scale, causal));
+        return new Tensor[] {out, lse};
+    }
+
+    /** {gq, gk, gv} shaped like q, k, v (contiguous). */
+    Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, Tensor mask,
+                      boolean causal, double scale) {
+        String op = OP + "_backward";
+        Dims s = check(op, q, k, v, mask);
+        DType t = q.dtype();
+        expectShape(op, "grad_output", gOut, t, s.nb, s.lq, s.ev);
+        expectShape(op, "output", out, t, s.nb, s.lq, s.ev);
+        expectShape(op, "logsumexp", logsumexp, t, s.nb, s.lq);
+        Tensor gq = newTensor(q.shape(), t);
+        Tensor gk = newTensor(k.shape(), t);
+        Tensor gv = newTensor(v.shape(), t);
+        int[] rows = tileRows(t, s.d);
+        try (Tensor stats = newTensor(new int[] {2, s.nb * s.lq}, t)) { // (logsumexp, rowsum(gOut * out)) per row
+            run(t, kernel("bwd_prep", 0, t), (s.nb * s.lq + WARPS - 1) / WARPS,
+                    new KernelArgs().ptr(address(gOut)).ptr(address(out)).ptr(address(logsumexp)).ptr(address(stats))
+                            .bytes(strides(gOut)).bytes(strides(out)).bytes(strides(logsumexp))
+                            .i32(s.nb).i32(s.lq).i32(s.ev));
+            KernelArgs dkdv = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v))
+                    .ptr(address(gOut)), mask).ptr(address(stats)).ptr(address(gk)).ptr(address(gv))
+                    .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
+            run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows[2]), tail(dkdv, mask, s, t, scale, causal));
+            KernelArgs dq = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v))
+                    .ptr(address(gOut)), mask).ptr(address(stats)).ptr(address(gq))
+                    .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
+            run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows[1]), tail(dq, mask, s, t, scale, causal));
+        }
+        return new Tensor[] {gq, gk, gv};
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Pool2dParams;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.OptionalLong;
+
+/**
+ * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed
+ * with their strides (views need no copy); outputs are new contiguous tensors. The kernels' Nchw
+ * and Window structs are plain ints, written here in field order.
+ */
+final class Pool2dLauncher extends Launcher {
+    private final IndexLauncher indexing;
+
+    Pool2dLauncher(CudaContext context, IndexLauncher indexing) {
+        super(context);
+        this.indexing = indexing;
+    }
+
+    /** Little-endian ints: a struct of ints as the kernels declare it. */
+    private static byte[] ints(int... v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : v) {
+            b.putInt(x);
+        }
+        return b.array();
+    }
+
+    /** struct Window {kh, kw, sh, sw, ph, pw, dh, dw}. */
+    private static byte[] window(Pool2dParams p) {
+        return ints(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW());
+    }
+
+    private static DType floating(String op, Tensor x) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw unsupported(op, x.dtype());
+        }
+        return x.dtype();
+    }
+
+    private void run(String kernel, DType t, int threads, KernelArgs args) {
+        launch("pool2d", t, kernel + "_" + Layout.suffix(t), gridFor(threads, BLOCK), Dim3.of(BLOCK), 0, args);
+    }
+
+    /** {y (N, C, OH, OW), int64 indices h * W + w of each maximum in its input plane}. */
+    Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+        DType t = floating("max_pool2d", x);
+        int oh = p.outH(x.size(2));
+        int ow = p.outW(x.size(3));
+        int[] shape = {x.size(0), x.size(1), oh, ow};
+        Tensor y = newTensor(shape, t);
+        Tensor indices = newTensor(shape, DType.INT64);
+        if (y.numel() > 0) {
+            run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(indices))
+                    .bytes(ints(x.shape())).bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)));
+        }
+        return new Tensor[] {y, indices};
+    }
+
+    /** gy, indices (N, C, OH, OW) -> gx of inputShape (N, C, H, W): each gy added at its index. */
+    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+        DType t = floating("max_pool2d_backward", gy);
+        int hw = inputShape[2] * inputShape[3];
+        OptionalLong bad = indexing.firstOutOfRange(indices, hw);
+        if (bad.isPresent()) {
+            throw new IndexOutOfBoundsException("max_pool2d_backward: index " + bad.getAsLong() + " is outside an input plane of "
+                    + inputShape[2] + "x" + inputShape[3]);
+        }
+        Tensor gx = newTensor(inputShape, t);
+        context.api().memset(address(gx), 0, (long) gx.numel() * t.byteSize(), context.stream().handle());
+        if (gy.numel() > 0) {
+            run("maxpool2d_bwd", t, gy.numel(), new KernelArgs().ptr(address(gy)).ptr(address(indices)).ptr(address(gx))
+                    .bytes(ints(gy.shape())).bytes(ints(gy.stride())).bytes(ints(indices.stride())).i32(hw));
+        }
+        return gx;
+    }
+
+    /** x (N, C, H, W) -> y (N, C, OH, OW), the window means (no dilation). */
+    Tensor avgPool2d(Tensor x, Pool2dParams p) {
+        DType t = floating("avg_pool2d", x);
+        int oh = p.outH(x.size(2));
+        int ow = p.outW(x.size(3));
+        Tensor y = newTensor(new int[] {x.size(0), x.size(1), oh, ow}, t);
+        if (y.numel() > 0) {
+            run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(ints(x.shape()))
+                    .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0));
+        }
+        return y;
+    }
+
+    /** gy (N, C, OH, OW) -> gx of inputShape (N, C, H, W). */
+    Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+        DType t = floating("avg_pool2d_backward", gy);
+        Tensor gx = newTensor(inputShape, t);
+        if (gx.numel() > 0) {
+            run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(address(gy)).ptr(address(gx)).bytes(ints(inputShape))
+                    .bytes(ints(gy.stride())).i32(gy.size(2)).i32(gy.size(3)).bytes(window(p))
+                    .i32(p.countIncludePad() ? 1 : 0));
+        }
+        return gx;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+
+/**
+ * kernels/random.cu: uniform, normal and dropout from Philox(seed, offset + i), equal to the CPU
+ * backend's values and masks. Every entry computes in double (as the SPI defines the values), so
+ * all are in the family's f64 module, float32 outputs included.
+ */
+final class RandomLauncher extends Launcher {
+    RandomLauncher(CudaContext context) {
+        super(context);
+    }
+
+    /** The f64-module entry of op writing dtype. */
+    private static String entry(String op, DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw unsupported(op, dtype);
+        }
+        return op + (dtype == DType.FLOAT32 ? "_tof32_f64" : "_f64");
+    }
+
+    /** Uniform in [low, high): low + (high - low) u with u at the dtype's resolution (Philox.uniform24 / 53). */
+    Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
+        String kernel = entry("uniform", dtype);
+        Tensor y = newTensor(shape, dtype);
+        int n = y.numel();
+        if (n > 0) {
+            launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(y)).i32(n).i64(seed).i64(offset).f64(low).f64(high - low));
+        }
+        return y;
+    }
+
+    /** mean + std z, z standard normal by Box-Muller (Philox.normal). */
+    Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
+        String kernel = entry("normal", dtype);
+        Tensor y = newTensor(shape, dtype);
+        int n = y.numel();
+        if (n > 0) {
+            launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(y)).i32(n).i64(seed).i64(offset).f64(mean).f64(std));
+        }
+        return y;
+    }
+
+    /**
+     * The least integer m with m 2^-bits >= p: a draw u = m 2^-bits is kept (u >= p) exactly when
+     * m >= this. Exact, as p 2^bits only scales p by a power of two; NaN p keeps nothing, as u >= NaN.
+     */
+    static long keepThreshold(double p, int bits) {
+        double t = Math.ceil(Math.scalb(p, bits));
+        return Double.isNaN(t) ? Long.MAX_VALUE : (long) t;
+    }
+
+    /** Returns {y, mask}: element i kept when its uniform draw is >= p; y = x * mask / (1 - p). */
+    Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+        DType t = x.dtype();
+        if (!t.isFloatingPoint()) {
+            throw unsupported("dropout", t);
+        }
+        int[] shape = x.shape();
+        Layout.checkRank("dropout", shape);
+        Tensor y = newTensor(shape, t);
+        Tensor mask = newTensor(shape, DType.BOOL);
+        int n = y.numel();
+        if (n > 0) {
+            boolean f32 = t == DType.FLOAT32;
+            Layout.Merged m = Layout.merge(shape, x);
+            launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(mask)).bytes(m.shape8())
+                            .bytes(m.strides8(0)).i32(n).i64(seed).i64(offset)
+                            .i64(keepThreshold(p, f32 ? 24 : 53)).f64(1.0 / (1.0 - p)));
+        }
+        return new Tensor[] {y, mask};
+    }
+}

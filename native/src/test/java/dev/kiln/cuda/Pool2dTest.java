@@ -1,0 +1,169 @@
+package dev.kiln.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Functional;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Backends;
+import dev.kiln.spi.Pool2dParams;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** kernels/pool2d.cu against the CPU backend on every target, float32 and float64. */
+class Pool2dTest {
+    @AfterEach
+    void restoreOrder() {
+        Emulator.setOrder(Emulator.Order.FORWARD);
+    }
+
+    static Stream<Arguments> targetsAndDtypes() {
+        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
+    }
+
+    /** Geometries for max pooling: overlapping, padded, dilated, ceil_mode, per-dim, kernel > stride. */
+    private static final Pool2dParams[] MAX_WINDOWS = {
+        Pool2dParams.of(2),
+        Pool2dParams.of(3, 2, 1, 1, false),
+        Pool2dParams.of(3, 2, 1, 1, true),
+        Pool2dParams.of(3, 1, 1, 2, false),
+        Pool2dParams.of(2, 2, 1, 3, true),
+        new Pool2dParams(3, 2, 2, 1, 1, 0, 1, 2, true, true),
+        new Pool2dParams(4, 1, 3, 1, 2, 0, 2, 1, false, true),
+    };
+
+    /** Geometries for average pooling (no dilation), each with and without count_include_pad. */
+    private static final Pool2dParams[] AVG_WINDOWS = {
+        Pool2dParams.of(2),
+        Pool2dParams.of(3, 2, 1, 1, false),
+        Pool2dParams.of(3, 2, 1, 1, true),
+        new Pool2dParams(3, 2, 2, 1, 1, 1, 1, 1, true, true),
+        new Pool2dParams(4, 3, 3, 2, 2, 1, 1, 1, true, true),
+        new Pool2dParams(2, 3, 1, 3, 0, 1, 1, 1, false, true),
+    };
+
+    private static Pool2dParams excludingPad(Pool2dParams p) {
+        return new Pool2dParams(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                p.dilationH(), p.dilationW(), p.ceilMode(), false);
+    }
+
+    /** (N, C, H, W) normal values, as a permuted (non-contiguous) view of an (H, W, N, C) tensor. */
+    private static Tensor input(long seed, DType dtype, int n, int c, int h, int w) {
+        return Tensor.normal(new Generator(seed), 0, 1, new int[] {h, w, n, c}, dtype, Device.CPU).permute(2, 3, 0, 1);
+    }
+
+    /** The same view of x's values on dev: made contiguous there as (H, W, N, C), then permuted. */
+    private static Tensor onDevice(Tensor x, Device dev) {
+        return x.permute(2, 3, 0, 1).contiguous().to(dev).permute(2, 3, 0, 1);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void maxPoolForwardAndBackwardMatchTheCpu(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        // Rounded to a few values (ties pick the first maximum), with NaNs, -infs and a +inf planted.
+        double[] v = input(1, DType.FLOAT64, 3, 5, 13, 17).mul(2).round().contiguous().toDoubleArray();
+        v[10] = Double.NaN;
+        v[100] = Double.NEGATIVE_INFINITY;
+        v[200] = Double.POSITIVE_INFINITY;
+        v[201] = Double.NaN;
+        v[202] = Double.NaN;
+        for (int at : new int[] {293, 294, 310, 311}) {
+            v[at] = Double.NEGATIVE_INFINITY;  // plane 1, rows 4-5, cols 4-5: a whole 2x2 window of -inf
+        }
+        Tensor x = Tensor.fromArray(v, 3, 5, 13, 17).to(dtype).permute(2, 3, 0, 1).contiguous().permute(2, 3, 0, 1);
+        Tensor xd = onDevice(x, dev);
+        for (Pool2dParams p : MAX_WINDOWS) {
+            Tensor[] want = cpu.maxPool2d(x, p);
+            Tensor[] got = gpu.maxPool2d(xd, p);
+            Tolerance.STRICT.check("max_pool2d " + p, want[0], got[0].to(Device.CPU));
+            assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + p);
+            // gy and indices as non-contiguous views; gradients flow to each window's maximum (several onto one pixel).
+            int[] s = want[0].shape();
+            Tensor gy = Tensor.normal(new Generator(2), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
+            Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape());
+            Tensor stridedIndices = got[1].transpose(1, 3).contiguous().transpose(1, 3);  // same values, other strides
+            Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape());
+            Tolerance.balanced(dtype).check("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void avgPoolForwardAndBackwardMatchTheCpu(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Tensor x = input(3, dtype, 3, 4, 10, 13);
+        Tensor xd = onDevice(x, dev);
+        for (Pool2dParams base : AVG_WINDOWS) {
+            for (Pool2dParams p : new Pool2dParams[] {base, excludingPad(base)}) {
+                Tensor y = cpu.avgPool2d(x, p);
+                Tolerance.balanced(dtype).check("avg_pool2d " + p, y, gpu.avgPool2d(xd, p).to(Device.CPU));
+                int[] s = y.shape();
+                Tensor gy = Tensor.normal(new Generator(4), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
+                Tolerance.balanced(dtype).check("avg_pool2d_backward " + p,
+                        cpu.avgPool2dBackward(gy.transpose(2, 3), x.shape(), p),
+                        gpu.avgPool2dBackward(gy.to(dev).transpose(2, 3), x.shape(), p).to(Device.CPU));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void oneByOneImagesAndWholeImageWindows(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Tensor tiny = input(5, dtype, 7, 50, 1, 1);
+        Tensor x = input(6, dtype, 4, 3, 5, 6);
+        Pool2dParams[] windows = {Pool2dParams.of(1), Pool2dParams.of(2, 2, 1, 1, true), new Pool2dParams(5, 6, 5, 6, 0, 0, 1, 1, false, true)};
+        for (Tensor in : new Tensor[] {tiny, x}) {
+            Tensor ind = onDevice(in, dev);
+            for (Pool2dParams p : windows) {
+                if (p.outH(in.size(2)) < 1 || p.outW(in.size(3)) < 1) {
+                    continue;  // the whole-image window does not fit a 1x1 image
+                }
+                String what = Arrays.toString(in.shape()) + " " + p;
+                Tensor[] want = cpu.maxPool2d(in, p);
+                Tensor[] got = gpu.maxPool2d(ind, p);
+                Tolerance.STRICT.check("max_pool2d " + what, want[0], got[0].to(Device.CPU));
+                assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + what);
+                Tensor y = cpu.avgPool2d(in, p);
+                Tolerance.balanced(dtype).check("avg_pool2d " + what, y, gpu.avgPool2d(ind, p).to(Device.CPU));
+                Tensor gy = Tensor.onesLike(y);
+                Tolerance.balanced(dtype).check("avg_pool2d_backward " + what, cpu.avgPool2dBackward(gy, in.shape(), p),
+                        gpu.avgPool2dBackward(gy.to(dev), in.shape(), p).to(Device.CPU));
+                Tolerance.STRICT.check("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape()),
+                        gpu.maxPool2dBackward(gy.to(dev), got[1], in.shape()).to(Device.CPU));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void maxPoolBackwardRejectsIndicesOutsideThePlaneAsTheCpuDoes(Target target, DType dtype) {
+        Device dev = target.use();
+        int[] inputShape = {1, 2, 3, 4};
+        Tensor gy = Tensor.ones(new int[] {1, 2, 2, 2}, dtype, Device.CPU);
+        for (long bad : new long[] {12, -1}) {
+            Tensor indices = Tensor.fromArray(new long[] {0, 5, 11, 3, 7, bad, 2, 1}, 1, 2, 2, 2);
+            String want = assertThrows(IndexOutOfBoundsException.class,
+                    () -> Functional.maxPool2dBackward(gy, indices, inputShape)).getMessage();
+            String got = assertThrows(IndexOutOfBoundsException.class,
+                    () -> Functional.maxPool2dBackward(gy.to(dev), indices.to(dev), inputShape)).getMessage();
+            assertEquals(want, got);
+        }
+    }
+}
