@@ -22,6 +22,7 @@ public final class CudaBackend implements Backend {
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
     private final SoftmaxLauncher softmax;
+    private final Conv2dLauncher conv2d;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -29,6 +30,7 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
         this.softmax = new SoftmaxLauncher(context, copies);
+        this.conv2d = new Conv2dLauncher(context, copies);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -212,17 +214,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
-        throw missing("conv2d");
+        return conv2d.forward(x, w, bias, p);
     }
 
     @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
-        throw missing("conv2d_backward_input");
+        return conv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
     public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
-        throw missing("conv2d_backward_weight");
+        return conv2d.backwardWeight(gy, x, weightShape, p);
     }
 
     @Override

@@ -1,0 +1,501 @@
+// conv2d forward, backward-input and backward-weight as implicit GEMMs (no im2col buffer): each
+// block computes a BM x BN tile of C = A B over a range of K, gathering its A and B tiles from the
+// tensors straight into shared memory, BK = 16 at a time, double-buffered (the next tile is loaded
+// into registers while the current one is multiplied). 256 threads; thread (tx, ty) = (tid % 16,
+// tid / 16) owns C rows tx + 16 i and columns ty + 16 j (conflict-free shared reads, pixel-major
+// stores). For every K tile 16 threads decode its 16 k indices once into a shared "tap" table, so
+// the gathers need no division. blockIdx.z is the group (times the K split for backward-weight).
+//
+//   forward          y (N, O, OH, OW)  : M = N*OH*OW pixels, N = O/groups, K = C/groups*KH*KW
+//   backward-input   gx (N, C, H, W)   : M = N*H*W pixels,   N = C/groups, K = O/groups*KH*KW
+//   backward-weight  gw (O, C/g, KH, KW): M = C/groups*KH*KW, N = O/groups, K = N*OH*OW (split)
+//
+// x, w, gy are contiguous. Backward-input gathers: input pixel iy takes output row oy where
+// oy*sh - ph + kh*dh = iy, so each gx element is one dot product (no atomics, any stride).
+
+#include "kiln.cuh"
+
+// The geometry, written field for field by dev.kiln.cuda.Conv2dLauncher.
+struct ConvGeom {
+    int n, c, h, w;   // x (n, c, h, w)
+    int o, kh, kw;    // weight (o, c / groups, kh, kw)
+    int oh, ow;       // y (n, o, oh, ow)
+    int sh, sw, ph, pw, dh, dw;
+    int groups;
+};
+
+namespace conv {
+
+constexpr int THREADS = 256;
+constexpr int BK = 16;
+// Added to a row coordinate to make every bounds check fail (an invalid tap or pixel); the
+// launcher keeps coordinates below 2^30 so sums of two stay >= INT_MIN.
+constexpr int FAR = -(1 << 30);
+
+// Per-thread load slots of an R x BK tile (R = rows of the tile, 256 threads): "row-fast" slots
+// walk the tile's rows across neighbouring threads (r-th slot: row tid % R, k tid / R + r * 256/R),
+// "k-fast" slots walk k (k tid % BK, row tid / BK + r * 16).
+template <int R>
+struct RowFast {
+    static constexpr int SLOTS = R * BK / THREADS;
+    static __device__ __forceinline__ int row(int tid, int) { return tid % R; }
+    static __device__ __forceinline__ int k(int tid, int r) { return tid / R + r * (THREADS / R); }
+};
+template <int R>
+struct KFast {
+    static constexpr int SLOTS = R * BK / THREADS;
+    static __device__ __forceinline__ int row(int tid, int r) { return tid / BK + r * (THREADS / BK); }
+    static __device__ __forceinline__ int k(int tid, int) { return tid % BK; }
+};
+
+// The block's C tile, BM x BN over THREADS: TM x TN accumulators per thread.
+template <class T, int BM, int BN>
+struct Acc {
+    static constexpr int TM = BM / 16;
+    static constexpr int TN = BN / 16;
+    T v[TM][TN];
+};
+
+// acc += As^T Bs over one BK tile; As (BK, BM + 1), Bs (BK, BN + 1) (the +1 keeps k-fast stores
+// free of bank conflicts).
+template <class T, int BM, int BN>
+__device__ __forceinline__ void multiply_tile(const T (*As)[BM + 1], const T (*Bs)[BN + 1], Acc<T, BM, BN>& acc,
+                                              int tx, int ty) {
+#pragma unroll
+    for (int k = 0; k < BK; k++) {
+        T a[Acc<T, BM, BN>::TM];
+        T b[Acc<T, BM, BN>::TN];
+#pragma unroll
+        for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+            a[i] = As[k][tx + 16 * i];
+        }
+#pragma unroll
+        for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
+            b[j] = Bs[k][ty + 16 * j];
+        }
+#pragma unroll
+        for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+#pragma unroll
+            for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
+                acc.v[i][j] += a[i] * b[j];
+            }
+        }
+    }
+}
+
+// The main loop over K = [k_begin, k_end) for a gather G, which provides Tap (one decoded k),
+// tap(k, k_end), gather(taps, k0, ra, rb) into registers and stage(ra, rb, As, Bs). One
+// __syncthreads per K tile: taps, As and Bs are double-buffered.
+template <class T, int BM, int BN, class G>
+__device__ __forceinline__ void implicit_gemm(const G& g, int k_begin, int k_end, Acc<T, BM, BN>& acc) {
+    __shared__ T As[2][BK][BM + 1];
+    __shared__ T Bs[2][BK][BN + 1];
+    __shared__ typename G::Tap taps[2][BK];
+    const int tid = threadIdx.x;
+    const int tx = tid % 16;
+    const int ty = tid / 16;
+#pragma unroll
+    for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+#pragma unroll
+        for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
+            acc.v[i][j] = static_cast<T>(0);
+        }
+    }
+    const int tiles = (k_end - k_begin + BK - 1) / BK;
+    T ra[G::A::SLOTS];
+    T rb[G::B::SLOTS];
+    if (tid < BK) {
+        taps[0][tid] = g.tap(k_begin + tid, k_end);
+        taps[1][tid] = g.tap(k_begin + BK + tid, k_end);
+    }
+    __syncthreads();
+    g.gather(taps[0], k_begin, ra, rb);
+    g.stage(ra, rb, As[0], Bs[0]);
+    __syncthreads();
+    for (int t = 0; t < tiles; t++) {
+        const int cur = t & 1;
+        const bool more = t + 1 < tiles;
+        if (more) {
+            g.gather(taps[cur ^ 1], k_begin + (t + 1) * BK, ra, rb);
+        }
+        multiply_tile<T, BM, BN>(As[cur], Bs[cur], acc, tx, ty);
+        if (more) {
+            g.stage(ra, rb, As[cur ^ 1], Bs[cur ^ 1]);
+            if (tid < BK) {
+                taps[cur][tid] = g.tap(k_begin + (t + 2) * BK + tid, k_end);
+            }
+        }
+        __syncthreads();
+    }
+}
+
+// Stores register slots into a (BK, R + 1) shared tile by the slot layout L.
+template <class T, class L, int R>
+__device__ __forceinline__ void stage_slots(const T* regs, T (*tile)[R + 1]) {
+    const int tid = threadIdx.x;
+#pragma unroll
+    for (int r = 0; r < L::SLOTS; r++) {
+        tile[L::k(tid, r)][L::row(tid, r)] = regs[r];
+    }
+}
+
+__device__ __forceinline__ bool inside(int i, int n) {
+    return static_cast<unsigned>(i) < static_cast<unsigned>(n);
+}
+
+// ---- forward: A (pixel, k) = x gathered, B (k, o) = w (o, K) row-major; k = (c, kh, kw)
+
+template <class T, int BM, int BN>
+struct Forward {
+    using A = RowFast<BM>;
+    using B = KFast<BN>;
+    struct Tap {
+        int off;     // c * h * w
+        int dy, dx;  // kh * dh, kw * dw; dy FAR past K
+    };
+    const T* x;
+    const T* w;
+    ConvGeom s;
+    int kdim;      // C/groups * KH * KW
+    const T* xg;   // x[img, group's first channel] of this thread's pixel
+    int y0, x0;    // the pixel's window corner oh*sh - ph, ow*sw - pw (y0 FAR past M)
+    const T* wrow; // w row of this thread's first B slot (null past O/groups)
+    int wrows;     // B slots with a valid row
+
+    __device__ Forward(const T* x_, const T* w_, const ConvGeom& s_, int m0, int n0, int grp) : x(x_), w(w_), s(s_) {
+        const int cg = s.c / s.groups;
+        const int og = s.o / s.groups;
+        kdim = cg * s.kh * s.kw;
+        const int m = m0 + A::row(threadIdx.x, 0);
+        const int plane = s.oh * s.ow;
+        const int img = m / plane;
+        const int pix = m % plane;
+        const bool live = img < s.n;
+        xg = x + (live ? (img * s.c + grp * cg) * s.h * s.w : 0);
+        y0 = live ? (pix / s.ow) * s.sh - s.ph : FAR;
+        x0 = (pix % s.ow) * s.sw - s.pw;
+        const int o = n0 + B::row(threadIdx.x, 0);
+        wrows = o < og ? (og - o + THREADS / BK - 1) / (THREADS / BK) : 0;
+        wrow = w + (o < og ? (grp * og + o) * kdim : 0);
+    }
+
+    __device__ Tap tap(int k, int k_end) const {
+        if (k >= k_end) {
+            return Tap{0, FAR, 0};
+        }
+        const int taps = s.kh * s.kw;
+        const int r = k % taps;
+        return Tap{(k / taps) * s.h * s.w, (r / s.kw) * s.dh, (r % s.kw) * s.dw};
+    }
+
+    __device__ void gather(const Tap* taps, int k0, T* ra, T* rb) const {
+        const int tid = threadIdx.x;
+#pragma unroll
+        for (int r = 0; r < A::SLOTS; r++) {
+            const Tap t = taps[A::k(tid, r)];
+            const int iy = y0 + t.dy;
+            const int ix = x0 + t.dx;
+            ra[r] = inside(iy, s.h) && inside(ix, s.w) ? xg[t.off + iy * s.w + ix] : static_cast<T>(0);
+        }
+        const int k = k0 + B::k(tid, 0);
+#pragma unroll
+        for (int r = 0; r < B::SLOTS; r++) {
+            rb[r] = r < wrows && k < kdim ? wrow[r * (THREADS / BK) * kdim + k] : static_cast<T>(0);
+        }
+    }
+
+    __device__ void stage(const T* ra, const T* rb, T (*As)[BM + 1], T (*Bs)[BN + 1]) const {
+        stage_slots<T, A, BM>(ra, As);
+        stage_slots<T, B, BN>(rb, Bs);
+    }
+};
+
+// y (n, o, oh, ow) = x * w (+ bias (o)); grid (M tiles, N tiles, groups)
+template <class T, int BM, int BN>
+__device__ void conv2d_fwd(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
+                           T* __restrict__ y, ConvGeom s) {
+    const int grp = blockIdx.z;
+    const int m0 = blockIdx.x * BM;
+    const int n0 = blockIdx.y * BN;
+    const Forward<T, BM, BN> g(x, w, s, m0, n0, grp);
+    Acc<T, BM, BN> acc;
+    implicit_gemm<T, BM, BN>(g, 0, g.kdim, acc);
+    const int og = s.o / s.groups;
+    const int plane = s.oh * s.ow;
+    const int tx = threadIdx.x % 16;
+    const int ty = threadIdx.x / 16;
+#pragma unroll
+    for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+        const int m = m0 + tx + 16 * i;
+        if (m >= s.n * plane) {
+            continue;
+        }
+        T* yp = y + (m / plane) * s.o * plane + m % plane;
+#pragma unroll
+        for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
+            const int o = grp * og + n0 + ty + 16 * j;
+            if (n0 + ty + 16 * j < og) {
+                yp[o * plane] = acc.v[i][j] + (bias != nullptr ? bias[o] : static_cast<T>(0));
+            }
+        }
+    }
+}
+
+// ---- backward-input: A (pixel, k) = gy gathered, B (k, c) = w; k = (o, kh, kw)
+
+template <class T, int BM, int BN>
+struct BackwardInput {
+    using A = RowFast<BM>;
+    using B = KFast<BN>;
+    struct Tap {
+        int gy_off;  // o * oh * ow
+        int dy, dx;  // kh * dh, kw * dw; dy -FAR past K
+        int w_off;   // o * cg * kh * kw + kh * kw_ + kw; -1 past K
+    };
+    const T* gy;
+    const T* w;
+    ConvGeom s;
+    int kdim;       // O/groups * KH * KW
+    const T* gyg;   // gy[img, group's first channel] of this thread's pixel
+    int ty0, tx0;   // iy + ph, ix + pw of the pixel (ty0 FAR past M)
+    const T* wcol;  // w[group's first o, c of this thread's first B slot]
+    int wcols;      // B slots with a valid c
+
+    __device__ BackwardInput(const T* gy_, const T* w_, const ConvGeom& s_, int m0, int n0, int grp)
+        : gy(gy_), w(w_), s(s_) {
+        const int cg = s.c / s.groups;
+        const int og = s.o / s.groups;
+        const int taps = s.kh * s.kw;
+        kdim = og * taps;
+        const int m = m0 + A::row(threadIdx.x, 0);
+        const int plane = s.h * s.w;
+        const int img = m / plane;
+        const int pix = m % plane;
+        const bool live = img < s.n;
+        gyg = gy + (live ? (img * s.o + grp * og) * s.oh * s.ow : 0);
+        ty0 = live ? pix / s.w + s.ph : FAR;
+        tx0 = pix % s.w + s.pw;
+        const int c = n0 + B::row(threadIdx.x, 0);
+        wcols = c < cg ? (cg - c + THREADS / BK - 1) / (THREADS / BK) : 0;
+        wcol = w + (c < cg ? grp * og * cg * taps + c * taps : 0);
+    }
+
+    __device__ Tap tap(int k, int k_end) const {
+        if (k >= k_end) {
+            return Tap{0, -FAR, 0, -1};
+        }
+        const int taps = s.kh * s.kw;
+        const int o = k / taps;
+        const int r = k % taps;
+        return Tap{o * s.oh * s.ow, (r / s.kw) * s.dh, (r % s.kw) * s.dw, o * (s.c / s.groups) * taps + r};
+    }
+
+    // The output row oy with oy * stride = t, or -1.
+    static __device__ __forceinline__ int source(int t, int stride, int n) {
+        const int q = t / stride;
+        return t >= 0 && q * stride == t && q < n ? q : -1;
+    }
+
+    __device__ void gather(const Tap* taps, int, T* ra, T* rb) const {
+        const int tid = threadIdx.x;
+#pragma unroll
+        for (int r = 0; r < A::SLOTS; r++) {
+            const Tap t = taps[A::k(tid, r)];
+            const int oy = source(ty0 - t.dy, s.sh, s.oh);
+            const int ox = source(tx0 - t.dx, s.sw, s.ow);
+            ra[r] = oy >= 0 && ox >= 0 ? gyg[t.gy_off + oy * s.ow + ox] : static_cast<T>(0);
+        }
+        const int w_off = taps[B::k(tid, 0)].w_off;
+        const int stride = (THREADS / BK) * s.kh * s.kw;
+#pragma unroll
+        for (int r = 0; r < B::SLOTS; r++) {
+            rb[r] = r < wcols && w_off >= 0 ? wcol[r * stride + w_off] : static_cast<T>(0);
+        }
+    }
+
+    __device__ void stage(const T* ra, const T* rb, T (*As)[BM + 1], T (*Bs)[BN + 1]) const {
+        stage_slots<T, A, BM>(ra, As);
+        stage_slots<T, B, BN>(rb, Bs);
+    }
+};
+
+// gx (n, c, h, w) from gy (n, o, oh, ow) and w; grid (M tiles, N tiles, groups)
+template <class T, int BM, int BN>
+__device__ void conv2d_bwd_input(const T* __restrict__ gy, const T* __restrict__ w, T* __restrict__ gx, ConvGeom s) {
+    const int grp = blockIdx.z;
+    const int m0 = blockIdx.x * BM;
+    const int n0 = blockIdx.y * BN;
+    const BackwardInput<T, BM, BN> g(gy, w, s, m0, n0, grp);
+    Acc<T, BM, BN> acc;
+    implicit_gemm<T, BM, BN>(g, 0, g.kdim, acc);
+    const int cg = s.c / s.groups;
+    const int plane = s.h * s.w;
+    const int tx = threadIdx.x % 16;
+    const int ty = threadIdx.x / 16;
+#pragma unroll
+    for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+        const int m = m0 + tx + 16 * i;
+        if (m >= s.n * plane) {
+            continue;
+        }
+        T* gp = gx + (m / plane) * s.c * plane + m % plane;
+#pragma unroll
+        for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
+            const int c = n0 + ty + 16 * j;
+            if (c < cg) {
+                gp[(grp * cg + c) * plane] = acc.v[i][j];
+            }
+        }
+    }
+}
+
+// ---- backward-weight: A (j, k) = x gathered with j = (c, kh, kw), B (k, o) = gy; k = (img, oy, ox)
+
+template <class T, int BM, int BN>
+struct BackwardWeight {
+    using A = KFast<BM>;
+    using B = KFast<BN>;
+    struct Tap {
+        int x_off;   // img * c * h * w
+        int y0, x0;  // oy * sh - ph, ox * sw - pw; y0 FAR past K
+        int gy_off;  // img * o * oh * ow + oy * ow + ox; -1 past K
+    };
+    const T* x;
+    const T* gy;
+    ConvGeom s;
+    int ch[A::SLOTS];      // (group's first channel + c) * h * w of each A slot's j
+    int dy[A::SLOTS];      // kh * dh (FAR past C/groups * KH * KW)
+    int dx[A::SLOTS];      // kw * dw
+    const T* gyrow;        // gy[0, group's first o + o of the first B slot]
+    int gyrows;            // B slots with a valid o
+
+    __device__ BackwardWeight(const T* x_, const T* gy_, const ConvGeom& s_, int m0, int n0, int grp)
+        : x(x_), gy(gy_), s(s_) {
+        const int cg = s.c / s.groups;
+        const int og = s.o / s.groups;
+        const int taps = s.kh * s.kw;
+#pragma unroll
+        for (int r = 0; r < A::SLOTS; r++) {
+            const int j = m0 + A::row(threadIdx.x, r);
+            const int q = j % taps;
+            ch[r] = (grp * cg + j / taps) * s.h * s.w;
+            dy[r] = j < cg * taps ? (q / s.kw) * s.dh : FAR;
+            dx[r] = (q % s.kw) * s.dw;
+        }
+        const int o = n0 + B::row(threadIdx.x, 0);
+        gyrows = o < og ? (og - o + THREADS / BK - 1) / (THREADS / BK) : 0;
+        gyrow = gy + (o < og ? (grp * og + o) * s.oh * s.ow : 0);
+    }
+
+    __device__ Tap tap(int k, int k_end) const {
+        if (k >= k_end) {
+            return Tap{0, FAR, 0, -1};
+        }
+        const int plane = s.oh * s.ow;
+        const int img = k / plane;
+        const int pix = k % plane;
+        const int oy = pix / s.ow;
+        const int ox = pix % s.ow;
+        return Tap{img * s.c * s.h * s.w, oy * s.sh - s.ph, ox * s.sw - s.pw, img * s.o * plane + pix};
+    }
+
+    __device__ void gather(const Tap* taps, int, T* ra, T* rb) const {
+        const Tap t = taps[A::k(threadIdx.x, 0)];  // k-fast: one k per thread
+#pragma unroll
+        for (int r = 0; r < A::SLOTS; r++) {
+            const int iy = t.y0 + dy[r];
+            const int ix = t.x0 + dx[r];
+            ra[r] = inside(iy, s.h) && inside(ix, s.w) ? x[t.x_off + ch[r] + iy * s.w + ix] : static_cast<T>(0);
+        }
+        const int stride = (THREADS / BK) * s.oh * s.ow;
+#pragma unroll
+        for (int r = 0; r < B::SLOTS; r++) {
+            rb[r] = r < gyrows && t.gy_off >= 0 ? gyrow[r * stride + t.gy_off] : static_cast<T>(0);
+        }
+    }
+
+    __device__ void stage(const T* ra, const T* rb, T (*As)[BM + 1], T (*Bs)[BN + 1]) const {
+        stage_slots<T, A, BM>(ra, As);
+        stage_slots<T, B, BN>(rb, Bs);
+    }
+};
+
+// gw (o, c/groups, kh, kw), or with splits > 1 the partial sums part (splits, o, c/groups, kh, kw)
+// over K chunks of `chunk` (a multiple of BK); grid (M tiles, N tiles, groups * splits)
+template <class T, int BM, int BN>
+__device__ void conv2d_bwd_weight(const T* __restrict__ x, const T* __restrict__ gy, T* __restrict__ out, ConvGeom s,
+                                  int chunk) {
+    const int grp = blockIdx.z % s.groups;
+    const int split = blockIdx.z / s.groups;
+    const int m0 = blockIdx.x * BM;
+    const int n0 = blockIdx.y * BN;
+    const int kdim = s.n * s.oh * s.ow;
+    const int k_begin = split * chunk;
+    const int k_end = min(kdim, k_begin + chunk);
+    const BackwardWeight<T, BM, BN> g(x, gy, s, m0, n0, grp);
+    Acc<T, BM, BN> acc;
+    implicit_gemm<T, BM, BN>(g, k_begin, k_end, acc);
+    const int cg = s.c / s.groups;
+    const int og = s.o / s.groups;
+    const int jdim = cg * s.kh * s.kw;
+    T* part = out + split * s.o * jdim;
+    const int tx = threadIdx.x % 16;
+    const int ty = threadIdx.x / 16;
+#pragma unroll
+    for (int i = 0; i < Acc<T, BM, BN>::TM; i++) {
+        const int j = m0 + tx + 16 * i;
+#pragma unroll
+        for (int jj = 0; jj < Acc<T, BM, BN>::TN; jj++) {
+            const int o = n0 + ty + 16 * jj;
+            if (j < jdim && o < og) {
+                part[(grp * og + o) * jdim + j] = acc.v[i][jj];
+            }
+        }
+    }
+}
+
+// gw[i] = sum over s < splits of part[s * size + i], in split order (deterministic)
+template <class T>
+__device__ void sum_splits(const T* __restrict__ part, T* __restrict__ gw, int size, int splits) {
+    KILN_FOR_EACH(i, size) {
+        T sum = part[i];
+        for (int s = 1; s < splits; s++) {
+            sum += part[s * size + i];
+        }
+        gw[i] = sum;
+    }
+}
+
+constexpr int TILE = 64;  // BM = BN for every kernel and dtype
+
+}  // namespace conv
+
+// ---- kernels
+
+#ifndef KILN_F64
+extern "C" __global__ void conv2d_fwd_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
+    conv::conv2d_fwd<float, conv::TILE, conv::TILE>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_bwdinput_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
+    conv::conv2d_bwd_input<float, conv::TILE, conv::TILE>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_bwdweight_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
+    conv::conv2d_bwd_weight<float, conv::TILE, conv::TILE>(x, gy, out, s, chunk);
+}
+extern "C" __global__ void conv2d_sumsplits_f32(const float* part, float* gw, int size, int splits) {
+    conv::sum_splits<float>(part, gw, size, splits);
+}
+#else
+extern "C" __global__ void conv2d_fwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
+    conv::conv2d_fwd<double, conv::TILE, conv::TILE>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_bwdinput_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
+    conv::conv2d_bwd_input<double, conv::TILE, conv::TILE>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_bwdweight_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
+    conv::conv2d_bwd_weight<double, conv::TILE, conv::TILE>(x, gy, out, s, chunk);
+}
+extern "C" __global__ void conv2d_sumsplits_f64(const double* part, double* gw, int size, int splits) {
+    conv::sum_splits<double>(part, gw, size, splits);
+}
+#endif

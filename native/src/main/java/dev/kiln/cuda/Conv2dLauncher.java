@@ -1,0 +1,197 @@
+package dev.kiln.cuda;
+
+import dev.kiln.DType;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Conv2dParams;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
+ * 64 x 64 output tiles of 256 threads, grid (M tiles, N tiles, groups). Backward-weight reduces over
+ * N*OH*OW, so when its tiles are too few to fill a GPU the reduction is split into chunks written
+ * to a workspace and summed in split order by a second kernel (deterministic, no atomics).
+ * Shapes, dtypes and devices are validated above the backend (Functional); here only float dtypes
+ * and the 32-bit index range are checked.
+ */
+final class Conv2dLauncher extends Launcher {
+    /** BM = BN of every kernel (conv::TILE) and their K step (conv::BK). */
+    private static final int TILE = 64;
+    private static final int BK = 16;
+    /** Backward-weight splits its reduction until about this many blocks run (an H100 has 132 SMs)... */
+    private static final int TARGET_BLOCKS = 264;
+    /** ...but gives each split at least this many K tiles. */
+    private static final int MIN_TILES_PER_SPLIT = 8;
+    /** Kernel coordinates and their sentinel sums stay inside int (conv::FAR = -2^30). */
+    private static final int COORD_LIMIT = 1 << 29;
+    private static final int MAX_GRID_YZ = 65535;
+
+    private final CopyLauncher copies;
+
+    Conv2dLauncher(CudaContext context, CopyLauncher copies) {
+        super(context);
+        this.copies = copies;
+    }
+
+    /** x (N, C, H, W), w (O, C/groups, KH, KW), bias (O) or null -> y (N, O, OH, OW). */
+    Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        String op = "conv2d";
+        DType t = floating(op, x);
+        int[] geom = geometry(op, x.shape(), w.shape(), p);
+        Tensor y = newTensor(new int[] {x.size(0), w.size(0), geom[7], geom[8]}, t);
+        if (y.numel() == 0) {
+            return y;
+        }
+        try (Temporaries tmp = new Temporaries()) {
+            Tensor xc = tmp.contiguous(x);
+            Tensor wc = tmp.contiguous(w);
+            Tensor bc = bias == null ? null : tmp.contiguous(bias);
+            int og = w.size(0) / p.groups();
+            launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, x.size(0) * geom[7] * geom[8], og, p.groups()),
+                    Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(wc)).ptr(bc == null ? 0 : address(bc))
+                            .ptr(address(y)).bytes(struct(geom)));
+        }
+        return y;
+    }
+
+    /** gy (N, O, OH, OW), w (O, C/groups, KH, KW) -> gx of inputShape (N, C, H, W). */
+    Tensor backwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+        String op = "conv2d_backward_input";
+        DType t = floating(op, gy);
+        int[] geom = geometry(op, inputShape, w.shape(), p);
+        Tensor gx = newTensor(inputShape, t);
+        if (gx.numel() == 0) {
+            return gx;
+        }
+        try (Temporaries tmp = new Temporaries()) {
+            Tensor gyc = tmp.contiguous(gy);
+            Tensor wc = tmp.contiguous(w);
+            int cg = inputShape[1] / p.groups();
+            launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t),
+                    grid(op, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(address(gyc)).ptr(address(wc)).ptr(address(gx)).bytes(struct(geom)));
+        }
+        return gx;
+    }
+
+    /** gy (N, O, OH, OW), x (N, C, H, W) -> gw of weightShape (O, C/groups, KH, KW). */
+    Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+        String op = "conv2d_backward_weight";
+        DType t = floating(op, gy);
+        int[] geom = geometry(op, x.shape(), weightShape, p);
+        int size = Shape.numel(weightShape);
+        int reduction = x.size(0) * geom[7] * geom[8];
+        if (reduction == 0 || size == 0) {
+            return zeros(weightShape, t);
+        }
+        int og = weightShape[0] / p.groups();
+        int jdim = size / weightShape[0];
+        int kTiles = ceilDiv(reduction, BK);
+        int splits = splits((long) ceilDiv(jdim, TILE) * ceilDiv(og, TILE) * p.groups(), kTiles, size, p.groups());
+        int chunk = ceilDiv(kTiles, splits) * BK;
+        splits = ceilDiv(reduction, chunk);   // no empty split
+        Tensor gw = newTensor(weightShape, t);
+        try (Temporaries tmp = new Temporaries()) {
+            Tensor gyc = tmp.contiguous(gy);
+            Tensor xc = tmp.contiguous(x);
+            Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
+            Dim3 grid = grid(op, jdim, og, p.groups());
+            launch("conv2d", t, "conv2d_bwdweight_" + Layout.suffix(t), new Dim3(grid.x(), grid.y(), p.groups() * splits),
+                    Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(gyc)).ptr(address(out))
+                            .bytes(struct(geom)).i32(chunk));
+            if (splits > 1) {
+                launch("conv2d", t, "conv2d_sumsplits_" + Layout.suffix(t), gridFor(size, BLOCK), Dim3.of(BLOCK), 0,
+                        new KernelArgs().ptr(address(out)).ptr(address(gw)).i32(size).i32(splits));
+            }
+        }
+        return gw;
+    }
+
+    /** Into how many K chunks backward-weight splits its reduction over kTiles tiles of BK. */
+    private static int splits(long tiles, int kTiles, int size, int groups) {
+        long wanted = Math.min(ceilDiv(TARGET_BLOCKS, tiles), ceilDiv(kTiles, MIN_TILES_PER_SPLIT));
+        long fits = Math.min(MAX_GRID_YZ / groups, Integer.MAX_VALUE / size);   // grid.z, workspace indices
+        return (int) Math.max(1, Math.min(wanted, fits));
+    }
+
+    /** Dtype and device agreement of the operands is checked above the backend (Functional). */
+    private static DType floating(String op, Tensor x) {
+        if (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64) {
+            throw unsupported(op, x.dtype());
+        }
+        return x.dtype();
+    }
+
+    /**
+     * The ConvGeom struct's fields: {n, c, h, w, o, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups},
+     * after checking that every index the kernels form fits in an int.
+     */
+    private static int[] geometry(String op, int[] in, int[] ws, Conv2dParams p) {
+        int oh = p.outH(in[2], ws[2]);
+        int ow = p.outW(in[3], ws[3]);
+        // the largest GEMM extent or index: output, backward-input pixels, backward-weight reduction
+        long outElements = Math.max((long) in[0] * Math.max(1, ws[0]) * oh * ow, (long) in[0] * in[2] * in[3]);
+        long padded = Math.max((long) in[2] + 2L * p.padH(), (long) in[3] + 2L * p.padW());
+        if (outElements > Integer.MAX_VALUE || padded >= COORD_LIMIT || (long) oh * p.strideH() >= COORD_LIMIT
+                || (long) ow * p.strideW() >= COORD_LIMIT) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(in) + " with weight " + Shape.str(ws)
+                    + " is too large for the cuda backend's 32-bit indexing (output " + Shape.str(new int[] {in[0], ws[0], oh, ow})
+                    + ", padded input " + (in[2] + 2L * p.padH()) + "x" + (in[3] + 2L * p.padW()) + ")");
+        }
+        return new int[] {in[0], in[1], in[2], in[3], ws[0], ws[2], ws[3], oh, ow,
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW(), p.groups()};
+    }
+
+    private static byte[] struct(int[] fields) {
+        ByteBuffer b = ByteBuffer.allocate(4 * fields.length).order(ByteOrder.LITTLE_ENDIAN);
+        Arrays.stream(fields).forEach(b::putInt);
+        return b.array();
+    }
+
+    /** (M tiles, N tiles, groups) for an M x N output per group. */
+    private static Dim3 grid(String op, int m, int n, int groups) {
+        int nTiles = ceilDiv(n, TILE);
+        if (nTiles > MAX_GRID_YZ || groups > MAX_GRID_YZ) {
+            throw new IllegalArgumentException(op + ": " + n + " channels per group in " + groups
+                    + " groups exceed the cuda backend's grid limits");
+        }
+        return new Dim3(ceilDiv(m, TILE), nTiles, groups);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private Tensor zeros(int[] shape, DType t) {
+        Tensor z = newTensor(shape, t);
+        if (z.numel() > 0) {
+            context.api().memset(address(z), 0, (long) z.numel() * t.byteSize(), context.stream().handle());
+        }
+        return z;
+    }
+
+    /** Copies and workspaces made for one launch, freed (stream-ordered) once it is queued. */
+    private final class Temporaries implements AutoCloseable {
+        private final java.util.List<Tensor> made = new java.util.ArrayList<>();
+
+        Tensor contiguous(Tensor x) {
+            return x.isContiguous() ? x : add(copies.contiguous(x));
+        }
+
+        Tensor add(Tensor x) {
+            made.add(x);
+            return x;
+        }
+
+        @Override
+        public void close() {
+            made.forEach(Tensor::close);
+        }
+    }
+}
