@@ -466,7 +466,18 @@ __device__ void sum_splits(const T* __restrict__ part, T* __restrict__ gw, int s
     }
 }
 
-constexpr int TILE = 64;  // BM = BN for every kernel and dtype
+// Block tiles BM x BN: float 128 x 64 (8 x 4 accumulators a thread), double 64 x 64 (4 x 4).
+// Dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers.
+template <class T>
+struct Tile {
+    static constexpr int BM = 64;
+    static constexpr int BN = 64;
+};
+template <>
+struct Tile<float> {
+    static constexpr int BM = 128;
+    static constexpr int BN = 64;
+};
 
 }  // namespace conv
 
@@ -474,26 +485,26 @@ constexpr int TILE = 64;  // BM = BN for every kernel and dtype
 
 #ifndef KILN_F64
 extern "C" __global__ void conv2d_fwd_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
-    conv::conv2d_fwd<float, conv::TILE, conv::TILE>(x, w, bias, y, s);
+    conv::conv2d_fwd<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(x, w, bias, y, s);
 }
 extern "C" __global__ void conv2d_bwdinput_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<float, conv::TILE, conv::TILE>(gy, w, gx, s);
+    conv::conv2d_bwd_input<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(gy, w, gx, s);
 }
 extern "C" __global__ void conv2d_bwdweight_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<float, conv::TILE, conv::TILE>(x, gy, out, s, chunk);
+    conv::conv2d_bwd_weight<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(x, gy, out, s, chunk);
 }
 extern "C" __global__ void conv2d_sumsplits_f32(const float* part, float* gw, int size, int splits) {
     conv::sum_splits<float>(part, gw, size, splits);
 }
 #else
 extern "C" __global__ void conv2d_fwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
-    conv::conv2d_fwd<double, conv::TILE, conv::TILE>(x, w, bias, y, s);
+    conv::conv2d_fwd<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, w, bias, y, s);
 }
 extern "C" __global__ void conv2d_bwdinput_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<double, conv::TILE, conv::TILE>(gy, w, gx, s);
+    conv::conv2d_bwd_input<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(gy, w, gx, s);
 }
 extern "C" __global__ void conv2d_bwdweight_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<double, conv::TILE, conv::TILE>(x, gy, out, s, chunk);
+    conv::conv2d_bwd_weight<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, gy, out, s, chunk);
 }
 extern "C" __global__ void conv2d_sumsplits_f64(const double* part, double* gw, int size, int splits) {
     conv::sum_splits<double>(part, gw, size, splits);

@@ -10,14 +10,14 @@ import java.util.Arrays;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
- * 64 x 64 output tiles of 256 threads, grid (M tiles, N tiles, groups). Backward-weight reduces over
+ * output tiles of 256 threads (float 128 x 64, double 64 x 64), grid (M tiles, N tiles, groups). Backward-weight reduces over
  * N*OH*OW, so when its tiles are too few to fill a GPU the reduction is split into chunks written
  * to a workspace and summed in split order by a second kernel (deterministic, no atomics).
  * Shapes, dtypes and devices are validated above the backend (Functional); here only float dtypes
  * and the 32-bit index range are checked.
  */
 final class Conv2dLauncher extends Launcher {
-    /** BM = BN of every kernel (conv::TILE) and their K step (conv::BK). */
+    /** conv::Tile: BN of every kernel, BM for double; float tiles have BM = 2 * BN. */
     private static final int TILE = 64;
     private static final int BK = 16;
     /** Backward-weight splits its reduction until about this many blocks run (an H100 has 132 SMs)... */
@@ -49,7 +49,7 @@ final class Conv2dLauncher extends Launcher {
             Tensor wc = tmp.contiguous(w);
             Tensor bc = bias == null ? null : tmp.contiguous(bias);
             int og = w.size(0) / p.groups();
-            launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, x.size(0) * geom[7] * geom[8], og, p.groups()),
+            launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, t, x.size(0) * geom[7] * geom[8], og, p.groups()),
                     Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(wc)).ptr(bc == null ? 0 : address(bc))
                             .ptr(address(y)).bytes(struct(geom)));
         }
@@ -70,7 +70,7 @@ final class Conv2dLauncher extends Launcher {
             Tensor wc = tmp.contiguous(w);
             int cg = inputShape[1] / p.groups();
             launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t),
-                    grid(op, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0,
+                    grid(op, t, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(address(gyc)).ptr(address(wc)).ptr(address(gx)).bytes(struct(geom)));
         }
         return gx;
@@ -89,7 +89,7 @@ final class Conv2dLauncher extends Launcher {
         int og = weightShape[0] / p.groups();
         int jdim = size / weightShape[0];
         int kTiles = ceilDiv(reduction, BK);
-        int splits = splits((long) ceilDiv(jdim, TILE) * ceilDiv(og, TILE) * p.groups(), kTiles, size, p.groups());
+        int splits = splits((long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups(), kTiles, size, p.groups());
         int chunk = ceilDiv(kTiles, splits) * BK;
         splits = ceilDiv(reduction, chunk);   // no empty split
         Tensor gw = newTensor(weightShape, t);
@@ -97,7 +97,7 @@ final class Conv2dLauncher extends Launcher {
             Tensor gyc = tmp.contiguous(gy);
             Tensor xc = tmp.contiguous(x);
             Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
-            Dim3 grid = grid(op, jdim, og, p.groups());
+            Dim3 grid = grid(op, t, jdim, og, p.groups());
             launch("conv2d", t, "conv2d_bwdweight_" + Layout.suffix(t), new Dim3(grid.x(), grid.y(), p.groups() * splits),
                     Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(gyc)).ptr(address(out))
                             .bytes(struct(geom)).i32(chunk));
@@ -150,14 +150,18 @@ final class Conv2dLauncher extends Launcher {
         return b.array();
     }
 
+    private static int tileM(DType t) {
+        return t == DType.FLOAT32 ? 2 * TILE : TILE;
+    }
+
     /** (M tiles, N tiles, groups) for an M x N output per group. */
-    private static Dim3 grid(String op, int m, int n, int groups) {
+    private static Dim3 grid(String op, DType t, int m, int n, int groups) {
         int nTiles = ceilDiv(n, TILE);
         if (nTiles > MAX_GRID_YZ || groups > MAX_GRID_YZ) {
             throw new IllegalArgumentException(op + ": " + n + " channels per group in " + groups
                     + " groups exceed the cuda backend's grid limits");
         }
-        return new Dim3(ceilDiv(m, TILE), nTiles, groups);
+        return new Dim3(ceilDiv(m, tileM(t)), nTiles, groups);
     }
 
     private static int ceilDiv(int a, int b) {
