@@ -143,6 +143,12 @@ __device__ __forceinline__ bool inside(int i, int n) {
     return static_cast<unsigned>(i) < static_cast<unsigned>(n);
 }
 
+// The output row q < n with q * stride = t (t = input row + padding - tap offset), or -1.
+__device__ __forceinline__ int source(int t, int stride, int n) {
+    const int q = t / stride;
+    return t >= 0 && q * stride == t && q < n ? q : -1;
+}
+
 // ---- forward: A (pixel, k) = x gathered, B (k, o) = w (o, K) row-major; k = (c, kh, kw)
 
 template <class T, int BM, int BN>
@@ -290,12 +296,6 @@ struct BackwardInput {
         return Tap{o * s.oh * s.ow, (r / s.kw) * s.dh, (r % s.kw) * s.dw, o * (s.c / s.groups) * taps + r};
     }
 
-    // The output row oy with oy * stride = t, or -1.
-    static __device__ __forceinline__ int source(int t, int stride, int n) {
-        const int q = t / stride;
-        return t >= 0 && q * stride == t && q < n ? q : -1;
-    }
-
     __device__ void gather(const Tap* taps, int, T* ra, T* rb) const {
         const int tid = threadIdx.x;
 #pragma unroll
@@ -431,7 +431,7 @@ __device__ void conv2d_bwd_weight(const T* __restrict__ x, const T* __restrict__
     const int n0 = blockIdx.y * BN;
     const int kdim = s.n * s.oh * s.ow;
     const int k_begin = split * chunk;
-    const int k_end = min(kdim, k_begin + chunk);
+    const int k_end = k_begin + min(kdim - k_begin, chunk);  // no int overflow
     const BackwardWeight<T, BM, BN> g(x, gy, s, m0, n0, grp);
     Acc<T, BM, BN> acc;
     implicit_gemm<T, BM, BN>(g, k_begin, k_end, acc);
@@ -466,6 +466,93 @@ __device__ void sum_splits(const T* __restrict__ part, T* __restrict__ gw, int s
     }
 }
 
+// ---- direct loops for C/groups == 1 (depthwise): a GEMM tile would be almost all padding
+
+// y (n, o, oh, ow) = x * w (+ bias); one thread per output element
+template <class T>
+__device__ void depthwise_fwd(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
+                              T* __restrict__ y, ConvGeom s) {
+    const int og = s.o / s.groups;
+    KILN_FOR_EACH(i, s.n * s.o * s.oh * s.ow) {
+        const int ox = i % s.ow;
+        const int oy = i / s.ow % s.oh;
+        const int o = i / (s.ow * s.oh) % s.o;
+        const int img = i / (s.ow * s.oh * s.o);
+        const T* xp = x + (img * s.c + o / og) * s.h * s.w;
+        const T* wp = w + o * s.kh * s.kw;
+        T acc = bias != nullptr ? bias[o] : static_cast<T>(0);
+        for (int kh = 0; kh < s.kh; kh++) {
+            const int iy = oy * s.sh - s.ph + kh * s.dh;
+            for (int kw = 0; inside(iy, s.h) && kw < s.kw; kw++) {
+                const int ix = ox * s.sw - s.pw + kw * s.dw;
+                if (inside(ix, s.w)) {
+                    acc += wp[kh * s.kw + kw] * xp[iy * s.w + ix];
+                }
+            }
+        }
+        y[i] = acc;
+    }
+}
+
+// gx (n, c, h, w); one thread per input element, summing the og * kh * kw outputs that read it
+template <class T>
+__device__ void depthwise_bwd_input(const T* __restrict__ gy, const T* __restrict__ w, T* __restrict__ gx, ConvGeom s) {
+    const int og = s.o / s.groups;
+    KILN_FOR_EACH(i, s.n * s.c * s.h * s.w) {
+        const int ix = i % s.w;
+        const int iy = i / s.w % s.h;
+        const int c = i / (s.w * s.h) % s.c;
+        const int img = i / (s.w * s.h * s.c);
+        T acc = static_cast<T>(0);
+        for (int o = c * og; o < (c + 1) * og; o++) {
+            const T* gp = gy + (img * s.o + o) * s.oh * s.ow;
+            for (int kh = 0; kh < s.kh; kh++) {
+                const int oy = source(iy + s.ph - kh * s.dh, s.sh, s.oh);
+                for (int kw = 0; oy >= 0 && kw < s.kw; kw++) {
+                    const int ox = source(ix + s.pw - kw * s.dw, s.sw, s.ow);
+                    if (ox >= 0) {
+                        acc += gp[oy * s.ow + ox] * w[(o * s.kh + kh) * s.kw + kw];
+                    }
+                }
+            }
+        }
+        gx[i] = acc;
+    }
+}
+
+// part (splits, o, 1, kh, kw): thread (split, j) sums gy * x over reduction indices
+// [split * chunk, + chunk) of (img, oy, ox) for weight element j = (o, kh, kw); neighbouring
+// threads take neighbouring taps of one channel (shared gy reads, nearby x reads)
+template <class T>
+__device__ void depthwise_bwd_weight(const T* __restrict__ x, const T* __restrict__ gy, T* __restrict__ part,
+                                     ConvGeom s, int chunk, int splits) {
+    const int og = s.o / s.groups;
+    const int taps = s.kh * s.kw;
+    const int size = s.o * taps;
+    const int plane = s.oh * s.ow;
+    KILN_FOR_EACH(i, splits * size) {
+        const int j = i % size;
+        const int split = i / size;
+        const int o = j / taps;
+        const int dy = (j % taps) / s.kw * s.dh - s.ph;
+        const int dx = (j % s.kw) * s.dw - s.pw;
+        const int k_begin = split * chunk;
+        const int k_end = k_begin + min(s.n * plane - k_begin, chunk);  // no int overflow
+        T acc = static_cast<T>(0);
+        for (int k = k_begin; k < k_end; k++) {
+            const int img = k / plane;
+            const int oy = k % plane / s.ow;
+            const int ox = k % s.ow;
+            const int iy = oy * s.sh + dy;
+            const int ix = ox * s.sw + dx;
+            if (inside(iy, s.h) && inside(ix, s.w)) {
+                acc += gy[(img * s.o + o) * plane + k % plane] * x[((img * s.c + o / og) * s.h + iy) * s.w + ix];
+            }
+        }
+        part[i] = acc;
+    }
+}
+
 // Block tiles BM x BN: float 128 x 64 (8 x 4 accumulators a thread), double 64 x 64 (4 x 4).
 // Dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers.
 template <class T>
@@ -496,6 +583,15 @@ extern "C" __global__ void conv2d_bwdweight_f32(const float* x, const float* gy,
 extern "C" __global__ void conv2d_sumsplits_f32(const float* part, float* gw, int size, int splits) {
     conv::sum_splits<float>(part, gw, size, splits);
 }
+extern "C" __global__ void conv2d_dwfwd_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
+    conv::depthwise_fwd<float>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_dwbwdinput_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
+    conv::depthwise_bwd_input<float>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_dwbwdweight_f32(const float* x, const float* gy, float* part, ConvGeom s, int chunk, int splits) {
+    conv::depthwise_bwd_weight<float>(x, gy, part, s, chunk, splits);
+}
 #else
 extern "C" __global__ void conv2d_fwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
     conv::conv2d_fwd<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, w, bias, y, s);
@@ -508,5 +604,14 @@ extern "C" __global__ void conv2d_bwdweight_f64(const double* x, const double* g
 }
 extern "C" __global__ void conv2d_sumsplits_f64(const double* part, double* gw, int size, int splits) {
     conv::sum_splits<double>(part, gw, size, splits);
+}
+extern "C" __global__ void conv2d_dwfwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
+    conv::depthwise_fwd<double>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_dwbwdinput_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
+    conv::depthwise_bwd_input<double>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_dwbwdweight_f64(const double* x, const double* gy, double* part, ConvGeom s, int chunk, int splits) {
+    conv::depthwise_bwd_weight<double>(x, gy, part, s, chunk, splits);
 }
 #endif

@@ -10,7 +10,9 @@ import java.util.Arrays;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
- * output tiles of 256 threads (float 128 x 64, double 64 x 64), grid (M tiles, N tiles, groups). Backward-weight reduces over
+ * output tiles of 256 threads (float 128 x 64, double 64 x 64), grid (M tiles, N tiles, groups).
+ * With one input channel per group (depthwise) a tile would be mostly padding, so direct loops run
+ * instead, one thread per output element. Backward-weight reduces over
  * N*OH*OW, so when its tiles are too few to fill a GPU the reduction is split into chunks written
  * to a workspace and summed in split order by a second kernel (deterministic, no atomics).
  * Shapes, dtypes and devices are validated above the backend (Functional); here only float dtypes
@@ -24,6 +26,11 @@ final class Conv2dLauncher extends Launcher {
     private static final int TARGET_BLOCKS = 264;
     /** ...but gives each split at least this many K tiles. */
     private static final int MIN_TILES_PER_SPLIT = 8;
+    /** The direct backward-weight splits until about this many threads run, chunks of at least 64. */
+    private static final int TARGET_THREADS = 132 * 2048;
+    private static final int MIN_DIRECT_CHUNK = 64;
+    /** Forward and backward-input take the direct loops for C/groups == 1 up to this O/groups. */
+    private static final int DIRECT_MAX_OUT_PER_GROUP = 8;
     /** Kernel coordinates and their sentinel sums stay inside int (conv::FAR = -2^30). */
     private static final int COORD_LIMIT = 1 << 29;
     private static final int MAX_GRID_YZ = 65535;
@@ -48,10 +55,15 @@ final class Conv2dLauncher extends Launcher {
             Tensor xc = tmp.contiguous(x);
             Tensor wc = tmp.contiguous(w);
             Tensor bc = bias == null ? null : tmp.contiguous(bias);
+            KernelArgs args = new KernelArgs().ptr(address(xc)).ptr(address(wc)).ptr(bc == null ? 0 : address(bc))
+                    .ptr(address(y)).bytes(struct(geom));
             int og = w.size(0) / p.groups();
-            launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, t, x.size(0) * geom[7] * geom[8], og, p.groups()),
-                    Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(wc)).ptr(bc == null ? 0 : address(bc))
-                            .ptr(address(y)).bytes(struct(geom)));
+            if (direct(w.size(1), og)) {
+                launch("conv2d", t, "conv2d_dwfwd_" + Layout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
+            } else {
+                launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, t, x.size(0) * geom[7] * geom[8], og,
+                        p.groups()), Dim3.of(BLOCK), 0, args);
+            }
         }
         return y;
     }
@@ -68,15 +80,23 @@ final class Conv2dLauncher extends Launcher {
         try (Temporaries tmp = new Temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor wc = tmp.contiguous(w);
+            KernelArgs args = new KernelArgs().ptr(address(gyc)).ptr(address(wc)).ptr(address(gx)).bytes(struct(geom));
             int cg = inputShape[1] / p.groups();
-            launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t),
-                    grid(op, t, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(gyc)).ptr(address(wc)).ptr(address(gx)).bytes(struct(geom)));
+            if (direct(cg, w.size(0) / p.groups())) {
+                launch("conv2d", t, "conv2d_dwbwdinput_" + Layout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
+                        0, args);
+            } else {
+                launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t),
+                        grid(op, t, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0, args);
+            }
         }
         return gx;
     }
 
-    /** gy (N, O, OH, OW), x (N, C, H, W) -> gw of weightShape (O, C/groups, KH, KW). */
+    /**
+     * gy (N, O, OH, OW), x (N, C, H, W) -> gw of weightShape (O, C/groups, KH, KW), a reduction over
+     * N*OH*OW split into chunks: by the GEMM, or with C/groups == 1 by one thread per (chunk, element).
+     */
     Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
         String op = "conv2d_backward_weight";
         DType t = floating(op, gy);
@@ -88,19 +108,32 @@ final class Conv2dLauncher extends Launcher {
         }
         int og = weightShape[0] / p.groups();
         int jdim = size / weightShape[0];
-        int kTiles = ceilDiv(reduction, BK);
-        int splits = splits((long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups(), kTiles, size, p.groups());
-        int chunk = ceilDiv(kTiles, splits) * BK;
-        splits = ceilDiv(reduction, chunk);   // no empty split
+        boolean direct = weightShape[1] == 1;
+        // the reduction in `splits` chunks of `chunk` (for the GEMM, whole K tiles), none empty
+        int step = direct ? 1 : BK;
+        long wanted = direct ? ceilDiv((long) TARGET_THREADS, size)
+                : ceilDiv((long) TARGET_BLOCKS, (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups());
+        int steps = ceilDiv(reduction, step);
+        long fits = Math.min(Integer.MAX_VALUE / size, direct ? Integer.MAX_VALUE : MAX_GRID_YZ / p.groups());
+        int splits = (int) Math.max(1, Math.min(Math.min(wanted, ceilDiv(steps, direct ? MIN_DIRECT_CHUNK : MIN_TILES_PER_SPLIT)),
+                fits));
+        int chunk = ceilDiv(steps, splits) * step;
+        splits = ceilDiv(reduction, chunk);
         Tensor gw = newTensor(weightShape, t);
         try (Temporaries tmp = new Temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor xc = tmp.contiguous(x);
             Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
-            Dim3 grid = grid(op, t, jdim, og, p.groups());
-            launch("conv2d", t, "conv2d_bwdweight_" + Layout.suffix(t), new Dim3(grid.x(), grid.y(), p.groups() * splits),
-                    Dim3.of(BLOCK), 0, new KernelArgs().ptr(address(xc)).ptr(address(gyc)).ptr(address(out))
-                            .bytes(struct(geom)).i32(chunk));
+            KernelArgs args = new KernelArgs().ptr(address(xc)).ptr(address(gyc)).ptr(address(out)).bytes(struct(geom))
+                    .i32(chunk);
+            if (direct) {
+                launch("conv2d", t, "conv2d_dwbwdweight_" + Layout.suffix(t), gridFor((long) splits * size, BLOCK),
+                        Dim3.of(BLOCK), 0, args.i32(splits));
+            } else {
+                Dim3 grid = grid(op, t, jdim, og, p.groups());
+                launch("conv2d", t, "conv2d_bwdweight_" + Layout.suffix(t), new Dim3(grid.x(), grid.y(),
+                        p.groups() * splits), Dim3.of(BLOCK), 0, args);
+            }
             if (splits > 1) {
                 launch("conv2d", t, "conv2d_sumsplits_" + Layout.suffix(t), gridFor(size, BLOCK), Dim3.of(BLOCK), 0,
                         new KernelArgs().ptr(address(out)).ptr(address(gw)).i32(size).i32(splits));
@@ -109,11 +142,9 @@ final class Conv2dLauncher extends Launcher {
         return gw;
     }
 
-    /** Into how many K chunks backward-weight splits its reduction over kTiles tiles of BK. */
-    private static int splits(long tiles, int kTiles, int size, int groups) {
-        long wanted = Math.min(ceilDiv(TARGET_BLOCKS, tiles), ceilDiv(kTiles, MIN_TILES_PER_SPLIT));
-        long fits = Math.min(MAX_GRID_YZ / groups, Integer.MAX_VALUE / size);   // grid.z, workspace indices
-        return (int) Math.max(1, Math.min(wanted, fits));
+    /** The direct (depthwise) loops serve one input channel per group with few outputs per group. */
+    private static boolean direct(int cg, int og) {
+        return cg == 1 && og <= DIRECT_MAX_OUT_PER_GROUP;
     }
 
     /** Dtype and device agreement of the operands is checked above the backend (Functional). */
