@@ -159,16 +159,14 @@ struct Forward {
         int off;     // c * h * w
         int dy, dx;  // kh * dh, kw * dw; dy FAR past K
     };
-    const T* x;
-    const T* w;
     ConvGeom s;
     int kdim;      // C/groups * KH * KW
     const T* xg;   // x[img, group's first channel] of this thread's pixel
     int y0, x0;    // the pixel's window corner oh*sh - ph, ow*sw - pw (y0 FAR past M)
-    const T* wrow; // w row of this thread's first B slot (null past O/groups)
+    const T* wrow; // the w row of this thread's first B slot
     int wrows;     // B slots with a valid row
 
-    __device__ Forward(const T* x_, const T* w_, const ConvGeom& s_, int m0, int n0, int grp) : x(x_), w(w_), s(s_) {
+    __device__ Forward(const T* x, const T* w, const ConvGeom& s_, int m0, int n0, int grp) : s(s_) {
         const int cg = s.c / s.groups;
         const int og = s.o / s.groups;
         kdim = cg * s.kh * s.kw;
@@ -255,11 +253,9 @@ struct BackwardInput {
     using B = KFast<BN>;
     struct Tap {
         int gy_off;  // o * oh * ow
-        int dy, dx;  // kh * dh, kw * dw; dy -FAR past K
-        int w_off;   // o * cg * kh * kw + kh * kw_ + kw; -1 past K
+        int dy, dx;  // kh * dh, kw * dw; dy -FAR past K (so the source row is negative)
+        int w_off;   // o * cg * KH * KW + kh * KW + kw; -1 past K
     };
-    const T* gy;
-    const T* w;
     ConvGeom s;
     int kdim;       // O/groups * KH * KW
     const T* gyg;   // gy[img, group's first channel] of this thread's pixel
@@ -267,8 +263,7 @@ struct BackwardInput {
     const T* wcol;  // w[group's first o, c of this thread's first B slot]
     int wcols;      // B slots with a valid c
 
-    __device__ BackwardInput(const T* gy_, const T* w_, const ConvGeom& s_, int m0, int n0, int grp)
-        : gy(gy_), w(w_), s(s_) {
+    __device__ BackwardInput(const T* gy, const T* w, const ConvGeom& s_, int m0, int n0, int grp) : s(s_) {
         const int cg = s.c / s.groups;
         const int og = s.o / s.groups;
         const int taps = s.kh * s.kw;
@@ -361,7 +356,6 @@ struct BackwardWeight {
         int gy_off;  // img * o * oh * ow + oy * ow + ox; -1 past K
     };
     const T* x;
-    const T* gy;
     ConvGeom s;
     int ch[A::SLOTS];      // (group's first channel + c) * h * w of each A slot's j
     int dy[A::SLOTS];      // kh * dh (FAR past C/groups * KH * KW)
@@ -369,8 +363,7 @@ struct BackwardWeight {
     const T* gyrow;        // gy[0, group's first o + o of the first B slot]
     int gyrows;            // B slots with a valid o
 
-    __device__ BackwardWeight(const T* x_, const T* gy_, const ConvGeom& s_, int m0, int n0, int grp)
-        : x(x_), gy(gy_), s(s_) {
+    __device__ BackwardWeight(const T* x_, const T* gy, const ConvGeom& s_, int m0, int n0, int grp) : x(x_), s(s_) {
         const int cg = s.c / s.groups;
         const int og = s.o / s.groups;
         const int taps = s.kh * s.kw;
