@@ -8,6 +8,7 @@
 //
 //   forward          y (N, O, OH, OW)  : M = N*OH*OW pixels, N = O/groups, K = C/groups*KH*KW
 //   backward-input   gx (N, C, H, W)   : M = N*H*W pixels,   N = C/groups, K = O/groups*KH*KW
+//                                        (per stride phase: its pixels and its taps only)
 //   backward-weight  gw (O, C/g, KH, KW): M = C/groups*KH*KW, N = O/groups, K = N*OH*OW (split)
 //
 // x, w, gy are contiguous. Backward-input gathers: input pixel iy takes output row oy where
@@ -245,7 +246,36 @@ __device__ void conv2d_fwd(const T* __restrict__ x, const T* __restrict__ w, con
     }
 }
 
-// ---- backward-input: A (pixel, k) = gy gathered, B (k, c) = w; k = (o, kh, kw)
+// ---- backward-input: A (pixel, k) = gy gathered, B (k, c) = w; k = (o, kh, kw) of one phase
+//
+// With stride s, input row iy is reached from output row (iy + ph - kh*dh) / s only where that
+// divides exactly. The rows with (iy + ph) % s == p (phase p) all divide with the same kernel rows
+// kh (those with kh*dh % s == p), so each phase (py, px) is its own GEMM over just its pixels and
+// taps: no wasted multiplies and no division in the gathers. blockIdx.z = group * sh*sw + phase.
+
+// One spatial dim of a phase: inputs i = first + stride * q (q < inputs) and taps
+// t = tap0 + step * a (a < taps); the output row of (q, a) is q + (first + pad - t * dil) / stride.
+struct Phase {
+    int first, inputs, tap0, step, taps;
+
+    __device__ Phase(int phase, int size, int stride, int pad, int kernel, int dil) {
+        first = ((phase - pad) % stride + stride) % stride;
+        inputs = first < size ? (size - first + stride - 1) / stride : 0;
+        step = 1;  // t * dil % stride repeats with period stride / gcd(dil, stride)
+        while (step * dil % stride != 0) {
+            step++;
+        }
+        tap0 = 0;
+        while (tap0 < step && tap0 * dil % stride != phase) {
+            tap0++;
+        }
+        taps = tap0 < step && tap0 < kernel ? (kernel - tap0 + step - 1) / step : 0;
+    }
+
+    __device__ int tap(int a) const {
+        return tap0 + step * a;
+    }
+};
 
 template <class T, int BM, int BN>
 struct BackwardInput {
@@ -253,58 +283,63 @@ struct BackwardInput {
     using B = KFast<BN>;
     struct Tap {
         int gy_off;  // o * oh * ow
-        int dy, dx;  // kh * dh, kw * dw; dy -FAR past K (so the source row is negative)
+        int oy, ox;  // output row / col of phase-local input row / col 0; oy FAR past K
         int w_off;   // o * cg * KH * KW + kh * KW + kw; -1 past K
     };
     ConvGeom s;
-    int kdim;       // O/groups * KH * KW
+    Phase py, px;
+    int kdim;       // O/groups * the phase's taps
     const T* gyg;   // gy[img, group's first channel] of this thread's pixel
-    int ty0, tx0;   // iy + ph, ix + pw of the pixel (ty0 FAR past M)
+    int q, r;       // the pixel's phase-local row and column (q FAR past M)
     const T* wcol;  // w[group's first o, c of this thread's first B slot]
     int wcols;      // B slots with a valid c
 
-    __device__ BackwardInput(const T* gy, const T* w, const ConvGeom& s_, int m0, int n0, int grp) : s(s_) {
+    // py, px: the phase, which has pixels
+    __device__ BackwardInput(const T* gy, const T* w, const ConvGeom& s_, const Phase& py_, const Phase& px_, int m0,
+                             int n0, int grp)
+        : s(s_), py(py_), px(px_) {
         const int cg = s.c / s.groups;
         const int og = s.o / s.groups;
-        const int taps = s.kh * s.kw;
-        kdim = og * taps;
+        kdim = og * py.taps * px.taps;
         const int m = m0 + A::row(threadIdx.x, 0);
-        const int plane = s.h * s.w;
+        const int plane = py.inputs * px.inputs;
         const int img = m / plane;
         const int pix = m % plane;
         const bool live = img < s.n;
         gyg = gy + (live ? (img * s.o + grp * og) * s.oh * s.ow : 0);
-        ty0 = live ? pix / s.w + s.ph : FAR;
-        tx0 = pix % s.w + s.pw;
+        q = live ? pix / px.inputs : FAR;
+        r = pix % px.inputs;
         const int c = n0 + B::row(threadIdx.x, 0);
         wcols = c < cg ? (cg - c + THREADS / BK - 1) / (THREADS / BK) : 0;
-        wcol = w + (c < cg ? grp * og * cg * taps + c * taps : 0);
+        wcol = w + (c < cg ? grp * og * cg * s.kh * s.kw + c * s.kh * s.kw : 0);
     }
 
     __device__ Tap tap(int k, int k_end) const {
         if (k >= k_end) {
-            return Tap{0, -FAR, 0, -1};
+            return Tap{0, FAR, 0, -1};
         }
-        const int taps = s.kh * s.kw;
+        const int taps = py.taps * px.taps;
         const int o = k / taps;
-        const int r = k % taps;
-        return Tap{o * s.oh * s.ow, (r / s.kw) * s.dh, (r % s.kw) * s.dw, o * (s.c / s.groups) * taps + r};
+        const int kh = py.tap(k % taps / px.taps);
+        const int kw = px.tap(k % px.taps);
+        return Tap{o * s.oh * s.ow, (py.first + s.ph - kh * s.dh) / s.sh, (px.first + s.pw - kw * s.dw) / s.sw,
+                   (o * (s.c / s.groups) * s.kh + kh) * s.kw + kw};
     }
 
     __device__ void gather(const Tap* taps, int, T* ra, T* rb) const {
         const int tid = threadIdx.x;
 #pragma unroll
-        for (int r = 0; r < A::SLOTS; r++) {
-            const Tap t = taps[A::k(tid, r)];
-            const int oy = source(ty0 - t.dy, s.sh, s.oh);
-            const int ox = source(tx0 - t.dx, s.sw, s.ow);
-            ra[r] = oy >= 0 && ox >= 0 ? gyg[t.gy_off + oy * s.ow + ox] : static_cast<T>(0);
+        for (int i = 0; i < A::SLOTS; i++) {
+            const Tap t = taps[A::k(tid, i)];
+            const int oy = q + t.oy;
+            const int ox = r + t.ox;
+            ra[i] = inside(oy, s.oh) && inside(ox, s.ow) ? gyg[t.gy_off + oy * s.ow + ox] : static_cast<T>(0);
         }
         const int w_off = taps[B::k(tid, 0)].w_off;
         const int stride = (THREADS / BK) * s.kh * s.kw;
 #pragma unroll
-        for (int r = 0; r < B::SLOTS; r++) {
-            rb[r] = r < wcols && w_off >= 0 ? wcol[r * stride + w_off] : static_cast<T>(0);
+        for (int i = 0; i < B::SLOTS; i++) {
+            rb[i] = i < wcols && w_off >= 0 ? wcol[i * stride + w_off] : static_cast<T>(0);
         }
     }
 
@@ -314,17 +349,25 @@ struct BackwardInput {
     }
 };
 
-// gx (n, c, h, w) from gy (n, o, oh, ow) and w; grid (M tiles, N tiles, groups)
+// gx (n, c, h, w) from gy (n, o, oh, ow) and w; grid (M tiles of the largest phase, N tiles,
+// groups * sh * sw)
 template <class T, int BM, int BN>
 __device__ void conv2d_bwd_input(const T* __restrict__ gy, const T* __restrict__ w, T* __restrict__ gx, ConvGeom s) {
-    const int grp = blockIdx.z;
+    const int phases = s.sh * s.sw;
+    const int grp = blockIdx.z / phases;
     const int m0 = blockIdx.x * BM;
     const int n0 = blockIdx.y * BN;
-    const BackwardInput<T, BM, BN> g(gy, w, s, m0, n0, grp);
+    const int phase = blockIdx.z % phases;
+    const Phase py(phase / s.sw, s.h, s.sh, s.ph, s.kh, s.dh);
+    const Phase px(phase % s.sw, s.w, s.sw, s.pw, s.kw, s.dw);
+    const int plane = py.inputs * px.inputs;
+    if (m0 >= s.n * plane) {
+        return;  // the whole block: this phase has fewer pixels (or none)
+    }
+    const BackwardInput<T, BM, BN> g(gy, w, s, py, px, m0, n0, grp);
     Acc<T, BM, BN> acc;
     implicit_gemm<T, BM, BN>(g, 0, g.kdim, acc);
     const int cg = s.c / s.groups;
-    const int plane = s.h * s.w;
     const int tx = threadIdx.x % 16;
     const int ty = threadIdx.x / 16;
 #pragma unroll
@@ -333,12 +376,15 @@ __device__ void conv2d_bwd_input(const T* __restrict__ gy, const T* __restrict__
         if (m >= s.n * plane) {
             continue;
         }
-        T* gp = gx + (m / plane) * s.c * plane + m % plane;
+        const int pix = m % plane;
+        const int iy = py.first + s.sh * (pix / px.inputs);
+        const int ix = px.first + s.sw * (pix % px.inputs);
+        T* gp = gx + (m / plane) * s.c * s.h * s.w + iy * s.w + ix;
 #pragma unroll
         for (int j = 0; j < Acc<T, BM, BN>::TN; j++) {
             const int c = n0 + ty + 16 * j;
             if (c < cg) {
-                gp[(grp * cg + c) * plane] = acc.v[i][j];
+                gp[(grp * cg + c) * s.h * s.w] = acc.v[i][j];
             }
         }
     }

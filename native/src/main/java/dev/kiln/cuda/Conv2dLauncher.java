@@ -86,8 +86,11 @@ final class Conv2dLauncher extends Launcher {
                 launch("conv2d", t, "conv2d_dwbwdinput_" + Layout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
                         0, args);
             } else {
-                launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t),
-                        grid(op, t, inputShape[0] * inputShape[2] * inputShape[3], cg, p.groups()), Dim3.of(BLOCK), 0, args);
+                // one GEMM per stride phase (py, px), over the input pixels of the largest phase
+                int phases = p.strideH() * p.strideW();
+                Dim3 grid = grid(op, t, inputShape[0] * ceilDiv(inputShape[2], p.strideH())
+                        * ceilDiv(inputShape[3], p.strideW()), cg, (long) p.groups() * phases);
+                launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t), grid, Dim3.of(BLOCK), 0, args);
             }
         }
         return gx;
@@ -185,14 +188,14 @@ final class Conv2dLauncher extends Launcher {
         return t == DType.FLOAT32 ? 2 * TILE : TILE;
     }
 
-    /** (M tiles, N tiles, groups) for an M x N output per group. */
-    private static Dim3 grid(String op, DType t, int m, int n, int groups) {
+    /** (M tiles, N tiles, z) for an M x N output per z (a group, or a group's stride phase). */
+    private static Dim3 grid(String op, DType t, int m, int n, long z) {
         int nTiles = ceilDiv(n, TILE);
-        if (nTiles > MAX_GRID_YZ || groups > MAX_GRID_YZ) {
-            throw new IllegalArgumentException(op + ": " + n + " channels per group in " + groups
-                    + " groups exceed the cuda backend's grid limits");
+        if (nTiles > MAX_GRID_YZ || z > MAX_GRID_YZ) {
+            throw new IllegalArgumentException(op + ": " + n + " channels per group in " + z
+                    + " groups (times stride phases for the input gradient) exceed the cuda backend's grid limits");
         }
-        return new Dim3(ceilDiv(m, tileM(t)), nTiles, groups);
+        return new Dim3(ceilDiv(m, tileM(t)), nTiles, (int) z);
     }
 
     private static int ceilDiv(int a, int b) {

@@ -68,6 +68,10 @@ class Conv2dTest {
         new Case("single input channel", 2, 1, 9, 7, 12, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
         new Case("stride 3 x 2, dilation 2 x 1, groups 2, 2x4 kernel", 2, 4, 13, 11, 4, 2, 4,
                 new Conv2dParams(3, 2, 1, 2, 2, 1, 2), false),
+        // backward-input runs one GEMM per stride phase: here the odd rows and columns have no taps
+        new Case("stride 2, dilation 2", 2, 3, 9, 8, 5, 3, 2, new Conv2dParams(2, 2, 1, 0, 2, 2, 1), true),
+        // stride 4 over 3 rows: phases without pixels
+        new Case("stride (4, 3) over a 3x5 image", 3, 2, 3, 5, 3, 2, 2, new Conv2dParams(4, 3, 1, 1, 1, 1, 1), false),
         new Case("1x1 images", 3, 4, 1, 1, 6, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
         new Case("5x5 kernel over a 2x3 image, padding 2", 2, 3, 2, 3, 4, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
     };
