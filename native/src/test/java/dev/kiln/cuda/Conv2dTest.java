@@ -13,6 +13,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Conv2dParams;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,6 +123,34 @@ class Conv2dTest {
                 gpu.conv2dBackwardInput(gyd, wd, c.xShape(), c.p()).to(Device.CPU));
         tol.check(c + ": conv2d_backward_weight", cpu.conv2dBackwardWeight(f64(gy), f64(x), c.wShape(), c.p()),
                 gpu.conv2dBackwardWeight(gyd, xd, c.wShape(), c.p()).to(Device.CPU));
+    }
+
+    /** A random geometry: 1..3 groups, 1..4 input and 1..5 output channels each, kernels up to 4x4, strides up to 3. */
+    private static Case randomCase(long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        int groups = 1 + r.nextInt(3);
+        Conv2dParams p = new Conv2dParams(1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(4), r.nextInt(4),
+                1 + r.nextInt(2), 1 + r.nextInt(2), groups);
+        int kh = 1 + r.nextInt(4);
+        int kw = 1 + r.nextInt(4);
+        // at least one output row / column
+        int h = Math.max(1 + r.nextInt(9), p.dilationH() * (kh - 1) + 1 - 2 * p.padH());
+        int w = Math.max(1 + r.nextInt(9), p.dilationW() * (kw - 1) + 1 - 2 * p.padW());
+        return new Case("random " + seed, 1 + r.nextInt(3), groups * (1 + r.nextInt(4)), h, w,
+                groups * (1 + r.nextInt(5)), kh, kw, p, r.nextBoolean());
+    }
+
+    /** 24 random geometries a dtype, on the GPU and on cuda-emu in random order (400 passed when written). */
+    static Stream<Arguments> randomCases() {
+        return Target.all().filter(t -> t.order() == null || t.order() == Emulator.Order.RANDOM)
+                .flatMap(t -> Stream.of(DType.FLOAT32, DType.FLOAT64)
+                        .flatMap(d -> LongStream.range(0, 24).mapToObj(seed -> Arguments.of(t, d, randomCase(seed)))));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("randomCases")
+    void randomGeometriesMatchTheCpu(Target target, DType dtype, Case c) {
+        forwardAndBackwardMatchTheCpu(target, dtype, c);
     }
 
     @ParameterizedTest(name = "{0} {1}")
