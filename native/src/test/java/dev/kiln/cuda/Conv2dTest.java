@@ -73,6 +73,8 @@ class Conv2dTest {
         new Case("stride 2, dilation 2", 2, 3, 9, 8, 5, 3, 2, new Conv2dParams(2, 2, 1, 0, 2, 2, 1), true),
         // stride 4 over 3 rows: phases without pixels
         new Case("stride (4, 3) over a 3x5 image", 3, 2, 3, 5, 3, 2, 2, new Conv2dParams(4, 3, 1, 1, 1, 1, 1), false),
+        // 32 -> 48 channels: 18 K tiles forward, 27 backward-input, backward-weight in 3 splits
+        new Case("32 to 48 channels 3x3 on 14x14", 2, 32, 14, 14, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
         new Case("1x1 images", 3, 4, 1, 1, 6, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
         new Case("5x5 kernel over a 2x3 image, padding 2", 2, 3, 2, 3, 4, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
     };
@@ -151,6 +153,28 @@ class Conv2dTest {
     @MethodSource("randomCases")
     void randomGeometriesMatchTheCpu(Target target, DType dtype, Case c) {
         forwardAndBackwardMatchTheCpu(target, dtype, c);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void contiguousViewsWithAStorageOffsetAreReadFromTheirOffset(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        Conv2dParams p = new Conv2dParams(2, 1, 1, 0, 1, 1, 1);
+        Tensor x = Tensor.normal(new Generator(9), 0, 1, new int[] {4, 3, 7, 6}, dtype, Device.CPU);   // images 1, 2
+        Tensor w = Tensor.normal(new Generator(10), 0, 1, new int[] {7, 3, 3, 2}, dtype, Device.CPU);  // filters 2..6
+        Tensor bias = Tensor.normal(new Generator(11), 0, 1, new int[] {9}, dtype, Device.CPU);        // 4..8
+        Tensor xd = x.to(dev).narrow(0, 1, 2);
+        Tensor wd = w.to(dev).narrow(0, 2, 5);
+        Tensor y = cpu.conv2d(x.narrow(0, 1, 2), w.narrow(0, 2, 5), bias.narrow(0, 4, 5), p);
+        Tensor gy = Tensor.normal(new Generator(12), 0, 1, new int[] {3, 5, 4, 5}, dtype, Device.CPU);
+        Tolerance tol = Tolerance.permissive(dtype);
+        tol.check("conv2d", y, gpu.conv2d(xd, wd, bias.to(dev).narrow(0, 4, 5), p).to(Device.CPU));
+        tol.check("conv2d_backward_input", cpu.conv2dBackwardInput(gy.narrow(0, 1, 2), w.narrow(0, 2, 5), xd.shape(), p),
+                gpu.conv2dBackwardInput(gy.to(dev).narrow(0, 1, 2), wd, xd.shape(), p).to(Device.CPU));
+        tol.check("conv2d_backward_weight", cpu.conv2dBackwardWeight(gy.narrow(0, 1, 2), x.narrow(0, 1, 2), wd.shape(), p),
+                gpu.conv2dBackwardWeight(gy.to(dev).narrow(0, 1, 2), xd, wd.shape(), p).to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
