@@ -4,7 +4,8 @@
 // into registers while the current one is multiplied). 256 threads; thread (tx, ty) = (tid % 16,
 // tid / 16) owns C rows tx + 16 i and columns ty + 16 j (conflict-free shared reads, pixel-major
 // stores). For every K tile 16 threads decode its 16 k indices once into a shared "tap" table, so
-// the gathers need no division. blockIdx.z is the group (times the K split for backward-weight).
+// the gathers need no division. blockIdx.z is the group (with the stride phase for backward-input,
+// the K split for backward-weight).
 //
 //   forward          y (N, O, OH, OW)  : M = N*OH*OW pixels, N = O/groups, K = C/groups*KH*KW
 //   backward-input   gx (N, C, H, W)   : M = N*H*W pixels,   N = C/groups, K = O/groups*KH*KW

@@ -34,6 +34,8 @@ final class Conv2dLauncher extends Launcher {
     /** Kernel coordinates and their sentinel sums stay inside int (conv::FAR = -2^30). */
     private static final int COORD_LIMIT = 1 << 29;
     private static final int MAX_GRID_YZ = 65535;
+    /** GEMM extents stay below this, so the kernels' look-ahead past K (two tiles) stays inside int. */
+    private static final int INDEX_LIMIT = Integer.MAX_VALUE - 2 * BK;
 
     private final CopyLauncher copies;
 
@@ -168,7 +170,7 @@ final class Conv2dLauncher extends Launcher {
         // the largest GEMM extent or index: output, backward-input pixels, backward-weight reduction
         long outElements = Math.max((long) in[0] * Math.max(1, ws[0]) * oh * ow, (long) in[0] * in[2] * in[3]);
         long padded = Math.max((long) in[2] + 2L * p.padH(), (long) in[3] + 2L * p.padW());
-        if (outElements > Integer.MAX_VALUE || padded >= COORD_LIMIT || (long) oh * p.strideH() >= COORD_LIMIT
+        if (outElements > INDEX_LIMIT || padded >= COORD_LIMIT || (long) oh * p.strideH() >= COORD_LIMIT
                 || (long) ow * p.strideW() >= COORD_LIMIT) {
             throw new IllegalArgumentException(op + ": input " + Shape.str(in) + " with weight " + Shape.str(ws)
                     + " is too large for the cuda backend's 32-bit indexing (output " + Shape.str(new int[] {in[0], ws[0], oh, ow})

@@ -228,6 +228,11 @@ class Conv2dTest {
         assertNames(assertThrows(IllegalArgumentException.class,
                 () -> Functional.conv2dBackwardWeight(gy, x, new int[] {4, 4, 3, 3}, Conv2dParams.of(1, 0, 1, 2))),
                 "conv2d_backward_weight", "[4, 4, 3, 3]", "[2, 6, 5, 5]");
+        // 40000 x 256 x 256 outputs exceed the kernels' int indexing
+        Tensor image = Tensor.zeros(new int[] {1, 1, 256, 256}, dtype, dev);
+        Tensor filters = Tensor.zeros(new int[] {40000, 1, 1, 1}, dtype, dev);
+        assertNames(assertThrows(IllegalArgumentException.class, () -> Functional.conv2d(image, filters, null, 1, 0, 1, 1)),
+                "conv2d", "[1, 1, 256, 256]", "[40000, 1, 1, 1]", "32-bit");
         Tensor ints = Tensor.zeros(new int[] {2, 6, 5, 5}, DType.INT64, dev);
         assertNames(assertThrows(UnsupportedOperationException.class,
                 () -> Backends.of(dev).conv2d(ints, w, null, Conv2dParams.of(1, 0, 1, 1))), "conv2d", "int64");
