@@ -12,9 +12,9 @@ import java.util.Arrays;
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
  * output tiles of 256 threads (float 128 x 64, double 64 x 64), grid (M tiles, N tiles, groups).
  * With one input channel per group (depthwise) a tile would be mostly padding, so direct loops run
- * instead, one thread per output element. Backward-weight reduces over
- * N*OH*OW, so when its tiles are too few to fill a GPU the reduction is split into chunks written
- * to a workspace and summed in split order by a second kernel (deterministic, no atomics).
+ * instead, one thread per output element. Backward-weight reduces over N*OH*OW, so when its tiles
+ * are too few to fill a GPU the reduction is split into chunks written to a workspace and summed in
+ * split order by a second kernel (deterministic, no atomics).
  * Shapes, dtypes and devices are validated above the backend (Functional); here only float dtypes
  * and the 32-bit index range are checked.
  */
@@ -116,12 +116,12 @@ final class Conv2dLauncher extends Launcher {
         boolean direct = weightShape[1] == 1;
         // the reduction in `splits` chunks of `chunk` (for the GEMM, whole K tiles), none empty
         int step = direct ? 1 : BK;
-        long wanted = direct ? ceilDiv((long) TARGET_THREADS, size)
-                : ceilDiv((long) TARGET_BLOCKS, (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups());
         int steps = ceilDiv(reduction, step);
+        long unsplit = direct ? size : (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups();  // threads / blocks
+        long wanted = Math.min(ceilDiv(direct ? TARGET_THREADS : TARGET_BLOCKS, unsplit),
+                ceilDiv(steps, direct ? MIN_DIRECT_CHUNK : MIN_TILES_PER_SPLIT));
         long fits = Math.min(Integer.MAX_VALUE / size, direct ? Integer.MAX_VALUE : MAX_GRID_YZ / p.groups());
-        int splits = (int) Math.max(1, Math.min(Math.min(wanted, ceilDiv(steps, direct ? MIN_DIRECT_CHUNK : MIN_TILES_PER_SPLIT)),
-                fits));
+        int splits = (int) Math.max(1, Math.min(wanted, fits));
         int chunk = ceilDiv(steps, splits) * step;
         splits = ceilDiv(reduction, chunk);
         Tensor gw = newTensor(weightShape, t);
@@ -201,7 +201,7 @@ final class Conv2dLauncher extends Launcher {
     }
 
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return (int) ceilDiv((long) a, b);
     }
 
     private static long ceilDiv(long a, long b) {
