@@ -593,17 +593,20 @@ __device__ void depthwise_bwd_weight(const T* __restrict__ x, const T* __restric
     }
 }
 
-// Block tiles BM x BN: float 128 x 64 (8 x 4 accumulators a thread), double 64 x 64 (4 x 4).
-// Dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers.
+// Block tiles BM x BN: float 128 x 64 (8 x 4 accumulators a thread), double 64 x 64 (4 x 4); the
+// "narrow" kernels take BN = 32 for GEMMs with N <= 32 (few channels per group), which would leave
+// half a 64-wide tile idle. dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers.
 template <class T>
 struct Tile {
     static constexpr int BM = 64;
     static constexpr int BN = 64;
+    static constexpr int NARROW = 32;
 };
 template <>
 struct Tile<float> {
     static constexpr int BM = 128;
     static constexpr int BN = 64;
+    static constexpr int NARROW = 32;
 };
 
 }  // namespace conv
@@ -619,6 +622,15 @@ extern "C" __global__ void conv2d_bwdinput_f32(const float* gy, const float* w, 
 }
 extern "C" __global__ void conv2d_bwdweight_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
     conv::conv2d_bwd_weight<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(x, gy, out, s, chunk);
+}
+extern "C" __global__ void conv2d_fwdnarrow_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
+    conv::conv2d_fwd<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_bwdinputnarrow_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
+    conv::conv2d_bwd_input<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_bwdweightnarrow_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
+    conv::conv2d_bwd_weight<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(x, gy, out, s, chunk);
 }
 extern "C" __global__ void conv2d_sumsplits_f32(const float* part, float* gw, int size, int splits) {
     conv::sum_splits<float>(part, gw, size, splits);
@@ -641,6 +653,15 @@ extern "C" __global__ void conv2d_bwdinput_f64(const double* gy, const double* w
 }
 extern "C" __global__ void conv2d_bwdweight_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
     conv::conv2d_bwd_weight<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, gy, out, s, chunk);
+}
+extern "C" __global__ void conv2d_fwdnarrow_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
+    conv::conv2d_fwd<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(x, w, bias, y, s);
+}
+extern "C" __global__ void conv2d_bwdinputnarrow_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
+    conv::conv2d_bwd_input<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(gy, w, gx, s);
+}
+extern "C" __global__ void conv2d_bwdweightnarrow_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
+    conv::conv2d_bwd_weight<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(x, gy, out, s, chunk);
 }
 extern "C" __global__ void conv2d_sumsplits_f64(const double* part, double* gw, int size, int splits) {
     conv::sum_splits<double>(part, gw, size, splits);

@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
- * output tiles of 256 threads (float 128 x 64, double 64 x 64), grid (M tiles, N tiles, groups).
+ * output tiles of 256 threads (float 128 x 64, double 64 x 64; N 32 wide where N <= 32), grid
+ * (M tiles, N tiles, groups).
  * With one input channel per group (depthwise) a tile would be mostly padding, so direct loops run
  * instead, one thread per output element. Backward-weight reduces over N*OH*OW, so when its tiles
  * are too few to fill a GPU the reduction is split into chunks written to a workspace and summed in
@@ -19,8 +20,9 @@ import java.util.Arrays;
  * and the 32-bit index range are checked.
  */
 final class Conv2dLauncher extends Launcher {
-    /** conv::Tile: BN of every kernel, BM for double; float tiles have BM = 2 * BN. */
+    /** conv::Tile: BN, and BM for double (float: 2 * TILE); the "narrow" kernels have BN = NARROW. */
     private static final int TILE = 64;
+    private static final int NARROW = 32;
     private static final int BK = 16;
     /** Backward-weight splits its reduction until about this many blocks run (an H100 has 132 SMs)... */
     private static final int TARGET_BLOCKS = 264;
@@ -63,7 +65,7 @@ final class Conv2dLauncher extends Launcher {
             if (direct(w.size(1), og)) {
                 launch("conv2d", t, "conv2d_dwfwd_" + Layout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
             } else {
-                launch("conv2d", t, "conv2d_fwd_" + Layout.suffix(t), grid(op, t, x.size(0) * geom[7] * geom[8], og,
+                launch("conv2d", t, gemm("conv2d_fwd", og, t), grid(op, t, x.size(0) * geom[7] * geom[8], og,
                         p.groups()), Dim3.of(BLOCK), 0, args);
             }
         }
@@ -92,7 +94,7 @@ final class Conv2dLauncher extends Launcher {
                 int phases = p.strideH() * p.strideW();
                 Dim3 grid = grid(op, t, inputShape[0] * ceilDiv(inputShape[2], p.strideH())
                         * ceilDiv(inputShape[3], p.strideW()), cg, (long) p.groups() * phases);
-                launch("conv2d", t, "conv2d_bwdinput_" + Layout.suffix(t), grid, Dim3.of(BLOCK), 0, args);
+                launch("conv2d", t, gemm("conv2d_bwdinput", cg, t), grid, Dim3.of(BLOCK), 0, args);
             }
         }
         return gx;
@@ -117,7 +119,7 @@ final class Conv2dLauncher extends Launcher {
         // the reduction in `splits` chunks of `chunk` (for the GEMM, whole K tiles), none empty
         int step = direct ? 1 : BK;
         int steps = ceilDiv(reduction, step);
-        long unsplit = direct ? size : (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, TILE) * p.groups();  // threads / blocks
+        long unsplit = direct ? size : (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, tileN(og)) * p.groups();  // threads / blocks
         long wanted = Math.min(ceilDiv(direct ? TARGET_THREADS : TARGET_BLOCKS, unsplit),
                 ceilDiv(steps, direct ? MIN_DIRECT_CHUNK : MIN_TILES_PER_SPLIT));
         long fits = Math.min(Integer.MAX_VALUE / size, direct ? Integer.MAX_VALUE : MAX_GRID_YZ / p.groups());
@@ -136,7 +138,7 @@ final class Conv2dLauncher extends Launcher {
                         Dim3.of(BLOCK), 0, args.i32(splits));
             } else {
                 Dim3 grid = grid(op, t, jdim, og, p.groups());
-                launch("conv2d", t, "conv2d_bwdweight_" + Layout.suffix(t), new Dim3(grid.x(), grid.y(),
+                launch("conv2d", t, gemm("conv2d_bwdweight", og, t), new Dim3(grid.x(), grid.y(),
                         p.groups() * splits), Dim3.of(BLOCK), 0, args);
             }
             if (splits > 1) {
@@ -190,9 +192,18 @@ final class Conv2dLauncher extends Launcher {
         return t == DType.FLOAT32 ? 2 * TILE : TILE;
     }
 
+    private static int tileN(int n) {
+        return n <= NARROW ? NARROW : TILE;
+    }
+
+    /** The GEMM kernel for a GEMM N of n: the narrow one where its tile covers n. */
+    private static String gemm(String kernel, int n, DType t) {
+        return kernel + (n <= NARROW ? "narrow_" : "_") + Layout.suffix(t);
+    }
+
     /** (M tiles, N tiles, z) for an M x N output per z (a group, or a group's stride phase). */
     private static Dim3 grid(String op, DType t, int m, int n, long z) {
-        int nTiles = ceilDiv(n, TILE);
+        int nTiles = ceilDiv(n, tileN(n));
         if (nTiles > MAX_GRID_YZ || z > MAX_GRID_YZ) {
             throw new IllegalArgumentException(op + ": " + n + " channels per group in " + z
                     + " groups (times stride phases for the input gradient) exceed the cuda backend's grid limits");
