@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * kernels/conv2d.cu (forward, backward-input, backward-weight) against the CPU backend computing in
- * float64, on every target, float32 and float64. The kernels tile 64 x 64 outputs by K steps of 16:
- * the shapes are multiples of neither, some span several tiles in every GEMM dimension, and x, w
- * and gy are non-contiguous views on the device.
+ * float64, on every target, float32 and float64. The GEMM kernels tile 128 x 64 (float) or 64 x 64
+ * (double) outputs, 32 wide for N <= 32, by K steps of 16: the shapes are multiples of none, some
+ * span several tiles in every GEMM dimension, and x, w and gy are non-contiguous views on the device.
  */
 class Conv2dTest {
     @AfterEach
@@ -54,7 +54,7 @@ class Conv2dTest {
 
     static final Case[] CASES = {
         new Case("3x3 padding 1, odd sizes", 3, 5, 11, 13, 7, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
-        // M = 969 pixels (16 M tiles); backward-weight reduces over 969 in 8 splits
+        // M = 969 pixels (8 float / 16 double M tiles); backward-weight reduces over 969 in 8 splits
         new Case("several pixel tiles, split reduction", 3, 3, 17, 19, 4, 3, 3, Conv2dParams.of(1, 1, 1, 1), false),
         // 70 input and 67 output channels: two tiles in N for forward and backward-input, K 70 / 67
         new Case("1x1, channels over two tiles", 2, 70, 5, 4, 67, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
@@ -73,7 +73,7 @@ class Conv2dTest {
         new Case("stride 2, dilation 2", 2, 3, 9, 8, 5, 3, 2, new Conv2dParams(2, 2, 1, 0, 2, 2, 1), true),
         // stride 4 over 3 rows: phases without pixels
         new Case("stride (4, 3) over a 3x5 image", 3, 2, 3, 5, 3, 2, 2, new Conv2dParams(4, 3, 1, 1, 1, 1, 1), false),
-        // 32 -> 48 channels: 18 K tiles forward, 27 backward-input, backward-weight in 3 splits
+        // 32 -> 48 channels: 18 K tiles forward, 27 backward-input, backward-weight in 4 splits
         new Case("32 to 48 channels 3x3 on 14x14", 2, 32, 14, 14, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
         new Case("1x1 images", 3, 4, 1, 1, 6, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
         new Case("5x5 kernel over a 2x3 image, padding 2", 2, 3, 2, 3, 4, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
