@@ -10,14 +10,6 @@ __device__ void copy_strided(const T* __restrict__ x, T* __restrict__ y, Shape8 
     }
 }
 
-// x viewed with (shape, xs) -> y (n,) contiguous, converted to D.
-template <class S, class D>
-__device__ void cast_strided(const S* __restrict__ x, D* __restrict__ y, Shape8 shape, Strides8 xs, int n) {
-    KILN_FOR_EACH(i, n) {
-        y[i] = static_cast<D>(x[strided_offset(i, shape, xs)]);
-    }
-}
-
 // y (n,) = value
 template <class T>
 __device__ void fill_contig(T* __restrict__ y, T value, int n) {
@@ -47,6 +39,28 @@ __device__ void arange_contig(D* __restrict__ y, double start, double step, int 
         store_double(&y[i], __dadd_rn(start, __dmul_rn(static_cast<double>(i), step)));
     }
 }
+
+// The CPU backend's casts are Java conversions: to int64 (and to bool from int64/bool) through
+// long, every other pair through double; both steps exactly as Java does them.
+__device__ __forceinline__ long long to_long(float v) { long long y; store_double(&y, v); return y; }
+__device__ __forceinline__ long long to_long(double v) { long long y; store_double(&y, v); return y; }
+__device__ __forceinline__ long long to_long(long long v) { return v; }
+__device__ __forceinline__ long long to_long(unsigned char v) { return v; }
+__device__ __forceinline__ void store_long(long long* y, long long v) { *y = v; }
+__device__ __forceinline__ void store_long(unsigned char* y, long long v) { *y = v != 0 ? 1 : 0; }
+
+// x viewed with (shape, xs) -> y (n,) contiguous, converted to D.
+template <class S, class D, bool VIA_LONG>
+__device__ void cast_strided(const S* __restrict__ x, D* __restrict__ y, Shape8 shape, Strides8 xs, int n) {
+    KILN_FOR_EACH(i, n) {
+        S v = x[strided_offset(i, shape, xs)];
+        if constexpr (VIA_LONG) {
+            store_long(&y[i], to_long(v));
+        } else {
+            store_double(&y[i], static_cast<double>(v));
+        }
+    }
+}
 #endif
 
 // ---- kernels
@@ -72,10 +86,6 @@ extern "C" __global__ void copy_strided_f64(const double* x, double* y, Shape8 s
     copy_strided<double>(x, y, shape, xs, ys, n);
 }
 extern "C" __global__ void fill_contig_f64(double* y, double value, int n) { fill_contig<double>(y, value, n); }
-// x float32 -> y float64
-extern "C" __global__ void cast_fromf32_f64(const float* x, double* y, Shape8 shape, Strides8 xs, int n) {
-    cast_strided<float, double>(x, y, shape, xs, n);
-}
 extern "C" __global__ void arange_f64(double* y, double start, double step, int n) { arange_contig<double>(y, start, step, n); }
 extern "C" __global__ void arange_tof32_f64(float* y, double start, double step, int n) {
     arange_contig<float>(y, start, step, n);
@@ -86,8 +96,42 @@ extern "C" __global__ void arange_toi64_f64(long long* y, double start, double s
 extern "C" __global__ void arange_tob8_f64(unsigned char* y, double start, double step, int n) {
     arange_contig<unsigned char>(y, start, step, n);
 }
-// x float64 -> y float32 (round to nearest)
-extern "C" __global__ void cast_tof32_f64(const double* x, float* y, Shape8 shape, Strides8 xs, int n) {
-    cast_strided<double, float>(x, y, shape, xs, n);
+// cast_<from>to<to>_f64 for every pair of distinct dtypes (all in the f64 module: they go through double;
+// written out because the emulator build lists entries by name)
+extern "C" __global__ void cast_f32tof64_f64(const float* x, double* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<float, double, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_f32toi64_f64(const float* x, long long* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<float, long long, true>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_f32tob8_f64(const float* x, unsigned char* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<float, unsigned char, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_f64tof32_f64(const double* x, float* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<double, float, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_f64toi64_f64(const double* x, long long* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<double, long long, true>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_f64tob8_f64(const double* x, unsigned char* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<double, unsigned char, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_i64tof32_f64(const long long* x, float* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<long long, float, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_i64tof64_f64(const long long* x, double* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<long long, double, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_i64tob8_f64(const long long* x, unsigned char* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<long long, unsigned char, true>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_b8tof32_f64(const unsigned char* x, float* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<unsigned char, float, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_b8tof64_f64(const unsigned char* x, double* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<unsigned char, double, false>(x, y, shape, xs, n);
+}
+extern "C" __global__ void cast_b8toi64_f64(const unsigned char* x, long long* y, Shape8 shape, Strides8 xs, int n) {
+    cast_strided<unsigned char, long long, true>(x, y, shape, xs, n);
 }
 #endif

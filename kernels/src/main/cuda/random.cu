@@ -3,7 +3,7 @@
 // offset) gives the same values and masks on every device. The SPI defines the values in double
 // (low + (high - low) u, Box-Muller, x / (1 - p)), so every entry computes in double, float32
 // outputs too (rounded once at the store, as the CPU does), and lives in the f64 module like
-// copy.cu's cast_tof32_f64. __dmul_rn / __dadd_rn keep nvcc from fusing an FMA that Java does not.
+// copy.cu's cast_f64tof32_f64. __dmul_rn / __dadd_rn keep nvcc from fusing an FMA that Java does not.
 
 #include "kiln.cuh"
 #include "kmath.cuh"

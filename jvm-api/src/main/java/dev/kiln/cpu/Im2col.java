@@ -185,7 +185,7 @@ final class Im2col {
                 }
                 int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
                 java.util.Arrays.fill(col, at, at + lo, 0f);
-                if (p.strideW() == 1) {
+                if (p.strideW() == 1 && hi > lo) {  // no copy (src + lo may lie outside x) when no column is valid
                     System.arraycopy(x, src + lo, col, at + lo, hi - lo);
                 } else {
                     for (int ox = lo; ox < hi; ox++) {
@@ -216,7 +216,7 @@ final class Im2col {
                 }
                 int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
                 java.util.Arrays.fill(col, at, at + lo, 0.0);
-                if (p.strideW() == 1) {
+                if (p.strideW() == 1 && hi > lo) {  // no copy (src + lo may lie outside x) when no column is valid
                     System.arraycopy(x, src + lo, col, at + lo, hi - lo);
                 } else {
                     for (int ox = lo; ox < hi; ox++) {

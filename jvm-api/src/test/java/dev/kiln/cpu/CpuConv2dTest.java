@@ -52,6 +52,8 @@ class CpuConv2dTest {
         new Case("depthwise", 2, 6, 8, 7, 6, 3, 3, Conv2dParams.of(1, 1, 1, 6), true),
         new Case("depthwise multiplier2 stride2", 2, 6, 9, 8, 12, 3, 3, Conv2dParams.of(2, 1, 1, 6), false),
         new Case("asymmetric stride pad dilation", 2, 3, 9, 13, 5, 3, 2, new Conv2dParams(2, 3, 1, 2, 1, 2, 1), true),
+        // the last kernel column lies wholly right of the 3-wide image (its im2col rows are all padding)
+        new Case("kernel columns past a narrow image", 2, 1, 6, 3, 5, 3, 4, new Conv2dParams(2, 1, 2, 2, 2, 2, 1), false),
         new Case("pointwise groups2", 2, 4, 5, 6, 6, 1, 1, Conv2dParams.of(1, 0, 1, 2), true),
         new Case("1x1 kernel stride2", 1, 3, 7, 7, 2, 1, 1, Conv2dParams.of(2, 0, 1, 1), false),
         new Case("16 to 24 channels 3x3 (blocked gemm)", 2, 16, 20, 18, 24, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),

@@ -42,7 +42,7 @@ final class AttentionLauncher extends Launcher {
         }
     }
 
-    private static Dims check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
+    private Dims check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
         DType t = q.dtype();
         if (!t.isFloatingPoint() || k.dtype() != t || v.dtype() != t) {
             throw unsupported(op, "query " + q.dtype() + ", key " + k.dtype() + " and value " + v.dtype());

@@ -29,11 +29,8 @@ final class CopyLauncher extends Launcher {
         return y;
     }
 
-    /** Between float32 and float64; x any view, the result contiguous. */
+    /** Between any two dtypes, converting as the CPU backend does; x any view, the result contiguous. */
     Tensor cast(Tensor x, DType to) {
-        if (!x.dtype().isFloatingPoint() || !to.isFloatingPoint()) {
-            throw unsupported("cast", x.dtype() + " to " + to);
-        }
         if (x.dtype() == to) {
             return contiguous(x);
         }
@@ -41,7 +38,7 @@ final class CopyLauncher extends Launcher {
         Tensor y = newTensor(x.shape(), to);
         int n = x.numel();
         if (n > 0) {
-            String kernel = to == DType.FLOAT64 ? "cast_fromf32_f64" : "cast_tof32_f64";
+            String kernel = "cast_" + Layout.suffix(x.dtype()) + "to" + Layout.suffix(to) + "_f64";
             Layout.Merged m = Layout.merge(x.shape(), x);
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
                     .ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));

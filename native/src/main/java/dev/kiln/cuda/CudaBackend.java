@@ -16,7 +16,8 @@ import dev.kiln.spi.UnaryOp;
 
 /**
  * The CUDA backend for one device (a GPU through JCuda, or cuda-emu): the same launchers on both.
- * Primitives without a kernel yet throw, naming the op and the backend (DESIGN.md principle 2).
+ * Every primitive has a kernel in float32 and float64; a dtype a kernel lacks throws, naming the op
+ * and the backend (DESIGN.md principle 2).
  */
 public final class CudaBackend implements Backend {
     private final CudaContext context;
@@ -31,6 +32,7 @@ public final class CudaBackend implements Backend {
     private final CompareLauncher comparisons;
     private final RandomLauncher random;
     private final AttentionLauncher attention;
+    private final Conv2dLauncher conv2d;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -45,6 +47,7 @@ public final class CudaBackend implements Backend {
         this.comparisons = new CompareLauncher(context);
         this.random = new RandomLauncher(context);
         this.attention = new AttentionLauncher(context);
+        this.conv2d = new Conv2dLauncher(context, copies);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -79,10 +82,6 @@ public final class CudaBackend implements Backend {
     @Override
     public String name() {
         return context.device().type().toString();
-    }
-
-    private UnsupportedOperationException missing(String op) {
-        return new UnsupportedOperationException(op + ": not implemented by the " + name() + " backend yet");
     }
 
     // ---- storage and layout
@@ -194,12 +193,14 @@ public final class CudaBackend implements Backend {
         return reductions.variance(x, dims, correction, keepdim);
     }
 
-    // ---- everything below has no kernel yet
+    // ---- linear algebra
 
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
         return gemm.matmul(a, b);
     }
+
+    // ---- indexing and concatenation
 
     @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
@@ -226,20 +227,24 @@ public final class CudaBackend implements Backend {
         return indexing.cat(xs, dim);
     }
 
+    // ---- convolution
+
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
-        throw missing("conv2d");
+        return conv2d.forward(x, w, bias, p);
     }
 
     @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
-        throw missing("conv2d_backward_input");
+        return conv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
     public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
-        throw missing("conv2d_backward_weight");
+        return conv2d.backwardWeight(gy, x, weightShape, p);
     }
+
+    // ---- pooling
 
     @Override
     public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {

@@ -36,7 +36,8 @@ abstract class Launcher {
         api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
     }
 
-    static UnsupportedOperationException unsupported(String op, Object what) {
-        return new UnsupportedOperationException(op + ": not implemented by the cuda backend for " + what);
+    UnsupportedOperationException unsupported(String op, Object what) {
+        return new UnsupportedOperationException(op + ": not implemented by the " + context.device().type()
+                + " backend for " + what);
     }
 }

@@ -63,7 +63,7 @@ final class OptimLauncher extends Launcher {
     }
 
     /** The dtype of param, after checking that every non-null operand is a contiguous float tensor of param's size. */
-    private static DType check(String op, Tensor param, Tensor... others) {
+    private DType check(String op, Tensor param, Tensor... others) {
         DType t = param.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported(op, t);

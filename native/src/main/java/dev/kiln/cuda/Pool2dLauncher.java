@@ -34,7 +34,7 @@ final class Pool2dLauncher extends Launcher {
         return ints(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW());
     }
 
-    private static DType floating(String op, Tensor x) {
+    private DType floating(String op, Tensor x) {
         if (!x.dtype().isFloatingPoint()) {
             throw unsupported(op, x.dtype());
         }

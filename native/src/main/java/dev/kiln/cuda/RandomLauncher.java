@@ -14,7 +14,7 @@ final class RandomLauncher extends Launcher {
     }
 
     /** The f64-module entry of op writing dtype. */
-    private static String entry(String op, DType dtype) {
+    private String entry(String op, DType dtype) {
         if (!dtype.isFloatingPoint()) {
             throw unsupported(op, dtype);
         }

@@ -68,7 +68,7 @@ final class ReduceLauncher extends Launcher {
     static final int VAR_CHUNK = 4096;
     static final int MANY_ROWS = 512;
 
-    private static void checkInput(String op, Tensor x) {
+    private void checkInput(String op, Tensor x) {
         if (!x.dtype().isFloatingPoint()) {
             throw unsupported(op, x.dtype());
         }

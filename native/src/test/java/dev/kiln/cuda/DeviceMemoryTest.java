@@ -8,7 +8,6 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Backends;
-import dev.kiln.spi.Conv2dParams;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -68,11 +67,12 @@ class DeviceMemoryTest {
     }
 
     @Test
-    void primitivesWithoutKernelsNameTheOpAndTheBackend() {
-        Tensor a = Tensor.ones(new int[] {1, 1, 3, 3}, DType.FLOAT32, EMU);   // (N, C, H, W)
+    void aDtypeWithoutAKernelIsNamedWithTheOpAndTheBackend() {
+        Tensor a = Tensor.zeros(new int[] {2, 3}, DType.INT64, EMU);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Backends.of(EMU).conv2d(a, a, null, Conv2dParams.of(1, 0, 1, 1)));
-        assertTrue(e.getMessage().contains("conv2d") && e.getMessage().contains("cuda-emu"), e.getMessage());
+                () -> Backends.of(EMU).softmax(a, 1));
+        assertTrue(e.getMessage().contains("softmax") && e.getMessage().contains("cuda-emu")
+                && e.getMessage().contains("int64"), e.getMessage());
         a.close();
     }
 
