@@ -50,6 +50,35 @@ __device__ __forceinline__ T binary_op(int op, T a, T b) {
     }
 }
 
+// int64 (Java's wrap-around arithmetic, done unsigned) has neg, abs, sign and square; bool has
+// 21 logical_not.
+__device__ __forceinline__ long long unary_op(int op, long long x) {
+    const unsigned long long u = static_cast<unsigned long long>(x);
+    switch (op) {
+        case 0: return static_cast<long long>(0ULL - u);
+        case 1: return x < 0 ? static_cast<long long>(0ULL - u) : x;
+        case 2: return (x > 0) - (x < 0);
+        default: return static_cast<long long>(u * u);
+    }
+}
+__device__ __forceinline__ unsigned char unary_op(int, unsigned char x) { return x ? 0 : 1; }
+
+// int64: add, sub, mul (wrapping), maximum, minimum; bool: 7 logical_and, 8 logical_or
+__device__ __forceinline__ long long binary_op(int op, long long a, long long b) {
+    const unsigned long long ua = static_cast<unsigned long long>(a);
+    const unsigned long long ub = static_cast<unsigned long long>(b);
+    switch (op) {
+        case 0: return static_cast<long long>(ua + ub);
+        case 1: return static_cast<long long>(ua - ub);
+        case 2: return static_cast<long long>(ua * ub);
+        case 5: return a > b ? a : b;
+        default: return a < b ? a : b;
+    }
+}
+__device__ __forceinline__ unsigned char binary_op(int op, unsigned char a, unsigned char b) {
+    return op == 7 ? (a && b) : (a || b);
+}
+
 // x viewed with (shape, xs) -> y (n,)
 template <class T>
 __device__ void unary_strided(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int n, int op) {
@@ -76,6 +105,21 @@ extern "C" __global__ void unary_strided_f32(const float* x, float* y, Shape8 sh
 extern "C" __global__ void binary_strided_f32(const float* a, const float* b, float* y, Shape8 shape, Strides8 as,
                                               Strides8 bs, int n, int op) {
     binary_strided<float>(a, b, y, shape, as, bs, n, op);
+}
+extern "C" __global__ void unary_strided_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int n, int op) {
+    unary_strided<long long>(x, y, shape, xs, n, op);
+}
+extern "C" __global__ void binary_strided_i64(const long long* a, const long long* b, long long* y, Shape8 shape,
+                                              Strides8 as, Strides8 bs, int n, int op) {
+    binary_strided<long long>(a, b, y, shape, as, bs, n, op);
+}
+extern "C" __global__ void unary_strided_b8(const unsigned char* x, unsigned char* y, Shape8 shape, Strides8 xs, int n,
+                                            int op) {
+    unary_strided<unsigned char>(x, y, shape, xs, n, op);
+}
+extern "C" __global__ void binary_strided_b8(const unsigned char* a, const unsigned char* b, unsigned char* y,
+                                             Shape8 shape, Strides8 as, Strides8 bs, int n, int op) {
+    binary_strided<unsigned char>(a, b, y, shape, as, bs, n, op);
 }
 #else
 extern "C" __global__ void unary_strided_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int n, int op) {

@@ -353,9 +353,13 @@ public final class Tensor implements AutoCloseable {
         return Autograd.record(new Op.Clone(), backend().contiguous(this), this);
     }
 
-    /** Copies src (broadcast to this shape) into this view, in place; returns this. */
+    /**
+     * Copies src (broadcast to this shape) into this view, in place; returns this. src may be on
+     * another device (it is moved first, as PyTorch's copy_ does); its dtype must be this one's.
+     */
     public Tensor copy_(Tensor src) {
-        Checks.compatible("copy_", "self", this, "src", src);
+        Checks.sameDType("copy_", "self", this, "src", src);
+        src = src.to(device());
         if (!Arrays.equals(Shape.broadcast("copy_", shape, src.shape), shape)) {
             throw new IllegalArgumentException("copy_: src of shape " + Shape.str(src.shape)
                     + " does not broadcast to self of shape " + Shape.str(shape));

@@ -69,4 +69,31 @@ class TrainEndToEndTest {
         kiln("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(), "--device", "cpu");
         assertTrue(Files.size(run.resolve("confusion.png")) > 0);
     }
+
+    /** The whole step (conv, pool, loss, backward, fused Adam) on the CUDA backend gives the CPU's numbers. */
+    @Test
+    void lenetOnCudaEmu_matchesTheCpuRun_andResumesOnTheDevice() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 60, 30);
+        String[] common = {"train", "--model", "lenet", "--batch-size", "20", "--seed", "3", "--data", data.toString(),
+            "--no-progress"};
+        Path cpuRun = tmp.resolve("cpu");
+        Path emuRun = tmp.resolve("emu");
+        kiln(concat(common, "--epochs", "1", "--device", "cpu", "--out", cpuRun.toString()));
+        kiln(concat(common, "--epochs", "1", "--device", "cuda-emu", "--out", emuRun.toString()));
+        String[] cpu = Files.readAllLines(cpuRun.resolve(MetricsCsv.FILE_NAME)).get(1).split(",");
+        String[] emu = Files.readAllLines(emuRun.resolve(MetricsCsv.FILE_NAME)).get(1).split(",");
+        for (int column : new int[] {1, 3}) {   // train and test loss: float32 sums in another order only
+            assertEquals(Double.parseDouble(cpu[column]), Double.parseDouble(emu[column]),
+                    1e-4 * Math.abs(Double.parseDouble(cpu[column])), "metrics column " + column);
+        }
+        // the optimizer state reloads onto the device
+        kiln(concat(common, "--epochs", "2", "--device", "cuda-emu", "--resume", emuRun.toString()));
+        assertEquals(2, RunCheckpoint.epoch(RunCheckpoint.read(emuRun.resolve(RunCheckpoint.FILE_NAME))));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }

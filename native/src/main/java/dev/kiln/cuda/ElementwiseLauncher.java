@@ -6,7 +6,10 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
 
-/** kernels/elementwise.cu: unary and broadcasting binary ops over strided float inputs. */
+/**
+ * kernels/elementwise.cu: unary and broadcasting binary ops over strided inputs: every op on the float
+ * dtypes, the integral ones on int64, the logical ones on bool (as the SPI defines them).
+ */
 final class ElementwiseLauncher extends Launcher {
     ElementwiseLauncher(CudaContext context) {
         super(context);
@@ -14,51 +17,54 @@ final class ElementwiseLauncher extends Launcher {
 
     /** The op codes of elementwise.cu's unary_op. */
     private static int code(UnaryOp op) {
-        switch (op) {
-            case NEG: return 0;
-            case ABS: return 1;
-            case SIGN: return 2;
-            case EXP: return 3;
-            case LOG: return 4;
-            case LOG1P: return 5;
-            case EXPM1: return 6;
-            case SQRT: return 7;
-            case RSQRT: return 8;
-            case RECIPROCAL: return 9;
-            case SQUARE: return 10;
-            case SIN: return 11;
-            case COS: return 12;
-            case TANH: return 13;
-            case SIGMOID: return 14;
-            case RELU: return 15;
-            case GELU: return 16;
-            case ERF: return 17;
-            case FLOOR: return 18;
-            case CEIL: return 19;
-            case ROUND: return 20;
-            default: return -1;
-        }
+        return switch (op) {
+            case NEG -> 0;
+            case ABS -> 1;
+            case SIGN -> 2;
+            case EXP -> 3;
+            case LOG -> 4;
+            case LOG1P -> 5;
+            case EXPM1 -> 6;
+            case SQRT -> 7;
+            case RSQRT -> 8;
+            case RECIPROCAL -> 9;
+            case SQUARE -> 10;
+            case SIN -> 11;
+            case COS -> 12;
+            case TANH -> 13;
+            case SIGMOID -> 14;
+            case RELU -> 15;
+            case GELU -> 16;
+            case ERF -> 17;
+            case FLOOR -> 18;
+            case CEIL -> 19;
+            case ROUND -> 20;
+            case LOGICAL_NOT -> 21;
+        };
     }
 
     /** The op codes of elementwise.cu's binary_op. */
     private static int code(BinaryOp op) {
-        switch (op) {
-            case ADD: return 0;
-            case SUB: return 1;
-            case MUL: return 2;
-            case DIV: return 3;
-            case POW: return 4;
-            case MAXIMUM: return 5;
-            case MINIMUM: return 6;
-            default: return -1;
-        }
+        return switch (op) {
+            case ADD -> 0;
+            case SUB -> 1;
+            case MUL -> 2;
+            case DIV -> 3;
+            case POW -> 4;
+            case MAXIMUM -> 5;
+            case MINIMUM -> 6;
+            case LOGICAL_AND -> 7;
+            case LOGICAL_OR -> 8;
+        };
     }
 
     Tensor unary(UnaryOp op, Tensor x) {
-        int code = code(op);
-        if (code < 0 || !x.dtype().isFloatingPoint()) {
-            throw unsupported(op.opName(), x.dtype());
+        DType t = x.dtype();
+        boolean logical = op == UnaryOp.LOGICAL_NOT;
+        if (!(t.isFloatingPoint() ? !logical : t == DType.INT64 ? op.integral() : logical)) {
+            throw unsupported(op.opName(), t);
         }
+        int code = code(op);
         int[] shape = x.shape();
         Layout.checkRank(op.opName(), shape);
         Tensor y = newTensor(shape, x.dtype());
@@ -72,11 +78,11 @@ final class ElementwiseLauncher extends Launcher {
     }
 
     Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        int code = code(op);
         DType t = a.dtype();
-        if (code < 0 || !t.isFloatingPoint()) {
+        if (!(t.isFloatingPoint() ? !op.logical() : t == DType.INT64 ? op.integral() : op.logical())) {
             throw unsupported(op.opName(), t);
         }
+        int code = code(op);
         int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
         Layout.checkRank(op.opName(), shape);
         Tensor y = newTensor(shape, t);

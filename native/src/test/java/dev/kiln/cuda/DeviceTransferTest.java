@@ -61,6 +61,21 @@ class DeviceTransferTest {
         onDevice.close();
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndDtypes")
+    void copyIntoAViewAcrossDevicesMovesTheSourceFirst(Target target, DType dtype) {
+        Device dev = target.use();
+        Tensor host = sample(dtype);                                        // (2, 3)
+        Tensor onDevice = Tensor.zeros(new int[] {3, 2}, dtype, dev);
+        onDevice.t().copy_(host);                                           // cpu -> a device view
+        assertEquals(java.util.Arrays.deepToString(new Object[] {values(host)}),
+                java.util.Arrays.deepToString(new Object[] {values(onDevice.t().to(Device.CPU))}));
+        Tensor back = Tensor.zeros(new int[] {2, 3}, dtype, Device.CPU);
+        back.copy_(onDevice.t());                                           // a device view -> cpu
+        assertEquals(java.util.Arrays.deepToString(new Object[] {values(host)}),
+                java.util.Arrays.deepToString(new Object[] {values(back)}));
+    }
+
     @Test
     void outOfMemoryEmptiesTheCacheRetriesThenSaysWhatWasAskedAndWhatIsInUse() {
         Device emu = Device.parse("cuda-emu:7");                          // its own allocator and memory limit

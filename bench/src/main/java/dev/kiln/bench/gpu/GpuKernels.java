@@ -1,0 +1,141 @@
+package dev.kiln.bench.gpu;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Generator;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.Pool2dParams;
+import java.util.function.Supplier;
+
+/**
+ * Builds a case's inputs on the device and the one Backend primitive call that is timed, with the
+ * work it does: FLOPs for compute-bound kernels, bytes read + written for memory-bound ones.
+ */
+final class GpuKernels {
+    /** The timed call (its results are closed after each run) and its work. */
+    record Timed(Supplier<Tensor[]> call, double flops, double bytes) {
+    }
+
+    private final Backend backend;
+    private final Device device;
+    private final Generator g = new Generator(0);
+
+    GpuKernels(Backend backend, Device device) {
+        this.backend = backend;
+        this.device = device;
+    }
+
+    private Tensor randn(DType t, int... shape) {
+        return Tensor.normal(g, 0, 1, shape, t, device);
+    }
+
+    private static long numel(int... shape) {
+        long n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    Timed prepare(GpuCase c) {
+        DType t = c.dtype();
+        int es = c.bytesPerElement();
+        return switch (c.op()) {
+            case "copy" -> {
+                Tensor x = randn(t, c.get("numel"));                               // (numel)
+                Tensor y = Tensor.zeros(x.shape(), t, device);
+                yield new Timed(() -> {
+                    backend.copyInto(y, x);
+                    return new Tensor[0];
+                }, 0, 2.0 * es * x.numel());
+            }
+            case "matmul" -> {
+                int m = c.get("m");
+                int n = c.get("n");
+                int k = c.get("k");
+                Tensor a = randn(t, m, k);                                        // (m, k)
+                Tensor b = randn(t, k, n);                                        // (k, n)
+                yield new Timed(() -> new Tensor[] {backend.matmul(a, b)}, 2.0 * m * n * k,
+                        (double) es * (numel(m, k) + numel(k, n) + numel(m, n)));
+            }
+            case "conv2d", "conv2d_backward_input", "conv2d_backward_weight" -> conv(c, t, es);
+            case "softmax", "log_softmax", "softmax_backward" -> {
+                int rows = c.get("rows");
+                int cols = c.get("cols");
+                Tensor x = randn(t, rows, cols);                                  // (rows, cols)
+                double bytes = 2.0 * es * x.numel();
+                yield switch (c.op()) {
+                    case "softmax" -> new Timed(() -> new Tensor[] {backend.softmax(x, 1)}, 0, bytes);
+                    case "log_softmax" -> new Timed(() -> new Tensor[] {backend.logSoftmax(x, 1)}, 0, bytes);
+                    default -> {
+                        Tensor y = backend.softmax(x, 1);
+                        Tensor gy = randn(t, rows, cols);
+                        yield new Timed(() -> new Tensor[] {backend.softmaxBackward(gy, y, 1)}, 0, 1.5 * bytes);
+                    }
+                };
+            }
+            case "max_pool2d", "avg_pool2d" -> {
+                Tensor x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w")); // (n, c, h, w)
+                Pool2dParams p = Pool2dParams.of(c.get("k"), c.get("stride"), 0, 1, false);
+                boolean max = c.op().equals("max_pool2d");
+                Tensor[] probe = max ? backend.maxPool2d(x, p) : new Tensor[] {backend.avgPool2d(x, p)};
+                // max also writes int64 indices for backward
+                double bytes = (double) es * x.numel() + (es + (max ? 8 : 0)) * (double) probe[0].numel();
+                yield new Timed(max ? () -> backend.maxPool2d(x, p) : () -> new Tensor[] {backend.avgPool2d(x, p)}, 0, bytes);
+            }
+            case "attention", "attention_backward" -> attention(c, t, es);
+            default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': unknown op " + c.op()
+                    + " (copy, matmul, conv2d, conv2d_backward_input, conv2d_backward_weight, softmax, log_softmax,"
+                    + " softmax_backward, max_pool2d, avg_pool2d, attention, attention_backward)");
+        };
+    }
+
+    private Timed conv(GpuCase c, DType t, int es) {
+        int n = c.get("n");
+        int ch = c.get("c");
+        int o = c.get("o");
+        int k = c.get("k");
+        Conv2dParams p = Conv2dParams.of(1, c.get("pad"), c.get("dil"), 1);
+        int[] xShape = {n, ch, c.get("h"), c.get("w")};
+        int[] wShape = {o, ch, k, k};
+        Tensor x = randn(t, xShape);                                             // (n, c, h, w)
+        Tensor w = randn(t, wShape);                                             // (o, c, k, k)
+        Tensor y = backend.conv2d(x, w, null, p);                                // (n, o, oh, ow)
+        double flops = 2.0 * y.numel() * ch * k * k;
+        double bytes = (double) es * (x.numel() + w.numel() + y.numel());
+        return switch (c.op()) {
+            case "conv2d" -> new Timed(() -> new Tensor[] {backend.conv2d(x, w, null, p)}, flops, bytes);
+            case "conv2d_backward_input" -> {
+                Tensor gy = randn(t, y.shape());
+                yield new Timed(() -> new Tensor[] {backend.conv2dBackwardInput(gy, w, xShape, p)}, flops, bytes);
+            }
+            default -> {
+                Tensor gy = randn(t, y.shape());
+                yield new Timed(() -> new Tensor[] {backend.conv2dBackwardWeight(gy, x, wShape, p)}, flops, bytes);
+            }
+        };
+    }
+
+    /** q, k, v (b·h, s, d) as the SPI takes them; FLOPs of the two (forward) or five (backward) matmuls. */
+    private Timed attention(GpuCase c, DType t, int es) {
+        int bh = c.get("b") * c.get("h");
+        int s = c.get("s");
+        int d = c.get("d");
+        boolean causal = c.get("causal") != 0;
+        double scale = 1 / Math.sqrt(d);
+        Tensor q = randn(t, bh, s, d);
+        Tensor k = randn(t, bh, s, d);
+        Tensor v = randn(t, bh, s, d);
+        double forwardFlops = 4.0 * bh * s * (double) s * d * (causal ? 0.5 : 1);
+        double io = (double) es * 4 * q.numel();
+        if (c.op().equals("attention")) {
+            return new Timed(() -> backend.attention(q, k, v, null, causal, scale), forwardFlops, io);
+        }
+        Tensor[] outAndLse = backend.attention(q, k, v, null, causal, scale);
+        Tensor gOut = randn(t, bh, s, d);
+        return new Timed(() -> backend.attentionBackward(gOut, q, k, v, outAndLse[0], outAndLse[1], null, causal, scale),
+                2.5 * forwardFlops, 2 * io);
+    }
+}
