@@ -20,7 +20,7 @@ class CudaGradCheckTest {
     }
 
     static Stream<Arguments> targetsAndCases() {
-        return Stream.of(new Target("cuda-emu random", Emulator.Order.RANDOM), new Target("cuda", null))
+        return Target.all().filter(t -> t.order() == null || t.order() == Emulator.Order.RANDOM)
                 .flatMap(t -> PrimitiveCases.all().stream().map(c -> Arguments.of(t, c)));
     }
 
