@@ -94,7 +94,21 @@ public final class CpuGemm {
                 int ai = aOff + i * aRs;
                 if (bCs == 1) {
                     java.util.Arrays.fill(sums, 0f);
-                    for (int p = 0; p < k; p++) {
+                    int p = 0;
+                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
+                        float a0 = a[ai + p * aCs];
+                        float a1 = a[ai + (p + 1) * aCs];
+                        float a2 = a[ai + (p + 2) * aCs];
+                        float a3 = a[ai + (p + 3) * aCs];
+                        int b0 = bOff + p * bRs;
+                        int b1 = b0 + bRs;
+                        int b2 = b1 + bRs;
+                        int b3 = b2 + bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
+                    }
+                    for (; p < k; p++) {
                         float av = a[ai + p * aCs];
                         int bp = bOff + p * bRs;
                         for (int j = 0; j < n; j++) {
@@ -150,7 +164,21 @@ public final class CpuGemm {
                 int ai = aOff + i * aRs;
                 if (bCs == 1) {
                     java.util.Arrays.fill(sums, 0.0);
-                    for (int p = 0; p < k; p++) {
+                    int p = 0;
+                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
+                        double a0 = a[ai + p * aCs];
+                        double a1 = a[ai + (p + 1) * aCs];
+                        double a2 = a[ai + (p + 2) * aCs];
+                        double a3 = a[ai + (p + 3) * aCs];
+                        int b0 = bOff + p * bRs;
+                        int b1 = b0 + bRs;
+                        int b2 = b1 + bRs;
+                        int b3 = b2 + bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
+                    }
+                    for (; p < k; p++) {
                         double av = a[ai + p * aCs];
                         int bp = bOff + p * bRs;
                         for (int j = 0; j < n; j++) {

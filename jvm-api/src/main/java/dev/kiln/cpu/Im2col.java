@@ -316,22 +316,27 @@ final class Im2col {
     private static void im2rowF32(float[] x, int xOff, float[] dst, int dstOff, ConvGeometry g) {
         var p = g.p();
         int rows = g.colRows();
+        int[] shift = new int[rows];
+        int[] lo = new int[rows];
+        int[] hi = new int[rows];
         for (int row = 0; row < rows; row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
-            for (int oy = 0; oy < g.oh(); oy++) {
+            shift[row] = row % g.kw() * p.dilationW() - p.padW();
+            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
+            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
+        }
+        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int base = dstOff + oy * g.ow() * rows;
+            for (int row = 0; row < rows; row++) {
+                int ki = (row / g.kw()) % g.kh();
+                int ci = row / (g.kw() * g.kh());
                 int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
                 if (iy < 0 || iy >= g.h()) {
                     continue;
                 }
-                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                int at = dstOff + oy * g.ow() * rows + row; // dst index of output column ox is at + ox * rows
-                for (int ox = lo; ox < hi; ox++) {
-                    dst[at + ox * rows] = x[src + ox * p.strideW()];
+                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
+                for (int ox = lo[row]; ox < hi[row]; ox++) {
+                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
                 }
             }
         }
@@ -340,22 +345,27 @@ final class Im2col {
     private static void im2rowF64(double[] x, int xOff, double[] dst, int dstOff, ConvGeometry g) {
         var p = g.p();
         int rows = g.colRows();
+        int[] shift = new int[rows];
+        int[] lo = new int[rows];
+        int[] hi = new int[rows];
         for (int row = 0; row < rows; row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
-            for (int oy = 0; oy < g.oh(); oy++) {
+            shift[row] = row % g.kw() * p.dilationW() - p.padW();
+            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
+            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
+        }
+        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int base = dstOff + oy * g.ow() * rows;
+            for (int row = 0; row < rows; row++) {
+                int ki = (row / g.kw()) % g.kh();
+                int ci = row / (g.kw() * g.kh());
                 int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
                 if (iy < 0 || iy >= g.h()) {
                     continue;
                 }
-                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                int at = dstOff + oy * g.ow() * rows + row; // dst index of output column ox is at + ox * rows
-                for (int ox = lo; ox < hi; ox++) {
-                    dst[at + ox * rows] = x[src + ox * p.strideW()];
+                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
+                for (int ox = lo[row]; ox < hi[row]; ox++) {
+                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
                 }
             }
         }
