@@ -109,28 +109,30 @@ final class CpuConv2d {
         Object gyByChannel = byChannel(data(gyc), gyc.storageOffset(), g, gy.dtype()); // (o, n * outPlane)
         Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
         Object gwd = data(gw);
-        int chunk = imagesPerChunk(g, (long) colRows * outPlane);
         int slice = Math.max(1, SLICE_PIXELS / outPlane);
+        int slices = (g.n() + slice - 1) / slice;
+        int size = g.og() * colRows;
         for (int grp = 0; grp < g.groups(); grp++) {
             int group = grp;
-            for (int img0 = 0; img0 < g.n(); img0 += chunk) {
-                int first = img0;
-                int images = Math.min(chunk, g.n() - img0);
-                Object patches = allocate(gy.dtype(), images * outPlane * colRows); // (images * outPlane, colRows)
-                Parallel.forRange(images, 1, (i0, i1) -> {
-                    for (int i = i0; i < i1; i++) {
+            // one partial gw_g per slice of images, summed in slice order below
+            Object[] partial = new Object[slices];
+            Parallel.forRange(slices, 1, (s0, s1) -> {
+                for (int s = s0; s < s1; s++) {
+                    int first = s * slice;
+                    int count = Math.min(slice, g.n() - first);
+                    Object patches = allocate(gy.dtype(), count * outPlane * colRows); // (count * outPlane, colRows)
+                    for (int i = 0; i < count; i++) {
                         int xo = xc.storageOffset() + ((first + i) * g.c() + group * g.cg()) * g.inPlane();
                         Im2col.im2row(xd, xo, patches, i * outPlane * colRows, g);
                     }
-                });
-                // gw_g (og, colRows) (+)= gy_g (og, count * outPlane) patches (count * outPlane, colRows), a
-                // slice of images at a time
-                for (int s = 0; s < images; s += slice) {
-                    int count = Math.min(slice, images - s);
-                    gemm(g.og(), colRows, count * outPlane, gyByChannel, grp * g.og() * pixels + (first + s) * outPlane,
-                            pixels, 1, patches, s * outPlane * colRows, colRows, 1, gwd, grp * g.og() * colRows, colRows,
-                            first + s > 0);
+                    // gw_g (og, colRows) of the slice = gy_g (og, count * outPlane) patches (count * outPlane, colRows)
+                    partial[s] = allocate(gy.dtype(), size);
+                    gemm(g.og(), colRows, count * outPlane, gyByChannel, group * g.og() * pixels
+                            + first * outPlane, pixels, 1, patches, 0, colRows, 1, partial[s], 0, colRows, false);
                 }
+            });
+            for (int s = 0; s < slices; s++) {
+                addInto(gwd, grp * size, partial[s], size, s == 0);
             }
         }
         return gw;
@@ -138,7 +140,8 @@ final class CpuConv2d {
 
     /**
      * Pixels (whole images, at least one) summed by one weight-gradient GEMM: its sums over pixels run
-     * in sequence, and shorter runs added together keep float32 rounding at the per-image level.
+     * in sequence, and shorter runs added together keep float32 rounding at the per-image level. The
+     * slices run in parallel, each building the im2row matrix of its own images.
      */
     private static final int SLICE_PIXELS = 1024;
 
@@ -273,6 +276,24 @@ final class CpuConv2d {
                 java.util.Arrays.fill(yf, from, from + plane, ((float[]) bias)[bOff + o]);
             } else {
                 java.util.Arrays.fill((double[]) y, from, from + plane, ((double[]) bias)[bOff + o]);
+            }
+        }
+    }
+
+    /** dst[dstOff + i] = src[i] (first) or dst[dstOff + i] + src[i], for i < size. */
+    private static void addInto(Object dst, int dstOff, Object src, int size, boolean first) {
+        if (first) {
+            System.arraycopy(src, 0, dst, dstOff, size);
+        } else if (dst instanceof float[] df) {
+            float[] sf = (float[]) src;
+            for (int i = 0; i < size; i++) {
+                df[dstOff + i] += sf[i];
+            }
+        } else {
+            double[] dd = (double[]) dst;
+            double[] sd = (double[]) src;
+            for (int i = 0; i < size; i++) {
+                dd[dstOff + i] += sd[i];
             }
         }
     }

@@ -153,6 +153,8 @@ final class CpuElementwise {
     private static final CpuMap.LongKernel COPY_LONG = (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n);
     private static final CpuMap.RunKernel COPY_FLOAT32 = (o, oo, in, io, is, n) -> Float32Loops.copy((float[]) o, oo, in[0],
             io[0], is[0], n);
+    private static final CpuMap.RunKernel WIDEN_FLOAT32 = (o, oo, in, io, is, n) -> Float32Loops.widen((double[]) o, oo,
+            (float[]) in[0], io[0], is[0], n);
 
     /** float32 or bool to float32: what {@link Float32Loops#copy} does. */
     private static boolean float32Copy(Tensor x, DType dtype) {
@@ -161,9 +163,9 @@ final class CpuElementwise {
 
     /** Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true). */
     static Tensor cast(Tensor x, DType dtype) {
-        if (float32Copy(x, dtype)) {
+        if (float32Copy(x, dtype) || (x.dtype() == DType.FLOAT32 && dtype == DType.FLOAT64)) {
             Tensor out = CpuMap.newTensor(x.shape(), dtype);
-            if (CpuMap.intoRuns(out, COPY_FLOAT32, x)) {
+            if (CpuMap.intoRuns(out, dtype == DType.FLOAT64 ? WIDEN_FLOAT32 : COPY_FLOAT32, x)) {
                 return out;
             }
         }

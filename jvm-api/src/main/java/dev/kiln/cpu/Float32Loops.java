@@ -124,4 +124,13 @@ final class Float32Loops {
             }
         }
     }
+
+    /** o[oo + i] = a[ao + i * as] widened to float64 (exactly) for i < n. */
+    static void widen(double[] o, int oo, float[] a, int ao, int as, int n) {
+        if (as == 0) {
+            Arrays.fill(o, oo, oo + n, a[ao]);
+        } else {
+            for (int i = 0; i < n; i++) o[oo + i] = a[ao + i];
+        }
+    }
 }

@@ -58,8 +58,8 @@ class CpuConv2dTest {
         // large enough for the packed GEMM kernels; the forward packs its panels straight from x
         new Case("3x2 kernel, stride (2,1), pad (2,1), dilation (2,3), groups 2, blocked gemm", 2, 24, 40, 37, 12, 3, 2,
                 new Conv2dParams(2, 1, 2, 1, 2, 3, 2), true),
-        // im2col matrices of 2304 x 1024 per image: the batched forward and weight gradient take the
-        // images in more than one chunk
+        // im2col matrices of 2304 x 1024 per image: the batched forward takes the images in more than
+        // one chunk, the weight gradient in more than one slice
         new Case("3 images in chunks, 256 channels 32x32 3x3 pad1", 3, 256, 32, 32, 2, 3, 3, Conv2dParams.of(1, 1, 1, 1),
                 true));
 

@@ -70,12 +70,20 @@ class StridedFloat32Test {
     }
 
     @Property(tries = 100)
-    void castAndCopyInto_fromFloat32OrBool_matchFloat64Route(@ForAll @IntRange(min = 1, max = 5) int d0,
+    void castAndCopyInto_fromFloat32OrBool_matchFloat64RouteAndWidening(@ForAll @IntRange(min = 1, max = 5) int d0,
                                                            @ForAll @IntRange(min = 1, max = 70) int d1,
                                                            @ForAll @IntRange(max = 7) int broadcast,
                                                            @ForAll boolean transpose, @ForAll long seed) {
         Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
         Tensor mask = CPU.compare(CompareOp.GT, x, Tensor.fromArray(new float[] {0f}));
+        float[] xs = x.contiguous().toFloatArray();
+        double[] widened = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            widened[i] = xs[i];
+        }
+        Tensor wideX = CPU.cast(x, DType.FLOAT64);
+        assertArrayEquals(x.shape(), wideX.shape());
+        assertArrayEquals(widened, wideX.toDoubleArray(), "cast to float64 " + x);
         for (Tensor src : new Tensor[] {x, mask}) {
             Tensor expected = CPU.cast(CPU.cast(src, DType.FLOAT64), DType.FLOAT32);
             assertSameBits("cast " + src, expected, CPU.cast(src, DType.FLOAT32));
