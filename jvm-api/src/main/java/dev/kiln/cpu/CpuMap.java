@@ -60,8 +60,9 @@ final class CpuMap {
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
         Parallel.forRange(chunks, 4, (c0, c1) -> {
-            double[][] in = new double[inputs.length][CHUNK];
-            double[] o = new double[CHUNK];
+            int size = Math.min(CHUNK, n); // small tensors get small buffers
+            double[][] in = new double[inputs.length][size];
+            double[] o = new double[size];
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;
                 int len = Math.min(CHUNK, n - pos);
@@ -79,8 +80,9 @@ final class CpuMap {
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
         Parallel.forRange(chunks, 4, (c0, c1) -> {
-            long[][] in = new long[inputs.length][CHUNK];
-            long[] o = new long[CHUNK];
+            int size = Math.min(CHUNK, n); // small tensors get small buffers
+            long[][] in = new long[inputs.length][size];
+            long[] o = new long[size];
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;
                 int len = Math.min(CHUNK, n - pos);
