@@ -3,12 +3,15 @@ package dev.kiln.cpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One shared ForkJoinPool (a worker per core, daemon threads) that every CPU kernel splits its work over. */
 public final class Parallel {
+    /** Numbers worker threads (a worker's pool index is not yet assigned when the factory names it). */
+    private static final AtomicInteger WORKERS = new AtomicInteger();
     private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
         ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("kiln-cpu-" + t.getPoolIndex());
+        t.setName("kiln-cpu-" + WORKERS.getAndIncrement());
         t.setDaemon(true);
         return t;
     }, null, false);
