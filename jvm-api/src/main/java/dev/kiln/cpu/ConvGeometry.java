@@ -38,11 +38,6 @@ record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int oh, i
         return oh * ow;
     }
 
-    /** Some taps fall outside the input, so im2col leaves zeros there. */
-    boolean padded() {
-        return p.padH() > 0 || p.padW() > 0;
-    }
-
     /** A 1x1 kernel with stride 1 and no padding: the input plane already is the im2col matrix. */
     boolean pointwise() {
         return kh == 1 && kw == 1 && p.strideH() == 1 && p.strideW() == 1 && p.padH() == 0 && p.padW() == 0;

@@ -117,14 +117,12 @@ final class CpuConv2d {
             // one partial gw_g per slice of images, summed in slice order below
             Object[] partial = new Object[slices];
             Parallel.forRange(slices, 1, (s0, s1) -> {
-                // (count * outPlane, colRows), reused by the piece's slices: zero again where padding leaves gaps
+                // (count * outPlane, colRows), reused by the piece's slices: im2row writes the same elements
+                // for every image, so those it leaves for the padding stay zero
                 Object patches = allocate(gy.dtype(), Math.min(slice, g.n()) * outPlane * colRows);
                 for (int s = s0; s < s1; s++) {
                     int first = s * slice;
                     int count = Math.min(slice, g.n() - first);
-                    if (s > s0 && g.padded()) {
-                        clear(patches);
-                    }
                     for (int i = 0; i < count; i++) {
                         int xo = xc.storageOffset() + ((first + i) * g.c() + group * g.cg()) * g.inPlane();
                         Im2col.im2row(xd, xo, patches, i * outPlane * colRows, g);
@@ -281,14 +279,6 @@ final class CpuConv2d {
             } else {
                 java.util.Arrays.fill((double[]) y, from, from + plane, ((double[]) bias)[bOff + o]);
             }
-        }
-    }
-
-    private static void clear(Object a) {
-        if (a instanceof float[] f) {
-            java.util.Arrays.fill(f, 0f);
-        } else {
-            java.util.Arrays.fill((double[]) a, 0.0);
         }
     }
 
