@@ -7,12 +7,13 @@ import dev.kiln.spi.Conv2dParams;
 /**
  * conv2d forward, backward-input and backward-weight by im2col + GEMM: x (N, C, H, W), w (O, C/groups,
  * kH, kW), y (N, O, OH, OW). A group's im2col matrix col is (C/groups * kH * kW, OH * OW); y_g = w_g col,
- * col_grad = w_g^T gy_g (then col2im), gw_g = gy_g col^T summed over images. The forward and the weight
- * gradient multiply whole chunks of images at once (col matrices side by side), so small images and
- * channel counts still make one large GEMM; the forward packs its panels straight from x. The input
+ * col_grad = w_g^T gy_g (then col2im), gw_g = gy_g col^T summed over images. The forward multiplies
+ * whole chunks of images at once (col matrices side by side, its panels packed straight from x), so
+ * small images and channel counts still make one large GEMM; the weight gradient multiplies slices of
+ * images (their im2row matrices stacked) in parallel and adds the slices' sums in order. The input
  * gradient runs one (image, group) pair per parallel task, as col2im of neighbouring pixels overlaps;
  * its GEMM emits rows of col straight into the image. 1x1 stride-1 unpadded convolutions use x itself
- * as col there.
+ * as col there and in the per-image forward.
  */
 final class CpuConv2d {
     private CpuConv2d() {
