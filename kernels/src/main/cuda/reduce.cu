@@ -134,7 +134,8 @@ __device__ void var_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shap
     }
 }
 
-// Few long rows: block (row, s) of grid (outer, splits) takes chunk s of its row of the (outer, inner) view and writes its (count, mean, m2) to part (outer, splits, 3).
+// Few long rows: block (row, s) of grid (outer, splits) takes chunk s of its row of the (outer, inner)
+// view and writes its (count, mean, m2) to part (outer, splits, 3).
 template <class T>
 __device__ void var_chunks(const T* __restrict__ x, T* __restrict__ part, Shape8 shape, Strides8 xs, int inner, int chunk) {
     const int row = blockIdx.x;
@@ -235,12 +236,12 @@ __device__ void argreduce_rows(const T* __restrict__ x, const long long* __restr
 // ---- kernels
 
 #ifndef KILN_F64
-extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, int chunk,
-                                   int op, int count) {
+extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
     reduce_rows<float>(x, y, shape, xs, outer, inner, chunk, op, count);
 }
-extern "C" __global__ void argreduce_rows_f32(const float* x, const long long* xi, float* values, long long* indices, Shape8 shape,
-                                      Strides8 xs, int outer, int inner, int chunk, int op) {
+extern "C" __global__ void argreduce_rows_f32(const float* x, const long long* xi, float* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
     argreduce_rows<float>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
 }
 extern "C" __global__ void var_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, float denom) {
@@ -253,21 +254,21 @@ extern "C" __global__ void var_merge_f32(const float* part, float* y, int outer,
     var_merge<float>(part, y, outer, splits, denom);
 }
 // int64: sum, prod, max, min and their indices (no var: the API refuses it for integers)
-extern "C" __global__ void reduce_rows_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int outer, int inner, int chunk,
-                                   int op, int count) {
+extern "C" __global__ void reduce_rows_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
     reduce_rows<long long>(x, y, shape, xs, outer, inner, chunk, op, count);
 }
-extern "C" __global__ void argreduce_rows_i64(const long long* x, const long long* xi, long long* values, long long* indices, Shape8 shape,
-                                      Strides8 xs, int outer, int inner, int chunk, int op) {
+extern "C" __global__ void argreduce_rows_i64(const long long* x, const long long* xi, long long* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
     argreduce_rows<long long>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
 }
 #else
-extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, int chunk,
-                                   int op, int count) {
+extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
     reduce_rows<double>(x, y, shape, xs, outer, inner, chunk, op, count);
 }
-extern "C" __global__ void argreduce_rows_f64(const double* x, const long long* xi, double* values, long long* indices, Shape8 shape,
-                                      Strides8 xs, int outer, int inner, int chunk, int op) {
+extern "C" __global__ void argreduce_rows_f64(const double* x, const long long* xi, double* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
     argreduce_rows<double>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
 }
 extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, double denom) {

@@ -1,7 +1,6 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
 import java.util.Arrays;
