@@ -81,6 +81,7 @@ __device__ void reduce_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 s
     const Chunk c = block_chunk(inner, chunk);
     for (int row = blockIdx.x; row < outer; row += gridDim.x) {
         T acc = reduce_identity<T>(op);
+#pragma unroll 4  // several loads in flight per thread
         for (int j = c.begin + threadIdx.x; j < c.end; j += blockDim.x) {
             acc = reduce_combine(op, acc, x[strided_offset(row * inner + j, shape, xs)]);
         }
@@ -206,6 +207,7 @@ __device__ void argreduce_rows(const T* __restrict__ x, const long long* __restr
     for (int row = blockIdx.x; row < outer; row += gridDim.x) {
         T v = reduce_identity<T>(op);
         int i = none;
+#pragma unroll 4
         for (int j = c.begin + threadIdx.x; j < c.end; j += blockDim.x) {
             const int k = row * inner + j;
             arg_combine(op, v, i, x[strided_offset(k, shape, xs)], xi ? static_cast<int>(xi[k]) : j);
