@@ -41,13 +41,32 @@ __device__ __forceinline__ Chunk block_chunk(int inner, int chunk) {
     return Chunk{begin, min(inner, begin + chunk)};
 }
 
+// a + b and a * b; for int64 wrapping modulo 2^64 as Java's long does (signed overflow is undefined
+// in C++, so in unsigned arithmetic).
+template <class T>
+__device__ __forceinline__ T wrap_add(T a, T b) {
+    return a + b;
+}
+template <>
+__device__ __forceinline__ long long wrap_add<long long>(long long a, long long b) {
+    return static_cast<long long>(static_cast<unsigned long long>(a) + static_cast<unsigned long long>(b));
+}
+template <class T>
+__device__ __forceinline__ T wrap_mul(T a, T b) {
+    return a * b;
+}
+template <>
+__device__ __forceinline__ long long wrap_mul<long long>(long long a, long long b) {
+    return static_cast<long long>(static_cast<unsigned long long>(a) * static_cast<unsigned long long>(b));
+}
+
 template <class T>
 __device__ __forceinline__ T reduce_combine(int op, T a, T b) {
     switch (op) {
-        case 2: return a * b;
+        case 2: return wrap_mul(a, b);
         case 3: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
         case 4: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
-        default: return a + b;
+        default: return wrap_add(a, b);
     }
 }
 

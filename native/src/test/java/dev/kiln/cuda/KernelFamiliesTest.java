@@ -93,15 +93,19 @@ class KernelFamiliesTest {
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
         Tensor base = normal(4, 3, dtype, 7, 13, 3);
-        Both[] any = {permuted(base, dev), strided(base, dev, t -> t.narrow(1, 2, 9))};   // (3, 7, 13), (7, 9, 3)
-        Both[] positive = {permuted(base.abs().add(0.1), dev), strided(base.abs().add(0.1), dev, t -> t.narrow(1, 2, 9))};
+        Tensor positiveBase = base.abs().add(0.1);
+        // Permuted (3, 7, 13): no dims merge; narrowed (7, 9, 3): the last two merge; contiguous: 1-D.
+        Both[] any = {permuted(base, dev), strided(base, dev, t -> t.narrow(1, 2, 9)), Both.of(base, dev)};
+        Both[] positive = {permuted(positiveBase, dev), strided(positiveBase, dev, t -> t.narrow(1, 2, 9)),
+            Both.of(positiveBase, dev)};
         for (UnaryOp op : UnaryOp.values()) {
             if (op == UnaryOp.LOGICAL_NOT) {
                 continue;  // bool only
             }
             boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
             for (Both in : needsPositive ? positive : any) {
-                Tolerance.permissive(dtype).check(op.opName() + " of " + java.util.Arrays.toString(in.cpu().shape()),
+                Tolerance.permissive(dtype).check(op.opName() + " of " + java.util.Arrays.toString(in.dev().shape())
+                                + " strides " + java.util.Arrays.toString(in.dev().stride()),
                         cpu.unary(op, in.cpu()), gpu.unary(op, in.dev()).to(Device.CPU));
             }
         }
