@@ -1,29 +1,72 @@
 // Reductions over the last `inner` elements of a (outer, inner) row-major view: the launcher
-// permutes the reduced dims last, so any set of dims reduces here. One block per row: each thread
-// strides over the row, then a warp-shuffle + shared-memory block reduction.
+// permutes the reduced dims last, so any set of dims reduces here. Block (r, s) of a grid
+// (rows, splits) takes chunk s of row r (block_chunk): unsplit (splits 1) the whole row, each
+// thread striding over it, then a warp-shuffle + shared-memory block reduction. Few long rows are
+// split: a first launch writes each chunk's partial to an (outer, splits) tensor, a second reduces
+// that as rows of `splits` elements; the merge order is fixed, so every run gives the same bits.
 // Op codes (mirrored in dev.kiln.cuda.ReduceLauncher): 0 sum, 1 mean, 2 prod, 3 max, 4 min;
-// max/min propagate NaN. var_rows and argreduce_rows use the same (outer, inner) view.
+// max/min propagate NaN. var and argreduce use the same views and chunks.
 
 #include "kiln.cuh"
 #include "kmath.cuh"
+
+// The largest value of T: +inf, or for int64 its maximum (it has no infinity); the smallest is
+// -highest - 1 for int64 and -highest for floats (-inf - 1 stays -inf).
+template <class T>
+__device__ __forceinline__ T reduce_highest() {
+    return k_inf<T>();
+}
+template <>
+__device__ __forceinline__ long long reduce_highest<long long>() {
+    return 0x7fffffffffffffffLL;
+}
 
 template <class T>
 __device__ __forceinline__ T reduce_identity(int op) {
     switch (op) {
         case 2: return static_cast<T>(1);
-        case 3: return -k_inf<T>();
-        case 4: return k_inf<T>();
+        case 3: return -reduce_highest<T>() - static_cast<T>(1);
+        case 4: return reduce_highest<T>();
         default: return static_cast<T>(0);
     }
+}
+
+// Elements [begin, end) of its row that block (., blockIdx.y) takes: chunk blockIdx.y of `chunk`.
+struct Chunk {
+    int begin;
+    int end;
+};
+__device__ __forceinline__ Chunk block_chunk(int inner, int chunk) {
+    const int begin = blockIdx.y * chunk;
+    return Chunk{begin, min(inner, begin + chunk)};
+}
+
+// a + b and a * b; for int64 wrapping modulo 2^64 as Java's long does (signed overflow is undefined
+// in C++, so in unsigned arithmetic).
+template <class T>
+__device__ __forceinline__ T wrap_add(T a, T b) {
+    return a + b;
+}
+template <>
+__device__ __forceinline__ long long wrap_add<long long>(long long a, long long b) {
+    return static_cast<long long>(static_cast<unsigned long long>(a) + static_cast<unsigned long long>(b));
+}
+template <class T>
+__device__ __forceinline__ T wrap_mul(T a, T b) {
+    return a * b;
+}
+template <>
+__device__ __forceinline__ long long wrap_mul<long long>(long long a, long long b) {
+    return static_cast<long long>(static_cast<unsigned long long>(a) * static_cast<unsigned long long>(b));
 }
 
 template <class T>
 __device__ __forceinline__ T reduce_combine(int op, T a, T b) {
     switch (op) {
-        case 2: return a * b;
+        case 2: return wrap_mul(a, b);
         case 3: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
         case 4: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
-        default: return a + b;
+        default: return wrap_add(a, b);
     }
 }
 
@@ -49,18 +92,21 @@ __device__ T block_reduce(int op, T v) {
     return v;
 }
 
-// x: the (outer, inner) view (shape, xs) -> y (outer,)
+// x: the (outer, inner) view (shape, xs) -> y (outer, gridDim.y): chunk blockIdx.y of each row;
+// mean (op 1) divides by count, the length of the whole row.
 template <class T>
 __device__ void reduce_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shape, Strides8 xs, int outer,
-                            int inner, int op) {
+                            int inner, int chunk, int op, int count) {
+    const Chunk c = block_chunk(inner, chunk);
     for (int row = blockIdx.x; row < outer; row += gridDim.x) {
         T acc = reduce_identity<T>(op);
-        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
+#pragma unroll 4  // several loads in flight per thread
+        for (int j = c.begin + threadIdx.x; j < c.end; j += blockDim.x) {
             acc = reduce_combine(op, acc, x[strided_offset(row * inner + j, shape, xs)]);
         }
         acc = block_reduce(op, acc);
         if (threadIdx.x == 0) {
-            y[row] = op == 1 ? acc / static_cast<T>(inner) : acc;
+            y[row * gridDim.y + blockIdx.y] = op == 1 ? acc / static_cast<T>(count) : acc;
         }
     }
 }
@@ -108,17 +154,16 @@ __device__ void var_rows(const T* __restrict__ x, T* __restrict__ y, Shape8 shap
     }
 }
 
-// Few long rows: block (row, s) of grid (outer, splits) takes chunk s (of `chunk` elements) of its
-// row of the (outer, inner) view and writes its (count, mean, m2) to part (outer, splits, 3).
+// Few long rows: block (row, s) of grid (outer, splits) takes chunk s of its row of the (outer, inner)
+// view and writes its (count, mean, m2) to part (outer, splits, 3).
 template <class T>
 __device__ void var_chunks(const T* __restrict__ x, T* __restrict__ part, Shape8 shape, Strides8 xs, int inner, int chunk) {
     const int row = blockIdx.x;
-    const int begin = blockIdx.y * chunk;
-    const int end = min(inner, begin + chunk);
-    const Moments<T> m = block_moments(x, shape, xs, row * inner + begin, row * inner + end);
+    const Chunk c = block_chunk(inner, chunk);
+    const Moments<T> m = block_moments(x, shape, xs, row * inner + c.begin, row * inner + c.end);
     if (threadIdx.x == 0) {
         T* p = part + (row * gridDim.y + blockIdx.y) * 3;
-        p[0] = static_cast<T>(end - begin);
+        p[0] = static_cast<T>(c.end - c.begin);
         p[1] = m.mean;
         p[2] = m.m2;
     }
@@ -165,19 +210,26 @@ __device__ __forceinline__ void arg_combine(int op, T& v, int& i, T v2, int i2) 
     }
 }
 
-// x: the (outer, inner) view (shape, xs) -> values (outer,), indices (outer,) along inner
+// x: the (outer, inner) view (shape, xs) -> values, indices (outer, gridDim.y): the first extreme of
+// chunk blockIdx.y of each row. Its index is the position in the row or, where xi is not null, xi at
+// that position: a second pass over the (outer, splits) candidates of a split first pass.
 template <class T>
-__device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, long long* __restrict__ indices,
-                               Shape8 shape, Strides8 xs, int outer, int inner, int op) {
+__device__ void argreduce_rows(const T* __restrict__ x, const long long* __restrict__ xi, T* __restrict__ values,
+                               long long* __restrict__ indices, Shape8 shape, Strides8 xs, int outer, int inner,
+                               int chunk, int op) {
+    const int none = 0x7fffffff;  // the index of no element: loses every tie against a real one
     __shared__ T pv[32];
     __shared__ int pi[32];
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
+    const Chunk c = block_chunk(inner, chunk);
     for (int row = blockIdx.x; row < outer; row += gridDim.x) {
         T v = reduce_identity<T>(op);
-        int i = inner;  // loses every comparison against a real element of equal value
-        for (int j = threadIdx.x; j < inner; j += blockDim.x) {
-            arg_combine(op, v, i, x[strided_offset(row * inner + j, shape, xs)], j);
+        int i = none;
+#pragma unroll 4
+        for (int j = c.begin + threadIdx.x; j < c.end; j += blockDim.x) {
+            const int k = row * inner + j;
+            arg_combine(op, v, i, x[strided_offset(k, shape, xs)], xi ? static_cast<int>(xi[k]) : j);
         }
         for (int off = 16; off > 0; off >>= 1) {
             arg_combine(op, v, i, __shfl_xor_sync(0xffffffffu, v, off), __shfl_xor_sync(0xffffffffu, i, off));
@@ -189,13 +241,13 @@ __device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, 
         __syncthreads();
         if (warp == 0) {
             v = lane < (int)(blockDim.x >> 5) ? pv[lane] : reduce_identity<T>(op);
-            i = lane < (int)(blockDim.x >> 5) ? pi[lane] : inner;
+            i = lane < (int)(blockDim.x >> 5) ? pi[lane] : none;
             for (int off = 16; off > 0; off >>= 1) {
                 arg_combine(op, v, i, __shfl_xor_sync(0xffffffffu, v, off), __shfl_xor_sync(0xffffffffu, i, off));
             }
             if (lane == 0) {
-                values[row] = v;
-                indices[row] = i;
+                values[row * gridDim.y + blockIdx.y] = v;
+                indices[row * gridDim.y + blockIdx.y] = i;
             }
         }
         __syncthreads();  // pv/pi are reused by the next row
@@ -205,8 +257,13 @@ __device__ void argreduce_rows(const T* __restrict__ x, T* __restrict__ values, 
 // ---- kernels
 
 #ifndef KILN_F64
-extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
-    reduce_rows<float>(x, y, shape, xs, outer, inner, op);
+extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
+    reduce_rows<float>(x, y, shape, xs, outer, inner, chunk, op, count);
+}
+extern "C" __global__ void argreduce_rows_f32(const float* x, const long long* xi, float* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
+    argreduce_rows<float>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
 }
 extern "C" __global__ void var_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, float denom) {
     var_rows<float>(x, y, shape, xs, outer, inner, denom);
@@ -217,16 +274,25 @@ extern "C" __global__ void var_chunks_f32(const float* x, float* part, Shape8 sh
 extern "C" __global__ void var_merge_f32(const float* part, float* y, int outer, int splits, float denom) {
     var_merge<float>(part, y, outer, splits, denom);
 }
-extern "C" __global__ void argreduce_rows_f32(const float* x, float* values, long long* indices, Shape8 shape, Strides8 xs,
-                                              int outer, int inner, int op) {
-    argreduce_rows<float>(x, values, indices, shape, xs, outer, inner, op);
+// int64: sum, prod, max, min and their indices (no var: the API refuses it for integers)
+extern "C" __global__ void reduce_rows_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
+    reduce_rows<long long>(x, y, shape, xs, outer, inner, chunk, op, count);
+}
+extern "C" __global__ void argreduce_rows_i64(const long long* x, const long long* xi, long long* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
+    argreduce_rows<long long>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
 }
 #else
-extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, int op) {
-    reduce_rows<double>(x, y, shape, xs, outer, inner, op);
+extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
+                                           int chunk, int op, int count) {
+    reduce_rows<double>(x, y, shape, xs, outer, inner, chunk, op, count);
 }
-extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
-                                        double denom) {
+extern "C" __global__ void argreduce_rows_f64(const double* x, const long long* xi, double* values, long long* indices,
+                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
+    argreduce_rows<double>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
+}
+extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, double denom) {
     var_rows<double>(x, y, shape, xs, outer, inner, denom);
 }
 extern "C" __global__ void var_chunks_f64(const double* x, double* part, Shape8 shape, Strides8 xs, int inner, int chunk) {
@@ -234,9 +300,5 @@ extern "C" __global__ void var_chunks_f64(const double* x, double* part, Shape8 
 }
 extern "C" __global__ void var_merge_f64(const double* part, double* y, int outer, int splits, double denom) {
     var_merge<double>(part, y, outer, splits, denom);
-}
-extern "C" __global__ void argreduce_rows_f64(const double* x, double* values, long long* indices, Shape8 shape, Strides8 xs,
-                                              int outer, int inner, int op) {
-    argreduce_rows<double>(x, values, indices, shape, xs, outer, inner, op);
 }
 #endif

@@ -192,4 +192,17 @@ class BackwardBasicsTest {
         assertThrows(IllegalArgumentException.class, () -> i.requiresGrad_(true));
         assertEquals(Device.CPU, i.device());
     }
+
+    @Test
+    void matmul_throughTransposedWeight_givesContiguousWeightGradEqualToXTransposedG() {
+        // as linear: y = x @ w.t(); w's gradient is g^T x, reached through the transposed view
+        Generator gen = new Generator(3);
+        Tensor x = Tensor.randn(gen, 7, 70);
+        Tensor w = Tensor.randn(gen, 66, 70).requiresGrad_(true);
+        Tensor g = Tensor.randn(gen, 7, 66);
+        x.matmul(w.t()).mul(g).sum().backward();
+        assertTrue(w.grad().isContiguous());
+        // the same sums in the same order as x^T g, transposed
+        assertArrayEquals(x.t().matmul(g).t().contiguous().toFloatArray(), w.grad().toFloatArray());
+    }
 }

@@ -5,12 +5,15 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Conv2dParams;
 
 /**
- * conv2d forward, backward-input and backward-weight by im2col + GEMM, one (image, group) pair per
- * parallel task: x (N, C, H, W), w (O, C/groups, kH, kW), y (N, O, OH, OW). A group's im2col matrix
- * col is (C/groups * kH * kW, OH * OW); y_g = w_g col, col_grad = w_g^T gy_g (then col2im),
- * gw_g = sum over images of gy_g col^T. 1x1 stride-1 unpadded convolutions use x itself as col;
- * where the GEMM packs panels of col (forward) or emits rows of it (backward-input) anyway, they come
- * from or go to the image directly.
+ * conv2d forward, backward-input and backward-weight by im2col + GEMM: x (N, C, H, W), w (O, C/groups,
+ * kH, kW), y (N, O, OH, OW). A group's im2col matrix col is (C/groups * kH * kW, OH * OW); y_g = w_g col,
+ * col_grad = w_g^T gy_g (then col2im), gw_g = gy_g col^T summed over images. The forward multiplies
+ * whole chunks of images at once (col matrices side by side, its panels packed straight from x), so
+ * small images and channel counts still make one large GEMM; the weight gradient multiplies slices of
+ * images (their im2row matrices stacked) in parallel and adds the slices' sums in order. The input
+ * gradient runs one (image, group) pair per parallel task, as col2im of neighbouring pixels overlaps;
+ * its GEMM emits rows of col straight into the image. 1x1 stride-1 unpadded convolutions use x itself
+ * as col there and in the per-image forward.
  */
 final class CpuConv2d {
     private CpuConv2d() {
@@ -27,9 +30,20 @@ final class CpuConv2d {
         Object yd = data(y);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
-        boolean implicit = !g.pointwise() && CpuGemm.packsB(g.og(), outPlane, colRows);
+        int chunk = imagesPerChunk(g, (long) colRows * outPlane);
+        if (!g.pointwise() && CpuGemm.packsB(g.og(), chunk * outPlane, colRows)) {
+            // one GEMM per group and chunk of images, its panels packed straight from x:
+            // y_g (og, images * outPlane) = w_g (og, colRows) col (colRows, images * outPlane)
+            for (int grp = 0; grp < g.groups(); grp++) {
+                for (int img = 0; img < g.n(); img += chunk) {
+                    gemmOverImages(g, grp, img, Math.min(chunk, g.n() - img), wd, wc.storageOffset(), xd,
+                            xc.storageOffset(), bc == null ? null : data(bc), bc == null ? 0 : bc.storageOffset(), yd);
+                }
+            }
+            return y;
+        }
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
-            Object col = g.pointwise() || implicit ? null : allocate(x.dtype(), colRows * outPlane);
+            Object col = g.pointwise() ? null : allocate(x.dtype(), colRows * outPlane);
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
@@ -40,9 +54,7 @@ final class CpuConv2d {
                     fillBias(data(bc), bc.storageOffset() + grp * g.og(), g.og(), yd, yo, outPlane);
                 }
                 // y_g (og, outPlane) = w_g (og, colRows) col (colRows, outPlane)
-                if (implicit) {
-                    gemmOverImage(g.og(), outPlane, colRows, wd, wo, xd, xo, g, yd, yo, bc != null);
-                } else if (col == null) {
+                if (col == null) {
                     gemm(g.og(), outPlane, colRows, wd, wo, colRows, 1, xd, xo, outPlane, 1, yd, yo, outPlane, bc != null);
                 } else {
                     Im2col.im2col(xd, xo, col, g);
@@ -91,45 +103,71 @@ final class CpuConv2d {
         ConvGeometry g = ConvGeometry.of(x.shape(), weightShape, p);
         Tensor gyc = gy.contiguous();
         Tensor xc = x.contiguous();
-        Object gyd = data(gyc);
         Object xd = data(xc);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
-        int size = g.o() * colRows;
-        int tasks = g.n() * g.groups();
-        // one partial gw per parallel piece, indexed by the piece's first task and summed in that order,
-        // so the result does not depend on which thread finished first
-        Object[] partials = new Object[tasks];
-        Parallel.forRange(tasks, 1, (t0, t1) -> {
-            Object part = allocate(gy.dtype(), size);
-            Object col = g.pointwise() ? null : allocate(gy.dtype(), colRows * outPlane);
-            for (int t = t0; t < t1; t++) {
-                int img = t / g.groups();
-                int grp = t % g.groups();
-                int xo = xc.storageOffset() + (img * g.c() + grp * g.cg()) * g.inPlane();
-                int yo = gyc.storageOffset() + (img * g.o() + grp * g.og()) * outPlane;
-                Object b = col;
-                int bo = 0;
-                if (col == null) {
-                    b = xd;
-                    bo = xo;
-                } else {
-                    Im2col.im2col(xd, xo, col, g);
-                }
-                // gw_g (og, colRows) += gy_g (og, outPlane) col^T (outPlane, colRows)
-                gemm(g.og(), colRows, outPlane, gyd, yo, outPlane, 1, b, bo, 1, outPlane, part, grp * g.og() * colRows,
-                        colRows, true);
-            }
-            partials[t0] = part;
-        });
+        int pixels = g.n() * outPlane;
+        Object gyByChannel = byChannel(data(gyc), gyc.storageOffset(), g, gy.dtype()); // (o, n * outPlane)
         Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
         Object gwd = data(gw);
-        for (Object part : partials) {
-            if (part != null) {
-                addInto(gwd, part, size);
+        int slice = Math.max(1, SLICE_PIXELS / outPlane);
+        int slices = (g.n() + slice - 1) / slice;
+        int size = g.og() * colRows;
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int group = grp;
+            // one partial gw_g per slice of images, summed in slice order below
+            Object[] partial = new Object[slices];
+            Parallel.forRange(slices, 1, (s0, s1) -> {
+                // (count * outPlane, colRows), reused by the piece's slices: im2row writes the same elements
+                // for every image, so those it leaves for the padding stay zero
+                Object patches = allocate(gy.dtype(), Math.min(slice, g.n()) * outPlane * colRows);
+                for (int s = s0; s < s1; s++) {
+                    int first = s * slice;
+                    int count = Math.min(slice, g.n() - first);
+                    for (int i = 0; i < count; i++) {
+                        int xo = xc.storageOffset() + ((first + i) * g.c() + group * g.cg()) * g.inPlane();
+                        Im2col.im2row(xd, xo, patches, i * outPlane * colRows, g);
+                    }
+                    // gw_g (og, colRows) of the slice = gy_g (og, count * outPlane) patches (count * outPlane, colRows)
+                    partial[s] = allocate(gy.dtype(), size);
+                    gemm(g.og(), colRows, count * outPlane, gyByChannel, group * g.og() * pixels
+                            + first * outPlane, pixels, 1, patches, 0, colRows, 1, partial[s], 0, colRows, false);
+                }
+            });
+            for (int s = 0; s < slices; s++) {
+                addInto(gwd, grp * size, partial[s], size, s == 0);
             }
         }
         return gw;
+    }
+
+    /**
+     * Pixels (whole images, at least one) summed by one weight-gradient GEMM: its sums over pixels run
+     * in sequence, and shorter runs added together keep float32 rounding at the per-image level. The
+     * slices run in parallel, each building the im2row matrix of its own images.
+     */
+    private static final int SLICE_PIXELS = 1024;
+
+    /** Elements of im2col matrices a chunk of images may hold, so batched GEMMs stay within memory. */
+    private static final long CHUNK_ELEMENTS = 1L << 22;
+
+    /** Images whose im2col matrices (perImage elements each) fit one chunk; at least one. */
+    private static int imagesPerChunk(ConvGeometry g, long perImage) {
+        return (int) Math.max(1, Math.min(g.n(), CHUNK_ELEMENTS / Math.max(1, perImage)));
+    }
+
+    /** gy (n, o, outPlane) at gyOff as (o, n * outPlane): each output channel over the whole batch. */
+    private static Object byChannel(Object gy, int gyOff, ConvGeometry g, DType dtype) {
+        int plane = g.outPlane();
+        Object out = allocate(dtype, g.o() * g.n() * plane);
+        Parallel.forRange(g.n(), Math.max(1, (1 << 14) / Math.max(1, g.o() * plane)), (i0, i1) -> {
+            for (int img = i0; img < i1; img++) {
+                for (int ch = 0; ch < g.o(); ch++) {
+                    System.arraycopy(gy, gyOff + (img * g.o() + ch) * plane, out, (ch * g.n() + img) * plane, plane);
+                }
+            }
+        });
+        return out;
     }
 
     private static Object data(Tensor t) {
@@ -151,21 +189,68 @@ final class CpuConv2d {
     }
 
     /**
-     * y_g (og, outPlane) at y[yOff ..] (+)= w_g (og, colRows) at w[wOff ..] times col of the image group
-     * at x[xOff ..], whose panels the GEMM packs straight from x.
+     * y_g of images [img0, img0 + images) (+ bias when not null) = w_g times the im2col matrices of those
+     * images side by side, whose panels the GEMM packs straight from x; rows of the product go to y.
      */
-    private static void gemmOverImage(int og, int outPlane, int colRows, Object w, int wOff, Object x, int xOff,
-                                      ConvGeometry g, Object y, int yOff, boolean accumulate) {
+    private static void gemmOverImages(ConvGeometry g, int grp, int img0, int images, Object w, int wOff, Object x,
+                                       int xOff, Object bias, int bOff, Object y) {
+        int og = g.og();
+        int colRows = g.colRows();
+        int plane = g.outPlane();
+        int xo = xOff + (img0 * g.c() + grp * g.cg()) * g.inPlane();
+        int imageStride = g.c() * g.inPlane();
+        int wo = wOff + grp * og * colRows;
+        int yo = (img0 * g.o() + grp * og) * plane;
+        int imageOut = g.o() * plane;
         if (y instanceof float[] yf) {
             float[] xf = (float[]) x;
-            GemmF32.gemm(og, outPlane, colRows, (float[]) w, wOff, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF32(xf, xOff, g, p, count, j0, nc, dst, width),
-                    yf, yOff, outPlane, 1, accumulate);
+            float[] bf = (float[]) bias;
+            GemmF32.gemm(og, images * plane, colRows, (float[]) w, wo, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF32(xf, xo, imageStride, g, p, count, j0, nc, dst,
+                            width),
+                    (i, j0, nc, src, from) -> {
+                        float b = bf == null ? 0f : bf[bOff + grp * og + i];
+                        for (int j = j0; j < j0 + nc; ) {
+                            int img = j / plane;
+                            int pix = j - img * plane;
+                            int run = Math.min(plane - pix, j0 + nc - j);
+                            int at = yo + img * imageOut + i * plane + pix;
+                            int in = from + j - j0;
+                            if (bf == null) {
+                                System.arraycopy(src, in, yf, at, run);
+                            } else {
+                                for (int q = 0; q < run; q++) {
+                                    yf[at + q] = b + src[in + q];
+                                }
+                            }
+                            j += run;
+                        }
+                    }, true);
         } else {
             double[] xd = (double[]) x;
-            GemmF64.gemm(og, outPlane, colRows, (double[]) w, wOff, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF64(xd, xOff, g, p, count, j0, nc, dst, width),
-                    (double[]) y, yOff, outPlane, 1, accumulate);
+            double[] yd = (double[]) y;
+            double[] bd = (double[]) bias;
+            GemmF64.gemm(og, images * plane, colRows, (double[]) w, wo, colRows, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF64(xd, xo, imageStride, g, p, count, j0, nc, dst,
+                            width),
+                    (i, j0, nc, src, from) -> {
+                        double b = bd == null ? 0.0 : bd[bOff + grp * og + i];
+                        for (int j = j0; j < j0 + nc; ) {
+                            int img = j / plane;
+                            int pix = j - img * plane;
+                            int run = Math.min(plane - pix, j0 + nc - j);
+                            int at = yo + img * imageOut + i * plane + pix;
+                            int in = from + j - j0;
+                            if (bd == null) {
+                                System.arraycopy(src, in, yd, at, run);
+                            } else {
+                                for (int q = 0; q < run; q++) {
+                                    yd[at + q] = b + src[in + q];
+                                }
+                            }
+                            j += run;
+                        }
+                    }, true);
         }
     }
 
@@ -198,17 +283,20 @@ final class CpuConv2d {
         }
     }
 
-    private static void addInto(Object dst, Object src, int size) {
-        if (dst instanceof float[] df) {
+    /** dst[dstOff + i] = src[i] (first) or dst[dstOff + i] + src[i], for i < size. */
+    private static void addInto(Object dst, int dstOff, Object src, int size, boolean first) {
+        if (first) {
+            System.arraycopy(src, 0, dst, dstOff, size);
+        } else if (dst instanceof float[] df) {
             float[] sf = (float[]) src;
             for (int i = 0; i < size; i++) {
-                df[i] += sf[i];
+                df[dstOff + i] += sf[i];
             }
         } else {
             double[] dd = (double[]) dst;
             double[] sd = (double[]) src;
             for (int i = 0; i < size; i++) {
-                dd[i] += sd[i];
+                dd[dstOff + i] += sd[i];
             }
         }
     }

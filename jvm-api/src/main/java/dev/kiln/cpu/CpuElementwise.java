@@ -7,7 +7,10 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.UnaryOp;
 
-/** Unary, binary, comparison, where, cast and copy kernels. Float values compute in double. */
+/**
+ * Unary, binary, comparison, where, cast and copy kernels. Float values compute in double, except
+ * float32 operands laid out for {@link Float32Loops} with an operator there, whose results are the same.
+ */
 final class CpuElementwise {
     private static final double SQRT1_2 = 0.7071067811865476;
 
@@ -17,6 +20,13 @@ final class CpuElementwise {
     static Tensor unary(UnaryOp op, Tensor x) {
         if (CpuMap.exactLong(x.dtype())) {
             return CpuMap.mapLong(x.shape(), x.dtype(), (in, o, n) -> unaryLong(op, in[0], o, n), x);
+        }
+        if (x.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
+            Tensor out = CpuMap.newTensor(x.shape(), DType.FLOAT32);
+            if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.unary(op, (float[]) o, oo, (float[]) in[0], io[0],
+                    is[0], n), x)) {
+                return out;
+            }
         }
         return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n), x);
     }
@@ -64,6 +74,13 @@ final class CpuElementwise {
         if (CpuMap.exactLong(a.dtype())) {
             return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> binaryLong(op, in[0], in[1], o, n), a, b);
         }
+        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
+            Tensor out = CpuMap.newTensor(shape, DType.FLOAT32);
+            if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.binary(op, (float[]) o, oo, (float[]) in[0], io[0],
+                    is[0], (float[]) in[1], io[1], is[1], n), a, b)) {
+                return out;
+            }
+        }
         return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> binaryDouble(op, in[0], in[1], o, n), a, b);
     }
 
@@ -102,6 +119,13 @@ final class CpuElementwise {
                 }
             }, a, b);
         }
+        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
+            Tensor out = CpuMap.newTensor(shape, DType.BOOL);
+            if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.compare(op, (boolean[]) o, oo, (float[]) in[0],
+                    io[0], is[0], (float[]) in[1], io[1], is[1], n), a, b)) {
+                return out;
+            }
+        }
         return CpuMap.mapDouble(shape, DType.BOOL, (in, o, n) -> {
             for (int i = 0; i < n; i++) {
                 o[i] = op.test(in[0][i], in[1][i]) ? 1 : 0;
@@ -127,9 +151,24 @@ final class CpuElementwise {
 
     private static final CpuMap.DoubleKernel COPY_DOUBLE = (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n);
     private static final CpuMap.LongKernel COPY_LONG = (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n);
+    private static final CpuMap.RunKernel COPY_FLOAT32 = (o, oo, in, io, is, n) -> Float32Loops.copy((float[]) o, oo, in[0],
+            io[0], is[0], n);
+    private static final CpuMap.RunKernel WIDEN_FLOAT32 = (o, oo, in, io, is, n) -> Float32Loops.widen((double[]) o, oo,
+            (float[]) in[0], io[0], is[0], n);
+
+    /** float32 or bool to float32: what {@link Float32Loops#copy} does. */
+    private static boolean float32Copy(Tensor x, DType dtype) {
+        return dtype == DType.FLOAT32 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BOOL);
+    }
 
     /** Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true). */
     static Tensor cast(Tensor x, DType dtype) {
+        if (float32Copy(x, dtype) || (x.dtype() == DType.FLOAT32 && dtype == DType.FLOAT64)) {
+            Tensor out = CpuMap.newTensor(x.shape(), dtype);
+            if (CpuMap.intoRuns(out, dtype == DType.FLOAT64 ? WIDEN_FLOAT32 : COPY_FLOAT32, x)) {
+                return out;
+            }
+        }
         boolean viaLong = dtype == DType.INT64 || (dtype == DType.BOOL && !x.dtype().isFloatingPoint());
         return viaLong ? CpuMap.mapLong(x.shape(), dtype, COPY_LONG, x) : CpuMap.mapDouble(x.shape(), dtype, COPY_DOUBLE, x);
     }
@@ -140,6 +179,9 @@ final class CpuElementwise {
 
     static void copyInto(Tensor dst, Tensor src) {
         Tensor s = src.storage() == dst.storage() ? contiguous(src) : src; // overlapping views: read a snapshot
+        if (float32Copy(s, dst.dtype()) && CpuMap.intoRuns(dst, COPY_FLOAT32, s)) {
+            return;
+        }
         if (CpuMap.exactLong(dst.dtype())) {
             CpuMap.into(dst, COPY_LONG, s);
         } else {

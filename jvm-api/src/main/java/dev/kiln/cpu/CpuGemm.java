@@ -79,33 +79,148 @@ public final class CpuGemm {
         return (int) Math.max(1, PLAIN_GRAIN_WORK / Math.max(1L, (long) n * k));
     }
 
-    private static void plainF32(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+    /*
+     * The plain loops keep the reference order: C[i][j] = (0 + A[i][0] B[0][j]) + A[i][1] B[1][j] + ...,
+     * unfused, then added to C when accumulating. Rows of B that are contiguous go through a row of
+     * running sums (c_i += A[i][p] B[p], which the JIT vectorises); otherwise four columns are summed
+     * side by side, so four independent additions hide the latency of each.
+     */
+
+    static void plainF32(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
                                  int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
         Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
+            float[] sums = new float[n];
             for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < n; j++) {
-                    float sum = 0f;
-                    for (int p = 0; p < k; p++) {
-                        sum += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                int ai = aOff + i * aRs;
+                if (bCs == 1) {
+                    java.util.Arrays.fill(sums, 0f);
+                    int p = 0;
+                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
+                        float a0 = a[ai + p * aCs];
+                        float a1 = a[ai + (p + 1) * aCs];
+                        float a2 = a[ai + (p + 2) * aCs];
+                        float a3 = a[ai + (p + 3) * aCs];
+                        int b0 = bOff + p * bRs;
+                        int b1 = b0 + bRs;
+                        int b2 = b1 + bRs;
+                        int b3 = b2 + bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
                     }
-                    int at = cOff + i * ldc + j;
-                    c[at] = accumulate ? c[at] + sum : sum;
+                    for (; p < k; p++) {
+                        float av = a[ai + p * aCs];
+                        int bp = bOff + p * bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] += av * b[bp + j];
+                        }
+                    }
+                } else {
+                    int j = 0;
+                    for (; j + 3 < n; j += 4) {
+                        float s0 = 0f;
+                        float s1 = 0f;
+                        float s2 = 0f;
+                        float s3 = 0f;
+                        int bj = bOff + j * bCs;
+                        for (int p = 0; p < k; p++) {
+                            float av = a[ai + p * aCs];
+                            int bp = bj + p * bRs;
+                            s0 += av * b[bp];
+                            s1 += av * b[bp + bCs];
+                            s2 += av * b[bp + 2 * bCs];
+                            s3 += av * b[bp + 3 * bCs];
+                        }
+                        sums[j] = s0;
+                        sums[j + 1] = s1;
+                        sums[j + 2] = s2;
+                        sums[j + 3] = s3;
+                    }
+                    for (; j < n; j++) {
+                        float s = 0f;
+                        for (int p = 0; p < k; p++) {
+                            s += a[ai + p * aCs] * b[bOff + p * bRs + j * bCs];
+                        }
+                        sums[j] = s;
+                    }
+                }
+                int ci = cOff + i * ldc;
+                if (accumulate) {
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += sums[j];
+                    }
+                } else {
+                    System.arraycopy(sums, 0, c, ci, n);
                 }
             }
         });
     }
 
-    private static void plainF64(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff,
+    static void plainF64(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff,
                                  int bRs, int bCs, double[] c, int cOff, int ldc, boolean accumulate) {
         Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
+            double[] sums = new double[n];
             for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < n; j++) {
-                    double sum = 0.0;
-                    for (int p = 0; p < k; p++) {
-                        sum += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                int ai = aOff + i * aRs;
+                if (bCs == 1) {
+                    java.util.Arrays.fill(sums, 0.0);
+                    int p = 0;
+                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
+                        double a0 = a[ai + p * aCs];
+                        double a1 = a[ai + (p + 1) * aCs];
+                        double a2 = a[ai + (p + 2) * aCs];
+                        double a3 = a[ai + (p + 3) * aCs];
+                        int b0 = bOff + p * bRs;
+                        int b1 = b0 + bRs;
+                        int b2 = b1 + bRs;
+                        int b3 = b2 + bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
                     }
-                    int at = cOff + i * ldc + j;
-                    c[at] = accumulate ? c[at] + sum : sum;
+                    for (; p < k; p++) {
+                        double av = a[ai + p * aCs];
+                        int bp = bOff + p * bRs;
+                        for (int j = 0; j < n; j++) {
+                            sums[j] += av * b[bp + j];
+                        }
+                    }
+                } else {
+                    int j = 0;
+                    for (; j + 3 < n; j += 4) {
+                        double s0 = 0.0;
+                        double s1 = 0.0;
+                        double s2 = 0.0;
+                        double s3 = 0.0;
+                        int bj = bOff + j * bCs;
+                        for (int p = 0; p < k; p++) {
+                            double av = a[ai + p * aCs];
+                            int bp = bj + p * bRs;
+                            s0 += av * b[bp];
+                            s1 += av * b[bp + bCs];
+                            s2 += av * b[bp + 2 * bCs];
+                            s3 += av * b[bp + 3 * bCs];
+                        }
+                        sums[j] = s0;
+                        sums[j + 1] = s1;
+                        sums[j + 2] = s2;
+                        sums[j + 3] = s3;
+                    }
+                    for (; j < n; j++) {
+                        double s = 0.0;
+                        for (int p = 0; p < k; p++) {
+                            s += a[ai + p * aCs] * b[bOff + p * bRs + j * bCs];
+                        }
+                        sums[j] = s;
+                    }
+                }
+                int ci = cOff + i * ldc;
+                if (accumulate) {
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += sums[j];
+                    }
+                } else {
+                    System.arraycopy(sums, 0, c, ci, n);
                 }
             }
         });

@@ -26,6 +26,18 @@ final class CpuMap {
         void apply(long[][] in, long[] out, int len);
     }
 
+    /**
+     * One run: out[oo + i] = f(in[k][io[k] + i * is[k]]) for i < len, with every is[k] 0 (broadcast)
+     * or 1; arrays are the storages' own (float[], boolean[], ...), read and written in place.
+     */
+    @FunctionalInterface
+    interface RunKernel {
+        void apply(Object out, int oo, Object[] in, int[] io, int[] is, int len);
+    }
+
+    /** Elements per parallel piece of {@link #intoRuns}: its loops are cheap per element. */
+    private static final int RUN_GRAIN = 1 << 15;
+
     static Tensor newTensor(int[] shape, DType dtype) {
         return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
@@ -48,8 +60,9 @@ final class CpuMap {
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
         Parallel.forRange(chunks, 4, (c0, c1) -> {
-            double[][] in = new double[inputs.length][CHUNK];
-            double[] o = new double[CHUNK];
+            int size = Math.min(CHUNK, n); // small tensors get small buffers
+            double[][] in = new double[inputs.length][size];
+            double[] o = new double[size];
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;
                 int len = Math.min(CHUNK, n - pos);
@@ -67,8 +80,9 @@ final class CpuMap {
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
         Parallel.forRange(chunks, 4, (c0, c1) -> {
-            long[][] in = new long[inputs.length][CHUNK];
-            long[] o = new long[CHUNK];
+            int size = Math.min(CHUNK, n); // small tensors get small buffers
+            long[][] in = new long[inputs.length][size];
+            long[] o = new long[size];
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;
                 int len = Math.min(CHUNK, n - pos);
@@ -79,6 +93,42 @@ final class CpuMap {
                 v[0].write(pos, len, o);
             }
         });
+    }
+
+    /**
+     * Writes f(inputs broadcast to out's shape) into out run by run along the last (coalesced) dim,
+     * without going through double or long chunks, when out's runs are contiguous and every input's
+     * contiguous or broadcast; returns false, with nothing written, when they are not.
+     */
+    static boolean intoRuns(Tensor out, RunKernel f, Tensor... inputs) {
+        Strided[] v = views(out, inputs);
+        int r = v[0].shape.length;
+        int last = r == 0 ? 1 : v[0].shape[r - 1];
+        int[] is = new int[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            is[k] = r == 0 ? 0 : v[k + 1].stride[r - 1];
+            if (is[k] != 0 && is[k] != 1) {
+                return false;
+            }
+        }
+        if (r > 0 && v[0].stride[r - 1] != 1) {
+            return false;
+        }
+        int rows = out.numel() / Math.max(1, last);
+        Object[] in = new Object[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            in[k] = v[k + 1].data;
+        }
+        Parallel.forRange(rows, Math.max(1, RUN_GRAIN / Math.max(1, last)), (r0, r1) -> {
+            int[] io = new int[inputs.length];
+            for (int row = r0; row < r1; row++) {
+                for (int k = 0; k < inputs.length; k++) {
+                    io[k] = v[k + 1].rowOffset(row);
+                }
+                f.apply(v[0].data, v[0].rowOffset(row), in, io, is, last);
+            }
+        });
+        return true;
     }
 
     private static Strided[] views(Tensor out, Tensor[] inputs) {

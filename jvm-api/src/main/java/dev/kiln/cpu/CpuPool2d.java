@@ -40,6 +40,15 @@ final class CpuPool2d {
         long[] ind = (long[]) DoubleBlocks.data(idx);
         int sh = x.stride(2);
         int sw = x.stride(3);
+        if (src instanceof float[] xf && halving(p, h, w)) {
+            float[] yf = (float[]) dst;
+            Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
+                for (int plane = p0; plane < p1; plane++) {
+                    max2x2(xf, planeOffset(x, plane), sh, sw, yf, ind, plane * oh * ow, oh, ow, w);
+                }
+            });
+            return new Tensor[] {y, idx};
+        }
         Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
             double[] in = new double[h * w]; // (H, W) of one plane
             double[] out = new double[oh * ow]; // (OH, OW)
@@ -50,6 +59,46 @@ final class CpuPool2d {
             }
         });
         return new Tensor[] {y, idx};
+    }
+
+    /** A 2x2 window, stride 2, no padding or dilation, every window inside the input. */
+    private static boolean halving(Pool2dParams p, int h, int w) {
+        return p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2 && p.strideW() == 2 && p.padH() == 0
+                && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1 && 2 * p.outH(h) <= h && 2 * p.outW(w) <= w;
+    }
+
+    /**
+     * {@link #maxPlane} for {@link #halving} windows of a float32 plane read in place at x[off] (row
+     * stride sh, column stride sw, w columns): the same taps in the same order, so the same results.
+     */
+    private static void max2x2(float[] x, int off, int sh, int sw, float[] y, long[] ind, int outOff, int oh, int ow,
+                               int w) {
+        for (int i = 0; i < oh; i++) {
+            int top = off + 2 * i * sh;
+            for (int j = 0; j < ow; j++) {
+                int at = top + 2 * j * sw;
+                int first = 2 * i * w + 2 * j; // h * W + w of the window's first tap
+                float best = x[at];
+                int bestAt = first;
+                float v = x[at + sw];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = first + 1;
+                }
+                v = x[at + sh];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = first + w;
+                }
+                v = x[at + sh + sw];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = first + w + 1;
+                }
+                y[outOff + i * ow + j] = best;
+                ind[outOff + i * ow + j] = bestAt;
+            }
+        }
     }
 
     private static void maxPlane(double[] in, int h, int w, Pool2dParams p, double[] out, long[] ind, int indOff,

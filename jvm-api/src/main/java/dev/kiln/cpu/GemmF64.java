@@ -123,8 +123,10 @@ final class GemmF64 {
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
         int tasks = rowBlocks * panels.count();
+        // panels run wide to narrow, so the first is the widest a task needs
+        int stripSize = R * panels.width()[0];
         Parallel.Range body = (t0, t1) -> {
-            double[][] strips = new double[MC / R][R * WIDE];
+            double[][] strips = new double[blockRows / R][stripSize];
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
                 int i0 = (task % rowBlocks) * blockRows;
@@ -137,7 +139,7 @@ final class GemmF64 {
                 int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK
                         : width == MID ? MID_GROUPS_PER_BLOCK : NARROW_GROUPS_PER_BLOCK;
                 for (int s = 0; s < nStrips; s++) {
-                    Arrays.fill(strips[s], 0.0);
+                    Arrays.fill(strips[s], 0, R * width, 0.0);
                 }
                 for (int g0 = 0; g0 < groups; g0 += perBlock) {
                     int g1 = Math.min(groups, g0 + perBlock);

@@ -5,7 +5,8 @@ package dev.kiln.cpu;
  * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
  * (zero where that falls in the padding). Arrays are float[] or double[]. packRows writes blocks of
  * col straight into GEMM panels and col2imRowAdd takes GEMM rows of col, so large convolutions
- * never build col in forward or backward-input.
+ * never build col in forward or backward-input. im2row is col transposed, pixel by pixel, for the
+ * weight gradient.
  */
 final class Im2col {
     private Im2col() {
@@ -20,6 +21,18 @@ final class Im2col {
         }
     }
 
+    /**
+     * dst at dstOff = im2col(x at xOff) transposed, (oh * ow, colRows): row j holds output pixel j's
+     * patch. dst is zero on entry (padding stays zero).
+     */
+    static void im2row(Object x, int xOff, Object dst, int dstOff, ConvGeometry g) {
+        if (x instanceof float[] xf) {
+            im2rowF32(xf, xOff, (float[]) dst, dstOff, g);
+        } else {
+            im2rowF64((double[]) x, xOff, (double[]) dst, dstOff, g);
+        }
+    }
+
     /** x at xOff += col2im(col), the adjoint of {@link #im2col}. */
     static void col2imAdd(Object col, Object x, int xOff, ConvGeometry g) {
         if (x instanceof float[] xf) {
@@ -29,8 +42,12 @@ final class Im2col {
         }
     }
 
-    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
-    static void packRowsF32(float[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, float[] dst, int width) {
+    /**
+     * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
+     * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
+     */
+    static void packRowsF32(float[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
+                            float[] dst, int width) {
         var cp = g.p();
         for (int q = 0; q < count; q++) {
             int row = p + q;
@@ -40,16 +57,18 @@ final class Im2col {
             int colShift = kj * cp.dilationW() - cp.padW();
             int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
             int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-            // walk the pixels [j0, j0 + nc) one output row at a time
+            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time
             for (int j = j0; j < j0 + nc; ) {
-                int oy = j / g.ow();
-                int ox0 = j - oy * g.ow();
+                int outRow = j / g.ow();
+                int image = outRow / g.oh();
+                int oy = outRow - image * g.oh();
+                int ox0 = j - outRow * g.ow();
                 int segment = Math.min(j0 + nc - j, g.ow() - ox0);
                 int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
                 int from = Math.max(ox0, lo);
                 int to = Math.min(ox0 + segment, hi);
                 if (iy >= 0 && iy < g.h() && from < to) {
-                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int src = xOff + image * imageStride + (ci * g.h() + iy) * g.w() + colShift;
                     int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
                     if (cp.strideW() == 1) {
                         System.arraycopy(x, src + from, dst, out + from, to - from);
@@ -64,8 +83,12 @@ final class Im2col {
         }
     }
 
-    /** dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc, reading x at xOff; dst is zero on entry. */
-    static void packRowsF64(double[] x, int xOff, ConvGeometry g, int p, int count, int j0, int nc, double[] dst, int width) {
+    /**
+     * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
+     * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
+     */
+    static void packRowsF64(double[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
+                            double[] dst, int width) {
         var cp = g.p();
         for (int q = 0; q < count; q++) {
             int row = p + q;
@@ -75,16 +98,18 @@ final class Im2col {
             int colShift = kj * cp.dilationW() - cp.padW();
             int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
             int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-            // walk the pixels [j0, j0 + nc) one output row at a time
+            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time
             for (int j = j0; j < j0 + nc; ) {
-                int oy = j / g.ow();
-                int ox0 = j - oy * g.ow();
+                int outRow = j / g.ow();
+                int image = outRow / g.oh();
+                int oy = outRow - image * g.oh();
+                int ox0 = j - outRow * g.ow();
                 int segment = Math.min(j0 + nc - j, g.ow() - ox0);
                 int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
                 int from = Math.max(ox0, lo);
                 int to = Math.min(ox0 + segment, hi);
                 if (iy >= 0 && iy < g.h() && from < to) {
-                    int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                    int src = xOff + image * imageStride + (ci * g.h() + iy) * g.w() + colShift;
                     int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
                     if (cp.strideW() == 1) {
                         System.arraycopy(x, src + from, dst, out + from, to - from);
@@ -283,6 +308,64 @@ final class Im2col {
                     for (int ox = lo; ox < hi; ox++) {
                         x[dst + ox * p.strideW()] += col[at + ox];
                     }
+                }
+            }
+        }
+    }
+
+    private static void im2rowF32(float[] x, int xOff, float[] dst, int dstOff, ConvGeometry g) {
+        var p = g.p();
+        int rows = g.colRows();
+        int[] shift = new int[rows];
+        int[] lo = new int[rows];
+        int[] hi = new int[rows];
+        for (int row = 0; row < rows; row++) {
+            shift[row] = row % g.kw() * p.dilationW() - p.padW();
+            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
+            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
+        }
+        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int base = dstOff + oy * g.ow() * rows;
+            for (int row = 0; row < rows; row++) {
+                int ki = (row / g.kw()) % g.kh();
+                int ci = row / (g.kw() * g.kh());
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
+                for (int ox = lo[row]; ox < hi[row]; ox++) {
+                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
+                }
+            }
+        }
+    }
+
+    private static void im2rowF64(double[] x, int xOff, double[] dst, int dstOff, ConvGeometry g) {
+        var p = g.p();
+        int rows = g.colRows();
+        int[] shift = new int[rows];
+        int[] lo = new int[rows];
+        int[] hi = new int[rows];
+        for (int row = 0; row < rows; row++) {
+            shift[row] = row % g.kw() * p.dilationW() - p.padW();
+            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
+            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
+        }
+        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int base = dstOff + oy * g.ow() * rows;
+            for (int row = 0; row < rows; row++) {
+                int ki = (row / g.kw()) % g.kh();
+                int ci = row / (g.kw() * g.kh());
+                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
+                for (int ox = lo[row]; ox < hi[row]; ox++) {
+                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
                 }
             }
         }

@@ -3,12 +3,15 @@ package dev.kiln.cpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One shared ForkJoinPool (a worker per core, daemon threads) that every CPU kernel splits its work over. */
 public final class Parallel {
+    /** Numbers worker threads (a worker's pool index is not yet assigned when the factory names it). */
+    private static final AtomicInteger WORKERS = new AtomicInteger();
     private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
         ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("kiln-cpu-" + t.getPoolIndex());
+        t.setName("kiln-cpu-" + WORKERS.getAndIncrement());
         t.setDaemon(true);
         return t;
     }, null, false);
@@ -28,27 +31,24 @@ public final class Parallel {
 
     /**
      * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is
-     * more than one piece. Pieces are a few per thread so uneven work still balances.
+     * more than one piece. Pieces are a few per thread so uneven work still balances. Called from a
+     * pool worker (a kernel nested in another kernel's parallel loop), it runs the range inline: the
+     * outer loop already keeps every worker busy, and nested fork/join costs more than it gains.
      */
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) {
             return;
         }
         int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), POOL.getParallelism() * 4);
-        if (pieces <= 1 || POOL.getParallelism() == 1) {
+        if (pieces <= 1 || POOL.getParallelism() == 1 || inPool()) {
             body.run(0, n);
             return;
         }
-        Split task = new Split(body, 0, n, (n + pieces - 1) / pieces);
-        if (currentPool() == POOL) {
-            task.invoke();
-        } else {
-            POOL.invoke(task);
-        }
+        POOL.invoke(new Split(body, 0, n, (n + pieces - 1) / pieces));
     }
 
-    private static ForkJoinPool currentPool() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w ? w.getPool() : null;
+    private static boolean inPool() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL;
     }
 
     private static final class Split extends RecursiveAction {

@@ -90,6 +90,16 @@ final class Strided {
         return off;
     }
 
+    /** Storage offset of the first element of row {@code row}, a row being one run along the last dim. */
+    int rowOffset(int row) {
+        int off = offset;
+        for (int d = shape.length - 2; d >= 0; d--) {
+            off += (row % shape[d]) * stride[d];
+            row /= shape[d];
+        }
+        return off;
+    }
+
     /** Advances idx past a finished last-dim run; returns the new offset. */
     private int carry(int[] idx, int off) {
         int r = shape.length;

@@ -59,7 +59,15 @@ class CpuConv2dTest {
         new Case("16 to 24 channels 3x3 (blocked gemm)", 2, 16, 20, 18, 24, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
         // large enough for the packed GEMM kernels; the forward packs its panels straight from x
         new Case("3x2 kernel, stride (2,1), pad (2,1), dilation (2,3), groups 2, blocked gemm", 2, 24, 40, 37, 12, 3, 2,
-                new Conv2dParams(2, 1, 2, 1, 2, 3, 2), true));
+                new Conv2dParams(2, 1, 2, 1, 2, 3, 2), true),
+        // im2col matrices of 2304 x 1024 per image: the batched forward takes the images in more than
+        // one chunk, the weight gradient in more than one slice
+        new Case("3 images in chunks, 256 channels 32x32 3x3 pad1", 3, 256, 32, 32, 2, 3, 3, Conv2dParams.of(1, 1, 1, 1),
+                true),
+        // 12 one-image slices of the weight gradient: more than a 2-core machine's parallel pieces, so a
+        // piece reuses its im2row buffer (whose padding must stay zero)
+        new Case("12 images 32x32 3x3 pad1, weight gradient slices share buffers", 12, 1, 32, 32, 2, 3, 3,
+                Conv2dParams.of(1, 1, 1, 1), false));
 
     record Run(Case c, DType dtype) {
         @Override

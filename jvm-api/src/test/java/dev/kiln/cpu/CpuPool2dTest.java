@@ -48,7 +48,10 @@ class CpuPool2dTest {
                 new Case(1, 2, 5, 7, params(5, 7, 5, 7, 0, 0, 1, 1, false, true)), // kernel == input
                 new Case(3, 2, 1, 1, params(1, 1, 1, 1, 0, 0, 1, 1, false, true)), // 1x1 image
                 new Case(1, 1, 1, 1, params(2, 2, 2, 2, 1, 1, 1, 1, true, true)), // 1x1 image inside padding
-                new Case(1, 3, 11, 4, params(4, 3, 3, 2, 2, 1, 1, 1, true, true)));
+                new Case(1, 3, 11, 4, params(4, 3, 3, 2, 2, 1, 1, 1, true, true)),
+                // 2x2 stride 2 (float32's in-place path): an odd last row and column left out, then even sizes
+                new Case(2, 3, 7, 9, params(2, 2, 2, 2, 0, 0, 1, 1, false, true)),
+                new Case(1, 2, 6, 8, params(2, 2, 2, 2, 0, 0, 1, 1, false, true)));
     }
 
     static Stream<Case> avgCases() {

@@ -70,9 +70,9 @@ final class ElementwiseLauncher extends Launcher {
         Tensor y = newTensor(shape, x.dtype());
         int n = y.numel();
         if (n > 0) {
+            Layout.Merged m = Layout.merge(shape, x);
             launch("elementwise", x.dtype(), "unary_strided_" + Layout.suffix(x.dtype()), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(Layout.shape8(shape))
-                            .bytes(Layout.strides8(x, shape)).i32(n).i32(code));
+                    new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n).i32(code));
         }
         return y;
     }
@@ -88,9 +88,10 @@ final class ElementwiseLauncher extends Launcher {
         Tensor y = newTensor(shape, t);
         int n = y.numel();
         if (n > 0) {
+            Layout.Merged m = Layout.merge(shape, a, b);
             launch("elementwise", t, "binary_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(Layout.shape8(shape))
-                            .bytes(Layout.strides8(a, shape)).bytes(Layout.strides8(b, shape)).i32(n).i32(code));
+                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(m.shape8())
+                            .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(code));
         }
         return y;
     }

@@ -1,7 +1,6 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
 import java.util.Arrays;
@@ -9,11 +8,28 @@ import java.util.function.UnaryOperator;
 
 /**
  * kernels/reduce.cu: x is permuted so the reduced dims come last, giving an (outer, inner) view the
- * kernel reads through its strides; one block per output element.
+ * kernel reads through its strides; one block per output element, or, for a few long rows, one
+ * per chunk of a row and a second launch that merges the chunks' partials in a fixed order.
  */
 final class ReduceLauncher extends Launcher {
+    /**
+     * Rows of more than this many elements, when there are fewer than {@link #MANY_ROWS}, are split
+     * into chunks of it: one block per row would leave most of a GPU idle.
+     */
+    static final int CHUNK = 4096;
+    static final int MANY_ROWS = 512;
+    private static final int MAX_SPLITS = 65535;   // grid.y
+
+    private final int chunk;
+
     ReduceLauncher(CudaContext context) {
+        this(context, CHUNK);
+    }
+
+    /** {@code chunk}: the split length, lowered by tests to take the split path on small tensors. */
+    ReduceLauncher(CudaContext context, int chunk) {
         super(context);
+        this.chunk = chunk;
     }
 
     private static int code(ReduceOp op) {
@@ -61,15 +77,27 @@ final class ReduceLauncher extends Launcher {
         return Dim3.of(Math.max(32, Math.min(BLOCK, Integer.highestOneBit(Math.max(1, inner - 1)) * 2)));
     }
 
-    /**
-     * Rows of more than this many elements, when there are fewer than {@link #MANY_ROWS}, are split
-     * into chunks of it for var: one block per row would leave most of a GPU idle.
-     */
-    static final int VAR_CHUNK = 4096;
-    static final int MANY_ROWS = 512;
+    /** How rows of {@code inner} elements are cut: {@code splits} blocks of {@code chunk} elements each. */
+    private record Split(int chunk, int splits) {
+        /** Block (., s) of grid (rows, splits) reduces chunk s of each row it takes. */
+        Dim3 grid(int outer) {
+            return new Dim3(Math.min(outer, 65535), splits, 1);
+        }
 
-    private void checkInput(String op, Tensor x) {
-        if (!x.dtype().isFloatingPoint()) {
+        Dim3 block() {
+            return ReduceLauncher.block(chunk);
+        }
+    }
+
+    /** Unsplit (one chunk of the whole row) unless there are few rows of several chunks each. */
+    private Split split(int outer, int inner) {
+        int c = Math.max(chunk, (inner + MAX_SPLITS - 1) / MAX_SPLITS);
+        int splits = (inner + c - 1) / c;
+        return splits <= 1 || outer >= MANY_ROWS ? new Split(inner, 1) : new Split(c, splits);
+    }
+
+    private void checkInput(String op, Tensor x, boolean int64) {
+        if (!x.dtype().isFloatingPoint() && !(int64 && x.dtype() == DType.INT64)) {
             throw unsupported(op, x.dtype());
         }
         Layout.checkRank(op, x.shape());
@@ -79,26 +107,40 @@ final class ReduceLauncher extends Launcher {
         return Arrays.stream(dims).map(x::size).reduce(1, (a, b) -> a * b);
     }
 
-    /** Launches {@code kernel} over the (outer, inner) rows of x; tail adds the arguments after (outer, inner). */
-    private Tensor reduceRows(String op, String kernel, Tensor x, int[] dims, boolean keepdim, UnaryOperator<KernelArgs> tail) {
-        checkInput(op, x);
+    /** x with the reduced dims last, read by the kernels as an (outer, inner) row-major view. */
+    private static Layout.Merged rows(Tensor p) {
+        return Layout.merge(p.shape(), p);
+    }
+
+    /** sum, mean, prod, max or min over dims (float, or int64 but for mean), in x's dtype. */
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        checkInput(op.opName(), x, op != ReduceOp.MEAN);
         DType t = x.dtype();
+        String kernel = "reduce_rows_" + Layout.suffix(t);
         Tensor p = x.permute(permutation(x.dim(), dims));
         int inner = inner(x, dims);
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
-        if (outer > 0) {
-            Layout.Merged m = Layout.merge(p.shape(), p);   // the kernel reads p by its row-major index
-            KernelArgs args = new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0))
-                    .i32(outer).i32(inner);
-            launch("reduce", t, kernel + "_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
-                    tail.apply(args));
+        if (outer == 0) {
+            return y;
+        }
+        Split s = split(outer, inner);
+        Layout.Merged m = rows(p);
+        if (s.splits() == 1) {
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(address(y))
+                    .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(inner).i32(code(op)).i32(inner));
+            return y;
+        }
+        ReduceOp partOp = op == ReduceOp.MEAN ? ReduceOp.SUM : op;   // the mean divides once, in the merge
+        try (Tensor part = newTensor(new int[] {outer, s.splits()}, t)) {   // freed in stream order
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(address(part))
+                    .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(s.chunk()).i32(code(partOp)).i32(inner));
+            Layout.Merged pm = rows(part);
+            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(address(part))
+                    .ptr(address(y)).bytes(pm.shape8()).bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits())
+                    .i32(code(op)).i32(inner));
         }
         return y;
-    }
-
-    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
-        return reduceRows(op.opName(), "reduce_rows", x, dims, keepdim, args -> args.i32(code(op)));
     }
 
     /**
@@ -106,26 +148,31 @@ final class ReduceLauncher extends Launcher {
      * var_rows, or for a few long rows var_chunks + var_merge.
      */
     Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+        checkInput("var", x, false);
+        DType t = x.dtype();
         int inner = inner(x, dims);
         double denom = Math.max(0, inner - correction);
-        boolean f32 = x.dtype() == DType.FLOAT32;
-        UnaryOperator<KernelArgs> withDenom = args -> f32 ? args.f32((float) denom) : args.f64(denom);
-        int outer = Shape.numel(outShape(x.shape(), dims, false));
-        int splits = (inner + VAR_CHUNK - 1) / VAR_CHUNK;
-        if (splits <= 1 || splits > 65535 || outer >= MANY_ROWS) {
-            return reduceRows("var", "var_rows", x, dims, keepdim, withDenom);
-        }
-        checkInput("var", x);
-        DType t = x.dtype();
+        UnaryOperator<KernelArgs> withDenom = args -> t == DType.FLOAT32 ? args.f32((float) denom) : args.f64(denom);
         Tensor p = x.permute(permutation(x.dim(), dims));
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
-        Layout.Merged m = Layout.merge(p.shape(), p);
-        try (Tensor part = newTensor(new int[] {outer, splits, 3}, t)) {   // (count, mean, m2) per chunk; freed in stream order
-            launch("reduce", t, "var_chunks_" + Layout.suffix(t), new Dim3(outer, splits, 1), Dim3.of(BLOCK), 0,
+        int outer = y.numel();
+        if (outer == 0) {
+            return y;
+        }
+        Split s = split(outer, inner);
+        Layout.Merged m = rows(p);
+        if (s.splits() == 1) {
+            launch("reduce", t, "var_rows_" + Layout.suffix(t), s.grid(outer), s.block(), 0, withDenom.apply(
+                    new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0))
+                            .i32(outer).i32(inner)));
+            return y;
+        }
+        try (Tensor part = newTensor(new int[] {outer, s.splits(), 3}, t)) {   // (count, mean, m2) per chunk
+            launch("reduce", t, "var_chunks_" + Layout.suffix(t), s.grid(outer), s.block(), 0,
                     new KernelArgs().ptr(address(p)).ptr(address(part)).bytes(m.shape8()).bytes(m.strides8(0))
-                            .i32(inner).i32(VAR_CHUNK));
+                            .i32(inner).i32(s.chunk()));
             launch("reduce", t, "var_merge_" + Layout.suffix(t), gridFor(outer, BLOCK), Dim3.of(BLOCK), 0,
-                    withDenom.apply(new KernelArgs().ptr(address(part)).ptr(address(y)).i32(outer).i32(splits)));
+                    withDenom.apply(new KernelArgs().ptr(address(part)).ptr(address(y)).i32(outer).i32(s.splits())));
         }
         return y;
     }
@@ -133,23 +180,40 @@ final class ReduceLauncher extends Launcher {
     /** {values, int64 indices} of the first max (or min) along dim; NaN counts as the extreme. */
     Tensor[] argReduce(ReduceOp op, Tensor x, int dim, boolean keepdim) {
         DType t = x.dtype();
-        if ((op != ReduceOp.MAX && op != ReduceOp.MIN) || !t.isFloatingPoint()) {
-            throw unsupported(op == ReduceOp.MAX ? "max(dim)" : op.opName() + "(dim) with indices", t);
+        String name = op == ReduceOp.MAX ? "max(dim)" : op.opName() + "(dim) with indices";
+        if (op != ReduceOp.MAX && op != ReduceOp.MIN) {
+            throw unsupported(name, t);
         }
-        Layout.checkRank("argmax", x.shape());
-        int[] dims = {dim};
+        checkInput(name, x, true);
+        String kernel = "argreduce_rows_" + Layout.suffix(t);
+        int[] dims = x.dim() == 0 ? new int[0] : new int[] {dim};
         Tensor p = x.permute(permutation(x.dim(), dims));
-        int inner = x.size(dim);
+        int inner = inner(x, dims);
         int[] shape = outShape(x.shape(), dims, keepdim);
         Tensor values = newTensor(shape, t);
         Tensor indices = newTensor(shape, DType.INT64);
         int outer = values.numel();
-        if (outer > 0) {
-            Layout.Merged m = Layout.merge(p.shape(), p);
-            launch("reduce", t, "argreduce_rows_" + Layout.suffix(t), Dim3.of(Math.min(outer, 65535)), block(inner), 0,
-                    new KernelArgs().ptr(address(p)).ptr(address(values)).ptr(address(indices))
-                            .bytes(m.shape8()).bytes(m.strides8(0))
-                            .i32(outer).i32(inner).i32(code(op)));
+        if (outer == 0) {
+            return new Tensor[] {values, indices};
+        }
+        Split s = split(outer, inner);
+        Layout.Merged m = rows(p);
+        if (s.splits() == 1) {
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(0)
+                    .ptr(address(values)).ptr(address(indices)).bytes(m.shape8()).bytes(m.strides8(0))
+                    .i32(outer).i32(inner).i32(inner).i32(code(op)));
+            return new Tensor[] {values, indices};
+        }
+        // (outer, splits) candidates: each chunk's first extreme and its index in the row
+        try (Tensor partValues = newTensor(new int[] {outer, s.splits()}, t);
+             Tensor partIndices = newTensor(new int[] {outer, s.splits()}, DType.INT64)) {
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(0)
+                    .ptr(address(partValues)).ptr(address(partIndices)).bytes(m.shape8()).bytes(m.strides8(0))
+                    .i32(outer).i32(inner).i32(s.chunk()).i32(code(op)));
+            Layout.Merged pm = rows(partValues);
+            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(address(partValues))
+                    .ptr(address(partIndices)).ptr(address(values)).ptr(address(indices)).bytes(pm.shape8())
+                    .bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits()).i32(code(op)));
         }
         return new Tensor[] {values, indices};
     }

@@ -1,6 +1,7 @@
 package dev.kiln.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
@@ -11,6 +12,7 @@ import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.UnaryOp;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The first kernel families against the CPU backend, on every target, float32 and float64, with
- * extents that are multiples of no tile or warp and inputs that are non-contiguous views.
+ * extents that are multiples of no tile or warp and inputs that are non-contiguous views on the
+ * device (taken after the copy: {@code to(device)} of a view is contiguous).
  */
 class KernelFamiliesTest {
     @AfterEach
@@ -33,7 +36,23 @@ class KernelFamiliesTest {
 
     /** (a, b, c) normal values as a permuted (non-contiguous) view of shape (c, a, b). */
     private static Tensor permutedInput(long seed, DType dtype, int a, int b, int c) {
-        return Tensor.normal(new Generator(seed), 0, 1, new int[] {a, b, c}, dtype, Device.CPU).permute(2, 0, 1);
+        return normal(seed, 1, dtype, a, b, c).permute(2, 0, 1);
+    }
+
+    private static Tensor normal(long seed, double std, DType dtype, int... shape) {
+        return Tensor.normal(new Generator(seed), 0, std, shape, dtype, Device.CPU);
+    }
+
+    /** base copied to dev, then viewed by f on both; the device view must be strided. */
+    private static Both strided(Tensor base, Device dev, UnaryOperator<Tensor> f) {
+        Both x = Both.of(base, dev).view(f);
+        assertFalse(x.dev().isContiguous(), "the device input is a strided view");
+        return x;
+    }
+
+    /** base (a, b, c) as the permuted (c, a, b) on the CPU and the device. */
+    private static Both permuted(Tensor base, Device dev) {
+        return strided(base, dev, t -> t.permute(2, 0, 1));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -63,8 +82,8 @@ class KernelFamiliesTest {
         devDst.slice(1, 1, 9, 2).copy_(row.to(dev));
         Tolerance.STRICT.check("copy_ into every other column", cpuDst, devDst.to(Device.CPU));
         DType other = dtype == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
-        Tensor x = permutedInput(3, dtype, 4, 6, 5);
-        Tolerance.STRICT.check("cast to " + other, x.to(other), x.to(dev).to(other).to(Device.CPU));
+        Both x = permuted(normal(3, 1, dtype, 4, 6, 5), dev);
+        Tolerance.STRICT.check("cast to " + other, x.cpu().to(other), x.dev().to(other).to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -73,15 +92,22 @@ class KernelFamiliesTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tensor x = permutedInput(4, dtype, 7, 13, 3).mul(3);
-        Tensor positive = x.abs().add(0.1);
+        Tensor base = normal(4, 3, dtype, 7, 13, 3);
+        Tensor positiveBase = base.abs().add(0.1);
+        // Permuted (3, 7, 13): no dims merge; narrowed (7, 9, 3): the last two merge; contiguous: 1-D.
+        Both[] any = {permuted(base, dev), strided(base, dev, t -> t.narrow(1, 2, 9)), Both.of(base, dev)};
+        Both[] positive = {permuted(positiveBase, dev), strided(positiveBase, dev, t -> t.narrow(1, 2, 9)),
+            Both.of(positiveBase, dev)};
         for (UnaryOp op : UnaryOp.values()) {
             if (op == UnaryOp.LOGICAL_NOT) {
                 continue;  // bool only
             }
             boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
-            Tensor in = needsPositive ? positive : x;
-            Tolerance.permissive(dtype).check(op.opName(), cpu.unary(op, in), gpu.unary(op, in.to(dev)).to(Device.CPU));
+            for (Both in : needsPositive ? positive : any) {
+                Tolerance.permissive(dtype).check(op.opName() + " of " + java.util.Arrays.toString(in.dev().shape())
+                                + " strides " + java.util.Arrays.toString(in.dev().stride()),
+                        cpu.unary(op, in.cpu()), gpu.unary(op, in.dev()).to(Device.CPU));
+            }
         }
     }
 
@@ -91,15 +117,20 @@ class KernelFamiliesTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tensor a = permutedInput(5, dtype, 7, 1, 37);        // (37, 7, 1)
-        Tensor b = permutedInput(6, dtype, 1, 19, 1).abs().add(0.5).squeeze(0);  // (19, 1)... broadcast (37, 7, 19)
+        Tensor aBase = normal(5, 1, dtype, 7, 3, 37);
+        Both a = permuted(aBase, dev).view(t -> t.narrow(2, 1, 1));                       // (37, 7, 1) strided
+        Both aPositive = permuted(aBase.abs(), dev).view(t -> t.narrow(2, 1, 1));
+        Both b = strided(normal(6, 1, dtype, 19, 7).abs().add(0.5), dev, Tensor::t);     // (7, 19) strided
         for (BinaryOp op : BinaryOp.values()) {
             if (op.logical()) {
                 continue;
             }
-            Tensor base = op == BinaryOp.POW ? a.abs() : a;
-            Tolerance.permissive(dtype).check(op.opName(), cpu.binary(op, base, b),
-                    gpu.binary(op, base.to(dev), b.to(dev)).to(Device.CPU));
+            Both left = op == BinaryOp.POW ? aPositive : a;
+            // (37, 7, 1) with (7, 19): both broadcast, to (37, 7, 19); and the other way round.
+            Tolerance.permissive(dtype).check(op.opName(), cpu.binary(op, left.cpu(), b.cpu()),
+                    gpu.binary(op, left.dev(), b.dev()).to(Device.CPU));
+            Tolerance.permissive(dtype).check(op.opName() + " swapped", cpu.binary(op, b.cpu(), aPositive.cpu()),
+                    gpu.binary(op, b.dev(), aPositive.dev()).to(Device.CPU));
         }
     }
 
@@ -109,16 +140,16 @@ class KernelFamiliesTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tensor x = permutedInput(7, dtype, 9, 300, 5);      // (5, 9, 300)
-        Tensor xd = x.to(dev);
+        Tensor base = normal(7, 1, dtype, 9, 300, 5);
+        Both x = permuted(base, dev);                              // (5, 9, 300)
+        Both forProd = permuted(base.mul(0.1).add(1), dev);
         int[][] dimSets = {{2}, {0}, {0, 2}, {1}, {0, 1, 2}};
         for (ReduceOp op : ReduceOp.values()) {
-            Tensor in = op == ReduceOp.PROD ? x.mul(0.1).add(1) : x;
-            Tensor inDev = op == ReduceOp.PROD ? xd.mul(0.1).add(1) : xd;
+            Both in = op == ReduceOp.PROD ? forProd : x;
             for (int[] dims : dimSets) {
                 for (boolean keep : new boolean[] {false, true}) {
                     Tolerance.permissive(dtype).check(op.opName() + java.util.Arrays.toString(dims) + " keepdim " + keep,
-                            cpu.reduce(op, in, dims, keep), gpu.reduce(op, inDev, dims, keep).to(Device.CPU));
+                            cpu.reduce(op, in.cpu(), dims, keep), gpu.reduce(op, in.dev(), dims, keep).to(Device.CPU));
                 }
             }
         }
@@ -131,11 +162,11 @@ class KernelFamiliesTest {
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
         // Rounded to a few values: many ties, so "first index" is tested.
-        Tensor x = permutedInput(8, dtype, 6, 70, 33).mul(2).round();
+        Both x = permuted(normal(8, 2, dtype, 6, 70, 33).round(), dev);   // (33, 6, 70)
         for (ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN}) {
             for (int dim = 0; dim < 3; dim++) {
-                Tensor[] want = cpu.reduceWithIndices(op, x, dim, false);
-                Tensor[] got = gpu.reduceWithIndices(op, x.to(dev), dim, false);
+                Tensor[] want = cpu.reduceWithIndices(op, x.cpu(), dim, false);
+                Tensor[] got = gpu.reduceWithIndices(op, x.dev(), dim, false);
                 Tolerance.STRICT.check(op + " values dim " + dim, want[0], got[0].to(Device.CPU));
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), op + " indices dim " + dim);
             }
@@ -157,19 +188,21 @@ class KernelFamiliesTest {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
         // dim 1 has 1100 elements: above the warp-per-row limit, so the block-per-row kernels run too.
-        Tensor x = permutedInput(9, dtype, 3, 1100, 5).mul(4);  // (5, 3, 1100)
-        Tensor gy = permutedInput(10, dtype, 3, 1100, 5);
+        Both xs = permuted(normal(9, 4, dtype, 3, 1100, 5), dev);  // (5, 3, 1100)
+        Both gys = permuted(normal(10, 1, dtype, 3, 1100, 5), dev);
+        Tensor x = xs.cpu();
+        Tensor gy = gys.cpu();
         for (int dim = 0; dim < 3; dim++) {
             for (boolean log : new boolean[] {false, true}) {
                 String what = (log ? "log_softmax" : "softmax") + " dim " + dim;
-                Tensor y = log ? gpu.logSoftmax(x.to(dev), dim) : gpu.softmax(x.to(dev), dim);
+                Tensor y = log ? gpu.logSoftmax(xs.dev(), dim) : gpu.softmax(xs.dev(), dim);
                 Tolerance.permissive(dtype).check(what, softmaxReference(x, dim, log), y.toDoubleArray());
                 Tensor yCpu = y.to(Device.CPU);
                 // gx = y (gy - sum(gy y)) for softmax, gy - exp(y) sum(gy) for log-softmax, on the CPU.
                 Tensor want = log
                         ? gy.sub(yCpu.exp().mul(gy.sum(new int[] {dim}, true)))
                         : yCpu.mul(gy.sub(gy.mul(yCpu).sum(new int[] {dim}, true)));
-                Tensor got = log ? gpu.logSoftmaxBackward(gy.to(dev), y, dim) : gpu.softmaxBackward(gy.to(dev), y, dim);
+                Tensor got = log ? gpu.logSoftmaxBackward(gys.dev(), y, dim) : gpu.softmaxBackward(gys.dev(), y, dim);
                 Tolerance.permissive(dtype).check(what + " backward", want, got.to(Device.CPU));
             }
         }

@@ -78,7 +78,7 @@ class VarianceTest {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
         // 3 rows of 2 chunks and a partial one (var_chunks + var_merge), the mean large against the spread.
-        int inner = 2 * ReduceLauncher.VAR_CHUNK + 808;
+        int inner = 2 * ReduceLauncher.CHUNK + 808;
         double mean = dtype == DType.FLOAT32 ? 1e4 : 1e6;
         Both x = Both.of(Tensor.normal(new Generator(14), mean, 1, new int[] {inner, 3}, dtype, Device.CPU), dev)
                 .view(Tensor::t);   // (3, inner) strided

@@ -1,0 +1,136 @@
+package dev.kiln.cpu;
+
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.UnaryOp;
+import java.util.Arrays;
+
+/**
+ * float32 elementwise loops over the runs of {@link CpuMap#intoRuns}, one loop per operator and
+ * operand stride (1, or 0 for a broadcast operand), so each compiles to a tight loop with no
+ * conversion to double. Only operators whose float32 result is the double result rounded to float32
+ * are here: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice a float's
+ * precision, so rounding twice changes nothing), the others are exact.
+ */
+final class Float32Loops {
+    private Float32Loops() {
+    }
+
+    static boolean has(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+            default -> false;
+        };
+    }
+
+    static boolean has(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, RELU, SQUARE, SQRT, RECIPROCAL -> true;
+            default -> false;
+        };
+    }
+
+    /** o[oo + i] = op(a[ao + i]) for i < n, or op(a[ao]) everywhere when as is 0. */
+    static void unary(UnaryOp op, float[] o, int oo, float[] a, int ao, int as, int n) {
+        if (as == 0) {
+            unary(op, o, oo, a, ao, 1, 1);
+            Arrays.fill(o, oo + 1, oo + n, o[oo]);
+            return;
+        }
+        switch (op) {
+            case NEG: for (int i = 0; i < n; i++) o[oo + i] = -a[ao + i]; break;
+            case ABS: for (int i = 0; i < n; i++) o[oo + i] = Math.abs(a[ao + i]); break;
+            case RELU: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], 0f); break;
+            case SQUARE: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * a[ao + i]; break;
+            case SQRT: for (int i = 0; i < n; i++) o[oo + i] = (float) Math.sqrt(a[ao + i]); break;
+            case RECIPROCAL: for (int i = 0; i < n; i++) o[oo + i] = 1f / a[ao + i]; break;
+            default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+        }
+    }
+
+    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n. */
+    static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
+        if (as == 0 && bs == 0) {
+            binary(op, o, oo, a, ao, 1, b, bo, 1, 1);
+            Arrays.fill(o, oo + 1, oo + n, o[oo]);
+        } else if (bs == 0) {
+            float y = b[bo];
+            switch (op) {
+                case ADD: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + y; break;
+                case SUB: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - y; break;
+                case MUL: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * y; break;
+                case DIV: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / y; break;
+                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], y); break;
+                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], y); break;
+                default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+            }
+        } else if (as == 0) {
+            float x = a[ao];
+            switch (op) {
+                case ADD: for (int i = 0; i < n; i++) o[oo + i] = x + b[bo + i]; break;
+                case SUB: for (int i = 0; i < n; i++) o[oo + i] = x - b[bo + i]; break;
+                case MUL: for (int i = 0; i < n; i++) o[oo + i] = x * b[bo + i]; break;
+                case DIV: for (int i = 0; i < n; i++) o[oo + i] = x / b[bo + i]; break;
+                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(x, b[bo + i]); break;
+                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(x, b[bo + i]); break;
+                default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+            }
+        } else {
+            switch (op) {
+                case ADD: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + b[bo + i]; break;
+                case SUB: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - b[bo + i]; break;
+                case MUL: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * b[bo + i]; break;
+                case DIV: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / b[bo + i]; break;
+                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], b[bo + i]); break;
+                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], b[bo + i]); break;
+                default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+            }
+        }
+    }
+
+    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n; comparing floats is comparing them as doubles. */
+    static void compare(CompareOp op, boolean[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
+        if (bs == 0 && as == 1) {
+            float y = b[bo];
+            switch (op) {
+                case EQ: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] == y; break;
+                case NE: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] != y; break;
+                case LT: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] < y; break;
+                case LE: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] <= y; break;
+                case GT: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] > y; break;
+                default: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] >= y; break;
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            o[oo + i] = op.test(a[ao + i * as], b[bo + i * bs]);
+        }
+    }
+
+    /** o[oo + i] = src[so + i * ss] as float32, src a float[] or a boolean[] (true is 1). */
+    static void copy(float[] o, int oo, Object src, int so, int ss, int n) {
+        if (src instanceof float[] a) {
+            if (ss == 1) {
+                System.arraycopy(a, so, o, oo, n);
+            } else {
+                Arrays.fill(o, oo, oo + n, a[so]);
+            }
+        } else {
+            boolean[] a = (boolean[]) src;
+            if (ss == 1) {
+                for (int i = 0; i < n; i++) o[oo + i] = a[so + i] ? 1f : 0f;
+            } else {
+                Arrays.fill(o, oo, oo + n, a[so] ? 1f : 0f);
+            }
+        }
+    }
+
+    /** o[oo + i] = a[ao + i * as] widened to float64 (exactly) for i < n. */
+    static void widen(double[] o, int oo, float[] a, int ao, int as, int n) {
+        if (as == 0) {
+            Arrays.fill(o, oo, oo + n, a[ao]);
+        } else {
+            for (int i = 0; i < n; i++) o[oo + i] = a[ao + i];
+        }
+    }
+}

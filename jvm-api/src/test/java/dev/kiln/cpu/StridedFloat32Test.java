@@ -1,0 +1,139 @@
+package dev.kiln.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.UnaryOp;
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * float32 elementwise results, whether they come from {@link Float32Loops} (contiguous or broadcast
+ * runs) or the double chunks (other views), are bit for bit the float64 results rounded to float32:
+ * operands broadcast along any dim, contiguous or transposed, with NaN, infinities, signed zeros and
+ * subnormals among the values.
+ */
+class StridedFloat32Test {
+    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
+        Float.MIN_VALUE, -Float.MIN_NORMAL, Float.MAX_VALUE, 1f, -1f, 3f};
+    private static final CpuBackend CPU = CpuBackend.INSTANCE;
+
+    @Property(tries = 300)
+    void binary_anyBroadcastAndLayout_isFloat64RoundedToFloat32(@ForAll BinaryOp op, @ForAll @IntRange(min = 1, max = 5) int d0,
+                                                               @ForAll @IntRange(min = 1, max = 70) int d1,
+                                                               @ForAll @IntRange(max = 7) int broadcastA,
+                                                               @ForAll @IntRange(max = 7) int broadcastB,
+                                                               @ForAll boolean transposeA, @ForAll long seed) {
+        if (!Float32Loops.has(op)) {
+            return;
+        }
+        Random rnd = new Random(seed);
+        Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
+        Tensor b = operand(rnd, d0, d1, broadcastB, false);
+        Tensor expected = CPU.binary(op, a.to(DType.FLOAT64), b.to(DType.FLOAT64)).to(DType.FLOAT32);
+        assertSameBits(op + " " + a + " " + b, expected, CPU.binary(op, a, b));
+    }
+
+    @Property(tries = 200)
+    void compare_anyBroadcastAndLayout_isFloat64Comparison(@ForAll CompareOp op, @ForAll @IntRange(min = 1, max = 5) int d0,
+                                                          @ForAll @IntRange(min = 1, max = 70) int d1,
+                                                          @ForAll @IntRange(max = 7) int broadcastA,
+                                                          @ForAll @IntRange(max = 7) int broadcastB,
+                                                          @ForAll boolean transposeA, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
+        Tensor b = operand(rnd, d0, d1, broadcastB, false);
+        Tensor expected = CPU.compare(op, a.to(DType.FLOAT64), b.to(DType.FLOAT64));
+        Tensor actual = CPU.compare(op, a, b);
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertArrayEquals(expected.toBooleanArray(), actual.toBooleanArray(), op + " " + a + " " + b);
+    }
+
+    @Property(tries = 200)
+    void unary_anyLayout_isFloat64RoundedToFloat32(@ForAll UnaryOp op, @ForAll @IntRange(min = 1, max = 5) int d0,
+                                                  @ForAll @IntRange(min = 1, max = 70) int d1,
+                                                  @ForAll @IntRange(max = 7) int broadcast, @ForAll boolean transpose,
+                                                  @ForAll long seed) {
+        if (!Float32Loops.has(op)) {
+            return;
+        }
+        Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
+        assertSameBits(op + " " + x, CPU.unary(op, x.to(DType.FLOAT64)).to(DType.FLOAT32), CPU.unary(op, x));
+    }
+
+    @Property(tries = 100)
+    void castAndCopyInto_fromFloat32OrBool_matchFloat64RouteAndWidening(@ForAll @IntRange(min = 1, max = 5) int d0,
+                                                           @ForAll @IntRange(min = 1, max = 70) int d1,
+                                                           @ForAll @IntRange(max = 7) int broadcast,
+                                                           @ForAll boolean transpose, @ForAll long seed) {
+        Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
+        Tensor mask = CPU.compare(CompareOp.GT, x, Tensor.fromArray(new float[] {0f}));
+        float[] xs = x.contiguous().toFloatArray();
+        double[] widened = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            widened[i] = xs[i];
+        }
+        Tensor wideX = CPU.cast(x, DType.FLOAT64);
+        assertArrayEquals(x.shape(), wideX.shape());
+        assertArrayEquals(widened, wideX.toDoubleArray(), "cast to float64 " + x);
+        for (Tensor src : new Tensor[] {x, mask}) {
+            Tensor expected = CPU.cast(CPU.cast(src, DType.FLOAT64), DType.FLOAT32);
+            assertSameBits("cast " + src, expected, CPU.cast(src, DType.FLOAT32));
+            // into a transposed view and into a contiguous tensor, from src broadcast to (2, d0, d1, 3)
+            Tensor wide = src.unsqueeze(-1).expand(2, d0, d1, 3);
+            Tensor viaDouble = CPU.cast(CPU.cast(wide, DType.FLOAT64), DType.FLOAT32);
+            Tensor dst = Tensor.zeros(new int[] {2, d0, d1, 3}, DType.FLOAT32, Device.CPU);
+            CPU.copyInto(dst, wide);
+            assertSameBits("copyInto " + src, viaDouble, dst);
+            Tensor dstT = Tensor.zeros(new int[] {2, d0, 3, d1}, DType.FLOAT32, Device.CPU).transpose(2, 3);
+            CPU.copyInto(dstT, wide);
+            assertSameBits("copyInto transposed " + src, viaDouble, dstT);
+        }
+    }
+
+    /**
+     * A (d0, d1) float32 operand: broadcast bit 1 makes dim 0 size 1, bit 2 dim 1, bit 4 a 0-d
+     * scalar; transposed ones are stored (d1, d0).
+     */
+    private static Tensor operand(Random rnd, int d0, int d1, int broadcast, boolean transposed) {
+        if ((broadcast & 4) != 0) {
+            return Tensor.fromArray(values(rnd, 1));
+        }
+        int r = (broadcast & 1) != 0 ? 1 : d0;
+        int c = (broadcast & 2) != 0 ? 1 : d1;
+        return transposed ? Tensor.fromArray(values(rnd, r * c), c, r).t() : Tensor.fromArray(values(rnd, r * c), r, c);
+    }
+
+    /** Mostly ordinary values, one in four special, some repeated so ties and equalities occur. */
+    private static float[] values(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = rnd.nextInt(8);
+            v[i] = kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : kind == 1 ? rnd.nextInt(3) - 1
+                    : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+        }
+        return v;
+    }
+
+    private static void assertSameBits(String what, Tensor expected, Tensor actual) {
+        assertEquals(DType.FLOAT32, actual.dtype(), what);
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        float[] e = expected.contiguous().toFloatArray();
+        float[] a = actual.contiguous().toFloatArray();
+        int[] eb = new int[e.length];
+        int[] ab = new int[a.length];
+        for (int i = 0; i < e.length; i++) {
+            eb[i] = Float.floatToIntBits(e[i]);
+            ab[i] = Float.floatToIntBits(a[i]);
+        }
+        assertArrayEquals(eb, ab, () -> what + ": expected " + Arrays.toString(e) + " but was " + Arrays.toString(a));
+    }
+}
