@@ -13,7 +13,6 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,18 +42,9 @@ class AttentionTest {
         new Case("E=128 Ev=96 causal additive", 2, 40, 70, 128, 96, true, MaskKind.ADDITIVE),
     };
 
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
     static Stream<Arguments> cases() {
         return Target.all().flatMap(t -> Stream.of(DType.FLOAT32, DType.FLOAT64)
                 .flatMap(d -> Stream.of(CASES).map(c -> Arguments.of(t, d, c))));
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
     }
 
     /** Sums over up to 70 keys of float products, against the CPU's double accumulation. */
@@ -140,7 +130,7 @@ class AttentionTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void headsTransposedFromBatchSeqHeadsDimThroughTheApi(Target target, DType dtype) {
         Device dev = target.use();
         // (B, S, H, D) = (2, 19, 2, 16) viewed as (B, H, S, D); a bool causal-like mask (S, S) broadcast
@@ -181,7 +171,7 @@ class AttentionTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void noKeysGiveZeroOutputMinusInfinityAndZeroGradients(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -198,7 +188,7 @@ class AttentionTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void badInputsAreRefusedNamingTheOpAndShapes(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);

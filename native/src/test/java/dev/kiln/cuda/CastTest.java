@@ -7,18 +7,12 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Casts between every pair of dtypes give the CPU backend's values bit for bit, from strided views. */
 class CastTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
     static Stream<Arguments> targetsAndPairs() {
         return Target.all().flatMap(t -> Stream.of(DType.values()).flatMap(from -> Stream.of(DType.values())
                 .map(to -> Arguments.of(t, from, to))));

@@ -12,23 +12,12 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.CompareOp;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** compare.cu (every CompareOp, where) against the CPU backend: broadcasting, strided views, NaN. */
 class CompareWhereTest {
     private static final Backend CPU = Backends.of(Device.CPU);
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
 
     static Stream<Target> targets() {
         return Target.all();
@@ -58,7 +47,7 @@ class CompareWhereTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void everyComparisonBroadcastsStridedViewsWithNaN(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -94,7 +83,7 @@ class CompareWhereTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void whereBroadcastsAllThreeOperands(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);

@@ -4,7 +4,6 @@ import dev.kiln.Device;
 import dev.kiln.autograd.GradCheck;
 import dev.kiln.autograd.PrimitiveCases;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,11 +13,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * forward and backward kernels together (cuda-emu in random scheduling order, and the GPU).
  */
 class CudaGradCheckTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
     static Stream<Arguments> targetsAndCases() {
         return Target.all().filter(t -> t.order() == null || t.order() == Emulator.Order.RANDOM)
                 .flatMap(t -> PrimitiveCases.all().stream().map(c -> Arguments.of(t, c)));

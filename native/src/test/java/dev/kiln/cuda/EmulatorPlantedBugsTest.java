@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,11 +19,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class EmulatorPlantedBugsTest {
     private static final String MODULE = "planted_bugs";
     private final EmuDeviceApi api = new EmuDeviceApi(0);
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
 
     private float[] run(String kernel, Emulator.Order order, Dim3 grid, Dim3 block, int outLength,
                         int[] ints, float[]... inputs) {

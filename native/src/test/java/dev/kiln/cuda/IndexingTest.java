@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -24,15 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * float32 and float64, with non-contiguous operands, duplicate and empty indices.
  */
 class IndexingTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
-
     /** Normal values of shape, contiguous: a base the ops below take views of. */
     private static Tensor normal(long seed, DType dtype, int... shape) {
         return Tensor.normal(new Generator(seed), 0, 1, shape, dtype, Device.CPU);
@@ -63,7 +52,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void gatherReadsAlongAnyDimThroughStrides(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = normal(1, dtype, 13, 7, 10);                      // viewed as (7, 10, 13)
@@ -76,7 +65,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void scatterAddSumsDuplicateIndices(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = normal(3, dtype, 13, 7, 10);                      // viewed as (7, 10, 13)
@@ -99,7 +88,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void indexSelectAndIndexAddWithDuplicateStridedAndEmptyIndices(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = normal(6, dtype, 13, 7, 10);                      // viewed as (7, 10, 13)
@@ -122,7 +111,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void scatterAddRepeatsItselfExactlyInFloat64(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = Tensor.zeros(new int[] {3, 2}, dtype, dev);
@@ -146,7 +135,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void catWithEmptyAndNonContiguousPieces(Target target, DType dtype) {
         Device dev = target.use();
         Tensor a = normal(11, dtype, 3, 5, 4);                       // viewed as (5, 4, 3)
@@ -189,7 +178,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void outOfRangeIndicesThrowTheCpuMessage(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = normal(17, dtype, 2, 3, 6);

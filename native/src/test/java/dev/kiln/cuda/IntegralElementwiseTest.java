@@ -11,7 +11,6 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,11 +18,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class IntegralElementwiseTest {
     private static final long[] EDGES = {Long.MIN_VALUE, Long.MAX_VALUE, 0, -5, 3_000_000_007L, -1, 1L << 32, 7,
         -(1L << 40), 2, 4_294_967_296L + 3, -9};
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
 
     private static Backend cpu() {
         return Backends.of(Device.CPU);

@@ -13,10 +13,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.UnaryOp;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -25,15 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * device (taken after the copy: {@code to(device)} of a view is contiguous).
  */
 class KernelFamiliesTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
-
     /** (a, b, c) normal values as a permuted (non-contiguous) view of shape (c, a, b). */
     private static Tensor permutedInput(long seed, DType dtype, int a, int b, int c) {
         return normal(seed, 1, dtype, a, b, c).permute(2, 0, 1);
@@ -56,7 +44,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void copiesRoundTripAndMakeViewsContiguous(Target target, DType dtype) {
         Device dev = target.use();
         Tensor x = permutedInput(1, dtype, 7, 13, 3);
@@ -72,7 +60,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void copyIntoAStridedViewBroadcastsTheSource(Target target, DType dtype) {
         Device dev = target.use();
         Tensor cpuDst = Tensor.zeros(new int[] {5, 9}, dtype, Device.CPU);
@@ -87,7 +75,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void unaryOpsMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -112,7 +100,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void binaryOpsBroadcastStridedInputs(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -135,7 +123,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void reductionsOverAnyDimsMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -156,7 +144,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void maxAndMinWithIndicesPickTheFirstExtreme(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -183,7 +171,7 @@ class KernelFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void softmaxForwardAndBackwardAlongEveryDim(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);

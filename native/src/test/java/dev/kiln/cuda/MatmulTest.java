@@ -15,11 +15,8 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -28,15 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * scalar loads, vectors cut by the edge of a view), broadcast and strided batches, empty products.
  */
 class MatmulTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
-
     private static Tensor randn(long seed, DType dtype, int... shape) {
         return Tensor.normal(new Generator(seed), 0, 1, shape, dtype, Device.CPU);
     }
@@ -82,7 +70,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void sizesThatAreMultiplesOfNoTile(Target target, DType dtype) {
         Device dev = target.use();
         // 600 x 5 x 70: more tile rows than a group of 8 (gemm.cu orders tiles by groups)
@@ -93,7 +81,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void transposedOperandsAreReadThroughTheirStrides(Target target, DType dtype) {
         Device dev = target.use();
         // 67 x 45 x 70: scalar loads; 68 x 44 x 72: vector loads along k or along m / n
@@ -122,7 +110,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void viewsWhoseEdgeCutsAVectorOrBreakItsAlignment(Target target, DType dtype) {
         Device dev = target.use();
         // aligned rows of 48 / 100 elements narrowed to 45 / 67 / 70: the last vector is partly outside
@@ -139,7 +127,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void batchDimsBroadcast(Target target, DType dtype) {
         Device dev = target.use();
         assertEveryKernel("(3, 1, M, K) @ (4, K, N)", dev, randn(13, dtype, 3, 1, 13, 21), randn(14, dtype, 4, 21, 17));
@@ -151,7 +139,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void batchesReadThroughTheirStrides(Target target, DType dtype) {
         Device dev = target.use();
         // every other matrix of a stack, times a batch that is the middle dim of its storage
@@ -162,7 +150,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void batchesBeyondTheGridZLimitContinueInGridY(Target target, DType dtype) {
         Device dev = target.use();
         GemmLauncher launcher = new GemmLauncher(((CudaBackend) Backends.of(dev)).context(), 4);
@@ -172,7 +160,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void emptyProducts(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -185,7 +173,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void vectorsAsPyTorchDoes(Target target, DType dtype) {
         Device dev = target.use();
         Tensor v = randn(33, dtype, 37);
@@ -204,7 +192,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void badOperandsThrowNamingTheOpAndShapes(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);

@@ -12,11 +12,8 @@ import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.SgdParams;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,15 +26,6 @@ class OptimizerStepTest {
     private static final int ROWS = 61;
     private static final int COLS = 53;
     private static final int STEPS = 3;
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
 
     /** The CPU and device copies of one parameter and its state, stepped side by side. */
     private record Pair(Tensor cpu, Tensor dev) {
@@ -71,7 +59,7 @@ class OptimizerStepTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void sgdVariantsMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         SgdParams[] variants = {
@@ -98,7 +86,7 @@ class OptimizerStepTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void adamVariantsMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         // {lr, beta1, beta2, eps, weight decay, decoupled (AdamW), amsgrad}

@@ -13,23 +13,11 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Pool2dParams;
 import java.util.Arrays;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** kernels/pool2d.cu against the CPU backend on every target, float32 and float64. */
 class Pool2dTest {
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
-
     /** Geometries for max pooling: overlapping, padded, dilated, ceil_mode, per-dim, kernel > stride. */
     private static final Pool2dParams[] MAX_WINDOWS = {
         Pool2dParams.of(2),
@@ -67,7 +55,7 @@ class Pool2dTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void maxPoolForwardAndBackwardMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -100,7 +88,7 @@ class Pool2dTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void avgPoolForwardAndBackwardMatchTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -121,7 +109,7 @@ class Pool2dTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void oneByOneImagesAndWholeImageWindows(Target target, DType dtype) {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
@@ -152,7 +140,7 @@ class Pool2dTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void maxPoolBackwardRejectsIndicesOutsideThePlaneAsTheCpuDoes(Target target, DType dtype) {
         Device dev = target.use();
         int[] inputShape = {1, 2, 3, 4};

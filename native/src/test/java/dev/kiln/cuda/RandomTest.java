@@ -15,10 +15,8 @@ import dev.kiln.spi.Philox;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -31,15 +29,6 @@ class RandomTest {
     private static final long[][] SEEDS_AND_OFFSETS = {{0, 0}, {42, 12345}, {0x9E3779B97F4A7C15L, (1L << 32) - 500}};
     /** Sizes that are multiples of no block: one element, one warp and one, several blocks and a partial one. */
     private static final int[][] SHAPES = {{1}, {33}, {5, 7, 31}};
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
 
     static Stream<Target> targets() {
         return Target.all();
@@ -87,7 +76,7 @@ class RandomTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void uniformIsBitIdenticalToTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -104,7 +93,7 @@ class RandomTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void normalMatchesTheCpuToTheLastBitsOfLogAndCos(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -154,7 +143,7 @@ class RandomTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void dropoutMasksAndValuesAreBitIdenticalToTheCpu(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);

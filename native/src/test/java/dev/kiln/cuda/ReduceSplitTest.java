@@ -12,7 +12,6 @@ import dev.kiln.spi.Backends;
 import dev.kiln.spi.ReduceOp;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,15 +25,6 @@ class ReduceSplitTest {
     private static final Backend CPU = Backends.of(Device.CPU);
     /** A short chunk, so that rows of a few hundred elements split on the emulator. */
     private static final int CHUNK = 64;
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
 
     static Stream<Arguments> targets() {
         return Target.all().map(Arguments::of);
@@ -69,7 +59,7 @@ class ReduceSplitTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void fewLongRowsAndWholeTensors(Target target, DType dtype) {
         Device dev = target.use();
         ReduceLauncher gpu = launcher(dev, CHUNK);
@@ -90,7 +80,7 @@ class ReduceSplitTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void rowsJustOverOneChunk(Target target, DType dtype) {
         Device dev = target.use();
         // A lowered chunk: one whole chunk and a chunk of one element.
@@ -122,7 +112,7 @@ class ReduceSplitTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void argmaxAndArgminKeepTheFirstExtremeAndTheFirstNaN(Target target, DType dtype) {
         Device dev = target.use();
         ReduceLauncher gpu = launcher(dev, CHUNK);

@@ -1,8 +1,10 @@
 package dev.kiln.cuda;
 
+import dev.kiln.DType;
 import dev.kiln.Device;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * A device a kernel test runs on: cuda-emu in each scheduling order, and the GPU (skipped, with
@@ -19,6 +21,11 @@ record Target(String label, Emulator.Order order) {
                 new Target("cuda-emu reverse", Emulator.Order.REVERSE),
                 new Target("cuda-emu random", Emulator.Order.RANDOM),
                 new Target("cuda", null)).filter(Target::selected);
+    }
+
+    /** Every selected target with float32 and with float64. */
+    static Stream<Arguments> withFloatDtypes() {
+        return all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
     }
 
     private static boolean selected(Target t) {

@@ -10,24 +10,12 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import java.util.Arrays;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** reduce.cu's var_rows against the CPU backend (two passes in double). */
 class VarianceTest {
     private static final Backend CPU = Backends.of(Device.CPU);
-
-    @AfterEach
-    void restoreOrder() {
-        Emulator.setOrder(Emulator.Order.FORWARD);
-    }
-
-    static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(Arguments.of(t, DType.FLOAT32), Arguments.of(t, DType.FLOAT64)));
-    }
 
     /** mean + N(0, 1) of shape (a, b, c), viewed as the strided (c, a, b) on the CPU and the device. */
     private static Both permuted(long seed, DType dtype, Device dev, double mean, int a, int b, int c) {
@@ -45,7 +33,7 @@ class VarianceTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void overAnyDimsWithAndWithoutCorrection(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -59,7 +47,7 @@ class VarianceTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void aMeanLargeAgainstTheSpreadKeepsItsAccuracy(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -73,7 +61,7 @@ class VarianceTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void fewLongRowsAreSplitIntoChunksAndMerged(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
@@ -88,7 +76,7 @@ class VarianceTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("targetsAndDtypes")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
     void degenerateRowsGiveZeroInfinityOrNaN(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
