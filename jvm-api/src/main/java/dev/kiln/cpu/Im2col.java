@@ -145,14 +145,13 @@ final class Im2col {
     static void packPatchesF32(float[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
                                int j0, int nc, float[] dst, int width) {
         var cp = g.p();
-        int plane = g.outPlane();
         int[] offset = taps.offset();
+        int image = p / g.outPlane();
+        int oy = (p - image * g.outPlane()) / g.ow();
+        int ox = p - image * g.outPlane() - oy * g.ow();
         for (int q = 0; q < count; q++) {
-            int image = (p + q) / plane;
-            int pixel = p + q - image * plane;
-            int oy = pixel / g.ow();
             int iy = oy * cp.strideH() - cp.padH();
-            int ix = (pixel - oy * g.ow()) * cp.strideW() - cp.padW();
+            int ix = ox * cp.strideW() - cp.padW();
             int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
             int out = q * width - j0;
             if (taps.inside(iy, ix, g)) {
@@ -168,6 +167,14 @@ final class Im2col {
                     }
                 }
             }
+            // next pixel, without divisions
+            if (++ox == g.ow()) {
+                ox = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
+                }
+            }
         }
     }
 
@@ -175,14 +182,13 @@ final class Im2col {
     static void packPatchesF64(double[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
                                int j0, int nc, double[] dst, int width) {
         var cp = g.p();
-        int plane = g.outPlane();
         int[] offset = taps.offset();
+        int image = p / g.outPlane();
+        int oy = (p - image * g.outPlane()) / g.ow();
+        int ox = p - image * g.outPlane() - oy * g.ow();
         for (int q = 0; q < count; q++) {
-            int image = (p + q) / plane;
-            int pixel = p + q - image * plane;
-            int oy = pixel / g.ow();
             int iy = oy * cp.strideH() - cp.padH();
-            int ix = (pixel - oy * g.ow()) * cp.strideW() - cp.padW();
+            int ix = ox * cp.strideW() - cp.padW();
             int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
             int out = q * width - j0;
             if (taps.inside(iy, ix, g)) {
@@ -196,6 +202,14 @@ final class Im2col {
                     if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
                         dst[out + t] = x[src + offset[t]];
                     }
+                }
+            }
+            // next pixel, without divisions
+            if (++ox == g.ow()) {
+                ox = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
                 }
             }
         }
