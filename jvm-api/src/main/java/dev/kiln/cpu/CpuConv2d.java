@@ -111,7 +111,9 @@ final class CpuConv2d {
         Object gyByChannel = byChannel(data(gyc), gyc.storageOffset(), g, gy.dtype()); // (o, n * outPlane)
         Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
         Object gwd = data(gw);
-        int slice = Math.max(1, SLICE_PIXELS / outPlane);
+        // the lanes' sums run over a 128th of a slice's pixels each: larger slices keep their blocks full
+        boolean lanes = gy.dtype() == DType.FLOAT32 && WeightGradLanes.suits(g);
+        int slice = Math.max(1, (lanes ? 4 * SLICE_PIXELS : SLICE_PIXELS) / outPlane);
         int slices = (g.n() + slice - 1) / slice;
         int size = g.og() * colRows;
         Im2col.Taps taps = Im2col.Taps.of(g);
@@ -192,7 +194,9 @@ final class CpuConv2d {
     private static void gemmOverPatches(ConvGeometry g, Im2col.Taps taps, int pixels, Object gy, int gyOff, int ldGy,
                                         Object x, int xOff, Object gw) {
         int imageStride = g.c() * g.inPlane();
-        if (gw instanceof float[] gwf) {
+        if (gw instanceof float[] gwf && WeightGradLanes.suits(g)) { // small gw: see WeightGradLanes
+            WeightGradLanes.gradient(g, pixels, (float[]) gy, gyOff, ldGy, (float[]) x, xOff, imageStride, gwf);
+        } else if (gw instanceof float[] gwf) {
             float[] xf = (float[]) x;
             GemmF32.gemm(g.og(), g.colRows(), pixels, (float[]) gy, gyOff, ldGy, 1,
                     (p, count, j0, nc, dst, width) -> Im2col.packPatchesF32(xf, xOff, imageStride, g, taps, p, count, j0,
