@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed once into zero-padded
  * groups of U k-steps by one panel of columns (WIDE, then MID, NARROW and TINY for the rest); A into
- * zero-padded R x U blocks per strip of R rows. Each task owns MC rows of one panel of C,
+ * zero-padded R x U blocks per strip of R rows (B one panel at a time, by the task that uses it, when
+ * m fits one row block). Each task owns MC rows of one panel of C,
  * accumulated over all of k in private strips, then written back through C's strides (or a sink).
  *
  * <p>Why this shape: HotSpot C2 (JDK 17) vectorises the micro-kernel's j loop only when every
@@ -126,9 +127,12 @@ final class GemmF32 {
                      boolean parallel) {
         int groups = (k + U - 1) / U;
         Panels panels = Panels.of(n);
-        float[][] packedB = packB(k, n, b, groups, panels);
-        float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         int rowBlocks = (m + MC - 1) / MC;
+        // one row block: each panel serves one task, which packs it just before use into a buffer that
+        // its thread reuses (hot in cache; B packed whole up front would stream through memory twice)
+        boolean packInTask = rowBlocks == 1;
+        float[][] packedB = packInTask ? null : packB(k, n, b, groups, panels);
+        float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
@@ -137,6 +141,7 @@ final class GemmF32 {
         int stripSize = R * panels.width()[0];
         Parallel.Range body = (t0, t1) -> {
             float[][] strips = new float[blockRows / R][stripSize];
+            float[][] panelB = packInTask ? new float[groups][U * panels.width()[0]] : null;
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
                 int i0 = (task % rowBlocks) * blockRows;
@@ -151,13 +156,19 @@ final class GemmF32 {
                 for (int s = 0; s < nStrips; s++) {
                     Arrays.fill(strips[s], 0, R * width, 0f);
                 }
+                if (packInTask) {
+                    for (int g = 0; g < groups; g++) {
+                        Arrays.fill(panelB[g], 0, U * width, 0f);
+                        packGroup(k, n, b, g, panels.start()[panel], width, panelB[g]);
+                    }
+                }
                 for (int g0 = 0; g0 < groups; g0 += perBlock) {
                     int g1 = Math.min(groups, g0 + perBlock);
                     for (int s = 0; s < nStrips; s++) {
                         float[] strip = strips[s];
                         float[] stripA = packedA[i0 / R + s];
                         for (int g = g0; g < g1; g++) {
-                            float[] group = packedB[panel * groups + g];
+                            float[] group = packInTask ? panelB[g] : packedB[panel * groups + g];
                             if (width == WIDE) {
                                 kernelWide(strip, group, stripA, g * R * U);
                             } else if (width == MID) {
@@ -305,15 +316,17 @@ final class GemmF32 {
         Parallel.forRange(panels.count() * groups, 64, (s0, s1) -> {
             for (int s = s0; s < s1; s++) {
                 int panel = s / groups;
-                int width = panels.width()[panel];
-                int j0 = panels.start()[panel];
-                int p = (s % groups) * U;
-                float[] dst = new float[U * width];
-                b.pack(p, Math.min(U, k - p), j0, Math.min(width, n - j0), dst, width);
-                packed[s] = dst;
+                packed[s] = new float[U * panels.width()[panel]];
+                packGroup(k, n, b, s % groups, panels.start()[panel], panels.width()[panel], packed[s]);
             }
         });
         return packed;
+    }
+
+    /** Group g of the panel of columns [j0, j0 + width) of B (k, n) into dst (U, width), zero on entry. */
+    private static void packGroup(int k, int n, GroupPacker b, int g, int j0, int width, float[] dst) {
+        int p = g * U;
+        b.pack(p, Math.min(U, k - p), j0, Math.min(width, n - j0), dst, width);
     }
 
     /** B[p][j] = b[bOff + p * bRs + j * bCs]. */
