@@ -3,11 +3,11 @@ package dev.kiln.cpu;
 import java.util.Arrays;
 
 /**
- * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed once into zero-padded
- * groups of U k-steps by one panel of columns (WIDE, then MID, NARROW and TINY for the rest); A into
- * zero-padded R x U blocks per strip of R rows (B one panel at a time, by the task that uses it, when
- * m fits one row block). Each task owns MC rows of one panel of C,
- * accumulated over all of k in private strips, then written back through C's strides (or a sink).
+ * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed into zero-padded groups of
+ * U k-steps by one panel of columns (WIDE, then MID, NARROW and TINY for the rest), all at once, or
+ * one panel at a time by the task that uses it when m fits one row block; A into zero-padded R x U
+ * blocks per strip of R rows. Each task owns MC rows of one panel of C, accumulated over all of k in
+ * private strips, then written back through C's strides (or a sink).
  *
  * <p>Why this shape: HotSpot C2 (JDK 17) vectorises the micro-kernel's j loop only when every
  * array index in it is j plus a constant, and gives up on bodies much larger than R * U = 15
