@@ -10,7 +10,8 @@ import dev.kiln.spi.Conv2dParams;
  * col_grad = w_g^T gy_g (then col2im), gw_g = gy_g col^T summed over images. The forward multiplies
  * whole chunks of images at once (col matrices side by side, its panels packed straight from x), so
  * small images and channel counts still make one large GEMM; the weight gradient multiplies slices of
- * images (their im2row matrices stacked) in parallel and adds the slices' sums in order. The input
+ * images in parallel (packed GEMMs whose panels of transposed im2col matrices are packed straight from
+ * x) and adds the slices' sums in order. The input
  * gradient runs one (image, group) pair per parallel task, as col2im of neighbouring pixels overlaps;
  * its GEMM emits rows of col straight into the image. 1x1 stride-1 unpadded convolutions use x itself
  * as col there and in the per-image forward.
@@ -110,28 +111,25 @@ final class CpuConv2d {
         Object gyByChannel = byChannel(data(gyc), gyc.storageOffset(), g, gy.dtype()); // (o, n * outPlane)
         Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
         Object gwd = data(gw);
-        int slice = Math.max(1, SLICE_PIXELS / outPlane);
+        // the lanes' sums run over a 128th of a slice's pixels each: larger slices keep their blocks full
+        boolean lanes = gy.dtype() == DType.FLOAT32 && WeightGradLanes.suits(g);
+        int slice = Math.max(1, (lanes ? 4 * SLICE_PIXELS : SLICE_PIXELS) / outPlane);
         int slices = (g.n() + slice - 1) / slice;
         int size = g.og() * colRows;
+        Im2col.Taps taps = Im2col.Taps.of(g);
         for (int grp = 0; grp < g.groups(); grp++) {
             int group = grp;
             // one partial gw_g per slice of images, summed in slice order below
             Object[] partial = new Object[slices];
             Parallel.forRange(slices, 1, (s0, s1) -> {
-                // (count * outPlane, colRows), reused by the piece's slices: im2row writes the same elements
-                // for every image, so those it leaves for the padding stay zero
-                Object patches = allocate(gy.dtype(), Math.min(slice, g.n()) * outPlane * colRows);
                 for (int s = s0; s < s1; s++) {
                     int first = s * slice;
                     int count = Math.min(slice, g.n() - first);
-                    for (int i = 0; i < count; i++) {
-                        int xo = xc.storageOffset() + ((first + i) * g.c() + group * g.cg()) * g.inPlane();
-                        Im2col.im2row(xd, xo, patches, i * outPlane * colRows, g);
-                    }
-                    // gw_g (og, colRows) of the slice = gy_g (og, count * outPlane) patches (count * outPlane, colRows)
+                    int xo = xc.storageOffset() + (first * g.c() + group * g.cg()) * g.inPlane();
+                    // gw_g (og, colRows) of the slice = gy_g (og, count * outPlane) im2col^T (count * outPlane, colRows)
                     partial[s] = allocate(gy.dtype(), size);
-                    gemm(g.og(), colRows, count * outPlane, gyByChannel, group * g.og() * pixels
-                            + first * outPlane, pixels, 1, patches, 0, colRows, 1, partial[s], 0, colRows, false);
+                    gemmOverPatches(g, taps, count * outPlane, gyByChannel, group * g.og() * pixels + first * outPlane,
+                            pixels, xd, xo, partial[s]);
                 }
             });
             for (int s = 0; s < slices; s++) {
@@ -144,7 +142,7 @@ final class CpuConv2d {
     /**
      * Pixels (whole images, at least one) summed by one weight-gradient GEMM: its sums over pixels run
      * in sequence, and shorter runs added together keep float32 rounding at the per-image level. The
-     * slices run in parallel, each building the im2row matrix of its own images.
+     * slices run in parallel, each packing the patches of its own images.
      */
     private static final int SLICE_PIXELS = 1024;
 
@@ -185,6 +183,29 @@ final class CpuConv2d {
         } else {
             CpuGemm.dgemm(m, n, k, (double[]) a, aOff, aRs, aCs, (double[]) b, bOff, bRs, bCs, (double[]) c, cOff, ldc,
                     accumulate);
+        }
+    }
+
+    /**
+     * gw (og, colRows) = gy (og, pixels) at gy[gyOff + i * ldGy + q] times the transposed im2col matrices of
+     * the images whose group starts at x[xOff], side by side; the packed GEMM packs its panels straight
+     * from x, so no im2row matrix is built.
+     */
+    private static void gemmOverPatches(ConvGeometry g, Im2col.Taps taps, int pixels, Object gy, int gyOff, int ldGy,
+                                        Object x, int xOff, Object gw) {
+        int imageStride = g.c() * g.inPlane();
+        if (gw instanceof float[] gwf && WeightGradLanes.suits(g)) { // small gw: see WeightGradLanes
+            WeightGradLanes.gradient(g, pixels, (float[]) gy, gyOff, ldGy, (float[]) x, xOff, imageStride, gwf);
+        } else if (gw instanceof float[] gwf) {
+            float[] xf = (float[]) x;
+            GemmF32.gemm(g.og(), g.colRows(), pixels, (float[]) gy, gyOff, ldGy, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packPatchesF32(xf, xOff, imageStride, g, taps, p, count, j0,
+                            nc, dst, width), gwf, 0, g.colRows(), 1, false);
+        } else {
+            double[] xd = (double[]) x;
+            GemmF64.gemm(g.og(), g.colRows(), pixels, (double[]) gy, gyOff, ldGy, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packPatchesF64(xd, xOff, imageStride, g, taps, p, count, j0,
+                            nc, dst, width), (double[]) gw, 0, g.colRows(), 1, false);
         }
     }
 

@@ -78,23 +78,20 @@ final class CpuPool2d {
             for (int j = 0; j < ow; j++) {
                 int at = top + 2 * j * sw;
                 int first = 2 * i * w + 2 * j; // h * W + w of the window's first tap
-                float best = x[at];
-                int bestAt = first;
-                float v = x[at + sw];
-                if (v > best || v != v) {
-                    best = v;
-                    bestAt = first + 1;
-                }
-                v = x[at + sh];
-                if (v > best || v != v) {
-                    best = v;
-                    bestAt = first + w;
-                }
+                // a later tap wins when larger or NaN, as in maxPlane; the choices are 0/1 ints that pick
+                // offsets (C2 compiles them without branches: activations' comparisons are coin flips)
+                int pick = x[at + sw] > x[at] | x[at + sw] != x[at + sw] ? 1 : 0;
+                int pos = pick * sw; // of the best tap so far, from at
+                int bestAt = first + pick;
+                float v = x[at + sh];
+                pick = v > x[at + pos] | v != v ? 1 : 0;
+                pos += pick * (sh - pos);
+                bestAt += pick * (first + w - bestAt);
                 v = x[at + sh + sw];
-                if (v > best || v != v) {
-                    best = v;
-                    bestAt = first + w + 1;
-                }
+                pick = v > x[at + pos] | v != v ? 1 : 0;
+                pos += pick * (sh + sw - pos);
+                bestAt += pick * (first + w + 1 - bestAt);
+                float best = x[at + pos];
                 y[outOff + i * ow + j] = best;
                 ind[outOff + i * ow + j] = bestAt;
             }

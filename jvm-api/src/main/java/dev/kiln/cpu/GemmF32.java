@@ -3,10 +3,11 @@ package dev.kiln.cpu;
 import java.util.Arrays;
 
 /**
- * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed once into zero-padded
- * groups of U k-steps by one panel of columns (WIDE, then MID and NARROW for the rest); A into
- * zero-padded R x U blocks per strip of R rows. Each task owns MC rows of one panel of C,
- * accumulated over all of k in private strips, then written back through C's strides (or a sink).
+ * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed into zero-padded groups of
+ * U k-steps by one panel of columns (WIDE, then MID, NARROW and TINY for the rest), all at once, or
+ * one panel at a time by the task that uses it when m fits one row block; A into zero-padded R x U
+ * blocks per strip of R rows. Each task owns MC rows of one panel of C, accumulated over all of k in
+ * private strips, then written back through C's strides (or a sink).
  *
  * <p>Why this shape: HotSpot C2 (JDK 17) vectorises the micro-kernel's j loop only when every
  * array index in it is j plus a constant, and gives up on bodies much larger than R * U = 15
@@ -22,6 +23,8 @@ final class GemmF32 {
     static final int MID = WIDE / 2;
     /** Columns of a narrow panel, used for the columns left after the wide and middle panels. */
     static final int NARROW = 128;
+    /** Columns of a tiny panel, used instead of a narrow one for the last few columns (conv2d weight gradients). */
+    static final int TINY = 32;
     /** Rows of C per micro-kernel strip. */
     private static final int R = 5;
     /** k-steps per micro-kernel call (rows of a packed B group). */
@@ -35,6 +38,8 @@ final class GemmF32 {
     private static final int MID_GROUPS_PER_BLOCK = 2 * WIDE_GROUPS_PER_BLOCK;
     /** As WIDE_GROUPS_PER_BLOCK for narrow panels (24 KiB). */
     private static final int NARROW_GROUPS_PER_BLOCK = 16;
+    /** As WIDE_GROUPS_PER_BLOCK for tiny panels (24 KiB). */
+    private static final int TINY_GROUPS_PER_BLOCK = 64;
     /** Rows of C per task, a multiple of R (its strips, 260 KiB, stay in L2); 64 output channels fit one. */
     private static final int MC = R * 13;
 
@@ -57,11 +62,17 @@ final class GemmF32 {
                 mid++;
                 rest = 0;
             }
-            int narrow = (rest + NARROW - 1) / NARROW;
-            int[] start = new int[wide + mid + narrow];
+            int narrow = rest / NARROW;
+            rest -= narrow * NARROW;
+            // a tiny panel runs at about half a narrow one's speed per column: worth it up to a quarter
+            int tiny = rest > 0 && rest <= TINY ? 1 : 0;
+            if (rest > TINY) {
+                narrow++;
+            }
+            int[] start = new int[wide + mid + narrow + tiny];
             int[] width = new int[start.length];
             for (int p = 0; p < start.length; p++) {
-                width[p] = p < wide ? WIDE : p < wide + mid ? MID : NARROW;
+                width[p] = p < wide ? WIDE : p < wide + mid ? MID : p < wide + mid + narrow ? NARROW : TINY;
                 start[p] = p == 0 ? 0 : start[p - 1] + width[p - 1];
             }
             return new Panels(start, width);
@@ -116,9 +127,12 @@ final class GemmF32 {
                      boolean parallel) {
         int groups = (k + U - 1) / U;
         Panels panels = Panels.of(n);
-        float[][] packedB = packB(k, n, b, groups, panels);
-        float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         int rowBlocks = (m + MC - 1) / MC;
+        // one row block: each panel serves one task, which packs it just before use into a buffer that
+        // its thread reuses (hot in cache; B packed whole up front would stream through memory twice)
+        boolean packInTask = rowBlocks == 1;
+        float[][] packedB = packInTask ? null : packB(k, n, b, groups, panels);
+        float[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
         // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
@@ -127,6 +141,7 @@ final class GemmF32 {
         int stripSize = R * panels.width()[0];
         Parallel.Range body = (t0, t1) -> {
             float[][] strips = new float[blockRows / R][stripSize];
+            float[][] panelB = packInTask ? new float[groups][U * panels.width()[0]] : null;
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
                 int i0 = (task % rowBlocks) * blockRows;
@@ -136,10 +151,16 @@ final class GemmF32 {
                 }
                 int nStrips = (mc + R - 1) / R;
                 int width = panels.width()[panel];
-                int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK
-                        : width == MID ? MID_GROUPS_PER_BLOCK : NARROW_GROUPS_PER_BLOCK;
+                int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK : width == MID ? MID_GROUPS_PER_BLOCK
+                        : width == NARROW ? NARROW_GROUPS_PER_BLOCK : TINY_GROUPS_PER_BLOCK;
                 for (int s = 0; s < nStrips; s++) {
                     Arrays.fill(strips[s], 0, R * width, 0f);
+                }
+                if (packInTask) {
+                    for (int g = 0; g < groups; g++) {
+                        Arrays.fill(panelB[g], 0, U * width, 0f);
+                        packGroup(k, n, b, g, panels.start()[panel], width, panelB[g]);
+                    }
                 }
                 for (int g0 = 0; g0 < groups; g0 += perBlock) {
                     int g1 = Math.min(groups, g0 + perBlock);
@@ -147,13 +168,15 @@ final class GemmF32 {
                         float[] strip = strips[s];
                         float[] stripA = packedA[i0 / R + s];
                         for (int g = g0; g < g1; g++) {
-                            float[] group = packedB[panel * groups + g];
+                            float[] group = packInTask ? panelB[g] : packedB[panel * groups + g];
                             if (width == WIDE) {
                                 kernelWide(strip, group, stripA, g * R * U);
                             } else if (width == MID) {
                                 kernelMid(strip, group, stripA, g * R * U);
-                            } else {
+                            } else if (width == NARROW) {
                                 kernelNarrow(strip, group, stripA, g * R * U);
+                            } else {
+                                kernelTiny(strip, group, stripA, g * R * U);
                             }
                         }
                     }
@@ -258,21 +281,52 @@ final class GemmF32 {
         }
     }
 
+    /** strip (R, TINY) += A block (R, U) at a[ao ..] times group (U, TINY). */
+    private static void kernelTiny(float[] strip, float[] group, float[] a, int ao) {
+        float a00 = a[ao];
+        float a01 = a[ao + 1];
+        float a02 = a[ao + 2];
+        float a10 = a[ao + 3];
+        float a11 = a[ao + 4];
+        float a12 = a[ao + 5];
+        float a20 = a[ao + 6];
+        float a21 = a[ao + 7];
+        float a22 = a[ao + 8];
+        float a30 = a[ao + 9];
+        float a31 = a[ao + 10];
+        float a32 = a[ao + 11];
+        float a40 = a[ao + 12];
+        float a41 = a[ao + 13];
+        float a42 = a[ao + 14];
+        for (int j = 0; j < TINY; j++) {
+            float b0 = group[j];
+            float b1 = group[TINY + j];
+            float b2 = group[2 * TINY + j];
+            strip[j] = Math.fma(a02, b2, Math.fma(a01, b1, Math.fma(a00, b0, strip[j])));
+            strip[TINY + j] = Math.fma(a12, b2, Math.fma(a11, b1, Math.fma(a10, b0, strip[TINY + j])));
+            strip[2 * TINY + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * TINY + j])));
+            strip[3 * TINY + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * TINY + j])));
+            strip[4 * TINY + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * TINY + j])));
+        }
+    }
+
     /** B (k, n) -> one (U, width) array per panel and group, zero beyond k and n, at [panel * groups + g]. */
     private static float[][] packB(int k, int n, GroupPacker b, int groups, Panels panels) {
         float[][] packed = new float[panels.count() * groups][];
         Parallel.forRange(panels.count() * groups, 64, (s0, s1) -> {
             for (int s = s0; s < s1; s++) {
                 int panel = s / groups;
-                int width = panels.width()[panel];
-                int j0 = panels.start()[panel];
-                int p = (s % groups) * U;
-                float[] dst = new float[U * width];
-                b.pack(p, Math.min(U, k - p), j0, Math.min(width, n - j0), dst, width);
-                packed[s] = dst;
+                packed[s] = new float[U * panels.width()[panel]];
+                packGroup(k, n, b, s % groups, panels.start()[panel], panels.width()[panel], packed[s]);
             }
         });
         return packed;
+    }
+
+    /** Group g of the panel of columns [j0, j0 + width) of B (k, n) into dst (U, width), zero on entry. */
+    private static void packGroup(int k, int n, GroupPacker b, int g, int j0, int width, float[] dst) {
+        int p = g * U;
+        b.pack(p, Math.min(U, k - p), j0, Math.min(width, n - j0), dst, width);
     }
 
     /** B[p][j] = b[bOff + p * bRs + j * bCs]. */

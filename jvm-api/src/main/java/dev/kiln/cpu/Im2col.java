@@ -5,8 +5,8 @@ package dev.kiln.cpu;
  * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
  * (zero where that falls in the padding). Arrays are float[] or double[]. packRows writes blocks of
  * col straight into GEMM panels and col2imRowAdd takes GEMM rows of col, so large convolutions
- * never build col in forward or backward-input. im2row is col transposed, pixel by pixel, for the
- * weight gradient.
+ * never build col in forward or backward-input; packPatches writes blocks of col transposed (pixel
+ * by pixel) into GEMM panels for the weight gradient.
  */
 final class Im2col {
     private Im2col() {
@@ -18,18 +18,6 @@ final class Im2col {
             im2colF32(xf, xOff, (float[]) col, g);
         } else {
             im2colF64((double[]) x, xOff, (double[]) col, g);
-        }
-    }
-
-    /**
-     * dst at dstOff = im2col(x at xOff) transposed, (oh * ow, colRows): row j holds output pixel j's
-     * patch. dst is zero on entry (padding stays zero).
-     */
-    static void im2row(Object x, int xOff, Object dst, int dstOff, ConvGeometry g) {
-        if (x instanceof float[] xf) {
-            im2rowF32(xf, xOff, (float[]) dst, dstOff, g);
-        } else {
-            im2rowF64((double[]) x, xOff, (double[]) dst, dstOff, g);
         }
     }
 
@@ -120,6 +108,109 @@ final class Im2col {
                     }
                 }
                 j += segment;
+            }
+        }
+    }
+
+    /**
+     * Where each im2col row (tap) of a patch reads x: offset from the patch's top-left input position
+     * (possibly in the padding), and its row and column shifts, for the weight gradient's packer.
+     */
+    record Taps(int[] offset, int[] dy, int[] dx, int maxDy, int maxDx) {
+        static Taps of(ConvGeometry g) {
+            var cp = g.p();
+            int rows = g.colRows();
+            int[] offset = new int[rows];
+            int[] dy = new int[rows];
+            int[] dx = new int[rows];
+            for (int row = 0; row < rows; row++) {
+                dx[row] = row % g.kw() * cp.dilationW();
+                dy[row] = (row / g.kw()) % g.kh() * cp.dilationH();
+                offset[row] = row / (g.kw() * g.kh()) * g.inPlane() + dy[row] * g.w() + dx[row];
+            }
+            return new Taps(offset, dy, dx, (g.kh() - 1) * cp.dilationH(), (g.kw() - 1) * cp.dilationW());
+        }
+
+        /** True when every tap of the patch at input position (iy, ix) lies inside the image. */
+        boolean inside(int iy, int ix, ConvGeometry g) {
+            return iy >= 0 && ix >= 0 && iy + maxDy < g.h() && ix + maxDx < g.w();
+        }
+    }
+
+    /**
+     * dst[q * width + j] = col[j0 + j][p + q] (im2col transposed: pixel p + q's patch, taps [j0, j0 + nc))
+     * for q < count, j < nc; dst is zero on entry, padding stays zero. Pixels run over consecutive
+     * images: image i's group starts at x[xOff + i * imageStride].
+     */
+    static void packPatchesF32(float[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
+                               int j0, int nc, float[] dst, int width) {
+        var cp = g.p();
+        int[] offset = taps.offset();
+        int image = p / g.outPlane();
+        int oy = (p - image * g.outPlane()) / g.ow();
+        int ox = p - image * g.outPlane() - oy * g.ow();
+        for (int q = 0; q < count; q++) {
+            int iy = oy * cp.strideH() - cp.padH();
+            int ix = ox * cp.strideW() - cp.padW();
+            int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
+            int out = q * width - j0;
+            if (taps.inside(iy, ix, g)) {
+                for (int t = j0; t < j0 + nc; t++) {
+                    dst[out + t] = x[src + offset[t]];
+                }
+            } else {
+                for (int t = j0; t < j0 + nc; t++) {
+                    int y = iy + taps.dy()[t];
+                    int xx = ix + taps.dx()[t];
+                    if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
+                        dst[out + t] = x[src + offset[t]];
+                    }
+                }
+            }
+            // next pixel, without divisions
+            if (++ox == g.ow()) {
+                ox = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
+                }
+            }
+        }
+    }
+
+    /** As {@link #packPatchesF32} for float64. */
+    static void packPatchesF64(double[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
+                               int j0, int nc, double[] dst, int width) {
+        var cp = g.p();
+        int[] offset = taps.offset();
+        int image = p / g.outPlane();
+        int oy = (p - image * g.outPlane()) / g.ow();
+        int ox = p - image * g.outPlane() - oy * g.ow();
+        for (int q = 0; q < count; q++) {
+            int iy = oy * cp.strideH() - cp.padH();
+            int ix = ox * cp.strideW() - cp.padW();
+            int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
+            int out = q * width - j0;
+            if (taps.inside(iy, ix, g)) {
+                for (int t = j0; t < j0 + nc; t++) {
+                    dst[out + t] = x[src + offset[t]];
+                }
+            } else {
+                for (int t = j0; t < j0 + nc; t++) {
+                    int y = iy + taps.dy()[t];
+                    int xx = ix + taps.dx()[t];
+                    if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
+                        dst[out + t] = x[src + offset[t]];
+                    }
+                }
+            }
+            // next pixel, without divisions
+            if (++ox == g.ow()) {
+                ox = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
+                }
             }
         }
     }
@@ -308,64 +399,6 @@ final class Im2col {
                     for (int ox = lo; ox < hi; ox++) {
                         x[dst + ox * p.strideW()] += col[at + ox];
                     }
-                }
-            }
-        }
-    }
-
-    private static void im2rowF32(float[] x, int xOff, float[] dst, int dstOff, ConvGeometry g) {
-        var p = g.p();
-        int rows = g.colRows();
-        int[] shift = new int[rows];
-        int[] lo = new int[rows];
-        int[] hi = new int[rows];
-        for (int row = 0; row < rows; row++) {
-            shift[row] = row % g.kw() * p.dilationW() - p.padW();
-            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
-            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
-        }
-        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
-        for (int oy = 0; oy < g.oh(); oy++) {
-            int base = dstOff + oy * g.ow() * rows;
-            for (int row = 0; row < rows; row++) {
-                int ki = (row / g.kw()) % g.kh();
-                int ci = row / (g.kw() * g.kh());
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    continue;
-                }
-                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
-                for (int ox = lo[row]; ox < hi[row]; ox++) {
-                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
-                }
-            }
-        }
-    }
-
-    private static void im2rowF64(double[] x, int xOff, double[] dst, int dstOff, ConvGeometry g) {
-        var p = g.p();
-        int rows = g.colRows();
-        int[] shift = new int[rows];
-        int[] lo = new int[rows];
-        int[] hi = new int[rows];
-        for (int row = 0; row < rows; row++) {
-            shift[row] = row % g.kw() * p.dilationW() - p.padW();
-            lo[row] = Math.min(g.ow(), firstValid(shift[row], p.strideW()));
-            hi[row] = endValid(shift[row], p.strideW(), g.w(), g.ow());
-        }
-        // one output row at a time, so its patches (ow * rows elements) stay in cache while every tap is written
-        for (int oy = 0; oy < g.oh(); oy++) {
-            int base = dstOff + oy * g.ow() * rows;
-            for (int row = 0; row < rows; row++) {
-                int ki = (row / g.kw()) % g.kh();
-                int ci = row / (g.kw() * g.kh());
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    continue;
-                }
-                int src = xOff + (ci * g.h() + iy) * g.w() + shift[row];
-                for (int ox = lo[row]; ox < hi[row]; ox++) {
-                    dst[base + ox * rows + row] = x[src + ox * p.strideW()];
                 }
             }
         }
