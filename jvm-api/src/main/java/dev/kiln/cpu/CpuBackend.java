@@ -15,7 +15,7 @@ import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 import java.util.Arrays;
 
-/** The pure-Java backend: every primitive, float32 and float64, over the shared ForkJoinPool. */
+/** The pure-Java backend: every primitive, float32 and float64, its loops split over {@link Parallel}'s thread team. */
 public final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend();
 

@@ -37,6 +37,7 @@ final class Im2col {
     static void packRowsF32(float[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
                             float[] dst, int width) {
         var cp = g.p();
+        int firstRow = j0 / g.ow(); // output row (over all images) of pixel j0
         for (int q = 0; q < count; q++) {
             int row = p + q;
             int kj = row % g.kw();
@@ -45,18 +46,18 @@ final class Im2col {
             int colShift = kj * cp.dilationW() - cp.padW();
             int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
             int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time
+            int image = firstRow / g.oh();
+            int oy = firstRow - image * g.oh();
+            int ox0 = j0 - firstRow * g.ow();
+            int channel = xOff + ci * g.inPlane() + colShift;
+            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time, without divisions
             for (int j = j0; j < j0 + nc; ) {
-                int outRow = j / g.ow();
-                int image = outRow / g.oh();
-                int oy = outRow - image * g.oh();
-                int ox0 = j - outRow * g.ow();
                 int segment = Math.min(j0 + nc - j, g.ow() - ox0);
                 int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
                 int from = Math.max(ox0, lo);
                 int to = Math.min(ox0 + segment, hi);
                 if (iy >= 0 && iy < g.h() && from < to) {
-                    int src = xOff + image * imageStride + (ci * g.h() + iy) * g.w() + colShift;
+                    int src = channel + image * imageStride + iy * g.w();
                     int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
                     if (cp.strideW() == 1) {
                         System.arraycopy(x, src + from, dst, out + from, to - from);
@@ -67,6 +68,11 @@ final class Im2col {
                     }
                 }
                 j += segment;
+                ox0 = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
+                }
             }
         }
     }
@@ -78,6 +84,7 @@ final class Im2col {
     static void packRowsF64(double[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
                             double[] dst, int width) {
         var cp = g.p();
+        int firstRow = j0 / g.ow(); // output row (over all images) of pixel j0
         for (int q = 0; q < count; q++) {
             int row = p + q;
             int kj = row % g.kw();
@@ -86,18 +93,18 @@ final class Im2col {
             int colShift = kj * cp.dilationW() - cp.padW();
             int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
             int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time
+            int image = firstRow / g.oh();
+            int oy = firstRow - image * g.oh();
+            int ox0 = j0 - firstRow * g.ow();
+            int channel = xOff + ci * g.inPlane() + colShift;
+            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time, without divisions
             for (int j = j0; j < j0 + nc; ) {
-                int outRow = j / g.ow();
-                int image = outRow / g.oh();
-                int oy = outRow - image * g.oh();
-                int ox0 = j - outRow * g.ow();
                 int segment = Math.min(j0 + nc - j, g.ow() - ox0);
                 int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
                 int from = Math.max(ox0, lo);
                 int to = Math.min(ox0 + segment, hi);
                 if (iy >= 0 && iy < g.h() && from < to) {
-                    int src = xOff + image * imageStride + (ci * g.h() + iy) * g.w() + colShift;
+                    int src = channel + image * imageStride + iy * g.w();
                     int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
                     if (cp.strideW() == 1) {
                         System.arraycopy(x, src + from, dst, out + from, to - from);
@@ -108,6 +115,11 @@ final class Im2col {
                     }
                 }
                 j += segment;
+                ox0 = 0;
+                if (++oy == g.oh()) {
+                    oy = 0;
+                    image++;
+                }
             }
         }
     }
@@ -224,22 +236,30 @@ final class Im2col {
         int colShift = kj * cp.dilationW() - cp.padW();
         int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
         int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-        // walk the pixels [j0, j0 + nc) one output row at a time
-        for (int j = j0; j < j0 + nc; ) {
-            int oy = j / g.ow();
-            int ox0 = j - oy * g.ow();
+        int channel = xOff + ci * g.inPlane() + colShift;
+        int oy = j0 / g.ow();
+        int ox0 = j0 - oy * g.ow();
+        // walk the pixels [j0, j0 + nc) one output row at a time, without divisions
+        for (int j = j0; j < j0 + nc; oy++) {
             int segment = Math.min(j0 + nc - j, g.ow() - ox0);
             int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
             int lower = Math.max(ox0, lo);
             int upper = Math.min(ox0 + segment, hi);
             if (iy >= 0 && iy < g.h()) {
-                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                int dst = channel + iy * g.w();
                 int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
-                for (int ox = lower; ox < upper; ox++) {
-                    x[dst + ox * cp.strideW()] += src[in + ox];
+                if (cp.strideW() == 1) {
+                    for (int ox = lower; ox < upper; ox++) {
+                        x[dst + ox] += src[in + ox];
+                    }
+                } else {
+                    for (int ox = lower; ox < upper; ox++) {
+                        x[dst + ox * cp.strideW()] += src[in + ox];
+                    }
                 }
             }
             j += segment;
+            ox0 = 0;
         }
     }
 
@@ -252,22 +272,30 @@ final class Im2col {
         int colShift = kj * cp.dilationW() - cp.padW();
         int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
         int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-        // walk the pixels [j0, j0 + nc) one output row at a time
-        for (int j = j0; j < j0 + nc; ) {
-            int oy = j / g.ow();
-            int ox0 = j - oy * g.ow();
+        int channel = xOff + ci * g.inPlane() + colShift;
+        int oy = j0 / g.ow();
+        int ox0 = j0 - oy * g.ow();
+        // walk the pixels [j0, j0 + nc) one output row at a time, without divisions
+        for (int j = j0; j < j0 + nc; oy++) {
             int segment = Math.min(j0 + nc - j, g.ow() - ox0);
             int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
             int lower = Math.max(ox0, lo);
             int upper = Math.min(ox0 + segment, hi);
             if (iy >= 0 && iy < g.h()) {
-                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
+                int dst = channel + iy * g.w();
                 int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
-                for (int ox = lower; ox < upper; ox++) {
-                    x[dst + ox * cp.strideW()] += src[in + ox];
+                if (cp.strideW() == 1) {
+                    for (int ox = lower; ox < upper; ox++) {
+                        x[dst + ox] += src[in + ox];
+                    }
+                } else {
+                    for (int ox = lower; ox < upper; ox++) {
+                        x[dst + ox * cp.strideW()] += src[in + ox];
+                    }
                 }
             }
             j += segment;
+            ox0 = 0;
         }
     }
 

@@ -1,20 +1,34 @@
 package dev.kiln.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
-/** One shared ForkJoinPool (a worker per core, daemon threads) that every CPU kernel splits its work over. */
+/**
+ * The thread team every CPU kernel splits its loops over, OpenMP style: the calling thread plus one
+ * daemon worker per further core. A loop is cut into pieces that the caller and the workers claim one
+ * at a time. After a loop the workers spin for a moment before they park, so the next kernel (training
+ * runs hundreds per step, back to back) starts in well under a microsecond; waking a parked thread
+ * costs tens of microseconds, more than many kernels take.
+ */
 public final class Parallel {
-    /** Numbers worker threads (a worker's pool index is not yet assigned when the factory names it). */
-    private static final AtomicInteger WORKERS = new AtomicInteger();
-    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("kiln-cpu-" + WORKERS.getAndIncrement());
-        t.setDaemon(true);
-        return t;
-    }, null, false);
+    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** How long an idle worker looks for the next loop before it parks. */
+    private static final long SPIN_NANOS = 100_000;
+    /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */
+    private static final AtomicBoolean TEAM = new AtomicBoolean();
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+    /** The loop the team runs now, or ran last. */
+    private static volatile Loop current;
+    /** The thread holding TEAM (its nested loops run inline). */
+    private static volatile Thread owner;
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker(i);
+            WORKERS[i].start();
+        }
+    }
 
     private Parallel() {
     }
@@ -26,55 +40,123 @@ public final class Parallel {
     }
 
     public static int threads() {
-        return POOL.getParallelism();
+        return THREADS;
     }
 
     /**
-     * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is
-     * more than one piece. Pieces are a few per thread so uneven work still balances. Called from a
-     * pool worker (a kernel nested in another kernel's parallel loop), it runs the range inline: the
-     * outer loop already keeps every worker busy, and nested fork/join costs more than it gains.
+     * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is more
+     * than one piece. Pieces are a few per thread so uneven work still balances. A loop nested in
+     * another kernel's loop runs inline: the outer loop already keeps every thread busy. An exception
+     * thrown by a piece is rethrown here, after the other pieces have stopped.
      */
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) {
             return;
         }
-        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), POOL.getParallelism() * 4);
-        if (pieces <= 1 || POOL.getParallelism() == 1 || inPool()) {
+        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), THREADS * 4);
+        Thread me = Thread.currentThread();
+        if (pieces <= 1 || THREADS == 1 || me instanceof Worker || owner == me || !TEAM.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        POOL.invoke(new Split(body, 0, n, (n + pieces - 1) / pieces));
+        owner = me;
+        try {
+            Loop loop = new Loop(body, n, pieces);
+            current = loop;
+            for (Worker w : WORKERS) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
+                }
+            }
+            loop.work();
+            while (loop.done.get() < loop.pieces) {
+                Thread.onSpinWait();
+            }
+            loop.rethrow();
+        } finally {
+            owner = null;
+            TEAM.set(false);
+        }
     }
 
-    private static boolean inPool() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL;
-    }
-
-    private static final class Split extends RecursiveAction {
+    /** One parallel loop: its pieces, claimed in order, and the first exception one threw. */
+    private static final class Loop {
         private final Range body;
-        private final int start;
-        private final int end;
-        private final int piece;
+        private final int n;
+        private final int pieces;
+        private final int size;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private volatile Throwable error;
 
-        Split(Range body, int start, int end, int piece) {
+        Loop(Range body, int n, int pieces) {
             this.body = body;
-            this.start = start;
-            this.end = end;
-            this.piece = piece;
+            this.n = n;
+            this.size = (n + pieces - 1) / pieces;
+            this.pieces = (n + size - 1) / size;
+        }
+
+        /** Claims and runs pieces until none is left. */
+        void work() {
+            for (int p = next.getAndIncrement(); p < pieces; p = next.getAndIncrement()) {
+                try {
+                    if (error == null) {
+                        body.run(p * size, Math.min(n, (p + 1) * size));
+                    }
+                } catch (Throwable t) {
+                    if (error == null) {
+                        error = t;
+                    }
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = error;
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+        /** Set before the worker parks; whoever publishes a loop then unparks it. */
+        volatile boolean parked;
+
+        Worker(int index) {
+            super("kiln-cpu-" + index);
+            setDaemon(true);
         }
 
         @Override
-        protected void compute() {
-            if (end - start <= piece) {
-                body.run(start, end);
-                return;
+        public void run() {
+            Loop last = null;
+            long idleSince = System.nanoTime();
+            while (true) {
+                Loop loop = current;
+                if (loop != last) {
+                    last = loop;
+                    loop.work();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (current == last) { // a loop published before `parked` was seen would not unpark us
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
             }
-            int mid = start + ((end - start) / piece / 2) * piece;
-            if (mid <= start) {
-                mid = start + piece;
-            }
-            invokeAll(new Split(body, start, mid, piece), new Split(body, mid, end, piece));
         }
     }
 }
