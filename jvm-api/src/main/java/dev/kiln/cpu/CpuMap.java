@@ -115,17 +115,22 @@ final class CpuMap {
             return false;
         }
         int rows = out.numel() / Math.max(1, last);
+        // long runs are cut into segments, so a contiguous tensor (one run) still spreads over the threads
+        int segments = Math.max(1, (last + RUN_GRAIN - 1) / RUN_GRAIN);
+        int segment = (last + segments - 1) / segments;
         Object[] in = new Object[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
             in[k] = v[k + 1].data;
         }
-        Parallel.forRange(rows, Math.max(1, RUN_GRAIN / Math.max(1, last)), (r0, r1) -> {
+        Parallel.forRange(rows * segments, Math.max(1, RUN_GRAIN / Math.max(1, segment)), (s0, s1) -> {
             int[] io = new int[inputs.length];
-            for (int row = r0; row < r1; row++) {
+            for (int s = s0; s < s1; s++) {
+                int row = s / segments;
+                int start = (s - row * segments) * segment;
                 for (int k = 0; k < inputs.length; k++) {
-                    io[k] = v[k + 1].rowOffset(row);
+                    io[k] = v[k + 1].rowOffset(row) + start * is[k];
                 }
-                f.apply(v[0].data, v[0].rowOffset(row), in, io, is, last);
+                f.apply(v[0].data, v[0].rowOffset(row) + start, in, io, is, Math.min(segment, last - start));
             }
         });
         return true;

@@ -11,6 +11,11 @@ import java.util.Arrays;
  * conversion to double. Only operators whose float32 result is the double result rounded to float32
  * are here: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice a float's
  * precision, so rounding twice changes nothing), the others are exact.
+ *
+ * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
+ * (plus a constant): o[oo + i] = a[ao + i] runs ~5x slower than o[i] = a[i]. So the loops index o and
+ * its operands by one i, and an operand whose run starts elsewhere in its array than o's run does in
+ * o is first copied into o's run, and the op done in place.
  */
 final class Float32Loops {
     private Float32Loops() {
@@ -37,55 +42,93 @@ final class Float32Loops {
             Arrays.fill(o, oo + 1, oo + n, o[oo]);
             return;
         }
+        if (ao != oo) { // line a's run up with o's (see the class comment), then work in place
+            System.arraycopy(a, ao, o, oo, n);
+            a = o;
+        }
+        int end = oo + n;
         switch (op) {
-            case NEG: for (int i = 0; i < n; i++) o[oo + i] = -a[ao + i]; break;
-            case ABS: for (int i = 0; i < n; i++) o[oo + i] = Math.abs(a[ao + i]); break;
-            case RELU: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], 0f); break;
-            case SQUARE: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * a[ao + i]; break;
-            case SQRT: for (int i = 0; i < n; i++) o[oo + i] = (float) Math.sqrt(a[ao + i]); break;
-            case RECIPROCAL: for (int i = 0; i < n; i++) o[oo + i] = 1f / a[ao + i]; break;
+            case NEG: for (int i = oo; i < end; i++) o[i] = -a[i]; break;
+            case ABS: for (int i = oo; i < end; i++) o[i] = Math.abs(a[i]); break;
+            case RELU: for (int i = oo; i < end; i++) o[i] = Math.max(a[i], 0f); break;
+            case SQUARE: for (int i = oo; i < end; i++) o[i] = a[i] * a[i]; break;
+            case SQRT: for (int i = oo; i < end; i++) o[i] = (float) Math.sqrt(a[i]); break;
+            case RECIPROCAL: for (int i = oo; i < end; i++) o[i] = 1f / a[i]; break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         }
     }
 
     /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n. */
     static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
+        int end = oo + n;
         if (as == 0 && bs == 0) {
-            binary(op, o, oo, a, ao, 1, b, bo, 1, 1);
-            Arrays.fill(o, oo + 1, oo + n, o[oo]);
+            o[oo] = apply(op, a[ao], b[bo]);
+            Arrays.fill(o, oo + 1, end, o[oo]);
         } else if (bs == 0) {
             float y = b[bo];
+            if (ao != oo) { // line a's run up with o's, then work in place
+                System.arraycopy(a, ao, o, oo, n);
+                a = o;
+            }
             switch (op) {
-                case ADD: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + y; break;
-                case SUB: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - y; break;
-                case MUL: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * y; break;
-                case DIV: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / y; break;
-                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], y); break;
-                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], y); break;
+                case ADD: for (int i = oo; i < end; i++) o[i] = a[i] + y; break;
+                case SUB: for (int i = oo; i < end; i++) o[i] = a[i] - y; break;
+                case MUL: for (int i = oo; i < end; i++) o[i] = a[i] * y; break;
+                case DIV: for (int i = oo; i < end; i++) o[i] = a[i] / y; break;
+                case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(a[i], y); break;
+                case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(a[i], y); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
         } else if (as == 0) {
             float x = a[ao];
+            if (bo != oo) {
+                System.arraycopy(b, bo, o, oo, n);
+                b = o;
+            }
             switch (op) {
-                case ADD: for (int i = 0; i < n; i++) o[oo + i] = x + b[bo + i]; break;
-                case SUB: for (int i = 0; i < n; i++) o[oo + i] = x - b[bo + i]; break;
-                case MUL: for (int i = 0; i < n; i++) o[oo + i] = x * b[bo + i]; break;
-                case DIV: for (int i = 0; i < n; i++) o[oo + i] = x / b[bo + i]; break;
-                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(x, b[bo + i]); break;
-                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(x, b[bo + i]); break;
+                case ADD: for (int i = oo; i < end; i++) o[i] = x + b[i]; break;
+                case SUB: for (int i = oo; i < end; i++) o[i] = x - b[i]; break;
+                case MUL: for (int i = oo; i < end; i++) o[i] = x * b[i]; break;
+                case DIV: for (int i = oo; i < end; i++) o[i] = x / b[i]; break;
+                case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(x, b[i]); break;
+                case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(x, b[i]); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
+        } else if (ao != oo && bo != oo) { // neither run lines up with o's: element by element
+            for (int i = 0; i < n; i++) {
+                o[oo + i] = apply(op, a[ao + i], b[bo + i]);
+            }
         } else {
+            if (ao != oo) {
+                System.arraycopy(a, ao, o, oo, n);
+                a = o;
+            } else if (bo != oo) {
+                System.arraycopy(b, bo, o, oo, n);
+                b = o;
+            }
             switch (op) {
-                case ADD: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + b[bo + i]; break;
-                case SUB: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - b[bo + i]; break;
-                case MUL: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * b[bo + i]; break;
-                case DIV: for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / b[bo + i]; break;
-                case MAXIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], b[bo + i]); break;
-                case MINIMUM: for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], b[bo + i]); break;
+                case ADD: for (int i = oo; i < end; i++) o[i] = a[i] + b[i]; break;
+                case SUB: for (int i = oo; i < end; i++) o[i] = a[i] - b[i]; break;
+                case MUL: for (int i = oo; i < end; i++) o[i] = a[i] * b[i]; break;
+                case DIV: for (int i = oo; i < end; i++) o[i] = a[i] / b[i]; break;
+                case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(a[i], b[i]); break;
+                case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(a[i], b[i]); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
         }
+    }
+
+    /** x op y for one pair. */
+    private static float apply(BinaryOp op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAXIMUM -> Math.max(x, y);
+            case MINIMUM -> Math.min(x, y);
+            default -> throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+        };
     }
 
     /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n; comparing floats is comparing them as doubles. */

@@ -127,7 +127,7 @@ final class GemmF32 {
                      boolean parallel) {
         int groups = (k + U - 1) / U;
         Panels panels = Panels.of(n);
-        int rowBlocks = (m + MC - 1) / MC;
+        int rowBlocks = rowBlocks(m, panels.count(), parallel);
         // one row block: each panel serves one task, which packs it just before use into a buffer that
         // its thread reuses (hot in cache; B packed whole up front would stream through memory twice)
         boolean packInTask = rowBlocks == 1;
@@ -308,6 +308,18 @@ final class GemmF32 {
             strip[3 * TINY + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * TINY + j])));
             strip[4 * TINY + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * TINY + j])));
         }
+    }
+
+    /**
+     * Blocks of MC rows; more (in whole strips) when that leaves a thread without a task: a small
+     * product one panel wide would otherwise run on one thread.
+     */
+    private static int rowBlocks(int m, int panels, boolean parallel) {
+        int blocks = (m + MC - 1) / MC;
+        if (parallel && blocks * panels < Parallel.threads()) {
+            blocks = Math.min((m + R - 1) / R, (Parallel.threads() + panels - 1) / panels);
+        }
+        return blocks;
     }
 
     /** B (k, n) -> one (U, width) array per panel and group, zero beyond k and n, at [panel * groups + g]. */

@@ -118,7 +118,7 @@ final class GemmF64 {
         Panels panels = Panels.of(n);
         double[][] packedB = packB(k, n, b, groups, panels);
         double[][] packedA = packA(m, k, a, aOff, aRs, aCs, groups);
-        int rowBlocks = (m + MC - 1) / MC;
+        int rowBlocks = rowBlocks(m, panels.count(), parallel);
         // rows split evenly over the blocks (in whole strips), so no task sweeps B for a few rows
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
@@ -256,6 +256,18 @@ final class GemmF64 {
             strip[3 * NARROW + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * NARROW + j])));
             strip[4 * NARROW + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * NARROW + j])));
         }
+    }
+
+    /**
+     * Blocks of MC rows; more (in whole strips) when that leaves a thread without a task: a small
+     * product one panel wide would otherwise run on one thread.
+     */
+    private static int rowBlocks(int m, int panels, boolean parallel) {
+        int blocks = (m + MC - 1) / MC;
+        if (parallel && blocks * panels < Parallel.threads()) {
+            blocks = Math.min((m + R - 1) / R, (Parallel.threads() + panels - 1) / panels);
+        }
+        return blocks;
     }
 
     /** B (k, n) -> one (U, width) array per panel and group, zero beyond k and n, at [panel * groups + g]. */

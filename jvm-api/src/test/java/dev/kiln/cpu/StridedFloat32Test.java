@@ -101,7 +101,8 @@ class StridedFloat32Test {
 
     /**
      * A (d0, d1) float32 operand: broadcast bit 1 makes dim 0 size 1, bit 2 dim 1, bit 4 a 0-d
-     * scalar; transposed ones are stored (d1, d0).
+     * scalar; transposed ones are stored (d1, d0). Half of them start past the front of their storage,
+     * so runs of operands and output begin at different places in their arrays.
      */
     private static Tensor operand(Random rnd, int d0, int d1, int broadcast, boolean transposed) {
         if ((broadcast & 4) != 0) {
@@ -109,7 +110,9 @@ class StridedFloat32Test {
         }
         int r = (broadcast & 1) != 0 ? 1 : d0;
         int c = (broadcast & 2) != 0 ? 1 : d1;
-        return transposed ? Tensor.fromArray(values(rnd, r * c), c, r).t() : Tensor.fromArray(values(rnd, r * c), r, c);
+        int skip = rnd.nextBoolean() ? 1 + rnd.nextInt(5) : 0;
+        Tensor flat = Tensor.fromArray(values(rnd, skip + r * c), skip + r * c).narrow(0, skip, r * c);
+        return transposed ? flat.view(c, r).t() : flat.view(r, c);
     }
 
     /** Mostly ordinary values, one in four special, some repeated so ties and equalities occur. */
