@@ -60,6 +60,10 @@ final class CpuReduce {
     }
 
     static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && x.dtype().isFloatingPoint() && dims.length > 0
+                && x.numel() > 0) {
+            return sumInPlace(op, x, dims, keepdim);
+        }
         Runs runs = Runs.of(x, dims, keepdim, accumulator(x.dtype()));
         int len = runs.length();
         if (!x.dtype().isFloatingPoint()) {
@@ -84,6 +88,127 @@ final class CpuReduce {
             });
         }
         return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+    }
+
+    /**
+     * SUM or MEAN of a float tensor read where it lies (any strides), without the permuted float64 copy:
+     * each output element runs over its reduced dims in the order given, in double, the innermost run
+     * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}.
+     */
+    private static Tensor sumInPlace(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        int r = x.dim();
+        boolean[] reduced = new boolean[r];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int[] keptSize = new int[r - dims.length];
+        int[] keptStride = new int[keptSize.length];
+        int[] outShape = new int[keepdim ? r : keptSize.length];
+        int k = 0;
+        for (int d = 0; d < r; d++) {
+            if (!reduced[d]) {
+                keptSize[k] = x.size(d);
+                keptStride[k++] = x.stride()[d];
+            }
+            if (!reduced[d] || keepdim) {
+                outShape[keepdim ? d : k - 1] = reduced[d] ? 1 : x.size(d);
+            }
+        }
+        // reduced dims in the order given (the permuted layout's), neighbours merged where contiguous
+        int[] size = new int[dims.length];
+        int[] stride = new int[dims.length];
+        int n = 0;
+        int len = 1;
+        for (int d : dims) {
+            len *= x.size(d);
+            if (x.size(d) == 1) {
+                continue;
+            }
+            if (n > 0 && stride[n - 1] == x.stride()[d] * x.size(d)) {
+                size[n - 1] *= x.size(d);
+                stride[n - 1] = x.stride()[d];
+            } else {
+                size[n] = x.size(d);
+                stride[n++] = x.stride()[d];
+            }
+        }
+        int runs = n;
+        int length = len;
+        Object data = ((CpuStorage) x.storage()).data;
+        double[] out = new double[Shape.numel(keptSize)];
+        Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
+            double[] acc = new double[4];
+            int[] at = new int[Math.max(1, runs)];
+            for (int o = r0; o < r1; o++) {
+                int base = x.storageOffset();
+                for (int d = keptSize.length - 1, rest = o; d >= 0; d--) {
+                    base += rest % keptSize[d] * keptStride[d];
+                    rest /= keptSize[d];
+                }
+                java.util.Arrays.fill(acc, 0);
+                if (runs == 0) {
+                    addRun(data, base, 1, 1, acc);
+                } else {
+                    // odometer over the outer reduced dims; the innermost is one run
+                    java.util.Arrays.fill(at, 0);
+                    int inner = runs - 1;
+                    for (int pos = base; ; ) {
+                        addRun(data, pos, size[inner], stride[inner], acc);
+                        int d = inner - 1;
+                        for (; d >= 0 && ++at[d] == size[d]; d--) {
+                            pos -= (size[d] - 1) * stride[d];
+                            at[d] = 0;
+                        }
+                        if (d < 0) {
+                            break;
+                        }
+                        pos += stride[d];
+                    }
+                }
+                double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+                out[o] = op == ReduceOp.MEAN ? sum / length : sum;
+            }
+        });
+        return CpuElementwise.cast(Tensor.fromArray(out, outShape), x.dtype());
+    }
+
+    /**
+     * acc[q % 4] += data[from + q * stride] for the run's first 4 * (count / 4) elements q, the rest into
+     * acc[0]; data is a float[] or a double[], stride may be 0 (an expanded dim).
+     */
+    private static void addRun(Object data, int from, int count, int stride, double[] acc) {
+        double s0 = acc[0];
+        double s1 = acc[1];
+        double s2 = acc[2];
+        double s3 = acc[3];
+        int q = 0;
+        int i = from;
+        if (data instanceof float[] a) {
+            for (; q + 3 < count; q += 4, i += 4 * stride) {
+                s0 += a[i];
+                s1 += a[i + stride];
+                s2 += a[i + 2 * stride];
+                s3 += a[i + 3 * stride];
+            }
+            for (; q < count; q++, i += stride) {
+                s0 += a[i];
+            }
+        } else {
+            double[] a = (double[]) data;
+            for (; q + 3 < count; q += 4, i += 4 * stride) {
+                s0 += a[i];
+                s1 += a[i + stride];
+                s2 += a[i + 2 * stride];
+                s3 += a[i + 3 * stride];
+            }
+            for (; q < count; q++, i += stride) {
+                s0 += a[i];
+            }
+        }
+        acc[0] = s0;
+        acc[1] = s1;
+        acc[2] = s2;
+        acc[3] = s3;
     }
 
     /** One long run reduced in parallel pieces, then the pieces combined. */
