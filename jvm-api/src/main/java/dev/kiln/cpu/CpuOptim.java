@@ -78,7 +78,7 @@ final class CpuOptim {
         Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
             double[][] t = new double[ts.length][];
             for (int k = 0; k < ts.length; k++) {
-                t[k] = ts[k] == null ? null : new double[CHUNK];
+                t[k] = ts[k] == null ? null : new double[Math.min(CHUNK, n)]; // small tensors get small buffers
             }
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;
