@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Cache-blocked float32 GEMM behind {@link CpuGemm#sgemm}. B is packed into zero-padded groups of
- * U k-steps by one panel of columns (WIDE, then MID, NARROW and TINY for the rest), all at once, or
- * one panel at a time by the task that uses it when m fits one row block; A into zero-padded R x U
+ * U k-steps by one panel of columns (WIDE, then MID, NARROW or NARROW_PLUS and TINY for the rest), all at
+ * once, or one panel at a time by the task that uses it when m fits one row block; A into zero-padded R x U
  * blocks per strip of R rows. Each task owns MC rows of one panel of C, accumulated over all of k in
  * private strips, then written back through C's strides (or a sink).
  *
@@ -25,6 +25,12 @@ final class GemmF32 {
     static final int NARROW = 128;
     /** Columns of a tiny panel, used instead of a narrow one for the last few columns (conv2d weight gradients). */
     static final int TINY = 32;
+    /**
+     * Columns of a narrow panel with a tiny one's columns after it, used for the last narrow panel when
+     * a few columns follow (n = 150: a 5x5 conv2d over 6 channels): a tiny panel costs about as much
+     * as a narrow one (its loop is too short to amortise the kernel's call and scalar pre/post loops).
+     */
+    static final int NARROW_PLUS = NARROW + TINY;
     /** Rows of C per micro-kernel strip. */
     private static final int R = 5;
     /** k-steps per micro-kernel call (rows of a packed B group). */
@@ -69,13 +75,20 @@ final class GemmF32 {
             if (rest > TINY) {
                 narrow++;
             }
-            int[] start = new int[wide + mid + narrow + tiny];
+            boolean plus = narrow > 0 && tiny == 1; // the last narrow panel takes the tiny one's columns
+            int[] start = new int[wide + mid + narrow + (plus ? 0 : tiny)];
             int[] width = new int[start.length];
             for (int p = 0; p < start.length; p++) {
-                width[p] = p < wide ? WIDE : p < wide + mid ? MID : p < wide + mid + narrow ? NARROW : TINY;
+                width[p] = p < wide ? WIDE : p < wide + mid ? MID : p < wide + mid + narrow - 1 ? NARROW
+                        : p == wide + mid + narrow - 1 ? (plus ? NARROW_PLUS : NARROW) : TINY;
                 start[p] = p == 0 ? 0 : start[p - 1] + width[p - 1];
             }
             return new Panels(start, width);
+        }
+
+        /** The first panel, or a last narrow one that took a tiny one's columns. */
+        int widest() {
+            return Math.max(width[0], width[width.length - 1]);
         }
 
         int count() {
@@ -137,11 +150,10 @@ final class GemmF32 {
         int blockRows = ((m + rowBlocks - 1) / rowBlocks + R - 1) / R * R;
         // tasks in panel-major order, so a thread's consecutive tasks reuse one B panel
         int tasks = rowBlocks * panels.count();
-        // panels run wide to narrow, so the first is the widest a task needs
-        int stripSize = R * panels.width()[0];
+        int stripSize = R * panels.widest();
         Parallel.Range body = (t0, t1) -> {
             float[][] strips = new float[blockRows / R][stripSize];
-            float[][] panelB = packInTask ? new float[groups][U * panels.width()[0]] : null;
+            float[][] panelB = packInTask ? new float[groups][U * panels.widest()] : null;
             for (int task = t0; task < t1; task++) {
                 int panel = task / rowBlocks;
                 int i0 = (task % rowBlocks) * blockRows;
@@ -152,7 +164,7 @@ final class GemmF32 {
                 int nStrips = (mc + R - 1) / R;
                 int width = panels.width()[panel];
                 int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK : width == MID ? MID_GROUPS_PER_BLOCK
-                        : width == NARROW ? NARROW_GROUPS_PER_BLOCK : TINY_GROUPS_PER_BLOCK;
+                        : width == NARROW || width == NARROW_PLUS ? NARROW_GROUPS_PER_BLOCK : TINY_GROUPS_PER_BLOCK;
                 for (int s = 0; s < nStrips; s++) {
                     Arrays.fill(strips[s], 0, R * width, 0f);
                 }
@@ -175,6 +187,8 @@ final class GemmF32 {
                                 kernelMid(strip, group, stripA, g * R * U);
                             } else if (width == NARROW) {
                                 kernelNarrow(strip, group, stripA, g * R * U);
+                            } else if (width == NARROW_PLUS) {
+                                kernelNarrowPlus(strip, group, stripA, g * R * U);
                             } else {
                                 kernelTiny(strip, group, stripA, g * R * U);
                             }
@@ -278,6 +292,35 @@ final class GemmF32 {
             strip[2 * NARROW + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * NARROW + j])));
             strip[3 * NARROW + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * NARROW + j])));
             strip[4 * NARROW + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * NARROW + j])));
+        }
+    }
+
+    /** strip (R, NARROW_PLUS) += A block (R, U) at a[ao ..] times group (U, NARROW_PLUS). */
+    private static void kernelNarrowPlus(float[] strip, float[] group, float[] a, int ao) {
+        float a00 = a[ao];
+        float a01 = a[ao + 1];
+        float a02 = a[ao + 2];
+        float a10 = a[ao + 3];
+        float a11 = a[ao + 4];
+        float a12 = a[ao + 5];
+        float a20 = a[ao + 6];
+        float a21 = a[ao + 7];
+        float a22 = a[ao + 8];
+        float a30 = a[ao + 9];
+        float a31 = a[ao + 10];
+        float a32 = a[ao + 11];
+        float a40 = a[ao + 12];
+        float a41 = a[ao + 13];
+        float a42 = a[ao + 14];
+        for (int j = 0; j < NARROW_PLUS; j++) {
+            float b0 = group[j];
+            float b1 = group[NARROW_PLUS + j];
+            float b2 = group[2 * NARROW_PLUS + j];
+            strip[j] = Math.fma(a02, b2, Math.fma(a01, b1, Math.fma(a00, b0, strip[j])));
+            strip[NARROW_PLUS + j] = Math.fma(a12, b2, Math.fma(a11, b1, Math.fma(a10, b0, strip[NARROW_PLUS + j])));
+            strip[2 * NARROW_PLUS + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * NARROW_PLUS + j])));
+            strip[3 * NARROW_PLUS + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * NARROW_PLUS + j])));
+            strip[4 * NARROW_PLUS + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * NARROW_PLUS + j])));
         }
     }
 
