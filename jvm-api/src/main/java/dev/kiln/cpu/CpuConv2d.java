@@ -12,8 +12,8 @@ import dev.kiln.spi.Conv2dParams;
  * small images and channel counts still make one large GEMM; the weight gradient multiplies slices of
  * images in parallel (packed GEMMs whose panels of transposed im2col matrices are packed straight from
  * x) and adds the slices' sums in order. The input
- * gradient runs one (image, group) pair per parallel task, as col2im of neighbouring pixels overlaps;
- * its GEMM emits rows of col straight into the image. 1x1 stride-1 unpadded convolutions use x itself
+ * gradient runs one (chunk of images, group) pair per parallel task, as col2im of neighbouring pixels
+ * overlaps; its GEMM packs gy image by image and emits rows of col straight into the images. 1x1 stride-1 unpadded convolutions use x itself
  * as col there and in the per-image forward.
  */
 final class CpuConv2d {
@@ -77,9 +77,21 @@ final class CpuConv2d {
         Object gxd = data(gx);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
-        boolean implicit = !g.pointwise() && CpuGemm.packsB(colRows, outPlane, g.og());
+        // a few chunks of images per thread: each chunk's GEMM packs w_g^T once and spans whole panels
+        int chunk = Math.max(1, Math.min(g.n() / (4 * Parallel.threads()), imagesPerChunk(g, (long) colRows * outPlane)));
+        int chunks = (g.n() + chunk - 1) / chunk;
+        if (!g.pointwise() && CpuGemm.packsB(colRows, chunk * outPlane, g.og())) {
+            Parallel.forRange(chunks * g.groups(), 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int img = t / g.groups() * chunk;
+                    gemmIntoImages(g, t % g.groups(), img, Math.min(chunk, g.n() - img), wd, wc.storageOffset(), gyd,
+                            gyc.storageOffset(), gxd);
+                }
+            });
+            return gx;
+        }
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
-            Object col = g.pointwise() || implicit ? null : allocate(gy.dtype(), colRows * outPlane);
+            Object col = g.pointwise() ? null : allocate(gy.dtype(), colRows * outPlane);
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
@@ -87,9 +99,7 @@ final class CpuConv2d {
                 int yo = gyc.storageOffset() + (img * g.o() + grp * g.og()) * outPlane;
                 int wo = wc.storageOffset() + grp * g.og() * colRows;
                 // col_grad (colRows, outPlane) = w_g^T (colRows, og) gy_g (og, outPlane)
-                if (implicit) {
-                    gemmIntoImage(colRows, outPlane, g.og(), wd, wo, gyd, yo, gxd, xo, g);
-                } else if (col == null) {
+                if (col == null) {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, gxd, xo, outPlane, false);
                 } else {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, col, 0, outPlane, false);
@@ -276,19 +286,62 @@ final class CpuConv2d {
     }
 
     /**
-     * gx of the image group at gx[xOff ..] += col2im(w_g^T (colRows, og) gy_g (og, outPlane)), each row
-     * of the product scattered into gx as the GEMM finishes it. Col rows overlap in gx, so the GEMM
-     * runs its tasks in this thread (the caller is parallel over images and groups).
+     * gx of group grp of images [img0, img0 + images) += col2im(w_g^T (colRows, og) gy_g (og, images * outPlane)):
+     * one GEMM whose B panels are packed from gy image by image and whose rows of col are scattered into
+     * gx as it finishes them. Col rows overlap in gx, so the GEMM runs its tasks in this thread (the
+     * caller is parallel over chunks of images).
      */
-    private static void gemmIntoImage(int colRows, int outPlane, int og, Object w, int wOff, Object gy, int gyOff,
-                                      Object gx, int xOff, ConvGeometry g) {
+    private static void gemmIntoImages(ConvGeometry g, int grp, int img0, int images, Object w, int wOff, Object gy,
+                                       int gyOff, Object gx) {
+        int og = g.og();
+        int colRows = g.colRows();
+        int plane = g.outPlane();
+        int wo = wOff + grp * og * colRows;
+        int gyo = gyOff + (img0 * g.o() + grp * og) * plane; // gy_g (og, plane) of image img0 + i at gyo + i * o * plane
+        int imageOut = g.o() * plane;
+        int imageIn = g.c() * g.inPlane();
+        int xo = (img0 * g.c() + grp * g.cg()) * g.inPlane();
         if (gx instanceof float[] gxf) {
-            GemmF32.gemm(colRows, outPlane, og, (float[]) w, wOff, 1, colRows, (float[]) gy, gyOff, outPlane, 1,
-                    (row, j0, nc, src, from) -> Im2col.col2imRowAddF32(src, from, row, j0, nc, gxf, xOff, g), false);
+            GemmF32.gemm(colRows, images * plane, og, (float[]) w, wo, 1, colRows,
+                    (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
+                    (row, j0, nc, src, from) -> {
+                        for (int j = j0; j < j0 + nc; ) {
+                            int img = j / plane;
+                            int run = Math.min((img + 1) * plane - j, j0 + nc - j);
+                            Im2col.col2imRowAddF32(src, from + j - j0, row, j - img * plane, run, gxf, xo + img * imageIn, g);
+                            j += run;
+                        }
+                    }, false);
         } else {
             double[] gxd = (double[]) gx;
-            GemmF64.gemm(colRows, outPlane, og, (double[]) w, wOff, 1, colRows, (double[]) gy, gyOff, outPlane, 1,
-                    (row, j0, nc, src, from) -> Im2col.col2imRowAddF64(src, from, row, j0, nc, gxd, xOff, g), false);
+            GemmF64.gemm(colRows, images * plane, og, (double[]) w, wo, 1, colRows,
+                    (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
+                    (row, j0, nc, src, from) -> {
+                        for (int j = j0; j < j0 + nc; ) {
+                            int img = j / plane;
+                            int run = Math.min((img + 1) * plane - j, j0 + nc - j);
+                            Im2col.col2imRowAddF64(src, from + j - j0, row, j - img * plane, run, gxd, xo + img * imageIn, g);
+                            j += run;
+                        }
+                    }, false);
+        }
+    }
+
+    /**
+     * dst[q * width + j] = B[p + q][j0 + j] for q < count, j < nc, where B (rows, images * plane) holds
+     * the images' (rows, plane) blocks side by side, image i's at src[srcOff + i * imageStride]; src and
+     * dst are both float[] or both double[].
+     */
+    private static void packImages(Object src, int srcOff, int imageStride, int plane, int p, int count, int j0, int nc,
+                                   Object dst, int width) {
+        for (int q = 0; q < count; q++) {
+            for (int j = j0; j < j0 + nc; ) {
+                int img = j / plane;
+                int pix = j - img * plane;
+                int run = Math.min(plane - pix, j0 + nc - j);
+                System.arraycopy(src, srcOff + img * imageStride + (p + q) * plane + pix, dst, q * width + j - j0, run);
+                j += run;
+            }
         }
     }
 

@@ -67,7 +67,13 @@ class CpuConv2dTest {
         // 12 one-image slices of the weight gradient: more than a 2-core machine's parallel pieces, so a
         // piece reuses its im2row buffer (whose padding must stay zero)
         new Case("12 images 32x32 3x3 pad1, weight gradient slices share buffers", 12, 1, 32, 32, 2, 3, 3,
-                Conv2dParams.of(1, 1, 1, 1), false));
+                Conv2dParams.of(1, 1, 1, 1), false),
+        // the input gradient multiplies chunks of a few images per GEMM (35 / (4 * threads), the last chunk
+        // shorter): panels of gy packed across image boundaries, col rows scattered into several images
+        new Case("35 images in chunks, input gradient, groups 2", 35, 8, 12, 12, 16, 3, 3, Conv2dParams.of(1, 1, 1, 2),
+                true),
+        new Case("35 images in chunks, input gradient, stride 2, dilation (1,2), groups 2", 35, 8, 15, 13, 24, 3, 3,
+                new Conv2dParams(2, 2, 1, 2, 1, 2, 2), false));
 
     record Run(Case c, DType dtype) {
         @Override
