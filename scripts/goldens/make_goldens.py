@@ -148,6 +148,7 @@ INTEGRAL_UNARY = ("neg", "abs", "sign", "square")
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "pow": torch.pow,
     "maximum": torch.maximum, "minimum": torch.minimum,
+    "relu_backward": lambda a, b: torch.ops.aten.threshold_backward(a, b, 0),
 }
 INTEGRAL_BINARY = ("add", "sub", "mul", "maximum", "minimum")
 # (a shape, b shape): same, trailing broadcast, both sides broadcast, 0-D operand

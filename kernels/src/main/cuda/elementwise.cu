@@ -36,7 +36,8 @@ __device__ __forceinline__ T unary_op(int op, T x) {
     }
 }
 
-// 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN)
+// 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN), 9 relu_backward
+// (a where b > 0 or b is NaN, else 0)
 template <class T>
 __device__ __forceinline__ T binary_op(int op, T a, T b) {
     switch (op) {
@@ -46,7 +47,8 @@ __device__ __forceinline__ T binary_op(int op, T a, T b) {
         case 3: return a / b;
         case 4: return k_pow(a, b);
         case 5: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
-        default: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
+        case 6: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
+        default: return b <= T(0) ? T(0) : a;
     }
 }
 

@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Op;
 import dev.kiln.spi.Pool2dParams;
@@ -19,6 +20,18 @@ public final class Functional {
 
     public static Tensor relu(Tensor x) {
         return x.relu();
+    }
+
+    /**
+     * ReLU's gradient from its output y: grad where y > 0 (or y is NaN), else 0, as PyTorch's
+     * threshold_backward(grad, y, 0); grad and y broadcast.
+     */
+    public static Tensor reluBackward(Tensor grad, Tensor y) {
+        Checks.compatible("relu_backward", "grad_output", grad, "output", y);
+        Checks.floating("relu_backward", "grad_output", grad);
+        Shape.broadcast("relu_backward", grad.shape(), y.shape());
+        return Autograd.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
+                grad.backend().binary(BinaryOp.RELU_BACKWARD, grad, y), grad, y);
     }
 
     public static Tensor sigmoid(Tensor x) {

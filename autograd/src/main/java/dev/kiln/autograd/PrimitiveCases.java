@@ -95,6 +95,7 @@ public final class PrimitiveCases {
         c.add(new Case("pow_scalar", a -> a[0].pow(2.5), s(d(4)), true, true));
         c.add(new Case("maximum", a -> a[0].maximum(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("minimum", a -> a[0].minimum(a[1]), s(d(3, 4), d(4)), false, true));
+        c.add(new Case("relu_backward", a -> Functional.reluBackward(a[0], a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("where", a -> Tensor.where(a[0].gt(0), a[0], a[1]), s(d(3, 4), d(4)), false, true));
         // reductions
         c.add(new Case("sum_dims", a -> a[0].sum(d(0, 2), false), s(d(2, 3, 4)), false, true));

@@ -4,6 +4,7 @@ import static dev.kiln.autograd.Grads.expandReduced;
 import static dev.kiln.autograd.Grads.sumTo;
 
 import dev.kiln.DType;
+import dev.kiln.Functional;
 import dev.kiln.Tensor;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Op;
@@ -184,7 +185,7 @@ final class Rules {
                 Tensor y = n.output(0);
                 return g.mul(y.mul(y.rsub(1)));
             }
-            case RELU: return g.mul(n.output(0).gt(0).to(g.dtype()));
+            case RELU: return Functional.reluBackward(g, n.output(0));
             case GELU: {
                 Tensor x = n.input(0);
                 Tensor cdf = x.mul(Math.sqrt(0.5)).erf().add(1).mul(0.5);
@@ -224,6 +225,8 @@ final class Rules {
         Tensor b = n.input(1);
         switch (op) {
             case MUL: return wrt == 0 ? b : a;
+            // a where b > 0: d/da is that mask, d/db is 0 (b only selects)
+            case RELU_BACKWARD: return wrt == 0 ? Functional.reluBackward(Tensor.onesLike(a), b) : Tensor.zerosLike(b);
             case DIV: return wrt == 0 ? b.reciprocal() : a.div(b.square()).neg();
             case POW: {
                 if (wrt == 0) {

@@ -93,6 +93,7 @@ final class CpuElementwise {
             case POW: for (int i = 0; i < n; i++) o[i] = Math.pow(a[i], b[i]); break;
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
+            case RELU_BACKWARD: for (int i = 0; i < n; i++) o[i] = b[i] <= 0 ? 0 : a[i]; break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
         }
     }

@@ -23,7 +23,7 @@ final class Float32Loops {
 
     static boolean has(BinaryOp op) {
         return switch (op) {
-            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, RELU_BACKWARD -> true;
             default -> false;
         };
     }
@@ -77,6 +77,7 @@ final class Float32Loops {
                 case DIV: for (int i = oo; i < end; i++) o[i] = a[i] / y; break;
                 case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(a[i], y); break;
                 case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(a[i], y); break;
+                case RELU_BACKWARD: for (int i = oo; i < end; i++) o[i] = y <= 0f ? 0f : a[i]; break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
         } else if (as == 0) {
@@ -92,6 +93,7 @@ final class Float32Loops {
                 case DIV: for (int i = oo; i < end; i++) o[i] = x / b[i]; break;
                 case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(x, b[i]); break;
                 case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(x, b[i]); break;
+                case RELU_BACKWARD: for (int i = oo; i < end; i++) o[i] = select(x, b[i]); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
         } else if (ao != oo && bo != oo) { // neither run lines up with o's: element by element
@@ -113,6 +115,7 @@ final class Float32Loops {
                 case DIV: for (int i = oo; i < end; i++) o[i] = a[i] / b[i]; break;
                 case MAXIMUM: for (int i = oo; i < end; i++) o[i] = Math.max(a[i], b[i]); break;
                 case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(a[i], b[i]); break;
+                case RELU_BACKWARD: for (int i = oo; i < end; i++) o[i] = select(a[i], b[i]); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
             }
         }
@@ -127,8 +130,18 @@ final class Float32Loops {
             case DIV -> x / y;
             case MAXIMUM -> Math.max(x, y);
             case MINIMUM -> Math.min(x, y);
+            case RELU_BACKWARD -> select(x, y);
             default -> throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         };
+    }
+
+    /**
+     * RELU_BACKWARD's x where y > 0 (or y is NaN), else +0, through an int mask: C2 compiles a float
+     * select to a branch, and whether a ReLU output is positive is a coin flip (~8x slower).
+     */
+    private static float select(float x, float y) {
+        int keep = y <= 0f ? 0 : -1;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(x) & keep);
     }
 
     /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n; comparing floats is comparing them as doubles. */

@@ -77,6 +77,7 @@ final class Naive {
             case POW: return Math::pow;
             case MAXIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a > b ? a : b;
             case MINIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a < b ? a : b;
+            case RELU_BACKWARD: return (a, b) -> b <= 0 ? 0 : a;
             case LOGICAL_AND: return (a, b) -> a != 0 && b != 0 ? 1 : 0;
             case LOGICAL_OR: return (a, b) -> a != 0 || b != 0 ? 1 : 0;
             default: throw new IllegalArgumentException(op.toString());

@@ -1,5 +1,6 @@
 package dev.kiln.testing;
 
+import dev.kiln.Functional;
 import dev.kiln.Tensor;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
@@ -47,6 +48,7 @@ public final class TensorOps {
             case POW: return a.pow(b);
             case MAXIMUM: return a.maximum(b);
             case MINIMUM: return a.minimum(b);
+            case RELU_BACKWARD: return Functional.reluBackward(a, b);
             case LOGICAL_AND: return a.logicalAnd(b);
             case LOGICAL_OR: return a.logicalOr(b);
             default: throw new IllegalArgumentException("no Tensor method for " + op);

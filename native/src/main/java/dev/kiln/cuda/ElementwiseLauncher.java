@@ -55,6 +55,7 @@ final class ElementwiseLauncher extends Launcher {
             case MINIMUM -> 6;
             case LOGICAL_AND -> 7;
             case LOGICAL_OR -> 8;
+            case RELU_BACKWARD -> 9;
         };
     }
 
