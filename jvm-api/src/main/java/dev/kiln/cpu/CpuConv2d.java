@@ -301,29 +301,29 @@ final class CpuConv2d {
         int imageOut = g.o() * plane;
         int imageIn = g.c() * g.inPlane();
         int xo = (img0 * g.c() + grp * g.cg()) * g.inPlane();
-        if (gx instanceof float[] gxf) {
+        if (gx instanceof float[]) {
             GemmF32.gemm(colRows, images * plane, og, (float[]) w, wo, 1, colRows,
                     (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
-                    (row, j0, nc, src, from) -> {
-                        for (int j = j0; j < j0 + nc; ) {
-                            int img = j / plane;
-                            int run = Math.min((img + 1) * plane - j, j0 + nc - j);
-                            Im2col.col2imRowAddF32(src, from + j - j0, row, j - img * plane, run, gxf, xo + img * imageIn, g);
-                            j += run;
-                        }
-                    }, false);
+                    (row, j0, nc, src, from) -> col2imImages(src, from, row, j0, nc, gx, xo, imageIn, g), false);
         } else {
-            double[] gxd = (double[]) gx;
             GemmF64.gemm(colRows, images * plane, og, (double[]) w, wo, 1, colRows,
                     (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
-                    (row, j0, nc, src, from) -> {
-                        for (int j = j0; j < j0 + nc; ) {
-                            int img = j / plane;
-                            int run = Math.min((img + 1) * plane - j, j0 + nc - j);
-                            Im2col.col2imRowAddF64(src, from + j - j0, row, j - img * plane, run, gxd, xo + img * imageIn, g);
-                            j += run;
-                        }
-                    }, false);
+                    (row, j0, nc, src, from) -> col2imImages(src, from, row, j0, nc, gx, xo, imageIn, g), false);
+        }
+    }
+
+    /**
+     * Row `row` of the col matrices of consecutive images (outPlane columns each), columns [j0, j0 + nc)
+     * taken from src[from ..], added by col2im into the images, image i's group at gx[xOff + i * imageIn].
+     */
+    private static void col2imImages(Object src, int from, int row, int j0, int nc, Object gx, int xOff, int imageIn,
+                                     ConvGeometry g) {
+        int plane = g.outPlane();
+        for (int j = j0; j < j0 + nc; ) {
+            int img = j / plane;
+            int run = Math.min((img + 1) * plane - j, j0 + nc - j);
+            Im2col.col2imRowAdd(src, from + j - j0, row, j - img * plane, run, gx, xOff + img * imageIn, g);
+            j += run;
         }
     }
 

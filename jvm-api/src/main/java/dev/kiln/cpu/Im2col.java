@@ -30,6 +30,15 @@ final class Im2col {
         }
     }
 
+    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
+    static void col2imRowAdd(Object src, int from, int row, int j0, int nc, Object x, int xOff, ConvGeometry g) {
+        if (x instanceof float[] xf) {
+            col2imRowAddF32((float[]) src, from, row, j0, nc, xf, xOff, g);
+        } else {
+            col2imRowAddF64((double[]) src, from, row, j0, nc, (double[]) x, xOff, g);
+        }
+    }
+
     /**
      * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
      * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
@@ -228,7 +237,7 @@ final class Im2col {
     }
 
     /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
-    static void col2imRowAddF32(float[] src, int from, int row, int j0, int nc, float[] x, int xOff, ConvGeometry g) {
+    private static void col2imRowAddF32(float[] src, int from, int row, int j0, int nc, float[] x, int xOff, ConvGeometry g) {
         var cp = g.p();
         int kj = row % g.kw();
         int ki = (row / g.kw()) % g.kh();
@@ -264,7 +273,7 @@ final class Im2col {
     }
 
     /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
-    static void col2imRowAddF64(double[] src, int from, int row, int j0, int nc, double[] x, int xOff, ConvGeometry g) {
+    private static void col2imRowAddF64(double[] src, int from, int row, int j0, int nc, double[] x, int xOff, ConvGeometry g) {
         var cp = g.p();
         int kj = row % g.kw();
         int ki = (row / g.kw()) % g.kh();
