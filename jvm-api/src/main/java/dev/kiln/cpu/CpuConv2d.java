@@ -247,11 +247,10 @@ final class CpuConv2d {
                             int run = Math.min(plane - pix, j0 + nc - j);
                             int at = yo + img * imageOut + i * plane + pix;
                             int in = from + j - j0;
-                            if (bf == null) {
-                                System.arraycopy(src, in, yf, at, run);
-                            } else {
-                                for (int q = 0; q < run; q++) {
-                                    yf[at + q] = b + src[in + q];
+                            System.arraycopy(src, in, yf, at, run);
+                            if (bf != null) {
+                                for (int q = at; q < at + run; q++) { // in place: C2 vectorises it
+                                    yf[q] += b;
                                 }
                             }
                             j += run;
@@ -272,11 +271,10 @@ final class CpuConv2d {
                             int run = Math.min(plane - pix, j0 + nc - j);
                             int at = yo + img * imageOut + i * plane + pix;
                             int in = from + j - j0;
-                            if (bd == null) {
-                                System.arraycopy(src, in, yd, at, run);
-                            } else {
-                                for (int q = 0; q < run; q++) {
-                                    yd[at + q] = b + src[in + q];
+                            System.arraycopy(src, in, yd, at, run);
+                            if (bd != null) {
+                                for (int q = at; q < at + run; q++) {
+                                    yd[q] += b;
                                 }
                             }
                             j += run;

@@ -13,6 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /**
+     * Pieces a loop is cut into per thread, at most: threads claim them one at a time, so more pieces
+     * balance uneven work better (a claim is one atomic increment) but cost more per-piece set-up.
+     */
+    private static final int PIECES_PER_THREAD = 4;
     /** How long an idle worker looks for the next loop before it parks. */
     private static final long SPIN_NANOS = 100_000;
     /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */
@@ -45,7 +50,7 @@ public final class Parallel {
 
     /**
      * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is more
-     * than one piece. Pieces are a few per thread so uneven work still balances. A loop nested in
+     * than one piece (PIECES_PER_THREAD per thread at most). A loop nested in
      * another kernel's loop runs inline: the outer loop already keeps every thread busy. An exception
      * thrown by a piece is rethrown here, after the other pieces have stopped.
      */
@@ -53,7 +58,7 @@ public final class Parallel {
         if (n <= 0) {
             return;
         }
-        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), THREADS * 4);
+        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), THREADS * PIECES_PER_THREAD);
         Thread me = Thread.currentThread();
         if (pieces <= 1 || THREADS == 1 || me instanceof Worker || owner == me || !TEAM.compareAndSet(false, true)) {
             body.run(0, n);
