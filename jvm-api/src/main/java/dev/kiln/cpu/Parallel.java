@@ -23,8 +23,10 @@ public final class Parallel {
     /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */
     private static final AtomicBoolean TEAM = new AtomicBoolean();
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
-    /** The loop the team runs now, or ran last. */
+    /** The loop the team runs now; null between loops (so nothing keeps a finished loop's arrays alive). */
     private static volatile Loop current;
+    /** Numbers the loops, so a worker tells a new loop from one it has run. */
+    private static long loops;
     /** The thread holding TEAM (its nested loops run inline). */
     private static volatile Thread owner;
 
@@ -50,9 +52,9 @@ public final class Parallel {
 
     /**
      * Runs body over [0, n) in pieces of at least {@code grain} items, in parallel when there is more
-     * than one piece (PIECES_PER_THREAD per thread at most). A loop nested in
-     * another kernel's loop runs inline: the outer loop already keeps every thread busy. An exception
-     * thrown by a piece is rethrown here, after the other pieces have stopped.
+     * than one piece (PIECES_PER_THREAD per thread at most). A loop nested in another kernel's loop runs
+     * inline: the outer loop already keeps every thread busy. An exception thrown by a piece is rethrown
+     * here, after the other pieces have stopped.
      */
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) {
@@ -66,7 +68,7 @@ public final class Parallel {
         }
         owner = me;
         try {
-            Loop loop = new Loop(body, n, pieces);
+            Loop loop = new Loop(body, n, pieces, ++loops);
             current = loop;
             for (Worker w : WORKERS) {
                 if (w.parked) {
@@ -79,6 +81,7 @@ public final class Parallel {
             }
             loop.rethrow();
         } finally {
+            current = null;
             owner = null;
             TEAM.set(false);
         }
@@ -90,12 +93,14 @@ public final class Parallel {
         private final int n;
         private final int pieces;
         private final int size;
+        private final long number;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable error;
 
-        Loop(Range body, int n, int pieces) {
+        Loop(Range body, int n, int pieces, long number) {
             this.body = body;
+            this.number = number;
             this.n = n;
             this.size = (n + pieces - 1) / pieces;
             this.pieces = (n + size - 1) / size;
@@ -143,19 +148,20 @@ public final class Parallel {
 
         @Override
         public void run() {
-            Loop last = null;
+            long seen = 0; // the number of the last loop this worker ran
             long idleSince = System.nanoTime();
             while (true) {
                 Loop loop = current;
-                if (loop != last) {
-                    last = loop;
+                if (loop != null && loop.number != seen) {
+                    seen = loop.number;
                     loop.work();
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    if (current == last) { // a loop published before `parked` was seen would not unpark us
+                    loop = current; // one published before `parked` was visible would not unpark this worker
+                    if (loop == null || loop.number == seen) {
                         LockSupport.park(this);
                     }
                     parked = false;

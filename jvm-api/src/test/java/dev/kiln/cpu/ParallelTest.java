@@ -1,9 +1,11 @@
 package dev.kiln.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.ref.WeakReference;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,5 +100,26 @@ class ParallelTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The team forgets a loop once it is done: a kernel's arrays do not outlive it (predictable memory). */
+    @Test
+    void aFinishedLoopKeepsNothingAlive() throws InterruptedException {
+        WeakReference<float[]> captured = runOneLoop();
+        for (int i = 0; i < 50 && captured.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(captured.get(), "the array a finished loop's body captured is still reachable");
+    }
+
+    private static WeakReference<float[]> runOneLoop() {
+        float[] big = new float[1 << 20];
+        Parallel.forRange(64, 1, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                big[i] = i;
+            }
+        });
+        return new WeakReference<>(big);
     }
 }
