@@ -4,6 +4,9 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = Devices.VALID + " (default: ${DEFAULT-VALUE})")
     String device;
-    @Option(names = "--seconds", defaultValue = "0.5", description = "timing budget per kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "1",
+            description = "seconds of warm-up, then of timing, per kernel (default: ${DEFAULT-VALUE})")
     double seconds;
 
     @Override
@@ -28,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
         Generator g = new Generator(0);
         double copyGBs = copyBandwidth();
         System.out.printf(Locale.ROOT, "kernels on %s (%d threads); memory ceiling: array copy %.1f GB/s; "
-                + "times include copying the result to a Java array%n%n", d,
+                + "median time per call%n%n", d,
                 Runtime.getRuntime().availableProcessors(), copyGBs);
         System.out.printf("%-36s %10s %12s %14s%n", "kernel", "time", "rate", "% of copy BW");
         int n = 1 << 22;
@@ -62,19 +66,30 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-36s %8.3f ms %6.1f GFLOP/s %14s%n", name, s * 1e3, flops / s / 1e9, "-");
     }
 
-    /** The mean time per call after three warm-up calls, over as many calls as fit the budget. */
+    /**
+     * The median time per call: warm-up calls for the budget (at least three; the JIT needs about a second
+     * to compile a kernel's loops fully), then timed calls for the budget (at least three).
+     */
     private double time(Supplier<Tensor> op) {
-        for (int i = 0; i < 3; i++) {
-            op.get().toFloatArray();
-        }
-        long start = System.nanoTime();
         long budget = (long) (seconds * 1e9);
-        int calls = 0;
-        do {
-            op.get().toFloatArray(); // reading the result waits for an asynchronous device
-            calls++;
-        } while (System.nanoTime() - start < budget);
-        return (System.nanoTime() - start) / 1e9 / calls;
+        long warmUntil = System.nanoTime() + budget;
+        for (int calls = 0; calls < 3 || System.nanoTime() < warmUntil; calls++) {
+            settle(op.get());
+        }
+        List<Long> times = new ArrayList<>();
+        long end = System.nanoTime() + budget;
+        while (times.size() < 3 || System.nanoTime() < end) {
+            long start = System.nanoTime();
+            settle(op.get());
+            times.add(System.nanoTime() - start);
+        }
+        Collections.sort(times);
+        return times.get(times.size() / 2) / 1e9;
+    }
+
+    /** Reads one element of the result: waits for an asynchronous device without timing a full copy. */
+    private static void settle(Tensor result) {
+        result.reshape(-1).narrow(0, 0, 1).toFloatArray();
     }
 
     /** Bytes moved (read + written) per second by System.arraycopy of 32 MiB. */

@@ -1,0 +1,75 @@
+package dev.kiln.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** `kiln summary`, `kiln gradcheck` and `kiln bench` on the CPU: what they print. */
+class CommandsTest {
+    /** Runs kiln and returns its standard output; fails on a non-zero exit, showing its errors. */
+    private static String kiln(String... args) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int rc;
+        try {
+            System.setOut(new PrintStream(out, true, UTF_8));
+            rc = Kiln.run(new PrintWriter(err, true), args);
+        } finally {
+            System.setOut(stdout);
+        }
+        assertEquals(0, rc, err.toString());
+        return out.toString(UTF_8);
+    }
+
+    private static String lineWith(String text, String start) {
+        return text.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + start + "' in:\n" + text));
+    }
+
+    @Test
+    void summary_listsLenetsShapesParametersAndReceptiveFields() {
+        String s = kiln("summary", "--model", "lenet", "--input", "1,28,28");
+        // conv 5x5 pad 2, pool 2, conv 5x5, pool 2: receptive fields 5, 6, 14, 16 with jumps 1, 2, 2, 4
+        assertTrue(lineWith(s, "0 ").matches("0\\s+Conv2d\\s+\\[1, 6, 28, 28]\\s+156\\s+5x5 jump 1x1 start \\(0, 0\\)"), s);
+        assertTrue(lineWith(s, "3 ").matches("3\\s+Conv2d\\s+\\[1, 16, 10, 10]\\s+2416\\s+14x14 jump 2x2 start \\(4.5, 4.5\\)"),
+                s);
+        assertTrue(lineWith(s, "5 ").matches("5\\s+MaxPool2d\\s+\\[1, 16, 5, 5]\\s+0\\s+16x16 jump 4x4 start \\(5.5, 5.5\\)"), s);
+        assertTrue(lineWith(s, "11 ").matches("11\\s+Linear\\s+\\[1, 10]\\s+850\\s+-"), s);
+        // 156 + 2416 + 48120 + 10164 + 850
+        assertTrue(s.contains("total parameters: 61706"), s);
+    }
+
+    @Test
+    void gradcheck_passesEveryDifferentiablePrimitiveOnTheCpu() {
+        String s = kiln("gradcheck", "--device", "cpu");
+        Matcher m = Pattern.compile("(\\d+) of (\\d+) passed").matcher(s);
+        assertTrue(m.find(), s);
+        assertEquals(m.group(2), m.group(1), s);
+        assertTrue(Integer.parseInt(m.group(2)) >= 60, s);
+        for (String op : List.of("relu ", "relu_backward ", "conv2d_backward_weight ", "attention_causal ")) {
+            assertTrue(lineWith(s, op).contains(" pass "), s);
+        }
+    }
+
+    @Test
+    void bench_timesEveryKernelWithARate() {
+        String s = kiln("bench", "--seconds", "0.01");
+        Pattern row = Pattern.compile(".*\\s(\\d+\\.\\d+) ms\\s+(\\d+\\.\\d+) (GB|GFLOP)/s.*");
+        for (String kernel : List.of("add f32", "relu f32", "sum f32", "softmax f32", "matmul f32", "conv2d f32",
+                "max_pool2d f32")) {
+            Matcher m = row.matcher(lineWith(s, kernel));
+            assertTrue(m.matches(), s);
+            assertTrue(Double.parseDouble(m.group(1)) > 0 && Double.parseDouble(m.group(2)) > 0, s);
+        }
+    }
+}
