@@ -11,10 +11,10 @@ import dev.kiln.spi.Conv2dParams;
  * whole chunks of images at once (col matrices side by side, its panels packed straight from x), so
  * small images and channel counts still make one large GEMM; the weight gradient multiplies slices of
  * images in parallel (packed GEMMs whose panels of transposed im2col matrices are packed straight from
- * x) and adds the slices' sums in order. The input
- * gradient runs one (chunk of images, group) pair per parallel task, as col2im of neighbouring pixels
- * overlaps; its GEMM packs gy image by image and emits rows of col straight into the images. 1x1 stride-1 unpadded convolutions use x itself
- * as col there and in the per-image forward.
+ * x) and adds the slices' sums in order. The input gradient runs one (chunk of images, group) pair per
+ * parallel task, as col2im of neighbouring pixels overlaps; its GEMM packs gy image by image and emits
+ * rows of col straight into the images. 1x1 stride-1 unpadded convolutions use x itself as col there
+ * and in the per-image forward.
  */
 final class CpuConv2d {
     private CpuConv2d() {
@@ -78,7 +78,8 @@ final class CpuConv2d {
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         // a few chunks of images per thread: each chunk's GEMM packs w_g^T once and spans whole panels
-        int chunk = Math.max(1, Math.min(g.n() / (4 * Parallel.threads()), imagesPerChunk(g, (long) colRows * outPlane)));
+        int chunk = Math.max(1, Math.min(g.n() / (4 * Parallel.threads()),
+                imagesPerChunk(g, (long) colRows * outPlane)));
         int chunks = (g.n() + chunk - 1) / chunk;
         if (!g.pointwise() && CpuGemm.packsB(colRows, chunk * outPlane, g.og())) {
             Parallel.forRange(chunks * g.groups(), 1, (t0, t1) -> {
@@ -295,7 +296,8 @@ final class CpuConv2d {
         int colRows = g.colRows();
         int plane = g.outPlane();
         int wo = wOff + grp * og * colRows;
-        int gyo = gyOff + (img0 * g.o() + grp * og) * plane; // gy_g (og, plane) of image img0 + i at gyo + i * o * plane
+        // gy_g (og, plane) of image img0 + i at gyo + i * o * plane
+        int gyo = gyOff + (img0 * g.o() + grp * og) * plane;
         int imageOut = g.o() * plane;
         int imageIn = g.c() * g.inPlane();
         int xo = (img0 * g.c() + grp * g.cg()) * g.inPlane();

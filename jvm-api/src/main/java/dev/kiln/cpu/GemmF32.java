@@ -152,53 +152,61 @@ final class GemmF32 {
         int tasks = rowBlocks * panels.count();
         int stripSize = R * panels.widest();
         Parallel.Range body = (t0, t1) -> {
-            float[][] strips = new float[blockRows / R][stripSize];
-            float[][] panelB = packInTask ? new float[groups][U * panels.widest()] : null;
-            for (int task = t0; task < t1; task++) {
-                int panel = task / rowBlocks;
-                int i0 = (task % rowBlocks) * blockRows;
-                int mc = Math.min(blockRows, m - i0);
-                if (mc <= 0) {
-                    continue;
-                }
-                int nStrips = (mc + R - 1) / R;
-                int width = panels.width()[panel];
-                int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK : width == MID ? MID_GROUPS_PER_BLOCK
-                        : width == NARROW || width == NARROW_PLUS ? NARROW_GROUPS_PER_BLOCK : TINY_GROUPS_PER_BLOCK;
-                for (int s = 0; s < nStrips; s++) {
-                    Arrays.fill(strips[s], 0, R * width, 0f);
-                }
-                if (packInTask) {
-                    for (int g = 0; g < groups; g++) {
-                        Arrays.fill(panelB[g], 0, U * width, 0f);
-                        packGroup(k, n, b, g, panels.start()[panel], width, panelB[g]);
+            Scratch scratch = SCRATCH.get();
+            boolean own = !scratch.inUse; // a sink or packer that multiplies again gets buffers of its own
+            Scratch buffers = own ? scratch : new Scratch();
+            scratch.inUse = true;
+            try {
+                float[][] strips = buffers.strips(blockRows / R, stripSize);
+                float[][] panelB = packInTask ? buffers.groups(groups, U * panels.widest()) : null;
+                for (int task = t0; task < t1; task++) {
+                    int panel = task / rowBlocks;
+                    int i0 = (task % rowBlocks) * blockRows;
+                    int mc = Math.min(blockRows, m - i0);
+                    if (mc <= 0) {
+                        continue;
                     }
-                }
-                for (int g0 = 0; g0 < groups; g0 += perBlock) {
-                    int g1 = Math.min(groups, g0 + perBlock);
+                    int nStrips = (mc + R - 1) / R;
+                    int width = panels.width()[panel];
+                    int perBlock = width == WIDE ? WIDE_GROUPS_PER_BLOCK : width == MID ? MID_GROUPS_PER_BLOCK
+                            : width == TINY ? TINY_GROUPS_PER_BLOCK : NARROW_GROUPS_PER_BLOCK;
                     for (int s = 0; s < nStrips; s++) {
-                        float[] strip = strips[s];
-                        float[] stripA = packedA[i0 / R + s];
-                        for (int g = g0; g < g1; g++) {
-                            float[] group = packInTask ? panelB[g] : packedB[panel * groups + g];
-                            if (width == WIDE) {
-                                kernelWide(strip, group, stripA, g * R * U);
-                            } else if (width == MID) {
-                                kernelMid(strip, group, stripA, g * R * U);
-                            } else if (width == NARROW) {
-                                kernelNarrow(strip, group, stripA, g * R * U);
-                            } else if (width == NARROW_PLUS) {
-                                kernelNarrowPlus(strip, group, stripA, g * R * U);
-                            } else {
-                                kernelTiny(strip, group, stripA, g * R * U);
+                        Arrays.fill(strips[s], 0, R * width, 0f);
+                    }
+                    if (packInTask) {
+                        for (int g = 0; g < groups; g++) {
+                            Arrays.fill(panelB[g], 0, U * width, 0f);
+                            packGroup(k, n, b, g, panels.start()[panel], width, panelB[g]);
+                        }
+                    }
+                    for (int g0 = 0; g0 < groups; g0 += perBlock) {
+                        int g1 = Math.min(groups, g0 + perBlock);
+                        for (int s = 0; s < nStrips; s++) {
+                            float[] strip = strips[s];
+                            float[] stripA = packedA[i0 / R + s];
+                            for (int g = g0; g < g1; g++) {
+                                float[] group = packInTask ? panelB[g] : packedB[panel * groups + g];
+                                if (width == WIDE) {
+                                    kernelWide(strip, group, stripA, g * R * U);
+                                } else if (width == MID) {
+                                    kernelMid(strip, group, stripA, g * R * U);
+                                } else if (width == NARROW) {
+                                    kernelNarrow(strip, group, stripA, g * R * U);
+                                } else if (width == NARROW_PLUS) {
+                                    kernelNarrowPlus(strip, group, stripA, g * R * U);
+                                } else {
+                                    kernelTiny(strip, group, stripA, g * R * U);
+                                }
                             }
                         }
                     }
+                    int j0 = panels.start()[panel];
+                    for (int i = 0; i < mc; i++) {
+                        c.take(i0 + i, j0, Math.min(width, n - j0), strips[i / R], (i % R) * width);
+                    }
                 }
-                int j0 = panels.start()[panel];
-                for (int i = 0; i < mc; i++) {
-                    c.take(i0 + i, j0, Math.min(width, n - j0), strips[i / R], (i % R) * width);
-                }
+            } finally {
+                scratch.inUse = !own;
             }
         };
         if (parallel) {
@@ -318,9 +326,12 @@ final class GemmF32 {
             float b2 = group[2 * NARROW_PLUS + j];
             strip[j] = Math.fma(a02, b2, Math.fma(a01, b1, Math.fma(a00, b0, strip[j])));
             strip[NARROW_PLUS + j] = Math.fma(a12, b2, Math.fma(a11, b1, Math.fma(a10, b0, strip[NARROW_PLUS + j])));
-            strip[2 * NARROW_PLUS + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * NARROW_PLUS + j])));
-            strip[3 * NARROW_PLUS + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * NARROW_PLUS + j])));
-            strip[4 * NARROW_PLUS + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * NARROW_PLUS + j])));
+            strip[2 * NARROW_PLUS + j] = Math.fma(a22, b2, Math.fma(a21, b1,
+                    Math.fma(a20, b0, strip[2 * NARROW_PLUS + j])));
+            strip[3 * NARROW_PLUS + j] = Math.fma(a32, b2, Math.fma(a31, b1,
+                    Math.fma(a30, b0, strip[3 * NARROW_PLUS + j])));
+            strip[4 * NARROW_PLUS + j] = Math.fma(a42, b2, Math.fma(a41, b1,
+                    Math.fma(a40, b0, strip[4 * NARROW_PLUS + j])));
         }
     }
 
@@ -350,6 +361,50 @@ final class GemmF32 {
             strip[2 * TINY + j] = Math.fma(a22, b2, Math.fma(a21, b1, Math.fma(a20, b0, strip[2 * TINY + j])));
             strip[3 * TINY + j] = Math.fma(a32, b2, Math.fma(a31, b1, Math.fma(a30, b0, strip[3 * TINY + j])));
             strip[4 * TINY + j] = Math.fma(a42, b2, Math.fma(a41, b1, Math.fma(a40, b0, strip[4 * TINY + j])));
+        }
+    }
+
+    /** Floats a thread keeps in its scratch between products; larger buffers are allocated per call. */
+    private static final int SCRATCH_LIMIT = 1 << 20;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's task buffers (strips of C, a panel of packed B groups), reused from one product to the
+     * next: tasks then cost no allocation (and no zeroing by the JVM), so loops can be cut finely.
+     * Callers fill what they use.
+     */
+    private static final class Scratch {
+        private float[][] strips = new float[0][];
+        private float[][] groups = new float[0][];
+        /** Set while a task of this thread uses the buffers. */
+        boolean inUse;
+
+        /** count arrays of at least size floats (kept for the next product unless large). */
+        float[][] strips(int count, int size) {
+            if (!fits(strips, count, size)) {
+                float[][] fresh = new float[count][size];
+                strips = keep(count, size) ? fresh : strips;
+                return fresh;
+            }
+            return strips;
+        }
+
+        /** As {@link #strips}, for packed B groups. */
+        float[][] groups(int count, int size) {
+            if (!fits(groups, count, size)) {
+                float[][] fresh = new float[count][size];
+                groups = keep(count, size) ? fresh : groups;
+                return fresh;
+            }
+            return groups;
+        }
+
+        private static boolean fits(float[][] have, int count, int size) {
+            return have.length >= count && (count == 0 || have[0].length >= size);
+        }
+
+        private static boolean keep(int count, int size) {
+            return (long) count * size <= SCRATCH_LIMIT;
         }
     }
 

@@ -17,7 +17,7 @@ public final class Parallel {
      * Pieces a loop is cut into per thread, at most: threads claim them one at a time, so more pieces
      * balance uneven work better (a claim is one atomic increment) but cost more per-piece set-up.
      */
-    private static final int PIECES_PER_THREAD = 4;
+    private static final int PIECES_PER_THREAD = 16;
     /** How long an idle worker looks for the next loop before it parks. */
     private static final long SPIN_NANOS = 100_000;
     /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */

@@ -164,6 +164,30 @@ class CpuGemmTest {
         assertArrayEquals(new int[] {3, 70, 90}, c.shape());
     }
 
+    /**
+     * A sink that multiplies again on the same thread (the task's scratch buffers are in use) gets
+     * buffers of its own: both products come out as computed alone.
+     */
+    @Test
+    void sgemm_fromInsideAnotherProductsSink_keepsBothIntact() {
+        Random rnd = new Random(11);
+        float[] a = toFloat(random(rnd, 70 * 40));
+        float[] b = toFloat(random(rnd, 40 * 300));
+        float[] alone = new float[70 * 300];
+        GemmF32.gemm(70, 300, 40, a, 0, 40, 1, b, 0, 300, 1, alone, 0, 300, 1, false);
+        float[] outer = new float[70 * 300];
+        float[][] inner = new float[70][];
+        GemmF32.gemm(70, 300, 40, a, 0, 40, 1, b, 0, 300, 1, (i, j0, nc, src, from) -> {
+            inner[i] = new float[70 * 300];
+            GemmF32.gemm(70, 300, 40, a, 0, 40, 1, b, 0, 300, 1, inner[i], 0, 300, 1, false);
+            System.arraycopy(src, from, outer, i * 300 + j0, nc);
+        }, true);
+        assertArrayEquals(alone, outer);
+        for (float[] again : inner) {
+            assertArrayEquals(alone, again);
+        }
+    }
+
     private static double[] random(Random rnd, int size) {
         double[] out = new double[size];
         for (int i = 0; i < size; i++) {
