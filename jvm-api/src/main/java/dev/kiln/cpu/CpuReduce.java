@@ -60,7 +60,7 @@ final class CpuReduce {
     }
 
     static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
-        if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && x.dtype().isFloatingPoint() && dims.length > 0
+        if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && x.dtype() == DType.FLOAT32 && dims.length > 0
                 && x.numel() > 0) {
             return sumInPlace(op, x, dims, keepdim);
         }
@@ -91,7 +91,7 @@ final class CpuReduce {
     }
 
     /**
-     * SUM or MEAN of a float tensor read where it lies (any strides), without the permuted float64 copy:
+     * SUM or MEAN of a float32 tensor read where it lies (any strides), without the permuted float64 copy:
      * each output element runs over its reduced dims in the order given, in double, the innermost run
      * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}.
      */
@@ -134,7 +134,7 @@ final class CpuReduce {
         }
         int runs = n;
         int length = len;
-        Object data = ((CpuStorage) x.storage()).data;
+        float[] data = (float[]) ((CpuStorage) x.storage()).data;
         double[] out = new double[Shape.numel(keptSize)];
         Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
             double[] acc = new double[4];
@@ -173,37 +173,24 @@ final class CpuReduce {
     }
 
     /**
-     * acc[q % 4] += data[from + q * stride] for the run's first 4 * (count / 4) elements q, the rest into
-     * acc[0]; data is a float[] or a double[], stride may be 0 (an expanded dim).
+     * acc[q % 4] += data[from + q * stride] (in double) for the run's first 4 * (count / 4) elements q, the
+     * rest into acc[0]; stride may be 0 (an expanded dim).
      */
-    private static void addRun(Object data, int from, int count, int stride, double[] acc) {
+    private static void addRun(float[] data, int from, int count, int stride, double[] acc) {
         double s0 = acc[0];
         double s1 = acc[1];
         double s2 = acc[2];
         double s3 = acc[3];
         int q = 0;
         int i = from;
-        if (data instanceof float[] a) {
-            for (; q + 3 < count; q += 4, i += 4 * stride) {
-                s0 += a[i];
-                s1 += a[i + stride];
-                s2 += a[i + 2 * stride];
-                s3 += a[i + 3 * stride];
-            }
-            for (; q < count; q++, i += stride) {
-                s0 += a[i];
-            }
-        } else {
-            double[] a = (double[]) data;
-            for (; q + 3 < count; q += 4, i += 4 * stride) {
-                s0 += a[i];
-                s1 += a[i + stride];
-                s2 += a[i + 2 * stride];
-                s3 += a[i + 3 * stride];
-            }
-            for (; q < count; q++, i += stride) {
-                s0 += a[i];
-            }
+        for (; q + 3 < count; q += 4, i += 4 * stride) {
+            s0 += data[i];
+            s1 += data[i + stride];
+            s2 += data[i + 2 * stride];
+            s3 += data[i + 3 * stride];
+        }
+        for (; q < count; q++, i += stride) {
+            s0 += data[i];
         }
         acc[0] = s0;
         acc[1] = s1;
