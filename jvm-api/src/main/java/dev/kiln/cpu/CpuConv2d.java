@@ -210,12 +210,12 @@ final class CpuConv2d {
         } else if (gw instanceof float[] gwf) {
             float[] xf = (float[]) x;
             GemmF32.gemm(g.og(), g.colRows(), pixels, (float[]) gy, gyOff, ldGy, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packPatchesF32(xf, xOff, imageStride, g, taps, p, count, j0,
+                    (p, count, j0, nc, dst, width) -> Im2col.packPatches(xf, xOff, imageStride, g, taps, p, count, j0,
                             nc, dst, width), gwf, 0, g.colRows(), 1, false);
         } else {
             double[] xd = (double[]) x;
             GemmF64.gemm(g.og(), g.colRows(), pixels, (double[]) gy, gyOff, ldGy, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packPatchesF64(xd, xOff, imageStride, g, taps, p, count, j0,
+                    (p, count, j0, nc, dst, width) -> Im2col.packPatches(xd, xOff, imageStride, g, taps, p, count, j0,
                             nc, dst, width), (double[]) gw, 0, g.colRows(), 1, false);
         }
     }
@@ -238,7 +238,7 @@ final class CpuConv2d {
             float[] xf = (float[]) x;
             float[] bf = (float[]) bias;
             GemmF32.gemm(og, images * plane, colRows, (float[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF32(xf, xo, imageStride, g, p, count, j0, nc, dst,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRows(xf, xo, imageStride, g, p, count, j0, nc, dst,
                             width),
                     (i, j0, nc, src, from) -> {
                         float b = bf == null ? 0f : bf[bOff + grp * og + i];
@@ -262,7 +262,7 @@ final class CpuConv2d {
             double[] yd = (double[]) y;
             double[] bd = (double[]) bias;
             GemmF64.gemm(og, images * plane, colRows, (double[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRowsF64(xd, xo, imageStride, g, p, count, j0, nc, dst,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRows(xd, xo, imageStride, g, p, count, j0, nc, dst,
                             width),
                     (i, j0, nc, src, from) -> {
                         double b = bd == null ? 0.0 : bd[bOff + grp * og + i];

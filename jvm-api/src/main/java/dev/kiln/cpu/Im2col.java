@@ -30,21 +30,13 @@ final class Im2col {
         }
     }
 
-    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
-    static void col2imRowAdd(Object src, int from, int row, int j0, int nc, Object x, int xOff, ConvGeometry g) {
-        if (x instanceof float[] xf) {
-            col2imRowAddF32((float[]) src, from, row, j0, nc, xf, xOff, g);
-        } else {
-            col2imRowAddF64((double[]) src, from, row, j0, nc, (double[]) x, xOff, g);
-        }
-    }
-
     /**
      * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
      * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
+     * x and dst are both float[] or both double[].
      */
-    static void packRowsF32(float[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
-                            float[] dst, int width) {
+    static void packRows(Object x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
+                         Object dst, int width) {
         var cp = g.p();
         int firstRow = j0 / g.ow(); // output row (over all images) of pixel j0
         for (int q = 0; q < count; q++) {
@@ -67,14 +59,8 @@ final class Im2col {
                 int to = Math.min(ox0 + segment, hi);
                 if (iy >= 0 && iy < g.h() && from < to) {
                     int src = channel + image * imageStride + iy * g.w();
-                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
-                    if (cp.strideW() == 1) {
-                        System.arraycopy(x, src + from, dst, out + from, to - from);
-                    } else {
-                        for (int ox = from; ox < to; ox++) {
-                            dst[out + ox] = x[src + ox * cp.strideW()];
-                        }
-                    }
+                    // dst index of output column ox is out + ox
+                    gather(x, src, cp.strideW(), dst, q * width + (j - j0) - ox0, from, to);
                 }
                 j += segment;
                 ox0 = 0;
@@ -87,47 +73,27 @@ final class Im2col {
     }
 
     /**
-     * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
-     * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
+     * dst[out + ox] = x[src + ox * stride] for ox in [from, to); the arrays typed before System.arraycopy,
+     * whose fast path needs to know them (an Object-typed copy measured 30% slower on conv2d forwards).
      */
-    static void packRowsF64(double[] x, int xOff, int imageStride, ConvGeometry g, int p, int count, int j0, int nc,
-                            double[] dst, int width) {
-        var cp = g.p();
-        int firstRow = j0 / g.ow(); // output row (over all images) of pixel j0
-        for (int q = 0; q < count; q++) {
-            int row = p + q;
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * cp.dilationW() - cp.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
-            int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-            int image = firstRow / g.oh();
-            int oy = firstRow - image * g.oh();
-            int ox0 = j0 - firstRow * g.ow();
-            int channel = xOff + ci * g.inPlane() + colShift;
-            // walk the pixels [j0, j0 + nc) one output row (of one image) at a time, without divisions
-            for (int j = j0; j < j0 + nc; ) {
-                int segment = Math.min(j0 + nc - j, g.ow() - ox0);
-                int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
-                int from = Math.max(ox0, lo);
-                int to = Math.min(ox0 + segment, hi);
-                if (iy >= 0 && iy < g.h() && from < to) {
-                    int src = channel + image * imageStride + iy * g.w();
-                    int out = q * width + (j - j0) - ox0; // dst index of output column ox is out + ox
-                    if (cp.strideW() == 1) {
-                        System.arraycopy(x, src + from, dst, out + from, to - from);
-                    } else {
-                        for (int ox = from; ox < to; ox++) {
-                            dst[out + ox] = x[src + ox * cp.strideW()];
-                        }
-                    }
+    private static void gather(Object x, int src, int stride, Object dst, int out, int from, int to) {
+        if (x instanceof float[] xf) {
+            float[] d = (float[]) dst;
+            if (stride == 1) {
+                System.arraycopy(xf, src + from, d, out + from, to - from);
+            } else {
+                for (int ox = from; ox < to; ox++) {
+                    d[out + ox] = xf[src + ox * stride];
                 }
-                j += segment;
-                ox0 = 0;
-                if (++oy == g.oh()) {
-                    oy = 0;
-                    image++;
+            }
+        } else {
+            double[] xd = (double[]) x;
+            double[] d = (double[]) dst;
+            if (stride == 1) {
+                System.arraycopy(xd, src + from, d, out + from, to - from);
+            } else {
+                for (int ox = from; ox < to; ox++) {
+                    d[out + ox] = xd[src + ox * stride];
                 }
             }
         }
@@ -156,38 +122,33 @@ final class Im2col {
         boolean inside(int iy, int ix, ConvGeometry g) {
             return iy >= 0 && ix >= 0 && iy + maxDy < g.h() && ix + maxDx < g.w();
         }
+
+        /** True when tap t of the patch at input position (iy, ix) lies inside the image. */
+        boolean inside(int iy, int ix, int t, ConvGeometry g) {
+            int y = iy + dy[t];
+            int x = ix + dx[t];
+            return y >= 0 && y < g.h() && x >= 0 && x < g.w();
+        }
     }
 
     /**
      * dst[q * width + j] = col[j0 + j][p + q] (im2col transposed: pixel p + q's patch, taps [j0, j0 + nc))
      * for q < count, j < nc; dst is zero on entry, padding stays zero. Pixels run over consecutive
-     * images: image i's group starts at x[xOff + i * imageStride].
+     * images: image i's group starts at x[xOff + i * imageStride]. x and dst are both float[] or both
+     * double[].
      */
-    static void packPatchesF32(float[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
-                               int j0, int nc, float[] dst, int width) {
+    static void packPatches(Object x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count, int j0,
+                            int nc, Object dst, int width) {
         var cp = g.p();
-        int[] offset = taps.offset();
         int image = p / g.outPlane();
         int oy = (p - image * g.outPlane()) / g.ow();
         int ox = p - image * g.outPlane() - oy * g.ow();
         for (int q = 0; q < count; q++) {
             int iy = oy * cp.strideH() - cp.padH();
             int ix = ox * cp.strideW() - cp.padW();
-            int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
-            int out = q * width - j0;
-            if (taps.inside(iy, ix, g)) {
-                for (int t = j0; t < j0 + nc; t++) {
-                    dst[out + t] = x[src + offset[t]];
-                }
-            } else {
-                for (int t = j0; t < j0 + nc; t++) {
-                    int y = iy + taps.dy()[t];
-                    int xx = ix + taps.dx()[t];
-                    if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
-                        dst[out + t] = x[src + offset[t]];
-                    }
-                }
-            }
+            // x index of tap t is src + offset[t]
+            copyTaps(x, xOff + image * imageStride + iy * g.w() + ix, dst, q * width - j0, j0, j0 + nc, taps, iy, ix,
+                    !taps.inside(iy, ix, g), g);
             // next pixel, without divisions
             if (++ox == g.ow()) {
                 ox = 0;
@@ -199,45 +160,36 @@ final class Im2col {
         }
     }
 
-    /** As {@link #packPatchesF32} for float64. */
-    static void packPatchesF64(double[] x, int xOff, int imageStride, ConvGeometry g, Taps taps, int p, int count,
-                               int j0, int nc, double[] dst, int width) {
-        var cp = g.p();
+    /**
+     * dst[out + t] = x[src + offset[t]] for taps t in [t0, t1) of the patch at input position (iy, ix);
+     * when clip, only the taps inside the image (a patch reaching into the padding).
+     */
+    private static void copyTaps(Object x, int src, Object dst, int out, int t0, int t1, Taps taps, int iy, int ix,
+                                 boolean clip, ConvGeometry g) {
         int[] offset = taps.offset();
-        int image = p / g.outPlane();
-        int oy = (p - image * g.outPlane()) / g.ow();
-        int ox = p - image * g.outPlane() - oy * g.ow();
-        for (int q = 0; q < count; q++) {
-            int iy = oy * cp.strideH() - cp.padH();
-            int ix = ox * cp.strideW() - cp.padW();
-            int src = xOff + image * imageStride + iy * g.w() + ix; // x index of tap t is src + offset[t]
-            int out = q * width - j0;
-            if (taps.inside(iy, ix, g)) {
-                for (int t = j0; t < j0 + nc; t++) {
-                    dst[out + t] = x[src + offset[t]];
-                }
-            } else {
-                for (int t = j0; t < j0 + nc; t++) {
-                    int y = iy + taps.dy()[t];
-                    int xx = ix + taps.dx()[t];
-                    if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
-                        dst[out + t] = x[src + offset[t]];
-                    }
+        if (x instanceof float[] xf) {
+            float[] d = (float[]) dst;
+            for (int t = t0; t < t1; t++) {
+                if (!clip || taps.inside(iy, ix, t, g)) {
+                    d[out + t] = xf[src + offset[t]];
                 }
             }
-            // next pixel, without divisions
-            if (++ox == g.ow()) {
-                ox = 0;
-                if (++oy == g.oh()) {
-                    oy = 0;
-                    image++;
+        } else {
+            double[] xd = (double[]) x;
+            double[] d = (double[]) dst;
+            for (int t = t0; t < t1; t++) {
+                if (!clip || taps.inside(iy, ix, t, g)) {
+                    d[out + t] = xd[src + offset[t]];
                 }
             }
         }
     }
 
-    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
-    private static void col2imRowAddF32(float[] src, int from, int row, int j0, int nc, float[] x, int xOff, ConvGeometry g) {
+    /**
+     * x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]; src and x are
+     * both float[] or both double[].
+     */
+    static void col2imRowAdd(Object src, int from, int row, int j0, int nc, Object x, int xOff, ConvGeometry g) {
         var cp = g.p();
         int kj = row % g.kw();
         int ki = (row / g.kw()) % g.kh();
@@ -252,59 +204,35 @@ final class Im2col {
         for (int j = j0; j < j0 + nc; oy++) {
             int segment = Math.min(j0 + nc - j, g.ow() - ox0);
             int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
-            int lower = Math.max(ox0, lo);
-            int upper = Math.min(ox0 + segment, hi);
             if (iy >= 0 && iy < g.h()) {
-                int dst = channel + iy * g.w();
-                int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
-                if (cp.strideW() == 1) {
-                    for (int ox = lower; ox < upper; ox++) {
-                        x[dst + ox] += src[in + ox];
-                    }
-                } else {
-                    for (int ox = lower; ox < upper; ox++) {
-                        x[dst + ox * cp.strideW()] += src[in + ox];
-                    }
-                }
+                // src index of output column ox is in + ox
+                scatterAdd(src, from + (j - j0) - ox0, x, channel + iy * g.w(), cp.strideW(), Math.max(ox0, lo),
+                        Math.min(ox0 + segment, hi));
             }
             j += segment;
             ox0 = 0;
         }
     }
 
-    /** x at xOff += col2im of col row `row`, columns [j0, j0 + nc), taken from src[from ..]. */
-    private static void col2imRowAddF64(double[] src, int from, int row, int j0, int nc, double[] x, int xOff, ConvGeometry g) {
-        var cp = g.p();
-        int kj = row % g.kw();
-        int ki = (row / g.kw()) % g.kh();
-        int ci = row / (g.kw() * g.kh());
-        int colShift = kj * cp.dilationW() - cp.padW();
-        int lo = Math.min(g.ow(), firstValid(colShift, cp.strideW()));
-        int hi = endValid(colShift, cp.strideW(), g.w(), g.ow());
-        int channel = xOff + ci * g.inPlane() + colShift;
-        int oy = j0 / g.ow();
-        int ox0 = j0 - oy * g.ow();
-        // walk the pixels [j0, j0 + nc) one output row at a time, without divisions
-        for (int j = j0; j < j0 + nc; oy++) {
-            int segment = Math.min(j0 + nc - j, g.ow() - ox0);
-            int iy = oy * cp.strideH() - cp.padH() + ki * cp.dilationH();
-            int lower = Math.max(ox0, lo);
-            int upper = Math.min(ox0 + segment, hi);
-            if (iy >= 0 && iy < g.h()) {
-                int dst = channel + iy * g.w();
-                int in = from + (j - j0) - ox0; // src index of output column ox is in + ox
-                if (cp.strideW() == 1) {
-                    for (int ox = lower; ox < upper; ox++) {
-                        x[dst + ox] += src[in + ox];
-                    }
-                } else {
-                    for (int ox = lower; ox < upper; ox++) {
-                        x[dst + ox * cp.strideW()] += src[in + ox];
-                    }
+    /** x[dst + ox * stride] += src[in + ox] for ox in [from, to). */
+    private static void scatterAdd(Object src, int in, Object x, int dst, int stride, int from, int to) {
+        if (x instanceof float[] xf) {
+            float[] s = (float[]) src;
+            if (stride == 1) {
+                for (int ox = from; ox < to; ox++) {
+                    xf[dst + ox] += s[in + ox];
+                }
+            } else {
+                for (int ox = from; ox < to; ox++) {
+                    xf[dst + ox * stride] += s[in + ox];
                 }
             }
-            j += segment;
-            ox0 = 0;
+        } else {
+            double[] xd = (double[]) x;
+            double[] s = (double[]) src;
+            for (int ox = from; ox < to; ox++) {
+                xd[dst + ox * stride] += s[in + ox];
+            }
         }
     }
 

@@ -47,7 +47,7 @@ final class WeightGradLanes {
         for (int tb = 0; tb < tapBlocks; tb++) {
             for (int pb = 0; pb < pixelBlocks; pb++) {
                 if (pb * LANES < pixels) {
-                    Im2col.packRowsF32(x, xOff, imageStride, g, tb * TAPS, Math.min(TAPS, colRows - tb * TAPS),
+                    Im2col.packRows(x, xOff, imageStride, g, tb * TAPS, Math.min(TAPS, colRows - tb * TAPS),
                             pb * LANES, Math.min(LANES, pixels - pb * LANES), cols[tb * pixelBlocks + pb], LANES);
                 }
             }
