@@ -69,31 +69,32 @@ final class CpuPool2d {
 
     /**
      * {@link #maxPlane} for {@link #halving} windows of a float32 plane read in place at x[off] (row
-     * stride sh, column stride sw, w columns): the same taps in the same order, so the same results.
+     * stride sh, column stride sw, w columns), with the same winners: the window's two rows are reduced
+     * side by side, then the bottom row's winner replaces the top's when larger or NaN, which picks the
+     * tap the left-to-right, top-to-bottom scan of maxPlane picks (ties keep the earlier tap, the last NaN
+     * wins). The choices are 0/1 ints that pick offsets: C2 compiles them without branches (activations'
+     * comparisons are coin flips), and the two independent halves halve the chain of dependent steps.
      */
     private static void max2x2(float[] x, int off, int sh, int sw, float[] y, long[] ind, int outOff, int oh, int ow,
                                int w) {
         for (int i = 0; i < oh; i++) {
             int top = off + 2 * i * sh;
+            int out = outOff + i * ow;
             for (int j = 0; j < ow; j++) {
                 int at = top + 2 * j * sw;
-                int first = 2 * i * w + 2 * j; // h * W + w of the window's first tap
-                // a later tap wins when larger or NaN, as in maxPlane; the choices are 0/1 ints that pick
-                // offsets (C2 compiles them without branches: activations' comparisons are coin flips)
-                int pick = x[at + sw] > x[at] | x[at + sw] != x[at + sw] ? 1 : 0;
-                int pos = pick * sw; // of the best tap so far, from at
-                int bestAt = first + pick;
-                float v = x[at + sh];
-                pick = v > x[at + pos] | v != v ? 1 : 0;
-                pos += pick * (sh - pos);
-                bestAt += pick * (first + w - bestAt);
-                v = x[at + sh + sw];
-                pick = v > x[at + pos] | v != v ? 1 : 0;
-                pos += pick * (sh + sw - pos);
-                bestAt += pick * (first + w + 1 - bestAt);
-                float best = x[at + pos];
-                y[outOff + i * ow + j] = best;
-                ind[outOff + i * ow + j] = bestAt;
+                float a = x[at];
+                float b = x[at + sw];
+                float c = x[at + sh];
+                float d = x[at + sh + sw];
+                int right = b > a | b != b ? 1 : 0;      // the top row's winner: a (0) or b (1)
+                int rightBelow = d > c | d != d ? 1 : 0;  // the bottom row's
+                // Math.max compares as the scan does (NaN wins; -0 and +0 tie either way)
+                float topMax = Math.max(a, b);
+                float bottomMax = Math.max(c, d);
+                int below = bottomMax > topMax | bottomMax != bottomMax ? 1 : 0;
+                int col = right + below * (rightBelow - right);
+                y[out + j] = x[at + below * sh + col * sw];
+                ind[out + j] = 2 * i * w + 2 * j + below * w + col;
             }
         }
     }

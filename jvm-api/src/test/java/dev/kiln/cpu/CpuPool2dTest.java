@@ -2,6 +2,7 @@ package dev.kiln.cpu;
 
 import static dev.kiln.cpu.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -248,6 +249,35 @@ class CpuPool2dTest {
         Tensor[] m = Functional.maxPool2dWithIndices(Tensor.full(new int[] {1, 1, 3, 3}, -inf, DType.FLOAT64, Device.CPU),
                 Pool2dParams.of(2, 1, 1, 1, false));
         assertArrayEquals(new long[] {0, 0, 1, 2, 0, 0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8}, m[1].toLongArray());
+    }
+
+    /**
+     * float32 2x2 pools take their own path (two rows reduced side by side): on every window of four taps
+     * drawn from NaNs (two payloads), infinities, signed zeros, ties and ordinary values it picks the tap
+     * the float64 scan picks, with the same value bits.
+     */
+    @Test
+    void maxPool2d_float32Halving_picksTheScansTapOnEverySpecialWindow() {
+        float[] special = {Float.NaN, Float.intBitsToFloat(0x7fc00001), Float.NEGATIVE_INFINITY, -1f, -0f, 0f, 1f,
+            Float.POSITIVE_INFINITY, 1f};
+        int k = special.length;
+        int windows = k * k * k * k;
+        float[] x = new float[2 * 2 * windows]; // (2, 2 * windows): window i is columns 2i, 2i + 1 of both rows
+        for (int i = 0; i < windows; i++) {
+            x[2 * i] = special[i % k];
+            x[2 * i + 1] = special[i / k % k];
+            x[2 * windows + 2 * i] = special[i / (k * k) % k];
+            x[2 * windows + 2 * i + 1] = special[i / (k * k * k)];
+        }
+        Tensor t = Tensor.fromArray(x, 1, 1, 2, 2 * windows);
+        Tensor[] f32 = Functional.maxPool2dWithIndices(t, Pool2dParams.of(2));
+        Tensor[] f64 = Functional.maxPool2dWithIndices(t.to(DType.FLOAT64), Pool2dParams.of(2));
+        assertArrayEquals(f64[1].toLongArray(), f32[1].toLongArray());
+        float[] got = f32[0].toFloatArray();
+        double[] want = f64[0].toDoubleArray();
+        for (int i = 0; i < windows; i++) {
+            assertEquals(Float.floatToIntBits((float) want[i]), Float.floatToIntBits(got[i]), "window " + i);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
