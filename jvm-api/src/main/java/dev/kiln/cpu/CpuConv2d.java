@@ -234,53 +234,56 @@ final class CpuConv2d {
         int wo = wOff + grp * og * colRows;
         int yo = (img0 * g.o() + grp * og) * plane;
         int imageOut = g.o() * plane;
-        if (y instanceof float[] yf) {
-            float[] xf = (float[]) x;
-            float[] bf = (float[]) bias;
+        int bo = bOff + grp * og; // bias of the group's first output channel
+        if (y instanceof float[]) {
             GemmF32.gemm(og, images * plane, colRows, (float[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRows(xf, xo, imageStride, g, p, count, j0, nc, dst,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRows(x, xo, imageStride, g, p, count, j0, nc, dst,
                             width),
-                    (i, j0, nc, src, from) -> {
-                        float b = bf == null ? 0f : bf[bOff + grp * og + i];
-                        for (int j = j0; j < j0 + nc; ) {
-                            int img = j / plane;
-                            int pix = j - img * plane;
-                            int run = Math.min(plane - pix, j0 + nc - j);
-                            int at = yo + img * imageOut + i * plane + pix;
-                            int in = from + j - j0;
-                            System.arraycopy(src, in, yf, at, run);
-                            if (bf != null) {
-                                for (int q = at; q < at + run; q++) { // in place: C2 vectorises it
-                                    yf[q] += b;
-                                }
-                            }
-                            j += run;
-                        }
-                    }, true);
+                    (i, j0, nc, src, from) -> rowIntoImages(src, from, i, j0, nc, y, yo, plane, imageOut, bias, bo),
+                    true);
         } else {
-            double[] xd = (double[]) x;
-            double[] yd = (double[]) y;
-            double[] bd = (double[]) bias;
             GemmF64.gemm(og, images * plane, colRows, (double[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRows(xd, xo, imageStride, g, p, count, j0, nc, dst,
+                    (p, count, j0, nc, dst, width) -> Im2col.packRows(x, xo, imageStride, g, p, count, j0, nc, dst,
                             width),
-                    (i, j0, nc, src, from) -> {
-                        double b = bd == null ? 0.0 : bd[bOff + grp * og + i];
-                        for (int j = j0; j < j0 + nc; ) {
-                            int img = j / plane;
-                            int pix = j - img * plane;
-                            int run = Math.min(plane - pix, j0 + nc - j);
-                            int at = yo + img * imageOut + i * plane + pix;
-                            int in = from + j - j0;
-                            System.arraycopy(src, in, yd, at, run);
-                            if (bd != null) {
-                                for (int q = at; q < at + run; q++) {
-                                    yd[q] += b;
-                                }
-                            }
-                            j += run;
-                        }
-                    }, true);
+                    (i, j0, nc, src, from) -> rowIntoImages(src, from, i, j0, nc, y, yo, plane, imageOut, bias, bo),
+                    true);
+        }
+    }
+
+    /**
+     * Row i of y_g for pixels [j0, j0 + nc) of consecutive images (plane pixels each), from src[from ..],
+     * into the images' output channel i (image k's at y[yo + k * imageOut + i * plane]), plus bias[bo + i]
+     * when bias is not null; src, y and bias are all float[] or all double[].
+     */
+    private static void rowIntoImages(Object src, int from, int i, int j0, int nc, Object y, int yo, int plane,
+                                      int imageOut, Object bias, int bo) {
+        for (int j = j0; j < j0 + nc; ) {
+            int img = j / plane;
+            int pix = j - img * plane;
+            int run = Math.min(plane - pix, j0 + nc - j);
+            int at = yo + img * imageOut + i * plane + pix;
+            int in = from + j - j0;
+            // typed arrays: System.arraycopy's fast path needs to know them; the bias is added in place after
+            // the copy, a loop C2 vectorises
+            if (y instanceof float[] yf) {
+                System.arraycopy((float[]) src, in, yf, at, run);
+                if (bias != null) {
+                    float b = ((float[]) bias)[bo + i];
+                    for (int q = at; q < at + run; q++) {
+                        yf[q] += b;
+                    }
+                }
+            } else {
+                double[] yd = (double[]) y;
+                System.arraycopy((double[]) src, in, yd, at, run);
+                if (bias != null) {
+                    double b = ((double[]) bias)[bo + i];
+                    for (int q = at; q < at + run; q++) {
+                        yd[q] += b;
+                    }
+                }
+            }
+            j += run;
         }
     }
 
