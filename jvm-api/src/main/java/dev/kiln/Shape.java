@@ -9,17 +9,66 @@ public final class Shape {
 
     /** Number of elements; throws if it does not fit a Java array index. */
     public static int numel(int[] shape) {
+        return numel("shape", shape);
+    }
+
+    /**
+     * Number of elements, checked for {@code op}: sizes are non-negative and the product of the
+     * sizes (counting empty dims as 1, since contiguous strides multiply them) fits in an int —
+     * Kiln's sizes, strides and element offsets are 32-bit.
+     */
+    public static int numel(String op, int[] shape) {
         long n = 1;
+        long extent = 1; // product with empty dims counted as 1: the largest contiguous stride
         for (int d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("shape " + str(shape) + " has a negative size");
+                throw new IllegalArgumentException(op + ": shape " + str(shape) + " has a negative size");
             }
             n *= d;
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+            extent *= Math.max(d, 1);
+            if (extent > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than 2^31-1 elements"
+                        + (n == 0 ? " along its non-empty dims" : "") + "; Kiln's tensors hold at most 2147483647");
             }
         }
         return (int) n;
+    }
+
+    /**
+     * Checks that a view (shape, stride, offset) of a storage of {@code storageSize} elements is
+     * addressable: at most 2^31-1 elements, non-negative strides and offset, and every element it
+     * reaches inside the storage. Computed in long, so no sum or product wraps.
+     */
+    public static void checkView(String op, int[] shape, int[] stride, long offset, int storageSize) {
+        if (shape.length != stride.length) {
+            throw new IllegalArgumentException(op + ": shape " + str(shape) + " and stride " + str(stride)
+                    + " differ in rank");
+        }
+        int n = numel(op, shape);
+        if (offset < 0 || offset > Integer.MAX_VALUE) {
+            throw new IndexOutOfBoundsException(op + ": storage offset " + offset + " is out of range for a storage of "
+                    + storageSize + " elements (shape " + str(shape) + ")");
+        }
+        if (n == 0) {
+            return; // reads nothing
+        }
+        long last = offset;
+        for (int i = 0; i < shape.length; i++) {
+            if (stride[i] < 0) {
+                throw new IllegalArgumentException(op + ": stride " + str(stride) + " has a negative entry (shape "
+                        + str(shape) + "); Kiln's views have non-negative strides");
+            }
+            last += (long) (shape[i] - 1) * stride[i]; // < 2^62 added to < 2^31: no overflow
+            if (last >= storageSize) {
+                throw new IndexOutOfBoundsException(op + ": a view of shape " + str(shape) + ", stride "
+                        + str(stride) + " and offset " + offset + " reaches past the end of a storage of "
+                        + storageSize + " elements");
+            }
+        }
+        if (last >= storageSize) { // a 0-d view or all sizes 1: the offset itself
+            throw new IndexOutOfBoundsException(op + ": a view of shape " + str(shape) + " at offset " + offset
+                    + " is past the end of a storage of " + storageSize + " elements");
+        }
     }
 
     public static int[] contiguousStrides(int[] shape) {

@@ -32,22 +32,27 @@ public final class Tensor implements AutoCloseable {
         this.offset = offset;
     }
 
-    /** For backends: a view of {@code storage}. Shape and stride arrays are copied. */
+    /**
+     * For backends: a view of {@code storage}. Shape and stride arrays are copied; a view that
+     * reaches outside the storage is refused.
+     */
     public static Tensor wrap(Storage storage, int[] shape, int[] stride, int offset) {
-        if (shape.length != stride.length) {
-            throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " and stride " + Shape.str(stride)
-                    + " differ in rank");
-        }
-        return new Tensor(storage, shape.clone(), stride.clone(), offset);
+        return viewOf("wrap", storage, shape.clone(), stride.clone(), offset);
     }
 
     /** For backends: a contiguous tensor over all of {@code storage}. */
     public static Tensor wrap(Storage storage, int[] shape) {
-        if (Shape.numel(shape) != storage.size()) {
+        if (Shape.numel("wrap", shape) != storage.size()) {
             throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
                     + " elements but storage has " + storage.size());
         }
         return new Tensor(storage, shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    /** Every view is made here: its extent is checked against the storage (in long) first. */
+    private static Tensor viewOf(String op, Storage storage, int[] shape, int[] stride, long offset) {
+        Shape.checkView(op, shape, stride, offset, storage.size());
+        return new Tensor(storage, shape, stride, (int) offset);
     }
 
     // ---------------------------------------------------------------- creation
@@ -354,20 +359,42 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Copies src (broadcast to this shape) into this view, in place; returns this. src may be on
-     * another device (it is moved first, as PyTorch's copy_ does); its dtype must be this one's.
+     * Copies src (broadcast to this shape) into this view, in place; returns this. As PyTorch's
+     * copy_, src may be on another device or of another dtype (it is moved and converted first),
+     * and may overlap this view (it is read as it was before the copy).
      */
     public Tensor copy_(Tensor src) {
-        Checks.sameDType("copy_", "self", this, "src", src);
-        src = src.to(device());
         if (!Arrays.equals(Shape.broadcast("copy_", shape, src.shape), shape)) {
             throw new IllegalArgumentException("copy_: src of shape " + Shape.str(src.shape)
                     + " does not broadcast to self of shape " + Shape.str(shape));
         }
         checkInPlace("copy_", src);
+        checkNoInternalOverlap("copy_");
+        if (isSameView(src)) {
+            return this;
+        }
+        src = src.to(device()).to(dtype());
+        if (src.storage == storage) {
+            src = backend().contiguous(src); // a snapshot: the kernels may write an element before reading it
+        }
         backend().copyInto(this, src);
         storage.bumpVersion();
         return this;
+    }
+
+    private boolean isSameView(Tensor o) {
+        return o.storage == storage && o.offset == offset && Arrays.equals(o.shape, shape) && Arrays.equals(o.stride, stride);
+    }
+
+    /** PyTorch's rule for in-place writes: no two elements of the written view may share memory. */
+    private void checkNoInternalOverlap(String op) {
+        for (int i = 0; i < shape.length; i++) {
+            if (stride[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException(op + ": more than one element of the written-to tensor (shape "
+                        + Shape.str(shape) + ", stride " + Shape.str(stride) + ") refers to a single memory location,"
+                        + " as in an expanded view; clone() it before writing");
+            }
+        }
     }
 
     /** Fills this view with value, in place; returns this. */
@@ -385,7 +412,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("view: shape " + Shape.str(target) + " is not compatible with the strides "
                     + Shape.str(stride) + " of a tensor of shape " + Shape.str(shape) + "; use reshape (which copies)");
         }
-        return reshaped(new Tensor(storage, target, newStride, offset));
+        return reshaped(viewOf("view", storage, target, newStride, offset));
     }
 
     /** As view, but copies when the strides do not allow a view. */
@@ -445,6 +472,11 @@ public final class Tensor implements AutoCloseable {
                 known *= out[i];
             }
         }
+        int[] given = out.clone();
+        if (infer >= 0) {
+            given[infer] = 1;
+        }
+        Shape.numel(op, given); // sizes whose product overflows are refused before any arithmetic on them
         int n = numel();
         if (infer >= 0) {
             if (known == 0 || n % known != 0) {
@@ -552,15 +584,15 @@ public final class Tensor implements AutoCloseable {
     /** Elements start..start+length-1 along dim (a view). */
     public Tensor narrow(int dim, int start, int length) {
         int d = Shape.dim("narrow", dim, shape.length);
-        int s = start < 0 ? start + shape[d] : start;
+        long s = start < 0 ? (long) start + shape[d] : start;
         if (s < 0 || length < 0 || s + length > shape[d]) {
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length
                     + " exceed size " + shape[d] + " of dim " + d + " (shape " + Shape.str(shape) + ")");
         }
         int[] newShape = shape.clone();
         newShape[d] = length;
-        return Autograd.record(new Op.Slice(shape.clone(), d, s, length, 1),
-                new Tensor(storage, newShape, stride.clone(), offset + s * stride[d]), this);
+        return Autograd.record(new Op.Slice(shape.clone(), d, (int) s, length, 1),
+                viewOf("narrow", storage, newShape, stride.clone(), offset + s * stride[d]), this);
     }
 
     /** x[start:end:step] along dim, Python slice rules (clamped, negative indices from the end). */
@@ -572,13 +604,14 @@ public final class Tensor implements AutoCloseable {
         int n = shape[d];
         int s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
         int e = Math.min(Math.max(end < 0 ? end + n : end, 0), n);
-        int len = e > s ? (e - s + step - 1) / step : 0;
+        int len = e > s ? (int) (((long) e - s + step - 1) / step) : 0;
         int[] newShape = shape.clone();
         int[] newStride = stride.clone();
         newShape[d] = len;
-        newStride[d] = stride[d] * step;
+        // step < n when len > 1, so the product stays inside the storage; with one element any stride reads it
+        newStride[d] = len > 1 ? stride[d] * step : stride[d];
         return Autograd.record(new Op.Slice(shape.clone(), d, s, len, step),
-                new Tensor(storage, newShape, newStride, offset + (len > 0 ? s * stride[d] : 0)), this);
+                viewOf("slice", storage, newShape, newStride, offset + (len > 0 ? (long) s * stride[d] : 0)), this);
     }
 
     /** The slice at {@code index} along dim, with that dim removed (a view). */
@@ -590,7 +623,7 @@ public final class Tensor implements AutoCloseable {
                     + " with size " + shape[d] + " (shape " + Shape.str(shape) + ")");
         }
         return Autograd.record(new Op.Select(shape.clone(), d, i),
-                new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]), this);
+                viewOf("select", storage, remove(shape, d), remove(stride, d), offset + (long) i * stride[d]), this);
     }
 
     /** Broadcast view to {@code newShape}; -1 keeps a size; new leading dims are allowed. */
@@ -604,6 +637,10 @@ public final class Tensor implements AutoCloseable {
         int[] outStride = new int[newShape.length];
         for (int i = 0; i < newShape.length; i++) {
             int target = newShape[i];
+            if (target < -1) {
+                throw new IllegalArgumentException("expand: the expanded size " + target + " at dim " + i
+                        + " is not allowed (target " + Shape.str(newShape) + ", shape " + Shape.str(shape) + ")");
+            }
             if (i < lead) {
                 if (target < 0) {
                     throw new IllegalArgumentException("expand: -1 is not allowed for a new leading dim, got "
@@ -625,7 +662,7 @@ public final class Tensor implements AutoCloseable {
                         + Shape.str(shape) + " cannot expand to " + target + " (target " + Shape.str(newShape) + ")");
             }
         }
-        return Autograd.record(new Op.Expand(shape.clone()), new Tensor(storage, outShape, outStride, offset), this);
+        return Autograd.record(new Op.Expand(shape.clone()), viewOf("expand", storage, outShape, outStride, offset), this);
     }
 
     public Tensor expandAs(Tensor other) {
@@ -666,7 +703,8 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0, j = 0; i < s.length; i++) {
             if (i == d) {
                 s[i] = 1;
-                st[i] = d < shape.length ? stride[d] * shape[d] : 1;
+                // a size-1 dim's stride is never multiplied by an index; keep it in int range
+                st[i] = d < shape.length ? (int) Math.min((long) stride[d] * shape[d], Integer.MAX_VALUE) : 1;
             } else {
                 s[i] = shape[j];
                 st[i] = stride[j++];
@@ -695,6 +733,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     private Tensor binary(BinaryOp op, Tensor other) {
+        Device d = deviceOf(this, other);
+        if (isCpuScalarOff(d) || other.isCpuScalarOff(d)) {
+            return to(d).binary(op, other.to(d));
+        }
         Checks.compatible(op.opName(), "self", this, "other", other);
         if (op.logical()) {
             Checks.dtype(op.opName(), "self", this, DType.BOOL);
@@ -704,6 +746,24 @@ public final class Tensor implements AutoCloseable {
         }
         Shape.broadcast(op.opName(), shape, other.shape);
         return Autograd.record(new Op.Binary(op), backend().binary(op, this, other), this, other);
+    }
+
+    /**
+     * PyTorch's rule: a 0-d CPU tensor combines with tensors on any device as a scalar. An op over
+     * several tensors runs on the device of the first that is not a 0-d CPU tensor (so
+     * {@code x.add(Tensor.scalar(1, ...))} works on a GPU); the 0-d CPU ones are moved there.
+     */
+    private static Device deviceOf(Tensor... operands) {
+        for (Tensor t : operands) {
+            if (t.shape.length != 0 || !t.device().equals(Device.CPU)) {
+                return t.device();
+            }
+        }
+        return Device.CPU;
+    }
+
+    private boolean isCpuScalarOff(Device d) {
+        return shape.length == 0 && device().equals(Device.CPU) && !d.equals(Device.CPU);
     }
 
     private Tensor scalarLike(double value) {
@@ -871,6 +931,10 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- comparisons and where
 
     private Tensor compare(CompareOp op, Tensor o) {
+        Device d = deviceOf(this, o);
+        if (isCpuScalarOff(d) || o.isCpuScalarOff(d)) {
+            return to(d).compare(op, o.to(d));
+        }
         Checks.compatible(op.opName(), "self", this, "other", o);
         if (dtype() == DType.BOOL && op != CompareOp.EQ && op != CompareOp.NE) {
             throw new IllegalArgumentException(op.opName() + ": bool tensors support only eq and ne (shape "
@@ -930,6 +994,10 @@ public final class Tensor implements AutoCloseable {
 
     /** cond ? a : b elementwise with broadcasting, as torch.where. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Device d = deviceOf(cond, a, b);
+        if (cond.isCpuScalarOff(d) || a.isCpuScalarOff(d) || b.isCpuScalarOff(d)) {
+            return where(cond.to(d), a.to(d), b.to(d));
+        }
         Checks.dtype("where", "condition", cond, DType.BOOL);
         Checks.compatible("where", "input", a, "other", b);
         Checks.sameDevice("where", "condition", cond, "input", a);

@@ -179,14 +179,13 @@ final class CpuElementwise {
     }
 
     static void copyInto(Tensor dst, Tensor src) {
-        Tensor s = src.storage() == dst.storage() ? contiguous(src) : src; // overlapping views: read a snapshot
-        if (float32Copy(s, dst.dtype()) && CpuMap.intoRuns(dst, COPY_FLOAT32, s)) {
+        if (float32Copy(src, dst.dtype()) && CpuMap.intoRuns(dst, COPY_FLOAT32, src)) {
             return;
         }
         if (CpuMap.exactLong(dst.dtype())) {
-            CpuMap.into(dst, COPY_LONG, s);
+            CpuMap.into(dst, COPY_LONG, src);
         } else {
-            CpuMap.into(dst, COPY_DOUBLE, s);
+            CpuMap.into(dst, COPY_DOUBLE, src);
         }
     }
 }

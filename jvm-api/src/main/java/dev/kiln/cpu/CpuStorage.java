@@ -33,11 +33,21 @@ final class CpuStorage implements Storage {
     }
 
     static CpuStorage allocate(DType dtype, int size) {
-        switch (dtype) {
-            case FLOAT32: return new CpuStorage(new float[size]);
-            case FLOAT64: return new CpuStorage(new double[size]);
-            case INT64: return new CpuStorage(new long[size]);
-            default: return new CpuStorage(new boolean[size]);
+        try {
+            switch (dtype) {
+                case FLOAT32: return new CpuStorage(new float[size]);
+                case FLOAT64: return new CpuStorage(new double[size]);
+                case INT64: return new CpuStorage(new long[size]);
+                default: return new CpuStorage(new boolean[size]);
+            }
+        } catch (OutOfMemoryError e) {
+            Runtime rt = Runtime.getRuntime();
+            OutOfMemoryError named = new OutOfMemoryError("cpu: out of memory allocating " + size + " " + dtype
+                    + " elements (" + (long) size * dtype.byteSize() + " bytes); the JVM heap has "
+                    + (rt.maxMemory() - rt.totalMemory() + rt.freeMemory()) + " of " + rt.maxMemory()
+                    + " bytes free (raise it with -Xmx)");
+            named.initCause(e);
+            throw named;
         }
     }
 

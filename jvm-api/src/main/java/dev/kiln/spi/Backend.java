@@ -33,7 +33,10 @@ public interface Backend {
     /** x -> a new contiguous tensor converted to {@code dtype} (float to int64 truncates toward zero). */
     Tensor cast(Tensor x, DType dtype);
 
-    /** Writes src, broadcast to dst's shape, into the (possibly strided) view dst, in place. */
+    /**
+     * Writes src, broadcast to dst's shape, into the (possibly strided) view dst, in place. Both are
+     * of one dtype and device; src never shares dst's storage (Tensor.copy_ passes a snapshot).
+     */
     void copyInto(Tensor dst, Tensor src);
 
     // ---- creation

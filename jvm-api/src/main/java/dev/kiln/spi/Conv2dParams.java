@@ -25,10 +25,25 @@ public record Conv2dParams(int strideH, int strideW, int padH, int padW, int dil
     }
 
     public int outH(int h, int kh) {
-        return (h + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1;
+        return outSize("height", h, kh, strideH, padH, dilationH);
     }
 
     public int outW(int w, int kw) {
-        return (w + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1;
+        return outSize("width", w, kw, strideW, padW, dilationW);
+    }
+
+    /**
+     * Output size of one spatial dim, computed in long. The padded input (and one stride beyond it)
+     * must fit in an int, since kernels index it with 32-bit arithmetic; a result below 1 is returned
+     * as is for the caller to report.
+     */
+    private static int outSize(String dim, int in, int k, int s, int p, int d) {
+        long padded = (long) in + 2L * p;
+        if (padded + s > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2d: the padded input " + dim + " " + in + " + 2 * " + p + " = "
+                    + padded + " is too large (Kiln indexes it in 32 bits)");
+        }
+        long span = padded - (long) d * (k - 1) - 1;
+        return span < 0 ? 0 : (int) (span / s + 1);
     }
 }

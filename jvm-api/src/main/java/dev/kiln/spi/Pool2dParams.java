@@ -13,7 +13,7 @@ public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, i
                     + kernelH + ", " + kernelW + ") stride (" + strideH + ", " + strideW + ") dilation ("
                     + dilationH + ", " + dilationW + ")");
         }
-        if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+        if (padH < 0 || padW < 0 || 2L * padH > kernelH || 2L * padW > kernelW) {
             throw new IllegalArgumentException("pool2d: padding should be at most half of the kernel size, got padding ("
                     + padH + ", " + padW + ") for kernel (" + kernelH + ", " + kernelW + ")");
         }
@@ -36,13 +36,19 @@ public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, i
         return outSize(w, kernelW, strideW, padW, dilationW);
     }
 
+    /** Computed in long; the padded input plus one stride must fit the kernels' 32-bit indexing. */
     private int outSize(int in, int k, int s, int p, int d) {
-        int span = in + 2 * p - d * (k - 1) - 1;
-        int out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        long padded = (long) in + 2L * p;
+        if (padded + s > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pool2d: the padded input size " + in + " + 2 * " + p + " = " + padded
+                    + " is too large (Kiln indexes it in 32 bits)");
+        }
+        long span = padded - (long) d * (k - 1) - 1;
+        long out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
         // PyTorch: with ceil_mode the last window must start inside the input or left padding.
         if (ceilMode && (out - 1) * s >= in + p) {
             out--;
         }
-        return out;
+        return (int) Math.max(out, 0); // below 1: the caller reports the empty output
     }
 }
