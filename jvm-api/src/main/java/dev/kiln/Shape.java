@@ -104,6 +104,7 @@ public final class Shape {
             }
             out[i] = da == 1 ? db : da;
         }
+        numel(op, out); // (65536, 1) + (1, 65536) would not fit one tensor
         return out;
     }
 

@@ -44,7 +44,8 @@ public final class Embedding extends Layer {
         Tensor w = weight.data();
         if (paddingIdx != null) {
             // the padding row is read through a detached copy, so no gradient reaches it
-            Tensor isPad = Tensor.arange(numEmbeddings).eq(paddingIdx).reshape(numEmbeddings, 1); // (num, 1)
+            Tensor rows = Tensor.arange(0, numEmbeddings, 1, DType.INT64, w.device());
+            Tensor isPad = rows.eq(paddingIdx).reshape(numEmbeddings, 1); // (num, 1)
             w = Tensor.where(isPad, w.detach(), w);
         }
         return Functional.embedding(indices, w);

@@ -73,6 +73,8 @@ class ViewBoundsTest {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> one.expand(1, -2)), "expand", "-2");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Tensor.zeros(new int[] {65536, 65536}, DType.FLOAT32, d)), "2^31-1");
+        Tensor column = Tensor.ones(new int[] {65536, 1}, DType.FLOAT32, d);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> column.add(column.t())), "add", "2^31-1");
         // an expansion that fits still reduces correctly
         assertEquals(65536.0 * 32767, one.expand(65536, 32767).sum().item());
     }
