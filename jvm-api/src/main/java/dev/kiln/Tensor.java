@@ -1292,6 +1292,17 @@ public final class Tensor implements AutoCloseable {
         if (first.dim() == 0) {
             throw new IllegalArgumentException("cat: zero-dimensional tensors cannot be concatenated; use stack");
         }
+        long total = 0;
+        for (Tensor x : tensors) {
+            total += x.shape[d];
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cat: the result would have " + total + " elements along dim " + d
+                    + " (tensors[0] shape " + Shape.str(first.shape) + "); Kiln's sizes are at most 2^31-1");
+        }
+        int[] out = first.shape.clone();
+        out[d] = (int) total;
+        Shape.numel("cat", out); // and the whole result must fit one tensor
         Tensor[] inputs = tensors.clone();
         return Autograd.record(new Op.Cat(d), first.backend().cat(inputs, d), inputs);
     }

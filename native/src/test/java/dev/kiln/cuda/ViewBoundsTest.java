@@ -75,6 +75,9 @@ class ViewBoundsTest {
                 () -> Tensor.zeros(new int[] {65536, 65536}, DType.FLOAT32, d)), "2^31-1");
         Tensor column = Tensor.ones(new int[] {65536, 1}, DType.FLOAT32, d);
         assertMessage(assertThrows(IllegalArgumentException.class, () -> column.add(column.t())), "add", "2^31-1");
+        Tensor half = Tensor.ones(new int[] {1}, DType.FLOAT32, d).expand(1 << 30);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.cat(new Tensor[] {half, half, half}, 0)),
+                "cat", "3221225472");
         // an expansion that fits still reduces correctly
         assertEquals(65536.0 * 32767, one.expand(65536, 32767).sum().item());
     }
