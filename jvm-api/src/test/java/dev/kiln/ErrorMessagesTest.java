@@ -110,4 +110,13 @@ class ErrorMessagesTest {
         assertMessage(IllegalArgumentException.class, () -> Tensor.fromArray(new float[5], 2, 3), "fromArray", "[2, 3]",
                 "6 elements", "5");
     }
+
+    @Test
+    void cpuOutOfMemorySaysWhatWasAsked() {
+        long asked = 8L * Integer.MAX_VALUE; // 16 GiB of float64
+        org.junit.jupiter.api.Assumptions.assumeTrue(asked > Runtime.getRuntime().maxMemory(),
+                "the JVM heap (" + Runtime.getRuntime().maxMemory() + " bytes) could hold 16 GiB: nothing to provoke");
+        assertMessage(OutOfMemoryError.class, () -> Tensor.zeros(new int[] {Integer.MAX_VALUE}, DType.FLOAT64, Device.CPU),
+                "cpu", "2147483647 float64 elements", asked + " bytes", "-Xmx");
+    }
 }
