@@ -81,20 +81,9 @@ final class IndexLauncher extends Launcher {
             return OptionalLong.empty();
         }
         Layout.checkRank("index check", index.shape());
-        CudaStorage flag = new CudaStorage(context, DType.INT64, 1);
-        try {
-            long at = flag.address(0);
-            Object stream = context.stream().handle();
-            context.api().memset(at, 0, 8, stream);
-            launch("index", DType.INT64, "index_check_i64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(index)).bytes(Layout.shape8(index.shape()))
-                    .bytes(Layout.strides8(index, index.shape())).i32(n).i64(size).ptr(at));
-            long[] bad = new long[1];   // n - (first bad position), 0 if none
-            context.api().copyToHost(bad, 0, at, 8, stream);
-            return bad[0] == 0 ? OptionalLong.empty() : OptionalLong.of(element(index, n - (int) bad[0]));
-        } finally {
-            flag.release();
-        }
+        int bad = firstFlagged("index", "index_check_i64", n, new KernelArgs().ptr(address(index))
+                .bytes(Layout.shape8(index.shape())).bytes(Layout.strides8(index, index.shape())).i32(n).i64(size));
+        return bad < 0 ? OptionalLong.empty() : OptionalLong.of(element(index, bad));
     }
 
     private void checkInRange(String op, Tensor index, int dim, int size) {
@@ -106,7 +95,7 @@ final class IndexLauncher extends Launcher {
     }
 
     /** Element {@code pos} (row-major) of the int64 view t, read from the device. */
-    private long element(Tensor t, int pos) {
+    long element(Tensor t, int pos) {
         int offset = t.storageOffset();
         for (int d = t.dim() - 1; d >= 0; d--) {
             offset += (pos % t.size(d)) * t.stride(d);
