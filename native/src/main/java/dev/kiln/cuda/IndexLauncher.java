@@ -81,7 +81,7 @@ final class IndexLauncher extends Launcher {
             return OptionalLong.empty();
         }
         Layout.checkRank("index check", index.shape());
-        int bad = firstFlagged("index", "index_check_i64", n, new KernelArgs().ptr(address(index))
+        int bad = firstFlagged("index", "index_check_i64", n, new KernelArgs().ptr(index)
                 .bytes(Layout.shape8(index.shape())).bytes(Layout.strides8(index, index.shape())).i32(n).i64(size));
         return bad < 0 ? OptionalLong.empty() : OptionalLong.of(element(index, bad));
     }
@@ -128,7 +128,7 @@ final class IndexLauncher extends Launcher {
         int n = out.numel();
         if (n > 0) {
             launch("index", t, "gather_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(x)).ptr(address(index)).ptr(address(out)).bytes(Layout.shape8(shape))
+                    .ptr(x).ptr(index).ptr(out).bytes(Layout.shape8(shape))
                     .bytes(Layout.strides8(zeroedAt(x, dim), shape)).bytes(Layout.strides8(index, shape))
                     .i32(x.stride(dim)).i32(n));
         }
@@ -154,7 +154,7 @@ final class IndexLauncher extends Launcher {
         }
         int n = Shape.numel(lines);
         launch("index", t, "scatter_add_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(address(index)).ptr(address(src)).ptr(address(out)).bytes(Layout.shape8(lines))
+                .ptr(index).ptr(src).ptr(out).bytes(Layout.shape8(lines))
                 .bytes(Layout.strides8(index, lines)).bytes(Layout.strides8(src, lines))
                 .bytes(Layout.strides8(zeroedAt(out, dim), lines)).i32(n).i32(walk)
                 .i32(index.stride(dim)).i32(src.stride(dim)).i32(out.stride(dim)).i32(atomic ? 1 : 0));

@@ -33,6 +33,11 @@ abstract class Launcher {
             throw new IllegalStateException(kernel + ": block " + block + " with " + sharedBytes
                     + " bytes of shared memory exceeds the limits of " + api.name());
         }
+        KernelLimits.checkGrid(kernel, grid);
+        long step = (long) grid.x() * block.x();   // the longest step of a grid-stride loop
+        for (Tensor v : args.views()) {
+            KernelLimits.checkView(kernel, v, step);
+        }
         api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
     }
 

@@ -53,7 +53,7 @@ final class Pool2dLauncher extends Launcher {
         Tensor y = newTensor(shape, t);
         Tensor indices = newTensor(shape, DType.INT64);
         if (y.numel() > 0) {
-            run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(indices))
+            run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).ptr(indices)
                     .bytes(ints(x.shape())).bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)));
         }
         return new Tensor[] {y, indices};
@@ -68,7 +68,7 @@ final class Pool2dLauncher extends Launcher {
         checkIndicesInWindows(indices, inputShape, p);
         Tensor gx = newTensor(inputShape, t);
         if (gx.numel() > 0) {
-            run("maxpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(address(gy)).ptr(address(indices)).ptr(address(gx))
+            run("maxpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(indices).ptr(gx)
                     .bytes(ints(inputShape)).bytes(ints(gy.stride())).bytes(ints(indices.stride())).i32(gy.size(2))
                     .i32(gy.size(3)).bytes(window(p)));
         }
@@ -81,7 +81,7 @@ final class Pool2dLauncher extends Launcher {
         if (n == 0) {
             return;
         }
-        int o = firstFlagged("pool2d", "maxpool2d_index_check_i64", n, new KernelArgs().ptr(address(indices))
+        int o = firstFlagged("pool2d", "maxpool2d_index_check_i64", n, new KernelArgs().ptr(indices)
                 .bytes(ints(indices.shape())).bytes(ints(indices.stride())).i32(inputShape[2]).i32(inputShape[3])
                 .bytes(window(p)));
         if (o >= 0) {
@@ -101,7 +101,7 @@ final class Pool2dLauncher extends Launcher {
         int ow = p.outW(x.size(3));
         Tensor y = newTensor(new int[] {x.size(0), x.size(1), oh, ow}, t);
         if (y.numel() > 0) {
-            run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(ints(x.shape()))
+            run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).bytes(ints(x.shape()))
                     .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0));
         }
         return y;
@@ -112,7 +112,7 @@ final class Pool2dLauncher extends Launcher {
         DType t = floating("avg_pool2d_backward", gy);
         Tensor gx = newTensor(inputShape, t);
         if (gx.numel() > 0) {
-            run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(address(gy)).ptr(address(gx)).bytes(ints(inputShape))
+            run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(gx).bytes(ints(inputShape))
                     .bytes(ints(gy.stride())).i32(gy.size(2)).i32(gy.size(3)).bytes(window(p))
                     .i32(p.countIncludePad() ? 1 : 0));
         }
