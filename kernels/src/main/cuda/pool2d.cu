@@ -1,6 +1,6 @@
 // max / avg pool2d forward and backward over (N, C, H, W), window for window as the CPU backend
 // (dev.kiln.cpu.CpuPool2d) and PyTorch. Memory-bound: one thread per output element (forward, max
-// backward) or per input element (avg backward), adjacent threads on adjacent w, grid-stride
+// index check) or per input element (backward), adjacent threads on adjacent w, grid-stride
 // loops. Inputs are read through their strides (no copy of a view); outputs are contiguous.
 
 #include "kiln.cuh"
@@ -55,14 +55,17 @@ __device__ void maxpool2d_fwd(const T* __restrict__ x, T* __restrict__ y, long l
     }
 }
 
-// gy, ind (N, C, OH, OW) strided -> gx (N, C, H, W) contiguous and zeroed: gx[ind] += gy per plane.
-// Atomic, because the Backend SPI hands the backward no window geometry, so a thread per input
-// cannot know which outputs may have picked it. A pixel picked by at most two windows (always, when
-// windows do not overlap) still gets a reproducible sum: adding two numbers to 0 commutes exactly.
-// Indices were range-checked by the launcher (index_check in index.cu).
-template <class T>
-__device__ void maxpool2d_bwd(const T* __restrict__ gy, const long long* __restrict__ ind, T* __restrict__ gx,
-                              Nchw osize, Nchw gs, Nchw is, int hw) {
+// True when input position r is a tap s + a * dilation (0 <= a < kernel) of the window starting at s.
+__device__ __forceinline__ bool is_tap(int r, int s, int kernel, int dilation) {
+    const int d = r - s;
+    return d >= 0 && d % dilation == 0 && d / dilation < kernel;
+}
+
+// ind (N, C, OH, OW) strided: for every output o whose index is not a tap of its own window inside the
+// H x W plane, *bad = max(*bad, total - o). *bad starts at 0, so total - *bad is the first such output
+// (row-major), or *bad == 0 when all are. The backward gather trusts this.
+__device__ void maxpool2d_index_check(const long long* __restrict__ ind, Nchw osize, Nchw is, int h, int w, Window win,
+                                      unsigned long long* bad) {
     const int total = osize.n * osize.c * osize.h * osize.w;
     KILN_FOR_EACH(o, total) {
         const int j = o % osize.w;
@@ -70,7 +73,55 @@ __device__ void maxpool2d_bwd(const T* __restrict__ gy, const long long* __restr
         const int c = (o / (osize.w * osize.h)) % osize.c;
         const int n = o / (osize.w * osize.h * osize.c);
         const long long at = ind[n * is.n + c * is.c + i * is.h + j * is.w];
-        atomicAdd(gx + (n * osize.c + c) * hw + static_cast<int>(at), gy[n * gs.n + c * gs.c + i * gs.h + j * gs.w]);
+        const bool ok = at >= 0 && at < static_cast<long long>(h) * w
+                && is_tap(static_cast<int>(at / w), i * win.sh - win.ph, win.kh, win.dh)
+                && is_tap(static_cast<int>(at % w), j * win.sw - win.pw, win.kw, win.dw);
+        if (!ok) {
+            atomicMax(bad, static_cast<unsigned long long>(total - o));
+        }
+    }
+}
+
+// Outputs [first, end) along one dim whose windows (start o * stride - pad, extent (kernel - 1) *
+// dilation + 1) reach input position x.
+struct Windows {
+    int first, end;
+};
+
+__device__ __forceinline__ Windows windows_reaching(int x, int out, int kernel, int stride, int pad, int dilation) {
+    const int at = x + pad;
+    const int extent = (kernel - 1) * dilation + 1;
+    return Windows{at < extent ? 0 : (at - extent) / stride + 1, min(at / stride + 1, out)};
+}
+
+// gy, ind (N, C, OH, OW) strided -> gx (N, C, H, W) contiguous. One thread per input gathers gy of
+// every window that picked it (ind == h * W + w), in the CPU backend's (i, j) order: no atomics, so
+// float32 sums are the same on every run, whatever the windows' overlap. Indices were checked to be
+// taps of their windows (maxpool2d_index_check), so no pick is missed.
+template <class T>
+__device__ void maxpool2d_bwd(const T* __restrict__ gy, const long long* __restrict__ ind, T* __restrict__ gx, Nchw size,
+                              Nchw gs, Nchw is, int oh, int ow, Window win) {
+    const int total = size.n * size.c * size.h * size.w;
+    KILN_FOR_EACH(t, total) {
+        const int w = t % size.w;
+        const int h = (t / size.w) % size.h;
+        const int plane = t / (size.w * size.h);
+        const int n = plane / size.c;
+        const int c = plane % size.c;
+        const T* gp = gy + n * gs.n + c * gs.c;
+        const long long* ip = ind + n * is.n + c * is.c;
+        const Windows rows = windows_reaching(h, oh, win.kh, win.sh, win.ph, win.dh);
+        const Windows cols = windows_reaching(w, ow, win.kw, win.sw, win.pw, win.dw);
+        const long long at = h * size.w + w;
+        T acc = static_cast<T>(0);
+        for (int i = rows.first; i < rows.end; i++) {
+            for (int j = cols.first; j < cols.end; j++) {
+                if (ip[i * is.h + j * is.w] == at) {
+                    acc += gp[i * gs.h + j * gs.w];
+                }
+            }
+        }
+        gx[t] = acc;
     }
 }
 
@@ -148,9 +199,13 @@ extern "C" __global__ void maxpool2d_fwd_f32(const float* x, float* y, long long
                                              int ow, Window win) {
     maxpool2d_fwd<float>(x, y, ind, size, xs, oh, ow, win);
 }
-extern "C" __global__ void maxpool2d_bwd_f32(const float* gy, const long long* ind, float* gx, Nchw osize, Nchw gs,
-                                             Nchw is, int hw) {
-    maxpool2d_bwd<float>(gy, ind, gx, osize, gs, is, hw);
+extern "C" __global__ void maxpool2d_index_check_i64(const long long* ind, Nchw osize, Nchw is, int h, int w, Window win,
+                                                     unsigned long long* bad) {
+    maxpool2d_index_check(ind, osize, is, h, w, win, bad);
+}
+extern "C" __global__ void maxpool2d_bwd_f32(const float* gy, const long long* ind, float* gx, Nchw size, Nchw gs,
+                                             Nchw is, int oh, int ow, Window win) {
+    maxpool2d_bwd<float>(gy, ind, gx, size, gs, is, oh, ow, win);
 }
 extern "C" __global__ void avgpool2d_fwd_f32(const float* x, float* y, Nchw size, Nchw xs, int oh, int ow, Window win,
                                              int count_include_pad) {
@@ -165,9 +220,9 @@ extern "C" __global__ void maxpool2d_fwd_f64(const double* x, double* y, long lo
                                              int ow, Window win) {
     maxpool2d_fwd<double>(x, y, ind, size, xs, oh, ow, win);
 }
-extern "C" __global__ void maxpool2d_bwd_f64(const double* gy, const long long* ind, double* gx, Nchw osize, Nchw gs,
-                                             Nchw is, int hw) {
-    maxpool2d_bwd<double>(gy, ind, gx, osize, gs, is, hw);
+extern "C" __global__ void maxpool2d_bwd_f64(const double* gy, const long long* ind, double* gx, Nchw size, Nchw gs,
+                                             Nchw is, int oh, int ow, Window win) {
+    maxpool2d_bwd<double>(gy, ind, gx, size, gs, is, oh, ow, win);
 }
 extern "C" __global__ void avgpool2d_fwd_f64(const double* x, double* y, Nchw size, Nchw xs, int oh, int ow,
                                              Window win, int count_include_pad) {

@@ -186,17 +186,23 @@ public final class Functional {
         return Autograd.record(new Op.MaxPool2d(p), x.backend().maxPool2d(x, p), x);
     }
 
-    public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+    /** gy, indices (N, C, OH, OW) from max pooling an inputShape input with p -> gx of inputShape. */
+    public static Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
         Checks.floating("max_pool2d_backward", "grad_output", gy);
         Checks.dtype("max_pool2d_backward", "indices", indices, DType.INT64);
         Checks.sameDevice("max_pool2d_backward", "grad_output", gy, "indices", indices);
-        if (!Arrays.equals(gy.shape(), indices.shape()) || inputShape.length != 4 || gy.dim() != 4
-                || gy.size(0) != inputShape[0] || gy.size(1) != inputShape[1]) {
-            throw new IllegalArgumentException("max_pool2d_backward: grad_output " + Shape.str(gy.shape()) + " and indices "
-                    + Shape.str(indices.shape()) + " must be equal and (N, C) of input " + Shape.str(inputShape));
+        if (inputShape.length != 4) {
+            throw new IllegalArgumentException("max_pool2d_backward: input shape must be 4-D (N, C, H, W), got "
+                    + Shape.str(inputShape));
         }
-        return Autograd.record(new Op.MaxPool2dBackward(inputShape.clone()),
-                gy.backend().maxPool2dBackward(gy, indices, inputShape.clone()), gy, indices);
+        int[] expected = {inputShape[0], inputShape[1], p.outH(inputShape[2]), p.outW(inputShape[3])};
+        if (!Arrays.equals(gy.shape(), expected) || !Arrays.equals(indices.shape(), expected)) {
+            throw new IllegalArgumentException("max_pool2d_backward: grad_output " + Shape.str(gy.shape()) + " and indices "
+                    + Shape.str(indices.shape()) + " must both have the shape pooling " + Shape.str(inputShape) + " gives, "
+                    + Shape.str(expected));
+        }
+        return Autograd.record(new Op.MaxPool2dBackward(inputShape.clone(), p),
+                gy.backend().maxPool2dBackward(gy, indices, inputShape.clone(), p), gy, indices);
     }
 
     /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */

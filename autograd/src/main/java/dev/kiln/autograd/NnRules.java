@@ -44,13 +44,13 @@ final class NnRules {
                 (n, t) -> new Tensor[] {plus(
                     t[0] == null ? null : Functional.conv2dBackwardWeight(t[0], n.input(1), c.weightShape(), c.params()),
                     t[1] == null ? null : Functional.conv2dBackwardWeight(n.input(0), t[1], c.weightShape(), c.params()))});
-        } else if (op instanceof Op.MaxPool2d) {
+        } else if (op instanceof Op.MaxPool2d m) {
             return new Rule(false, true, 1, (n, g) -> new Tensor[] {
-                Functional.maxPool2dBackward(g[0], n.output(1), n.inputShapes[0])},
+                Functional.maxPool2dBackward(g[0], n.output(1), n.inputShapes[0], m.params())},
                 (n, t) -> new Tensor[] {gatherPlanes(t[0], n.output(1))});
         } else if (op instanceof Op.MaxPool2dBackward m) {
             return Rule.of(true, false, (n, g) -> new Tensor[] {gatherPlanes(g[0], n.input(1)), null},
-                    (n, t) -> new Tensor[] {Functional.maxPool2dBackward(t[0], n.input(1), m.inputShape())});
+                    (n, t) -> new Tensor[] {Functional.maxPool2dBackward(t[0], n.input(1), m.inputShape(), m.params())});
         } else if (op instanceof Op.AvgPool2d a) {
             return Rule.of(false, false, (n, g) -> new Tensor[] {Functional.avgPool2dBackward(g[0], n.inputShapes[0], a.params())},
                     (n, t) -> new Tensor[] {Functional.avgPool2d(t[0], a.params())});

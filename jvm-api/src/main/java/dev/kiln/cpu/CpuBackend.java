@@ -194,8 +194,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
-        return CpuPool2d.maxBackward(gy, indices, inputShape);
+    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+        return CpuPool2d.maxBackward(gy, indices, inputShape, p);
     }
 
     @Override

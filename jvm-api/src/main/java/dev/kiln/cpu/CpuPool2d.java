@@ -135,9 +135,14 @@ final class CpuPool2d {
     }
 
     /** gy (N, C, OH, OW), indices (N, C, OH, OW) -> gx (N, C, H, W): gx[idx] += gy per plane. */
-    static Tensor maxBackward(Tensor gy, Tensor indices, int[] inputShape) {
+    /**
+     * gy, indices (N, C, OH, OW) -> gx of inputShape: each gy added at its index, outputs in row-major
+     * order, so each input sums its windows in (i, j) order as the cuda kernel's gather does.
+     */
+    static Tensor maxBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
         int planes = inputShape[0] * inputShape[1];
-        int hw = inputShape[2] * inputShape[3];
+        int h = inputShape[2];
+        int w = inputShape[3];
         int oh = gy.size(2);
         int ow = gy.size(3);
         Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
@@ -146,25 +151,35 @@ final class CpuPool2d {
         Tensor ic = indices.contiguous();
         long[] ind = (long[]) DoubleBlocks.data(ic);
         int indBase = ic.storageOffset();
-        Parallel.forRange(planes, grain(hw), (p0, p1) -> {
+        Parallel.forRange(planes, grain(h * w), (p0, p1) -> {
             double[] go = new double[oh * ow]; // (OH, OW)
-            double[] acc = new double[hw]; // (H, W)
+            double[] acc = new double[h * w]; // (H, W)
             for (int plane = p0; plane < p1; plane++) {
                 DoubleBlocks.read(g, planeOffset(gy, plane), oh, gy.stride(2), ow, gy.stride(3), go, 0);
                 Arrays.fill(acc, 0.0);
                 int io = indBase + plane * oh * ow;
                 for (int o = 0; o < oh * ow; o++) {
                     long at = ind[io + o];
-                    if (at < 0 || at >= hw) {
-                        throw new IndexOutOfBoundsException("max_pool2d_backward: index " + at + " is outside an input plane of "
-                                + inputShape[2] + "x" + inputShape[3]);
+                    int i = o / ow;
+                    int j = o % ow;
+                    if (at < 0 || at >= (long) h * w || !isTap((int) (at / w), i * p.strideH() - p.padH(), p.kernelH(), p.dilationH())
+                            || !isTap((int) (at % w), j * p.strideW() - p.padW(), p.kernelW(), p.dilationW())) {
+                        throw new IndexOutOfBoundsException("max_pool2d_backward: index " + at + " of output (" + plane / inputShape[1]
+                                + ", " + plane % inputShape[1] + ", " + i + ", " + j + ") is not in that output's pooling window of an "
+                                + "input plane of " + h + "x" + w);
                     }
                     acc[(int) at] += go[o];
                 }
-                DoubleBlocks.write(acc, 0, 1, hw, dst, plane * hw, 0);
+                DoubleBlocks.write(acc, 0, 1, h * w, dst, plane * h * w, 0);
             }
         });
         return gx;
+    }
+
+    /** True when input position r is a tap s + a * dilation (0 <= a < kernel) of the window starting at s. */
+    private static boolean isTap(int r, int s, int kernel, int dilation) {
+        int d = r - s;
+        return d >= 0 && d % dilation == 0 && d / dilation < kernel;
     }
 
     /** x (N, C, H, W) -> y (N, C, OH, OW), the mean of each window (no dilation). */

@@ -129,8 +129,11 @@ public interface Backend {
     /** Returns {y, indices}: indices (int64, y's shape) are flat positions h * W + w in the input plane. */
     Tensor[] maxPool2d(Tensor x, Pool2dParams p);
 
-    /** gy (N, C, OH, OW), indices from {@link #maxPool2d} -> gx of inputShape. */
-    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape);
+    /**
+     * gy (N, C, OH, OW), indices from {@link #maxPool2d} with p -> gx of inputShape. The geometry lets a
+     * device gather each input's gradient over the windows that can contain it (no atomics).
+     */
+    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p);
 
     Tensor avgPool2d(Tensor x, Pool2dParams p);
 

@@ -179,7 +179,7 @@ public sealed interface Op {
     }
 
     /** inputs: gy, indices; output: gx of inputShape. */
-    record MaxPool2dBackward(int[] inputShape) implements Op {
+    record MaxPool2dBackward(int[] inputShape, Pool2dParams params) implements Op {
         public String name() {
             return "max_pool2d_backward";
         }

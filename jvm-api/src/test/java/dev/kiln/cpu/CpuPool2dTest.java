@@ -287,7 +287,7 @@ class CpuPool2dTest {
         Tensor[] r = Functional.maxPool2dWithIndices(x, c.p());
         Tensor gy = random(6, r[0].shape(), DType.FLOAT64);
         double[] w = gy.toDoubleArray();
-        double[] gx = Functional.maxPool2dBackward(gy, r[1], c.shape()).toDoubleArray();
+        double[] gx = Functional.maxPool2dBackward(gy, r[1], c.shape(), c.p()).toDoubleArray();
         double[] numeric = NumericGrad.of(v -> NumericGrad.dot(
                 Functional.maxPool2d(Tensor.fromArray(v, c.shape()), c.p()).toDoubleArray(), w), x.toDoubleArray(), 1e-6);
         assertClose("gx vs finite differences", numeric, gx, Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
@@ -314,7 +314,7 @@ class CpuPool2dTest {
         for (int o = 0; o < g.length; o++) {
             expected[(o / 30) * 30 + (int) idx[o]] += g[o];
         }
-        double[] gx = Functional.maxPool2dBackward(gy, r[1], x.shape()).toDoubleArray();
+        double[] gx = Functional.maxPool2dBackward(gy, r[1], x.shape(), p).toDoubleArray();
         assertClose("gx", expected, gx, Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
     }
 

@@ -46,7 +46,7 @@ class PoolGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("maxCases")
     void maxPoolBackwardRoutesGradientsLikeTorch(Case c) {
-        Tensor gx = Functional.maxPool2dBackward(c.tensor("grad_out"), c.tensor("indices"), c.shape("x"));
+        Tensor gx = Functional.maxPool2dBackward(c.tensor("grad_out"), c.tensor("indices"), c.shape("x"), params(c));
         assertClose(c.name(), c.tensor("grad_x"), gx, Tolerances.STRICT);
     }
 

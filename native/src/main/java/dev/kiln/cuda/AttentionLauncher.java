@@ -87,7 +87,7 @@ final class AttentionLauncher extends Launcher {
     /** The additive mask pointer, the bool mask pointer (one or both 0) and the mask's strides. */
     private static KernelArgs maskArgs(KernelArgs args, Tensor mask) {
         boolean bool = mask != null && mask.dtype() == DType.BOOL;
-        return args.ptr(mask == null || bool ? 0 : address(mask)).ptr(bool ? address(mask) : 0);
+        return args.ptrOrNull(bool ? null : mask).ptrOrNull(bool ? mask : null);
     }
 
     private static KernelArgs tail(KernelArgs args, Tensor mask, Dims s, DType t, double scale, boolean causal) {
@@ -109,8 +109,8 @@ final class AttentionLauncher extends Launcher {
         DType t = q.dtype();
         Tensor out = newTensor(new int[] {s.nb, s.lq, s.ev}, t);
         Tensor lse = newTensor(new int[] {s.nb, s.lq}, t);
-        KernelArgs args = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v)), mask)
-                .ptr(address(out)).ptr(address(lse)).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
+        KernelArgs args = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v), mask)
+                .ptr(out).ptr(lse).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
         run(t, kernel("fwd", s.d, t), s.blocks(s.lq, tileRows(t, s.d)[0]), tail(args, mask, s, t, scale, causal));
         return new Tensor[] {out, lse};
     }
@@ -130,15 +130,15 @@ final class AttentionLauncher extends Launcher {
         int[] rows = tileRows(t, s.d);
         try (Tensor stats = newTensor(new int[] {2, s.nb * s.lq}, t)) { // (logsumexp, rowsum(gOut * out)) per row
             run(t, kernel("bwd_prep", 0, t), (s.nb * s.lq + WARPS - 1) / WARPS,
-                    new KernelArgs().ptr(address(gOut)).ptr(address(out)).ptr(address(logsumexp)).ptr(address(stats))
+                    new KernelArgs().ptr(gOut).ptr(out).ptr(logsumexp).ptr(stats)
                             .bytes(strides(gOut)).bytes(strides(out)).bytes(strides(logsumexp))
                             .i32(s.nb).i32(s.lq).i32(s.ev));
-            KernelArgs dkdv = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v))
-                    .ptr(address(gOut)), mask).ptr(address(stats)).ptr(address(gk)).ptr(address(gv))
+            KernelArgs dkdv = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
+                    .ptr(gOut), mask).ptr(stats).ptr(gk).ptr(gv)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
             run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows[2]), tail(dkdv, mask, s, t, scale, causal));
-            KernelArgs dq = maskArgs(new KernelArgs().ptr(address(q)).ptr(address(k)).ptr(address(v))
-                    .ptr(address(gOut)), mask).ptr(address(stats)).ptr(address(gq))
+            KernelArgs dq = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
+                    .ptr(gOut), mask).ptr(stats).ptr(gq)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
             run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows[1]), tail(dq, mask, s, t, scale, causal));
         }

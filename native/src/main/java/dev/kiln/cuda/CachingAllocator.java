@@ -10,12 +10,14 @@ import java.util.Map;
  * Device memory by size class, stream-ordered: a freed block is cached and handed to a later
  * request of its class, on the stream that used it at once (that stream's order protects it), on
  * any other stream only once the events recorded at free time show every stream that used it has
- * passed that point. Out of memory waits for the device, empties the cache and retries once, then
- * throws with the sizes involved.
+ * passed that point. Out of memory waits for the device, empties the cache and retries, then
+ * collects unreachable tensors and retries, then throws with the sizes involved.
  */
 public final class CachingAllocator {
     private static final long SMALL = 512;              // classes of 512 B up to 1 MiB,
     private static final long LARGE = 1L << 20;         // then of 1 MiB
+    /** Waits of 1, 2, ..., 256 ms for the collector's findings after out of memory, as java.nio.Bits. */
+    private static final int MAX_SLEEPS = 9;
 
     private final DeviceApi api;
     private final Map<Long, ArrayDeque<Cached>> free = new HashMap<>();
@@ -48,9 +50,38 @@ public final class CachingAllocator {
         return Math.max(unit, (bytes + unit - 1) / unit * unit);
     }
 
-    /** A block of at least {@code bytes} for work on {@code stream}; returns its address. Free it with {@link #free}. */
-    synchronized long allocate(long bytes, CudaStream stream) {
+    /**
+     * A block of at least {@code bytes} for work on {@code stream}; returns its address. Free it with
+     * {@link #free}. Out of memory empties the cache and retries; then, since unreachable tensors hold
+     * device memory until the collector finds them, runs the collector, frees what it found and
+     * retries with short waits for it (java.nio.Bits does the same for direct buffers); then throws.
+     * The collection runs outside this allocator's lock: it frees blocks of every device.
+     */
+    long allocate(long bytes, CudaStream stream) {
         long size = sizeClass(bytes);
+        long address = allocateOrEmptyCache(size, stream);
+        if (address == 0) {
+            System.gc();
+            for (int sleeps = 0; address == 0 && sleeps <= MAX_SLEEPS; sleeps++) {
+                CudaStorage.freeUnreachable();
+                address = allocateOrEmptyCache(size, stream);
+                if (address == 0 && (sleeps == MAX_SLEEPS || !pause(1L << sleeps))) {
+                    break;
+                }
+            }
+        }
+        if (address == 0) {
+            synchronized (this) {
+                throw new CudaOutOfMemoryException(api.name() + ": out of memory allocating " + bytes + " bytes (block of "
+                        + size + "); " + allocated + " bytes are in use by live tensors, the cache was emptied and "
+                        + "unreachable tensors were collected");
+            }
+        }
+        return address;
+    }
+
+    /** A cached or new block of class {@code size}, emptying the cache if the device is full; 0 if it still is. */
+    private synchronized long allocateOrEmptyCache(long size, CudaStream stream) {
         long address = reuse(size, stream);
         if (address == 0) {
             address = api.malloc(size);
@@ -59,8 +90,7 @@ public final class CachingAllocator {
                 address = api.malloc(size);
             }
             if (address == 0) {
-                throw new CudaOutOfMemoryException(api.name() + ": out of memory allocating " + bytes + " bytes (block of "
-                        + size + "); " + allocated + " bytes are in use by live tensors and the cache was emptied");
+                return 0;
             }
             deviceMallocs++;
         }
@@ -68,6 +98,17 @@ public final class CachingAllocator {
         allocated += size;
         peak = Math.max(peak, allocated);
         return address;
+    }
+
+    /** Sleeps; false if interrupted (the interrupt is kept). */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A cached block of class {@code size} that work on {@code stream} may use now, or 0. */

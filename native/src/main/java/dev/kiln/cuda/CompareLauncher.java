@@ -29,7 +29,7 @@ final class CompareLauncher extends Launcher {
             DType t = a.dtype();
             Layout.Merged m = Layout.merge(shape, a, b);
             launch("compare", t, "compare_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(m.shape8())
+                    new KernelArgs().ptr(a).ptr(b).ptr(y).bytes(m.shape8())
                             .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(op.ordinal()));
         }
         return y;
@@ -50,7 +50,7 @@ final class CompareLauncher extends Launcher {
         if (n > 0) {
             Layout.Merged m = Layout.merge(shape, cond, a, b);
             launch("compare", t, "where_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(cond)).ptr(address(a)).ptr(address(b)).ptr(address(y))
+                    new KernelArgs().ptr(cond).ptr(a).ptr(b).ptr(y)
                             .bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).bytes(m.strides8(2)).i32(n));
         }
         return y;

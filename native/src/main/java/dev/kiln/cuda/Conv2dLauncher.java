@@ -35,7 +35,7 @@ final class Conv2dLauncher extends Launcher {
     private static final int DIRECT_MAX_OUT_PER_GROUP = 8;
     /** Kernel coordinates and their sentinel sums stay inside int (conv::FAR = -2^30). */
     private static final int COORD_LIMIT = 1 << 29;
-    private static final int MAX_GRID_YZ = 65535;
+    private static final int MAX_GRID_YZ = KernelLimits.MAX_GRID_YZ;
     /** GEMM extents stay below this, so the kernels' look-ahead past K (two tiles) stays inside int. */
     private static final int INDEX_LIMIT = Integer.MAX_VALUE - 2 * BK;
 
@@ -59,8 +59,8 @@ final class Conv2dLauncher extends Launcher {
             Tensor xc = tmp.contiguous(x);
             Tensor wc = tmp.contiguous(w);
             Tensor bc = bias == null ? null : tmp.contiguous(bias);
-            KernelArgs args = new KernelArgs().ptr(address(xc)).ptr(address(wc)).ptr(bc == null ? 0 : address(bc))
-                    .ptr(address(y)).bytes(struct(geom));
+            KernelArgs args = new KernelArgs().ptr(xc).ptr(wc).ptrOrNull(bc)
+                    .ptr(y).bytes(struct(geom));
             int og = w.size(0) / p.groups();
             if (direct(w.size(1), og)) {
                 launch("conv2d", t, "conv2d_dwfwd_" + Layout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
@@ -84,7 +84,7 @@ final class Conv2dLauncher extends Launcher {
         try (Temporaries tmp = new Temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor wc = tmp.contiguous(w);
-            KernelArgs args = new KernelArgs().ptr(address(gyc)).ptr(address(wc)).ptr(address(gx)).bytes(struct(geom));
+            KernelArgs args = new KernelArgs().ptr(gyc).ptr(wc).ptr(gx).bytes(struct(geom));
             int cg = inputShape[1] / p.groups();
             if (direct(cg, w.size(0) / p.groups())) {
                 launch("conv2d", t, "conv2d_dwbwdinput_" + Layout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
@@ -131,7 +131,7 @@ final class Conv2dLauncher extends Launcher {
             Tensor gyc = tmp.contiguous(gy);
             Tensor xc = tmp.contiguous(x);
             Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
-            KernelArgs args = new KernelArgs().ptr(address(xc)).ptr(address(gyc)).ptr(address(out)).bytes(struct(geom))
+            KernelArgs args = new KernelArgs().ptr(xc).ptr(gyc).ptr(out).bytes(struct(geom))
                     .i32(chunk);
             if (direct) {
                 launch("conv2d", t, "conv2d_dwbwdweight_" + Layout.suffix(t), gridFor((long) splits * size, BLOCK),
@@ -143,7 +143,7 @@ final class Conv2dLauncher extends Launcher {
             }
             if (splits > 1) {
                 launch("conv2d", t, "conv2d_sumsplits_" + Layout.suffix(t), gridFor(size, BLOCK), Dim3.of(BLOCK), 0,
-                        new KernelArgs().ptr(address(out)).ptr(address(gw)).i32(size).i32(splits));
+                        new KernelArgs().ptr(out).ptr(gw).i32(size).i32(splits));
             }
         }
         return gw;

@@ -20,7 +20,7 @@ final class CopyLauncher extends Launcher {
         DType t = dst.dtype();
         Layout.Merged m = Layout.merge(shape, src, dst);
         launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(address(src)).ptr(address(dst)).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
+                .ptr(src).ptr(dst).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
     }
 
     Tensor contiguous(Tensor x) {
@@ -41,7 +41,7 @@ final class CopyLauncher extends Launcher {
             String kernel = "cast_" + Layout.suffix(x.dtype()) + "to" + Layout.suffix(to) + "_f64";
             Layout.Merged m = Layout.merge(x.shape(), x);
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));
+                    .ptr(x).ptr(y).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));
         }
         return y;
     }
@@ -52,7 +52,7 @@ final class CopyLauncher extends Launcher {
         if (n == 0) {
             return y;
         }
-        KernelArgs args = new KernelArgs().ptr(address(y));
+        KernelArgs args = new KernelArgs().ptr(y);
         switch (dtype) {
             case FLOAT32: args.f32((float) value); break;
             case FLOAT64: args.f64(value); break;
@@ -69,7 +69,7 @@ final class CopyLauncher extends Launcher {
         if (n > 0) {
             String kernel = dtype == DType.FLOAT64 ? "arange_f64" : "arange_to" + Layout.suffix(dtype) + "_f64";
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(y)).f64(start).f64(step).i32(n));
+                    new KernelArgs().ptr(y).f64(start).f64(step).i32(n));
         }
         return y;
     }

@@ -252,8 +252,8 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
-        return pooling.maxPool2dBackward(gy, indices, inputShape);
+    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+        return pooling.maxPool2dBackward(gy, indices, inputShape, p);
     }
 
     @Override

@@ -73,7 +73,7 @@ final class ElementwiseLauncher extends Launcher {
         if (n > 0) {
             Layout.Merged m = Layout.merge(shape, x);
             launch("elementwise", x.dtype(), "unary_strided_" + Layout.suffix(x.dtype()), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0)).i32(n).i32(code));
+                    new KernelArgs().ptr(x).ptr(y).bytes(m.shape8()).bytes(m.strides8(0)).i32(n).i32(code));
         }
         return y;
     }
@@ -91,7 +91,7 @@ final class ElementwiseLauncher extends Launcher {
         if (n > 0) {
             Layout.Merged m = Layout.merge(shape, a, b);
             launch("elementwise", t, "binary_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(y)).bytes(m.shape8())
+                    new KernelArgs().ptr(a).ptr(b).ptr(y).bytes(m.shape8())
                             .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(code));
         }
         return y;

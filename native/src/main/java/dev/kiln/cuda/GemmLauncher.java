@@ -14,7 +14,7 @@ final class GemmLauncher extends Launcher {
     /** SMs of an H100 / H200: fewer blocks than this leave part of the GPU idle. */
     static final int FULL_WAVE = 132;
     /** The most blocks a grid takes in z (CUDA's limit, also in y). */
-    static final int MAX_GRID_Z = 65535;
+    static final int MAX_GRID_Z = KernelLimits.MAX_GRID_YZ;
     /** gemm.cu's load-mode bits. */
     private static final int KFAST = 1;
     private static final int VEC = 2;
@@ -110,7 +110,7 @@ final class GemmLauncher extends Launcher {
         int zBlocks = Math.min(nbatch, maxGridZ);
         Dim3 grid = new Dim3((int) tiles.blocks(m, n, 1), (nbatch + zBlocks - 1) / zBlocks, zBlocks);
         launch("gemm", t, tiles.kernel(), grid, Dim3.of(Tiles.THREADS), 0,
-                new KernelArgs().ptr(address(a)).ptr(address(b)).ptr(address(c)).i32(m).i32(n).i32(k)
+                new KernelArgs().ptr(a).ptr(b).ptr(c).i32(m).i32(n).i32(k)
                         .i32(oa.rowStride).i32(oa.kStride).i32(ob.kStride).i32(ob.rowStride)
                         .i32(oa.mode(vw)).i32(ob.mode(vw)).i32(cvec)
                         .bytes(Layout.shape8(batch)).bytes(oa.batchStrides).bytes(ob.batchStrides).i32(nbatch));

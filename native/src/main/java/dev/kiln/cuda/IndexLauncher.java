@@ -81,20 +81,9 @@ final class IndexLauncher extends Launcher {
             return OptionalLong.empty();
         }
         Layout.checkRank("index check", index.shape());
-        CudaStorage flag = new CudaStorage(context, DType.INT64, 1);
-        try {
-            long at = flag.address(0);
-            Object stream = context.stream().handle();
-            context.api().memset(at, 0, 8, stream);
-            launch("index", DType.INT64, "index_check_i64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(index)).bytes(Layout.shape8(index.shape()))
-                    .bytes(Layout.strides8(index, index.shape())).i32(n).i64(size).ptr(at));
-            long[] bad = new long[1];   // n - (first bad position), 0 if none
-            context.api().copyToHost(bad, 0, at, 8, stream);
-            return bad[0] == 0 ? OptionalLong.empty() : OptionalLong.of(element(index, n - (int) bad[0]));
-        } finally {
-            flag.release();
-        }
+        int bad = firstFlagged("index", "index_check_i64", n, new KernelArgs().ptr(index)
+                .bytes(Layout.shape8(index.shape())).bytes(Layout.strides8(index, index.shape())).i32(n).i64(size));
+        return bad < 0 ? OptionalLong.empty() : OptionalLong.of(element(index, bad));
     }
 
     private void checkInRange(String op, Tensor index, int dim, int size) {
@@ -106,7 +95,7 @@ final class IndexLauncher extends Launcher {
     }
 
     /** Element {@code pos} (row-major) of the int64 view t, read from the device. */
-    private long element(Tensor t, int pos) {
+    long element(Tensor t, int pos) {
         int offset = t.storageOffset();
         for (int d = t.dim() - 1; d >= 0; d--) {
             offset += (pos % t.size(d)) * t.stride(d);
@@ -139,7 +128,7 @@ final class IndexLauncher extends Launcher {
         int n = out.numel();
         if (n > 0) {
             launch("index", t, "gather_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(address(x)).ptr(address(index)).ptr(address(out)).bytes(Layout.shape8(shape))
+                    .ptr(x).ptr(index).ptr(out).bytes(Layout.shape8(shape))
                     .bytes(Layout.strides8(zeroedAt(x, dim), shape)).bytes(Layout.strides8(index, shape))
                     .i32(x.stride(dim)).i32(n));
         }
@@ -165,7 +154,7 @@ final class IndexLauncher extends Launcher {
         }
         int n = Shape.numel(lines);
         launch("index", t, "scatter_add_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(address(index)).ptr(address(src)).ptr(address(out)).bytes(Layout.shape8(lines))
+                .ptr(index).ptr(src).ptr(out).bytes(Layout.shape8(lines))
                 .bytes(Layout.strides8(index, lines)).bytes(Layout.strides8(src, lines))
                 .bytes(Layout.strides8(zeroedAt(out, dim), lines)).i32(n).i32(walk)
                 .i32(index.stride(dim)).i32(src.stride(dim)).i32(out.stride(dim)).i32(atomic ? 1 : 0));

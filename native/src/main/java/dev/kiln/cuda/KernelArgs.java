@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import dev.kiln.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -12,9 +13,22 @@ import java.util.List;
  */
 public final class KernelArgs {
     private final List<byte[]> values = new ArrayList<>();
+    /** The tensors passed, which {@link Launcher#launch} checks against {@link KernelLimits}. */
+    private final List<Tensor> views = new ArrayList<>();
 
     public KernelArgs ptr(long address) {
         return i64(address);
+    }
+
+    /** The address of view's first element. */
+    KernelArgs ptr(Tensor view) {
+        views.add(view);
+        return ptr(Launcher.address(view));
+    }
+
+    /** {@link #ptr(Tensor)}, or a null pointer for a null view. */
+    KernelArgs ptrOrNull(Tensor view) {
+        return view == null ? ptr(0) : ptr(view);
     }
 
     public KernelArgs i32(int v) {
@@ -37,6 +51,10 @@ public final class KernelArgs {
     public KernelArgs bytes(byte[] struct) {
         values.add(struct.clone());
         return this;
+    }
+
+    List<Tensor> views() {
+        return views;
     }
 
     List<byte[]> values() {

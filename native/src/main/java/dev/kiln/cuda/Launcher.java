@@ -33,7 +33,32 @@ abstract class Launcher {
             throw new IllegalStateException(kernel + ": block " + block + " with " + sharedBytes
                     + " bytes of shared memory exceeds the limits of " + api.name());
         }
+        KernelLimits.checkGrid(kernel, grid);
+        long step = (long) grid.x() * block.x();   // the longest step of a grid-stride loop
+        for (Tensor v : args.views()) {
+            KernelLimits.checkView(kernel, v, step);
+        }
         api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
+    }
+
+    /**
+     * Runs a check kernel over n positions whose last argument is a flag it raises to n - (a bad
+     * position) with atomicMax; returns the first bad position (row-major), or -1 when there is none.
+     * Reads back 8 bytes, so it waits for the stream.
+     */
+    int firstFlagged(String family, String kernel, int n, KernelArgs args) {
+        CudaStorage flag = new CudaStorage(context, DType.INT64, 1);
+        try {
+            long at = flag.address(0);
+            Object stream = context.stream().handle();
+            context.api().memset(at, 0, 8, stream);
+            launch(family, DType.INT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.ptr(at));
+            long[] bad = new long[1];
+            context.api().copyToHost(bad, 0, at, 8, stream);
+            return bad[0] == 0 ? -1 : n - (int) bad[0];
+        } finally {
+            flag.release();
+        }
     }
 
     UnsupportedOperationException unsupported(String op, Object what) {

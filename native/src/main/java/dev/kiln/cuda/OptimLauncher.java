@@ -23,7 +23,7 @@ final class OptimLauncher extends Launcher {
         if (n == 0) {
             return;
         }
-        KernelArgs args = new KernelArgs().ptr(address(param)).ptr(address(grad)).ptr(buffer == null ? 0 : address(buffer)).i32(n);
+        KernelArgs args = new KernelArgs().ptr(param).ptr(grad).ptrOrNull(buffer).i32(n);
         scalars(args, t, p.lr(), p.momentum(), 1 - p.dampening(), p.weightDecay());
         args.i32(p.nesterov() ? 1 : 0).i32(p.firstStep() ? 1 : 0);
         launch("optim", t, op + "_" + Layout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);
@@ -39,8 +39,8 @@ final class OptimLauncher extends Launcher {
         if (n == 0) {
             return;
         }
-        KernelArgs args = new KernelArgs().ptr(address(param)).ptr(address(grad)).ptr(address(expAvg)).ptr(address(expAvgSq))
-                .ptr(maxExpAvgSq == null ? 0 : address(maxExpAvgSq)).i32(n);
+        KernelArgs args = new KernelArgs().ptr(param).ptr(grad).ptr(expAvg).ptr(expAvgSq)
+                .ptrOrNull(maxExpAvgSq).i32(n);
         scalars(args, t, p.paramScale(), p.l2(), p.beta1(), 1 - p.beta1(), p.beta2(), 1 - p.beta2(), p.eps(), p.stepSize(),
                 p.biasCorrection2Sqrt());
         launch("optim", t, op + "_" + Layout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);

@@ -5,7 +5,6 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Pool2dParams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.OptionalLong;
 
 /**
  * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed
@@ -54,28 +53,45 @@ final class Pool2dLauncher extends Launcher {
         Tensor y = newTensor(shape, t);
         Tensor indices = newTensor(shape, DType.INT64);
         if (y.numel() > 0) {
-            run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(indices))
+            run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).ptr(indices)
                     .bytes(ints(x.shape())).bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)));
         }
         return new Tensor[] {y, indices};
     }
 
-    /** gy, indices (N, C, OH, OW) -> gx of inputShape (N, C, H, W): each gy added at its index. */
-    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape) {
+    /**
+     * gy, indices (N, C, OH, OW) -> gx of inputShape (N, C, H, W): each input gathers the gy of the
+     * windows that picked it, in a fixed order (deterministic, no atomics).
+     */
+    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
         DType t = floating("max_pool2d_backward", gy);
-        int hw = inputShape[2] * inputShape[3];
-        OptionalLong bad = indexing.firstOutOfRange(indices, hw);
-        if (bad.isPresent()) {
-            throw new IndexOutOfBoundsException("max_pool2d_backward: index " + bad.getAsLong() + " is outside an input plane of "
-                    + inputShape[2] + "x" + inputShape[3]);
-        }
+        checkIndicesInWindows(indices, inputShape, p);
         Tensor gx = newTensor(inputShape, t);
-        context.api().memset(address(gx), 0, (long) gx.numel() * t.byteSize(), context.stream().handle());
-        if (gy.numel() > 0) {
-            run("maxpool2d_bwd", t, gy.numel(), new KernelArgs().ptr(address(gy)).ptr(address(indices)).ptr(address(gx))
-                    .bytes(ints(gy.shape())).bytes(ints(gy.stride())).bytes(ints(indices.stride())).i32(hw));
+        if (gx.numel() > 0) {
+            run("maxpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(indices).ptr(gx)
+                    .bytes(ints(inputShape)).bytes(ints(gy.stride())).bytes(ints(indices.stride())).i32(gy.size(2))
+                    .i32(gy.size(3)).bytes(window(p)));
         }
         return gx;
+    }
+
+    /** Every index must be a tap of its own window: the gather would silently drop any other. */
+    private void checkIndicesInWindows(Tensor indices, int[] inputShape, Pool2dParams p) {
+        int n = indices.numel();
+        if (n == 0) {
+            return;
+        }
+        int o = firstFlagged("pool2d", "maxpool2d_index_check_i64", n, new KernelArgs().ptr(indices)
+                .bytes(ints(indices.shape())).bytes(ints(indices.stride())).i32(inputShape[2]).i32(inputShape[3])
+                .bytes(window(p)));
+        if (o >= 0) {
+            int oh = indices.size(2);
+            int ow = indices.size(3);
+            throw new IndexOutOfBoundsException("max_pool2d_backward: index " + indexing.element(indices, o) + " of output ("
+                    + o / (ow * oh * indices.size(1)) + ", " + o / (ow * oh) % indices.size(1) + ", " + o / ow % oh + ", "
+                    + o % ow + ") is not in that output's pooling window of an input plane of " + inputShape[2] + "x"
+                    + inputShape[3]);
+        }
     }
 
     /** x (N, C, H, W) -> y (N, C, OH, OW), the window means (no dilation). */
@@ -85,7 +101,7 @@ final class Pool2dLauncher extends Launcher {
         int ow = p.outW(x.size(3));
         Tensor y = newTensor(new int[] {x.size(0), x.size(1), oh, ow}, t);
         if (y.numel() > 0) {
-            run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(address(x)).ptr(address(y)).bytes(ints(x.shape()))
+            run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).bytes(ints(x.shape()))
                     .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0));
         }
         return y;
@@ -96,7 +112,7 @@ final class Pool2dLauncher extends Launcher {
         DType t = floating("avg_pool2d_backward", gy);
         Tensor gx = newTensor(inputShape, t);
         if (gx.numel() > 0) {
-            run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(address(gy)).ptr(address(gx)).bytes(ints(inputShape))
+            run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(gx).bytes(ints(inputShape))
                     .bytes(ints(gy.stride())).i32(gy.size(2)).i32(gy.size(3)).bytes(window(p))
                     .i32(p.countIncludePad() ? 1 : 0));
         }

@@ -28,7 +28,7 @@ final class RandomLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(y)).i32(n).i64(seed).i64(offset).f64(low).f64(high - low));
+                    new KernelArgs().ptr(y).i32(n).i64(seed).i64(offset).f64(low).f64(high - low));
         }
         return y;
     }
@@ -40,7 +40,7 @@ final class RandomLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(y)).i32(n).i64(seed).i64(offset).f64(mean).f64(std));
+                    new KernelArgs().ptr(y).i32(n).i64(seed).i64(offset).f64(mean).f64(std));
         }
         return y;
     }
@@ -69,7 +69,7 @@ final class RandomLauncher extends Launcher {
             boolean f32 = t == DType.FLOAT32;
             Layout.Merged m = Layout.merge(shape, x);
             launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(address(x)).ptr(address(y)).ptr(address(mask)).bytes(m.shape8())
+                    new KernelArgs().ptr(x).ptr(y).ptr(mask).bytes(m.shape8())
                             .bytes(m.strides8(0)).i32(n).i64(seed).i64(offset)
                             .i64(keepThreshold(p, f32 ? 24 : 53)).f64(1.0 / (1.0 - p)));
         }

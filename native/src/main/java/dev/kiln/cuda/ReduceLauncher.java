@@ -18,7 +18,7 @@ final class ReduceLauncher extends Launcher {
      */
     static final int CHUNK = 4096;
     static final int MANY_ROWS = 512;
-    private static final int MAX_SPLITS = 65535;   // grid.y
+    private static final int MAX_SPLITS = KernelLimits.MAX_GRID_YZ;   // grid.y
 
     private final int chunk;
 
@@ -81,7 +81,7 @@ final class ReduceLauncher extends Launcher {
     private record Split(int chunk, int splits) {
         /** Block (., s) of grid (rows, splits) reduces chunk s of each row it takes. */
         Dim3 grid(int outer) {
-            return new Dim3(Math.min(outer, 65535), splits, 1);
+            return new Dim3(Math.min(outer, KernelLimits.MAX_GRID_YZ), splits, 1);
         }
 
         Dim3 block() {
@@ -91,8 +91,8 @@ final class ReduceLauncher extends Launcher {
 
     /** Unsplit (one chunk of the whole row) unless there are few rows of several chunks each. */
     private Split split(int outer, int inner) {
-        int c = Math.max(chunk, (inner + MAX_SPLITS - 1) / MAX_SPLITS);
-        int splits = (inner + c - 1) / c;
+        int c = (int) Math.max(chunk, ((long) inner + MAX_SPLITS - 1) / MAX_SPLITS);
+        int splits = (int) (((long) inner + c - 1) / c);
         return splits <= 1 || outer >= MANY_ROWS ? new Split(inner, 1) : new Split(c, splits);
     }
 
@@ -127,17 +127,17 @@ final class ReduceLauncher extends Launcher {
         Split s = split(outer, inner);
         Layout.Merged m = rows(p);
         if (s.splits() == 1) {
-            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(address(y))
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(y)
                     .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(inner).i32(code(op)).i32(inner));
             return y;
         }
         ReduceOp partOp = op == ReduceOp.MEAN ? ReduceOp.SUM : op;   // the mean divides once, in the merge
         try (Tensor part = newTensor(new int[] {outer, s.splits()}, t)) {   // freed in stream order
-            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(address(part))
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(part)
                     .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(s.chunk()).i32(code(partOp)).i32(inner));
             Layout.Merged pm = rows(part);
-            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(address(part))
-                    .ptr(address(y)).bytes(pm.shape8()).bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits())
+            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(part)
+                    .ptr(y).bytes(pm.shape8()).bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits())
                     .i32(code(op)).i32(inner));
         }
         return y;
@@ -163,16 +163,16 @@ final class ReduceLauncher extends Launcher {
         Layout.Merged m = rows(p);
         if (s.splits() == 1) {
             launch("reduce", t, "var_rows_" + Layout.suffix(t), s.grid(outer), s.block(), 0, withDenom.apply(
-                    new KernelArgs().ptr(address(p)).ptr(address(y)).bytes(m.shape8()).bytes(m.strides8(0))
+                    new KernelArgs().ptr(p).ptr(y).bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(outer).i32(inner)));
             return y;
         }
         try (Tensor part = newTensor(new int[] {outer, s.splits(), 3}, t)) {   // (count, mean, m2) per chunk
             launch("reduce", t, "var_chunks_" + Layout.suffix(t), s.grid(outer), s.block(), 0,
-                    new KernelArgs().ptr(address(p)).ptr(address(part)).bytes(m.shape8()).bytes(m.strides8(0))
+                    new KernelArgs().ptr(p).ptr(part).bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(inner).i32(s.chunk()));
             launch("reduce", t, "var_merge_" + Layout.suffix(t), gridFor(outer, BLOCK), Dim3.of(BLOCK), 0,
-                    withDenom.apply(new KernelArgs().ptr(address(part)).ptr(address(y)).i32(outer).i32(s.splits())));
+                    withDenom.apply(new KernelArgs().ptr(part).ptr(y).i32(outer).i32(s.splits())));
         }
         return y;
     }
@@ -199,20 +199,20 @@ final class ReduceLauncher extends Launcher {
         Split s = split(outer, inner);
         Layout.Merged m = rows(p);
         if (s.splits() == 1) {
-            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(0)
-                    .ptr(address(values)).ptr(address(indices)).bytes(m.shape8()).bytes(m.strides8(0))
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(0)
+                    .ptr(values).ptr(indices).bytes(m.shape8()).bytes(m.strides8(0))
                     .i32(outer).i32(inner).i32(inner).i32(code(op)));
             return new Tensor[] {values, indices};
         }
         // (outer, splits) candidates: each chunk's first extreme and its index in the row
         try (Tensor partValues = newTensor(new int[] {outer, s.splits()}, t);
              Tensor partIndices = newTensor(new int[] {outer, s.splits()}, DType.INT64)) {
-            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(address(p)).ptr(0)
-                    .ptr(address(partValues)).ptr(address(partIndices)).bytes(m.shape8()).bytes(m.strides8(0))
+            launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(0)
+                    .ptr(partValues).ptr(partIndices).bytes(m.shape8()).bytes(m.strides8(0))
                     .i32(outer).i32(inner).i32(s.chunk()).i32(code(op)));
             Layout.Merged pm = rows(partValues);
-            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(address(partValues))
-                    .ptr(address(partIndices)).ptr(address(values)).ptr(address(indices)).bytes(pm.shape8())
+            launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(partValues)
+                    .ptr(partIndices).ptr(values).ptr(indices).bytes(pm.shape8())
                     .bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits()).i32(code(op)));
         }
         return new Tensor[] {values, indices};

@@ -55,7 +55,7 @@ final class SoftmaxLauncher extends Launcher {
         Tensor y = newTensor(x.shape(), t);
         int[] s = split(x.shape(), dim);
         if (y.numel() > 0) {
-            launchRows("", t, s, new KernelArgs().ptr(address(xc)).ptr(address(y)).i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
+            launchRows("", t, s, new KernelArgs().ptr(xc).ptr(y).i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
         }
         return y;
     }
@@ -70,7 +70,7 @@ final class SoftmaxLauncher extends Launcher {
         Tensor gx = newTensor(y.shape(), t);
         int[] s = split(y.shape(), dim);
         if (gx.numel() > 0) {
-            launchRows("bwd", t, s, new KernelArgs().ptr(address(gyc)).ptr(address(yc)).ptr(address(gx))
+            launchRows("bwd", t, s, new KernelArgs().ptr(gyc).ptr(yc).ptr(gx)
                     .i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
         }
         return gx;

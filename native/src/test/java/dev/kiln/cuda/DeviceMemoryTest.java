@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The caching allocator, freeing on close / scope, missing primitives and an absent GPU on cuda-emu. */
 class DeviceMemoryTest {
     // Each test that reads statistics has a device (and so an allocator) of its own: a tensor another
-    // test left to the Cleaner could otherwise be freed in the middle of the measurement.
+    // test left to the collector could otherwise be freed in the middle of the measurement.
     private static final Device EMU = Device.parse("cuda-emu:3");
 
     private static CachingAllocator allocator(Device device) {
@@ -55,6 +55,22 @@ class DeviceMemoryTest {
         assertEquals(before + CachingAllocator.sizeClass(64 * 8), allocator(emu).stats().allocated());
         assertEquals(64 * 3.0 * 33 / 64, kept.mean().item(), 0);
         kept.close();
+    }
+
+    @Test
+    void droppedTensorsAreCollectedWhenTheDeviceIsFull() {
+        Device emu = Device.parse("cuda-emu:8");                          // its own allocator and memory limit
+        Emulator.setMemoryLimit(emu, 256 * 1024);
+        try {
+            // 100 tensors of 64 KiB, 25 times the device's 256 KiB, none closed: only the collector finds them.
+            for (int i = 0; i < 100; i++) {
+                Tensor t = Tensor.full(new int[] {16 * 1024}, i, DType.FLOAT32, emu);
+                assertEquals(i, t.toFloatArray()[16 * 1024 - 1]);
+            }
+            assertTrue(allocator(emu).stats().allocated() <= 256 * 1024, allocator(emu).stats().toString());
+        } finally {
+            Emulator.setMemoryLimit(emu, Long.MAX_VALUE);
+        }
     }
 
     @Test

@@ -80,9 +80,9 @@ class Pool2dTest {
             // gy and indices as non-contiguous views; gradients flow to each window's maximum (several onto one pixel).
             int[] s = want[0].shape();
             Tensor gy = Tensor.normal(new Generator(2), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
-            Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape());
+            Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape(), p);
             Tensor stridedIndices = got[1].transpose(1, 3).contiguous().transpose(1, 3);  // same values, other strides
-            Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape());
+            Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape(), p);
             Tolerance.balanced(dtype).check("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
         }
     }
@@ -133,25 +133,95 @@ class Pool2dTest {
                 Tensor gy = Tensor.onesLike(y);
                 Tolerance.balanced(dtype).check("avg_pool2d_backward " + what, cpu.avgPool2dBackward(gy, in.shape(), p),
                         gpu.avgPool2dBackward(gy.to(dev), in.shape(), p).to(Device.CPU));
-                Tolerance.STRICT.check("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape()),
-                        gpu.maxPool2dBackward(gy.to(dev), got[1], in.shape()).to(Device.CPU));
+                Tolerance.STRICT.check("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape(), p),
+                        gpu.maxPool2dBackward(gy.to(dev), got[1], in.shape(), p).to(Device.CPU));
             }
         }
     }
 
+    /**
+     * Overlapping windows: k3 s1 (an input picked by up to 9 windows), k3 s2 d2, ceil_mode with
+     * padding, and per-dim geometry. A smooth input with few local maxima makes most picks repeated.
+     */
+    private static final Pool2dParams[] OVERLAPPING = {
+        Pool2dParams.of(3, 1, 1, 1, false),
+        Pool2dParams.of(3, 2, 1, 2, false),
+        Pool2dParams.of(3, 2, 1, 1, true),
+        new Pool2dParams(3, 4, 1, 2, 1, 2, 1, 1, true, true),
+    };
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.cuda.Target#all")
+    void float32MaxPoolBackwardSumsOverlappingWindowsInAFixedOrder(Target target) {
+        Device dev = target.use();
+        Tensor x = Tensor.arange(0, 2 * 3 * 11 * 14, 1, DType.FLOAT64, Device.CPU).reshape(2, 3, 11, 14).mul(0.37).sin()
+                .to(DType.FLOAT32);   // (2, 3, 11, 14), smooth: a few local maxima
+        for (Pool2dParams p : OVERLAPPING) {
+            Tensor[] r = Functional.maxPool2dWithIndices(x, p);
+            // gy of mixed magnitudes, so a different summation order changes float32 bits
+            Tensor gy = Tensor.normal(new Generator(9), 0, 1, r[0].shape(), DType.FLOAT32, Device.CPU)
+                    .mul(Tensor.normal(new Generator(10), 0, 4, r[0].shape(), DType.FLOAT32, Device.CPU).exp());
+            float[] want = float32Scatter(gy, r[1], x.shape());
+            Tensor gyd = gy.to(dev);
+            Tensor indd = r[1].to(dev);
+            for (int run = 0; run < 3; run++) {
+                float[] got = Functional.maxPool2dBackward(gyd, indd, x.shape(), p).toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                            p + " run " + run + " element " + i + ": " + got[i] + ", expected " + want[i]);
+                }
+            }
+            Tolerance.permissive(DType.FLOAT32).check("max_pool2d_backward vs the cpu's float64 " + p,
+                    Functional.maxPool2dBackward(gy.to(DType.FLOAT64), r[1], x.shape(), p),
+                    Functional.maxPool2dBackward(gyd, indd, x.shape(), p).to(Device.CPU));
+        }
+    }
+
+    /** gx in float32 arithmetic: each gy added at its index, outputs in row-major order. */
+    private static float[] float32Scatter(Tensor gy, Tensor indices, int[] inputShape) {
+        float[] g = gy.toFloatArray();
+        long[] ind = indices.toLongArray();
+        int plane = inputShape[2] * inputShape[3];
+        int outPlane = gy.size(2) * gy.size(3);
+        float[] gx = new float[inputShape[0] * inputShape[1] * plane];
+        for (int o = 0; o < g.length; o++) {
+            gx[o / outPlane * plane + (int) ind[o]] += g[o];
+        }
+        return gx;
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
-    void maxPoolBackwardRejectsIndicesOutsideThePlaneAsTheCpuDoes(Target target, DType dtype) {
+    void maxPoolBackwardRejectsIndicesOutsideTheirWindowsAsTheCpuDoes(Target target, DType dtype) {
         Device dev = target.use();
-        int[] inputShape = {1, 2, 3, 4};
+        int[] inputShape = {1, 2, 4, 4};
         Tensor gy = Tensor.ones(new int[] {1, 2, 2, 2}, dtype, Device.CPU);
-        for (long bad : new long[] {12, -1}) {
-            Tensor indices = Tensor.fromArray(new long[] {0, 5, 11, 3, 7, bad, 2, 1}, 1, 2, 2, 2);
+        // The bad index is at output (0, 1, 0, 1): outside the plane, or inside it but not a tap of that window.
+        // k2 s2: output (i, j) taps rows 2i..2i+1, cols 2j..2j+1, so (0, 1) taps 2, 3, 6, 7.
+        long[] halving = {5, 2, 12, 15, 0, 0, 8, 10};
+        // k2 s1 d2: output (i, j) taps rows {i, i + 2}, cols {j, j + 2}; 6 = (1, 2) lies between (0, 1)'s taps.
+        long[] dilated = {0, 3, 4, 15, 10, 0, 14, 5};
+        Object[][] cases = {{Pool2dParams.of(2), halving, 16L}, {Pool2dParams.of(2), halving, -1L},
+            {Pool2dParams.of(2), halving, 5L}, {Pool2dParams.of(2, 1, 0, 2, false), dilated, 6L}};
+        for (Object[] c : cases) {
+            Pool2dParams p = (Pool2dParams) c[0];
+            long[] v = ((long[]) c[1]).clone();
+            v[5] = (Long) c[2];
+            Tensor indices = Tensor.fromArray(v, 1, 2, 2, 2);
             String want = assertThrows(IndexOutOfBoundsException.class,
-                    () -> Functional.maxPool2dBackward(gy, indices, inputShape)).getMessage();
+                    () -> Functional.maxPool2dBackward(gy, indices, inputShape, p)).getMessage();
             String got = assertThrows(IndexOutOfBoundsException.class,
-                    () -> Functional.maxPool2dBackward(gy.to(dev), indices.to(dev), inputShape)).getMessage();
+                    () -> Functional.maxPool2dBackward(gy.to(dev), indices.to(dev), inputShape, p)).getMessage();
+            assertEquals("max_pool2d_backward: index " + c[2] + " of output (0, 1, 0, 1) is not in that output's pooling"
+                    + " window of an input plane of 4x4", want);
             assertEquals(want, got);
+            v[5] = ((long[]) c[1])[1];   // a valid index there: accepted
+            Functional.maxPool2dBackward(gy.to(dev), Tensor.fromArray(v, 1, 2, 2, 2).to(dev), inputShape, p);
         }
+        // grad_output must have the shape the geometry gives (here 3x3, not 2x2)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Functional.maxPool2dBackward(
+                gy.to(dev), Tensor.zeros(new int[] {1, 2, 2, 2}, DType.INT64, dev), inputShape, Pool2dParams.of(2, 1, 0, 1, false)));
+        assertEquals("max_pool2d_backward: grad_output [1, 2, 2, 2] and indices [1, 2, 2, 2] must both have the shape pooling"
+                + " [1, 2, 4, 4] gives, [1, 2, 3, 3]", e.getMessage());
     }
 }
