@@ -222,11 +222,25 @@ public final class Functional {
                 gy.backend().avgPool2dBackward(gy, inputShape.clone(), p), gy);
     }
 
-    /** Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). */
+    /**
+     * Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). An
+     * output size of 0 gives an empty output, as PyTorch; an empty input plane is an error.
+     */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         Checks.rank("adaptive_avg_pool2d", "input", x, 4, "(N, C, H, W)");
+        if (outH < 0 || outW < 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: elements of output_size must be greater than or equal"
+                    + " to 0 but received (" + outH + ", " + outW + ")");
+        }
         int h = x.size(2);
         int w = x.size(3);
+        if (x.size(1) == 0 || h == 0 || w == 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: expected input to have non-zero size for non-batch"
+                    + " dimensions, but input has shape " + Shape.str(x.shape()));
+        }
+        if (outH == 0 || outW == 0) { // no windows: an empty view of x, so the graph stays connected
+            return x.narrow(2, 0, 0).narrow(3, 0, 0).reshape(x.size(0), x.size(1), outH, outW);
+        }
         if (h % outH == 0 && w % outW == 0) {
             return avgPool2d(x, new Pool2dParams(h / outH, w / outW, h / outH, w / outW, 0, 0, 1, 1, false, true));
         }

@@ -78,7 +78,7 @@ public final class ModelSummary {
     }
 
     private static ReceptiveField next(Layer layer, int[] in, int[] out, ReceptiveField rf) {
-        if (rf == null || out.length != 4) {
+        if (rf == null || out.length != 4 || out[2] == 0 || out[3] == 0) { // an empty plane has no receptive field
             return null;
         }
         if (layer instanceof Window.Windowed w) {
