@@ -46,14 +46,19 @@ public final class Functional {
         return x.gelu();
     }
 
-    /** x >= 0 ? x : slope * x. */
+    /** x > 0 ? x : slope * x; at 0 the gradient is the slope, as PyTorch's leaky_relu_backward. */
     public static Tensor leakyRelu(Tensor x, double negativeSlope) {
-        return Tensor.where(x.ge(0), x, x.mul(negativeSlope));
+        return Tensor.where(x.gt(0), x, x.mul(negativeSlope));
     }
 
-    /** x > 0 ? x : alpha * (exp(x) - 1). */
+    /**
+     * x > 0 ? x : alpha * (exp(x) - 1). The unused branch sees 0 where x > 0: expm1 of a large x would
+     * overflow, and its masked-out gradient 0 * inf would be NaN.
+     */
     public static Tensor elu(Tensor x, double alpha) {
-        return Tensor.where(x.gt(0), x, x.expm1().mul(alpha));
+        Tensor positive = x.gt(0);
+        Tensor negativePart = Tensor.where(positive, Tensor.zerosLike(x), x);
+        return Tensor.where(positive, x, negativePart.expm1().mul(alpha));
     }
 
     // ---------------------------------------------------------------- linear and embedding
@@ -515,6 +520,30 @@ public final class Functional {
             return new Attention(q.reshape(b, lq, q.size(-1)), k.reshape(b, lk, k.size(-1)), v.reshape(b, lk, v.size(-1)),
                     m, s, outShape);
         }
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    /**
+     * -(y log x + (1 - y) log(1 - x)) elementwise, each log clamped at -100 so x = 0 or 1 stays finite,
+     * as F.binary_cross_entropy with reduction 'none'. Recorded as one op: its gradient is PyTorch's
+     * (x - y) / max(x (1 - x), 1e-12), finite at x = 0 and 1, where the clamped logs' chain rule gives 0 * inf.
+     */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+        String op = "binary_cross_entropy";
+        Checks.floating(op, "input", input);
+        Checks.compatible(op, "input", input, "target", target);
+        if (!Arrays.equals(input.shape(), target.shape())) {
+            throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape())
+                    + " must have the input's shape " + Shape.str(input.shape()));
+        }
+        Tensor l;
+        try (var scope = GradMode.noGrad()) {
+            Tensor logX = input.log().clamp(-100, Double.POSITIVE_INFINITY);
+            Tensor log1mX = input.rsub(1).log().clamp(-100, Double.POSITIVE_INFINITY);
+            l = target.mul(logX).add(target.rsub(1).mul(log1mX)).neg();
+        }
+        return Autograd.record(new Op.BinaryCrossEntropy(), l, input, target);
     }
 
     // ---------------------------------------------------------------- dropout

@@ -230,7 +230,9 @@ final class Rules {
             case DIV: return wrt == 0 ? b.reciprocal() : a.div(b.square()).neg();
             case POW: {
                 if (wrt == 0) {
-                    return b.mul(a.pow(b.sub(1)));
+                    // b a^(b-1), taken as 0 where b == 0 (as PyTorch): at a = 0 it would be 0 * inf
+                    Tensor d = b.mul(a.pow(b.sub(1)));
+                    return Tensor.where(b.eq(0), Tensor.zerosLike(d), d);
                 }
                 // d a^b / d b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch)
                 Tensor zero = a.eq(0).logicalAnd(b.ge(0));
