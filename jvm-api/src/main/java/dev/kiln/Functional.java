@@ -328,15 +328,16 @@ public final class Functional {
         int[] perChannel = new int[x.dim()]; // (1, C, 1, ...): per-channel vectors broadcast over x
         Arrays.fill(perChannel, 1);
         perChannel[1] = c;
-        for (Object[] v : new Object[][] {{"running_mean", runningMean}, {"running_var", runningVar}, {"weight", weight},
-            {"bias", bias}}) {
-            checkAffine(op, (String) v[0], x, (Tensor) v[1], new int[] {c}, false);
-        }
+        int[] channels = {c};
+        checkAffine(op, "running_mean", x, runningMean, channels, false);
+        checkAffine(op, "running_var", x, runningVar, channels, false);
+        checkAffine(op, "weight", x, weight, channels, false);
+        checkAffine(op, "bias", x, bias, channels, false);
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException(op + ": running_mean and running_var must be defined in evaluation mode");
         }
         Tensor mean;
-        Tensor var;
+        Tensor variance;
         if (training) {
             long values = 1; // per channel: N * prod(spatial), as PyTorch (not numel / C, which C = 0 breaks)
             for (int i = 0; i < x.dim(); i++) {
@@ -351,7 +352,7 @@ public final class Functional {
                 dims[i] = i + 1;
             }
             mean = x.mean(dims, true);
-            var = x.var(dims, 0, true);
+            variance = x.var(dims, 0, true);
             if (runningMean != null && runningVar != null && x.numel() > 0) {
                 try (var scope = GradMode.noGrad()) {
                     runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(c).mul(momentum)));
@@ -360,11 +361,10 @@ public final class Functional {
             }
         } else {
             mean = runningMean.reshape(perChannel);
-            var = runningVar.reshape(perChannel);
+            variance = runningVar.reshape(perChannel);
         }
-        Tensor y = x.sub(mean).mul(var.add(eps).rsqrt());
-        return affine(y, weight == null ? null : weight.reshape(perChannel), bias == null ? null : bias.reshape(perChannel),
-                perChannel);
+        Tensor y = x.sub(mean).mul(variance.add(eps).rsqrt());
+        return affine(y, weight, bias, perChannel);
     }
 
     /**
@@ -382,7 +382,7 @@ public final class Functional {
         }
     }
 
-    /** y * weight + bias, each optional, both broadcast as shape. */
+    /** y * weight + bias, each optional, both viewed as shape to broadcast over y. */
     private static Tensor affine(Tensor y, Tensor weight, Tensor bias, int[] shape) {
         Tensor out = weight == null ? y : y.mul(weight.reshape(shape));
         return bias == null ? out : out.add(bias.reshape(shape));
