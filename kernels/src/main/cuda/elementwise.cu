@@ -14,7 +14,7 @@ __device__ __forceinline__ T unary_op(int op, T x) {
     switch (op) {
         case 0: return -x;
         case 1: return k_fabs(x);
-        case 2: return x > zero ? one : x < zero ? -one : x;  // keeps 0, -0 and NaN
+        case 2: return static_cast<T>((zero < x) - (x < zero));  // NaN and -0 give 0, as PyTorch
         case 3: return k_exp(x);
         case 4: return k_log(x);
         case 5: return k_log1p(x);

@@ -46,14 +46,19 @@ public final class Functional {
         return x.gelu();
     }
 
-    /** x >= 0 ? x : slope * x. */
+    /** x > 0 ? x : slope * x; at 0 the gradient is the slope, as PyTorch's leaky_relu_backward. */
     public static Tensor leakyRelu(Tensor x, double negativeSlope) {
-        return Tensor.where(x.ge(0), x, x.mul(negativeSlope));
+        return Tensor.where(x.gt(0), x, x.mul(negativeSlope));
     }
 
-    /** x > 0 ? x : alpha * (exp(x) - 1). */
+    /**
+     * x > 0 ? x : alpha * (exp(x) - 1). The unused branch sees 0 where x > 0: expm1 of a large x would
+     * overflow, and its masked-out gradient 0 * inf would be NaN.
+     */
     public static Tensor elu(Tensor x, double alpha) {
-        return Tensor.where(x.gt(0), x, x.expm1().mul(alpha));
+        Tensor positive = x.gt(0);
+        Tensor negativePart = Tensor.where(positive, Tensor.zerosLike(x), x);
+        return Tensor.where(positive, x, negativePart.expm1().mul(alpha));
     }
 
     // ---------------------------------------------------------------- linear and embedding
@@ -228,11 +233,25 @@ public final class Functional {
                 gy.backend().avgPool2dBackward(gy, inputShape.clone(), p), gy);
     }
 
-    /** Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). */
+    /**
+     * Average over an output-size grid of adaptive windows, as F.adaptive_avg_pool2d (composed). An
+     * output size of 0 gives an empty output, as PyTorch; an empty input plane is an error.
+     */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         Checks.rank("adaptive_avg_pool2d", "input", x, 4, "(N, C, H, W)");
+        if (outH < 0 || outW < 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: elements of output_size must be greater than or equal"
+                    + " to 0 but received (" + outH + ", " + outW + ")");
+        }
         int h = x.size(2);
         int w = x.size(3);
+        if (x.size(1) == 0 || h == 0 || w == 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: expected input to have non-zero size for non-batch"
+                    + " dimensions, but input has shape " + Shape.str(x.shape()));
+        }
+        if (outH == 0 || outW == 0) { // no windows: an empty view of x, so the graph stays connected
+            return x.narrow(2, 0, 0).narrow(3, 0, 0).reshape(x.size(0), x.size(1), outH, outW);
+        }
         if (h % outH == 0 && w % outW == 0) {
             return avgPool2d(x, new Pool2dParams(h / outH, w / outW, h / outH, w / outW, 0, 0, 1, 1, false, true));
         }
@@ -267,6 +286,112 @@ public final class Functional {
                     + p.dilationH() + ", " + p.dilationW() + ") and padding (" + p.padH() + ", " + p.padW()
                     + ") gives an empty output for input " + Shape.str(x.shape()));
         }
+    }
+
+    // ---------------------------------------------------------------- normalization
+
+    /**
+     * x (..., *normalizedShape) normalised over its trailing normalizedShape dims with the biased
+     * variance, then times weight plus bias (each normalizedShape, or null), as F.layer_norm.
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        String op = "layer_norm";
+        int k = normalizedShape.length;
+        if (k == 0) {
+            throw new IllegalArgumentException(op + ": expected normalized_shape to be at least 1-dimensional, got []");
+        }
+        Checks.floating(op, "input", x);
+        if (x.dim() < k || !Arrays.equals(Arrays.copyOfRange(x.shape(), x.dim() - k, x.dim()), normalizedShape)) {
+            throw new IllegalArgumentException(op + ": given normalized_shape=" + Shape.str(normalizedShape)
+                    + ", expected input with shape [*, " + Shape.str(normalizedShape).substring(1)
+                    + ", but got input of shape " + Shape.str(x.shape()));
+        }
+        checkAffine(op, "weight", x, weight, normalizedShape, true);
+        checkAffine(op, "bias", x, bias, normalizedShape, true);
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) {
+            dims[i] = x.dim() - k + i;
+        }
+        Tensor y = x.sub(x.mean(dims, true)).mul(x.var(dims, 0, true).add(eps).rsqrt());
+        return affine(y, weight, bias, normalizedShape);
+    }
+
+    /**
+     * x (N, C, *) normalised per channel, as F.batch_norm: in training with the batch's mean and biased
+     * variance, and runningMean / runningVar (C, or null) move towards the batch's mean and unbiased
+     * variance by momentum (in place, an empty batch leaves them as they are); otherwise with the
+     * running statistics. weight and bias are (C) or null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        String op = "batch_norm";
+        Checks.floating(op, "input", x);
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, *) with at least 2 dims, got shape "
+                    + Shape.str(x.shape()));
+        }
+        int c = x.size(1);
+        int[] perChannel = new int[x.dim()]; // (1, C, 1, ...): per-channel vectors broadcast over x
+        Arrays.fill(perChannel, 1);
+        perChannel[1] = c;
+        int[] channels = {c};
+        checkAffine(op, "running_mean", x, runningMean, channels, false);
+        checkAffine(op, "running_var", x, runningVar, channels, false);
+        checkAffine(op, "weight", x, weight, channels, false);
+        checkAffine(op, "bias", x, bias, channels, false);
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var must be defined in evaluation mode");
+        }
+        Tensor mean;
+        Tensor variance;
+        if (training) {
+            long values = 1; // per channel: N * prod(spatial), as PyTorch (not numel / C, which C = 0 breaks)
+            for (int i = 0; i < x.dim(); i++) {
+                values = i == 1 ? values : Math.multiplyExact(values, x.size(i));
+            }
+            if (values == 1) {
+                throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
+                        + " of shape " + Shape.str(x.shape()));
+            }
+            int[] dims = new int[x.dim() - 1]; // every dim but the channels
+            for (int i = 1; i < dims.length; i++) {
+                dims[i] = i + 1;
+            }
+            mean = x.mean(dims, true);
+            variance = x.var(dims, 0, true);
+            if (runningMean != null && runningVar != null && x.numel() > 0) {
+                try (var scope = GradMode.noGrad()) {
+                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(c).mul(momentum)));
+                    runningVar.copy_(runningVar.mul(1 - momentum).add(x.var(dims, 1, false).mul(momentum)));
+                }
+            }
+        } else {
+            mean = runningMean.reshape(perChannel);
+            variance = runningVar.reshape(perChannel);
+        }
+        Tensor y = x.sub(mean).mul(variance.add(eps).rsqrt());
+        return affine(y, weight, bias, perChannel);
+    }
+
+    /**
+     * A normalisation's optional weight, bias or statistic: null, or on x's device and dtype, and of
+     * the given shape (exact) or with its number of elements (batch norm's, as PyTorch).
+     */
+    private static void checkAffine(String op, String name, Tensor x, Tensor t, int[] shape, boolean exact) {
+        if (t == null) {
+            return;
+        }
+        Checks.compatible(op, "input", x, name, t);
+        if (exact ? !Arrays.equals(t.shape(), shape) : t.numel() != Shape.numel(shape)) {
+            throw new IllegalArgumentException(op + ": expected " + name + " of shape " + Shape.str(shape) + ", got "
+                    + Shape.str(t.shape()));
+        }
+    }
+
+    /** y * weight + bias, each optional, both viewed as shape to broadcast over y. */
+    private static Tensor affine(Tensor y, Tensor weight, Tensor bias, int[] shape) {
+        Tensor out = weight == null ? y : y.mul(weight.reshape(shape));
+        return bias == null ? out : out.add(bias.reshape(shape));
     }
 
     // ---------------------------------------------------------------- softmax
@@ -401,6 +526,30 @@ public final class Functional {
             return new Attention(q.reshape(b, lq, q.size(-1)), k.reshape(b, lk, k.size(-1)), v.reshape(b, lk, v.size(-1)),
                     m, s, outShape);
         }
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    /**
+     * -(y log x + (1 - y) log(1 - x)) elementwise, each log clamped at -100 so x = 0 or 1 stays finite,
+     * as F.binary_cross_entropy with reduction 'none'. Recorded as one op: its gradient is PyTorch's
+     * (x - y) / max(x (1 - x), 1e-12), finite at x = 0 and 1, where the clamped logs' chain rule gives 0 * inf.
+     */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+        String op = "binary_cross_entropy";
+        Checks.floating(op, "input", input);
+        Checks.compatible(op, "input", input, "target", target);
+        if (!Arrays.equals(input.shape(), target.shape())) {
+            throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape())
+                    + " must have the input's shape " + Shape.str(input.shape()));
+        }
+        Tensor l;
+        try (var scope = GradMode.noGrad()) {
+            Tensor logX = input.log().clamp(-100, Double.POSITIVE_INFINITY);
+            Tensor log1mX = input.rsub(1).log().clamp(-100, Double.POSITIVE_INFINITY);
+            l = target.mul(logX).add(target.rsub(1).mul(log1mX)).neg();
+        }
+        return Autograd.record(new Op.BinaryCrossEntropy(), l, input, target);
     }
 
     // ---------------------------------------------------------------- dropout

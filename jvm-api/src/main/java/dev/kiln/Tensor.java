@@ -1224,22 +1224,39 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** out[i][j] = self[i][index[i][j]] (dim = 1), as torch.gather. */
+    /** A 0-d tensor as 1-d of one element, as PyTorch's indexing ops see it; others as they are. */
+    private Tensor atLeast1d() {
+        return shape.length == 0 ? reshape(1) : this;
+    }
+
+    /**
+     * out[i][j] = self[i][index[i][j]] (dim = 1), as torch.gather; a 0-d self or index counts as 1-d
+     * of one element, and the output has the index's shape.
+     */
     public Tensor gather(int dim, Tensor index) {
         int d = Shape.dim("gather", dim, shape.length);
+        if (shape.length == 0 || index.dim() == 0) {
+            return atLeast1d().gather(d, index.atLeast1d()).reshape(index.shape);
+        }
         checkIndexLike("gather", index, null, d);
         return Autograd.record(new Op.Gather(d), backend().gather(this, d, index), this, index);
     }
 
-    /** A copy of self with src added at index along dim, as torch.scatter_add. */
+    /** A copy of self with src added at index along dim, as torch.scatter_add; 0-d operands count as 1-d. */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
         int d = Shape.dim("scatter_add", dim, shape.length);
         Checks.compatible("scatter_add", "self", this, "src", src);
+        if (shape.length == 0 || index.dim() == 0 || src.dim() == 0) {
+            return atLeast1d().scatterAdd(d, index.atLeast1d(), src.atLeast1d()).reshape(shape);
+        }
         checkIndexLike("scatter_add", index, src, d);
         return Autograd.record(new Op.ScatterAdd(d), backend().scatterAdd(this, d, index, src), this, index, src);
     }
 
-    /** The entries at the 1-D int64 index along dim, as torch.index_select. */
+    /**
+     * The entries at the 1-D int64 index along dim, as torch.index_select; a 0-d index gives one entry,
+     * and a 0-d self takes an index of one element and gives a 0-d result.
+     */
     public Tensor indexSelect(int dim, Tensor index) {
         int d = Shape.dim("index_select", dim, shape.length);
         Checks.dtype("index_select", "index", index, DType.INT64);
@@ -1247,16 +1264,26 @@ public final class Tensor implements AutoCloseable {
         if (index.dim() > 1) {
             throw new IllegalArgumentException("index_select: index must be 1-D, got shape " + Shape.str(index.shape));
         }
-        Tensor idx = index.dim() == 0 ? index.reshape(1) : index;
+        if (shape.length == 0) {
+            if (index.numel() != 1) { // PyTorch returns uninitialised memory for an empty one
+                throw new IllegalArgumentException("index_select: a 0-d self takes an index of one element, got index of"
+                        + " shape " + Shape.str(index.shape));
+            }
+            return reshape(1).indexSelect(0, index).reshape();
+        }
+        Tensor idx = index.atLeast1d();
         return Autograd.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
     }
 
-    /** A copy of self with src.select(dim, i) added at index[i], as torch.index_add. */
+    /** A copy of self with src.select(dim, i) added at index[i], as torch.index_add; 0-d operands count as 1-d. */
     public Tensor indexAdd(int dim, Tensor index, Tensor src) {
         int d = Shape.dim("index_add", dim, shape.length);
         Checks.dtype("index_add", "index", index, DType.INT64);
         Checks.sameDevice("index_add", "self", this, "index", index);
         Checks.compatible("index_add", "self", this, "source", src);
+        if (index.dim() == 0 || (shape.length <= 1 && src.dim() == 0) || (shape.length == 0 && src.dim() == 1)) {
+            return atLeast1d().indexAdd(d, index.atLeast1d(), src.atLeast1d()).reshape(shape);
+        }
         if (index.dim() != 1 || src.dim() != dim() || src.shape[d] != index.shape[0]) {
             throw new IllegalArgumentException("index_add: need a 1-D index with one entry per slice of source along dim "
                     + d + ", got index " + Shape.str(index.shape) + " and source " + Shape.str(src.shape));

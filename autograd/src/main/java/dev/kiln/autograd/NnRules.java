@@ -77,10 +77,32 @@ final class NnRules {
                         + " (its backward is a fused primitive without a derivative rule)");
             };
             return Rule.of(false, false, refuse, (n, t) -> refuse.apply(n, t));
+        } else if (op instanceof Op.BinaryCrossEntropy) {
+            return Rule.of(true, false, (n, g) -> new Tensor[] {
+                n.needsGrad(0) ? g[0].mul(bceInputGrad(n)) : null,
+                n.needsGrad(1) ? g[0].mul(bceTargetGrad(n)) : null},
+                (n, t) -> new Tensor[] {plus(t[0] == null ? null : t[0].mul(bceInputGrad(n)),
+                        t[1] == null ? null : t[1].mul(bceTargetGrad(n)))});
         } else if (op instanceof Op.Dropout d) {
             return new Rule(false, true, 1, (n, g) -> new Tensor[] {keep(g[0], n, d)}, (n, t) -> new Tensor[] {keep(t[0], n, d)});
         }
         throw new UnsupportedOperationException("autograd: no derivative rule for op " + op.name());
+    }
+
+    /**
+     * d bce / d x = (x - y) / max(x (1 - x), eps), as PyTorch's binary_cross_entropy_backward: finite at
+     * x = 0 and 1, where differentiating the clamped logs would multiply a zero by 1 / 0. eps is PyTorch's
+     * float 1e-12, so float64 gradients match its to the last digit.
+     */
+    private static Tensor bceInputGrad(Node n) {
+        Tensor x = n.input(0);
+        return x.sub(n.input(1)).div(x.mul(x.rsub(1)).clamp(1e-12f, Double.POSITIVE_INFINITY));
+    }
+
+    /** d bce / d y = -logit(x) = log(1 - x) - log(x), as PyTorch's binary_cross_entropy_target_backward. */
+    private static Tensor bceTargetGrad(Node n) {
+        Tensor x = n.input(0);
+        return x.rsub(1).log().sub(x.log());
     }
 
     /** g scaled where the dropout mask kept the element, zero elsewhere. */

@@ -132,7 +132,7 @@ public final class PrimitiveCases {
                 s(d(4, 3)), false, true));
         c.add(new Case("cat", a -> Tensor.cat(new Tensor[] {a[0], a[1].t()}, 0), s(d(2, 3), d(3, 1)), false, true));
         c.add(new Case("stack", a -> Tensor.stack(new Tensor[] {a[0], a[1]}, 1), s(d(2, 3), d(2, 3)), false, true));
-        // convolution, pooling, softmax, attention, dropout
+        // convolution, pooling, softmax, attention, dropout, binary cross entropy
         Conv2dParams conv = new Conv2dParams(2, 1, 1, 2, 2, 1, 2);
         c.add(new Case("conv2d_stride_pad_dilation_groups_bias",
                 a -> Functional.conv2d(a[0], a[1], a[2], conv), s(d(2, 4, 7, 6), d(4, 2, 3, 2), d(4)), false, true));
@@ -156,6 +156,8 @@ public final class PrimitiveCases {
         c.add(new Case("attention_bool_mask_lq_ne_lk", a -> Functional.scaledDotProductAttention(a[0], a[1], a[2],
                 on(a[0], boolMask), false, 0.7), s(d(1, 2, 2, 3), d(1, 2, 4, 3), d(1, 2, 4, 2)), false, false));
         c.add(new Case("dropout", a -> Functional.dropout(a[0], 0.4, true, new Generator(7)), s(d(3, 5)), false, true));
+        c.add(new Case("binary_cross_entropy", a -> Functional.binaryCrossEntropy(a[0].sigmoid(), a[1].sigmoid()),
+                s(d(3, 4), d(3, 4)), false, true));
         return c;
     }
 }

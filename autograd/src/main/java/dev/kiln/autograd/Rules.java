@@ -230,7 +230,9 @@ final class Rules {
             case DIV: return wrt == 0 ? b.reciprocal() : a.div(b.square()).neg();
             case POW: {
                 if (wrt == 0) {
-                    return b.mul(a.pow(b.sub(1)));
+                    // b a^(b-1), taken as 0 where b == 0 (as PyTorch): at a = 0 it would be 0 * inf
+                    Tensor d = b.mul(a.pow(b.sub(1)));
+                    return Tensor.where(b.eq(0), Tensor.zerosLike(d), d);
                 }
                 // d a^b / d b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch)
                 Tensor zero = a.eq(0).logicalAnd(b.ge(0));
@@ -239,10 +241,12 @@ final class Rules {
             }
             case MAXIMUM:
             case MINIMUM: {
-                // ties split the gradient equally, as PyTorch
-                Tensor wins = op == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b);
-                Tensor w = wins.to(a.dtype()).add(a.eq(b).to(a.dtype()).mul(0.5));
-                return wrt == 0 ? w : w.rsub(1);
+                // as PyTorch: zero for the operand that loses, half each on a tie, and the full
+                // gradient otherwise, so a NaN (no order) sends it to both operands
+                boolean aLoses = (op == BinaryOp.MAXIMUM) == (wrt == 0);
+                Tensor loses = aLoses ? a.lt(b) : a.gt(b);
+                Tensor share = a.eq(b).to(a.dtype()).mul(-0.5).add(1); // 0.5 on a tie, else 1
+                return Tensor.where(loses, Tensor.zerosLike(share), share);
             }
             default: throw new UnsupportedOperationException("autograd: " + op.opName() + " is not differentiable");
         }
@@ -263,7 +267,7 @@ final class Rules {
                 (n, t) -> one(t[0].mul(reduceWeights(r, n)).sum(dims, r.keepdim())));
     }
 
-    /** d out / d x_i for prod (product of the others) and amax/amin (ties share equally). */
+    /** d out / d x_i for prod (product of the others) and amax/amin (ties, NaNs included, share equally). */
     private static Tensor reduceWeights(Op.Reduce r, Node n) {
         Tensor x = n.input(0);
         Tensor y = expandReduced(n.output(0), n.inputShapes[0], r.dims(), r.keepdim());
@@ -280,7 +284,8 @@ final class Rules {
             Tensor normal = Tensor.where(zeros.eq(0), y.div(safeX), Tensor.zerosLike(x));
             return Tensor.where(lone, othersIfZero, normal);
         }
-        Tensor hit = x.eq(y).to(x.dtype());
+        // as PyTorch's evenly_distribute_backward: a NaN result is shared by the NaNs that made it
+        Tensor hit = x.eq(y).logicalOr(x.ne(x).logicalAnd(y.ne(y))).to(x.dtype());
         Tensor count = expandReduced(hit.sum(r.dims(), r.keepdim()), n.inputShapes[0], r.dims(), r.keepdim());
         return hit.div(count);
     }

@@ -35,7 +35,8 @@ final class CpuElementwise {
         switch (op) {
             case NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
             case ABS: for (int i = 0; i < n; i++) o[i] = Math.abs(a[i]); break;
-            case SIGN: for (int i = 0; i < n; i++) o[i] = Math.signum(a[i]); break;
+            // (0 < x) - (x < 0), as PyTorch: NaN and -0 give 0 (Math.signum keeps both)
+            case SIGN: for (int i = 0; i < n; i++) o[i] = (0 < a[i] ? 1 : 0) - (a[i] < 0 ? 1 : 0); break;
             case EXP: for (int i = 0; i < n; i++) o[i] = Math.exp(a[i]); break;
             case LOG: for (int i = 0; i < n; i++) o[i] = Math.log(a[i]); break;
             case LOG1P: for (int i = 0; i < n; i++) o[i] = Math.log1p(a[i]); break;

@@ -231,4 +231,11 @@ public sealed interface Op {
             return "dropout";
         }
     }
+
+    /** Unreduced binary cross entropy, with PyTorch's dedicated gradient; inputs: input, target. */
+    record BinaryCrossEntropy() implements Op {
+        public String name() {
+            return "binary_cross_entropy";
+        }
+    }
 }

@@ -2,14 +2,17 @@ package dev.kiln.nn;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.Functional;
 import dev.kiln.GradMode;
+import dev.kiln.Shape;
 import dev.kiln.Tensor;
 
 /**
- * Batch normalisation over every dim but the channel dim 1, as {@code torch.nn.BatchNorm*d}. In
- * training it normalises with the batch's biased variance and updates the running mean and the
- * running unbiased variance with {@code momentum} (null: cumulative average); in eval it uses the
- * running statistics. Buffers are named as PyTorch's, num_batches_tracked included.
+ * Batch normalisation over every dim but the channel dim 1, as {@code torch.nn.BatchNorm*d}
+ * ({@link Functional#batchNorm}). In training it normalises with the batch's biased variance and
+ * updates the running mean and the running unbiased variance with {@code momentum} (null:
+ * cumulative average); in eval it uses the running statistics. Buffers are named as PyTorch's,
+ * num_batches_tracked included.
  */
 public abstract class BatchNorm extends Layer {
     private final int numFeatures;
@@ -50,45 +53,20 @@ public abstract class BatchNorm extends Layer {
         checkInput(x);
         if (x.size(1) != numFeatures) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": expected " + numFeatures
-                    + " channels in dim 1, got input of shape " + dev.kiln.Shape.str(x.shape()));
+                    + " channels in dim 1, got input of shape " + Shape.str(x.shape()));
         }
-        int[] dims = new int[x.dim() - 1]; // every dim but 1
-        dims[0] = 0;
-        for (int i = 2; i < x.dim(); i++) {
-            dims[i - 1] = i;
-        }
-        int[] perChannel = new int[x.dim()]; // (1, C, 1, ...) to broadcast per-channel vectors
-        java.util.Arrays.fill(perChannel, 1);
-        perChannel[1] = numFeatures;
-        Tensor mean;
-        Tensor var;
-        if (isTraining() || !trackRunningStats) {
-            mean = x.mean(dims, true);
-            var = x.var(dims, 0, true);
-            if (isTraining() && trackRunningStats) {
-                updateRunningStats(mean, x.var(dims, 1, false), perChannel);
+        double factor = 0; // how far the running statistics move, as PyTorch's exponential_average_factor
+        if (isTraining() && trackRunningStats) {
+            try (var scope = GradMode.noGrad()) {
+                Tensor count = buffer("num_batches_tracked");
+                count.copy_(count.add(1)); // int64 on the buffer's device
+                factor = momentum != null ? momentum : 1.0 / count.item();
             }
-        } else {
-            mean = buffer("running_mean").reshape(perChannel);
-            var = buffer("running_var").reshape(perChannel);
         }
-        Tensor y = x.sub(mean).mul(var.add(eps).rsqrt());
-        if (weight != null) {
-            y = y.mul(weight.data().reshape(perChannel)).add(bias.data().reshape(perChannel));
-        }
-        return y;
-    }
-
-    private void updateRunningStats(Tensor mean, Tensor unbiasedVar, int[] perChannel) {
-        try (var scope = GradMode.noGrad()) {
-            Tensor count = buffer("num_batches_tracked");
-            count.copy_(count.add(Tensor.scalar(1, DType.INT64)));
-            double m = momentum != null ? momentum : 1.0 / count.item();
-            Tensor rm = buffer("running_mean");
-            Tensor rv = buffer("running_var");
-            rm.copy_(rm.mul(1 - m).add(mean.reshape(numFeatures).mul(m)));
-            rv.copy_(rv.mul(1 - m).add(unbiasedVar.mul(m)));
-        }
+        Tensor runningMean = trackRunningStats ? buffer("running_mean") : null;
+        Tensor runningVar = trackRunningStats ? buffer("running_var") : null;
+        return Functional.batchNorm(x, runningMean, runningVar, weight == null ? null : weight.data(),
+                bias == null ? null : bias.data(), isTraining() || !trackRunningStats, factor, eps);
     }
 
     @Override

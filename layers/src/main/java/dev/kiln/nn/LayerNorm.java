@@ -2,9 +2,9 @@ package dev.kiln.nn;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.Functional;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import java.util.Arrays;
 
 /**
  * Normalises over the trailing dims given by {@code normalizedShape} with the biased variance, then
@@ -30,20 +30,8 @@ public final class LayerNorm extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        int k = normalizedShape.length;
-        if (x.dim() < k || !Arrays.equals(Arrays.copyOfRange(x.shape(), x.dim() - k, x.dim()), normalizedShape)) {
-            throw new IllegalArgumentException("LayerNorm: input of shape " + Shape.str(x.shape())
-                    + " does not end with normalized_shape " + Shape.str(normalizedShape));
-        }
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) {
-            dims[i] = x.dim() - k + i;
-        }
-        Tensor y = x.sub(x.mean(dims, true)).mul(x.var(dims, 0, true).add(eps).rsqrt());
-        if (weight != null) {
-            y = y.mul(weight.data()).add(bias.data());
-        }
-        return y;
+        return Functional.layerNorm(x, normalizedShape, weight == null ? null : weight.data(),
+                bias == null ? null : bias.data(), eps);
     }
 
     @Override

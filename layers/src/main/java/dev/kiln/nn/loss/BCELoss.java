@@ -1,10 +1,12 @@
 package dev.kiln.nn.loss;
 
+import dev.kiln.Functional;
 import dev.kiln.Tensor;
 
 /**
  * Binary cross entropy of probabilities, as {@code torch.nn.BCELoss}:
- * -w (y log x + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch does so x = 0 or 1 stays finite.
+ * -w (y log x + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch does so x = 0 or 1 stays finite
+ * ({@link Functional#binaryCrossEntropy}, whose gradient is finite there too).
  */
 public final class BCELoss implements Loss {
     private final Tensor weight;
@@ -22,10 +24,7 @@ public final class BCELoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("binary_cross_entropy", input, target);
-        Tensor logX = input.log().clamp(-100, Double.POSITIVE_INFINITY);
-        Tensor log1mX = input.rsub(1).log().clamp(-100, Double.POSITIVE_INFINITY);
-        Tensor l = target.mul(logX).add(target.rsub(1).mul(log1mX)).neg();
+        Tensor l = Functional.binaryCrossEntropy(input, target);
         if (weight != null) {
             l = l.mul(weight.to(input.dtype()));
         }

@@ -7,10 +7,12 @@ import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Parameter;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Window;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What {@code torchsummary} shows and more: for a model and an input shape, each layer's output
@@ -39,12 +41,24 @@ public final class ModelSummary {
         model.eval();
         List<Row> rows = new ArrayList<>();
         try (var scope = GradMode.noGrad()) {
-            Tensor x = Tensor.zeros(inputShape, DType.FLOAT32, Device.CPU);
+            Tensor x = zerosLikeParameters(model, inputShape);
             walk("", model, x, inputShape.length == 4 ? ReceptiveField.INPUT : null, rows);
         } finally {
             model.train(training);
         }
         return new ModelSummary(inputShape.clone(), List.copyOf(rows));
+    }
+
+    /**
+     * Zeros of the dtype and on the device of the model's first floating-point parameter (or
+     * buffer), so a float64 or device model runs; float32 on the CPU for a model with neither.
+     */
+    private static Tensor zerosLikeParameters(Layer model, int[] inputShape) {
+        Stream<Tensor> tensors = Stream.concat(model.parameters().stream().map(Parameter::data),
+                model.namedBuffers().values().stream());
+        Tensor like = tensors.filter(t -> t != null && t.dtype().isFloatingPoint()).findFirst().orElse(null);
+        return like == null ? Tensor.zeros(inputShape, DType.FLOAT32, Device.CPU)
+                : Tensor.zeros(inputShape, like.dtype(), like.device());
     }
 
     /** Runs {@code layer} on x, appending rows; returns {output, field} of the last row. */
@@ -64,7 +78,7 @@ public final class ModelSummary {
     }
 
     private static ReceptiveField next(Layer layer, int[] in, int[] out, ReceptiveField rf) {
-        if (rf == null || out.length != 4) {
+        if (rf == null || out.length != 4 || out[2] == 0 || out[3] == 0) { // an empty plane has no receptive field
             return null;
         }
         if (layer instanceof Window.Windowed w) {
