@@ -31,6 +31,7 @@ final class KernelLimits {
         long elements = view.numel();
         if (elements > 0 && elements + step > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(kernel + ": a view of shape " + Arrays.toString(view.shape())
+                    + " with strides " + Arrays.toString(view.stride()) + " at offset " + view.storageOffset()
                     + " has " + elements + " elements; with the grid's step of " + step
                     + " they exceed the kernel's 32-bit indexing (2^31 - 1)");
         }
