@@ -84,6 +84,7 @@ public final class PrimitiveCases {
         c.add(new Case("relu", a -> a[0].relu(), s(d(2, 3)), false, true));
         c.add(new Case("gelu", a -> a[0].gelu(), s(d(2, 3)), false, true));
         c.add(new Case("erf", a -> a[0].erf(), s(d(2, 3)), false, true));
+        c.add(new Case("gelu_tanh", a -> a[0].t().gelu("tanh"), s(d(3, 4)), false, true));
         c.add(new Case("floor_ceil_round", a -> a[0].mul(3).floor().add(a[0].ceil()).add(a[0].round()).add(a[0]),
                 s(d(4)), false, true));
         // binary with broadcasting: (3, 1) op (4,) -> (3, 4)
@@ -92,6 +93,9 @@ public final class PrimitiveCases {
         c.add(new Case("mul", a -> a[0].mul(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("div", a -> a[0].div(a[1]), s(d(3, 1), d(4)), true, true));
         c.add(new Case("pow", a -> a[0].pow(a[1]), s(d(3, 1), d(4)), true, true));
+        // piecewise constant: the zero gradient, plus a term so the check sees a non-zero one
+        c.add(new Case("div_trunc_floor", a -> a[0].mul(3).div(a[1], "trunc").add(a[0].mul(3).div(a[1], "floor"))
+                .add(a[0].mul(a[1])), s(d(3, 1), d(4)), true, true));
         c.add(new Case("pow_scalar", a -> a[0].pow(2.5), s(d(4)), true, true));
         c.add(new Case("maximum", a -> a[0].maximum(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("minimum", a -> a[0].minimum(a[1]), s(d(3, 4), d(4)), false, true));

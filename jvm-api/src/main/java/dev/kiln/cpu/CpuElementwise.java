@@ -13,6 +13,7 @@ import dev.kiln.spi.UnaryOp;
  */
 final class CpuElementwise {
     private static final double SQRT1_2 = 0.7071067811865476;
+    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
 
     private CpuElementwise() {
     }
@@ -51,6 +52,7 @@ final class CpuElementwise {
             case RELU: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], 0.0); break;
             case GELU: for (int i = 0; i < n; i++) o[i] = 0.5 * a[i] * (1.0 + MathFunctions.erf(a[i] * SQRT1_2)); break;
             case ERF: for (int i = 0; i < n; i++) o[i] = MathFunctions.erf(a[i]); break;
+            case GELU_TANH: for (int i = 0; i < n; i++) o[i] = geluTanh(a[i]); break;
             case FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floor(a[i]); break;
             case CEIL: for (int i = 0; i < n; i++) o[i] = Math.ceil(a[i]); break;
             case ROUND: for (int i = 0; i < n; i++) o[i] = Math.rint(a[i]); break;
@@ -94,8 +96,38 @@ final class CpuElementwise {
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
             case RELU_BACKWARD: for (int i = 0; i < n; i++) o[i] = b[i] <= 0 ? 0 : a[i]; break;
+            case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = truncate(a[i] / b[i]); break;
+            case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = divFloor(a[i], b[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
         }
+    }
+
+    static double geluTanh(double x) {
+        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+    }
+
+    private static double truncate(double q) {
+        return q < 0 ? Math.ceil(q) : Math.floor(q);
+    }
+
+    /**
+     * PyTorch's div_floor_floating: floor of the exact quotient, found from fmod so a quotient that
+     * a / b rounds up to an integer is not floored to it; a zero divisor gives a / b (inf or NaN).
+     */
+    static double divFloor(double a, double b) {
+        if (b == 0) {
+            return a / b;
+        }
+        double mod = a % b; // C's fmod
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) {
+            div -= 1;
+        }
+        if (div == 0) {
+            return Math.copySign(0.0, a / b);
+        }
+        double floor = Math.floor(div);
+        return div - floor > 0.5 ? floor + 1 : floor;
     }
 
     private static void binaryLong(BinaryOp op, long[] a, long[] b, long[] o, int n) {
@@ -105,6 +137,9 @@ final class CpuElementwise {
             case MUL: for (int i = 0; i < n; i++) o[i] = a[i] * b[i]; break;
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
+            // the API has rejected zero divisors; Long.MIN_VALUE / -1 wraps, as Java's / does
+            case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = a[i] / b[i]; break;
+            case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floorDiv(a[i], b[i]); break;
             case LOGICAL_AND: for (int i = 0; i < n; i++) o[i] = a[i] != 0 && b[i] != 0 ? 1 : 0; break;
             case LOGICAL_OR: for (int i = 0; i < n; i++) o[i] = a[i] != 0 || b[i] != 0 ? 1 : 0; break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for int64 or bool tensors");
