@@ -818,28 +818,34 @@ public final class Tensor implements AutoCloseable {
     /**
      * Elements clamped to tensor bounds, as torch.clamp(self, min, max): either bound may be null,
      * all three broadcast; a NaN in self or a bound gives NaN, and where min > max the result is max.
-     * The gradient goes where PyTorch sends it: to self inside [min, max], to the bound that was taken.
+     * Gradients go where PyTorch's clamp backward sends them: to self where min <= self <= max, to min
+     * where self < min < max, to max where self > max or max < min (nowhere at NaNs).
      */
     public Tensor clamp(Tensor min, Tensor max) {
         if (min == null && max == null) {
             throw new IllegalArgumentException("clamp: at least one of 'min' or 'max' must not be None (shape "
                     + Shape.str(shape) + ")");
         }
-        Tensor y = this;
+        Tensor value = detach(); // min(max(x, min), max), NaN-propagating: the value where no input takes the gradient
+        Tensor takeSelf = null;
         if (min != null) {
             Checks.compatible("clamp", "self", this, "min", min);
-            y = where(y.lt(min).logicalOr(min.isnan()), min, y);
+            value = value.maximum(min.detach());
+            takeSelf = ge(min);
         }
         if (max != null) {
             Checks.compatible("clamp", "self", this, "max", max);
-            y = where(y.gt(max).logicalOr(max.isnan()), max, y);
+            value = value.minimum(max.detach());
+            takeSelf = takeSelf == null ? le(max) : takeSelf.logicalAnd(le(max));
         }
-        return y;
-    }
-
-    /** True where the element is NaN (never for int64 or bool), as torch.isnan. */
-    public Tensor isnan() {
-        return ne(this);
+        Tensor y = value;
+        if (max != null) {
+            y = where(min == null ? gt(max) : gt(max).logicalOr(max.lt(min)), max, y);
+        }
+        if (min != null) {
+            y = where(max == null ? lt(min) : lt(min).logicalAnd(min.lt(max)), min, y);
+        }
+        return where(takeSelf, this, y);
     }
 
     /** Elementwise AND of truth values (non-zero, NaN included, is true), as torch.logical_and; bool result. */
