@@ -24,11 +24,23 @@ public record Conv2dParams(int strideH, int strideW, int padH, int padW, int dil
         return new Conv2dParams(stride, stride, padding, padding, dilation, dilation, groups);
     }
 
+    /** Output height, or 0 when the dilated kernel does not fit the padded input. */
     public int outH(int h, int kh) {
-        return (h + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1;
+        return outSize(h, kh, strideH, padH, dilationH);
     }
 
     public int outW(int w, int kw) {
-        return (w + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1;
+        return outSize(w, kw, strideW, padW, dilationW);
+    }
+
+    /** In long and floored: a negative span (kernel larger than the padded input) must not round up to size 1. */
+    private static int outSize(int in, int k, int stride, int pad, int dilation) {
+        long span = (long) in + 2L * pad - (long) dilation * (k - 1) - 1;
+        long out = Math.floorDiv(span, stride) + 1;
+        if (out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2d: output size " + out + " does not fit an int (input " + in
+                    + ", kernel " + k + ", stride " + stride + ", padding " + pad + ", dilation " + dilation + ")");
+        }
+        return (int) Math.max(out, 0);
     }
 }

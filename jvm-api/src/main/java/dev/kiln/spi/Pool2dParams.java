@@ -44,13 +44,18 @@ public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, i
         return outSize(w, kernelW, strideW, padW, dilationW);
     }
 
+    /** In long (a huge dilation must not wrap to a plausible size); 0 when the window does not fit. */
     private int outSize(int in, int k, int s, int p, int d) {
-        int span = in + 2 * p - d * (k - 1) - 1;
-        int out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        long span = (long) in + 2L * p - (long) d * (k - 1) - 1;
+        long out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
         // PyTorch: with ceil_mode the last window must start inside the input or left padding.
-        if (ceilMode && (out - 1) * s >= in + p) {
+        if (ceilMode && (out - 1) * s >= (long) in + p) {
             out--;
         }
-        return out;
+        if (out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pool2d: output size " + out + " does not fit an int (input " + in
+                    + ", kernel " + k + ", stride " + s + ", padding " + p + ", dilation " + d + ")");
+        }
+        return (int) Math.max(out, 0);
     }
 }
