@@ -141,7 +141,9 @@ class TensorOpsBehaviourTest {
                 0.3457140028476715, 0.8411920070648193, 2.9963626861572266), x.detach().to(DType.FLOAT32).gelu("tanh"),
                 "gelu tanh float32");
         Tolerance.STRICT.assertClose(x.detach().gelu(), x.detach().gelu("none"), "approximate none");
+        Tolerance.STRICT.assertClose(y, new GELU("tanh").forward(x), "nn.GELU(approximate='tanh')");
         assertThrows(IllegalArgumentException.class, () -> x.gelu("sigmoid"));
+        assertThrows(IllegalArgumentException.class, () -> new GELU("sigmoid"));
     }
 
     @ParameterizedTest(name = "{0}")
