@@ -342,7 +342,6 @@ public final class Functional {
     }
 
     private static void checkPool(String op, Tensor x, Pool2dParams p) {
-        Checks.rank(op, "input", x, 4, "(N, C, H, W)");
         Checks.floating(op, "input", x);
         if (p.outH(x.size(2)) < 1 || p.outW(x.size(3)) < 1) {
             throw new IllegalArgumentException(op + ": kernel (" + p.kernelH() + ", " + p.kernelW() + ") with dilation ("
