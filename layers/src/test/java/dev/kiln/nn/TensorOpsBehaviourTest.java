@@ -86,7 +86,8 @@ class TensorOpsBehaviourTest {
         assertArrayEquals(new long[] {3, -3, -3, 3, 0, -2}, a.div(b, "trunc").toLongArray());
         assertArrayEquals(new long[] {3, -4, -4, 3, 0, -3}, a.div(b, "floor").toLongArray());
         assertTrue(a.div(b, "floor").dtype() == DType.INT64);
-        // Long.MIN_VALUE / -1 overflows: it wraps as Java's / does (on x86 it would trap, killing the JVM)
+        // Long.MIN_VALUE / -1 overflows: it wraps as Java's / does. On x86 the division traps: PyTorch 1.13 itself
+        // dies of SIGFPE on torch.div(tensor([-2**63]), tensor([-1]), rounding_mode='trunc'), and so would the JVM
         Tensor min = i64(d, Long.MIN_VALUE, Long.MIN_VALUE);
         Tensor minusOne = i64(d, -1, 1);
         assertArrayEquals(new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, min.div(minusOne, "trunc").toLongArray());
