@@ -142,6 +142,7 @@ UNARY = {
     "reciprocal": torch.reciprocal, "square": torch.square, "sin": torch.sin, "cos": torch.cos,
     "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu, "erf": torch.erf,
     "floor": torch.floor, "ceil": torch.ceil, "round": torch.round,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
 }
 INTEGRAL_UNARY = ("neg", "abs", "sign", "square")
 
@@ -149,8 +150,11 @@ BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "pow": torch.pow,
     "maximum": torch.maximum, "minimum": torch.minimum,
     "relu_backward": lambda a, b: torch.ops.aten.threshold_backward(a, b, 0),
+    "div_trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
+    "div_floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
 }
-INTEGRAL_BINARY = ("add", "sub", "mul", "maximum", "minimum")
+INTEGRAL_BINARY = ("add", "sub", "mul", "maximum", "minimum", "div_trunc", "div_floor")
+DIVISIONS = ("div", "div_trunc", "div_floor")
 # (a shape, b shape): same, trailing broadcast, both sides broadcast, 0-D operand
 BROADCASTS = {"same": ((2, 3), (2, 3)), "row": ((2, 3, 4), (4,)), "both": ((3, 1, 4), (2, 1)),
               "scalar": ((), (2, 3))}
@@ -161,9 +165,9 @@ COMPARE = {"eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt":
 def binary_inputs(op, g, sa, sb):
     if op == "pow":
         return uniform(g, 0.2, 2.5, *sa), uniform(g, -2.0, 2.0, *sb)
-    if op == "div":
+    if op in DIVISIONS:
         b = uniform(g, 0.4, 2.0, *sb) * random_sign(g, *sb)
-        return randn(g, *sa), b
+        return randn(g, *sa) * (1 if op == "div" else 4), b
     return randn(g, *sa), randn(g, *sb)
 
 
@@ -202,6 +206,8 @@ def elementwise():
             if op in INTEGRAL_BINARY:
                 ai = torch.randint(-9, 10, sa, generator=g)
                 bi = torch.randint(-9, 10, sb, generator=g)
+                if op in DIVISIONS:
+                    bi = torch.where(bi == 0, torch.full_like(bi, 4), bi)  # PyTorch refuses integer division by 0
                 fam.case(base + "_int64", torch.int64, op=op, a=ai, b=bi, out=fn(ai, bi))
     for op, fn in (("logical_and", torch.logical_and), ("logical_or", torch.logical_or)):
         g = gen("binary_" + op)

@@ -6,7 +6,7 @@
 
 // 0 neg, 1 abs, 2 sign, 3 exp, 4 log, 5 log1p, 6 expm1, 7 sqrt, 8 rsqrt, 9 reciprocal, 10 square,
 // 11 sin, 12 cos, 13 tanh, 14 sigmoid, 15 relu, 16 gelu (exact, with erf), 17 erf, 18 floor,
-// 19 ceil, 20 round (half to even)
+// 19 ceil, 20 round (half to even), 22 gelu_tanh (approximate='tanh')
 template <class T>
 __device__ __forceinline__ T unary_op(int op, T x) {
     const T one = static_cast<T>(1);
@@ -32,12 +32,35 @@ __device__ __forceinline__ T unary_op(int op, T x) {
         case 17: return k_erf(x);
         case 18: return k_floor(x);
         case 19: return k_ceil(x);
+        case 22: {
+            const T inner = static_cast<T>(0.79788456080286535588) * (x + static_cast<T>(0.044715) * x * x * x);
+            return static_cast<T>(0.5) * x * (one + k_tanh(inner));
+        }
         default: return k_rint(x);
     }
 }
 
+// PyTorch's div_floor_floating: the floor of the exact quotient, found from fmod (a / b may round
+// up to an integer); a zero divisor gives a / b.
+template <class T>
+__device__ __forceinline__ T div_floor(T a, T b) {
+    if (b == T(0)) {
+        return a / b;
+    }
+    const T mod = k_fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != T(0) && (b < T(0)) != (mod < T(0))) {
+        div -= T(1);
+    }
+    if (div == T(0)) {
+        return k_copysign(T(0), a / b);
+    }
+    const T floordiv = k_floor(div);
+    return div - floordiv > static_cast<T>(0.5) ? floordiv + T(1) : floordiv;
+}
+
 // 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN), 9 relu_backward
-// (a where b > 0 or b is NaN, else 0)
+// (a where b > 0 or b is NaN, else 0), 10 div_trunc, 11 div_floor
 template <class T>
 __device__ __forceinline__ T binary_op(int op, T a, T b) {
     switch (op) {
@@ -48,6 +71,8 @@ __device__ __forceinline__ T binary_op(int op, T a, T b) {
         case 4: return k_pow(a, b);
         case 5: return k_isnan(a) || k_isnan(b) ? a + b : a > b ? a : b;
         case 6: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
+        case 10: return k_trunc(a / b);
+        case 11: return div_floor(a, b);
         default: return b <= T(0) ? T(0) : a;
     }
 }
@@ -65,7 +90,9 @@ __device__ __forceinline__ long long unary_op(int op, long long x) {
 }
 __device__ __forceinline__ unsigned char unary_op(int, unsigned char x) { return x ? 0 : 1; }
 
-// int64: add, sub, mul (wrapping), maximum, minimum; bool: 7 logical_and, 8 logical_or
+// int64: add, sub, mul (wrapping), maximum, minimum, div_trunc, div_floor. The tensor API rejects
+// b == 0; here it gives 0 rather than trap (cuda-emu runs on the host CPU, where x / 0 and
+// LLONG_MIN / -1 raise SIGFPE), and b == -1 negates, wrapping. bool: 7 logical_and, 8 logical_or
 __device__ __forceinline__ long long binary_op(int op, long long a, long long b) {
     const unsigned long long ua = static_cast<unsigned long long>(a);
     const unsigned long long ub = static_cast<unsigned long long>(b);
@@ -73,6 +100,15 @@ __device__ __forceinline__ long long binary_op(int op, long long a, long long b)
         case 0: return static_cast<long long>(ua + ub);
         case 1: return static_cast<long long>(ua - ub);
         case 2: return static_cast<long long>(ua * ub);
+        case 10:
+        case 11: {
+            if (b == 0 || b == -1) {
+                return b == 0 ? 0 : static_cast<long long>(0ULL - ua);
+            }
+            const long long q = a / b;
+            // floor: one less where the remainder is non-zero and the signs differ
+            return op == 11 && (a % b != 0) && ((a < 0) != (b < 0)) ? q - 1 : q;
+        }
         case 5: return a > b ? a : b;
         default: return a < b ? a : b;
     }

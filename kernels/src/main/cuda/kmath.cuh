@@ -51,6 +51,12 @@ __device__ __forceinline__ float k_floor(float x) { return floorf(x); }
 __device__ __forceinline__ double k_floor(double x) { return floor(x); }
 __device__ __forceinline__ float k_ceil(float x) { return ceilf(x); }
 __device__ __forceinline__ double k_ceil(double x) { return ceil(x); }
+__device__ __forceinline__ float k_trunc(float x) { return truncf(x); }
+__device__ __forceinline__ double k_trunc(double x) { return trunc(x); }
+__device__ __forceinline__ float k_fmod(float x, float y) { return fmodf(x, y); }
+__device__ __forceinline__ double k_fmod(double x, double y) { return fmod(x, y); }
+__device__ __forceinline__ float k_copysign(float x, float y) { return copysignf(x, y); }
+__device__ __forceinline__ double k_copysign(double x, double y) { return copysign(x, y); }
 __device__ __forceinline__ float k_rint(float x) { return rintf(x); }
 __device__ __forceinline__ double k_rint(double x) { return rint(x); }
 __device__ __forceinline__ float k_fabs(float x) { return fabsf(x); }

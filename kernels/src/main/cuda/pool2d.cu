@@ -138,14 +138,18 @@ __device__ __forceinline__ AvgSpan avg_span(int o, int in, int kernel, int strid
     return AvgSpan{max(s, 0), min(e, in), e - s};
 }
 
-__device__ __forceinline__ int avg_divisor(AvgSpan r, AvgSpan c, int count_include_pad) {
+// Pool2dParams' divisor: the override when non-zero, else by count_include_pad.
+__device__ __forceinline__ int avg_divisor(AvgSpan r, AvgSpan c, int count_include_pad, int divisor_override) {
+    if (divisor_override != 0) {
+        return divisor_override;
+    }
     return count_include_pad ? r.padded * c.padded : (r.end - r.start) * (c.end - c.start);
 }
 
 // x (N, C, H, W) strided -> y (N, C, OH, OW) contiguous, the window means.
 template <class T>
 __device__ void avgpool2d_fwd(const T* __restrict__ x, T* __restrict__ y, Nchw size, Nchw xs, int oh, int ow,
-                              Window win, int count_include_pad) {
+                              Window win, int count_include_pad, int divisor_override) {
     const int total = size.n * size.c * oh * ow;
     KILN_FOR_EACH(o, total) {
         const int j = o % ow;
@@ -160,7 +164,7 @@ __device__ void avgpool2d_fwd(const T* __restrict__ x, T* __restrict__ y, Nchw s
                 sum += xp[r * xs.h + c * xs.w];
             }
         }
-        y[o] = sum / static_cast<T>(avg_divisor(rs, cs, count_include_pad));
+        y[o] = sum / static_cast<T>(avg_divisor(rs, cs, count_include_pad, divisor_override));
     }
 }
 
@@ -169,7 +173,7 @@ __device__ void avgpool2d_fwd(const T* __restrict__ x, T* __restrict__ y, Nchw s
 // Window i covers row h iff i * sh - ph <= h < i * sh - ph + kh.
 template <class T>
 __device__ void avgpool2d_bwd(const T* __restrict__ gy, T* __restrict__ gx, Nchw size, Nchw gs, int oh, int ow,
-                              Window win, int count_include_pad) {
+                              Window win, int count_include_pad, int divisor_override) {
     const int total = size.n * size.c * size.h * size.w;
     KILN_FOR_EACH(t, total) {
         const int w = t % size.w;
@@ -185,7 +189,7 @@ __device__ void avgpool2d_bwd(const T* __restrict__ gy, T* __restrict__ gx, Nchw
             const AvgSpan rs = avg_span(i, size.h, win.kh, win.sh, win.ph);
             for (int j = j0; j < j1; j++) {
                 const AvgSpan cs = avg_span(j, size.w, win.kw, win.sw, win.pw);
-                acc += gp[i * gs.h + j * gs.w] / static_cast<T>(avg_divisor(rs, cs, count_include_pad));
+                acc += gp[i * gs.h + j * gs.w] / static_cast<T>(avg_divisor(rs, cs, count_include_pad, divisor_override));
             }
         }
         gx[t] = acc;
@@ -208,12 +212,12 @@ extern "C" __global__ void maxpool2d_bwd_f32(const float* gy, const long long* i
     maxpool2d_bwd<float>(gy, ind, gx, size, gs, is, oh, ow, win);
 }
 extern "C" __global__ void avgpool2d_fwd_f32(const float* x, float* y, Nchw size, Nchw xs, int oh, int ow, Window win,
-                                             int count_include_pad) {
-    avgpool2d_fwd<float>(x, y, size, xs, oh, ow, win, count_include_pad);
+                                             int count_include_pad, int divisor_override) {
+    avgpool2d_fwd<float>(x, y, size, xs, oh, ow, win, count_include_pad, divisor_override);
 }
 extern "C" __global__ void avgpool2d_bwd_f32(const float* gy, float* gx, Nchw size, Nchw gs, int oh, int ow,
-                                             Window win, int count_include_pad) {
-    avgpool2d_bwd<float>(gy, gx, size, gs, oh, ow, win, count_include_pad);
+                                             Window win, int count_include_pad, int divisor_override) {
+    avgpool2d_bwd<float>(gy, gx, size, gs, oh, ow, win, count_include_pad, divisor_override);
 }
 #else
 extern "C" __global__ void maxpool2d_fwd_f64(const double* x, double* y, long long* ind, Nchw size, Nchw xs, int oh,
@@ -225,11 +229,11 @@ extern "C" __global__ void maxpool2d_bwd_f64(const double* gy, const long long* 
     maxpool2d_bwd<double>(gy, ind, gx, size, gs, is, oh, ow, win);
 }
 extern "C" __global__ void avgpool2d_fwd_f64(const double* x, double* y, Nchw size, Nchw xs, int oh, int ow,
-                                             Window win, int count_include_pad) {
-    avgpool2d_fwd<double>(x, y, size, xs, oh, ow, win, count_include_pad);
+                                             Window win, int count_include_pad, int divisor_override) {
+    avgpool2d_fwd<double>(x, y, size, xs, oh, ow, win, count_include_pad, divisor_override);
 }
 extern "C" __global__ void avgpool2d_bwd_f64(const double* gy, double* gx, Nchw size, Nchw gs, int oh, int ow,
-                                             Window win, int count_include_pad) {
-    avgpool2d_bwd<double>(gy, gx, size, gs, oh, ow, win, count_include_pad);
+                                             Window win, int count_include_pad, int divisor_override) {
+    avgpool2d_bwd<double>(gy, gx, size, gs, oh, ow, win, count_include_pad, divisor_override);
 }
 #endif

@@ -5,6 +5,7 @@ import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Op;
 import dev.kiln.spi.Pool2dParams;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Neural-network functions, mirroring {@code torch.nn.functional} (conv2d, max_pool2d, softmax,
@@ -44,6 +45,11 @@ public final class Functional {
 
     public static Tensor gelu(Tensor x) {
         return x.gelu();
+    }
+
+    /** approximate: "none" (exact) or "tanh", as F.gelu(x, approximate=...). */
+    public static Tensor gelu(Tensor x, String approximate) {
+        return x.gelu(approximate);
     }
 
     /** x > 0 ? x : slope * x; at 0 the gradient is the slope, as PyTorch's leaky_relu_backward. */
@@ -92,12 +98,82 @@ public final class Functional {
 
     // ---------------------------------------------------------------- convolution
 
-    /** x (N, C, H, W), w (O, C/groups, kH, kW), bias (O) or null -> (N, O, OH, OW), as F.conv2d. */
+    /**
+     * x (N, C, H, W) or unbatched (C, H, W), w (O, C/groups, kH, kW), bias (O) or null ->
+     * (N, O, OH, OW) or (O, OH, OW), as F.conv2d.
+     */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
         return conv2d(x, w, bias, Conv2dParams.of(stride, padding, dilation, groups));
     }
 
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        return batched("conv2d", x, b -> new Tensor[] {conv2dBatched(b, w, bias, p)})[0];
+    }
+
+    /**
+     * F.conv2d(x, w, bias, stride=1, padding='same', dilation, groups): the output keeps H and W. The
+     * total padding dilation * (k - 1) is split evenly; an odd total puts the extra row (column) at the
+     * bottom (right), as PyTorch does.
+     */
+    public static Tensor conv2dSame(Tensor x, Tensor w, Tensor bias, int dilationH, int dilationW, int groups) {
+        Checks.rank("conv2d", "weight", w, 4, "(out_channels, in_channels/groups, kH, kW)");
+        int[] pad = samePadding(w.size(2), w.size(3), dilationH, dilationW); // (left, right, top, bottom)
+        Conv2dParams p = new Conv2dParams(1, 1, pad[2], pad[0], dilationH, dilationW, groups);
+        if (pad[0] == pad[1] && pad[2] == pad[3]) {
+            return conv2d(x, w, bias, p);
+        }
+        Tensor extra = batched("conv2d", x, b -> new Tensor[] {pad(b, new int[] {0, pad[1] - pad[0], 0, pad[3] - pad[2]},
+                "constant", 0)})[0];
+        return conv2d(extra, w, bias, p);
+    }
+
+    /**
+     * The padding='same' of a stride-1 convolution as F.pad's (left, right, top, bottom): the total
+     * dilation * (k - 1) per dim, the extra one of an odd total on the right (bottom).
+     */
+    public static int[] samePadding(int kernelH, int kernelW, int dilationH, int dilationW) {
+        long totalH = (long) dilationH * (kernelH - 1);
+        long totalW = (long) dilationW * (kernelW - 1);
+        if (kernelH < 1 || kernelW < 1 || dilationH < 1 || dilationW < 1 || totalH > Integer.MAX_VALUE
+                || totalW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2d: padding 'same' needs kernel and dilation >= 1 and a padding that"
+                    + " fits an int, got kernel (" + kernelH + ", " + kernelW + ") dilation (" + dilationH + ", "
+                    + dilationW + ")");
+        }
+        int h = (int) totalH;
+        int w = (int) totalW;
+        return new int[] {w / 2, w - w / 2, h / 2, h - h / 2};
+    }
+
+    /**
+     * Pads the last dims, as F.pad(x, pad, mode, value): pad = (left, right) of the last dim, then
+     * (top, bottom) of the one before, ...; mode "constant" (value; negative pads crop), "reflect"
+     * (pads < the dim's size), "replicate" or "circular" (pads <= the dim's size).
+     */
+    public static Tensor pad(Tensor x, int[] pad, String mode, double value) {
+        return Pad.pad(x, pad, mode, value);
+    }
+
+    /**
+     * Runs f on x (N, C, H, W), or on unbatched x (C, H, W) as a batch of one with that dim squeezed
+     * from every result, as PyTorch's conv2d and pooling accept both.
+     */
+    private static Tensor[] batched(String op, Tensor x, Function<Tensor, Tensor[]> f) {
+        if (x.dim() == 4) {
+            return f.apply(x);
+        }
+        if (x.dim() != 3) {
+            throw new IllegalArgumentException(op + ": expected 3D (unbatched) or 4D (batched) input, but got input of shape "
+                    + Shape.str(x.shape()));
+        }
+        Tensor[] r = f.apply(x.unsqueeze(0));
+        for (int i = 0; i < r.length; i++) {
+            r[i] = r[i].squeeze(0);
+        }
+        return r;
+    }
+
+    private static Tensor conv2dBatched(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         checkConv(x.shape(), w, p, "input", x);
         if (bias != null) {
             Checks.compatible("conv2d", "input", x, "bias", bias);
@@ -108,16 +184,6 @@ public final class Functional {
         }
         Tensor y = x.backend().conv2d(x, w, bias, p);
         return bias == null ? Autograd.record(new Op.Conv2d(p), y, x, w) : Autograd.record(new Op.Conv2d(p), y, x, w, bias);
-    }
-
-    /** Same padding for stride 1: output H, W equal the input's (as padding='same'); odd effective kernels only. */
-    public static int samePadding(int kernel, int dilation) {
-        int span = dilation * (kernel - 1);
-        if (span % 2 != 0) {
-            throw new IllegalArgumentException("conv2d: padding 'same' needs an odd effective kernel, got kernel "
-                    + kernel + " dilation " + dilation);
-        }
-        return span / 2;
     }
 
     public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
@@ -176,7 +242,7 @@ public final class Functional {
 
     // ---------------------------------------------------------------- pooling
 
-    /** x (N, C, H, W) -> (N, C, OH, OW), as F.max_pool2d. */
+    /** x (N, C, H, W) -> (N, C, OH, OW), or unbatched (C, H, W) -> (C, OH, OW), as F.max_pool2d. */
     public static Tensor maxPool2d(Tensor x, Pool2dParams p) {
         return maxPool2dWithIndices(x, p)[0];
     }
@@ -185,10 +251,16 @@ public final class Functional {
         return maxPool2d(x, Pool2dParams.of(kernel));
     }
 
-    /** Returns {y, indices}; indices are flat h * W + w positions in each input plane. */
+    /**
+     * Returns {y, indices}, as F.max_pool2d(..., return_indices=True): indices (int64, y's shape) are
+     * flat h * W + w positions in each input plane.
+     */
     public static Tensor[] maxPool2dWithIndices(Tensor x, Pool2dParams p) {
-        checkPool("max_pool2d", x, p);
-        return Autograd.record(new Op.MaxPool2d(p), x.backend().maxPool2d(x, p), x);
+        checkDivisor("max_pool2d", p);
+        return batched("max_pool2d", x, b -> {
+            checkPool("max_pool2d", b, p);
+            return Autograd.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
+        });
     }
 
     /** gy, indices (N, C, OH, OW) from max pooling an inputShape input with p -> gx of inputShape. */
@@ -210,11 +282,16 @@ public final class Functional {
                 gy.backend().maxPool2dBackward(gy, indices, inputShape.clone(), p), gy, indices);
     }
 
-    /** x (N, C, H, W) -> (N, C, OH, OW), as F.avg_pool2d. */
+    /**
+     * x (N, C, H, W) -> (N, C, OH, OW), or unbatched (C, H, W) -> (C, OH, OW), as F.avg_pool2d; a
+     * non-zero {@link Pool2dParams#divisorOverride} divides every window's sum (divisor_override).
+     */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
         checkNoDilation("avg_pool2d", p);
-        checkPool("avg_pool2d", x, p);
-        return Autograd.record(new Op.AvgPool2d(p), x.backend().avgPool2d(x, p), x);
+        return batched("avg_pool2d", x, b -> {
+            checkPool("avg_pool2d", b, p);
+            return new Tensor[] {Autograd.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
+        })[0];
     }
 
     public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
@@ -238,6 +315,9 @@ public final class Functional {
      * output size of 0 gives an empty output, as PyTorch; an empty input plane is an error.
      */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        if (x.dim() == 3) {
+            return adaptiveAvgPool2d(x.unsqueeze(0), outH, outW).squeeze(0);
+        }
         Checks.rank("adaptive_avg_pool2d", "input", x, 4, "(N, C, H, W)");
         if (outH < 0 || outW < 0) {
             throw new IllegalArgumentException("adaptive_avg_pool2d: elements of output_size must be greater than or equal"
@@ -278,8 +358,15 @@ public final class Functional {
         }
     }
 
+    /** divisor_override belongs to average pooling; max pooling ignoring one would hide a mistake. */
+    private static void checkDivisor(String op, Pool2dParams p) {
+        if (p.divisorOverride() != 0) {
+            throw new IllegalArgumentException(op + ": divisor_override applies to average pooling only, got "
+                    + p.divisorOverride());
+        }
+    }
+
     private static void checkPool(String op, Tensor x, Pool2dParams p) {
-        Checks.rank(op, "input", x, 4, "(N, C, H, W)");
         Checks.floating(op, "input", x);
         if (p.outH(x.size(2)) < 1 || p.outW(x.size(3)) < 1) {
             throw new IllegalArgumentException(op + ": kernel (" + p.kernelH() + ", " + p.kernelW() + ") with dilation ("

@@ -778,12 +778,31 @@ public final class Tensor implements AutoCloseable {
         return binary(BinaryOp.ADD, scalarLike(v));
     }
 
+    /** self + alpha * other, as torch.add(self, other, alpha=alpha). */
+    public Tensor add(Tensor o, double alpha) {
+        return add(scaled("add", o, alpha));
+    }
+
     public Tensor sub(Tensor o) {
         return binary(BinaryOp.SUB, o);
     }
 
     public Tensor sub(double v) {
         return binary(BinaryOp.SUB, scalarLike(v));
+    }
+
+    /** self - alpha * other, as torch.sub(self, other, alpha=alpha). */
+    public Tensor sub(Tensor o, double alpha) {
+        return sub(scaled("sub", o, alpha));
+    }
+
+    /** alpha * o for the alpha argument of add, sub and index_add (o itself when alpha is 1). */
+    private Tensor scaled(String op, Tensor o, double alpha) {
+        if (!dtype().isFloatingPoint() && alpha != Math.rint(alpha)) {
+            throw new IllegalArgumentException(op + ": for integral input tensors, argument alpha must not be a floating"
+                    + " point number, got alpha " + alpha + " (shapes " + Shape.str(shape) + " and " + Shape.str(o.shape) + ")");
+        }
+        return alpha == 1 ? o : o.mul(alpha);
     }
 
     /** v - this. */
@@ -805,6 +824,31 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor div(double v) {
         return binary(BinaryOp.DIV, scalarLike(v));
+    }
+
+    /**
+     * Division rounded as roundingMode says, as torch.div(self, other, rounding_mode=...): null is
+     * true division, "trunc" rounds toward zero, "floor" toward -inf (Python's //); on float and int64.
+     */
+    public Tensor div(Tensor o, String roundingMode) {
+        if (roundingMode == null) {
+            return div(o);
+        }
+        BinaryOp op = switch (roundingMode) {
+            case "trunc" -> BinaryOp.DIV_TRUNC;
+            case "floor" -> BinaryOp.DIV_FLOOR;
+            default -> throw new IllegalArgumentException("div: expected rounding_mode to be one of None, 'trunc', or"
+                    + " 'floor' but found '" + roundingMode + "'");
+        };
+        if (dtype() == DType.INT64 && o.dtype() == DType.INT64 && o.eq(0).to(DType.INT64).sum().item() != 0) {
+            throw new ArithmeticException("div: integer division by zero (rounding_mode '" + roundingMode + "', self "
+                    + Shape.str(shape) + ", other " + Shape.str(o.shape) + ")");
+        }
+        return binary(op, o);
+    }
+
+    public Tensor div(double v, String roundingMode) {
+        return div(scalarLike(v), roundingMode);
     }
 
     public Tensor pow(Tensor o) {
@@ -831,16 +875,56 @@ public final class Tensor implements AutoCloseable {
         return binary(BinaryOp.MAXIMUM, scalarLike(min)).binary(BinaryOp.MINIMUM, scalarLike(max));
     }
 
+    /**
+     * Elements clamped to tensor bounds, as torch.clamp(self, min, max): either bound may be null,
+     * all three broadcast; a NaN in self or a bound gives NaN, and where min > max the result is max.
+     * Gradients go where PyTorch's clamp backward sends them: to self where min <= self <= max, to min
+     * where self < min < max, to max where self > max or max < min (nowhere at NaNs).
+     */
+    public Tensor clamp(Tensor min, Tensor max) {
+        if (min == null && max == null) {
+            throw new IllegalArgumentException("clamp: at least one of 'min' or 'max' must not be None (shape "
+                    + Shape.str(shape) + ")");
+        }
+        Tensor value = detach(); // min(max(x, min), max), NaN-propagating: the value where no input takes the gradient
+        Tensor takeSelf = null;
+        if (min != null) {
+            Checks.compatible("clamp", "self", this, "min", min);
+            value = value.maximum(min.detach());
+            takeSelf = ge(min);
+        }
+        if (max != null) {
+            Checks.compatible("clamp", "self", this, "max", max);
+            value = value.minimum(max.detach());
+            takeSelf = takeSelf == null ? le(max) : takeSelf.logicalAnd(le(max));
+        }
+        Tensor y = value;
+        if (max != null) {
+            y = where(min == null ? gt(max) : gt(max).logicalOr(max.lt(min)), max, y);
+        }
+        if (min != null) {
+            y = where(max == null ? lt(min) : lt(min).logicalAnd(min.lt(max)), min, y);
+        }
+        return where(takeSelf, this, y);
+    }
+
+    /** Elementwise AND of truth values (non-zero, NaN included, is true), as torch.logical_and; bool result. */
     public Tensor logicalAnd(Tensor o) {
-        return binary(BinaryOp.LOGICAL_AND, o);
+        return truth().binary(BinaryOp.LOGICAL_AND, o.truth());
     }
 
     public Tensor logicalOr(Tensor o) {
-        return binary(BinaryOp.LOGICAL_OR, o);
+        return truth().binary(BinaryOp.LOGICAL_OR, o.truth());
     }
 
+    /** True where the element is zero (false), as torch.logical_not; bool result. */
     public Tensor logicalNot() {
-        return unary(UnaryOp.LOGICAL_NOT);
+        return dtype() == DType.BOOL ? unary(UnaryOp.LOGICAL_NOT) : eq(0);
+    }
+
+    /** This tensor as bool: x != 0, so NaN is true (as PyTorch's logical ops read any dtype). */
+    private Tensor truth() {
+        return dtype() == DType.BOOL ? this : ne(0);
     }
 
     public Tensor neg() {
@@ -911,6 +995,16 @@ public final class Tensor implements AutoCloseable {
         return unary(UnaryOp.GELU);
     }
 
+    /** GELU with approximate "none" (exact, with erf) or "tanh", as F.gelu(x, approximate=...). */
+    public Tensor gelu(String approximate) {
+        return switch (approximate) {
+            case "none" -> gelu();
+            case "tanh" -> unary(UnaryOp.GELU_TANH);
+            default -> throw new IllegalArgumentException("gelu: approximate argument must be either none or tanh, got '"
+                    + approximate + "'");
+        };
+    }
+
     public Tensor erf() {
         return unary(UnaryOp.ERF);
     }
@@ -926,6 +1020,20 @@ public final class Tensor implements AutoCloseable {
     /** Round half to even, as torch.round. */
     public Tensor round() {
         return unary(UnaryOp.ROUND);
+    }
+
+    /**
+     * Round half to even at {@code decimals} places (negative: to tens, hundreds, ...), as
+     * torch.round(x, decimals=d): PyTorch's round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d
+     * for d < 0, in the tensor's dtype.
+     */
+    public Tensor round(int decimals) {
+        Checks.floating("round", "input", this);
+        if (decimals == 0) {
+            return round();
+        }
+        double tenPow = Math.pow(10, Math.abs(decimals));
+        return decimals > 0 ? mul(tenPow).round().div(tenPow) : div(tenPow).round().mul(tenPow);
     }
 
     // ---------------------------------------------------------------- comparisons and where
@@ -1273,6 +1381,11 @@ public final class Tensor implements AutoCloseable {
         }
         Tensor idx = index.atLeast1d();
         return Autograd.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
+    }
+
+    /** A copy of self with alpha * src.select(dim, i) added at index[i], as torch.index_add(..., alpha=alpha). */
+    public Tensor indexAdd(int dim, Tensor index, Tensor src, double alpha) {
+        return indexAdd(dim, index, scaled("index_add", src, alpha));
     }
 
     /** A copy of self with src.select(dim, i) added at index[i], as torch.index_add; 0-d operands count as 1-d. */

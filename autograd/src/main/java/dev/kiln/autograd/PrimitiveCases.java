@@ -84,6 +84,7 @@ public final class PrimitiveCases {
         c.add(new Case("relu", a -> a[0].relu(), s(d(2, 3)), false, true));
         c.add(new Case("gelu", a -> a[0].gelu(), s(d(2, 3)), false, true));
         c.add(new Case("erf", a -> a[0].erf(), s(d(2, 3)), false, true));
+        c.add(new Case("gelu_tanh", a -> a[0].t().gelu("tanh"), s(d(3, 4)), false, true));
         c.add(new Case("floor_ceil_round", a -> a[0].mul(3).floor().add(a[0].ceil()).add(a[0].round()).add(a[0]),
                 s(d(4)), false, true));
         // binary with broadcasting: (3, 1) op (4,) -> (3, 4)
@@ -92,11 +93,16 @@ public final class PrimitiveCases {
         c.add(new Case("mul", a -> a[0].mul(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("div", a -> a[0].div(a[1]), s(d(3, 1), d(4)), true, true));
         c.add(new Case("pow", a -> a[0].pow(a[1]), s(d(3, 1), d(4)), true, true));
+        // piecewise constant: the zero gradient, plus a term so the check sees a non-zero one
+        c.add(new Case("div_trunc_floor", a -> a[0].mul(3).div(a[1], "trunc").add(a[0].mul(3).div(a[1], "floor"))
+                .add(a[0].mul(a[1])), s(d(3, 1), d(4)), true, true));
         c.add(new Case("pow_scalar", a -> a[0].pow(2.5), s(d(4)), true, true));
         c.add(new Case("maximum", a -> a[0].maximum(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("minimum", a -> a[0].minimum(a[1]), s(d(3, 4), d(4)), false, true));
         c.add(new Case("relu_backward", a -> Functional.reluBackward(a[0], a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("where", a -> Tensor.where(a[0].gt(0), a[0], a[1]), s(d(3, 4), d(4)), false, true));
+        c.add(new Case("clamp_tensor_bounds", a -> a[0].clamp(a[1], a[2]), s(d(3, 4), d(4), d(3, 1)), false, true));
+        c.add(new Case("add_sub_alpha", a -> a[0].add(a[1], 2.5).sub(a[1], -0.5), s(d(3, 1), d(4)), false, true));
         // reductions
         c.add(new Case("sum_dims", a -> a[0].sum(d(0, 2), false), s(d(2, 3, 4)), false, true));
         c.add(new Case("sum_keepdim_noncontiguous", a -> a[0].permute(2, 0, 1).sum(d(1), true), s(d(2, 3, 4)), false, true));
@@ -145,6 +151,13 @@ public final class PrimitiveCases {
                 Conv2dParams.of(2, 1, 1, 1)), s(d(1, 3, 3, 3), d(1, 2, 5, 5)), false, true));
         Pool2dParams maxp = new Pool2dParams(3, 2, 2, 1, 1, 1, 2, 1, true, true);
         c.add(new Case("max_pool2d_dilation_ceil", a -> Functional.maxPool2d(a[0], maxp), s(d(1, 2, 6, 5)), false, true));
+        c.add(new Case("pad_constant_reflect_replicate_circular", a -> Functional.pad(Functional.pad(Functional.pad(
+                Functional.pad(a[0], d(1, -1), "constant", 0.5), d(2, 1), "reflect", 0), d(1, 0, 0, 2), "replicate", 0),
+                d(0, 3, 2, 1), "circular", 0), s(d(2, 3, 4)), false, true));
+        c.add(new Case("conv2d_same_even_kernel_unbatched", a -> Functional.conv2dSame(a[0], a[1], a[2], 1, 3, 1),
+                s(d(2, 4, 5), d(3, 2, 2, 2), d(3)), false, true));
+        c.add(new Case("avg_pool2d_divisor_override", a -> Functional.avgPool2d(a[0],
+                new Pool2dParams(3, 2, 2, 1, 1, 1, 1, 1, true, true, 5)), s(d(1, 2, 5, 6)), false, true));
         Pool2dParams avgp = new Pool2dParams(3, 3, 2, 2, 1, 1, 1, 1, true, false);
         c.add(new Case("avg_pool2d_ceil_exclude_pad", a -> Functional.avgPool2d(a[0], avgp), s(d(2, 1, 5, 6)), false, true));
         c.add(new Case("softmax_dim0", a -> Functional.softmax(a[0], 0), s(d(3, 4)), false, true));

@@ -154,7 +154,7 @@ final class Rules {
             default -> false;
         };
         boolean in = switch (u) {
-            case ABS, LOG, LOG1P, SQUARE, SIN, COS, GELU, ERF -> true;
+            case ABS, LOG, LOG1P, SQUARE, SIN, COS, GELU, GELU_TANH, ERF -> true;
             default -> false;
         };
         // vjp and jvp of an elementwise op are both "multiply by the derivative"
@@ -164,6 +164,8 @@ final class Rules {
 
     private static final double SQRT_2_PI = Math.sqrt(2 * Math.PI);
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double GELU_KAPPA = 0.044715;
 
     private static Tensor unaryTimes(UnaryOp u, Node n, Tensor g) {
         switch (u) {
@@ -192,6 +194,14 @@ final class Rules {
                 Tensor pdf = x.square().mul(-0.5).exp().div(SQRT_2_PI);
                 return g.mul(cdf.add(x.mul(pdf)));
             }
+            case GELU_TANH: {
+                // y = x/2 (1 + t), t = tanh(u), u = sqrt(2/pi) (x + kappa x^3): y' = (1 + t)/2 + x/2 (1 - t^2) u'
+                Tensor x = n.input(0);
+                Tensor x2 = x.square();
+                Tensor t = x2.mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI).tanh();
+                Tensor du = x2.mul(3 * GELU_KAPPA).add(1).mul(SQRT_2_OVER_PI);
+                return g.mul(t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().rsub(1)).mul(du)));
+            }
             case ERF: return g.mul(n.input(0).square().neg().exp().mul(TWO_OVER_SQRT_PI));
             default: throw new UnsupportedOperationException("autograd: " + u.opName() + " is not differentiable");
         }
@@ -207,6 +217,12 @@ final class Rules {
         }
         if (b.logical()) {
             throw new UnsupportedOperationException("autograd: " + b.opName() + " is not differentiable");
+        }
+        if (b == BinaryOp.DIV_TRUNC || b == BinaryOp.DIV_FLOOR) {
+            // piecewise constant: zero almost everywhere, as PyTorch's div with a rounding mode
+            return Rule.of(false, false, (n, g) -> new Tensor[] {Tensor.zeros(n.inputShapes[0], g[0].dtype(), g[0].device()),
+                Tensor.zeros(n.inputShapes[1], g[0].dtype(), g[0].device())},
+                (n, t) -> one(Tensor.zeros(n.outputShapes[0], n.outputDTypes[0], n.inputDevices[0])));
         }
         boolean out = b == BinaryOp.POW;
         return Rule.of(true, out, (n, g) -> new Tensor[] {

@@ -13,6 +13,7 @@ import dev.kiln.spi.UnaryOp;
  */
 final class CpuElementwise {
     private static final double SQRT1_2 = 0.7071067811865476;
+    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
 
     private CpuElementwise() {
     }
@@ -52,6 +53,7 @@ final class CpuElementwise {
             case RELU: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], 0.0); break;
             case GELU: for (int i = 0; i < n; i++) o[i] = 0.5 * a[i] * (1.0 + MathFunctions.erf(a[i] * SQRT1_2)); break;
             case ERF: for (int i = 0; i < n; i++) o[i] = MathFunctions.erf(a[i]); break;
+            case GELU_TANH: for (int i = 0; i < n; i++) o[i] = geluTanh(a[i]); break;
             case FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floor(a[i]); break;
             case CEIL: for (int i = 0; i < n; i++) o[i] = Math.ceil(a[i]); break;
             case ROUND: for (int i = 0; i < n; i++) o[i] = Math.rint(a[i]); break;
@@ -82,10 +84,12 @@ final class CpuElementwise {
                 return out;
             }
         }
-        return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> binaryDouble(op, in[0], in[1], o, n), a, b);
+        boolean float32 = a.dtype() == DType.FLOAT32;
+        return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> binaryDouble(op, in[0], in[1], o, n, float32), a, b);
     }
 
-    private static void binaryDouble(BinaryOp op, double[] a, double[] b, double[] o, int n) {
+    /** float32: the values are float32's; rounding divisions' quotients to it, as PyTorch's float kernels do. */
+    private static void binaryDouble(BinaryOp op, double[] a, double[] b, double[] o, int n, boolean float32) {
         switch (op) {
             case ADD: for (int i = 0; i < n; i++) o[i] = a[i] + b[i]; break;
             case SUB: for (int i = 0; i < n; i++) o[i] = a[i] - b[i]; break;
@@ -95,8 +99,44 @@ final class CpuElementwise {
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
             case RELU_BACKWARD: for (int i = 0; i < n; i++) o[i] = b[i] <= 0 ? 0 : a[i]; break;
+            case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = truncate(rounded(a[i] / b[i], float32)); break;
+            case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = divFloor(a[i], b[i], float32); break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
         }
+    }
+
+    private static double geluTanh(double x) {
+        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+    }
+
+    private static double truncate(double q) {
+        return q < 0 ? Math.ceil(q) : Math.floor(q);
+    }
+
+    /** x rounded to float32 when float32 (double rounding is exact for one +, -, * or /), else x. */
+    private static double rounded(double x, boolean float32) {
+        return float32 ? (float) x : x;
+    }
+
+    /**
+     * PyTorch's div_floor_floating, each step rounded as in the element type: floor of the exact
+     * quotient, found from fmod so a quotient that a / b rounds up to an integer is not floored to it;
+     * a zero divisor gives a / b (inf or NaN).
+     */
+    private static double divFloor(double a, double b, boolean float32) {
+        if (b == 0) {
+            return a / b;
+        }
+        double mod = a % b; // C's fmod, exact
+        double div = rounded(rounded(a - mod, float32) / b, float32);
+        if (mod != 0 && (b < 0) != (mod < 0)) {
+            div = rounded(div - 1, float32);
+        }
+        if (div == 0) {
+            return Math.copySign(0.0, a / b);
+        }
+        double floor = Math.floor(div);
+        return div - floor > 0.5 ? floor + 1 : floor;
     }
 
     private static void binaryLong(BinaryOp op, long[] a, long[] b, long[] o, int n) {
@@ -106,6 +146,9 @@ final class CpuElementwise {
             case MUL: for (int i = 0; i < n; i++) o[i] = a[i] * b[i]; break;
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
+            // the API has rejected zero divisors; Long.MIN_VALUE / -1 wraps, as Java's / does
+            case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = a[i] / b[i]; break;
+            case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floorDiv(a[i], b[i]); break;
             case LOGICAL_AND: for (int i = 0; i < n; i++) o[i] = a[i] != 0 && b[i] != 0 ? 1 : 0; break;
             case LOGICAL_OR: for (int i = 0; i < n; i++) o[i] = a[i] != 0 || b[i] != 0 ? 1 : 0; break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for int64 or bool tensors");

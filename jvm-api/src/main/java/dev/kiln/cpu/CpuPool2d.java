@@ -208,7 +208,7 @@ final class CpuPool2d {
                                 s += in[r * w + c];
                             }
                         }
-                        out[i * ow + j] = s / divisor(rows, i, cols, j, p.countIncludePad());
+                        out[i * ow + j] = s / divisor(rows, i, cols, j, p);
                     }
                 }
                 DoubleBlocks.write(out, 0, 1, oh * ow, dst, plane * oh * ow, 0);
@@ -236,7 +236,7 @@ final class CpuPool2d {
                 Arrays.fill(acc, 0.0);
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
-                        double share = go[i * ow + j] / divisor(rows, i, cols, j, p.countIncludePad());
+                        double share = go[i * ow + j] / divisor(rows, i, cols, j, p);
                         for (int r = rows.start[i]; r < rows.end[i]; r++) {
                             for (int c = cols.start[j]; c < cols.end[j]; c++) {
                                 acc[r * w + c] += share;
@@ -251,11 +251,15 @@ final class CpuPool2d {
     }
 
     /**
-     * As PyTorch: with count_include_pad the window clipped to input + padding (a ceil_mode window
-     * hanging past the padding counts only up to it), else the number of inputs it covers.
+     * As PyTorch: the divisor override if set; with count_include_pad the window clipped to input +
+     * padding (a ceil_mode window hanging past the padding counts only up to it), else the number of
+     * inputs it covers.
      */
-    private static int divisor(AvgAxis rows, int i, AvgAxis cols, int j, boolean countIncludePad) {
-        return countIncludePad ? rows.padded[i] * cols.padded[j]
+    private static int divisor(AvgAxis rows, int i, AvgAxis cols, int j, Pool2dParams p) {
+        if (p.divisorOverride() != 0) {
+            return p.divisorOverride();
+        }
+        return p.countIncludePad() ? rows.padded[i] * cols.padded[j]
                 : (rows.end[i] - rows.start[i]) * (cols.end[j] - cols.start[j]);
     }
 

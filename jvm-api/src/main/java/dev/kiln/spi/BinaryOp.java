@@ -9,6 +9,12 @@ public enum BinaryOp {
      * infinite a where b <= 0 gives 0, not NaN.
      */
     RELU_BACKWARD,
+    /**
+     * div(rounding_mode='trunc') and 'floor', on float and int64 (PyTorch's div_trunc / div_floor:
+     * floor division of floats rounds the exact quotient, not a / b). int64 wraps as Java's / does;
+     * the API rejects an int64 divisor of 0.
+     */
+    DIV_TRUNC, DIV_FLOOR,
     /** Bool only. */
     LOGICAL_AND, LOGICAL_OR;
 
@@ -20,8 +26,9 @@ public enum BinaryOp {
         return this == LOGICAL_AND || this == LOGICAL_OR;
     }
 
-    /** Ops exact on int64 (division and pow are float-only: cast first). */
+    /** Ops exact on int64 (true division and pow are float-only: cast first). */
     public boolean integral() {
-        return this == ADD || this == SUB || this == MUL || this == MAXIMUM || this == MINIMUM;
+        return this == ADD || this == SUB || this == MUL || this == MAXIMUM || this == MINIMUM || this == DIV_TRUNC
+                || this == DIV_FLOOR;
     }
 }

@@ -24,6 +24,7 @@ public record Conv2dParams(int strideH, int strideW, int padH, int padW, int dil
         return new Conv2dParams(stride, stride, padding, padding, dilation, dilation, groups);
     }
 
+    /** Output height, or 0 when the dilated kernel does not fit the padded input. */
     public int outH(int h, int kh) {
         return outSize("height", h, kh, strideH, padH, dilationH);
     }

@@ -3,10 +3,18 @@ package dev.kiln.spi;
 /**
  * Geometry of max/avg pooling over (N, C, H, W), following {@code torch.nn.functional.max_pool2d}
  * and {@code avg_pool2d}: padding at most half the kernel; with ceil_mode a last window may start in
- * the right padding but not beyond it. {@code countIncludePad} is used by average pooling only.
+ * the right padding but not beyond it. {@code countIncludePad} and {@code divisorOverride} (0: none;
+ * else every window's sum is divided by it, as avg_pool2d's divisor_override) are used by average
+ * pooling only.
  */
 public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-                           int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad) {
+                           int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad, int divisorOverride) {
+    /** Without a divisor override. */
+    public Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH,
+                        int dilationW, boolean ceilMode, boolean countIncludePad) {
+        this(kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode, countIncludePad, 0);
+    }
+
     public Pool2dParams {
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
             throw new IllegalArgumentException("pool2d: kernel, stride and dilation must be >= 1, got kernel ("
@@ -46,7 +54,7 @@ public record Pool2dParams(int kernelH, int kernelW, int strideH, int strideW, i
         long span = padded - (long) d * (k - 1) - 1;
         long out = (ceilMode ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
         // PyTorch: with ceil_mode the last window must start inside the input or left padding.
-        if (ceilMode && (out - 1) * s >= in + p) {
+        if (ceilMode && (out - 1) * s >= (long) in + p) {
             out--;
         }
         return (int) Math.max(out, 0); // below 1: the caller reports the empty output

@@ -8,6 +8,8 @@ public enum UnaryOp {
     SIN, COS, TANH, SIGMOID, RELU,
     /** Exact GELU: x * Phi(x) with the Gauss error function. */
     GELU, ERF,
+    /** GELU(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    GELU_TANH,
     FLOOR, CEIL, ROUND,
     /** Bool only. */
     LOGICAL_NOT;

@@ -60,6 +60,7 @@ final class Naive {
             case RELU: return x -> x > 0 ? x : 0;
             case GELU: return x -> x * 0.5 * (1 + erf(x / Math.sqrt(2)));
             case ERF: return Naive::erf;
+            case GELU_TANH: return x -> x * 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
             case FLOOR: return Math::floor;
             case CEIL: return Math::ceil;
             case ROUND: return Naive::roundHalfEven;
@@ -78,6 +79,8 @@ final class Naive {
             case MAXIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a > b ? a : b;
             case MINIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a < b ? a : b;
             case RELU_BACKWARD: return (a, b) -> b <= 0 ? 0 : a;
+            case DIV_TRUNC: return (a, b) -> a / b < 0 ? Math.ceil(a / b) : Math.floor(a / b);
+            case DIV_FLOOR: return (a, b) -> Math.floor(a / b);
             case LOGICAL_AND: return (a, b) -> a != 0 && b != 0 ? 1 : 0;
             case LOGICAL_OR: return (a, b) -> a != 0 || b != 0 ? 1 : 0;
             default: throw new IllegalArgumentException(op.toString());

@@ -31,6 +31,7 @@ public final class TensorOps {
             case RELU: return x.relu();
             case GELU: return x.gelu();
             case ERF: return x.erf();
+            case GELU_TANH: return x.gelu("tanh");
             case FLOOR: return x.floor();
             case CEIL: return x.ceil();
             case ROUND: return x.round();
@@ -49,6 +50,8 @@ public final class TensorOps {
             case MAXIMUM: return a.maximum(b);
             case MINIMUM: return a.minimum(b);
             case RELU_BACKWARD: return Functional.reluBackward(a, b);
+            case DIV_TRUNC: return a.div(b, "trunc");
+            case DIV_FLOOR: return a.div(b, "floor");
             case LOGICAL_AND: return a.logicalAnd(b);
             case LOGICAL_OR: return a.logicalOr(b);
             default: throw new IllegalArgumentException("no Tensor method for " + op);

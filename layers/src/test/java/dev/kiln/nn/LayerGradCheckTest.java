@@ -58,6 +58,7 @@ class LayerGradCheckTest {
         add("leakyrelu", () -> new LeakyReLU(0.2), 3, 4);
         add("elu", () -> new ELU(1.3), 3, 4);
         add("gelu", GELU::new, 3, 4);
+        add("gelu_tanh", () -> new GELU("tanh"), 3, 4);
         add("sigmoid", Sigmoid::new, 3, 4);
         add("tanh", Tanh::new, 3, 4);
         add("softmax", () -> new Softmax(0), 3, 4);

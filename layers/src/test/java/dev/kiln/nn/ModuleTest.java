@@ -105,11 +105,12 @@ class ModuleTest {
     }
 
     @Test
-    void convTwoDSamePadding_keepsTheSpatialSize_andRejectsEvenEffectiveKernels() {
-        Conv2d same = Conv2d.samePadding(2, 3, 5, 2, new Generator(6));
-        Tensor y = same.forward(Tensor.randn(new Generator(7), 1, 2, 9, 11));
-        assertEquals(List.of(1, 3, 9, 11), List.of(y.size(0), y.size(1), y.size(2), y.size(3)));
-        assertThrows(IllegalArgumentException.class, () -> Conv2d.samePadding(2, 3, 4, 1, new Generator(6)));
+    void convTwoDSamePadding_keepsTheSpatialSize_forOddAndEvenEffectiveKernels() {
+        for (int kernel : new int[] {5, 4}) {
+            Conv2d same = Conv2d.samePadding(2, 3, kernel, 1 + kernel % 2, new Generator(6));
+            Tensor y = same.forward(Tensor.randn(new Generator(7), 1, 2, 9, 11));
+            assertEquals(List.of(1, 3, 9, 11), List.of(y.size(0), y.size(1), y.size(2), y.size(3)));
+        }
     }
 
     @Test

@@ -40,6 +40,7 @@ final class ElementwiseLauncher extends Launcher {
             case CEIL -> 19;
             case ROUND -> 20;
             case LOGICAL_NOT -> 21;
+            case GELU_TANH -> 22;
         };
     }
 
@@ -56,6 +57,8 @@ final class ElementwiseLauncher extends Launcher {
             case LOGICAL_AND -> 7;
             case LOGICAL_OR -> 8;
             case RELU_BACKWARD -> 9;
+            case DIV_TRUNC -> 10;
+            case DIV_FLOOR -> 11;
         };
     }
 

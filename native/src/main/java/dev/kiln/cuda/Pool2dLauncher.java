@@ -102,7 +102,7 @@ final class Pool2dLauncher extends Launcher {
         Tensor y = newTensor(new int[] {x.size(0), x.size(1), oh, ow}, t);
         if (y.numel() > 0) {
             run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).bytes(ints(x.shape()))
-                    .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0));
+                    .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0).i32(p.divisorOverride()));
         }
         return y;
     }
@@ -114,7 +114,7 @@ final class Pool2dLauncher extends Launcher {
         if (gx.numel() > 0) {
             run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(gx).bytes(ints(inputShape))
                     .bytes(ints(gy.stride())).i32(gy.size(2)).i32(gy.size(3)).bytes(window(p))
-                    .i32(p.countIncludePad() ? 1 : 0));
+                    .i32(p.countIncludePad() ? 1 : 0).i32(p.divisorOverride()));
         }
         return gx;
     }

@@ -29,8 +29,9 @@ class Pool2dTest {
         new Pool2dParams(4, 1, 3, 1, 2, 0, 2, 1, false, true),
     };
 
-    /** Geometries for average pooling (no dilation), each with and without count_include_pad. */
+    /** Geometries for average pooling (no dilation), each with and without count_include_pad; a divisor override. */
     private static final Pool2dParams[] AVG_WINDOWS = {
+        new Pool2dParams(3, 2, 2, 1, 1, 1, 1, 1, true, true, 5),
         Pool2dParams.of(2),
         Pool2dParams.of(3, 2, 1, 1, false),
         Pool2dParams.of(3, 2, 1, 1, true),
@@ -41,7 +42,7 @@ class Pool2dTest {
 
     private static Pool2dParams excludingPad(Pool2dParams p) {
         return new Pool2dParams(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
-                p.dilationH(), p.dilationW(), p.ceilMode(), false);
+                p.dilationH(), p.dilationW(), p.ceilMode(), false, p.divisorOverride());
     }
 
     /** (N, C, H, W) normal values, as a permuted (non-contiguous) view of an (H, W, N, C) tensor. */
