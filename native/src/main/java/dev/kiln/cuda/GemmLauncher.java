@@ -131,9 +131,8 @@ final class GemmLauncher extends Launcher {
             this.rowStride = rows == 1 ? 0 : rowStride;
             this.kStride = k == 1 ? 0 : kStride;
             int r = x.dim() - 2;
-            Tensor batchView = Tensor.wrap(x.storage(), Arrays.copyOf(x.shape(), r), Arrays.copyOf(x.stride(), r),
-                    x.storageOffset());
-            this.batchStrides = Layout.strides8(batchView, batch);
+            // the batch dims alone (with k = 0 they are no view of the storage: only their strides matter)
+            this.batchStrides = Layout.strides8(Arrays.copyOf(x.shape(), r), Arrays.copyOf(x.stride(), r), batch);
             this.batchStrideValues = new int[r];
             for (int d = 0; d < r; d++) {
                 batchStrideValues[d] = x.size(d) == 1 ? 0 : x.stride()[d];   // as strides8 reads them

@@ -34,8 +34,11 @@ final class Layout {
 
     /** The strides of x read as if broadcast to {@code shape} (0 where x is broadcast). */
     static byte[] strides8(Tensor x, int[] shape) {
-        int[] size = x.shape();
-        int[] stride = x.stride();
+        return strides8(x.shape(), x.stride(), shape);
+    }
+
+    /** As {@link #strides8(Tensor, int[])} for dims (size, stride) that are not a tensor of their own. */
+    static byte[] strides8(int[] size, int[] stride, int[] shape) {
         ByteBuffer b = ByteBuffer.allocate(4 * DIMS).order(ByteOrder.LITTLE_ENDIAN);
         for (int d = 0; d < DIMS; d++) {
             int outDim = d - (DIMS - shape.length);
