@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +22,9 @@ import java.util.Map;
  *
  * @param dataStart the file position where the data buffer starts (8 + header length)
  * @param entries the tensors in header order
+ * @param metadata the {@code __metadata__} map (empty when there is none)
  */
-record Header(long dataStart, List<Entry> entries) {
+record Header(long dataStart, List<Entry> entries, Map<String, String> metadata) {
     /** The reference reader's MAX_HEADER_SIZE. */
     static final long MAX_LENGTH = 100_000_000;
     static final String METADATA = "__metadata__";
@@ -55,14 +57,15 @@ record Header(long dataStart, List<Entry> entries) {
             throw new CheckpointException(file + ": corrupt header: " + e.getMessage(), e);
         }
         List<Entry> entries = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : json.entrySet()) {
             if (e.getKey().equals(METADATA)) {
-                checkMetadata(file, e.getValue());
+                metadata = metadata(file, e.getValue());
             } else {
                 entries.add(entry(file + ": tensor '" + e.getKey() + "'", e.getKey(), e.getValue()));
             }
         }
-        Header h = new Header(8 + length, List.copyOf(entries));
+        Header h = new Header(8 + length, List.copyOf(entries), metadata);
         h.checkCoverage(file, size);
         return h;
     }
@@ -135,9 +138,14 @@ record Header(long dataStart, List<Entry> entries) {
         return n;
     }
 
-    private static void checkMetadata(String file, Object value) {
-        if (!(value instanceof Map<?, ?> m) || !m.values().stream().allMatch(v -> v instanceof String)) {
+    private static Map<String, String> metadata(String file, Object value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put((String) k, v instanceof String text ? text : null));
+        }
+        if (!(value instanceof Map) || out.containsValue(null)) {
             throw new CheckpointException(file + ": " + METADATA + " must map strings to strings, got " + value);
         }
+        return out;
     }
 }

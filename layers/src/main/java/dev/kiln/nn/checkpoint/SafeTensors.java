@@ -25,11 +25,17 @@ public final class SafeTensors {
     }
 
     public static void write(Path path, Map<String, Tensor> tensors) throws IOException {
-        write(path, tensors, CHUNK_BYTES);
+        write(path, tensors, Map.of());
     }
 
-    static void write(Path path, Map<String, Tensor> tensors, int chunkBytes) throws IOException {
-        byte[] header = header(tensors);
+    /** Writes the tensors with a {@code __metadata__} string map (left out when empty). */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(path, tensors, metadata, CHUNK_BYTES);
+    }
+
+    static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, int chunkBytes)
+            throws IOException {
+        byte[] header = header(tensors, metadata);
         TensorBytes bytes = new TensorBytes(chunkBytes);
         AtomicFile.write(path, ch -> {
             FileIO.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip());
@@ -41,8 +47,14 @@ public final class SafeTensors {
     }
 
     /** The JSON header in UTF-8, padded with spaces so the data starts 8-byte aligned. */
-    private static byte[] header(Map<String, Tensor> tensors) {
+    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
         StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            json.append(Json.quote(Header.METADATA)).append(":{");
+            metadata.forEach((k, v) -> json.append(json.charAt(json.length() - 1) == '{' ? "" : ",").append(Json.quote(k))
+                    .append(':').append(Json.quote(v)));
+            json.append('}');
+        }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (e.getKey().equals(Header.METADATA)) {
@@ -62,6 +74,13 @@ public final class SafeTensors {
         int utf8Length = json.toString().getBytes(StandardCharsets.UTF_8).length;
         json.append(" ".repeat((8 - utf8Length % 8) % 8));
         return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The file's {@code __metadata__} (empty when it has none); reads and checks the header only. */
+    public static Map<String, String> metadata(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return Header.read(ch, path.getFileName().toString()).metadata();
+        }
     }
 
     /** Reads every tensor, in header order, onto the CPU; a malformed file throws naming the file and key. */

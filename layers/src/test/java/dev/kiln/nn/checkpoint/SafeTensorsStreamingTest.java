@@ -39,7 +39,7 @@ class SafeTensorsStreamingTest {
         Path whole = dir.resolve("whole.safetensors");
         Path chunked = dir.resolve("chunked.safetensors");
         SafeTensors.write(whole, m);
-        SafeTensors.write(chunked, m, 16);
+        SafeTensors.write(chunked, m, Map.of(), 16);
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(chunked));
         for (int chunk : new int[] {8, 24, SafeTensors.CHUNK_BYTES}) {
             Map<String, Tensor> r = SafeTensors.read(chunked, chunk);

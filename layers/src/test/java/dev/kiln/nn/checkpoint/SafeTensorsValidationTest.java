@@ -133,6 +133,20 @@ class SafeTensorsValidationTest {
         assertEquals(3, m.size());
         assertArrayEquals(new int[] {0, 3}, m.get("e").shape());
         assertArrayEquals(new long[] {0x0706050403020100L}, m.get("\ud83d\ude00").toLongArray());
+        assertEquals(Map.of("format", "pt"), SafeTensors.metadata(dir.resolve("bad.safetensors")));
+    }
+
+    @Test
+    void metadata_roundTrips_beforeTheTensors() throws IOException {
+        Path f = dir.resolve("meta.safetensors");
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("optimizer", "adam");
+        meta.put("note \"quoted\"", "é\n");
+        SafeTensors.write(f, Map.of("x", Tensor.of(1f, 2f)), meta);
+        assertEquals(meta, SafeTensors.metadata(f));
+        assertArrayEquals(new float[] {1f, 2f}, SafeTensors.read(f).get("x").toFloatArray());
+        SafeTensors.write(f, Map.of("x", Tensor.of(1f)));
+        assertEquals(Map.of(), SafeTensors.metadata(f));
     }
 
     /** A sparse file just over 2 GiB whose last tensor is cut short: read through long offsets, not into one array. */
