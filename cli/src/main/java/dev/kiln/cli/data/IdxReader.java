@@ -48,7 +48,8 @@ public final class IdxReader {
             for (int i = 0; i < dims.length; i++) {
                 long d = Integer.toUnsignedLong(in.readInt());
                 if (d > MAX_ARRAY) {
-                    throw new UserError(file + ": corrupt header, dimension " + i + " is " + d);
+                    throw new UserError(file + ": corrupt header, dimension " + i + " is " + d + ", over the " + MAX_ARRAY
+                            + " bytes one file can be read into");
                 }
                 dims[i] = (int) d;
                 size = Math.multiplyExact(size, d); // stays below 2^62: each factor is checked against MAX_ARRAY below
