@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.cli.data.FashionMnist;
+import dev.kiln.cli.train.Models;
 import dev.kiln.cli.train.Optimizers;
 import dev.kiln.cli.train.RunCheckpoint;
 import dev.kiln.cli.train.RunDirectory;
@@ -22,16 +23,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on Fashion-MNIST.")
 final class TrainCommand implements Callable<Integer> {
+    static final String DEFAULT_MODEL = "cnn";
     static final String DEFAULT_OPTIMIZER = "adam";
     static final double DEFAULT_LR = 1e-3;
 
-    @Option(names = "--model", defaultValue = "cnn", description = "mlp, lenet, cnn, resnet-small (default: ${DEFAULT-VALUE})")
+    // no picocli default for --model, --lr and --optimizer: on --resume, leaving one out means "as the checkpoint was trained"
+    @Option(names = "--model", description = "mlp, lenet, cnn, resnet-small (default: cnn; on --resume, the checkpoint's)")
     String model;
     @Option(names = "--epochs", defaultValue = "3", description = "total epochs, those of a resumed run included (default: ${DEFAULT-VALUE})")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
     int batchSize;
-    // no picocli default: on --resume, leaving these out means "as the checkpoint was trained"
     @Option(names = "--lr", description = "learning rate (default: 1e-3; on --resume, the checkpoint's)")
     Double lr;
     @Option(names = "--optimizer", description = "adam, adamw, sgd (default: adam; on --resume, the checkpoint's)")
@@ -71,6 +73,14 @@ final class TrainCommand implements Callable<Integer> {
                         + " epochs; --epochs counts them all, so ask for more than " + resumed.epoch());
             }
         }
+        if (model != null) {
+            Models.check(model);
+        }
+        String net = model != null ? model : resumed != null ? resumed.model() : DEFAULT_MODEL;
+        if (resumed != null && !net.equals(resumed.model())) {
+            throw new UserError("--model " + model + ": " + checkpoint + " holds a " + resumed.model() + "; leave out --model to"
+                    + " continue it, or start a new run");
+        }
         String opt = optimizer(resumed, checkpoint);
         double rate = lr != null ? lr : resumed != null ? resumed.lr() : DEFAULT_LR;
         if (resumed != null && lr != null && lr != resumed.lr()) {
@@ -79,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : checkpoint != null ? checkpoint.toAbsolutePath().getParent()
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         RunDirectory.check(dir, checkpoint);
-        TrainConfig cfg = new TrainConfig(model, epochs, batchSize, rate, opt, seed, Devices.resolve(device), data, dir,
+        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, seed, Devices.resolve(device), data, dir,
                 checkpoint, limitTrain, limitTest, !noProgress);
         try {
             new Trainer(cfg, System.out).run();

@@ -40,10 +40,16 @@ class RunFilesTest {
     private record Result(int code, String out, String err) {
     }
 
-    /** kiln train --model mlp on the small data set, with extra arguments; captures stdout too (the banner). */
+    /**
+     * kiln train on the small data set with extra arguments (--model mlp for a new run; a resumed one
+     * is left to continue its checkpoint's model); captures stdout too (the banner).
+     */
     private Result train(String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("train", "--model", "mlp", "--batch-size", "10", "--device",
-                "cpu", "--no-progress", "--data", data.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--batch-size", "10", "--device", "cpu",
+                "--no-progress", "--data", data.toString()));
+        if (!List.of(extra).contains("--resume")) {
+            args.addAll(List.of("--model", "mlp"));
+        }
         args.addAll(List.of(extra));
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -141,6 +147,13 @@ class RunFilesTest {
         assertContains(r.out(), "sgd lr");
         assertEquals("sgd", SafeTensors.metadata(run.resolve(RunCheckpoint.FILE_NAME)).get("optimizer"));
         assertTrue(RunCheckpoint.read(run.resolve(RunCheckpoint.FILE_NAME)).containsKey("optimizer.state.0.momentum_buffer"));
+    }
+
+    @Test
+    void resumeWithAnotherModel_isRefused_andWithoutOneContinuesTheSaved() throws Exception {
+        ok("--epochs", "1", "--out", run.toString());
+        assertContains(fails("--epochs", "2", "--model", "lenet", "--resume", run.toString()), "--model lenet", "holds a mlp");
+        assertContains(ok("--epochs", "2", "--resume", run.toString()).out(), "training mlp");
     }
 
     @Test

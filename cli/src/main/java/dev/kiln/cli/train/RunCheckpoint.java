@@ -31,8 +31,11 @@ public final class RunCheckpoint {
     private static final String METRICS = "metrics";
     private static final String OPTIMIZER_NAME = "optimizer";
 
-    /** What a resumed run continues from: finished epochs, the optimizer (null in files older than its record), its lr. */
-    public record Summary(int epoch, String optimizer, double lr) {
+    /**
+     * What a resumed run continues from: finished epochs, the model, the optimizer (null in files
+     * older than its record) and its lr.
+     */
+    public record Summary(int epoch, String model, String optimizer, double lr) {
     }
 
     private RunCheckpoint() {
@@ -99,8 +102,9 @@ public final class RunCheckpoint {
             throw new UserError(file + ": not a kiln train checkpoint (it has no optimizer state)");
         }
         try {
-            return new Summary(epoch(all), SafeTensors.metadata(file).get(OPTIMIZER_NAME), lr.item());
-        } catch (IOException | RuntimeException e) {
+            return new Summary(epoch(all), Models.recognise(modelState(all), file), SafeTensors.metadata(file).get(OPTIMIZER_NAME),
+                    lr.item());
+        } catch (IOException e) {
             throw new UserError(file + ": not a readable safetensors checkpoint (" + e.getMessage() + ")", e);
         }
     }
