@@ -192,6 +192,16 @@ class BadInputTest {
     }
 
     @Test
+    void benchSecondsThatAreNotATime_areRefused() {
+        for (String seconds : new String[] {"-1", "NaN", "Infinity"}) {
+            StringWriter err = new StringWriter();
+            assertEquals(Kiln.USER_ERROR, Kiln.run(new PrintWriter(err, true), "bench", "--device", "cpu", "--seconds", seconds),
+                    err.toString());
+            assertContains(err.toString(), "--seconds", seconds);
+        }
+    }
+
+    @Test
     void unknownOptimizer_listsTheValidOnes() throws Exception {
         Path data = IdxFixtures.dataset(tmp.resolve("data"), 50, 20);
         assertContains(trainFails(data, "--optimizer", "lion"), "unknown optimizer 'lion'", "adam", "adamw", "sgd");
