@@ -123,6 +123,17 @@ class SafeTensorsValidationTest {
     }
 
     @Test
+    void headerOverTheFormatsLimit_isRejectedBeforeItIsRead() throws IOException {
+        Path f = dir.resolve("bad.safetensors");
+        long length = Header.MAX_LENGTH + 1;
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(length).array());
+            raf.setLength(8 + length); // sparse
+        }
+        assertContains(rejected(f), "bad.safetensors", "header length 100000001", "limit of 100000000");
+    }
+
+    @Test
     void validCornerCases_load() throws IOException {
         // spaces after the JSON (the format's padding), a metadata string map, empty tensors sharing an
         // offset, and a key written with an escaped surrogate pair (U+1F600)
