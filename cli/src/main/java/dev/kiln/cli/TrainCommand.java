@@ -73,14 +73,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " epochs; --epochs counts them all, so ask for more than " + resumed.epoch());
             }
         }
-        if (model != null) {
-            Models.check(model);
-        }
-        String net = model != null ? model : resumed != null ? resumed.model() : DEFAULT_MODEL;
-        if (resumed != null && !net.equals(resumed.model())) {
-            throw new UserError("--model " + model + ": " + checkpoint + " holds a " + resumed.model() + "; leave out --model to"
-                    + " continue it, or start a new run");
-        }
+        String net = model(resumed, checkpoint);
         String opt = optimizer(resumed, checkpoint);
         double rate = lr != null ? lr : resumed != null ? resumed.lr() : DEFAULT_LR;
         if (resumed != null && lr != null && lr != resumed.lr()) {
@@ -112,6 +105,19 @@ final class TrainCommand implements Callable<Integer> {
         if (limitTrain < 0 || limitTest < 0) {
             throw new UserError("--limit-train and --limit-test must be >= 0 (0: all), got " + limitTrain + " and " + limitTest);
         }
+    }
+
+    /** --model, else the checkpoint's, else the default; a resumed run's weights fit no other model. */
+    private String model(RunCheckpoint.Summary resumed, Path checkpoint) {
+        if (model == null) {
+            return resumed != null ? resumed.model() : DEFAULT_MODEL;
+        }
+        Models.check(model);
+        if (resumed != null && !model.equals(resumed.model())) {
+            throw new UserError("--model " + model + ": " + checkpoint + " holds a " + resumed.model() + "; leave out --model to"
+                    + " continue it, or start a new run");
+        }
+        return model;
     }
 
     /** --optimizer, else the checkpoint's, else the default; a resumed run's state cannot continue another optimizer. */
