@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.nn.BatchNorm1d;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Sequential;
+import dev.kiln.nn.TestDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Tensors go to and from the file a bounded chunk at a time (how a tensor of 2 GiB or more is
@@ -54,5 +61,30 @@ class SafeTensorsStreamingTest {
             assertArrayEquals(m.get("i64").toLongArray(), r.get("i64").toLongArray());
             assertArrayEquals(m.get("t").contiguous().toFloatArray(), r.get("t").toFloatArray());
         }
+    }
+
+    /** Device tensors stream out through the same chunks, and a model saved on a device loads on it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.nn.TestDevices#all")
+    void deviceTensors_streamOut_andLoadBack(TestDevices target) throws IOException {
+        Device d = target.use();
+        Map<String, Tensor> onDevice = new LinkedHashMap<>();
+        tensors().forEach((k, t) -> onDevice.put(k, t.to(d)));
+        Path file = dir.resolve("device.safetensors");
+        SafeTensors.write(file, onDevice, Map.of(), 16);
+        Map<String, Tensor> r = SafeTensors.read(file, 24);
+        assertArrayEquals(onDevice.get("t").to(Device.CPU).contiguous().toFloatArray(), r.get("t").toFloatArray());
+        assertArrayEquals(onDevice.get("bool").to(Device.CPU).toBooleanArray(), r.get("bool").toBooleanArray());
+
+        Sequential saved = new Sequential(new Linear(5, 3, new Generator(7)), new BatchNorm1d(3));
+        saved.to(d);
+        Checkpoint.save(saved, file);
+        Sequential loaded = new Sequential(new Linear(5, 3, new Generator(8)), new BatchNorm1d(3));
+        loaded.to(d);
+        Checkpoint.load(loaded, file);
+        saved.stateDict().forEach((k, t) -> {
+            assertEquals(d, loaded.stateDict().get(k).device(), k);
+            assertArrayEquals(t.to(Device.CPU).toDoubleArray(), loaded.stateDict().get(k).to(Device.CPU).toDoubleArray(), k);
+        });
     }
 }
