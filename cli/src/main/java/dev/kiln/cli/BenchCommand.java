@@ -28,6 +28,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!(seconds >= 0 && Double.isFinite(seconds))) {
+            throw new UserError("--seconds must be a finite number >= 0, got " + seconds);
+        }
         Device d = Devices.resolve(device);
         Generator g = new Generator(0);
         double copyGBs = copyBandwidth();

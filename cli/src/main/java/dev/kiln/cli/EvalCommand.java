@@ -9,6 +9,7 @@ import dev.kiln.cli.train.Evaluation;
 import dev.kiln.cli.train.Models;
 import dev.kiln.cli.train.RunCheckpoint;
 import dev.kiln.nn.Layer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,7 +31,12 @@ final class EvalCommand implements Callable<Integer> {
     Path png;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        if (limitTest < 0) {
+            throw new UserError("--limit-test must be >= 0 (0: all), got " + limitTest);
+        }
+        Path file = png != null ? png : checkpoint.toAbsolutePath().getParent().resolve("confusion.png");
+        OutputPaths.checkFile(file, png != null ? "--png" : "the confusion matrix");
         Map<String, Tensor> saved = RunCheckpoint.read(checkpoint);
         String name = Models.recognise(RunCheckpoint.modelState(saved), checkpoint);
         Layer model = Models.create(name, new Generator(0));
@@ -41,8 +47,11 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation ev = Evaluation.of(model, test, 256, d, FashionMnist.CLASSES.size());
         System.out.printf("%s (%s, epoch %d) on %d test images%n", checkpoint, name, RunCheckpoint.epoch(saved), test.size());
         System.out.print(ConfusionReport.text(ev, FashionMnist.CLASSES));
-        Path file = png != null ? png : checkpoint.toAbsolutePath().getParent().resolve("confusion.png");
-        ConfusionReport.png(file, ev, FashionMnist.CLASSES);
+        try {
+            ConfusionReport.png(file, ev, FashionMnist.CLASSES);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot write the confusion matrix (" + e + ")", e);
+        }
         System.out.println("confusion matrix drawn to " + file);
         return 0;
     }

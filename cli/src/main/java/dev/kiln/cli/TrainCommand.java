@@ -1,29 +1,42 @@
 package dev.kiln.cli;
 
 import dev.kiln.cli.data.FashionMnist;
+import dev.kiln.cli.train.Models;
+import dev.kiln.cli.train.Optimizers;
 import dev.kiln.cli.train.RunCheckpoint;
+import dev.kiln.cli.train.RunDirectory;
 import dev.kiln.cli.train.TrainConfig;
 import dev.kiln.cli.train.Trainer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `kiln train`: the defaults reach >= 90% test accuracy on Fashion-MNIST in a few CPU epochs. */
+/**
+ * `kiln train`: the defaults reach >= 90% test accuracy on Fashion-MNIST in a few CPU epochs. Every
+ * argument is checked before any work, and nothing is created when one is wrong.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on Fashion-MNIST.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "cnn", description = "mlp, lenet, cnn, resnet-small (default: ${DEFAULT-VALUE})")
+    static final String DEFAULT_MODEL = "cnn";
+    static final String DEFAULT_OPTIMIZER = "adam";
+    static final double DEFAULT_LR = 1e-3;
+
+    // no picocli default for --model, --lr and --optimizer: on --resume, leaving one out means "as the checkpoint was trained"
+    @Option(names = "--model", description = "mlp, lenet, cnn, resnet-small (default: cnn; on --resume, the checkpoint's)")
     String model;
-    @Option(names = "--epochs", defaultValue = "3", description = "total epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "3", description = "total epochs, those of a resumed run included (default: ${DEFAULT-VALUE})")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
     int batchSize;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", description = "learning rate (default: 1e-3; on --resume, the checkpoint's)")
+    Double lr;
+    @Option(names = "--optimizer", description = "adam, adamw, sgd (default: adam; on --resume, the checkpoint's)")
     String optimizer;
     @Option(names = "--seed", defaultValue = "42", description = "default: ${DEFAULT-VALUE}")
     long seed;
@@ -31,7 +44,8 @@ final class TrainCommand implements Callable<Integer> {
     String device;
     @Option(names = "--data", description = "directory with the Fashion-MNIST IDX gz files (default: /usr/share/datasets/fashion-mnist)")
     Path data = FashionMnist.DEFAULT_DIR;
-    @Option(names = "--out", description = "run directory (default: runs/<timestamp>, or the resumed checkpoint's directory)")
+    @Option(names = "--out", description = "run directory (default: runs/<timestamp>, or the resumed checkpoint's directory);"
+            + " one holding another run is refused")
     Path out;
     @Option(names = "--resume", description = "a checkpoint file, or a run directory holding " + RunCheckpoint.FILE_NAME)
     Path resume;
@@ -43,16 +57,80 @@ final class TrainCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Override
-    public Integer call() throws Exception {
-        if (epochs < 1 || batchSize < 1 || !(lr > 0)) {
-            throw new UserError("--epochs and --batch-size must be >= 1 and --lr > 0");
+    public Integer call() {
+        checkNumbers();
+        Path checkpoint = null;
+        RunCheckpoint.Summary resumed = null;
+        if (resume != null) {
+            checkpoint = Files.isDirectory(resume) ? resume.resolve(RunCheckpoint.FILE_NAME) : resume;
+            if (!Files.isRegularFile(checkpoint)) {
+                throw new UserError("--resume " + resume + ": no checkpoint there (give a checkpoint file, or a run directory"
+                        + " holding " + RunCheckpoint.FILE_NAME + ")");
+            }
+            resumed = RunCheckpoint.summary(checkpoint);
+            if (epochs <= resumed.epoch()) {
+                throw new UserError("--epochs " + epochs + ": " + checkpoint + " has already finished " + resumed.epoch()
+                        + " epochs; --epochs counts them all, so ask for more than " + resumed.epoch());
+            }
         }
-        Path checkpoint = resume == null ? null : Files.isDirectory(resume) ? resume.resolve(RunCheckpoint.FILE_NAME) : resume;
+        String net = model(resumed, checkpoint);
+        String opt = optimizer(resumed, checkpoint);
+        double rate = lr != null ? lr : resumed != null ? resumed.lr() : DEFAULT_LR;
+        if (resumed != null && lr != null && lr != resumed.lr()) {
+            System.out.printf(Locale.ROOT, "--lr %g replaces the checkpoint's lr %g%n", lr, resumed.lr());
+        }
         Path dir = out != null ? out : checkpoint != null ? checkpoint.toAbsolutePath().getParent()
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainConfig cfg = new TrainConfig(model, epochs, batchSize, lr, optimizer, seed, Devices.resolve(device), data, dir,
+        RunDirectory.check(dir, checkpoint);
+        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, seed, Devices.resolve(device), data, dir,
                 checkpoint, limitTrain, limitTest, !noProgress);
-        new Trainer(cfg, System.out).run();
+        try {
+            new Trainer(cfg, System.out).run();
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot write the run's files (" + e + ")", e);
+        }
         return 0;
+    }
+
+    private void checkNumbers() {
+        if (epochs < 1) {
+            throw new UserError("--epochs must be >= 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be >= 1, got " + batchSize);
+        }
+        if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
+            throw new UserError("--lr must be a finite number > 0, got " + lr);
+        }
+        if (limitTrain < 0 || limitTest < 0) {
+            throw new UserError("--limit-train and --limit-test must be >= 0 (0: all), got " + limitTrain + " and " + limitTest);
+        }
+    }
+
+    /** --model, else the checkpoint's, else the default; a resumed run's weights fit no other model. */
+    private String model(RunCheckpoint.Summary resumed, Path checkpoint) {
+        if (model == null) {
+            return resumed != null ? resumed.model() : DEFAULT_MODEL;
+        }
+        Models.check(model);
+        if (resumed != null && !model.equals(resumed.model())) {
+            throw new UserError("--model " + model + ": " + checkpoint + " holds a " + resumed.model() + "; leave out --model to"
+                    + " continue it, or start a new run");
+        }
+        return model;
+    }
+
+    /** --optimizer, else the checkpoint's, else the default; a resumed run's state cannot continue another optimizer. */
+    private String optimizer(RunCheckpoint.Summary resumed, Path checkpoint) {
+        if (optimizer != null) {
+            Optimizers.check(optimizer);
+        }
+        String saved = resumed == null ? null : resumed.optimizer();
+        if (saved != null && optimizer != null && !optimizer.equals(saved)) {
+            throw new UserError("--optimizer " + optimizer + ": " + checkpoint + " was trained with " + saved
+                    + ", whose state cannot continue another optimizer; leave out --optimizer to continue with " + saved
+                    + ", or start a new run");
+        }
+        return optimizer != null ? optimizer : saved != null ? saved : DEFAULT_OPTIMIZER;
     }
 }

@@ -42,12 +42,16 @@ public final class Batches {
         return b;
     }
 
+    /** The number of batches, the last one short when the size does not divide (a batch larger than the data: one). */
     public int count() {
-        return (order.length + batchSize - 1) / batchSize;
+        return order.length / batchSize + (order.length % batchSize == 0 ? 0 : 1); // n + batchSize - 1 would overflow
     }
 
     public Batch get(int index) {
-        int from = index * batchSize;
+        if (index < 0 || index >= count()) {
+            throw new IndexOutOfBoundsException("Batches.get: batch " + index + " of " + count());
+        }
+        int from = Math.toIntExact((long) index * batchSize);
         int n = Math.min(batchSize, order.length - from);
         int px = data.pixels();
         float[] x = new float[n * px];

@@ -13,6 +13,8 @@ public final class FashionMnist {
     // the training set's pixel mean and standard deviation (on the 0..1 scale), so inputs are centred
     static final float MEAN = 0.2860f;
     static final float STD = 0.3530f;
+    /** Images are SIDE x SIDE pixels. */
+    static final int SIDE = 28;
 
     private FashionMnist() {
     }
@@ -40,9 +42,19 @@ public final class FashionMnist {
         if (images.dims().length != 3) {
             throw new UserError(imagesFile + ": expected 3 dimensions (count, rows, cols), found " + images.dims().length);
         }
+        if (images.dims()[1] != SIDE || images.dims()[2] != SIDE) {
+            throw new UserError(imagesFile + ": images are " + images.dims()[1] + "x" + images.dims()[2] + " but the models take "
+                    + SIDE + "x" + SIDE + " (Fashion-MNIST's size)");
+        }
+        if (labels.dims().length != 1) {
+            throw new UserError(labelsFile + ": expected 1 dimension (count), found " + labels.dims().length);
+        }
         if (images.count() != labels.count()) {
             throw new UserError("count mismatch: " + imagesFile + " holds " + images.count() + " images but "
                     + labelsFile + " holds " + labels.count() + " labels");
+        }
+        if (images.count() == 0) {
+            throw new UserError(imagesFile + ": holds no images (at least one is needed)");
         }
         byte[] px = images.data();
         float[] x = new float[px.length];

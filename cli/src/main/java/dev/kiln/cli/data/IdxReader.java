@@ -12,11 +12,17 @@ import java.util.zip.ZipException;
 
 /**
  * Reads gzip-compressed IDX files (the MNIST format): a big-endian magic {@code 0x0000 08 <ndims>}
- * (unsigned bytes), one int per dimension, then the bytes. Every failure names the file.
+ * (unsigned bytes), one unsigned int per dimension, then the bytes. The header is checked against
+ * what the file can hold before anything is allocated, and the data is allocated as it arrives, so
+ * a corrupt header costs no memory. Every failure names the file.
  */
 public final class IdxReader {
     public static final int IMAGES_MAGIC = 0x00000803;
     public static final int LABELS_MAGIC = 0x00000801;
+    /** Deflate expands at most 1032:1, so a gzip file of n bytes holds at most 1032 n. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+    /** The largest byte[] a JVM allocates. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** dims: the sizes from the header; data: the unsigned bytes, row-major. */
     public record Idx(int[] dims, byte[] data) {
@@ -40,17 +46,27 @@ public final class IdxReader {
             int[] dims = new int[magic & 0xff];
             long size = 1;
             for (int i = 0; i < dims.length; i++) {
-                dims[i] = in.readInt();
-                if (dims[i] < 0) {
-                    throw new UserError(file + ": corrupt header, dimension " + i + " is " + dims[i]);
+                long d = Integer.toUnsignedLong(in.readInt());
+                if (d > MAX_ARRAY) {
+                    throw new UserError(file + ": corrupt header, dimension " + i + " is " + d + ", over the " + MAX_ARRAY
+                            + " bytes one file can be read into");
                 }
-                size *= dims[i];
+                dims[i] = (int) d;
+                size = Math.multiplyExact(size, d); // stays below 2^62: each factor is checked against MAX_ARRAY below
+                if (size > MAX_ARRAY) {
+                    throw new UserError(file + ": corrupt header, dimensions " + dimsSoFar(dims, i) + " make over "
+                            + MAX_ARRAY + " bytes, too large for one file");
+                }
             }
-            if (size > Integer.MAX_VALUE) {
-                throw new UserError(file + ": corrupt header, " + size + " bytes of data is too large");
+            long most = Files.size(file) * MAX_DEFLATE_RATIO;
+            if (size > most) {
+                throw new UserError(file + ": corrupt header, dimensions " + dimsSoFar(dims, dims.length - 1) + " announce "
+                        + size + " bytes but a gzip file of " + Files.size(file) + " bytes holds at most " + most);
             }
-            byte[] data = new byte[(int) size];
-            in.readFully(data);
+            byte[] data = in.readNBytes((int) size); // allocates as the bytes arrive
+            if (data.length < size) {
+                throw new EOFException();
+            }
             return new Idx(dims, data);
         } catch (EOFException e) {
             throw new UserError(file + ": truncated (the file ends before the data its header announces); "
@@ -60,5 +76,9 @@ public final class IdxReader {
         } catch (IOException e) {
             throw new UserError(file + ": cannot read (" + e + ")", e);
         }
+    }
+
+    private static String dimsSoFar(int[] dims, int last) {
+        return java.util.Arrays.toString(java.util.Arrays.copyOf(dims, last + 1));
     }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
@@ -52,6 +51,6 @@ public final class ConfusionReport {
         java.util.Collections.reverse(reversed);
         chart.addSeries("count", classes, reversed, cells);
         chart.getStyler().setShowValue(true);
-        BitmapEncoder.saveBitmap(chart, Plots.stripPng(file), BitmapEncoder.BitmapFormat.PNG);
+        Plots.save(file, List.of(chart), 1);
     }
 }

@@ -4,6 +4,7 @@ import dev.kiln.GradMode;
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
+import dev.kiln.cuda.MemoryScope;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.loss.CrossEntropyLoss;
 
@@ -19,21 +20,25 @@ public record Evaluation(double loss, double accuracy, long[][] confusion) {
         Batches batches = Batches.sequential(data, batchSize, device);
         try (var scope = GradMode.noGrad()) {
             for (int b = 0; b < batches.count(); b++) {
-                Batches.Batch batch = batches.get(b);
-                Tensor logits = model.forward(batch.x());
-                lossSum += ce.forward(logits, batch.y()).item() * batch.size();
-                long[] pred = logits.argmax(1, false).toLongArray();
-                long[] truth = batch.y().toLongArray();
-                for (int i = 0; i < pred.length; i++) {
-                    confusion[(int) truth[i]][(int) pred[i]]++;
-                    correct += pred[i] == truth[i] ? 1 : 0;
+                try (MemoryScope batchTensors = MemoryScope.open()) { // released per batch, not left to the GC
+                    Batches.Batch batch = batches.get(b);
+                    Tensor logits = model.forward(batch.x());
+                    lossSum += ce.forward(logits, batch.y()).item() * batch.size();
+                    long[] pred = logits.argmax(1, false).toLongArray();
+                    long[] truth = batch.y().toLongArray();
+                    for (int i = 0; i < pred.length; i++) {
+                        confusion[(int) truth[i]][(int) pred[i]]++;
+                        correct += pred[i] == truth[i] ? 1 : 0;
+                    }
                 }
             }
         } finally {
             model.train(wasTraining);
         }
-        int n = Math.max(1, data.size());
-        return new Evaluation(lossSum / n, (double) correct / n, confusion);
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("Evaluation.of: the dataset is empty");
+        }
+        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), confusion);
     }
 
     static long countCorrect(Tensor logits, Tensor labels) {

@@ -35,11 +35,15 @@ public final class Models {
     }
 
     public static Layer create(String name, Generator g) {
-        Function<Generator, Layer> b = BUILDERS.get(name);
-        if (b == null) {
+        check(name);
+        return BUILDERS.get(name).apply(g);
+    }
+
+    /** Throws a {@link UserError} listing the valid names unless name is one of them. */
+    public static void check(String name) {
+        if (!BUILDERS.containsKey(name)) {
             throw new UserError("unknown model '" + name + "' (valid: " + String.join(", ", names()) + ")");
         }
-        return b.apply(g);
     }
 
     /** Which model's parameter names and shapes a saved state matches exactly (strict load, as PyTorch's). */

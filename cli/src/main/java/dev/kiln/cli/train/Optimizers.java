@@ -15,11 +15,18 @@ public final class Optimizers {
     }
 
     public static Optimizer create(String name, List<Parameter> params, double lr) {
+        check(name);
         return switch (name) {
             case "adam" -> Adam.adam(params, lr);
             case "adamw" -> Adam.adamW(params, lr);
-            case "sgd" -> new SGD(params, lr, 0.9, 0, 0, false);
-            default -> throw new UserError("unknown optimizer '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
+            default -> new SGD(params, lr, 0.9, 0, 0, false);
         };
+    }
+
+    /** Throws a {@link UserError} listing the valid names unless name is one of them. */
+    public static void check(String name) {
+        if (!NAMES.contains(name)) {
+            throw new UserError("unknown optimizer '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
+        }
     }
 }

@@ -1,13 +1,16 @@
 package dev.kiln.cli.train;
 
+import dev.kiln.nn.checkpoint.AtomicFile;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
 
-/** PNG charts of a run, drawn with XChart (headless: no display is needed). */
+/** PNG charts of a run, drawn with XChart (headless: no display is needed) and written atomically. */
 public final class Plots {
     public static final String CURVES_FILE = "curves.png";
 
@@ -25,12 +28,13 @@ public final class Plots {
                 .build();
         acc.addSeries("train", epochs, rows.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
         acc.addSeries("test", epochs, rows.stream().mapToDouble(EpochMetrics::testAccuracy).toArray());
-        BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, stripPng(file), BitmapEncoder.BitmapFormat.PNG);
+        save(file, List.of(loss, acc), 2);
     }
 
-    /** XChart appends the extension itself. */
-    static String stripPng(Path file) {
-        String s = file.toString();
-        return s.endsWith(".png") ? s.substring(0, s.length() - 4) : s;
+    /** The charts side by side (columns of one row) as one PNG. */
+    static void save(Path file, List<? extends Chart<?, ?>> charts, int columns) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(charts, 1, columns, png, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFile.write(file, png.toByteArray());
     }
 }

@@ -6,11 +6,9 @@ import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
 import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.nn.Layer;
-import dev.kiln.nn.loss.CrossEntropyLoss;
 import dev.kiln.optim.Optimizer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,24 +32,24 @@ public final class Trainer {
         Optimizer opt = Optimizers.create(cfg.optimizer(), model.parameters(), cfg.lr());
         Dataset train = FashionMnist.train(cfg.dataDir()).limit(cfg.limitTrain());
         Dataset test = FashionMnist.test(cfg.dataDir()).limit(cfg.limitTest());
-        Files.createDirectories(cfg.outDir());
+        RunDirectory.prepare(cfg.outDir());
         Path checkpoint = cfg.outDir().resolve(RunCheckpoint.FILE_NAME);
-        Path csv = cfg.outDir().resolve(MetricsCsv.FILE_NAME);
         List<EpochMetrics> history = new ArrayList<>();
         int start = 0;
         if (cfg.resume() != null) {
             Map<String, Tensor> saved = RunCheckpoint.loadModel(cfg.resume(), model);
             RunCheckpoint.restoreOptimizer(cfg.resume(), saved, opt);
+            opt.setLr(cfg.lr()); // --lr, or the checkpoint's own when none was given
             start = RunCheckpoint.epoch(saved);
-            history.addAll(MetricsCsv.read(cfg.resume().toAbsolutePath().getParent().resolve(MetricsCsv.FILE_NAME)));
-            history.removeIf(m -> m.epoch() > RunCheckpoint.epoch(saved));
+            history.addAll(resumedHistory(saved, start));
+            writeReports(history); // metrics.csv and the curves agree with the checkpoint from the start
             out.printf("resumed %s after epoch %d%n", cfg.resume(), start);
         }
         out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d, %s lr %g, seed %d%n",
                 cfg.model(), cfg.device(), train.size(), test.size(), cfg.epochs(), cfg.batchSize(), cfg.optimizer(),
-                cfg.lr(), cfg.seed());
+                opt.lr(), cfg.seed());
         out.printf("writing %s%n", cfg.outDir());
-        CrossEntropyLoss ce = new CrossEntropyLoss();
+        TrainStep step = new TrainStep(model, opt);
         long t0 = System.nanoTime();
         for (int epoch = start + 1; epoch <= cfg.epochs(); epoch++) {
             long e0 = System.nanoTime();
@@ -63,35 +61,41 @@ public final class Trainer {
             long seen = 0;
             try (EpochProgress bar = new EpochProgress("epoch " + epoch + "/" + cfg.epochs(), train.size(), cfg.progress())) {
                 for (int b = 0; b < batches.count(); b++) {
-                    Batches.Batch batch = batches.get(b);
-                    opt.zeroGrad();
-                    Tensor logits = model.forward(batch.x());
-                    Tensor loss = ce.forward(logits, batch.y());
-                    loss.backward();
-                    opt.step();
-                    lossSum += loss.item() * batch.size();
-                    correct += Evaluation.countCorrect(logits.detach(), batch.y());
-                    seen += batch.size();
-                    bar.step(batch.size(), lossSum / seen, (double) correct / seen);
+                    TrainStep.Result r = step.run(batches, b);
+                    lossSum += r.lossSum();
+                    correct += r.correct();
+                    seen += r.size();
+                    bar.step(r.size(), lossSum / seen, (double) correct / seen);
                 }
             }
             Evaluation ev = Evaluation.of(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
             double seconds = (System.nanoTime() - e0) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, ev.loss(), ev.accuracy(), seconds);
             history.add(m);
-            RunCheckpoint.save(checkpoint, model, opt, epoch);
-            MetricsCsv.write(csv, history);
-            Plots.curves(cfg.outDir().resolve(Plots.CURVES_FILE), history);
+            RunCheckpoint.save(checkpoint, model, opt, cfg.optimizer(), epoch, history); // first: it is the run's truth
+            writeReports(history);
             out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s%n", epoch,
                     cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(), seconds);
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        if (!history.isEmpty()) {
-            EpochMetrics last = history.get(history.size() - 1);
-            out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs in %.1f s (%s)%n", 100 * last.testAccuracy(),
-                    last.epoch(), total, formatDuration(total));
-        }
+        EpochMetrics last = history.get(history.size() - 1);
+        out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs in %.1f s (%s)%n", 100 * last.testAccuracy(),
+                last.epoch(), total, formatDuration(total));
         return history;
+    }
+
+    /** The resumed checkpoint's metrics; a checkpoint older than them has its run's metrics.csv read up to its epoch. */
+    private List<EpochMetrics> resumedHistory(Map<String, Tensor> saved, int epoch) {
+        List<EpochMetrics> kept = RunCheckpoint.history(saved);
+        return kept != null ? kept
+                : MetricsCsv.read(cfg.resume().toAbsolutePath().getParent().resolve(MetricsCsv.FILE_NAME), epoch, out);
+    }
+
+    private void writeReports(List<EpochMetrics> history) throws IOException {
+        MetricsCsv.write(cfg.outDir().resolve(MetricsCsv.FILE_NAME), history);
+        if (!history.isEmpty()) {
+            Plots.curves(cfg.outDir().resolve(Plots.CURVES_FILE), history);
+        }
     }
 
     static String formatDuration(double seconds) {
