@@ -39,6 +39,15 @@ public final class Functional {
         return x.sigmoid();
     }
 
+    /**
+     * log(1 + exp(x)), linear above 20, as F.softplus(x) (beta 1, threshold 20); its gradient is
+     * sigmoid(x) everywhere (the unused branch sees 0, so exp never overflows).
+     */
+    public static Tensor softplus(Tensor x) {
+        Tensor linear = x.gt(20);
+        return Tensor.where(linear, x, Tensor.where(linear, Tensor.zerosLike(x), x).exp().log1p());
+    }
+
     public static Tensor tanh(Tensor x) {
         return x.tanh();
     }

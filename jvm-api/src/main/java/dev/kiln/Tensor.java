@@ -869,10 +869,15 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements clamped to [min, max] (NaN stays NaN). */
     public Tensor clamp(double min, double max) {
-        if (min > max) {
-            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        Tensor lo = scalarLike(min);
+        Tensor hi = scalarLike(max);
+        Tensor value = detach().binary(BinaryOp.MAXIMUM, lo).binary(BinaryOp.MINIMUM, hi); // min > max gives max, as PyTorch
+        if (!requiresGrad() || !GradMode.isEnabled()) {
+            return value;
         }
-        return binary(BinaryOp.MAXIMUM, scalarLike(min)).binary(BinaryOp.MINIMUM, scalarLike(max));
+        // PyTorch's clamp backward: all of the gradient where min <= x <= max, none elsewhere (nor at NaN);
+        // maximum/minimum would split it at a tie
+        return where(ge(lo).logicalAnd(le(hi)), this, value);
     }
 
     /**

@@ -1,11 +1,12 @@
 package dev.kiln.nn.loss;
 
+import dev.kiln.Functional;
 import dev.kiln.Tensor;
 
 /**
  * Binary cross entropy of logits, as {@code torch.nn.BCEWithLogitsLoss}:
- * (1 - y) x + (1 + (pw - 1) y) softplus(-x), with softplus(-x) = max(-x, 0) + log1p(exp(-|x|))
- * so no exp overflows; pos_weight (per class, broadcast over the last dim) scales the positive term.
+ * (1 - y) x + (1 + (pw - 1) y) softplus(-x), softplus linear past 20 so no exp overflows; pos_weight
+ * (per class, broadcast over the last dim) scales the positive term.
  */
 public final class BCEWithLogitsLoss implements Loss {
     private final Tensor weight;
@@ -26,7 +27,7 @@ public final class BCEWithLogitsLoss implements Loss {
     @Override
     public Tensor forward(Tensor input, Tensor target) {
         Checks.sameShape("binary_cross_entropy_with_logits", input, target);
-        Tensor softplusNeg = input.neg().clamp(0, Double.POSITIVE_INFINITY).add(input.abs().neg().exp().log1p());
+        Tensor softplusNeg = Functional.softplus(input.neg()); // its gradient -sigmoid(-x) makes the loss's sigmoid(x) - y
         Tensor scale = posWeight == null ? null : posWeight.to(input.dtype()).sub(1).mul(target).add(1);
         Tensor l = target.rsub(1).mul(input).add(scale == null ? softplusNeg : scale.mul(softplusNeg));
         if (weight != null) {
