@@ -110,6 +110,8 @@ class AttentionGoldenTest {
         Tolerance tol = Tolerance.of(dtype);
         Module m = c.module().get();
         m.to(dtype);
+        // PyTorch's state_dict names in PyTorch's order, so checkpoints interoperate
+        assertEquals(List.copyOf(gold.withPrefix(name + ".p.").keySet()), List.copyOf(m.stateDict().keySet()), name + " state_dict");
         m.loadStateDict(gold.withPrefix(name + ".p."));
         m.to(d);
         Map<String, Tensor> args = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -71,6 +72,8 @@ class RecurrentGoldenTest {
     private static void check(Goldens gold, String name, Recurrent m, DType dtype, Device d) {
         Tolerance tol = Tolerance.of(dtype);
         m.to(dtype);
+        // PyTorch's state_dict names in PyTorch's order, so checkpoints interoperate
+        assertEquals(List.copyOf(gold.withPrefix(name + ".p.").keySet()), List.copyOf(m.stateDict().keySet()), name + " state_dict");
         m.loadStateDict(gold.withPrefix(name + ".p."));
         m.to(d);
         Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
