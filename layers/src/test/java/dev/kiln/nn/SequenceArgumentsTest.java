@@ -78,7 +78,7 @@ class SequenceArgumentsTest {
                 () -> mha.forward(u, u, u, null, Tensor.zeros(new int[] {4, 3, 3}, DType.BOOL, Device.CPU), false));
         assertMessage("key_padding_mask must be (S) = [3], got [1, 3]",
                 () -> mha.forward(u, u, u, Tensor.zeros(new int[] {1, 3}, DType.BOOL, Device.CPU), null, false));
-        assertMessage("only bool and float attn_mask is supported, got INT64",
+        assertMessage("only bool and float attn_mask is supported, got int64 [3, 3]",
                 () -> mha.forward(u, u, u, null, Tensor.fromArray(new long[9], 3, 3), false));
         assertMessage("query, key and value must all be batched (3-D) or all unbatched (2-D), got [3, 2, 4], [3, 4], [3, 4]",
                 () -> mha.forward(x, u, u, null, null, false));
