@@ -155,6 +155,23 @@ class AttentionGoldenTest {
         GradCheck.gradcheck(a -> mha.forward(a[0], a[1], a[1], kpm, null, true), q, kv);
     }
 
+    /** Issue #12: a float attention mask with a bool key-padding mask built a CPU -inf constant and failed off the CPU. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.nn.TestDevices#all")
+    void floatAttnMaskWithKeyPaddingMask_onEveryDevice_equalsTheCpuResult(TestDevices target) {
+        Device d = target.use();
+        MultiheadAttention mha = new MultiheadAttention(4, 2, true, false, G);
+        mha.to(DType.FLOAT64);
+        Tensor x = Tensor.normal(G, 0, 1, new int[] {3, 2, 4}, DType.FLOAT64, Device.CPU); // (L, N, E)
+        Tensor attn = Tensor.normal(G, 0, 1, new int[] {3, 3}, DType.FLOAT64, Device.CPU); // (L, S) float
+        Tensor kpm = Tensor.fromArray(new boolean[] {false, true, false, false, false, true}, 2, 3); // (N, S)
+        Tensor expected = mha.forward(x, x, x, kpm, attn, false);
+        mha.to(d);
+        Tensor y = mha.forward(x.to(d), x.to(d), x.to(d), kpm.to(d), attn.to(d), false);
+        assertEquals(d, y.device());
+        Tolerance.STRICT.assertClose(expected, y, "attention with both masks on " + d);
+    }
+
     @Test
     void masks_withWrongShapes_nameTheExpectedShape() {
         MultiheadAttention mha = new MultiheadAttention(4, 2, true, true, G);
