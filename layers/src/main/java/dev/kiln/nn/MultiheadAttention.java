@@ -37,8 +37,8 @@ public final class MultiheadAttention extends Module {
         this.numHeads = numHeads;
         this.batchFirst = batchFirst;
         this.addZeroAttn = addZeroAttn;
-        this.inProjWeight = registerParameter("in_proj_weight", zeros(3 * embedDim, embedDim));
-        this.inProjBias = registerParameter("in_proj_bias", bias ? zeros(3 * embedDim) : null);
+        this.inProjWeight = registerParameter("in_proj_weight", zeros(Math.multiplyExact(3, embedDim), embedDim));
+        this.inProjBias = registerParameter("in_proj_bias", bias ? zeros(Math.multiplyExact(3, embedDim)) : null);
         this.biasK = registerParameter("bias_k", addBiasKv ? zeros(1, 1, embedDim) : null);
         this.biasV = registerParameter("bias_v", addBiasKv ? zeros(1, 1, embedDim) : null);
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, g));
