@@ -49,7 +49,10 @@ class AttentionGoldenTest {
                 (m, a) -> ((TransformerDecoderLayer) m).forward(a.get("x"), a.get("mem"), null, a.get("kpm"), true)));
     }
 
-    /** Issue #12's cases, in sequence_{f32,f64}: the same names as in the script's sequence(). */
+    /**
+     * Issue #12's cases, in sequence_{f32,f64}: the same names as in the script's sequence(), written by
+     * {@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}.
+     */
     private static final Map<String, Case> SEQUENCE = new LinkedHashMap<>();
 
     static {

@@ -35,7 +35,10 @@ class RecurrentGoldenTest {
         CASES.put("gru", () -> new GRU(3, 4, 2, true, true, G));
     }
 
-    /** Issue #12's cases, in sequence_{f32,f64}: bidirectional, projected and unbatched, as the script's sequence(). */
+    /**
+     * Issue #12's cases, in sequence_{f32,f64}: bidirectional, projected and unbatched, as the script's sequence()
+     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}).
+     */
     private static final Map<String, Supplier<Recurrent>> SEQUENCE = new LinkedHashMap<>();
 
     static {

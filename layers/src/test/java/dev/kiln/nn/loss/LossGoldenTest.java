@@ -53,7 +53,10 @@ class LossGoldenTest {
         CASES.put("kl_logtarget", g -> new KLDivLoss(Reduction.BATCH_MEAN, true));
     }
 
-    /** Issue #12's unbatched cases (input (C), target () or (C)), in sequence_{f32,f64}; t fetches the case's tensors. */
+    /**
+     * Issue #12's unbatched cases (input (C), target () or (C)), in sequence_{f32,f64}
+     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}); t fetches the case's tensors.
+     */
     private static final Map<String, Function<Function<String, Tensor>, Loss>> UNBATCHED = new LinkedHashMap<>();
 
     static {
