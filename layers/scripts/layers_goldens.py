@@ -1,8 +1,8 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
-Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py
-It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention}_{f32,f64}.safetensors and
-pytorch_state.safetensors. With --check-kiln FILE it instead loads a checkpoint written by Kiln
+Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py [--only sequence,...]
+It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence}_{f32,f64}.safetensors and
+pytorch_state.safetensors (--only: just the named groups, nothing else). With --check-kiln FILE it instead loads a checkpoint written by Kiln
 (see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
 """
 import os
@@ -147,12 +147,16 @@ def recurrent_case(out, name, module, x, dtype, with_state):
     lstm = isinstance(module, nn.LSTM)
     state = None
     if with_state:
-        h0 = torch.randn(module.num_layers, x.shape[0 if module.batch_first else 1], module.hidden_size, dtype=dtype)
+        # (D num_layers, N, H_out), no N for unbatched x; c0 has H where a projection makes H_out smaller
+        slots = module.num_layers * (2 if module.bidirectional else 1)
+        batch = [x.shape[0 if module.batch_first else 1]] if x.dim() == 3 else []
+        h_out = getattr(module, "proj_size", 0) or module.hidden_size
+        h0 = torch.randn(slots, *batch, h_out, dtype=dtype)
         h0.requires_grad_(True)
         out[f"{name}.h0"] = h0
         state = h0
         if lstm:
-            c0 = torch.randn(h0.shape, dtype=dtype).requires_grad_(True)
+            c0 = torch.randn(slots, *batch, module.hidden_size, dtype=dtype).requires_grad_(True)
             out[f"{name}.c0"] = c0
             state = (h0, c0)
     y, s = module(x, state)
@@ -186,8 +190,9 @@ def recurrent(dtype):
     return out
 
 
-def attention_case(out, name, module, inputs, dtype, call):
-    """name.p.* weights; inputs (floats get gradients) -> y = call(module, *inputs); grads of sum(y gy)."""
+def attention_case(out, name, module, inputs, dtype, call, masks=None):
+    """name.p.* weights; inputs (floats get gradients) and masks (none do) -> y = call(module, {**inputs, **masks});
+    grads of sum(y gy)."""
     module = module.to(dtype)
     for k, v in module.state_dict().items():
         out[f"{name}.p.{k}"] = v.clone()
@@ -195,7 +200,11 @@ def attention_case(out, name, module, inputs, dtype, call):
     for k, v in inputs.items():
         xs[k] = v.to(dtype).requires_grad_(True) if v.dtype.is_floating_point else v
         out[f"{name}.{k}"] = v.to(dtype) if v.dtype.is_floating_point else v
-    y = call(module, xs)
+    consts = {}
+    for k, v in (masks or {}).items():
+        consts[k] = v.to(dtype) if v.dtype.is_floating_point else v
+        out[f"{name}.{k}"] = consts[k]
+    y = call(module, {**xs, **consts})
     gy = torch.randn(y.shape, dtype=dtype)
     (y * gy).sum().backward()
     out[f"{name}.y"], out[f"{name}.gy"] = y.detach(), gy
@@ -224,6 +233,78 @@ def attention(dtype):
     attention_case(out, "decoder", nn.TransformerDecoderLayer(E, 2, 8, dropout=0.0),
                    {"x": torch.randn(L, N, E), "mem": torch.randn(S, N, E), "kpm": kpm}, dtype,
                    lambda m, a: m(a["x"], a["mem"], tgt_mask=causal, memory_key_padding_mask=a["kpm"]))
+    return out
+
+
+def sequence(dtype):
+    """Issue #12's PyTorch behaviours: bidirectional / projected / unbatched recurrent layers, attention with
+    bias_k/v, zero attention, 3-D and float masks, unbatched inputs, gelu layers, nn.Transformer, unbatched losses."""
+    out = {}
+    recurrent_case(out, "rnn_bi", nn.RNN(3, 4, num_layers=2, bidirectional=True), torch.randn(5, 2, 3), dtype, True)
+    recurrent_case(out, "lstm_bi_proj_bf", nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True, proj_size=2),
+                   torch.randn(2, 5, 3), dtype, True)
+    recurrent_case(out, "gru_bi_nobias", nn.GRU(3, 4, bias=False, bidirectional=True), torch.randn(4, 2, 3), dtype, False)
+    recurrent_case(out, "lstm_proj_unbatched", nn.LSTM(3, 4, num_layers=2, proj_size=3), torch.randn(5, 3), dtype, True)
+    recurrent_case(out, "gru_bi_unbatched", nn.GRU(3, 4, batch_first=True, bidirectional=True), torch.randn(5, 3), dtype, True)
+    recurrent_case(out, "rnn_relu_unbatched", nn.RNN(3, 4, nonlinearity="relu"), torch.randn(4, 3), dtype, False)
+
+    L, S, N, E = 4, 5, 2, 6
+    kpm = torch.tensor([[False, False, False, True, True], [False, True, False, False, False]])
+    lmask = torch.tensor([[False, True, False, False, True], [True, False, False, True, False],
+                          [False, False, True, False, False], [False, True, True, True, False]])  # (L, S), no full row
+    self_kpm = torch.tensor([[False, False, True, False], [False, False, False, True]])
+    attention_case(out, "mha_bias_kv_zero_attn", nn.MultiheadAttention(E, 2, add_bias_kv=True, add_zero_attn=True),
+                   {"q": torch.randn(L, N, E), "kv": torch.randn(S, N, E)}, dtype,
+                   lambda m, a: m(a["q"], a["kv"], a["kv"], key_padding_mask=a["kpm"], attn_mask=a["mask"],
+                                  need_weights=False)[0], {"kpm": kpm, "mask": lmask})
+    attention_case(out, "mha_zero_attn_causal", nn.MultiheadAttention(E, 3, add_zero_attn=True, batch_first=True),
+                   {"x": torch.randn(N, L, E)}, dtype,
+                   lambda m, a: m(a["x"], a["x"], a["x"], attn_mask=torch.triu(torch.ones(L, L, dtype=torch.bool), 1),
+                                  need_weights=False)[0])
+    attention_case(out, "mha_3d_float_mask", nn.MultiheadAttention(E, 3, batch_first=True), {"x": torch.randn(N, L, E)},
+                   dtype, lambda m, a: m(a["x"], a["x"], a["x"], key_padding_mask=a["kpm"], attn_mask=a["mask"],
+                                         need_weights=False)[0], {"kpm": self_kpm, "mask": torch.randn(N * 3, L, L)})
+    attention_case(out, "mha_float_kpm", nn.MultiheadAttention(E, 2), {"q": torch.randn(L, N, E), "kv": torch.randn(S, N, E)},
+                   dtype, lambda m, a: m(a["q"], a["kv"], a["kv"], key_padding_mask=a["kpm"], need_weights=False)[0],
+                   {"kpm": torch.randn(N, S)})
+    attention_case(out, "mha_unbatched", nn.MultiheadAttention(E, 2, add_bias_kv=True),
+                   {"q": torch.randn(L, E), "kv": torch.randn(S, E)}, dtype,
+                   lambda m, a: m(a["q"], a["kv"], a["kv"], key_padding_mask=a["kpm"], attn_mask=a["mask"],
+                                  need_weights=False)[0], {"kpm": kpm[1], "mask": torch.stack([lmask, lmask.flip(0)])})
+    attention_case(out, "encoder_gelu_masks", nn.TransformerEncoderLayer(E, 2, 8, dropout=0.0, activation="gelu"),
+                   {"x": torch.randn(L, N, E)}, dtype, lambda m, a: m(a["x"], src_mask=a["mask"], src_key_padding_mask=a["kpm"]),
+                   {"mask": torch.randn(L, L), "kpm": self_kpm})
+    attention_case(out, "encoder_unbatched_3d", nn.TransformerEncoderLayer(E, 3, 8, dropout=0.0, batch_first=True,
+                   norm_first=True), {"x": torch.randn(L, E)}, dtype,
+                   lambda m, a: m(a["x"], src_mask=a["mask"], src_key_padding_mask=a["kpm"]),
+                   {"mask": (torch.rand(3, L, L) > 0.5) & (torch.arange(L) > 0), "kpm": self_kpm[0]})
+    attention_case(out, "decoder_masks_bf", nn.TransformerDecoderLayer(E, 2, 8, dropout=0.0, activation="gelu",
+                   batch_first=True, norm_first=True), {"x": torch.randn(N, L, E), "mem": torch.randn(N, S, E)}, dtype,
+                   lambda m, a: m(a["x"], a["mem"], tgt_mask=a["tmask"], memory_mask=a["mmask"],
+                                  tgt_key_padding_mask=a["tkpm"], memory_key_padding_mask=a["kpm"]),
+                   {"tmask": nn.Transformer.generate_square_subsequent_mask(L), "mmask": torch.stack([lmask] * (N * 2)),
+                    "tkpm": torch.tensor([[False, False, False, True], [False, False, False, False]]), "kpm": kpm})
+    attention_case(out, "decoder_unbatched", nn.TransformerDecoderLayer(E, 2, 8, dropout=0.0),
+                   {"x": torch.randn(L, E), "mem": torch.randn(S, E)}, dtype,
+                   lambda m, a: m(a["x"], a["mem"], memory_mask=a["mmask"]), {"mmask": torch.randn(L, S)})
+    attention_case(out, "transformer", nn.Transformer(E, 2, 2, 2, 8, dropout=0.0, activation="gelu"),
+                   {"src": torch.randn(S, N, E), "tgt": torch.randn(L, N, E)}, dtype,
+                   lambda m, a: m(a["src"], a["tgt"], tgt_mask=a["tmask"], src_key_padding_mask=a["kpm"],
+                                  memory_key_padding_mask=a["kpm"]),
+                   {"tmask": nn.Transformer.generate_square_subsequent_mask(L), "kpm": kpm})
+    attention_case(out, "transformer_bf_prenorm_unbatched", nn.Transformer(E, 3, 1, 2, 8, dropout=0.0, batch_first=True,
+                   norm_first=True), {"src": torch.randn(S, E), "tgt": torch.randn(L, E)}, dtype,
+                   lambda m, a: m(a["src"], a["tgt"], src_mask=a["smask"], memory_mask=a["mmask"]),
+                   {"smask": (torch.rand(S, S) > 0.5) & ~torch.eye(S, dtype=torch.bool), "mmask": torch.randn(L, S)})
+
+    logits, w = torch.randn(5) * 2, torch.tensor([0.5, 1.0, 2.0, 1.5, 0.7]).to(dtype)
+    for red in ["mean", "sum", "none"]:
+        loss_case(out, f"ce_unbatched_{red}", lambda a, b: F.cross_entropy(a, b, weight=w, label_smoothing=0.1, reduction=red),
+                  logits, torch.tensor(3), dtype, weight=w)
+        loss_case(out, f"nll_unbatched_{red}", lambda a, b: F.nll_loss(a, b, weight=w, reduction=red),
+                  torch.log_softmax(logits, 0), torch.tensor(2), dtype, weight=w)
+    loss_case(out, "ce_unbatched_probs", lambda a, b: F.cross_entropy(a, b, reduction="none"), logits,
+              torch.softmax(torch.randn(5), 0), dtype)
     return out
 
 
@@ -308,12 +389,16 @@ def check_kiln(path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--check-kiln":
         sys.exit(check_kiln(sys.argv[2]))
+    only = sys.argv[2].split(",") if len(sys.argv) == 3 and sys.argv[1] == "--only" else None
     os.makedirs(OUT, exist_ok=True)
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
         for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
-                           ("recurrent", recurrent), ("attention", attention)]:
-            torch.manual_seed(0)
-            safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))
+                           ("recurrent", recurrent), ("attention", attention), ("sequence", sequence)]:
+            if only is None or name in only:
+                torch.manual_seed(0)
+                safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))
+    if only is not None:
+        return
     torch.manual_seed(0)
     state, io = checkpoint_fixture()
     safetensors_io.save(os.path.join(OUT, "pytorch_state.safetensors"), {**state, **{f"check.{k}": v for k, v in io.items()}})

@@ -8,8 +8,13 @@ import dev.kiln.Tensor;
  * n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)), h' = (1 - z) n + z h.
  */
 public final class GRU extends Recurrent {
+    public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, boolean bidirectional, Generator g) {
+        super(3, inputSize, hiddenSize, numLayers, bias, batchFirst, bidirectional, 0, g);
+    }
+
+    /** Unidirectional. */
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, Generator g) {
-        super(3, inputSize, hiddenSize, numLayers, bias, batchFirst, g);
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, false, g);
     }
 
     @Override
@@ -18,8 +23,8 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
-        Tensor hg = hiddenGates(h, whh, bhh); // (N, 3H)
+    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w) {
+        Tensor hg = hiddenGates(h, w); // (N, 3H)
         Tensor r = gate(xg, 0).add(gate(hg, 0)).sigmoid();
         Tensor z = gate(xg, 1).add(gate(hg, 1)).sigmoid();
         Tensor n = gate(xg, 2).add(r.mul(gate(hg, 2))).tanh();

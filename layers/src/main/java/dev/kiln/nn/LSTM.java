@@ -4,11 +4,18 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 
 /**
- * LSTM, as {@code torch.nn.LSTM} (gate order i, f, g, o): c' = σ(f) c + σ(i) tanh(g), h' = σ(o) tanh(c').
+ * LSTM, as {@code torch.nn.LSTM} (gate order i, f, g, o): c' = σ(f) c + σ(i) tanh(g),
+ * h' = σ(o) tanh(c'), and with proj_size > 0 h' is projected: h' W_hr^T (N, proj_size).
  */
 public final class LSTM extends Recurrent {
+    public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, boolean bidirectional, int projSize,
+                Generator g) {
+        super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, bidirectional, projSize, g);
+    }
+
+    /** Unidirectional, no projection. */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, Generator g) {
-        super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, g);
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, false, 0, g);
     }
 
     @Override
@@ -17,9 +24,10 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
-        Tensor gates = xg.add(hiddenGates(h, whh, bhh)); // (N, 4H)
+    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w) {
+        Tensor gates = xg.add(hiddenGates(h, w)); // (N, 4H)
         Tensor c2 = gate(gates, 1).sigmoid().mul(c).add(gate(gates, 0).sigmoid().mul(gate(gates, 2).tanh()));
-        return new Tensor[] {gate(gates, 3).sigmoid().mul(c2.tanh()), c2};
+        Tensor h2 = gate(gates, 3).sigmoid().mul(c2.tanh()); // (N, H)
+        return new Tensor[] {w.hr() == null ? h2 : h2.matmul(w.hr().t()), c2};
     }
 }

@@ -7,9 +7,15 @@ import dev.kiln.Tensor;
 public final class RNN extends Recurrent {
     private final boolean relu;
 
-    public RNN(int inputSize, int hiddenSize, int numLayers, boolean relu, boolean bias, boolean batchFirst, Generator g) {
-        super(1, inputSize, hiddenSize, numLayers, bias, batchFirst, g);
+    public RNN(int inputSize, int hiddenSize, int numLayers, boolean relu, boolean bias, boolean batchFirst, boolean bidirectional,
+               Generator g) {
+        super(1, inputSize, hiddenSize, numLayers, bias, batchFirst, bidirectional, 0, g);
         this.relu = relu;
+    }
+
+    /** Unidirectional. */
+    public RNN(int inputSize, int hiddenSize, int numLayers, boolean relu, boolean bias, boolean batchFirst, Generator g) {
+        this(inputSize, hiddenSize, numLayers, relu, bias, batchFirst, false, g);
     }
 
     @Override
@@ -18,8 +24,8 @@ public final class RNN extends Recurrent {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
-        Tensor pre = xg.add(hiddenGates(h, whh, bhh));
+    protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w) {
+        Tensor pre = xg.add(hiddenGates(h, w));
         return new Tensor[] {relu ? pre.relu() : pre.tanh(), null};
     }
 }

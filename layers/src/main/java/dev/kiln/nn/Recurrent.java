@@ -8,13 +8,18 @@ import dev.kiln.Tensor;
 import java.util.Arrays;
 
 /**
- * Base of RNN, LSTM and GRU, as PyTorch's: multi-layer, unidirectional, input (L, N, in) or
- * (N, L, in) with batchFirst; parameters weight_ih_l{k} (gates H, in), weight_hh_l{k} (gates H, H),
- * bias_ih_l{k}, bias_hh_l{k}, all U(±1/sqrt(H)). The initial state goes in and the final state
- * comes out, so truncated BPTT is carrying {@code state.detach()} into the next chunk.
+ * Base of RNN, LSTM and GRU, as PyTorch's: multi-layer, optionally bidirectional, input (L, N, in),
+ * (N, L, in) with batchFirst, or unbatched (L, in). Parameters per layer k and direction (suffix ""
+ * or "_reverse"): weight_ih_l{k} (gates H, in), weight_hh_l{k} (gates H, H_out), bias_ih_l{k},
+ * bias_hh_l{k}, and with an LSTM projection weight_hr_l{k} (H_out, H); all U(±1/sqrt(H)). A layer
+ * above the first reads both directions' outputs (D H_out features). The initial state goes in and
+ * the final state comes out, so truncated BPTT is carrying {@code state.detach()} into the next chunk.
  */
 public abstract class Recurrent extends Module {
-    /** h (layers, N, H) and, for LSTM, c (layers, N, H); c is null otherwise. */
+    /**
+     * h (D num_layers, N, H_out) and, for LSTM, c (D num_layers, N, H); c is null otherwise. Unbatched
+     * input has no N dim here either. Entry k D + d is layer k, direction d (1 = reverse).
+     */
     public record State(Tensor h, Tensor c) {
         /** The same values cut from the graph: gradients stop here (truncated BPTT). */
         public State detach() {
@@ -22,8 +27,12 @@ public abstract class Recurrent extends Module {
         }
     }
 
-    /** output: the last layer's h at every step, shaped like the input with H features. */
+    /** output: the last layer's h at every step, both directions concatenated: (L, N, D H_out) like the input. */
     public record Output(Tensor output, State state) {
+    }
+
+    /** One direction's weights in one layer; biases and the projection may be null. */
+    protected record Weights(Tensor ih, Tensor hh, Tensor biasIh, Tensor biasHh, Tensor hr) {
     }
 
     private final int inputSize;
@@ -31,40 +40,68 @@ public abstract class Recurrent extends Module {
     private final int numLayers;
     private final boolean bias;
     private final boolean batchFirst;
+    private final int directions;
+    private final int projSize;
 
-    protected Recurrent(int gates, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, Generator g) {
-        if (numLayers < 1 || hiddenSize < 1) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": num_layers and hidden_size must be >= 1");
+    protected Recurrent(int gates, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+                        boolean bidirectional, int projSize, Generator g) {
+        String name = getClass().getSimpleName();
+        if (numLayers < 1 || hiddenSize < 1 || inputSize < 1) {
+            throw new IllegalArgumentException(name + ": input_size, hidden_size and num_layers must be >= 1, got " + inputSize
+                    + ", " + hiddenSize + ", " + numLayers);
+        }
+        if (projSize < 0 || (projSize > 0 && projSize >= hiddenSize)) {
+            throw new IllegalArgumentException(name + ": proj_size has to be a non-negative integer smaller than hidden_size "
+                    + hiddenSize + ", got " + projSize);
         }
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
         this.bias = bias;
         this.batchFirst = batchFirst;
+        this.directions = bidirectional ? 2 : 1;
+        this.projSize = projSize;
         double bound = 1 / Math.sqrt(hiddenSize);
+        int gated = Math.multiplyExact(gates, hiddenSize);
         for (int k = 0; k < numLayers; k++) {
-            int in = k == 0 ? inputSize : hiddenSize;
-            Init.uniform(registerParameter("weight_ih_l" + k, zeros(gates * hiddenSize, in)), -bound, bound, g);
-            Init.uniform(registerParameter("weight_hh_l" + k, zeros(gates * hiddenSize, hiddenSize)), -bound, bound, g);
-            if (bias) {
-                Init.uniform(registerParameter("bias_ih_l" + k, zeros(gates * hiddenSize)), -bound, bound, g);
-                Init.uniform(registerParameter("bias_hh_l" + k, zeros(gates * hiddenSize)), -bound, bound, g);
+            int in = k == 0 ? inputSize : Math.multiplyExact(directions, outSize());
+            for (int d = 0; d < directions; d++) {
+                String sfx = suffix(k, d);
+                Init.uniform(registerParameter("weight_ih" + sfx, zeros(gated, in)), -bound, bound, g);
+                Init.uniform(registerParameter("weight_hh" + sfx, zeros(gated, outSize())), -bound, bound, g);
+                if (bias) {
+                    Init.uniform(registerParameter("bias_ih" + sfx, zeros(gated)), -bound, bound, g);
+                    Init.uniform(registerParameter("bias_hh" + sfx, zeros(gated)), -bound, bound, g);
+                }
+                if (projSize > 0) {
+                    Init.uniform(registerParameter("weight_hr" + sfx, zeros(projSize, hiddenSize)), -bound, bound, g);
+                }
             }
         }
+    }
+
+    /** PyTorch's name suffix for layer k, direction d: "_l0", "_l0_reverse", ... */
+    private static String suffix(int k, int d) {
+        return "_l" + k + (d == 1 ? "_reverse" : "");
     }
 
     private static Tensor zeros(int... shape) {
         return Tensor.zeros(shape, DType.FLOAT32, Device.CPU);
     }
 
+    /** H_out: the projection size, or H without one. */
+    private int outSize() {
+        return projSize > 0 ? projSize : hiddenSize;
+    }
+
     /** Whether the state has a cell tensor c (LSTM). */
     protected abstract boolean hasCell();
 
     /**
-     * One step of one layer: xg = x W_ih^T + b_ih (N, gates H), h and c (N, H), the hidden weights;
-     * returns {h', c'} (c' null without a cell).
+     * One step of one layer in one direction: xg = x W_ih^T + b_ih (N, gates H), h (N, H_out) and
+     * c (N, H); returns {h', c'} (c' null without a cell).
      */
-    protected abstract Tensor[] cell(Tensor xg, Tensor h, Tensor c, Tensor whh, Tensor bhh);
+    protected abstract Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w);
 
     public Output forward(Tensor x) {
         return forward(x, null);
@@ -73,57 +110,93 @@ public abstract class Recurrent extends Module {
     /** {@code initial} null starts from zeros. */
     public Output forward(Tensor x, State initial) {
         String name = getClass().getSimpleName();
-        if (x.dim() != 3 || x.size(2) != inputSize) {
+        if ((x.dim() != 2 && x.dim() != 3) || x.size(-1) != inputSize) {
             throw new IllegalArgumentException(name + ": expected input " + (batchFirst ? "(N, L, " : "(L, N, ") + inputSize
-                    + "), got " + Shape.str(x.shape()));
+                    + ") or unbatched (L, " + inputSize + "), got " + Shape.str(x.shape()));
         }
-        Tensor seq = batchFirst ? x.transpose(0, 1) : x; // (L, N, in)
-        int steps = seq.size(0);
+        boolean batched = x.dim() == 3;
+        Tensor seq = !batched ? x.unsqueeze(1) : batchFirst ? x.transpose(0, 1) : x; // (L, N, in)
         int n = seq.size(1);
-        int[] stateShape = {numLayers, n, hiddenSize};
-        Tensor h0 = initial == null ? Tensor.zeros(stateShape, x.dtype(), x.device()) : checkState(name, "h", initial.h(), stateShape);
-        Tensor c0 = !hasCell() ? null : initial == null ? Tensor.zeros(stateShape, x.dtype(), x.device())
-                : checkState(name, "c", initial.c(), stateShape);
-        Tensor[] hn = new Tensor[numLayers];
-        Tensor[] cn = new Tensor[numLayers];
-        for (int k = 0; k < numLayers; k++) {
-            Tensor wih = namedParameters().get("weight_ih_l" + k).data();
-            Tensor whh = namedParameters().get("weight_hh_l" + k).data();
-            Tensor bih = bias ? namedParameters().get("bias_ih_l" + k).data() : null;
-            Tensor bhh = bias ? namedParameters().get("bias_hh_l" + k).data() : null;
-            Tensor xg = seq.matmul(wih.t()); // (L, N, gates H), all steps at once
-            if (bih != null) {
-                xg = xg.add(bih);
-            }
-            Tensor h = h0.select(0, k);
-            Tensor c = c0 == null ? null : c0.select(0, k);
-            Tensor[] outs = new Tensor[steps];
-            for (int t = 0; t < steps; t++) {
-                Tensor[] hc = cell(xg.select(0, t), h, c, whh, bhh);
-                h = hc[0];
-                c = hc[1];
-                outs[t] = h;
-            }
-            hn[k] = h;
-            cn[k] = c;
-            seq = Tensor.stack(outs, 0); // (L, N, H), the next layer's input
+        int slots = Math.multiplyExact(directions, numLayers);
+        int[] hShape = batched ? new int[] {slots, n, outSize()} : new int[] {slots, outSize()};
+        int[] cShape = batched ? new int[] {slots, n, hiddenSize} : new int[] {slots, hiddenSize};
+        Tensor h0 = initial == null ? zeros(hShape, x) : checkState(name, "h", initial.h(), hShape, x);
+        Tensor c0 = !hasCell() ? null : initial == null ? zeros(cShape, x) : checkState(name, "c", initial.c(), cShape, x);
+        if (!batched) { // the state gets the batch dim of 1 that the input got
+            h0 = h0.unsqueeze(1);
+            c0 = c0 == null ? null : c0.unsqueeze(1);
         }
-        State last = new State(Tensor.stack(hn, 0), hasCell() ? Tensor.stack(cn, 0) : null);
-        return new Output(batchFirst ? seq.transpose(0, 1) : seq, last);
+        Tensor[] hn = new Tensor[slots];
+        Tensor[] cn = new Tensor[slots];
+        for (int k = 0; k < numLayers; k++) {
+            Tensor[] outs = new Tensor[directions];
+            for (int d = 0; d < directions; d++) {
+                int slot = k * directions + d;
+                Tensor[] last = new Tensor[2];
+                outs[d] = direction(seq, weights(k, d), d == 1, h0.select(0, slot), c0 == null ? null : c0.select(0, slot), last);
+                hn[slot] = last[0];
+                cn[slot] = last[1];
+            }
+            seq = directions == 1 ? outs[0] : Tensor.cat(outs, 2); // (L, N, D H_out), the next layer's input
+        }
+        Tensor h = Tensor.stack(hn, 0);
+        Tensor c = hasCell() ? Tensor.stack(cn, 0) : null;
+        if (!batched) {
+            return new Output(seq.squeeze(1), new State(h.squeeze(1), c == null ? null : c.squeeze(1)));
+        }
+        return new Output(batchFirst ? seq.transpose(0, 1) : seq, new State(h, c));
     }
 
-    private static Tensor checkState(String name, String which, Tensor s, int[] expected) {
+    /** Runs one direction over seq (L, N, in) from h (N, H_out), c (N, H); returns (L, N, H_out), last = {h_n, c_n}. */
+    private Tensor direction(Tensor seq, Weights w, boolean reverse, Tensor h, Tensor c, Tensor[] last) {
+        Tensor xg = seq.matmul(w.ih().t()); // (L, N, gates H), all steps at once
+        if (w.biasIh() != null) {
+            xg = xg.add(w.biasIh());
+        }
+        int steps = seq.size(0);
+        Tensor[] outs = new Tensor[steps];
+        for (int i = 0; i < steps; i++) {
+            int t = reverse ? steps - 1 - i : i;
+            Tensor[] hc = cell(xg.select(0, t), h, c, w);
+            h = hc[0];
+            c = hc[1];
+            outs[t] = h;
+        }
+        last[0] = h;
+        last[1] = c;
+        return Tensor.stack(outs, 0);
+    }
+
+    private Weights weights(int k, int d) {
+        String sfx = suffix(k, d);
+        var p = namedParameters();
+        return new Weights(p.get("weight_ih" + sfx).data(), p.get("weight_hh" + sfx).data(),
+                bias ? p.get("bias_ih" + sfx).data() : null, bias ? p.get("bias_hh" + sfx).data() : null,
+                projSize > 0 ? p.get("weight_hr" + sfx).data() : null);
+    }
+
+    private static Tensor zeros(int[] shape, Tensor like) {
+        return Tensor.zeros(shape, like.dtype(), like.device());
+    }
+
+    private static Tensor checkState(String name, String which, Tensor s, int[] expected, Tensor x) {
+        String layout = expected.length == 3 ? "(D * num_layers, N, " : "(D * num_layers, ";
+        String size = which.equals("c") ? "H)" : "H_out)";
         if (s == null || !Arrays.equals(s.shape(), expected)) {
-            throw new IllegalArgumentException(name + ": initial " + which + " must be (num_layers, N, H) = " + Shape.str(expected)
-                    + ", got " + (s == null ? "null" : Shape.str(s.shape())));
+            throw new IllegalArgumentException(name + ": initial " + which + " must be " + layout + size + " = " + Shape.str(expected)
+                    + " for input " + Shape.str(x.shape()) + ", got " + (s == null ? "null" : Shape.str(s.shape())));
+        }
+        if (!s.device().equals(x.device()) || s.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(name + ": initial " + which + " is " + s.dtype() + " on " + s.device() + " but input "
+                    + Shape.str(x.shape()) + " is " + x.dtype() + " on " + x.device());
         }
         return s;
     }
 
     /** hidden part of the gates: h W_hh^T + b_hh (N, gates H). */
-    protected static Tensor hiddenGates(Tensor h, Tensor whh, Tensor bhh) {
-        Tensor hg = h.matmul(whh.t());
-        return bhh == null ? hg : hg.add(bhh);
+    protected static Tensor hiddenGates(Tensor h, Weights w) {
+        Tensor hg = h.matmul(w.hh().t());
+        return w.biasHh() == null ? hg : hg.add(w.biasHh());
     }
 
     /** Gate {@code i} of a (N, gates H) tensor: (N, H). */
@@ -134,6 +207,7 @@ public abstract class Recurrent extends Module {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + ", bias=" + bias
-                + ", batch_first=" + batchFirst + ")";
+                + ", batch_first=" + batchFirst + ", bidirectional=" + (directions == 2)
+                + (projSize > 0 ? ", proj_size=" + projSize : "") + ")";
     }
 }

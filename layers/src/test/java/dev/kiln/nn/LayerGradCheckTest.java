@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Float64 gradient checks of every layer: the input gradient with autograd's gradcheck, and each
  * parameter's gradient against central differences of sum(y * v) for a fixed random v, taken by
- * perturbing the parameter in place (GradCheck's default eps and tolerances).
+ * perturbing the parameter in place (GradCheck's default eps and tolerances); the same for the new
+ * parameter paths of the recurrent and attention layers (reverse directions, weight_hr, bias_k/v).
  */
 class LayerGradCheckTest {
     private static final Generator G = new Generator(21);
@@ -100,14 +101,69 @@ class LayerGradCheckTest {
         GradCheck.gradcheck(a -> new BCEWithLogitsLoss(null, Reduction.SUM, pw).forward(a[0], y), logits);
     }
 
-    /** Compares autograd's d sum(y v) / d p with central differences for every parameter element. */
+    @Test
+    void bidirectionalProjectedLstm_inputStateAndParameterGradients_equalCentralDifferences() {
+        LSTM lstm = new LSTM(2, 3, 2, true, true, true, 2, G); // weight_hr_l{k}, *_reverse
+        lstm.to(DType.FLOAT64);
+        Tensor x = Tensor.normal(G, 0, 1, new int[] {2, 3, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor h0 = Tensor.normal(G, 0, 1, new int[] {4, 2, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor c0 = Tensor.normal(G, 0, 1, new int[] {4, 2, 3}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        GradCheck.gradcheck(a -> outputAndState(lstm.forward(a[0], new Recurrent.State(a[1], a[2]))), x, h0, c0);
+        checkParameters(lstm, () -> outputAndState(lstm.forward(x.detach(), new Recurrent.State(h0.detach(), c0.detach()))));
+    }
+
+    @Test
+    void bidirectionalGru_unbatched_inputAndParameterGradients_equalCentralDifferences() {
+        GRU gru = new GRU(2, 3, 2, true, false, true, G);
+        gru.to(DType.FLOAT64);
+        Tensor x = Tensor.normal(G, 0, 1, new int[] {3, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        GradCheck.gradcheck(a -> outputAndState(gru.forward(a[0])), x);
+        checkParameters(gru, () -> outputAndState(gru.forward(x.detach())));
+    }
+
+    /** The output and the final state(s) flattened into one tensor, so every path is checked. */
+    private static Tensor outputAndState(Recurrent.Output o) {
+        Tensor[] parts = o.state().c() == null ? new Tensor[] {o.output().flatten(), o.state().h().flatten()}
+                : new Tensor[] {o.output().flatten(), o.state().h().flatten(), o.state().c().flatten()};
+        return Tensor.cat(parts, 0);
+    }
+
+    @Test
+    void multiheadAttention_biasKvZeroAttnAnd3dFloatMask_inputAndParameterGradients_equalCentralDifferences() {
+        MultiheadAttention mha = new MultiheadAttention(4, 2, true, true, true, true, G);
+        mha.to(DType.FLOAT64);
+        Tensor q = Tensor.normal(G, 0, 1, new int[] {2, 3, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor kv = Tensor.normal(G, 0, 1, new int[] {2, 2, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor mask = Tensor.normal(G, 0, 1, new int[] {4, 3, 2}, DType.FLOAT64, Device.CPU); // (N * heads, L, S)
+        Tensor kpm = Tensor.fromArray(new boolean[] {false, true, false, false}, 2, 2);
+        GradCheck.gradcheck(a -> mha.forward(a[0], a[1], a[1], kpm, mask, true), q, kv);
+        checkParameters(mha, () -> mha.forward(q.detach(), kv.detach(), kv.detach(), kpm, mask, true));
+    }
+
+    @Test
+    void transformer_geluPreNorm_inputAndParameterGradients_equalCentralDifferences() {
+        Transformer t = new Transformer(4, 2, 1, 1, 6, 0, "gelu", 1e-5, false, true, G);
+        t.to(DType.FLOAT64);
+        Tensor src = Tensor.normal(G, 0, 1, new int[] {3, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true); // unbatched
+        Tensor tgt = Tensor.normal(G, 0, 1, new int[] {2, 4}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        Tensor tgtMask = Transformer.generateSquareSubsequentMask(2, DType.FLOAT64, Device.CPU);
+        GradCheck.gradcheck(a -> t.forward(a[0], a[1], null, tgtMask, null, null, null, null), src, tgt);
+        checkParameters(t, () -> t.forward(src.detach(), tgt.detach(), null, tgtMask, null, null, null, null));
+    }
+
+    /** checkParameters of a one-input layer applied to x. */
     private static void checkParameters(Layer layer, Tensor x) {
+        checkParameters(layer, () -> layer.forward(x));
+    }
+
+    /** Compares autograd's d sum(y v) / d p with central differences for every parameter element, y = forward(). */
+    private static void checkParameters(Module layer, Supplier<Tensor> forward) {
         if (layer.parameters().isEmpty()) {
             return;
         }
-        Tensor v = Tensor.normal(G, 0, 1, layer.forward(x).shape(), DType.FLOAT64, Device.CPU);
+        Tensor v = Tensor.normal(G, 0, 1, forward.get().shape(), DType.FLOAT64, Device.CPU);
         layer.zeroGrad();
-        layer.forward(x).mul(v).sum().backward();
+        forward.get().mul(v).sum().backward();
         layer.namedParameters().forEach((name, p) -> {
             double[] analytic = p.grad().toDoubleArray();
             double[] values = p.data().detach().toDoubleArray();
@@ -117,9 +173,9 @@ class LayerGradCheckTest {
                 plus[i] += GradCheck.DEFAULT_EPS;
                 minus[i] -= GradCheck.DEFAULT_EPS;
                 p.update(Tensor.fromArray(plus, p.shape()));
-                double fp = layer.forward(x).mul(v).sum().item();
+                double fp = forward.get().mul(v).sum().item();
                 p.update(Tensor.fromArray(minus, p.shape()));
-                double fm = layer.forward(x).mul(v).sum().item();
+                double fm = forward.get().mul(v).sum().item();
                 p.update(Tensor.fromArray(values, p.shape()));
                 double numeric = (fp - fm) / (2 * GradCheck.DEFAULT_EPS);
                 double allowed = GradCheck.DEFAULT_ATOL + GradCheck.DEFAULT_RTOL * Math.abs(numeric);

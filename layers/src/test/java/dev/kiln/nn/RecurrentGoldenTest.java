@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -19,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RNN, LSTM and GRU against PyTorch (outputs, final states and every gradient, float32 and float64),
- * gradcheck, and truncated BPTT. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * issue #12's bidirectional, projected and unbatched cases on every device, gradcheck, and truncated BPTT. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class RecurrentGoldenTest {
     private static final Generator G = new Generator(40);
@@ -33,28 +35,61 @@ class RecurrentGoldenTest {
         CASES.put("gru", () -> new GRU(3, 4, 2, true, true, G));
     }
 
+    /**
+     * Issue #12's cases, in sequence_{f32,f64}: bidirectional, projected and unbatched, as the script's sequence()
+     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}).
+     */
+    private static final Map<String, Supplier<Recurrent>> SEQUENCE = new LinkedHashMap<>();
+
+    static {
+        SEQUENCE.put("rnn_bi", () -> new RNN(3, 4, 2, false, true, false, true, G));
+        SEQUENCE.put("lstm_bi_proj_bf", () -> new LSTM(3, 4, 2, true, true, true, 2, G));
+        SEQUENCE.put("gru_bi_nobias", () -> new GRU(3, 4, 1, false, false, true, G));
+        SEQUENCE.put("lstm_proj_unbatched", () -> new LSTM(3, 4, 2, true, false, false, 3, G));
+        SEQUENCE.put("gru_bi_unbatched", () -> new GRU(3, 4, 1, true, true, true, G));
+        SEQUENCE.put("rnn_relu_unbatched", () -> new RNN(3, 4, 1, true, true, false, G));
+    }
+
     static Stream<Arguments> cases() {
         return Stream.of(DType.FLOAT32, DType.FLOAT64).flatMap(d -> CASES.keySet().stream().map(c -> Arguments.of(c, d)));
+    }
+
+    static Stream<Arguments> sequenceCases() {
+        return TestDevices.withFloatDtypes().flatMap(a -> SEQUENCE.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void recurrent_matchesPyTorch_outputsStatesAndGradients(String name, DType dtype) {
-        Goldens gold = Goldens.load("recurrent", dtype);
+        check(Goldens.load("recurrent", dtype), name, CASES.get(name).get(), dtype, Device.CPU);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("sequenceCases")
+    void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
+        Device d = target.use();
+        check(Goldens.load("sequence", dtype), name, SEQUENCE.get(name).get(), dtype, d);
+    }
+
+    /** Output, final state and every gradient of {@code name} on device d against the goldens. */
+    private static void check(Goldens gold, String name, Recurrent m, DType dtype, Device d) {
         Tolerance tol = Tolerance.of(dtype);
-        Recurrent m = CASES.get(name).get();
         m.to(dtype);
+        // PyTorch's state_dict names in PyTorch's order, so checkpoints interoperate
+        assertEquals(List.copyOf(gold.withPrefix(name + ".p.").keySet()), List.copyOf(m.stateDict().keySet()), name + " state_dict");
         m.loadStateDict(gold.withPrefix(name + ".p."));
-        Tensor x = gold.get(name + ".x").requiresGrad_(true);
-        Tensor h0 = gold.has(name + ".h0") ? gold.get(name + ".h0").requiresGrad_(true) : null;
-        Tensor c0 = gold.has(name + ".c0") ? gold.get(name + ".c0").requiresGrad_(true) : null;
+        m.to(d);
+        Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
+        Tensor h0 = gold.has(name + ".h0") ? gold.get(name + ".h0").to(d).requiresGrad_(true) : null;
+        Tensor c0 = gold.has(name + ".c0") ? gold.get(name + ".c0").to(d).requiresGrad_(true) : null;
         Recurrent.Output out = m.forward(x, h0 == null ? null : new Recurrent.State(h0, c0));
+        assertEquals(d, out.output().device(), name + " output device");
         tol.assertClose(gold.get(name + ".y"), out.output(), name + " output");
         tol.assertClose(gold.get(name + ".hn"), out.state().h(), name + " h_n");
-        Tensor total = out.output().mul(gold.get(name + ".gy")).sum().add(out.state().h().mul(gold.get(name + ".ghn")).sum());
+        Tensor total = out.output().mul(gold.get(name + ".gy").to(d)).sum().add(out.state().h().mul(gold.get(name + ".ghn").to(d)).sum());
         if (gold.has(name + ".cn")) {
             tol.assertClose(gold.get(name + ".cn"), out.state().c(), name + " c_n");
-            total = total.add(out.state().c().mul(gold.get(name + ".gcn")).sum());
+            total = total.add(out.state().c().mul(gold.get(name + ".gcn").to(d)).sum());
         } else {
             assertNull(out.state().c());
         }

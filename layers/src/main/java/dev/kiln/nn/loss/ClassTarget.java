@@ -4,9 +4,10 @@ import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import java.util.Arrays;
+import java.util.function.BinaryOperator;
 
 /**
- * Class-index targets for NLL and cross entropy, flattened: input (N, C, d...) becomes rows (M, C)
+ * Class-index targets for NLL and cross entropy (and their unbatched (C) form), flattened: input (N, C, d...) becomes rows (M, C)
  * with M = N * d..., the target (N, d...) a column (M, 1) with ignored entries replaced by class 0,
  * and each row's weight (M) is w[target] or 0 where ignored.
  */
@@ -15,9 +16,7 @@ record ClassTarget(Tensor rows, Tensor index, Tensor rowWeight, Tensor kept, int
         if (target.dtype() != DType.INT64) {
             throw new IllegalArgumentException(loss + ": class-index target must be int64, got " + target.dtype());
         }
-        if (input.dim() < 2) {
-            throw new IllegalArgumentException(loss + ": input must be (N, C) or (N, C, d...), got shape " + Shape.str(input.shape()));
-        }
+        checkRank(loss, input);
         int c = input.size(1);
         int[] expected = new int[input.dim() - 1];
         expected[0] = input.size(0);
@@ -42,6 +41,28 @@ record ClassTarget(Tensor rows, Tensor index, Tensor rowWeight, Tensor kept, int
         Tensor keptF = kept.to(input.dtype());
         Tensor rowWeight = weight == null ? keptF : weight.to(input.dtype()).indexSelect(0, safe).mul(keptF);
         return new ClassTarget(rows, safe.reshape(-1, 1), rowWeight, kept, target.shape());
+    }
+
+    static void checkRank(String loss, Tensor input) {
+        if (input.dim() < 2) {
+            throw new IllegalArgumentException(loss + ": input must be (C), (N, C) or (N, C, d...), got shape "
+                    + Shape.str(input.shape()));
+        }
+    }
+
+    /**
+     * Unbatched input (C) with a class-index target () or probabilities (C), as PyTorch: computed by
+     * {@code batched} as a batch of one, whose dim a NONE reduction then drops again.
+     */
+    static Tensor unbatched(String loss, Tensor input, Tensor target, Reduction reduction, BinaryOperator<Tensor> batched) {
+        int[] expected = target.dtype().isFloatingPoint() ? input.shape() : new int[0];
+        if (!Arrays.equals(target.shape(), expected)) {
+            throw new IllegalArgumentException(loss + ": for unbatched input of shape " + Shape.str(input.shape())
+                    + " the target must be a class index of shape [] or probabilities of shape " + Shape.str(input.shape())
+                    + ", got " + target.dtype() + " " + Shape.str(target.shape()));
+        }
+        Tensor y = batched.apply(input.unsqueeze(0), target.unsqueeze(0)); // (1, C) and (1) or (1, C)
+        return reduction == Reduction.NONE ? y.squeeze(0) : y;
     }
 
     /** (N, C, d...) -> (N, d..., C). */

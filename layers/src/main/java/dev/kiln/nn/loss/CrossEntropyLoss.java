@@ -5,7 +5,8 @@ import dev.kiln.Tensor;
 
 /**
  * Cross entropy of logits, as {@code torch.nn.CrossEntropyLoss}: input (N, C, d...) and either
- * int64 class indices (N, d...) or class probabilities shaped like the input. Uses log_softmax
+ * int64 class indices (N, d...) or class probabilities shaped like the input; unbatched, input (C)
+ * and a class index () or probabilities (C). Uses log_softmax
  * (log-sum-exp), so large logits do not overflow. Label smoothing mixes in the uniform
  * distribution with weight ε; class weights, ignore_index (indices only) and reductions follow PyTorch.
  */
@@ -32,6 +33,10 @@ public final class CrossEntropyLoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
+        if (input.dim() == 1) {
+            return ClassTarget.unbatched("cross_entropy", input, target, reduction, this::forward);
+        }
+        ClassTarget.checkRank("cross_entropy", input);
         Tensor logp = Functional.logSoftmax(input, 1); // (N, C, d...)
         return target.dtype().isFloatingPoint() ? withProbabilities(logp, target) : withIndices(logp, target);
     }

@@ -4,7 +4,7 @@ import dev.kiln.Tensor;
 
 /**
  * Negative log-likelihood of log-probabilities, as {@code torch.nn.NLLLoss}: input (N, C, d...),
- * int64 target (N, d...); class weights, ignore_index, and a mean weighted by the target's weights.
+ * int64 target (N, d...), or unbatched input (C) and target (); class weights, ignore_index, and a mean weighted by the target's weights.
  */
 public final class NLLLoss implements Loss {
     private final Tensor weight;
@@ -24,6 +24,9 @@ public final class NLLLoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
+        if (input.dim() == 1) {
+            return ClassTarget.unbatched("nll_loss", input, target, reduction, this::forward);
+        }
         ClassTarget t = ClassTarget.of("nll_loss", input, target, weight, ignoreIndex);
         return t.reduce("nll_loss", t.weightedNll(), reduction);
     }

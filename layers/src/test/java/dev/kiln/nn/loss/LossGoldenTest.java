@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Goldens;
+import dev.kiln.nn.TestDevices;
 import dev.kiln.nn.Tolerance;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every loss against PyTorch: value and input gradient (for a random upstream gradient gy) in
- * float32 and float64. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * float32 and float64; the unbatched cross-entropy / NLL cases on every device. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class LossGoldenTest {
     /** Each case builds, from the golden file (for weights), the loss the script computes under that name. */
@@ -51,8 +53,52 @@ class LossGoldenTest {
         CASES.put("kl_logtarget", g -> new KLDivLoss(Reduction.BATCH_MEAN, true));
     }
 
+    /**
+     * Issue #12's unbatched cases (input (C), target () or (C)), in sequence_{f32,f64}
+     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}); t fetches the case's tensors.
+     */
+    private static final Map<String, Function<Function<String, Tensor>, Loss>> UNBATCHED = new LinkedHashMap<>();
+
+    static {
+        for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
+            String s = r.name().toLowerCase();
+            UNBATCHED.put("ce_unbatched_" + s, t -> new CrossEntropyLoss(t.apply("weight"), -100, r, 0.1));
+            UNBATCHED.put("nll_unbatched_" + s, t -> new NLLLoss(t.apply("weight"), -100, r));
+        }
+        UNBATCHED.put("ce_unbatched_probs", t -> new CrossEntropyLoss(null, -100, Reduction.NONE, 0));
+    }
+
     static Stream<Arguments> cases() {
         return Stream.of(DType.FLOAT32, DType.FLOAT64).flatMap(d -> CASES.keySet().stream().map(c -> Arguments.of(c, d)));
+    }
+
+    static Stream<Arguments> unbatchedCases() {
+        return TestDevices.withFloatDtypes().flatMap(a -> UNBATCHED.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("unbatchedCases")
+    void unbatchedLoss_matchesPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
+        Device d = target.use();
+        Goldens gold = Goldens.load("sequence", dtype);
+        Tolerance tol = Tolerance.of(dtype);
+        Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
+        Tensor loss = UNBATCHED.get(name).apply(k -> gold.get(name + "." + k).to(d)).forward(x, gold.get(name + ".target").to(d));
+        tol.assertClose(gold.get(name + ".loss"), loss, name + " value"); // shape [] for every reduction
+        loss.backward(gold.get(name + ".gy").to(d));
+        tol.assertClose(gold.get(name + ".gx"), x.grad(), name + " input gradient");
+    }
+
+    @Test
+    void unbatched_targetOfWrongShape_namesBothShapes() {
+        Tensor logits = Tensor.zeros(4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CrossEntropyLoss().forward(logits, Tensor.fromArray(new long[] {1}, 1)));
+        assertTrue(e.getMessage().contains("cross_entropy: for unbatched input of shape [4]") && e.getMessage().contains("[1]"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new NLLLoss().forward(Tensor.zeros(new int[0], DType.FLOAT32,
+                Device.CPU), Tensor.fromArray(new long[] {0}, 1)));
+        assertTrue(e.getMessage().contains("nll_loss: input must be (C), (N, C) or (N, C, d...), got shape []"), e.getMessage());
     }
 
     @ParameterizedTest(name = "{0} {1}")
