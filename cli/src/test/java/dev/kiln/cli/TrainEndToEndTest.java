@@ -91,6 +91,24 @@ class TrainEndToEndTest {
         assertEquals(2, RunCheckpoint.epoch(RunCheckpoint.read(emuRun.resolve(RunCheckpoint.FILE_NAME))));
     }
 
+    /** resnet-small's BatchNorm counts batches with a 0-d CPU constant: it used to die at the first batch on a device. */
+    @Test
+    void resnetSmallOnCudaEmu_matchesTheCpuRun() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 20, 10);
+        String[] common = {"train", "--model", "resnet-small", "--epochs", "1", "--batch-size", "10", "--seed", "5",
+            "--data", data.toString(), "--no-progress"};
+        Path cpuRun = tmp.resolve("cpu");
+        Path emuRun = tmp.resolve("emu");
+        kiln(concat(common, "--device", "cpu", "--out", cpuRun.toString()));
+        kiln(concat(common, "--device", "cuda-emu", "--out", emuRun.toString()));
+        String[] cpu = Files.readAllLines(cpuRun.resolve(MetricsCsv.FILE_NAME)).get(1).split(",");
+        String[] emu = Files.readAllLines(emuRun.resolve(MetricsCsv.FILE_NAME)).get(1).split(",");
+        for (int column : new int[] {1, 3}) {   // train and test loss
+            assertEquals(Double.parseDouble(cpu[column]), Double.parseDouble(emu[column]),
+                    1e-4 * Math.abs(Double.parseDouble(cpu[column])), "metrics column " + column);
+        }
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
