@@ -126,6 +126,90 @@ public final class Shape {
         return out;
     }
 
+    /**
+     * newShape (one dim may be -1, inferred) checked against a tensor of {@code shape}: the same
+     * number of elements, no size whose product overflows.
+     */
+    public static int[] infer(String op, int[] newShape, int[] shape) {
+        int[] out = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == -1) {
+                if (infer >= 0) {
+                    throw new IllegalArgumentException(op + ": only one dim can be -1, got " + str(newShape));
+                }
+                infer = i;
+            } else if (out[i] < 0) {
+                throw new IllegalArgumentException(op + ": invalid size " + out[i] + " in " + str(newShape));
+            } else {
+                known *= out[i];
+            }
+        }
+        int[] given = out.clone();
+        if (infer >= 0) {
+            given[infer] = 1;
+        }
+        numel(op, given); // sizes whose product overflows are refused before any arithmetic on them
+        int n = numel(shape);
+        if (infer >= 0) {
+            if (known == 0 || n % known != 0) {
+                throw new IllegalArgumentException(op + ": shape " + str(newShape) + " is invalid for a tensor of shape "
+                        + str(shape) + " (" + n + " elements)");
+            }
+            out[infer] = (int) (n / known);
+        } else if (known != n) {
+            throw new IllegalArgumentException(op + ": shape " + str(newShape) + " is invalid for a tensor of shape "
+                    + str(shape) + " (" + n + " elements)");
+        }
+        return out;
+    }
+
+    /**
+     * Strides for viewing a tensor of (shape, stride) as {@code target}, or null when a copy is
+     * needed (as torch's computeStride).
+     */
+    public static int[] viewStrides(int[] shape, int[] stride, int[] target) {
+        int[] out = new int[target.length];
+        if (numel(shape) == 0) {
+            return contiguousStrides(target);
+        }
+        int viewD = target.length - 1;
+        long chunkBase = shape.length == 0 ? 1 : stride[shape.length - 1];
+        long tensorNumel = 1;
+        long viewNumel = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            tensorNumel *= shape[d];
+            if (d == 0 || (shape[d - 1] != 1 && stride[d - 1] != tensorNumel * chunkBase)) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] == 1)) {
+                    out[viewD] = (int) (viewNumel * chunkBase);
+                    viewNumel *= target[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) {
+                    return null;
+                }
+                if (d > 0) {
+                    chunkBase = stride[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        while (viewD >= 0) {
+            out[viewD--] = 1; // only size-1 dims remain
+        }
+        return out;
+    }
+
+    /** a without its element i. */
+    public static int[] remove(int[] a, int i) {
+        int[] out = new int[a.length - 1];
+        System.arraycopy(a, 0, out, 0, i);
+        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+        return out;
+    }
+
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }

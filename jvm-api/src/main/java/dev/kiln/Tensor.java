@@ -406,8 +406,8 @@ public final class Tensor implements AutoCloseable {
 
     /** A view with a new shape (one dim may be -1); throws if the strides do not allow a view. */
     public Tensor view(int... newShape) {
-        int[] target = inferShape("view", newShape);
-        int[] newStride = viewStrides(target);
+        int[] target = Shape.infer("view", newShape, shape);
+        int[] newStride = Shape.viewStrides(shape, stride, target);
         if (newStride == null) {
             throw new IllegalArgumentException("view: shape " + Shape.str(target) + " is not compatible with the strides "
                     + Shape.str(stride) + " of a tensor of shape " + Shape.str(shape) + "; use reshape (which copies)");
@@ -417,8 +417,8 @@ public final class Tensor implements AutoCloseable {
 
     /** As view, but copies when the strides do not allow a view. */
     public Tensor reshape(int... newShape) {
-        int[] target = inferShape("reshape", newShape);
-        return viewStrides(target) != null ? view(target) : contiguous().view(target);
+        int[] target = Shape.infer("reshape", newShape, shape);
+        return Shape.viewStrides(shape, stride, target) != null ? view(target) : contiguous().view(target);
     }
 
     /** Records a view of this tensor with the same elements in a new shape. */
@@ -454,75 +454,6 @@ public final class Tensor implements AutoCloseable {
             out[k++] = shape[i];
         }
         return reshape(out);
-    }
-
-    private int[] inferShape(String op, int[] newShape) {
-        int[] out = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == -1) {
-                if (infer >= 0) {
-                    throw new IllegalArgumentException(op + ": only one dim can be -1, got " + Shape.str(newShape));
-                }
-                infer = i;
-            } else if (out[i] < 0) {
-                throw new IllegalArgumentException(op + ": invalid size " + out[i] + " in " + Shape.str(newShape));
-            } else {
-                known *= out[i];
-            }
-        }
-        int[] given = out.clone();
-        if (infer >= 0) {
-            given[infer] = 1;
-        }
-        Shape.numel(op, given); // sizes whose product overflows are refused before any arithmetic on them
-        int n = numel();
-        if (infer >= 0) {
-            if (known == 0 || n % known != 0) {
-                throw new IllegalArgumentException(op + ": shape " + Shape.str(newShape) + " is invalid for a tensor of shape "
-                        + Shape.str(shape) + " (" + n + " elements)");
-            }
-            out[infer] = (int) (n / known);
-        } else if (known != n) {
-            throw new IllegalArgumentException(op + ": shape " + Shape.str(newShape) + " is invalid for a tensor of shape "
-                    + Shape.str(shape) + " (" + n + " elements)");
-        }
-        return out;
-    }
-
-    /** Strides for viewing this tensor as {@code target}, or null when a copy is needed (as torch's computeStride). */
-    private int[] viewStrides(int[] target) {
-        int[] out = new int[target.length];
-        if (numel() == 0) {
-            return Shape.contiguousStrides(target);
-        }
-        int viewD = target.length - 1;
-        long chunkBase = shape.length == 0 ? 1 : stride[shape.length - 1];
-        long tensorNumel = 1;
-        long viewNumel = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            tensorNumel *= shape[d];
-            if (d == 0 || (shape[d - 1] != 1 && stride[d - 1] != tensorNumel * chunkBase)) {
-                while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] == 1)) {
-                    out[viewD] = (int) (viewNumel * chunkBase);
-                    viewNumel *= target[viewD];
-                    viewD--;
-                }
-                if (viewNumel != tensorNumel) {
-                    return null;
-                }
-                if (d > 0) {
-                    chunkBase = stride[d - 1];
-                    tensorNumel = 1;
-                    viewNumel = 1;
-                }
-            }
-        }
-        while (viewD >= 0) {
-            out[viewD--] = 1; // only size-1 dims remain
-        }
-        return out;
     }
 
     public Tensor permute(int... dims) {
@@ -623,7 +554,7 @@ public final class Tensor implements AutoCloseable {
                     + " with size " + shape[d] + " (shape " + Shape.str(shape) + ")");
         }
         return Autograd.record(new Op.Select(shape.clone(), d, i),
-                viewOf("select", storage, remove(shape, d), remove(stride, d), offset + (long) i * stride[d]), this);
+                viewOf("select", storage, Shape.remove(shape, d), Shape.remove(stride, d), offset + (long) i * stride[d]), this);
     }
 
     /** Broadcast view to {@code newShape}; -1 keeps a size; new leading dims are allowed. */
@@ -693,7 +624,7 @@ public final class Tensor implements AutoCloseable {
             return this;
         }
         int d = Shape.dim("squeeze", dim, shape.length);
-        return shape[d] != 1 ? this : reshaped(new Tensor(storage, remove(shape, d), remove(stride, d), offset));
+        return shape[d] != 1 ? this : reshaped(new Tensor(storage, Shape.remove(shape, d), Shape.remove(stride, d), offset));
     }
 
     public Tensor unsqueeze(int dim) {
@@ -713,12 +644,6 @@ public final class Tensor implements AutoCloseable {
         return reshaped(new Tensor(storage, s, st, offset));
     }
 
-    private static int[] remove(int[] a, int i) {
-        int[] out = new int[a.length - 1];
-        System.arraycopy(a, 0, out, 0, i);
-        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-        return out;
-    }
 
     // ---------------------------------------------------------------- elementwise
 
