@@ -13,9 +13,9 @@ import java.util.Arrays;
 final class GemmLauncher extends Launcher {
     /** The most blocks a grid takes in z (CUDA's limit, also in y). */
     static final int MAX_GRID_Z = KernelLimits.MAX_GRID_YZ;
-    /** gemm.cu's load-mode bits. */
-    private static final int KFAST = 1;
-    private static final int VEC = 2;
+    /** gemm.cu's load-mode bits (GEMM_KFAST, GEMM_VEC; KernelConstantsTest compares). */
+    static final int KFAST = 1;
+    static final int VEC = 2;
     /** Vector loads and stores are 16 bytes. */
     private static final int VECTOR_BYTES = 16;
 
