@@ -17,7 +17,10 @@ import dev.kiln.spi.Conv2dParams;
  * and the 32-bit index range are checked.
  */
 final class Conv2dLauncher extends Launcher {
-    /** conv2d.cu's conv::Tile<T> (BM by dtype, BN, BN of the "narrow" kernels) and conv::BK; ConvTilesTest compares. */
+    /**
+     * conv2d.cu's conv::Tile<T> (BM by dtype, BN, and NARROW: BN of the "narrow" kernels) and conv::BK;
+     * KernelConstantsTest compares.
+     */
     static final int BM_F32 = 128;
     static final int BM_F64 = 64;
     static final int BN = 64;

@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,8 +63,8 @@ final class KernelTable {
     /** Module name -> its kernels. */
     private static final Map<String, Set<String>> MODULES = FAMILIES.entrySet().stream()
             .flatMap(f -> f.getValue().stream().map(k -> Map.entry(moduleOf(f.getKey(), k), k)))
-            .collect(Collectors.groupingBy(Map.Entry::getKey, TreeMap::new,
-                    Collectors.mapping(Map.Entry::getValue, Collectors.toUnmodifiableSet())));
+            .collect(Collectors.collectingAndThen(Collectors.groupingBy(Map.Entry::getKey, TreeMap::new,
+                    Collectors.mapping(Map.Entry::getValue, Collectors.toUnmodifiableSet())), Collections::unmodifiableMap));
 
     private KernelTable() {
     }
