@@ -9,7 +9,8 @@
 // operands are read 16 bytes at a time. Products are FMAs on the CUDA cores in the dtype itself (no
 // tensor cores, so float32 stays float32 and float64 float64). The head dim is a template bound
 // D (32, 64, 128 >= E, Ev); the tile sizes of every (dtype, D) are chosen to fit 48 KiB of static
-// shared memory without register spills and are mirrored in dev.kiln.cuda.AttentionLauncher.
+// shared memory without register spills and are mirrored in dev.kiln.cuda.AttentionLauncher.TileRows
+// (KernelConstantsTest compares).
 //
 // Forward: per key tile of BC keys, K then V pass through one shared buffer; the online softmax
 // keeps a running max m and sum l per row in registers and rescales the output accumulator when

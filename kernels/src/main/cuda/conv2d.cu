@@ -17,7 +17,7 @@
 
 #include "kiln.cuh"
 
-// The geometry, written field for field by dev.kiln.cuda.Conv2dLauncher.
+// The geometry, written field for field by dev.kiln.cuda.ConvGeom (KernelConstantsTest compares the order).
 struct ConvGeom {
     int n, c, h, w;   // x (n, c, h, w)
     int o, kh, kw;    // weight (o, c / groups, kh, kw)
@@ -595,7 +595,8 @@ __device__ void depthwise_bwd_weight(const T* __restrict__ x, const T* __restric
 
 // Block tiles BM x BN: float 128 x 64 (8 x 4 accumulators a thread), double 64 x 64 (4 x 4); the
 // "narrow" kernels take BN = 32 for GEMMs with N <= 32 (few channels per group), which would leave
-// half a 64-wide tile idle. dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers.
+// half a 64-wide tile idle. dev.kiln.cuda.Conv2dLauncher sizes its grids by the same numbers
+// (its BM_F32, BM_F64, BN, NARROW, BK; KernelConstantsTest compares).
 template <class T>
 struct Tile {
     static constexpr int BM = 64;

@@ -14,24 +14,28 @@ import java.util.Arrays;
  */
 final class AttentionLauncher extends Launcher {
     private static final String OP = "scaled_dot_product_attention";
-    private static final int THREADS = 128;
-    private static final int WARPS = THREADS / 32;
-    private static final int[] HEAD_DIMS = {32, 64, 128};
+    static final int THREADS = 128;
+    /** attention.cu's ATTN_WARPS. */
+    static final int WARPS = THREADS / 32;
+    static final int[] HEAD_DIMS = {32, 64, 128};
 
     AttentionLauncher(CudaContext context) {
         super(context);
     }
 
     /**
-     * Rows per block of the forward, dQ and dK/dV kernels (queries, queries, keys) for head-dim bound d,
-     * as instantiated at the end of attention.cu (4 warps times TM or TK rows each).
+     * Rows per block of the forward, dQ and dK/dV kernels (queries, queries, keys) for head-dim bound d:
+     * WARPS times the TM or TK each variant is instantiated with at the end of attention.cu
+     * (AttentionTilesTest compares).
      */
-    private static int[] tileRows(DType t, int d) {
-        boolean f32 = t == DType.FLOAT32;
-        switch (d) {
-            case 32: return f32 ? new int[] {64, 32, 64} : new int[] {32, 32, 32};
-            case 64: return f32 ? new int[] {64, 32, 32} : new int[] {32, 16, 8};
-            default: return f32 ? new int[] {32, 16, 8} : new int[] {8, 4, 4};
+    record TileRows(int fwd, int dq, int dkdv) {
+        static TileRows of(DType t, int d) {
+            boolean f32 = t == DType.FLOAT32;
+            switch (d) {
+                case 32: return f32 ? new TileRows(64, 32, 64) : new TileRows(32, 32, 32);
+                case 64: return f32 ? new TileRows(64, 32, 32) : new TileRows(32, 16, 8);
+                default: return f32 ? new TileRows(32, 16, 8) : new TileRows(8, 4, 4);
+            }
         }
     }
 
@@ -111,7 +115,7 @@ final class AttentionLauncher extends Launcher {
         Tensor lse = newTensor(new int[] {s.nb, s.lq}, t);
         KernelArgs args = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v), mask)
                 .ptr(out).ptr(lse).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
-        run(t, kernel("fwd", s.d, t), s.blocks(s.lq, tileRows(t, s.d)[0]), tail(args, mask, s, t, scale, causal));
+        run(t, kernel("fwd", s.d, t), s.blocks(s.lq, TileRows.of(t, s.d).fwd()), tail(args, mask, s, t, scale, causal));
         return new Tensor[] {out, lse};
     }
 
@@ -127,7 +131,7 @@ final class AttentionLauncher extends Launcher {
         Tensor gq = newTensor(q.shape(), t);
         Tensor gk = newTensor(k.shape(), t);
         Tensor gv = newTensor(v.shape(), t);
-        int[] rows = tileRows(t, s.d);
+        TileRows rows = TileRows.of(t, s.d);
         try (Tensor stats = newTensor(new int[] {2, s.nb * s.lq}, t)) { // (logsumexp, rowsum(gOut * out)) per row
             run(t, kernel("bwd_prep", 0, t), (s.nb * s.lq + WARPS - 1) / WARPS,
                     new KernelArgs().ptr(gOut).ptr(out).ptr(logsumexp).ptr(stats)
@@ -136,11 +140,11 @@ final class AttentionLauncher extends Launcher {
             KernelArgs dkdv = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
                     .ptr(gOut), mask).ptr(stats).ptr(gk).ptr(gv)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
-            run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows[2]), tail(dkdv, mask, s, t, scale, causal));
+            run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows.dkdv()), tail(dkdv, mask, s, t, scale, causal));
             KernelArgs dq = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
                     .ptr(gOut), mask).ptr(stats).ptr(gq)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
-            run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows[1]), tail(dq, mask, s, t, scale, causal));
+            run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows.dq()), tail(dq, mask, s, t, scale, causal));
         }
         return new Tensor[] {gq, gk, gv};
     }

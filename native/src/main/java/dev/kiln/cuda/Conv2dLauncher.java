@@ -4,9 +4,6 @@ import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Conv2dParams;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
@@ -20,16 +17,20 @@ import java.util.Arrays;
  * and the 32-bit index range are checked.
  */
 final class Conv2dLauncher extends Launcher {
-    /** conv::Tile: BN, and BM for double (float: 2 * TILE); the "narrow" kernels have BN = NARROW. */
-    private static final int TILE = 64;
-    private static final int NARROW = 32;
-    private static final int BK = 16;
-    /** Backward-weight splits its reduction until about this many blocks run (an H100 has 132 SMs)... */
-    private static final int TARGET_BLOCKS = 264;
+    /**
+     * conv2d.cu's conv::Tile<T> (BM by dtype, BN, and NARROW: BN of the "narrow" kernels) and conv::BK;
+     * KernelConstantsTest compares.
+     */
+    static final int BM_F32 = 128;
+    static final int BM_F64 = 64;
+    static final int BN = 64;
+    static final int NARROW = 32;
+    static final int BK = 16;
+    /** Backward-weight splits its reduction until about this many blocks run per SM... */
+    private static final int TARGET_BLOCKS_PER_SM = 2;
     /** ...but gives each split at least this many K tiles. */
     private static final int MIN_TILES_PER_SPLIT = 8;
-    /** The direct backward-weight splits until about this many threads run, chunks of at least 64. */
-    private static final int TARGET_THREADS = 132 * 2048;
+    /** The direct backward-weight splits until every SM is full of threads, chunks of at least 64. */
     private static final int MIN_DIRECT_CHUNK = 64;
     /** Forward and backward-input take the direct loops for C/groups == 1 up to this O/groups. */
     private static final int DIRECT_MAX_OUT_PER_GROUP = 8;
@@ -50,8 +51,8 @@ final class Conv2dLauncher extends Launcher {
     Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         String op = "conv2d";
         DType t = floating(op, x);
-        int[] geom = geometry(op, x.shape(), w.shape(), p);
-        Tensor y = newTensor(new int[] {x.size(0), w.size(0), geom[7], geom[8]}, t);
+        ConvGeom g = geometry(op, x.shape(), w.shape(), p);
+        Tensor y = newTensor(new int[] {x.size(0), w.size(0), g.oh(), g.ow()}, t);
         if (y.numel() == 0) {
             return y;
         }
@@ -60,12 +61,12 @@ final class Conv2dLauncher extends Launcher {
             Tensor wc = tmp.contiguous(w);
             Tensor bc = bias == null ? null : tmp.contiguous(bias);
             KernelArgs args = new KernelArgs().ptr(xc).ptr(wc).ptrOrNull(bc)
-                    .ptr(y).bytes(struct(geom));
+                    .ptr(y).bytes(g.bytes());
             int og = w.size(0) / p.groups();
             if (direct(w.size(1), og)) {
                 launch("conv2d", t, "conv2d_dwfwd_" + Layout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
             } else {
-                launch("conv2d", t, gemm("conv2d_fwd", og, t), grid(op, t, x.size(0) * geom[7] * geom[8], og,
+                launch("conv2d", t, gemm("conv2d_fwd", og, t), grid(op, t, x.size(0) * g.oh() * g.ow(), og,
                         p.groups()), Dim3.of(BLOCK), 0, args);
             }
         }
@@ -76,7 +77,7 @@ final class Conv2dLauncher extends Launcher {
     Tensor backwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
         String op = "conv2d_backward_input";
         DType t = floating(op, gy);
-        int[] geom = geometry(op, inputShape, w.shape(), p);
+        ConvGeom g = geometry(op, inputShape, w.shape(), p);
         Tensor gx = newTensor(inputShape, t);
         if (gx.numel() == 0) {
             return gx;
@@ -84,7 +85,7 @@ final class Conv2dLauncher extends Launcher {
         try (Temporaries tmp = new Temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor wc = tmp.contiguous(w);
-            KernelArgs args = new KernelArgs().ptr(gyc).ptr(wc).ptr(gx).bytes(struct(geom));
+            KernelArgs args = new KernelArgs().ptr(gyc).ptr(wc).ptr(gx).bytes(g.bytes());
             int cg = inputShape[1] / p.groups();
             if (direct(cg, w.size(0) / p.groups())) {
                 launch("conv2d", t, "conv2d_dwbwdinput_" + Layout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
@@ -107,9 +108,9 @@ final class Conv2dLauncher extends Launcher {
     Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
         String op = "conv2d_backward_weight";
         DType t = floating(op, gy);
-        int[] geom = geometry(op, x.shape(), weightShape, p);
+        ConvGeom g = geometry(op, x.shape(), weightShape, p);
         int size = Shape.numel(weightShape);
-        int reduction = x.size(0) * geom[7] * geom[8];
+        int reduction = x.size(0) * g.oh() * g.ow();
         if (reduction == 0 || size == 0) {
             return zeros(weightShape, t);
         }
@@ -120,7 +121,10 @@ final class Conv2dLauncher extends Launcher {
         int step = direct ? 1 : BK;
         int steps = ceilDiv(reduction, step);
         long unsplit = direct ? size : (long) ceilDiv(jdim, tileM(t)) * ceilDiv(og, tileN(og)) * p.groups();  // threads / blocks
-        long wanted = Math.min(ceilDiv(direct ? TARGET_THREADS : TARGET_BLOCKS, unsplit),
+        DeviceApi api = context.api();
+        long target = direct ? (long) api.multiprocessorCount() * api.maxThreadsPerMultiprocessor()
+                : (long) api.multiprocessorCount() * TARGET_BLOCKS_PER_SM;
+        long wanted = Math.min(ceilDiv(target, unsplit),
                 ceilDiv(steps, direct ? MIN_DIRECT_CHUNK : MIN_TILES_PER_SPLIT));
         long fits = Math.min(Integer.MAX_VALUE / size, direct ? Integer.MAX_VALUE : MAX_GRID_YZ / p.groups());
         int splits = (int) Math.max(1, Math.min(wanted, fits));
@@ -131,7 +135,7 @@ final class Conv2dLauncher extends Launcher {
             Tensor gyc = tmp.contiguous(gy);
             Tensor xc = tmp.contiguous(x);
             Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
-            KernelArgs args = new KernelArgs().ptr(xc).ptr(gyc).ptr(out).bytes(struct(geom))
+            KernelArgs args = new KernelArgs().ptr(xc).ptr(gyc).ptr(out).bytes(g.bytes())
                     .i32(chunk);
             if (direct) {
                 launch("conv2d", t, "conv2d_dwbwdweight_" + Layout.suffix(t), gridFor((long) splits * size, BLOCK),
@@ -162,11 +166,8 @@ final class Conv2dLauncher extends Launcher {
         return x.dtype();
     }
 
-    /**
-     * The ConvGeom struct's fields: {n, c, h, w, o, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups},
-     * after checking that every index the kernels form fits in an int.
-     */
-    private static int[] geometry(String op, int[] in, int[] ws, Conv2dParams p) {
+    /** The kernels' geometry, after checking that every index they form fits in an int. */
+    private static ConvGeom geometry(String op, int[] in, int[] ws, Conv2dParams p) {
         int oh = p.outH(in[2], ws[2]);
         int ow = p.outW(in[3], ws[3]);
         // the largest GEMM extent or index: output, backward-input pixels, backward-weight reduction
@@ -178,22 +179,16 @@ final class Conv2dLauncher extends Launcher {
                     + " is too large for the cuda backend's 32-bit indexing (output " + Shape.str(new int[] {in[0], ws[0], oh, ow})
                     + ", padded input " + (in[2] + 2L * p.padH()) + "x" + (in[3] + 2L * p.padW()) + ")");
         }
-        return new int[] {in[0], in[1], in[2], in[3], ws[0], ws[2], ws[3], oh, ow,
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW(), p.groups()};
-    }
-
-    private static byte[] struct(int[] fields) {
-        ByteBuffer b = ByteBuffer.allocate(4 * fields.length).order(ByteOrder.LITTLE_ENDIAN);
-        Arrays.stream(fields).forEach(b::putInt);
-        return b.array();
+        return new ConvGeom(in[0], in[1], in[2], in[3], ws[0], ws[2], ws[3], oh, ow,
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW(), p.groups());
     }
 
     private static int tileM(DType t) {
-        return t == DType.FLOAT32 ? 2 * TILE : TILE;
+        return t == DType.FLOAT32 ? BM_F32 : BM_F64;
     }
 
     private static int tileN(int n) {
-        return n <= NARROW ? NARROW : TILE;
+        return n <= NARROW ? NARROW : BN;
     }
 
     /** The GEMM kernel for a GEMM N of n: the narrow one where its tile covers n. */

@@ -1,6 +1,8 @@
 package dev.kiln.cuda;
 
 import dev.kiln.Device;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** One device: its driver API (JCuda or the emulator), its caching allocator and each thread's current stream. */
 final class CudaContext {
@@ -9,6 +11,8 @@ final class CudaContext {
     private final CachingAllocator allocator;
     private final CudaStream defaultStream = new CudaStream(this, null);
     private final ThreadLocal<CudaStream> current = ThreadLocal.withInitial(() -> defaultStream);
+    /** module -> name -> kernel: each handle is looked up once (cuModuleGetFunction), not per launch. */
+    private final Map<String, Map<String, Kernel>> kernels = new ConcurrentHashMap<>();
 
     CudaContext(Device device, DeviceApi api) {
         this.device = device;
@@ -22,6 +26,14 @@ final class CudaContext {
 
     DeviceApi api() {
         return api;
+    }
+
+    /** Kernel {@code name} of {@code module}, which must be in {@link KernelTable}; looked up on first use. */
+    Kernel kernel(String module, String name) {
+        return kernels.computeIfAbsent(module, m -> new ConcurrentHashMap<>()).computeIfAbsent(name, n -> {
+            KernelTable.require(module, n);
+            return api.kernel(module, n);
+        });
     }
 
     CachingAllocator allocator() {

@@ -63,4 +63,10 @@ interface DeviceApi {
     int maxThreadsPerBlock();
 
     int maxSharedBytesPerBlock();
+
+    /** Streaming multiprocessors: a grid of fewer blocks leaves part of the device idle. */
+    int multiprocessorCount();
+
+    /** Threads resident on one multiprocessor at most. */
+    int maxThreadsPerMultiprocessor();
 }

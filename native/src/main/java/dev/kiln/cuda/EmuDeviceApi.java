@@ -160,4 +160,15 @@ final class EmuDeviceApi implements DeviceApi {
     public int maxSharedBytesPerBlock() {
         return 48 * 1024;
     }
+
+    /** An H100's, so the launchers size their grids on cuda-emu as on the GPU Kiln is tuned for. */
+    @Override
+    public int multiprocessorCount() {
+        return 132;
+    }
+
+    @Override
+    public int maxThreadsPerMultiprocessor() {
+        return 2048;
+    }
 }

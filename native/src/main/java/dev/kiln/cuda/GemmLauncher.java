@@ -11,13 +11,11 @@ import java.util.Arrays;
  * strides and alignment, and the tile size from the problem size.
  */
 final class GemmLauncher extends Launcher {
-    /** SMs of an H100 / H200: fewer blocks than this leave part of the GPU idle. */
-    static final int FULL_WAVE = 132;
     /** The most blocks a grid takes in z (CUDA's limit, also in y). */
     static final int MAX_GRID_Z = KernelLimits.MAX_GRID_YZ;
-    /** gemm.cu's load-mode bits. */
-    private static final int KFAST = 1;
-    private static final int VEC = 2;
+    /** gemm.cu's load-mode bits (GEMM_KFAST, GEMM_VEC; KernelConstantsTest compares). */
+    static final int KFAST = 1;
+    static final int VEC = 2;
     /** Vector loads and stores are 16 bytes. */
     private static final int VECTOR_BYTES = 16;
 
@@ -53,13 +51,14 @@ final class GemmLauncher extends Launcher {
         }
 
         /**
-         * The big tiles when they give every SM a block and pad C by at most 1/8 more than the small
-         * ones do (a 64 x 64 matrix in a 128 x 128 tile is 3/4 padding); else the small tiles.
+         * The big tiles when they give each of the device's {@code multiprocessors} a block and pad C by
+         * at most 1/8 more than the small ones do (a 64 x 64 matrix in a 128 x 128 tile is 3/4 padding);
+         * else the small tiles.
          */
-        static Tiles choose(DType dtype, int m, int n, int batch) {
+        static Tiles choose(DType dtype, int m, int n, int batch, int multiprocessors) {
             Tiles big = dtype == DType.FLOAT32 ? F32_128 : F64_64;
             Tiles small = dtype == DType.FLOAT32 ? F32_64 : F64_32;
-            boolean fills = big.blocks(m, n, batch) >= FULL_WAVE;
+            boolean fills = big.blocks(m, n, batch) >= multiprocessors;
             boolean lean = big.padded(m, n, batch) * 8 <= small.padded(m, n, batch) * 9;
             return fills && lean ? big : small;
         }
@@ -80,7 +79,8 @@ final class GemmLauncher extends Launcher {
 
     Tensor matmul(Tensor a, Tensor b) {
         int[] batch = check(a, b);
-        return matmul(a, b, batch, Tiles.choose(a.dtype(), a.size(-2), b.size(-1), Shape.numel(batch)));
+        return matmul(a, b, batch, Tiles.choose(a.dtype(), a.size(-2), b.size(-1), Shape.numel(batch),
+                context.api().multiprocessorCount()));
     }
 
     /** With the given tiles (tests run every kernel); tiles.dtype must be a's. */

@@ -60,6 +60,8 @@ final class JCudaDeviceApi implements DeviceApi {
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
     private final int maxThreads;
     private final int maxShared;
+    private final int multiprocessors;
+    private final int maxThreadsPerMultiprocessor;
 
     /** A device pointer whose raw address can be read (kernels take addresses as 8 bytes). */
     private static final class DevicePointer extends CUdeviceptr {
@@ -76,6 +78,8 @@ final class JCudaDeviceApi implements DeviceApi {
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
         maxThreads = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, device);
         maxShared = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, device);
+        multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        maxThreadsPerMultiprocessor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, device);
     }
 
     /** Device {@code index}, or a {@link CudaUnavailableException} that says why it cannot be used. */
@@ -319,5 +323,15 @@ final class JCudaDeviceApi implements DeviceApi {
     @Override
     public int maxSharedBytesPerBlock() {
         return maxShared;
+    }
+
+    @Override
+    public int multiprocessorCount() {
+        return multiprocessors;
+    }
+
+    @Override
+    public int maxThreadsPerMultiprocessor() {
+        return maxThreadsPerMultiprocessor;
     }
 }

@@ -47,10 +47,19 @@ public final class KernelArgs {
         return add(buffer(8).putDouble(v));
     }
 
-    /** A struct passed by value, already laid out (see {@link StructWriter}). */
+    /** A struct passed by value, already laid out (e.g. {@link #ints}, {@link ConvGeom#bytes}). */
     public KernelArgs bytes(byte[] struct) {
         values.add(struct.clone());
         return this;
+    }
+
+    /** The bytes of a struct of ints declared in this order. */
+    static byte[] ints(int... fields) {
+        ByteBuffer b = buffer(4 * fields.length);
+        for (int f : fields) {
+            b.putInt(f);
+        }
+        return b.array();
     }
 
     List<Tensor> views() {

@@ -38,7 +38,7 @@ abstract class Launcher {
         for (Tensor v : args.views()) {
             KernelLimits.checkView(kernel, v, step);
         }
-        api.launch(api.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
+        api.launch(context.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
     }
 
     /**

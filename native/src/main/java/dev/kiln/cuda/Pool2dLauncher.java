@@ -1,10 +1,10 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.cuda.KernelArgs.ints;
+
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Pool2dParams;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed
@@ -17,15 +17,6 @@ final class Pool2dLauncher extends Launcher {
     Pool2dLauncher(CudaContext context, IndexLauncher indexing) {
         super(context);
         this.indexing = indexing;
-    }
-
-    /** Little-endian ints: a struct of ints as the kernels declare it. */
-    private static byte[] ints(int... v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int x : v) {
-            b.putInt(x);
-        }
-        return b.array();
     }
 
     /** struct Window {kh, kw, sh, sw, ph, pw, dh, dw}. */

@@ -22,22 +22,29 @@ final class SoftmaxLauncher extends Launcher {
         return x.isContiguous() ? x : copies.contiguous(x);
     }
 
-    /** {outer, d, inner} around dim. */
-    private static int[] split(int[] shape, int dim) {
-        int outer = 1;
-        int inner = 1;
-        for (int i = 0; i < dim; i++) {
-            outer *= shape[i];
+    /** A tensor viewed as (outer, d, inner) around dim: outer * inner rows of d elements. */
+    private record Rows(int outer, int d, int inner) {
+        static Rows around(int[] shape, int dim) {
+            int outer = 1;
+            int inner = 1;
+            for (int i = 0; i < dim; i++) {
+                outer *= shape[i];
+            }
+            for (int i = dim + 1; i < shape.length; i++) {
+                inner *= shape[i];
+            }
+            return new Rows(outer, shape.length == 0 ? 1 : shape[dim], inner);
         }
-        for (int i = dim + 1; i < shape.length; i++) {
-            inner *= shape[i];
+
+        /** The kernels' (outer, d, inner, log) arguments. */
+        KernelArgs append(KernelArgs args, boolean log) {
+            return args.i32(outer).i32(d).i32(inner).i32(log ? 1 : 0);
         }
-        return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
     }
 
-    private void launchRows(String kernel, DType t, int[] s, KernelArgs args) {
-        int rows = s[0] * s[2];
-        if (s[1] <= WARP_ROW_LIMIT) {
+    private void launchRows(String kernel, DType t, Rows s, KernelArgs args) {
+        int rows = s.outer() * s.inner();
+        if (s.d() <= WARP_ROW_LIMIT) {
             launch("softmax", t, "softmax_" + kernel + "warp_" + Layout.suffix(t),
                     Dim3.of((rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK), new Dim3(32, ROWS_PER_BLOCK, 1), 0, args);
         } else {
@@ -53,9 +60,9 @@ final class SoftmaxLauncher extends Launcher {
         }
         Tensor xc = contiguous(x);
         Tensor y = newTensor(x.shape(), t);
-        int[] s = split(x.shape(), dim);
+        Rows s = Rows.around(x.shape(), dim);
         if (y.numel() > 0) {
-            launchRows("", t, s, new KernelArgs().ptr(xc).ptr(y).i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
+            launchRows("", t, s, s.append(new KernelArgs().ptr(xc).ptr(y), log));
         }
         return y;
     }
@@ -68,10 +75,9 @@ final class SoftmaxLauncher extends Launcher {
         Tensor gyc = contiguous(gy);
         Tensor yc = contiguous(y);
         Tensor gx = newTensor(y.shape(), t);
-        int[] s = split(y.shape(), dim);
+        Rows s = Rows.around(y.shape(), dim);
         if (gx.numel() > 0) {
-            launchRows("bwd", t, s, new KernelArgs().ptr(gyc).ptr(yc).ptr(gx)
-                    .i32(s[0]).i32(s[1]).i32(s[2]).i32(log ? 1 : 0));
+            launchRows("bwd", t, s, s.append(new KernelArgs().ptr(gyc).ptr(yc).ptr(gx), log));
         }
         return gx;
     }

@@ -16,6 +16,8 @@ final class FakeDeviceApi implements DeviceApi {
     private final List<Event> pending = new ArrayList<>();
     private long next = 1 << 20;
     boolean busy;
+    /** How often {@link #kernel} was asked (each a cuModuleGetFunction on a GPU). */
+    int kernelLookups;
 
     /** The device catches up: every recorded event completes. */
     void finishAll() {
@@ -57,7 +59,8 @@ final class FakeDeviceApi implements DeviceApi {
 
     @Override
     public Kernel kernel(String module, String name) {
-        throw new UnsupportedOperationException();
+        kernelLookups++;
+        return new Kernel(module, name, new Object());
     }
 
     @Override
@@ -130,5 +133,15 @@ final class FakeDeviceApi implements DeviceApi {
     @Override
     public int maxSharedBytesPerBlock() {
         return 48 * 1024;
+    }
+
+    @Override
+    public int multiprocessorCount() {
+        return 8;
+    }
+
+    @Override
+    public int maxThreadsPerMultiprocessor() {
+        return 1536;
     }
 }

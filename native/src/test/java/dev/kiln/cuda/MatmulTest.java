@@ -25,6 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * scalar loads, vectors cut by the edge of a view), broadcast and strided batches, empty products.
  */
 class MatmulTest {
+    /** An H100's multiprocessors, as cuda-emu reports them. */
+    private static final int H100_SMS = 132;
+
     private static Tensor randn(long seed, DType dtype, int... shape) {
         return Tensor.normal(new Generator(seed), 0, 1, shape, dtype, Device.CPU);
     }
@@ -209,13 +212,21 @@ class MatmulTest {
 
     @Test
     void bigTilesOnlyWhenTheyFillAWave() {
-        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 1024, 1024, 1));     // 64 blocks of 128 x 128
-        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2048, 2048, 1));    // 256 blocks
-        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 128, 128, 200));    // one block per batch entry
-        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 64, 64, 512));       // big tiles 3/4 padding
-        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 130, 130, 200));     // 256^2 vs 192^2 padded
-        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2000, 2100, 1));    // 2048 x 2176 vs 2048 x 2112
-        assertEquals(Tiles.F64_32, Tiles.choose(DType.FLOAT64, 500, 500, 1));       // 64 blocks of 64 x 64
-        assertEquals(Tiles.F64_64, Tiles.choose(DType.FLOAT64, 1024, 1024, 1));     // 256 blocks
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 1024, 1024, 1, H100_SMS));     // 64 blocks of 128 x 128
+        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2048, 2048, 1, H100_SMS));    // 256 blocks
+        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 128, 128, 200, H100_SMS));    // one block per batch entry
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 64, 64, 512, H100_SMS));       // big tiles 3/4 padding
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 130, 130, 200, H100_SMS));     // 256^2 vs 192^2 padded
+        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 2000, 2100, 1, H100_SMS));    // 2048 x 2176 vs 2048 x 2112
+        assertEquals(Tiles.F64_32, Tiles.choose(DType.FLOAT64, 500, 500, 1, H100_SMS));       // 64 blocks of 64 x 64
+        assertEquals(Tiles.F64_64, Tiles.choose(DType.FLOAT64, 1024, 1024, 1, H100_SMS));     // 256 blocks
+    }
+
+    /** The wave is the device's SM count, not an H100's: 64 big blocks fill a 64-SM GPU. */
+    @Test
+    void theWaveIsTheDevicesMultiprocessorCount() {
+        assertEquals(Tiles.F32_128, Tiles.choose(DType.FLOAT32, 1024, 1024, 1, 64));
+        assertEquals(Tiles.F64_64, Tiles.choose(DType.FLOAT64, 500, 500, 1, 64));
+        assertEquals(Tiles.F32_64, Tiles.choose(DType.FLOAT32, 1024, 1024, 1, 65));
     }
 }

@@ -1,0 +1,28 @@
+package dev.kiln.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.Device;
+import dev.kiln.spi.Backends;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The SM count and threads per SM the launchers size grids by come from the device. */
+class DeviceAttributesTest {
+    @ParameterizedTest
+    @MethodSource("dev.kiln.cuda.Target#all")
+    void multiprocessorsComeFromTheDevice(Target target) {
+        Device d = target.use();
+        DeviceApi api = ((CudaBackend) Backends.of(d)).context().api();
+        if (api instanceof EmuDeviceApi) {
+            // cuda-emu reports an H100's, so grids are sized on it as on that GPU
+            assertEquals(132, api.multiprocessorCount());
+            assertEquals(2048, api.maxThreadsPerMultiprocessor());
+        } else {
+            assertTrue(api.multiprocessorCount() >= 1, api.name() + ": " + api.multiprocessorCount() + " SMs");
+            assertTrue(api.maxThreadsPerMultiprocessor() >= api.maxThreadsPerBlock(),
+                    api.name() + ": " + api.maxThreadsPerMultiprocessor() + " threads per SM");
+        }
+    }
+}
