@@ -122,7 +122,7 @@ public final class Autograd {
                 if (!any) {
                     continue;
                 }
-                Tensor[] out = Rules.of(node.op).jvp().apply(node, t);
+                Tensor[] out = node.rule.jvp().apply(node, t);
                 for (int i = 0; i < out.length && i < node.outputMeta.length; i++) {
                     if (out[i] != null && node.outputMeta[i] != null) {
                         tangent.put(node.outputMeta[i], out[i]);

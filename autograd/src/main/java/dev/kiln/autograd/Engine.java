@@ -25,9 +25,8 @@ public final class Engine implements AutogradEngine {
 
     @Override
     public void record(Op op, Tensor[] inputs, Tensor[] outputs) {
-        Rules.Rule rule = Rules.of(op);
-        boolean all = SAVE_ALL.get();
-        Node node = new Node(op, inputs, outputs, all || rule.saveInputs(), all || rule.saveOutputs(), AnomalyMode.isEnabled());
+        Rule rule = Rules.of(op);
+        Node node = new Node(op, rule, inputs, outputs, SAVE_ALL.get(), AnomalyMode.isEnabled());
         Tensor[] differentiable = Arrays.copyOf(outputs, Math.min(outputs.length, rule.differentiableOutputs()));
         node.attach(differentiable);
     }
@@ -126,7 +125,7 @@ public final class Engine implements AutogradEngine {
                 meta.setGrad(add(meta.grad(), gOut[i]));
             }
         }
-        Tensor[] gIn = Rules.of(node.op).vjp().apply(node, gOut);
+        Tensor[] gIn = node.rule.vjp().apply(node, gOut);
         for (int i = 0; i < gIn.length && i < node.inputMeta.length; i++) {
             if (gIn[i] == null || node.inputMeta[i] == null) {
                 continue;

@@ -10,6 +10,22 @@ final class Grads {
     private Grads() {
     }
 
+    /** A rule's result for its single input or output. */
+    static Tensor[] one(Tensor t) {
+        return new Tensor[] {t};
+    }
+
+    /** Sum of the non-null terms (null when all are null): a tangent or gradient with several sources. */
+    static Tensor plus(Tensor... terms) {
+        Tensor s = null;
+        for (Tensor t : terms) {
+            if (t != null) {
+                s = s == null ? t : s.add(t);
+            }
+        }
+        return s;
+    }
+
     /** Sums g over the dims that broadcasting expanded, so it has {@code shape} again. */
     static Tensor sumTo(Tensor g, int[] shape) {
         int[] gs = g.shape();

@@ -1,8 +1,14 @@
 package dev.kiln.autograd;
 
+import static dev.kiln.autograd.Grads.plus;
+import static dev.kiln.autograd.Rule.Saves.BOTH;
+import static dev.kiln.autograd.Rule.Saves.INPUTS;
+import static dev.kiln.autograd.Rule.Saves.NOTHING;
+import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
+
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.autograd.Rules.Rule;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Op;
 
 /**
@@ -13,81 +19,95 @@ final class NnRules {
     private NnRules() {
     }
 
-    private static Tensor plus(Tensor a, Tensor b) {
-        return a == null ? b : b == null ? a : a.add(b);
+    static Rule conv2d(Op.Conv2d c) {
+        return Rule.of(INPUTS, (n, g) -> new Tensor[] {
+            n.needsGrad(0) ? Functional.conv2dBackwardInput(g[0], n.input(1), n.inputShapes[0], c.params()) : null,
+            n.needsGrad(1) ? Functional.conv2dBackwardWeight(g[0], n.input(0), n.inputShapes[1], c.params()) : null,
+            n.inputShapes.length > 2 && n.needsGrad(2) ? g[0].sum(0, 2, 3) : null},
+            (n, t) -> {
+                Tensor y = plus(t[0] == null ? null : Functional.conv2d(t[0], n.input(1), null, c.params()),
+                        t[1] == null ? null : Functional.conv2d(n.input(0), t[1], null, c.params()));
+                Tensor tb = t.length > 2 && t[2] != null ? t[2].reshape(1, -1, 1, 1) : null;
+                return new Tensor[] {plus(y, tb).expand(n.outputShapes[0])};
+            });
     }
 
-    static Rule of(Op op) {
-        if (op instanceof Op.Conv2d c) {
-            return Rule.of(true, false, (n, g) -> new Tensor[] {
-                n.needsGrad(0) ? Functional.conv2dBackwardInput(g[0], n.input(1), n.inputShapes[0], c.params()) : null,
-                n.needsGrad(1) ? Functional.conv2dBackwardWeight(g[0], n.input(0), n.inputShapes[1], c.params()) : null,
-                n.inputShapes.length > 2 && n.needsGrad(2) ? g[0].sum(0, 2, 3) : null},
-                (n, t) -> {
-                    Tensor y = plus(t[0] == null ? null : Functional.conv2d(t[0], n.input(1), null, c.params()),
-                            t[1] == null ? null : Functional.conv2d(n.input(0), t[1], null, c.params()));
-                    Tensor tb = t.length > 2 && t[2] != null ? t[2].reshape(1, -1, 1, 1) : null;
-                    return new Tensor[] {plus(y, tb).expand(n.outputShapes[0])};
-                });
-        } else if (op instanceof Op.Conv2dBackwardInput c) {
-            // gx = B_in(gy, w), bilinear; its adjoints are conv2d (in gy) and B_w (in w)
-            return Rule.of(true, false, (n, g) -> new Tensor[] {
-                n.needsGrad(0) ? Functional.conv2d(g[0], n.input(1), null, c.params()) : null,
-                n.needsGrad(1) ? Functional.conv2dBackwardWeight(n.input(0), g[0], n.inputShapes[1], c.params()) : null},
-                (n, t) -> new Tensor[] {plus(
-                    t[0] == null ? null : Functional.conv2dBackwardInput(t[0], n.input(1), c.inputShape(), c.params()),
-                    t[1] == null ? null : Functional.conv2dBackwardInput(n.input(0), t[1], c.inputShape(), c.params()))});
-        } else if (op instanceof Op.Conv2dBackwardWeight c) {
-            return Rule.of(true, false, (n, g) -> new Tensor[] {
-                n.needsGrad(0) ? Functional.conv2d(n.input(1), g[0], null, c.params()) : null,
-                n.needsGrad(1) ? Functional.conv2dBackwardInput(n.input(0), g[0], n.inputShapes[1], c.params()) : null},
-                (n, t) -> new Tensor[] {plus(
-                    t[0] == null ? null : Functional.conv2dBackwardWeight(t[0], n.input(1), c.weightShape(), c.params()),
-                    t[1] == null ? null : Functional.conv2dBackwardWeight(n.input(0), t[1], c.weightShape(), c.params()))});
-        } else if (op instanceof Op.MaxPool2d m) {
-            return new Rule(false, true, 1, (n, g) -> new Tensor[] {
-                Functional.maxPool2dBackward(g[0], n.output(1), n.inputShapes[0], m.params())},
-                (n, t) -> new Tensor[] {gatherPlanes(t[0], n.output(1))});
-        } else if (op instanceof Op.MaxPool2dBackward m) {
-            return Rule.of(true, false, (n, g) -> new Tensor[] {gatherPlanes(g[0], n.input(1)), null},
-                    (n, t) -> new Tensor[] {Functional.maxPool2dBackward(t[0], n.input(1), m.inputShape(), m.params())});
-        } else if (op instanceof Op.AvgPool2d a) {
-            return Rule.of(false, false, (n, g) -> new Tensor[] {Functional.avgPool2dBackward(g[0], n.inputShapes[0], a.params())},
-                    (n, t) -> new Tensor[] {Functional.avgPool2d(t[0], a.params())});
-        } else if (op instanceof Op.AvgPool2dBackward a) {
-            return Rule.of(false, false, (n, g) -> new Tensor[] {Functional.avgPool2d(g[0], a.params())},
-                    (n, t) -> new Tensor[] {Functional.avgPool2dBackward(t[0], a.inputShape(), a.params())});
-        } else if (op instanceof Op.Softmax s) {
-            return Rule.of(false, true, (n, g) -> new Tensor[] {s.log()
-                ? Functional.logSoftmaxBackward(g[0], n.output(0), s.dim())
-                : Functional.softmaxBackward(g[0], n.output(0), s.dim())},
-                (n, t) -> {
-                    Tensor y = n.output(0);
-                    Tensor p = s.log() ? y.exp() : y;
-                    Tensor mean = p.mul(t[0]).sum(new int[] {s.dim()}, true);
-                    return new Tensor[] {s.log() ? t[0].sub(mean) : y.mul(t[0].sub(mean))};
-                });
-        } else if (op instanceof Op.SoftmaxBackward s) {
-            return s.log() ? logSoftmaxBackward(s.dim()) : softmaxBackward(s.dim());
-        } else if (op instanceof Op.Attention a) {
-            return new Rule(true, true, 1, (n, g) -> attentionBackward(n, a, g[0]), (n, t) -> AttentionJvp.apply(n, a, t));
-        } else if (op instanceof Op.AttentionBackward) {
-            Rules.Vjp refuse = (n, g) -> {
-                throw new UnsupportedOperationException("scaled_dot_product_attention: double backward is not supported"
-                        + " (its backward is a fused primitive without a derivative rule)");
-            };
-            return Rule.of(false, false, refuse, (n, t) -> refuse.apply(n, t));
-        } else if (op instanceof Op.BinaryCrossEntropy) {
-            return Rule.of(true, false, (n, g) -> new Tensor[] {
-                n.needsGrad(0) ? g[0].mul(bceInputGrad(n)) : null,
-                n.needsGrad(1) ? g[0].mul(bceTargetGrad(n)) : null},
-                (n, t) -> new Tensor[] {plus(t[0] == null ? null : t[0].mul(bceInputGrad(n)),
-                        t[1] == null ? null : t[1].mul(bceTargetGrad(n)))});
-        } else if (op instanceof Op.Dropout d) {
-            return new Rule(false, true, 1, (n, g) -> new Tensor[] {keep(g[0], n, d)}, (n, t) -> new Tensor[] {keep(t[0], n, d)});
-        }
-        throw new UnsupportedOperationException("autograd: no derivative rule for op " + op.name());
+    /** gx = B_in(gy, w), bilinear; its adjoints are conv2d (in gy) and B_w (in w). */
+    static Rule conv2dBackwardInput(Op.Conv2dBackwardInput c) {
+        return Rule.of(INPUTS, (n, g) -> new Tensor[] {
+            n.needsGrad(0) ? Functional.conv2d(g[0], n.input(1), null, c.params()) : null,
+            n.needsGrad(1) ? Functional.conv2dBackwardWeight(n.input(0), g[0], n.inputShapes[1], c.params()) : null},
+            (n, t) -> new Tensor[] {plus(
+                t[0] == null ? null : Functional.conv2dBackwardInput(t[0], n.input(1), c.inputShape(), c.params()),
+                t[1] == null ? null : Functional.conv2dBackwardInput(n.input(0), t[1], c.inputShape(), c.params()))});
     }
+
+    static Rule conv2dBackwardWeight(Op.Conv2dBackwardWeight c) {
+        return Rule.of(INPUTS, (n, g) -> new Tensor[] {
+            n.needsGrad(0) ? Functional.conv2d(n.input(1), g[0], null, c.params()) : null,
+            n.needsGrad(1) ? Functional.conv2dBackwardInput(n.input(0), g[0], n.inputShapes[1], c.params()) : null},
+            (n, t) -> new Tensor[] {plus(
+                t[0] == null ? null : Functional.conv2dBackwardWeight(t[0], n.input(1), c.weightShape(), c.params()),
+                t[1] == null ? null : Functional.conv2dBackwardWeight(n.input(0), t[1], c.weightShape(), c.params()))});
+    }
+
+    static Rule maxPool2d(Op.MaxPool2d m) {
+        return Rule.firstOutputOnly(OUTPUTS, (n, g) -> new Tensor[] {
+            Functional.maxPool2dBackward(g[0], n.output(1), n.inputShapes[0], m.params())},
+            (n, t) -> new Tensor[] {gatherPlanes(t[0], n.output(1))});
+    }
+
+    static Rule maxPool2dBackward(Op.MaxPool2dBackward m) {
+        return Rule.of(INPUTS, (n, g) -> new Tensor[] {gatherPlanes(g[0], n.input(1)), null},
+                (n, t) -> new Tensor[] {Functional.maxPool2dBackward(t[0], n.input(1), m.inputShape(), m.params())});
+    }
+
+    static Rule avgPool2d(Op.AvgPool2d a) {
+        return Rule.of(NOTHING, (n, g) -> new Tensor[] {Functional.avgPool2dBackward(g[0], n.inputShapes[0], a.params())},
+                (n, t) -> new Tensor[] {Functional.avgPool2d(t[0], a.params())});
+    }
+
+    static Rule avgPool2dBackward(Op.AvgPool2dBackward a) {
+        return Rule.of(NOTHING, (n, g) -> new Tensor[] {Functional.avgPool2d(g[0], a.params())},
+                (n, t) -> new Tensor[] {Functional.avgPool2dBackward(t[0], a.inputShape(), a.params())});
+    }
+
+    static Rule softmax(Op.Softmax s) {
+        return Rule.of(OUTPUTS, (n, g) -> new Tensor[] {s.log()
+            ? Functional.logSoftmaxBackward(g[0], n.output(0), s.dim())
+            : Functional.softmaxBackward(g[0], n.output(0), s.dim())},
+            (n, t) -> {
+                Tensor y = n.output(0);
+                Tensor p = s.log() ? y.exp() : y;
+                Tensor mean = p.mul(t[0]).sum(new int[] {s.dim()}, true);
+                return new Tensor[] {s.log() ? t[0].sub(mean) : y.mul(t[0].sub(mean))};
+            });
+    }
+
+    static Rule softmaxBackward(Op.SoftmaxBackward s) {
+        return s.log() ? logSoftmaxBackwardRule(s.dim()) : softmaxBackwardRule(s.dim());
+    }
+
+    static Rule attention(Op.Attention a) {
+        return Rule.firstOutputOnly(BOTH, (n, g) -> attentionBackward(n, a, g[0]), (n, t) -> AttentionJvp.apply(n, a, t));
+    }
+
+    static final Rule ATTENTION_BACKWARD = Rule.of(NOTHING, NnRules::refuseDoubleBackward, NnRules::refuseDoubleBackward);
+
+    private static Tensor[] refuseDoubleBackward(Node n, Tensor[] g) {
+        throw new UnsupportedOperationException("scaled_dot_product_attention: double backward is not supported"
+                + " (its backward is a fused primitive without a derivative rule)");
+    }
+
+    static Rule dropout(Op.Dropout d) {
+        return Rule.firstOutputOnly(OUTPUTS, (n, g) -> new Tensor[] {keep(g[0], n, d)}, (n, t) -> new Tensor[] {keep(t[0], n, d)});
+    }
+
+    static final Rule BINARY_CROSS_ENTROPY = Rule.of(INPUTS, (n, g) -> new Tensor[] {
+        n.needsGrad(0) ? g[0].mul(bceInputGrad(n)) : null,
+        n.needsGrad(1) ? g[0].mul(bceTargetGrad(n)) : null},
+        (n, t) -> new Tensor[] {plus(t[0] == null ? null : t[0].mul(bceInputGrad(n)),
+                t[1] == null ? null : t[1].mul(bceTargetGrad(n)))});
 
     /**
      * d bce / d x = (x - y) / max(x (1 - x), eps), as PyTorch's binary_cross_entropy_backward: finite at
@@ -116,9 +136,9 @@ final class NnRules {
     }
 
     /** gx = y * (gy - s), s = sum(gy * y); inputs gy, y. */
-    private static Rule softmaxBackward(int dim) {
+    private static Rule softmaxBackwardRule(int dim) {
         int[] d = {dim};
-        return Rule.of(true, false, (n, g) -> {
+        return Rule.of(INPUTS, (n, g) -> {
             Tensor gy = n.input(0);
             Tensor y = n.input(1);
             Tensor s = gy.mul(y).sum(d, true);
@@ -136,9 +156,9 @@ final class NnRules {
     }
 
     /** gx = gy - exp(y) * sum(gy); inputs gy, y (log-probabilities). */
-    private static Rule logSoftmaxBackward(int dim) {
+    private static Rule logSoftmaxBackwardRule(int dim) {
         int[] d = {dim};
-        return Rule.of(true, false, (n, g) -> {
+        return Rule.of(INPUTS, (n, g) -> {
             Tensor gy = n.input(0);
             Tensor p = n.input(1).exp();
             return new Tensor[] {
@@ -160,7 +180,7 @@ final class NnRules {
                     + " is not supported; detach the mask");
         }
         Tensor[] r = Functional.attentionBackward(g, n.input(0), n.input(1), n.input(2), n.output(0), n.output(1),
-                hasMask ? n.input(3) : null, a.causal(), a.scale());
+                new AttentionParams(hasMask ? n.input(3) : null, a.causal(), a.scale()));
         return new Tensor[] {r[0], r[1], r[2], null};
     }
 }

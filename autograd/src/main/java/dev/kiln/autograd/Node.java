@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class Node implements GradFn {
     final Op op;
+    /** The op's derivative rule, built once when the op was recorded. */
+    final Rule rule;
     /** Per input: the meta of the tensor (null when absent or not requiring grad). */
     final AutogradMeta[] inputMeta;
     final int[][] inputShapes;
@@ -32,8 +34,10 @@ final class Node implements GradFn {
     /** Where the forward op was created, when anomaly mode was on. */
     final Throwable createdAt;
 
-    Node(Op op, Tensor[] inputs, Tensor[] outputs, boolean saveInputs, boolean saveOutputs, boolean anomaly) {
+    /** saveAll: keep inputs and outputs whatever the rule reads (forward mode's tangent rules read more). */
+    Node(Op op, Rule rule, Tensor[] inputs, Tensor[] outputs, boolean saveAll, boolean anomaly) {
         this.op = op;
+        this.rule = rule;
         int n = inputs.length;
         inputMeta = new AutogradMeta[n];
         inputShapes = new int[n][];
@@ -55,8 +59,8 @@ final class Node implements GradFn {
             outputShapes[i] = outputs[i].shape();
             outputDTypes[i] = outputs[i].dtype();
         }
-        savedInputs = saveInputs ? inputs.clone() : null;
-        savedOutputs = saveOutputs ? outputs.clone() : null;
+        savedInputs = saveAll || rule.saves().inputs ? inputs.clone() : null;
+        savedOutputs = saveAll || rule.saves().outputs ? outputs.clone() : null;
         savedVersions = versions(savedInputs, savedOutputs);
         createdAt = anomaly ? new Throwable("forward op " + op.name() + " was created here") : null;
     }

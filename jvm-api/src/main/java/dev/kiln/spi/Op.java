@@ -11,6 +11,81 @@ public sealed interface Op {
     /** The PyTorch-style name, for messages and {@code gradFn().name()}. */
     String name();
 
+    /** Calls the visitor's method for this record. */
+    <R> R accept(Visitor<R> v);
+
+    /**
+     * One method per op record, none with a default: an implementation (the derivative-rule table)
+     * that misses an op does not compile.
+     */
+    interface Visitor<R> {
+        R visit(Reshape op);
+
+        R visit(Permute op);
+
+        R visit(Expand op);
+
+        R visit(Slice op);
+
+        R visit(Select op);
+
+        R visit(Clone op);
+
+        R visit(Cast op);
+
+        R visit(ToDevice op);
+
+        R visit(Unary op);
+
+        R visit(Binary op);
+
+        R visit(Where op);
+
+        R visit(Reduce op);
+
+        R visit(ReduceWithIndices op);
+
+        R visit(Variance op);
+
+        R visit(Matmul op);
+
+        R visit(Gather op);
+
+        R visit(ScatterAdd op);
+
+        R visit(IndexSelect op);
+
+        R visit(IndexAdd op);
+
+        R visit(Cat op);
+
+        R visit(Conv2d op);
+
+        R visit(Conv2dBackwardInput op);
+
+        R visit(Conv2dBackwardWeight op);
+
+        R visit(MaxPool2d op);
+
+        R visit(MaxPool2dBackward op);
+
+        R visit(AvgPool2d op);
+
+        R visit(AvgPool2dBackward op);
+
+        R visit(Softmax op);
+
+        R visit(SoftmaxBackward op);
+
+        R visit(Attention op);
+
+        R visit(AttentionBackward op);
+
+        R visit(Dropout op);
+
+        R visit(BinaryCrossEntropy op);
+    }
+
     // ---- views and copies (inputs: x)
 
     /** view/reshape/flatten/squeeze/unsqueeze of an input of {@code inputShape}. */
@@ -18,17 +93,29 @@ public sealed interface Op {
         public String name() {
             return "reshape";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Permute(int[] dims) implements Op {
         public String name() {
             return "permute";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Expand(int[] inputShape) implements Op {
         public String name() {
             return "expand";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -37,11 +124,19 @@ public sealed interface Op {
         public String name() {
             return "slice";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Select(int[] inputShape, int dim, int index) implements Op {
         public String name() {
             return "select";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -49,17 +144,29 @@ public sealed interface Op {
         public String name() {
             return "clone";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Cast(DType from) implements Op {
         public String name() {
             return "to";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record ToDevice(Device from) implements Op {
         public String name() {
             return "to";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -69,17 +176,29 @@ public sealed interface Op {
         public String name() {
             return op.opName();
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Binary(BinaryOp op) implements Op {
         public String name() {
             return op.opName();
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Where() implements Op {
         public String name() {
             return "where";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -89,6 +208,10 @@ public sealed interface Op {
         public String name() {
             return op.opName();
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** max/min along dim; outputs: values, indices. */
@@ -96,11 +219,19 @@ public sealed interface Op {
         public String name() {
             return op == ReduceOp.MAX ? "max" : "min";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Variance(int[] dims, double correction, boolean keepdim) implements Op {
         public String name() {
             return "var";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -111,12 +242,20 @@ public sealed interface Op {
         public String name() {
             return "matmul";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: x, index. */
     record Gather(int dim) implements Op {
         public String name() {
             return "gather";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -125,12 +264,20 @@ public sealed interface Op {
         public String name() {
             return "scatter_add";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: x, index. */
     record IndexSelect(int dim) implements Op {
         public String name() {
             return "index_select";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -139,12 +286,20 @@ public sealed interface Op {
         public String name() {
             return "index_add";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: the concatenated tensors. */
     record Cat(int dim) implements Op {
         public String name() {
             return "cat";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -155,12 +310,20 @@ public sealed interface Op {
         public String name() {
             return "conv2d";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: gy, w; output: gx of inputShape. */
     record Conv2dBackwardInput(int[] inputShape, Conv2dParams params) implements Op {
         public String name() {
             return "conv2d_backward_input";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -169,12 +332,20 @@ public sealed interface Op {
         public String name() {
             return "conv2d_backward_weight";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: x; outputs: y, indices. */
     record MaxPool2d(Pool2dParams params) implements Op {
         public String name() {
             return "max_pool2d";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -183,11 +354,19 @@ public sealed interface Op {
         public String name() {
             return "max_pool2d_backward";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record AvgPool2d(Pool2dParams params) implements Op {
         public String name() {
             return "avg_pool2d";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -196,11 +375,19 @@ public sealed interface Op {
         public String name() {
             return "avg_pool2d_backward";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     record Softmax(int dim, boolean log) implements Op {
         public String name() {
             return log ? "log_softmax" : "softmax";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -209,12 +396,20 @@ public sealed interface Op {
         public String name() {
             return log ? "log_softmax_backward" : "softmax_backward";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: q, k, v (batch dims flattened), mask or absent; outputs: out, logsumexp. */
     record Attention(boolean causal, double scale) implements Op {
         public String name() {
             return "scaled_dot_product_attention";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 
@@ -223,6 +418,10 @@ public sealed interface Op {
         public String name() {
             return "scaled_dot_product_attention_backward";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** inputs: x; outputs: y, mask. */
@@ -230,12 +429,20 @@ public sealed interface Op {
         public String name() {
             return "dropout";
         }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
     }
 
     /** Unreduced binary cross entropy, with PyTorch's dedicated gradient; inputs: input, target. */
     record BinaryCrossEntropy() implements Op {
         public String name() {
             return "binary_cross_entropy";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
         }
     }
 }
