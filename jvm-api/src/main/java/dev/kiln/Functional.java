@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Op;
@@ -546,19 +547,19 @@ public final class Functional {
      * additive float, broadcastable to (..., Lq, Lk); scale NaN means 1/sqrt(E).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        Attention a = Attention.prepare(q, k, v, mask, scale);
-        return a.forward(causal)[0].reshape(a.outShape);
+        Attention a = Attention.prepare(q, k, v, new AttentionParams(mask, causal, scale));
+        return a.forward()[0].reshape(a.outShape);
     }
 
     /** Returns {out, logsumexp} with batch dims flattened: out (B, Lq, Ev), logsumexp (B, Lq). */
-    public static Tensor[] attentionForward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        return Attention.prepare(q, k, v, mask, scale).forward(causal);
+    public static Tensor[] attentionForward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+        return Attention.prepare(q, k, v, p).forward();
     }
 
     /** Returns {gq, gk, gv} shaped like q, k, v; out and logsumexp as from {@link #attentionForward}. */
     public static Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                                             Tensor mask, boolean causal, double scale) {
-        Attention a = Attention.prepare(q, k, v, mask, scale);
+                                             AttentionParams p) {
+        Attention a = Attention.prepare(q, k, v, p);
         String op = "scaled_dot_product_attention_backward";
         Checks.compatible(op, "query", q, "grad_output", gOut);
         Checks.compatible(op, "query", q, "output", out);
@@ -572,19 +573,21 @@ public final class Functional {
         }
         Tensor g = gOut.reshape(out.shape());
         Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q.backend().attentionBackward(g, a.q, a.k, a.v, out,
-                logsumexp, a.mask, causal, a.scale), g, a.q, a.k, a.v, out, logsumexp, a.mask);
+                logsumexp, a.p), g, a.q, a.k, a.v, out, logsumexp, a.p.mask());
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
     }
 
-    private record Attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, int[] outShape) {
+    /** q, k, v as (B, Lq, E), (B, Lk, E), (B, Lk, Ev); p resolved for the backend. */
+    private record Attention(Tensor q, Tensor k, Tensor v, AttentionParams p, int[] outShape) {
         /** {out (B, Lq, Ev), logsumexp (B, Lq)}, recorded for autograd. */
-        Tensor[] forward(boolean causal) {
-            Tensor[] r = q.backend().attention(q, k, v, mask, causal, scale);
-            Op op = new Op.Attention(causal, scale);
-            return mask == null ? Autograd.record(op, r, q, k, v) : Autograd.record(op, r, q, k, v, mask);
+        Tensor[] forward() {
+            Tensor[] r = q.backend().attention(q, k, v, p);
+            Op op = new Op.Attention(p.causal(), p.scale());
+            return p.mask() == null ? Autograd.record(op, r, q, k, v) : Autograd.record(op, r, q, k, v, p.mask());
         }
 
-        static Attention prepare(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
+        static Attention prepare(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+            Tensor mask = p.mask();
             String op = "scaled_dot_product_attention";
             Checks.floating(op, "query", q);
             Checks.compatible(op, "query", q, "key", k);
@@ -617,10 +620,10 @@ public final class Functional {
                 }
                 m = mask.expand(full).reshape(b, lq, lk);
             }
-            double s = Double.isNaN(scale) ? 1.0 / Math.sqrt(q.size(-1)) : scale;
+            double s = Double.isNaN(p.scale()) ? 1.0 / Math.sqrt(q.size(-1)) : p.scale();
             int[] outShape = Shape.concat(batch, new int[] {lq, v.size(-1)});
             return new Attention(q.reshape(b, lq, q.size(-1)), k.reshape(b, lk, k.size(-1)), v.reshape(b, lk, v.size(-1)),
-                    m, s, outShape);
+                    new AttentionParams(m, p.causal(), s), outShape);
         }
     }
 

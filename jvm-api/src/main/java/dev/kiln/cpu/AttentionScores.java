@@ -2,6 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionParams;
 
 /**
  * Score tiles of attention: s = scale * q k^T + mask for queries [i0, i0 + bq) and keys [j0, j0 + bk)
@@ -15,12 +16,12 @@ final class AttentionScores {
     private final boolean causal;
     private final double scale;
 
-    AttentionScores(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
+    AttentionScores(Tensor q, Tensor k, AttentionParams p) {
         this.q = q;
         this.k = k;
-        this.mask = mask;
-        this.causal = causal;
-        this.scale = scale;
+        this.mask = p.mask();
+        this.causal = p.causal();
+        this.scale = p.scale();
     }
 
     /** Keys a query block [i0, i0 + bq) can see at all: causality hides every key past its last query. */

@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.cpu.TileGemm.Operand;
+import dev.kiln.spi.AttentionParams;
 import java.util.Arrays;
 
 /**
@@ -27,14 +28,14 @@ final class CpuAttention {
      * per row a running max m and sum l; the output accumulator is rescaled by exp(m_old - m_new)
      * whenever the max grows. A row that never sees a key gets out = 0 and logsumexp = -inf.
      */
-    static Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+    static Tensor[] forward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
         int nb = q.size(0);
         int lq = q.size(1);
         int ev = v.size(2);
         DType dtype = q.dtype();
         Tensor out = CpuMap.newTensor(new int[] {nb, lq, ev}, dtype);
         Tensor lse = CpuMap.newTensor(new int[] {nb, lq}, dtype);
-        AttentionScores scores = new AttentionScores(q, k, mask, causal, scale);
+        AttentionScores scores = new AttentionScores(q, k, p);
         int qBlocks = blocks(lq, BQ);
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
             TileGemm gemm = new TileGemm(dtype);
@@ -106,10 +107,8 @@ final class CpuAttention {
     }
 
     /** gOut (B, Lq, Ev) and the forward's q, k, v, out, logsumexp -> {gq, gk, gv}; see {@link AttentionBackward}. */
-    static Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask,
-                             boolean causal, double scale) {
-        AttentionBackward g = new AttentionBackward(gOut, q, k, v, out, lse, new AttentionScores(q, k, mask, causal, scale),
-                scale);
+    static Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionParams p) {
+        AttentionBackward g = new AttentionBackward(gOut, q, k, v, out, lse, new AttentionScores(q, k, p), p.scale());
         Tensor[] kv = g.keyValueGrads();
         return new Tensor[] {g.queryGrad(), kv[0], kv[1]};
     }

@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AdamParams;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
@@ -89,13 +90,13 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < n; i++) {
                 v[i] = (long) (start + i * step);
             }
-            return Tensor.fromArray(v, n);
+            return CpuMap.ofArray(v, n);
         }
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = start + i * step;
         }
-        return CpuElementwise.cast(Tensor.fromArray(v, n), dtype);
+        return CpuElementwise.cast(CpuMap.ofArray(v, n), dtype);
     }
 
     @Override
@@ -229,14 +230,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        return CpuAttention.forward(q, k, v, mask, causal, scale);
+    public Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+        return CpuAttention.forward(q, k, v, p);
     }
 
     @Override
     public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                                      Tensor mask, boolean causal, double scale) {
-        return CpuAttention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
+                                      AttentionParams p) {
+        return CpuAttention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override

@@ -22,9 +22,9 @@ final class CpuConv2d {
 
     static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(x.shape(), w.shape(), p);
-        Tensor xc = x.contiguous();
-        Tensor wc = w.contiguous();
-        Tensor bc = bias == null ? null : bias.contiguous();
+        Tensor xc = CpuElementwise.asContiguous(x);
+        Tensor wc = CpuElementwise.asContiguous(w);
+        Tensor bc = bias == null ? null : CpuElementwise.asContiguous(bias);
         Tensor y = CpuMap.newTensor(new int[] {g.n(), g.o(), g.oh(), g.ow()}, x.dtype());
         Object xd = data(xc);
         Object wd = data(wc);
@@ -69,8 +69,8 @@ final class CpuConv2d {
 
     static Tensor backwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(inputShape, w.shape(), p);
-        Tensor gyc = gy.contiguous();
-        Tensor wc = w.contiguous();
+        Tensor gyc = CpuElementwise.asContiguous(gy);
+        Tensor wc = CpuElementwise.asContiguous(w);
         Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
         Object gyd = data(gyc);
         Object wd = data(wc);
@@ -113,8 +113,8 @@ final class CpuConv2d {
 
     static Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(x.shape(), weightShape, p);
-        Tensor gyc = gy.contiguous();
-        Tensor xc = x.contiguous();
+        Tensor gyc = CpuElementwise.asContiguous(gy);
+        Tensor xc = CpuElementwise.asContiguous(x);
         Object xd = data(xc);
         int colRows = g.colRows();
         int outPlane = g.outPlane();

@@ -218,8 +218,14 @@ final class CpuElementwise {
         return viaLong ? CpuMap.mapLong(x.shape(), dtype, COPY_LONG, x) : CpuMap.mapDouble(x.shape(), dtype, COPY_DOUBLE, x);
     }
 
+    /** A contiguous copy of x. */
     static Tensor contiguous(Tensor x) {
         return cast(x, x.dtype());
+    }
+
+    /** x itself when contiguous, else a contiguous copy. */
+    static Tensor asContiguous(Tensor x) {
+        return x.isContiguous() ? x : contiguous(x);
     }
 
     static void copyInto(Tensor dst, Tensor src) {

@@ -2,6 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Views;
 
 /** gather, scatter_add, index_select, index_add and cat. Every index is range-checked first. */
 final class CpuIndexing {
@@ -132,7 +133,7 @@ final class CpuIndexing {
         int off = 0;
         for (Tensor t : xs) {
             if (t.numel() > 0) {
-                CpuElementwise.copyInto(out.narrow(dim, off, t.size(dim)), t);
+                CpuElementwise.copyInto(Views.narrow(out, dim, off, t.size(dim)), t);
             }
             off += t.size(dim);
         }
@@ -142,7 +143,7 @@ final class CpuIndexing {
     /** The leading {@code shape} block of t (a view). */
     private static Tensor leading(Tensor t, int[] shape) {
         for (int d = 0; d < shape.length; d++) {
-            t = t.narrow(d, 0, shape[d]);
+            t = Views.narrow(t, d, 0, shape[d]);
         }
         return t;
     }

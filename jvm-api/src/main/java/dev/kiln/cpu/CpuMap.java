@@ -42,6 +42,11 @@ final class CpuMap {
         return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
 
+    /** A contiguous tensor over data (float[], double[], long[] or boolean[]; kept, not copied). */
+    static Tensor ofArray(Object data, int... shape) {
+        return Tensor.wrap(new CpuStorage(data), shape);
+    }
+
     static Tensor mapDouble(int[] shape, DType outType, DoubleKernel f, Tensor... inputs) {
         Tensor out = newTensor(shape, outType);
         into(out, f, inputs);

@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Views;
 import java.util.Arrays;
 
 /** Batched matmul with broadcast batch dims: one GEMM per batch entry, reading operands by stride. */
@@ -21,8 +22,8 @@ final class CpuMatmul {
         int[] outShape = Shape.concat(batch, new int[] {m, n});
         Tensor out = CpuMap.newTensor(outShape, a.dtype());
         // broadcast views of a and b with the common batch dims (stride 0 where broadcast)
-        Tensor ae = a.expand(Shape.concat(batch, new int[] {m, k}));
-        Tensor be = b.expand(Shape.concat(batch, new int[] {k, n}));
+        Tensor ae = Views.expand(a, Shape.concat(batch, new int[] {m, k}));
+        Tensor be = Views.expand(b, Shape.concat(batch, new int[] {k, n}));
         int[] as = ae.stride();
         int[] bs = be.stride();
         int nb = Shape.numel(batch);

@@ -148,7 +148,7 @@ final class CpuPool2d {
         Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
         Object g = DoubleBlocks.data(gy);
         Object dst = DoubleBlocks.data(gx);
-        Tensor ic = indices.contiguous();
+        Tensor ic = CpuElementwise.asContiguous(indices);
         long[] ind = (long[]) DoubleBlocks.data(ic);
         int indBase = ic.storageOffset();
         Parallel.forRange(planes, grain(h * w), (p0, p1) -> {

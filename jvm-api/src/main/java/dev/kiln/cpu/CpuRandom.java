@@ -17,15 +17,14 @@ final class CpuRandom {
     }
 
     static Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
-        Tensor out = CpuMap.newTensor(shape, dtype);
-        double[] values = new double[out.numel()];
+        double[] values = new double[Shape.numel(shape)];
         Parallel.forRange(values.length, 4096, (i0, i1) -> {
             int[] w = new int[4];
             for (int i = i0; i < i1; i++) {
                 values[i] = low + (high - low) * uniform01(dtype, seed, offset + i, w);
             }
         });
-        return CpuElementwise.cast(Tensor.fromArray(values, shape), dtype);
+        return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
     static Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
@@ -37,7 +36,7 @@ final class CpuRandom {
                 values[i] = mean + std * Philox.normal(w);
             }
         });
-        return CpuElementwise.cast(Tensor.fromArray(values, shape), dtype);
+        return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
     /** Returns {y, mask}: element i is kept when its uniform draw is >= p. */
@@ -51,7 +50,7 @@ final class CpuRandom {
                 keep[i] = uniform01(dtype, seed, offset + i, w) >= p;
             }
         });
-        Tensor mask = Tensor.fromArray(keep, x.shape());
+        Tensor mask = CpuMap.ofArray(keep, x.shape());
         double scale = 1.0 / (1.0 - p);
         Tensor y = CpuMap.mapDouble(x.shape(), dtype, (in, o, len) -> {
             for (int i = 0; i < len; i++) {

@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Views;
 
 /**
  * Reductions. The input is laid out once as (kept dims..., reduced dims...) in float64 (int64 for
@@ -40,7 +41,7 @@ final class CpuReduce {
                 perm[k++] = d;
                 length *= x.size(d);
             }
-            Tensor p = x.permute(perm);
+            Tensor p = Views.permute(x, perm);
             Tensor data = p.isContiguous() && p.storageOffset() == 0 && p.dtype() == accumulate
                     && p.numel() == p.storage().size() ? p : CpuElementwise.cast(p, accumulate);
             return new Runs(data, count, length, outShape);
@@ -74,7 +75,7 @@ final class CpuReduce {
                     out[r] = reduceLong(op, a, r * len, len);
                 }
             });
-            return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+            return CpuElementwise.cast(CpuMap.ofArray(out, runs.outShape()), x.dtype());
         }
         double[] a = runs.doubles();
         double[] out = new double[runs.count()];
@@ -87,7 +88,7 @@ final class CpuReduce {
                 }
             });
         }
-        return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+        return CpuElementwise.cast(CpuMap.ofArray(out, runs.outShape()), x.dtype());
     }
 
     /**
@@ -169,7 +170,7 @@ final class CpuReduce {
                 out[o] = op == ReduceOp.MEAN ? sum / length : sum;
             }
         });
-        return CpuElementwise.cast(Tensor.fromArray(out, outShape), x.dtype());
+        return CpuElementwise.cast(CpuMap.ofArray(out, outShape), x.dtype());
     }
 
     /**
@@ -304,8 +305,8 @@ final class CpuReduce {
                     val[r] = a[base + best];
                 }
             });
-            return new Tensor[] {CpuElementwise.cast(Tensor.fromArray(val, runs.outShape()), x.dtype()),
-                Tensor.fromArray(idx, runs.outShape())};
+            return new Tensor[] {CpuElementwise.cast(CpuMap.ofArray(val, runs.outShape()), x.dtype()),
+                CpuMap.ofArray(idx, runs.outShape())};
         }
         long[] a = runs.longs();
         long[] val = new long[runs.count()];
@@ -323,7 +324,7 @@ final class CpuReduce {
                 val[r] = a[base + best];
             }
         });
-        return new Tensor[] {Tensor.fromArray(val, runs.outShape()), Tensor.fromArray(idx, runs.outShape())};
+        return new Tensor[] {CpuMap.ofArray(val, runs.outShape()), CpuMap.ofArray(idx, runs.outShape())};
     }
 
     /** sum((x - mean)^2) / max(0, n - correction), two passes per run in double. */
@@ -344,7 +345,7 @@ final class CpuReduce {
                 out[r] = ss / Math.max(0, len - correction);
             }
         });
-        return CpuElementwise.cast(Tensor.fromArray(out, runs.outShape()), x.dtype());
+        return CpuElementwise.cast(CpuMap.ofArray(out, runs.outShape()), x.dtype());
     }
 
 }

@@ -52,7 +52,7 @@ final class CpuSoftmax {
 
     /** x (any shape), dim -> softmax or log-softmax of x along dim, same shape. */
     static Tensor softmax(Tensor x, int dim, boolean log) {
-        Tensor xc = x.contiguous();
+        Tensor xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape(), dim);
         Tensor y = CpuMap.newTensor(x.shape(), x.dtype());
         Object src = DoubleBlocks.data(xc);
@@ -141,8 +141,8 @@ final class CpuSoftmax {
 
     /** gy, y (same shape), dim -> gx: y * (gy - sum(gy * y)) for softmax, gy - exp(y) * sum(gy) for log-softmax. */
     static Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
-        Tensor gc = gy.contiguous();
-        Tensor yc = y.contiguous();
+        Tensor gc = CpuElementwise.asContiguous(gy);
+        Tensor yc = CpuElementwise.asContiguous(y);
         Layout l = Layout.of(y.shape(), dim);
         Tensor gx = CpuMap.newTensor(y.shape(), y.dtype());
         Object gsrc = DoubleBlocks.data(gc);

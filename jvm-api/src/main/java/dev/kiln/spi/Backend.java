@@ -154,16 +154,14 @@ public interface Backend {
     // ---- attention: q (B, Lq, E), k (B, Lk, E), v (B, Lk, Ev) -> out (B, Lq, Ev); B = all batch dims flattened
 
     /**
-     * softmax(q k^T * scale + mask) v. mask: null, bool (true = attend) or additive float of shape
-     * (B, Lq, Lk) (already broadcast by the API). causal: key j > query i is masked (top-left
-     * aligned, as in PyTorch). Returns {out, logsumexp (B, Lq) of q's dtype}. A row with
-     * every key masked yields zeros and logsumexp = -inf.
+     * softmax(q k^T * scale + mask) v (see {@link AttentionParams}; causal is top-left aligned, as in
+     * PyTorch). Returns {out, logsumexp (B, Lq) of q's dtype}. A row with every key masked yields
+     * zeros and logsumexp = -inf.
      */
-    Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale);
+    Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p);
 
     /** Returns {gq, gk, gv} from gOut (B, Lq, Ev) and the forward's inputs, out and logsumexp. */
-    Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                               Tensor mask, boolean causal, double scale);
+    Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, AttentionParams p);
 
     // ---- dropout
 

@@ -11,6 +11,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionParams;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -190,13 +191,15 @@ class CpuAttentionTest {
                 Tensor gOut = transposedView(7, c.b(), c.lq(), c.ev(), dtype);
                 double[][] ref = naive(in[0].toDoubleArray(), in[1].toDoubleArray(), in[2].toDoubleArray(), additive(m, c), c,
                         scaleOf(c), gOut.toDoubleArray());
-                Tensor[] r = Functional.attentionForward(in[0], in[1], in[2], m, c.causal(), scaleOf(c));
+                Tensor[] r = Functional.attentionForward(in[0], in[1], in[2],
+                        new AttentionParams(m, c.causal(), scaleOf(c)));
                 assertArrayEquals(new int[] {c.b(), c.lq(), c.ev()}, r[0].shape());
                 assertArrayEquals(new int[] {c.b(), c.lq()}, r[1].shape());
                 assertEquals(dtype, r[1].dtype());
                 assertClose(dtype + " out", ref[0], r[0].toDoubleArray(), tol.rtol(), tol.atol());
                 assertClose(dtype + " logsumexp", ref[1], r[1].toDoubleArray(), tol.rtol(), tol.atol());
-                Tensor[] g = Functional.attentionBackward(gOut, in[0], in[1], in[2], r[0], r[1], m, c.causal(), scaleOf(c));
+                Tensor[] g = Functional.attentionBackward(gOut, in[0], in[1], in[2], r[0], r[1],
+                        new AttentionParams(m, c.causal(), scaleOf(c)));
                 assertClose(dtype + " gq", ref[2], g[0].toDoubleArray(), tol.rtol(), tol.atol());
                 assertClose(dtype + " gk", ref[3], g[1].toDoubleArray(), tol.rtol(), tol.atol());
                 assertClose(dtype + " gv", ref[4], g[2].toDoubleArray(), tol.rtol(), tol.atol());
@@ -220,16 +223,17 @@ class CpuAttentionTest {
             random(13, shapes[2], dtype).toDoubleArray()};
         double[] w = random(14, new int[] {c.b(), c.lq(), c.ev()}, dtype).toDoubleArray();
         Tensor[] t = {Tensor.fromArray(x[0], shapes[0]), Tensor.fromArray(x[1], shapes[1]), Tensor.fromArray(x[2], shapes[2])};
-        Tensor[] r = Functional.attentionForward(t[0], t[1], t[2], m, c.causal(), scale);
-        Tensor[] g = Functional.attentionBackward(Tensor.fromArray(w, c.b(), c.lq(), c.ev()), t[0], t[1], t[2], r[0], r[1], m,
-                c.causal(), scale);
+        Tensor[] r = Functional.attentionForward(t[0], t[1], t[2], new AttentionParams(m, c.causal(), scale));
+        Tensor[] g = Functional.attentionBackward(Tensor.fromArray(w, c.b(), c.lq(), c.ev()), t[0], t[1], t[2], r[0], r[1],
+                new AttentionParams(m, c.causal(), scale));
         String[] names = {"gq", "gk", "gv"};
         for (int a = 0; a < 3; a++) {
             int arg = a;
             double[] numeric = NumericGrad.of(val -> {
                 Tensor[] in = t.clone();
                 in[arg] = Tensor.fromArray(val, shapes[arg]);
-                return NumericGrad.dot(Functional.attentionForward(in[0], in[1], in[2], m, c.causal(), scale)[0]
+                return NumericGrad.dot(Functional.attentionForward(in[0], in[1], in[2],
+                        new AttentionParams(m, c.causal(), scale))[0]
                         .toDoubleArray(), w);
             }, x[a], 1e-6);
             assertClose(names[a], numeric, g[a].toDoubleArray(), Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
@@ -246,19 +250,19 @@ class CpuAttentionTest {
         Arrays.fill(keep, true);
         Arrays.fill(keep, 5, 10, false);
         Tensor m = Tensor.fromArray(keep, 3, 5);
-        Tensor[] r = Functional.attentionForward(q, k, v, m, false, 0.5);
+        Tensor[] r = Functional.attentionForward(q, k, v, new AttentionParams(m, false, 0.5));
         double[] out = r[0].toDoubleArray();
         assertArrayEquals(new double[] {0, 0}, new double[] {out[2], out[3]});
         assertEquals(Double.NEGATIVE_INFINITY, r[1].toDoubleArray()[1]);
         Tensor gOut = Tensor.ones(new int[] {1, 3, 2}, DType.FLOAT64, Device.CPU);
-        Tensor[] g = Functional.attentionBackward(gOut, q, k, v, r[0], r[1], m, false, 0.5);
+        Tensor[] g = Functional.attentionBackward(gOut, q, k, v, r[0], r[1], new AttentionParams(m, false, 0.5));
         double[] gq = g[0].toDoubleArray();
         assertArrayEquals(new double[4], Arrays.copyOfRange(gq, 4, 8), "gq of the masked query");
         // with every row masked (here: no keys at all) nothing flows to k and v either
         Tensor none = Tensor.zeros(new int[] {1, 3, 5}, DType.BOOL, Device.CPU);
-        Tensor[] r0 = Functional.attentionForward(q, k, v, none, false, 0.5);
+        Tensor[] r0 = Functional.attentionForward(q, k, v, new AttentionParams(none, false, 0.5));
         assertArrayEquals(new double[6], r0[0].toDoubleArray());
-        Tensor[] g0 = Functional.attentionBackward(gOut, q, k, v, r0[0], r0[1], none, false, 0.5);
+        Tensor[] g0 = Functional.attentionBackward(gOut, q, k, v, r0[0], r0[1], new AttentionParams(none, false, 0.5));
         assertArrayEquals(new double[20], g0[1].toDoubleArray(), "gk");
         assertArrayEquals(new double[10], g0[2].toDoubleArray(), "gv");
     }
@@ -274,13 +278,13 @@ class CpuAttentionTest {
         Tensor q = Tensor.fromArray(new double[] {1, 0, 2, 0.5, -1, 1}, 1, 2, 3);
         Tensor k = Tensor.fromArray(new double[] {1, 1, 0, 0, 2, 1, -1, 0, 1}, 1, 3, 3);
         Tensor v = Tensor.fromArray(new double[] {1, 2, 3, -1, 0, 5}, 1, 3, 2);
-        Tensor[] r = Functional.attentionForward(q, k, v, null, false, 0.5);
+        Tensor[] r = Functional.attentionForward(q, k, v, new AttentionParams(null, false, 0.5));
         assertClose("out", new double[] {1.629656904694015, 1.466617571550773, 0.9734152827821916, 2.7614134707067675},
                 r[0].toDoubleArray(), Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
         assertClose("lse", new double[] {1.7943767694176431, 0.9818375667944002}, r[1].toDoubleArray(),
                 Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
-        Tensor[] rc = Functional.attentionForward(q.to(DType.FLOAT32), k.to(DType.FLOAT32), v.to(DType.FLOAT32), null, true,
-                0.5);
+        Tensor[] rc = Functional.attentionForward(q.to(DType.FLOAT32), k.to(DType.FLOAT32), v.to(DType.FLOAT32),
+                new AttentionParams(null, true, 0.5));
         assertClose("causal out", new double[] {1.0, 2.0, 1.8756469982284036, 0.6865295026573943}, rc[0].toDoubleArray(),
                 Tolerance.PERMISSIVE.rtol(), Tolerance.PERMISSIVE.atol());
         assertClose("causal lse", new double[] {0.5, 0.3259394198788437}, rc[1].toDoubleArray(),

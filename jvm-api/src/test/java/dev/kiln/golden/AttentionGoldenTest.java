@@ -4,8 +4,9 @@ import static dev.kiln.testing.TensorAssert.assertClose;
 
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.testing.Goldens;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.testing.Goldens.Case;
+import dev.kiln.testing.Goldens;
 import dev.kiln.testing.Tolerances;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,8 +46,8 @@ class AttentionGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void forwardLogsumexpMatchesTorch(Case c) {
-        Tensor[] r = Functional.attentionForward(c.tensor("q"), c.tensor("k"), c.tensor("v"), mask(c), c.flag("causal"),
-                c.real("scale"));
+        Tensor[] r = Functional.attentionForward(c.tensor("q"), c.tensor("k"), c.tensor("v"),
+                new AttentionParams(mask(c), c.flag("causal"), c.real("scale")));
         assertClose(c.name() + " out", flat(c.tensor("out"), 2), r[0], Tolerances.BALANCED);
         assertClose(c.name() + " logsumexp", flat(c.tensor("logsumexp"), 1), r[1], Tolerances.BALANCED);
     }
@@ -55,7 +56,8 @@ class AttentionGoldenTest {
     @MethodSource("cases")
     void backwardFromTorchForwardMatchesTorchGrads(Case c) {
         Tensor[] g = Functional.attentionBackward(c.tensor("grad_out"), c.tensor("q"), c.tensor("k"), c.tensor("v"),
-                flat(c.tensor("out"), 2), flat(c.tensor("logsumexp"), 1), mask(c), c.flag("causal"), c.real("scale"));
+                flat(c.tensor("out"), 2), flat(c.tensor("logsumexp"), 1),
+                        new AttentionParams(mask(c), c.flag("causal"), c.real("scale")));
         assertClose(c.name() + " grad_q", c.tensor("grad_q"), g[0], Tolerances.PERMISSIVE);
         assertClose(c.name() + " grad_k", c.tensor("grad_k"), g[1], Tolerances.PERMISSIVE);
         assertClose(c.name() + " grad_v", c.tensor("grad_v"), g[2], Tolerances.PERMISSIVE);

@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionParams;
 import java.util.Arrays;
 
 /**
@@ -94,7 +95,10 @@ final class AttentionLauncher extends Launcher {
         return args.ptrOrNull(bool ? null : mask).ptrOrNull(bool ? mask : null);
     }
 
-    private static KernelArgs tail(KernelArgs args, Tensor mask, Dims s, DType t, double scale, boolean causal) {
+    private static KernelArgs tail(KernelArgs args, AttentionParams p, Dims s, DType t) {
+        Tensor mask = p.mask();
+        double scale = p.scale();
+        boolean causal = p.causal();
         args.bytes(mask == null ? new byte[4 * Layout.DIMS] : strides(mask))
                 .i32(s.nb).i32(s.lq).i32(s.lk).i32(s.e).i32(s.ev);
         (t == DType.FLOAT32 ? args.f32((float) scale) : args.f64(scale)).i32(causal ? 1 : 0);
@@ -108,22 +112,21 @@ final class AttentionLauncher extends Launcher {
     }
 
     /** {out (B, Lq, Ev), logsumexp (B, Lq)}. */
-    Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        Dims s = check(OP, q, k, v, mask);
+    Tensor[] forward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+        Dims s = check(OP, q, k, v, p.mask());
         DType t = q.dtype();
         Tensor out = newTensor(new int[] {s.nb, s.lq, s.ev}, t);
         Tensor lse = newTensor(new int[] {s.nb, s.lq}, t);
-        KernelArgs args = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v), mask)
+        KernelArgs args = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v), p.mask())
                 .ptr(out).ptr(lse).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
-        run(t, kernel("fwd", s.d, t), s.blocks(s.lq, TileRows.of(t, s.d).fwd()), tail(args, mask, s, t, scale, causal));
+        run(t, kernel("fwd", s.d, t), s.blocks(s.lq, TileRows.of(t, s.d).fwd()), tail(args, p, s, t));
         return new Tensor[] {out, lse};
     }
 
     /** {gq, gk, gv} shaped like q, k, v (contiguous). */
-    Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, Tensor mask,
-                      boolean causal, double scale) {
+    Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, AttentionParams p) {
         String op = OP + "_backward";
-        Dims s = check(op, q, k, v, mask);
+        Dims s = check(op, q, k, v, p.mask());
         DType t = q.dtype();
         expectShape(op, "grad_output", gOut, t, s.nb, s.lq, s.ev);
         expectShape(op, "output", out, t, s.nb, s.lq, s.ev);
@@ -132,19 +135,20 @@ final class AttentionLauncher extends Launcher {
         Tensor gk = newTensor(k.shape(), t);
         Tensor gv = newTensor(v.shape(), t);
         TileRows rows = TileRows.of(t, s.d);
-        try (Tensor stats = newTensor(new int[] {2, s.nb * s.lq}, t)) { // (logsumexp, rowsum(gOut * out)) per row
+        try (Temporaries tmp = temporaries()) {
+            Tensor stats = tmp.empty(new int[] {2, s.nb * s.lq}, t);   // (logsumexp, rowsum(gOut * out)) per row
             run(t, kernel("bwd_prep", 0, t), (s.nb * s.lq + WARPS - 1) / WARPS,
                     new KernelArgs().ptr(gOut).ptr(out).ptr(logsumexp).ptr(stats)
                             .bytes(strides(gOut)).bytes(strides(out)).bytes(strides(logsumexp))
                             .i32(s.nb).i32(s.lq).i32(s.ev));
             KernelArgs dkdv = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
-                    .ptr(gOut), mask).ptr(stats).ptr(gk).ptr(gv)
+                    .ptr(gOut), p.mask()).ptr(stats).ptr(gk).ptr(gv)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
-            run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows.dkdv()), tail(dkdv, mask, s, t, scale, causal));
+            run(t, kernel("bwd_dkdv", s.d, t), s.blocks(s.lk, rows.dkdv()), tail(dkdv, p, s, t));
             KernelArgs dq = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v)
-                    .ptr(gOut), mask).ptr(stats).ptr(gq)
+                    .ptr(gOut), p.mask()).ptr(stats).ptr(gq)
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
-            run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows.dq()), tail(dq, mask, s, t, scale, causal));
+            run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows.dq()), tail(dq, p, s, t));
         }
         return new Tensor[] {gq, gk, gv};
     }

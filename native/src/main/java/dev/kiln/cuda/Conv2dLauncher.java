@@ -40,11 +40,8 @@ final class Conv2dLauncher extends Launcher {
     /** GEMM extents stay below this, so the kernels' look-ahead past K (two tiles) stays inside int. */
     private static final int INDEX_LIMIT = Integer.MAX_VALUE - 2 * BK;
 
-    private final CopyLauncher copies;
-
-    Conv2dLauncher(CudaContext context, CopyLauncher copies) {
+    Conv2dLauncher(CudaContext context) {
         super(context);
-        this.copies = copies;
     }
 
     /** x (N, C, H, W), w (O, C/groups, KH, KW), bias (O) or null -> y (N, O, OH, OW). */
@@ -56,7 +53,7 @@ final class Conv2dLauncher extends Launcher {
         if (y.numel() == 0) {
             return y;
         }
-        try (Temporaries tmp = new Temporaries()) {
+        try (Temporaries tmp = temporaries()) {
             Tensor xc = tmp.contiguous(x);
             Tensor wc = tmp.contiguous(w);
             Tensor bc = bias == null ? null : tmp.contiguous(bias);
@@ -82,7 +79,7 @@ final class Conv2dLauncher extends Launcher {
         if (gx.numel() == 0) {
             return gx;
         }
-        try (Temporaries tmp = new Temporaries()) {
+        try (Temporaries tmp = temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor wc = tmp.contiguous(w);
             KernelArgs args = new KernelArgs().ptr(gyc).ptr(wc).ptr(gx).bytes(g.bytes());
@@ -131,10 +128,10 @@ final class Conv2dLauncher extends Launcher {
         int chunk = ceilDiv(steps, splits) * step;
         splits = ceilDiv(reduction, chunk);
         Tensor gw = newTensor(weightShape, t);
-        try (Temporaries tmp = new Temporaries()) {
+        try (Temporaries tmp = temporaries()) {
             Tensor gyc = tmp.contiguous(gy);
             Tensor xc = tmp.contiguous(x);
-            Tensor out = splits == 1 ? gw : tmp.add(newTensor(new int[] {splits * size}, t));
+            Tensor out = splits == 1 ? gw : tmp.empty(new int[] {splits * size}, t);
             KernelArgs args = new KernelArgs().ptr(xc).ptr(gyc).ptr(out).bytes(g.bytes())
                     .i32(chunk);
             if (direct) {
@@ -220,24 +217,5 @@ final class Conv2dLauncher extends Launcher {
             context.api().memset(address(z), 0, (long) z.numel() * t.byteSize(), context.stream().handle());
         }
         return z;
-    }
-
-    /** Copies and workspaces made for one launch, freed (stream-ordered) once it is queued. */
-    private final class Temporaries implements AutoCloseable {
-        private final java.util.List<Tensor> made = new java.util.ArrayList<>();
-
-        Tensor contiguous(Tensor x) {
-            return x.isContiguous() ? x : add(copies.contiguous(x));
-        }
-
-        Tensor add(Tensor x) {
-            made.add(x);
-            return x;
-        }
-
-        @Override
-        public void close() {
-            made.forEach(Tensor::close);
-        }
     }
 }

@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AdamParams;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
@@ -39,7 +40,7 @@ public final class CudaBackend implements Backend {
         this.copies = new CopyLauncher(context);
         this.elementwise = new ElementwiseLauncher(context);
         this.reductions = new ReduceLauncher(context);
-        this.softmax = new SoftmaxLauncher(context, copies);
+        this.softmax = new SoftmaxLauncher(context);
         this.optim = new OptimLauncher(context);
         this.indexing = new IndexLauncher(context, copies);
         this.pooling = new Pool2dLauncher(context, indexing);
@@ -47,7 +48,7 @@ public final class CudaBackend implements Backend {
         this.comparisons = new CompareLauncher(context);
         this.random = new RandomLauncher(context);
         this.attention = new AttentionLauncher(context);
-        this.conv2d = new Conv2dLauncher(context, copies);
+        this.conv2d = new Conv2dLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -107,12 +108,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Object toArray(Tensor x) {
-        Tensor c = x.isContiguous() ? x : copies.contiguous(x);
-        int n = c.numel();
-        DType t = c.dtype();
+        int n = x.numel();
+        DType t = x.dtype();
         Object host = HostArrays.allocate(t, n);
         if (n > 0) {
-            context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize(), context.stream().handle());
+            try (Temporaries tmp = new Temporaries(context)) {
+                Tensor c = tmp.contiguous(x);
+                context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize(), context.stream().handle());
+            }
         }
         return host instanceof byte[] b && t == DType.BOOL ? HostArrays.toBooleans(b) : host;
     }
@@ -289,14 +292,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        return attention.forward(q, k, v, mask, causal, scale);
+    public Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+        return attention.forward(q, k, v, p);
     }
 
     @Override
     public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                                      Tensor mask, boolean causal, double scale) {
-        return attention.backward(gOut, q, k, v, out, logsumexp, mask, causal, scale);
+                                      AttentionParams p) {
+        return attention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Views;
 import java.util.OptionalLong;
 
 /**
@@ -65,7 +66,7 @@ final class IndexLauncher extends Launcher {
         Tensor out = newTensor(shape, xs[0].dtype());
         int at = 0;
         for (Tensor x : xs) {
-            copies.copy(x, out.narrow(dim, at, x.size(dim)));   // nothing to copy for an empty piece
+            copies.copy(x, Views.narrow(out, dim, at, x.size(dim)));   // nothing to copy for an empty piece
             at += x.size(dim);
         }
         return out;

@@ -16,7 +16,16 @@ abstract class Launcher {
     }
 
     Tensor newTensor(int[] shape, DType dtype) {
+        return newTensor(context, shape, dtype);
+    }
+
+    static Tensor newTensor(CudaContext context, int[] shape, DType dtype) {
         return Tensor.wrap(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
+    }
+
+    /** Where a launch makes its copies and workspaces: {@code try (Temporaries tmp = temporaries()) ...}. */
+    Temporaries temporaries() {
+        return new Temporaries(context);
     }
 
     static long address(Tensor t) {
@@ -47,17 +56,14 @@ abstract class Launcher {
      * Reads back 8 bytes, so it waits for the stream.
      */
     int firstFlagged(String family, String kernel, int n, KernelArgs args) {
-        CudaStorage flag = new CudaStorage(context, DType.INT64, 1);
-        try {
-            long at = flag.address(0);
+        try (Temporaries tmp = temporaries()) {
+            long at = address(tmp.empty(new int[] {1}, DType.INT64));
             Object stream = context.stream().handle();
             context.api().memset(at, 0, 8, stream);
             launch(family, DType.INT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.ptr(at));
             long[] bad = new long[1];
             context.api().copyToHost(bad, 0, at, 8, stream);
             return bad[0] == 0 ? -1 : n - (int) bad[0];
-        } finally {
-            flag.release();
         }
     }
 

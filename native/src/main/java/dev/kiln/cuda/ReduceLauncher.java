@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Views;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
@@ -117,7 +118,7 @@ final class ReduceLauncher extends Launcher {
         checkInput(op.opName(), x, op != ReduceOp.MEAN);
         DType t = x.dtype();
         String kernel = "reduce_rows_" + Layout.suffix(t);
-        Tensor p = x.permute(permutation(x.dim(), dims));
+        Tensor p = Views.permute(x, permutation(x.dim(), dims));
         int inner = inner(x, dims);
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
@@ -132,7 +133,8 @@ final class ReduceLauncher extends Launcher {
             return y;
         }
         ReduceOp partOp = op == ReduceOp.MEAN ? ReduceOp.SUM : op;   // the mean divides once, in the merge
-        try (Tensor part = newTensor(new int[] {outer, s.splits()}, t)) {   // freed in stream order
+        try (Temporaries tmp = temporaries()) {
+            Tensor part = tmp.empty(new int[] {outer, s.splits()}, t);
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(part)
                     .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(s.chunk()).i32(code(partOp)).i32(inner));
             Layout.Merged pm = rows(part);
@@ -153,7 +155,7 @@ final class ReduceLauncher extends Launcher {
         int inner = inner(x, dims);
         double denom = Math.max(0, inner - correction);
         UnaryOperator<KernelArgs> withDenom = args -> t == DType.FLOAT32 ? args.f32((float) denom) : args.f64(denom);
-        Tensor p = x.permute(permutation(x.dim(), dims));
+        Tensor p = Views.permute(x, permutation(x.dim(), dims));
         Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
         if (outer == 0) {
@@ -167,7 +169,8 @@ final class ReduceLauncher extends Launcher {
                             .i32(outer).i32(inner)));
             return y;
         }
-        try (Tensor part = newTensor(new int[] {outer, s.splits(), 3}, t)) {   // (count, mean, m2) per chunk
+        try (Temporaries tmp = temporaries()) {
+            Tensor part = tmp.empty(new int[] {outer, s.splits(), 3}, t);   // (count, mean, m2) per chunk
             launch("reduce", t, "var_chunks_" + Layout.suffix(t), s.grid(outer), s.block(), 0,
                     new KernelArgs().ptr(p).ptr(part).bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(inner).i32(s.chunk()));
@@ -187,7 +190,7 @@ final class ReduceLauncher extends Launcher {
         checkInput(name, x, true);
         String kernel = "argreduce_rows_" + Layout.suffix(t);
         int[] dims = x.dim() == 0 ? new int[0] : new int[] {dim};
-        Tensor p = x.permute(permutation(x.dim(), dims));
+        Tensor p = Views.permute(x, permutation(x.dim(), dims));
         int inner = inner(x, dims);
         int[] shape = outShape(x.shape(), dims, keepdim);
         Tensor values = newTensor(shape, t);
@@ -205,8 +208,9 @@ final class ReduceLauncher extends Launcher {
             return new Tensor[] {values, indices};
         }
         // (outer, splits) candidates: each chunk's first extreme and its index in the row
-        try (Tensor partValues = newTensor(new int[] {outer, s.splits()}, t);
-             Tensor partIndices = newTensor(new int[] {outer, s.splits()}, DType.INT64)) {
+        try (Temporaries tmp = temporaries()) {
+            Tensor partValues = tmp.empty(new int[] {outer, s.splits()}, t);
+            Tensor partIndices = tmp.empty(new int[] {outer, s.splits()}, DType.INT64);
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(0)
                     .ptr(partValues).ptr(partIndices).bytes(m.shape8()).bytes(m.strides8(0))
                     .i32(outer).i32(inner).i32(s.chunk()).i32(code(op)));

@@ -11,15 +11,8 @@ final class SoftmaxLauncher extends Launcher {
     private static final int WARP_ROW_LIMIT = 1024;
     private static final int ROWS_PER_BLOCK = 8;
 
-    private final CopyLauncher copies;
-
-    SoftmaxLauncher(CudaContext context, CopyLauncher copies) {
+    SoftmaxLauncher(CudaContext context) {
         super(context);
-        this.copies = copies;
-    }
-
-    private Tensor contiguous(Tensor x) {
-        return x.isContiguous() ? x : copies.contiguous(x);
     }
 
     /** A tensor viewed as (outer, d, inner) around dim: outer * inner rows of d elements. */
@@ -58,11 +51,12 @@ final class SoftmaxLauncher extends Launcher {
         if (!t.isFloatingPoint()) {
             throw unsupported(log ? "log_softmax" : "softmax", t);
         }
-        Tensor xc = contiguous(x);
         Tensor y = newTensor(x.shape(), t);
         Rows s = Rows.around(x.shape(), dim);
         if (y.numel() > 0) {
-            launchRows("", t, s, s.append(new KernelArgs().ptr(xc).ptr(y), log));
+            try (Temporaries tmp = temporaries()) {
+                launchRows("", t, s, s.append(new KernelArgs().ptr(tmp.contiguous(x)).ptr(y), log));
+            }
         }
         return y;
     }
@@ -72,12 +66,12 @@ final class SoftmaxLauncher extends Launcher {
         if (!t.isFloatingPoint()) {
             throw unsupported(log ? "log_softmax_backward" : "softmax_backward", t);
         }
-        Tensor gyc = contiguous(gy);
-        Tensor yc = contiguous(y);
         Tensor gx = newTensor(y.shape(), t);
         Rows s = Rows.around(y.shape(), dim);
         if (gx.numel() > 0) {
-            launchRows("bwd", t, s, s.append(new KernelArgs().ptr(gyc).ptr(yc).ptr(gx), log));
+            try (Temporaries tmp = temporaries()) {
+                launchRows("bwd", t, s, s.append(new KernelArgs().ptr(tmp.contiguous(gy)).ptr(tmp.contiguous(y)).ptr(gx), log));
+            }
         }
         return gx;
     }

@@ -9,6 +9,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import java.util.function.Function;
@@ -113,16 +114,16 @@ class AttentionTest {
         Tensor cpuMask = m == null ? null : m.cpu();
         Tensor devMask = m == null ? null : m.on(dev);
 
-        Tensor[] want = cpu.attention(q.cpu(), k.cpu(), v.cpu(), cpuMask, c.causal, scale);
-        Tensor[] got = gpu.attention(q.on(dev), k.on(dev), v.on(dev), devMask, c.causal, scale);
+        Tensor[] want = cpu.attention(q.cpu(), k.cpu(), v.cpu(), new AttentionParams(cpuMask, c.causal, scale));
+        Tensor[] got = gpu.attention(q.on(dev), k.on(dev), v.on(dev), new AttentionParams(devMask, c.causal, scale));
         Tolerance tol = tolerance(dtype);
         tol.check("out", want[0], got[0].to(Device.CPU));
         tol.check("logsumexp", want[1], got[1].to(Device.CPU));
 
-        Tensor[] wantGrads = cpu.attentionBackward(gOut.cpu(), q.cpu(), k.cpu(), v.cpu(), want[0], want[1], cpuMask,
-                c.causal, scale);
-        Tensor[] gotGrads = gpu.attentionBackward(gOut.on(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1], devMask,
-                c.causal, scale);
+        Tensor[] wantGrads = cpu.attentionBackward(gOut.cpu(), q.cpu(), k.cpu(), v.cpu(), want[0], want[1],
+                new AttentionParams(cpuMask, c.causal, scale));
+        Tensor[] gotGrads = gpu.attentionBackward(gOut.on(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
+                new AttentionParams(devMask, c.causal, scale));
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
             tol.check(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
@@ -150,18 +151,20 @@ class AttentionTest {
         }
         Input m = new Input(Tensor.fromArray(keep, s, s), x -> x);
         Tensor gOutCpu = normal(14, dtype, b, h, s, d);
-        Tensor[] want = Functional.attentionForward(q.cpu(), k.cpu(), v.cpu(), m.cpu(), false, Double.NaN);
-        Tensor[] got = Functional.attentionForward(q.on(dev), k.on(dev), v.on(dev), m.on(dev), false, Double.NaN);
+        Tensor[] want = Functional.attentionForward(q.cpu(), k.cpu(), v.cpu(),
+                new AttentionParams(m.cpu(), false, Double.NaN));
+        Tensor[] got = Functional.attentionForward(q.on(dev), k.on(dev), v.on(dev),
+                new AttentionParams(m.on(dev), false, Double.NaN));
         Tolerance tol = tolerance(dtype);
         tol.check("out", want[0], got[0].to(Device.CPU));
         tol.check("logsumexp", want[1], got[1].to(Device.CPU));
         assertTrue(Double.isInfinite(got[1].toDoubleArray()[4]), "row 4 sees no key: logsumexp -inf");
-        Tensor[] wantGrads = Functional.attentionBackward(gOutCpu, q.cpu(), k.cpu(), v.cpu(), want[0], want[1], m.cpu(),
-                false, Double.NaN);
+        Tensor[] wantGrads = Functional.attentionBackward(gOutCpu, q.cpu(), k.cpu(), v.cpu(), want[0], want[1],
+                new AttentionParams(m.cpu(), false, Double.NaN));
         Tensor[] gotGrads = Functional.attentionBackward(gOutCpu.to(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
-                m.on(dev), false, Double.NaN);
+                new AttentionParams(m.on(dev), false, Double.NaN));
         Tensor[] again = Functional.attentionBackward(gOutCpu.to(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
-                m.on(dev), false, Double.NaN);
+                new AttentionParams(m.on(dev), false, Double.NaN));
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
             tol.check(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
@@ -178,11 +181,12 @@ class AttentionTest {
         Tensor q = normal(21, dtype, 2, 3, 8).to(dev);
         Tensor k = Tensor.zeros(new int[] {2, 0, 8}, dtype, dev);
         Tensor v = Tensor.zeros(new int[] {2, 0, 5}, dtype, dev);
-        Tensor[] r = gpu.attention(q, k, v, null, false, 1.0);
+        Tensor[] r = gpu.attention(q, k, v, new AttentionParams(null, false, 1.0));
         Tolerance.STRICT.check("out", Tensor.zeros(new int[] {2, 3, 5}, dtype, Device.CPU), r[0].to(Device.CPU));
         Tolerance.STRICT.check("logsumexp", Tensor.full(new int[] {2, 3}, Double.NEGATIVE_INFINITY, dtype, Device.CPU),
                 r[1].to(Device.CPU));
-        Tensor[] g = gpu.attentionBackward(normal(22, dtype, 2, 3, 5).to(dev), q, k, v, r[0], r[1], null, false, 1.0);
+        Tensor[] g = gpu.attentionBackward(normal(22, dtype, 2, 3, 5).to(dev), q, k, v, r[0], r[1],
+                new AttentionParams(null, false, 1.0));
         Tolerance.STRICT.check("grad q", Tensor.zeros(new int[] {2, 3, 8}, dtype, Device.CPU), g[0].to(Device.CPU));
         Tolerance.STRICT.check("grad k", k.to(Device.CPU), g[1].to(Device.CPU));
     }
@@ -195,18 +199,18 @@ class AttentionTest {
         Tensor wide = Tensor.zeros(new int[] {1, 3, 130}, dtype, dev);
         Tensor q = Tensor.zeros(new int[] {1, 3, 8}, dtype, dev);
         UnsupportedOperationException tooWide = assertThrows(UnsupportedOperationException.class,
-                () -> gpu.attention(wide, wide, q, null, false, 1.0));
+                () -> gpu.attention(wide, wide, q, new AttentionParams(null, false, 1.0)));
         assertTrue(tooWide.getMessage().startsWith("scaled_dot_product_attention: ")
                 && tooWide.getMessage().contains("[1, 3, 130]"), tooWide.getMessage());
         Tensor mask = Tensor.zeros(new int[] {1, 3, 4}, DType.BOOL, dev);
         IllegalArgumentException badMask = assertThrows(IllegalArgumentException.class,
-                () -> gpu.attention(q, q, q, mask, false, 1.0));
+                () -> gpu.attention(q, q, q, new AttentionParams(mask, false, 1.0)));
         assertTrue(badMask.getMessage().startsWith("scaled_dot_product_attention: attn_mask")
                 && badMask.getMessage().contains("[1, 3, 3]") && badMask.getMessage().contains("[1, 3, 4]"),
                 badMask.getMessage());
-        Tensor[] r = gpu.attention(q, q, q, null, false, 1.0);
+        Tensor[] r = gpu.attention(q, q, q, new AttentionParams(null, false, 1.0));
         IllegalArgumentException badLse = assertThrows(IllegalArgumentException.class,
-                () -> gpu.attentionBackward(r[0], q, q, q, r[0], r[0], null, false, 1.0));
+                () -> gpu.attentionBackward(r[0], q, q, q, r[0], r[0], new AttentionParams(null, false, 1.0)));
         assertTrue(badLse.getMessage().startsWith("scaled_dot_product_attention_backward: expected logsumexp"),
                 badLse.getMessage());
     }

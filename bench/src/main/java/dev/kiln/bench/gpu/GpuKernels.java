@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Pool2dParams;
@@ -131,11 +132,13 @@ final class GpuKernels {
         double forwardFlops = 4.0 * bh * s * (double) s * d * (causal ? 0.5 : 1);
         double io = (double) es * 4 * q.numel();
         if (c.op().equals("attention")) {
-            return new Timed(() -> backend.attention(q, k, v, null, causal, scale), forwardFlops, io);
+            return new Timed(() -> backend.attention(q, k, v,
+                    new AttentionParams(null, causal, scale)), forwardFlops, io);
         }
-        Tensor[] outAndLse = backend.attention(q, k, v, null, causal, scale);
+        Tensor[] outAndLse = backend.attention(q, k, v, new AttentionParams(null, causal, scale));
         Tensor gOut = randn(t, bh, s, d);
-        return new Timed(() -> backend.attentionBackward(gOut, q, k, v, outAndLse[0], outAndLse[1], null, causal, scale),
+        return new Timed(() -> backend.attentionBackward(gOut, q, k, v, outAndLse[0], outAndLse[1],
+                new AttentionParams(null, causal, scale)),
                 2.5 * forwardFlops, 2 * io);
     }
 }

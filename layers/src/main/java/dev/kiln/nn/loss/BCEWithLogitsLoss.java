@@ -26,7 +26,7 @@ public final class BCEWithLogitsLoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("binary_cross_entropy_with_logits", input, target);
+        LossArguments.sameShape("binary_cross_entropy_with_logits", input, target);
         Tensor softplusNeg = Functional.softplus(input.neg()); // its gradient -sigmoid(-x) makes the loss's sigmoid(x) - y
         Tensor scale = posWeight == null ? null : posWeight.to(input.dtype()).sub(1).mul(target).add(1);
         Tensor l = target.rsub(1).mul(input).add(scale == null ? softplusNeg : scale.mul(softplusNeg));

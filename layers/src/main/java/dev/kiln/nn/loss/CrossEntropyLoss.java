@@ -57,7 +57,7 @@ public final class CrossEntropyLoss implements Loss {
     }
 
     private Tensor withProbabilities(Tensor logp, Tensor target) {
-        Checks.sameShape("cross_entropy", logp, target);
+        LossArguments.sameShape("cross_entropy", logp, target);
         int c = logp.size(1);
         Tensor q = labelSmoothing == 0 ? target : target.mul(1 - labelSmoothing).add(labelSmoothing / c);
         Tensor terms = ClassTarget.classesLast(logp.mul(q)); // (N, d..., C)

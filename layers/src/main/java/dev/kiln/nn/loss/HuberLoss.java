@@ -21,7 +21,7 @@ public final class HuberLoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("huber_loss", input, target);
+        LossArguments.sameShape("huber_loss", input, target);
         Tensor d = input.sub(target).abs();
         return reduction.apply("huber_loss", Tensor.where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)));
     }

@@ -22,7 +22,7 @@ public final class KLDivLoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("kl_div", input, target);
+        LossArguments.sameShape("kl_div", input, target);
         Tensor l;
         if (logTarget) {
             l = target.exp().mul(target.sub(input));

@@ -16,7 +16,7 @@ public final class L1Loss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("l1_loss", input, target);
+        LossArguments.sameShape("l1_loss", input, target);
         return reduction.apply("l1_loss", input.sub(target).abs());
     }
 }

@@ -16,7 +16,7 @@ public final class MSELoss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("mse_loss", input, target);
+        LossArguments.sameShape("mse_loss", input, target);
         return reduction.apply("mse_loss", input.sub(target).square());
     }
 }

@@ -21,7 +21,7 @@ public final class SmoothL1Loss implements Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Checks.sameShape("smooth_l1_loss", input, target);
+        LossArguments.sameShape("smooth_l1_loss", input, target);
         Tensor d = input.sub(target).abs();
         Tensor l = beta == 0 ? d : Tensor.where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta));
         return reduction.apply("smooth_l1_loss", l);

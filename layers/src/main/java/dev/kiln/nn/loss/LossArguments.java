@@ -5,8 +5,8 @@ import dev.kiln.Tensor;
 import java.util.Arrays;
 
 /** Argument checks shared by the losses; messages name the loss and both shapes. */
-final class Checks {
-    private Checks() {
+final class LossArguments {
+    private LossArguments() {
     }
 
     static void sameShape(String loss, Tensor input, Tensor target) {
