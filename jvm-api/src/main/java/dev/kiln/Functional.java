@@ -266,9 +266,9 @@ public final class Functional {
      * flat h * W + w positions in each input plane.
      */
     public static Tensor[] maxPool2dWithIndices(Tensor x, Pool2dParams p) {
-        checkDivisor("max_pool2d", p);
+        Pooling.checkDivisor("max_pool2d", p);
         return batched("max_pool2d", x, b -> {
-            checkPool("max_pool2d", b, p);
+            Pooling.checkPool("max_pool2d", b, p);
             return Autograd.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
         });
     }
@@ -297,15 +297,15 @@ public final class Functional {
      * non-zero {@link Pool2dParams#divisorOverride} divides every window's sum (divisor_override).
      */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
-        checkNoDilation("avg_pool2d", p);
+        Pooling.checkNoDilation("avg_pool2d", p);
         return batched("avg_pool2d", x, b -> {
-            checkPool("avg_pool2d", b, p);
+            Pooling.checkPool("avg_pool2d", b, p);
             return new Tensor[] {Autograd.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
         })[0];
     }
 
     public static Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
-        checkNoDilation("avg_pool2d_backward", p);
+        Pooling.checkNoDilation("avg_pool2d_backward", p);
         Checks.floating("avg_pool2d_backward", "grad_output", gy);
         if (inputShape.length != 4) {
             throw new IllegalArgumentException("avg_pool2d_backward: input shape must be 4-D (N, C, H, W), got "
@@ -325,64 +325,7 @@ public final class Functional {
      * output size of 0 gives an empty output, as PyTorch; an empty input plane is an error.
      */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        if (x.dim() == 3) {
-            return adaptiveAvgPool2d(x.unsqueeze(0), outH, outW).squeeze(0);
-        }
-        Checks.rank("adaptive_avg_pool2d", "input", x, 4, "(N, C, H, W)");
-        if (outH < 0 || outW < 0) {
-            throw new IllegalArgumentException("adaptive_avg_pool2d: elements of output_size must be greater than or equal"
-                    + " to 0 but received (" + outH + ", " + outW + ")");
-        }
-        int h = x.size(2);
-        int w = x.size(3);
-        if (x.size(1) == 0 || h == 0 || w == 0) {
-            throw new IllegalArgumentException("adaptive_avg_pool2d: expected input to have non-zero size for non-batch"
-                    + " dimensions, but input has shape " + Shape.str(x.shape()));
-        }
-        if (outH == 0 || outW == 0) { // no windows: an empty view of x, so the graph stays connected
-            return x.narrow(2, 0, 0).narrow(3, 0, 0).reshape(x.size(0), x.size(1), outH, outW);
-        }
-        if (h % outH == 0 && w % outW == 0) {
-            return avgPool2d(x, new Pool2dParams(h / outH, w / outW, h / outH, w / outW, 0, 0, 1, 1, false, true));
-        }
-        Tensor[] rows = new Tensor[outH];
-        for (int i = 0; i < outH; i++) {
-            int h0 = i * h / outH;
-            int h1 = ((i + 1) * h + outH - 1) / outH;
-            Tensor[] cols = new Tensor[outW];
-            for (int j = 0; j < outW; j++) {
-                int w0 = j * w / outW;
-                int w1 = ((j + 1) * w + outW - 1) / outW;
-                cols[j] = x.narrow(2, h0, h1 - h0).narrow(3, w0, w1 - w0).mean(new int[] {2, 3}, true);
-            }
-            rows[i] = Tensor.cat(cols, 3);
-        }
-        return Tensor.cat(rows, 2);
-    }
-
-    /** PyTorch's avg_pool2d has no dilation argument; silently ignoring one would give wrong windows. */
-    private static void checkNoDilation(String op, Pool2dParams p) {
-        if (p.dilationH() != 1 || p.dilationW() != 1) {
-            throw new IllegalArgumentException(op + ": average pooling does not support dilation, got dilation ("
-                    + p.dilationH() + ", " + p.dilationW() + "); use dilation 1");
-        }
-    }
-
-    /** divisor_override belongs to average pooling; max pooling ignoring one would hide a mistake. */
-    private static void checkDivisor(String op, Pool2dParams p) {
-        if (p.divisorOverride() != 0) {
-            throw new IllegalArgumentException(op + ": divisor_override applies to average pooling only, got "
-                    + p.divisorOverride());
-        }
-    }
-
-    private static void checkPool(String op, Tensor x, Pool2dParams p) {
-        Checks.floating(op, "input", x);
-        if (p.outH(x.size(2)) < 1 || p.outW(x.size(3)) < 1) {
-            throw new IllegalArgumentException(op + ": kernel (" + p.kernelH() + ", " + p.kernelW() + ") with dilation ("
-                    + p.dilationH() + ", " + p.dilationW() + ") and padding (" + p.padH() + ", " + p.padW()
-                    + ") gives an empty output for input " + Shape.str(x.shape()));
-        }
+        return Pooling.adaptiveAvgPool2d(x, outH, outW);
     }
 
     // ---------------------------------------------------------------- normalization
@@ -392,25 +335,7 @@ public final class Functional {
      * variance, then times weight plus bias (each normalizedShape, or null), as F.layer_norm.
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        String op = "layer_norm";
-        int k = normalizedShape.length;
-        if (k == 0) {
-            throw new IllegalArgumentException(op + ": expected normalized_shape to be at least 1-dimensional, got []");
-        }
-        Checks.floating(op, "input", x);
-        if (x.dim() < k || !Arrays.equals(Arrays.copyOfRange(x.shape(), x.dim() - k, x.dim()), normalizedShape)) {
-            throw new IllegalArgumentException(op + ": given normalized_shape=" + Shape.str(normalizedShape)
-                    + ", expected input with shape [*, " + Shape.str(normalizedShape).substring(1)
-                    + ", but got input of shape " + Shape.str(x.shape()));
-        }
-        checkAffine(op, "weight", x, weight, normalizedShape, true);
-        checkAffine(op, "bias", x, bias, normalizedShape, true);
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) {
-            dims[i] = x.dim() - k + i;
-        }
-        Tensor y = x.sub(x.mean(dims, true)).mul(x.var(dims, 0, true).add(eps).rsqrt());
-        return affine(y, weight, bias, normalizedShape);
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
     }
 
     /**
@@ -421,74 +346,7 @@ public final class Functional {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        String op = "batch_norm";
-        Checks.floating(op, "input", x);
-        if (x.dim() < 2) {
-            throw new IllegalArgumentException(op + ": expected input (N, C, *) with at least 2 dims, got shape "
-                    + Shape.str(x.shape()));
-        }
-        int c = x.size(1);
-        int[] perChannel = new int[x.dim()]; // (1, C, 1, ...): per-channel vectors broadcast over x
-        Arrays.fill(perChannel, 1);
-        perChannel[1] = c;
-        int[] channels = {c};
-        checkAffine(op, "running_mean", x, runningMean, channels, false);
-        checkAffine(op, "running_var", x, runningVar, channels, false);
-        checkAffine(op, "weight", x, weight, channels, false);
-        checkAffine(op, "bias", x, bias, channels, false);
-        if (!training && (runningMean == null || runningVar == null)) {
-            throw new IllegalArgumentException(op + ": running_mean and running_var must be defined in evaluation mode");
-        }
-        Tensor mean;
-        Tensor variance;
-        if (training) {
-            long values = 1; // per channel: N * prod(spatial), as PyTorch (not numel / C, which C = 0 breaks)
-            for (int i = 0; i < x.dim(); i++) {
-                values = i == 1 ? values : Math.multiplyExact(values, x.size(i));
-            }
-            if (values == 1) {
-                throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
-                        + " of shape " + Shape.str(x.shape()));
-            }
-            int[] dims = new int[x.dim() - 1]; // every dim but the channels
-            for (int i = 1; i < dims.length; i++) {
-                dims[i] = i + 1;
-            }
-            mean = x.mean(dims, true);
-            variance = x.var(dims, 0, true);
-            if (runningMean != null && runningVar != null && x.numel() > 0) {
-                try (var scope = GradMode.noGrad()) {
-                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(c).mul(momentum)));
-                    runningVar.copy_(runningVar.mul(1 - momentum).add(x.var(dims, 1, false).mul(momentum)));
-                }
-            }
-        } else {
-            mean = runningMean.reshape(perChannel);
-            variance = runningVar.reshape(perChannel);
-        }
-        Tensor y = x.sub(mean).mul(variance.add(eps).rsqrt());
-        return affine(y, weight, bias, perChannel);
-    }
-
-    /**
-     * A normalisation's optional weight, bias or statistic: null, or on x's device and dtype, and of
-     * the given shape (exact) or with its number of elements (batch norm's, as PyTorch).
-     */
-    private static void checkAffine(String op, String name, Tensor x, Tensor t, int[] shape, boolean exact) {
-        if (t == null) {
-            return;
-        }
-        Checks.compatible(op, "input", x, name, t);
-        if (exact ? !Arrays.equals(t.shape(), shape) : t.numel() != Shape.numel(shape)) {
-            throw new IllegalArgumentException(op + ": expected " + name + " of shape " + Shape.str(shape) + ", got "
-                    + Shape.str(t.shape()));
-        }
-    }
-
-    /** y * weight + bias, each optional, both viewed as shape to broadcast over y. */
-    private static Tensor affine(Tensor y, Tensor weight, Tensor bias, int[] shape) {
-        Tensor out = weight == null ? y : y.mul(weight.reshape(shape));
-        return bias == null ? out : out.add(bias.reshape(shape));
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
     // ---------------------------------------------------------------- softmax
@@ -547,84 +405,34 @@ public final class Functional {
      * additive float, broadcastable to (..., Lq, Lk); scale NaN means 1/sqrt(E).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        Attention a = Attention.prepare(q, k, v, new AttentionParams(mask, causal, scale));
-        return a.forward()[0].reshape(a.outShape);
+        AttentionInputs a = AttentionInputs.prepare(q, k, v, new AttentionParams(mask, causal, scale));
+        return a.forward()[0].reshape(a.outShape());
     }
 
     /** Returns {out, logsumexp} with batch dims flattened: out (B, Lq, Ev), logsumexp (B, Lq). */
     public static Tensor[] attentionForward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
-        return Attention.prepare(q, k, v, p).forward();
+        return AttentionInputs.prepare(q, k, v, p).forward();
     }
 
     /** Returns {gq, gk, gv} shaped like q, k, v; out and logsumexp as from {@link #attentionForward}. */
     public static Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
                                              AttentionParams p) {
-        Attention a = Attention.prepare(q, k, v, p);
+        AttentionInputs a = AttentionInputs.prepare(q, k, v, p);
         String op = "scaled_dot_product_attention_backward";
         Checks.compatible(op, "query", q, "grad_output", gOut);
         Checks.compatible(op, "query", q, "output", out);
         Checks.compatible(op, "query", q, "logsumexp", logsumexp);
-        int[] outShape = {a.q.size(0), a.q.size(1), a.v.size(2)};
+        int[] outShape = {a.q().size(0), a.q().size(1), a.v().size(2)};
         if (!Arrays.equals(out.shape(), outShape) || !Arrays.equals(logsumexp.shape(), Arrays.copyOf(outShape, 2))
                 || gOut.numel() != out.numel()) {
             throw new IllegalArgumentException(op + ": expected output " + Shape.str(outShape) + ", logsumexp "
-                    + Shape.str(Arrays.copyOf(outShape, 2)) + " and grad_output of " + Shape.str(a.outShape) + ", got "
+                    + Shape.str(Arrays.copyOf(outShape, 2)) + " and grad_output of " + Shape.str(a.outShape()) + ", got "
                     + Shape.str(out.shape()) + ", " + Shape.str(logsumexp.shape()) + " and " + Shape.str(gOut.shape()));
         }
         Tensor g = gOut.reshape(out.shape());
-        Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q.backend().attentionBackward(g, a.q, a.k, a.v, out,
-                logsumexp, a.p), g, a.q, a.k, a.v, out, logsumexp, a.p.mask());
+        Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q().backend().attentionBackward(g, a.q(), a.k(), a.v(), out,
+                logsumexp, a.p()), g, a.q(), a.k(), a.v(), out, logsumexp, a.p().mask());
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
-    }
-
-    /** q, k, v as (B, Lq, E), (B, Lk, E), (B, Lk, Ev); p resolved for the backend. */
-    private record Attention(Tensor q, Tensor k, Tensor v, AttentionParams p, int[] outShape) {
-        /** {out (B, Lq, Ev), logsumexp (B, Lq)}, recorded for autograd. */
-        Tensor[] forward() {
-            Tensor[] r = q.backend().attention(q, k, v, p);
-            Op op = new Op.Attention(p.causal(), p.scale());
-            return p.mask() == null ? Autograd.record(op, r, q, k, v) : Autograd.record(op, r, q, k, v, p.mask());
-        }
-
-        static Attention prepare(Tensor q, Tensor k, Tensor v, AttentionParams p) {
-            Tensor mask = p.mask();
-            String op = "scaled_dot_product_attention";
-            Checks.floating(op, "query", q);
-            Checks.compatible(op, "query", q, "key", k);
-            Checks.compatible(op, "query", q, "value", v);
-            if (q.dim() < 2 || k.dim() != q.dim() || v.dim() != q.dim()) {
-                throw new IllegalArgumentException(op + ": query " + Shape.str(q.shape()) + ", key " + Shape.str(k.shape())
-                        + " and value " + Shape.str(v.shape()) + " must have the same rank >= 2 (..., L, E)");
-            }
-            int r = q.dim();
-            int[] batch = Arrays.copyOf(q.shape(), r - 2);
-            if (!Arrays.equals(batch, Arrays.copyOf(k.shape(), r - 2)) || !Arrays.equals(batch, Arrays.copyOf(v.shape(), r - 2))
-                    || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
-                throw new IllegalArgumentException(op + ": expected query (..., Lq, E), key (..., Lk, E), value (..., Lk, Ev)"
-                        + " with equal batch dims, got " + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", "
-                        + Shape.str(v.shape()));
-            }
-            int b = Shape.numel(batch);
-            int lq = q.size(-2);
-            int lk = k.size(-2);
-            Tensor m = null;
-            if (mask != null) {
-                Checks.sameDevice(op, "query", q, "attn_mask", mask);
-                if (mask.dtype() != DType.BOOL) {
-                    Checks.sameDType(op, "query", q, "attn_mask", mask);
-                }
-                int[] full = Shape.concat(batch, new int[] {lq, lk});
-                if (!Arrays.equals(Shape.broadcast(op + " (attn_mask)", full, mask.shape()), full)) {
-                    throw new IllegalArgumentException(op + ": attn_mask of shape " + Shape.str(mask.shape())
-                            + " does not broadcast to " + Shape.str(full));
-                }
-                m = mask.expand(full).reshape(b, lq, lk);
-            }
-            double s = Double.isNaN(p.scale()) ? 1.0 / Math.sqrt(q.size(-1)) : p.scale();
-            int[] outShape = Shape.concat(batch, new int[] {lq, v.size(-1)});
-            return new Attention(q.reshape(b, lq, q.size(-1)), k.reshape(b, lk, k.size(-1)), v.reshape(b, lk, v.size(-1)),
-                    new AttentionParams(m, p.causal(), s), outShape);
-        }
     }
 
     // ---------------------------------------------------------------- losses

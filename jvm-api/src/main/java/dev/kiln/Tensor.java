@@ -1523,7 +1523,8 @@ public final class Tensor implements AutoCloseable {
         }
         if (requiresGrad()) {
             throw new IllegalStateException(op + ": " + (isLeaf() ? "a leaf tensor that requires grad" : "a tensor in the autograd graph")
-                    + " cannot be modified in place (shape " + Shape.str(shape) + "); do it inside GradMode.noGrad() or use an out-of-place op");
+                    + " cannot be modified in place (shape " + Shape.str(shape)
+                    + "); do it inside GradMode.noGrad() or use an out-of-place op");
         }
         if (src.requiresGrad()) {
             throw new IllegalStateException(op + ": src requires grad, but in-place copies are not recorded; use an out-of-place op");

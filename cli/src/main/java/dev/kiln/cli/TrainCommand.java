@@ -30,7 +30,8 @@ final class TrainCommand implements Callable<Integer> {
     // no picocli default for --model, --lr and --optimizer: on --resume, leaving one out means "as the checkpoint was trained"
     @Option(names = "--model", description = "mlp, lenet, cnn, resnet-small (default: cnn; on --resume, the checkpoint's)")
     String model;
-    @Option(names = "--epochs", defaultValue = "3", description = "total epochs, those of a resumed run included (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "3",
+            description = "total epochs, those of a resumed run included (default: ${DEFAULT-VALUE})")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
     int batchSize;

@@ -79,7 +79,8 @@ final class CudaStorage implements Storage {
     /** The device address of element {@code offset}, for work on the calling thread's current stream. */
     long address(int offset) {
         if (block.freed.get()) {
-            throw new IllegalStateException(context.device() + ": this tensor's storage was closed (Tensor.close() or its MemoryScope ended)");
+            throw new IllegalStateException(context.device()
+                    + ": this tensor's storage was closed (Tensor.close() or its MemoryScope ended)");
         }
         block.usedOn.add(context.stream());
         return block.address + (long) offset * dtype.byteSize();
