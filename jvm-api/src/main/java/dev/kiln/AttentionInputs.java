@@ -14,7 +14,7 @@ record AttentionInputs(Tensor q, Tensor k, Tensor v, AttentionParams p, int[] ou
     Tensor[] forward() {
         Tensor[] r = q.backend().attention(q, k, v, p);
         Op op = new Op.Attention(p.causal(), p.scale());
-        return p.mask() == null ? Autograd.record(op, r, q, k, v) : Autograd.record(op, r, q, k, v, p.mask());
+        return p.mask() == null ? AutogradLink.record(op, r, q, k, v) : AutogradLink.record(op, r, q, k, v, p.mask());
     }
 
     static AttentionInputs prepare(Tensor q, Tensor k, Tensor v, AttentionParams p) {

@@ -32,7 +32,7 @@ public final class Functional {
         Checks.compatible("relu_backward", "grad_output", grad, "output", y);
         Checks.floating("relu_backward", "grad_output", grad);
         Shape.broadcast("relu_backward", grad.shape(), y.shape());
-        return Autograd.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
+        return AutogradLink.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
                 grad.backend().binary(BinaryOp.RELU_BACKWARD, grad, y), grad, y);
     }
 
@@ -193,13 +193,13 @@ public final class Functional {
             }
         }
         Tensor y = x.backend().conv2d(x, w, bias, p);
-        return bias == null ? Autograd.record(new Op.Conv2d(p), y, x, w) : Autograd.record(new Op.Conv2d(p), y, x, w, bias);
+        return bias == null ? AutogradLink.record(new Op.Conv2d(p), y, x, w) : AutogradLink.record(new Op.Conv2d(p), y, x, w, bias);
     }
 
     public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
         checkConv(inputShape, w, p, "grad_output", gy);
         checkConvOutput(gy, inputShape, w, p);
-        return Autograd.record(new Op.Conv2dBackwardInput(inputShape.clone(), p),
+        return AutogradLink.record(new Op.Conv2dBackwardInput(inputShape.clone(), p),
                 gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p), gy, w);
     }
 
@@ -211,7 +211,7 @@ public final class Functional {
                     + " does not fit input " + Shape.str(x.shape()) + " with groups " + p.groups());
         }
         checkConvOutput(gy, x.shape(), weightShape, p);
-        return Autograd.record(new Op.Conv2dBackwardWeight(weightShape.clone(), p),
+        return AutogradLink.record(new Op.Conv2dBackwardWeight(weightShape.clone(), p),
                 gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p), gy, x);
     }
 
@@ -269,7 +269,7 @@ public final class Functional {
         Pooling.checkDivisor("max_pool2d", p);
         return batched("max_pool2d", x, b -> {
             Pooling.checkPool("max_pool2d", b, p);
-            return Autograd.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
+            return AutogradLink.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
         });
     }
 
@@ -288,7 +288,7 @@ public final class Functional {
                     + Shape.str(indices.shape()) + " must both have the shape pooling " + Shape.str(inputShape) + " gives, "
                     + Shape.str(expected));
         }
-        return Autograd.record(new Op.MaxPool2dBackward(inputShape.clone(), p),
+        return AutogradLink.record(new Op.MaxPool2dBackward(inputShape.clone(), p),
                 gy.backend().maxPool2dBackward(gy, indices, inputShape.clone(), p), gy, indices);
     }
 
@@ -300,7 +300,7 @@ public final class Functional {
         Pooling.checkNoDilation("avg_pool2d", p);
         return batched("avg_pool2d", x, b -> {
             Pooling.checkPool("avg_pool2d", b, p);
-            return new Tensor[] {Autograd.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
+            return new Tensor[] {AutogradLink.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
         })[0];
     }
 
@@ -316,7 +316,7 @@ public final class Functional {
             throw new IllegalArgumentException("avg_pool2d_backward: grad_output has shape " + Shape.str(gy.shape())
                     + " but pooling " + Shape.str(inputShape) + " gives " + Shape.str(expected));
         }
-        return Autograd.record(new Op.AvgPool2dBackward(inputShape.clone(), p),
+        return AutogradLink.record(new Op.AvgPool2dBackward(inputShape.clone(), p),
                 gy.backend().avgPool2dBackward(gy, inputShape.clone(), p), gy);
     }
 
@@ -367,7 +367,7 @@ public final class Functional {
         }
         int d = Shape.dim(op, dim, x.dim());
         Tensor y = log ? x.backend().logSoftmax(x, d) : x.backend().softmax(x, d);
-        return Autograd.record(new Op.Softmax(d, log), y, x);
+        return AutogradLink.record(new Op.Softmax(d, log), y, x);
     }
 
     public static Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
@@ -386,7 +386,7 @@ public final class Functional {
         }
         int d = Shape.dim(op, dim, y.dim());
         Tensor gx = log ? gy.backend().logSoftmaxBackward(gy, y, d) : gy.backend().softmaxBackward(gy, y, d);
-        return Autograd.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
+        return AutogradLink.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
     }
 
     private static void checkSame(String op, Tensor gy, Tensor y) {
@@ -430,7 +430,7 @@ public final class Functional {
                     + Shape.str(out.shape()) + ", " + Shape.str(logsumexp.shape()) + " and " + Shape.str(gOut.shape()));
         }
         Tensor g = gOut.reshape(out.shape());
-        Tensor[] r = Autograd.record(new Op.AttentionBackward(), a.q().backend().attentionBackward(g, a.q(), a.k(), a.v(), out,
+        Tensor[] r = AutogradLink.record(new Op.AttentionBackward(), a.q().backend().attentionBackward(g, a.q(), a.k(), a.v(), out,
                 logsumexp, a.p()), g, a.q(), a.k(), a.v(), out, logsumexp, a.p().mask());
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
     }
@@ -456,7 +456,7 @@ public final class Functional {
             Tensor log1mX = input.rsub(1).log().clamp(-100, Double.POSITIVE_INFINITY);
             l = target.mul(logX).add(target.rsub(1).mul(log1mX)).neg();
         }
-        return Autograd.record(new Op.BinaryCrossEntropy(), l, input, target);
+        return AutogradLink.record(new Op.BinaryCrossEntropy(), l, input, target);
     }
 
     // ---------------------------------------------------------------- dropout
@@ -478,6 +478,6 @@ public final class Functional {
         if (p == 1) {
             return new Tensor[] {Tensor.zerosLike(x), Tensor.full(x.shape(), 0, DType.BOOL, x.device())};
         }
-        return Autograd.record(new Op.Dropout(p), x.backend().dropout(x, p, g.seed(), g.reserve(x.numel())), x);
+        return AutogradLink.record(new Op.Dropout(p), x.backend().dropout(x, p, g.seed(), g.reserve(x.numel())), x);
     }
 }

@@ -338,7 +338,7 @@ public final class Tensor implements AutoCloseable {
             return this;
         }
         Tensor out = backend().cast(this, dtype);
-        return dtype.isFloatingPoint() ? Autograd.record(new Op.Cast(dtype()), out, this) : out;
+        return dtype.isFloatingPoint() ? AutogradLink.record(new Op.Cast(dtype()), out, this) : out;
     }
 
     public Tensor to(Device device) {
@@ -346,7 +346,7 @@ public final class Tensor implements AutoCloseable {
             return this;
         }
         Object host = backend().toArray(this);
-        return Autograd.record(new Op.ToDevice(device()), wrap(Backends.of(device).fromArray(host, device), shape), this);
+        return AutogradLink.record(new Op.ToDevice(device()), wrap(Backends.of(device).fromArray(host, device), shape), this);
     }
 
     public Tensor contiguous() {
@@ -355,7 +355,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A new tensor with its own storage. */
     public Tensor clone() {
-        return Autograd.record(new Op.Clone(), backend().contiguous(this), this);
+        return AutogradLink.record(new Op.Clone(), backend().contiguous(this), this);
     }
 
     /**
@@ -423,7 +423,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Records a view of this tensor with the same elements in a new shape. */
     private Tensor reshaped(Tensor out) {
-        return Autograd.record(new Op.Reshape(shape.clone()), out, this);
+        return AutogradLink.record(new Op.Reshape(shape.clone()), out, this);
     }
 
     public Tensor flatten() {
@@ -477,7 +477,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < dims.length; i++) {
             normalized[i] = Shape.dim("permute", dims[i], shape.length);
         }
-        return Autograd.record(new Op.Permute(normalized), new Tensor(storage, newShape, newStride, offset), this);
+        return AutogradLink.record(new Op.Permute(normalized), new Tensor(storage, newShape, newStride, offset), this);
     }
 
     public Tensor transpose(int dim0, int dim1) {
@@ -522,7 +522,7 @@ public final class Tensor implements AutoCloseable {
         }
         int[] newShape = shape.clone();
         newShape[d] = length;
-        return Autograd.record(new Op.Slice(shape.clone(), d, (int) s, length, 1),
+        return AutogradLink.record(new Op.Slice(shape.clone(), d, (int) s, length, 1),
                 viewOf("narrow", storage, newShape, stride.clone(), offset + s * stride[d]), this);
     }
 
@@ -541,7 +541,7 @@ public final class Tensor implements AutoCloseable {
         newShape[d] = len;
         // step < n when len > 1, so the product stays inside the storage; with one element any stride reads it
         newStride[d] = len > 1 ? stride[d] * step : stride[d];
-        return Autograd.record(new Op.Slice(shape.clone(), d, s, len, step),
+        return AutogradLink.record(new Op.Slice(shape.clone(), d, s, len, step),
                 viewOf("slice", storage, newShape, newStride, offset + (len > 0 ? (long) s * stride[d] : 0)), this);
     }
 
@@ -553,7 +553,7 @@ public final class Tensor implements AutoCloseable {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dim " + d
                     + " with size " + shape[d] + " (shape " + Shape.str(shape) + ")");
         }
-        return Autograd.record(new Op.Select(shape.clone(), d, i),
+        return AutogradLink.record(new Op.Select(shape.clone(), d, i),
                 viewOf("select", storage, Shape.remove(shape, d), Shape.remove(stride, d), offset + (long) i * stride[d]), this);
     }
 
@@ -593,7 +593,7 @@ public final class Tensor implements AutoCloseable {
                         + Shape.str(shape) + " cannot expand to " + target + " (target " + Shape.str(newShape) + ")");
             }
         }
-        return Autograd.record(new Op.Expand(shape.clone()), viewOf("expand", storage, outShape, outStride, offset), this);
+        return AutogradLink.record(new Op.Expand(shape.clone()), viewOf("expand", storage, outShape, outStride, offset), this);
     }
 
     public Tensor expandAs(Tensor other) {
@@ -654,7 +654,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op.opName() + ": not defined for " + dtype() + " (shape "
                     + Shape.str(shape) + ")" + (op.integral() ? "" : "; convert with .to(DType.FLOAT32) first"));
         }
-        return Autograd.record(new Op.Unary(op), backend().unary(op, this), this);
+        return AutogradLink.record(new Op.Unary(op), backend().unary(op, this), this);
     }
 
     private Tensor binary(BinaryOp op, Tensor other) {
@@ -670,7 +670,7 @@ public final class Tensor implements AutoCloseable {
                     + Shape.str(shape) + " and " + Shape.str(other.shape) + "); convert with .to(DType.FLOAT32) first");
         }
         Shape.broadcast(op.opName(), shape, other.shape);
-        return Autograd.record(new Op.Binary(op), backend().binary(op, this, other), this, other);
+        return AutogradLink.record(new Op.Binary(op), backend().binary(op, this, other), this, other);
     }
 
     /**
@@ -1040,7 +1040,7 @@ public final class Tensor implements AutoCloseable {
         Checks.compatible("where", "input", a, "other", b);
         Checks.sameDevice("where", "condition", cond, "input", a);
         Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        return Autograd.record(new Op.Where(), a.backend().where(cond, a, b), cond, a, b);
+        return AutogradLink.record(new Op.Where(), a.backend().where(cond, a, b), cond, a, b);
     }
 
     /** True when every element is within atol + rtol * |other| (NaN equal to NaN only if equalNan). */
@@ -1094,7 +1094,7 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
-        return Autograd.record(new Op.Reduce(op, d, keepdim), backend().reduce(op, this, d, keepdim), this);
+        return AutogradLink.record(new Op.Reduce(op, d, keepdim), backend().reduce(op, this, d, keepdim), this);
     }
 
     /** Sum of all elements (0-D). */
@@ -1175,7 +1175,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(name + ": dim " + d + " of shape " + Shape.str(shape) + " is empty");
         }
         int axis = shape.length == 0 ? 0 : d;
-        Tensor[] r = Autograd.record(new Op.ReduceWithIndices(op, axis, keepdim),
+        Tensor[] r = AutogradLink.record(new Op.ReduceWithIndices(op, axis, keepdim),
                 backend().reduceWithIndices(op, this, axis, keepdim), this);
         return new ValuesIndices(r[0], r[1]);
     }
@@ -1184,7 +1184,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor var(int[] dims, double correction, boolean keepdim) {
         Checks.floating("var", "input", this);
         int[] d = reduceDims("var", dims);
-        return Autograd.record(new Op.Variance(d, correction, keepdim), backend().variance(this, d, correction, keepdim), this);
+        return AutogradLink.record(new Op.Variance(d, correction, keepdim), backend().variance(this, d, correction, keepdim), this);
     }
 
     public Tensor var() {
@@ -1214,7 +1214,7 @@ public final class Tensor implements AutoCloseable {
         }
         Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape, a.shape.length - 2),
                 Arrays.copyOf(b.shape, b.shape.length - 2));
-        Tensor out = Autograd.record(new Op.Matmul(), backend().matmul(a, b), a, b);
+        Tensor out = AutogradLink.record(new Op.Matmul(), backend().matmul(a, b), a, b);
         if (other.shape.length == 1) {
             out = out.squeeze(-1);
         }
@@ -1277,7 +1277,7 @@ public final class Tensor implements AutoCloseable {
             return atLeast1d().gather(d, index.atLeast1d()).reshape(index.shape);
         }
         checkIndexLike("gather", index, null, d);
-        return Autograd.record(new Op.Gather(d), backend().gather(this, d, index), this, index);
+        return AutogradLink.record(new Op.Gather(d), backend().gather(this, d, index), this, index);
     }
 
     /** A copy of self with src added at index along dim, as torch.scatter_add; 0-d operands count as 1-d. */
@@ -1288,7 +1288,7 @@ public final class Tensor implements AutoCloseable {
             return atLeast1d().scatterAdd(d, index.atLeast1d(), src.atLeast1d()).reshape(shape);
         }
         checkIndexLike("scatter_add", index, src, d);
-        return Autograd.record(new Op.ScatterAdd(d), backend().scatterAdd(this, d, index, src), this, index, src);
+        return AutogradLink.record(new Op.ScatterAdd(d), backend().scatterAdd(this, d, index, src), this, index, src);
     }
 
     /**
@@ -1310,7 +1310,7 @@ public final class Tensor implements AutoCloseable {
             return reshape(1).indexSelect(0, index).reshape();
         }
         Tensor idx = index.atLeast1d();
-        return Autograd.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
+        return AutogradLink.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
     }
 
     /** A copy of self with alpha * src.select(dim, i) added at index[i], as torch.index_add(..., alpha=alpha). */
@@ -1337,7 +1337,7 @@ public final class Tensor implements AutoCloseable {
                         + Shape.str(shape) + " except at dim " + d);
             }
         }
-        return Autograd.record(new Op.IndexAdd(d), backend().indexAdd(this, d, index, src), this, index, src);
+        return AutogradLink.record(new Op.IndexAdd(d), backend().indexAdd(this, d, index, src), this, index, src);
     }
 
     /** Concatenates along dim, as torch.cat. */
@@ -1374,7 +1374,7 @@ public final class Tensor implements AutoCloseable {
         out[d] = (int) total;
         Shape.numel("cat", out); // and the whole result must fit one tensor
         Tensor[] inputs = tensors.clone();
-        return Autograd.record(new Op.Cat(d), first.backend().cat(inputs, d), inputs);
+        return AutogradLink.record(new Op.Cat(d), first.backend().cat(inputs, d), inputs);
     }
 
     /** Stacks equal-shaped tensors along a new dim, as torch.stack. */
@@ -1428,7 +1428,7 @@ public final class Tensor implements AutoCloseable {
                     + " (shape " + Shape.str(shape) + ")");
         }
         if (requires) {
-            Autograd.engine("requires_grad_");
+            AutogradLink.engine("requires_grad_");
         }
         autogradMeta().setRequiresGrad(requires);
         return this;
@@ -1514,7 +1514,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradient.shape)
                     + " does not match the tensor's shape " + Shape.str(shape));
         }
-        Autograd.engine("backward").backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
+        AutogradLink.engine("backward").backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
     }
 
     private void checkInPlace(String op, Tensor src) {

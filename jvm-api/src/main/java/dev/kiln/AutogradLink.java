@@ -5,11 +5,11 @@ import dev.kiln.spi.Op;
 import java.util.ServiceLoader;
 
 /** The link from the tensor API to the autograd engine (module kiln-autograd), when it is on the class path. */
-final class Autograd {
-    private static final AutogradEngine ENGINE = ServiceLoader.load(AutogradEngine.class, Autograd.class.getClassLoader())
+final class AutogradLink {
+    private static final AutogradEngine ENGINE = ServiceLoader.load(AutogradEngine.class, AutogradLink.class.getClassLoader())
             .findFirst().orElse(null);
 
-    private Autograd() {
+    private AutogradLink() {
     }
 
     static AutogradEngine engine(String op) {
