@@ -6,6 +6,10 @@ package dev.kiln;
  * are the same on every device — the CPU and CUDA backends evaluate the same counter-based function.
  */
 public final class Generator {
+    /** PyTorch's default seed, so an unseeded program is reproducible from run to run, as torch's is. */
+    public static final long DEFAULT_SEED = 67280421310721L;
+    private static final Generator DEFAULT = new Generator(DEFAULT_SEED);
+
     private long seed;
     private long offset;
 
@@ -13,17 +17,25 @@ public final class Generator {
         manualSeed(seed);
     }
 
-    public Generator manualSeed(long seed) {
+    /**
+     * The generator random functions use when none is given, as torch.default_generator; seed it with
+     * {@code Generator.defaultGenerator().manualSeed(s)} (torch.manual_seed).
+     */
+    public static Generator defaultGenerator() {
+        return DEFAULT;
+    }
+
+    public synchronized Generator manualSeed(long seed) {
         this.seed = seed;
         this.offset = 0;
         return this;
     }
 
-    public long seed() {
+    public synchronized long seed() {
         return seed;
     }
 
-    public long offset() {
+    public synchronized long offset() {
         return offset;
     }
 

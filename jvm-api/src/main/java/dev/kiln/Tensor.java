@@ -168,6 +168,41 @@ public final class Tensor implements AutoCloseable {
         return uniform(g, 0, 1, shape, DType.FLOAT32, Device.CPU);
     }
 
+    /** {@link #rand(Generator, int...)} drawing from {@link Generator#defaultGenerator()}, as torch.rand. */
+    public static Tensor rand(int... shape) {
+        return rand(Generator.defaultGenerator(), shape);
+    }
+
+    /**
+     * A random permutation of 0..n-1 (int64), as torch.randperm: Fisher-Yates over float64 uniforms drawn
+     * from g, so a seed gives the same permutation on every device.
+     */
+    public static Tensor randperm(int n, Generator g, Device device) {
+        if (n < 0) {
+            throw new IllegalArgumentException("randperm: n must be non-negative, got " + n);
+        }
+        double[] u = uniform(g, 0, 1, new int[] {n}, DType.FLOAT64, Device.CPU).toDoubleArray();
+        long[] perm = new long[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = Math.min(i, (int) (u[i] * (i + 1)));
+            long t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return fromArray(perm, n).to(device);
+    }
+
+    public static Tensor randperm(int n, Generator g) {
+        return randperm(n, g, Device.CPU);
+    }
+
+    public static Tensor randperm(int n) {
+        return randperm(n, Generator.defaultGenerator(), Device.CPU);
+    }
+
     /** Uniform in [low, high). */
     public static Tensor uniform(Generator g, double low, double high, int[] shape, DType dtype, Device device) {
         floatingDType("uniform", dtype);
@@ -178,6 +213,11 @@ public final class Tensor implements AutoCloseable {
     /** Standard normal, float32 on the CPU. */
     public static Tensor randn(Generator g, int... shape) {
         return normal(g, 0, 1, shape, DType.FLOAT32, Device.CPU);
+    }
+
+    /** {@link #randn(Generator, int...)} drawing from {@link Generator#defaultGenerator()}, as torch.randn. */
+    public static Tensor randn(int... shape) {
+        return randn(Generator.defaultGenerator(), shape);
     }
 
     public static Tensor normal(Generator g, double mean, double std, int[] shape, DType dtype, Device device) {
@@ -1156,8 +1196,17 @@ public final class Tensor implements AutoCloseable {
         return withIndices(ReduceOp.MAX, dim, keepdim).indices();
     }
 
+    /** Indices of the largest elements along dim, dim removed (as torch.argmax(x, dim)). */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
     public Tensor argmin(int dim, boolean keepdim) {
         return withIndices(ReduceOp.MIN, dim, keepdim).indices();
+    }
+
+    public Tensor argmin(int dim) {
+        return argmin(dim, false);
     }
 
     /** Index into the flattened tensor of its largest element. */

@@ -24,8 +24,13 @@ final class TensorFormatter {
             appendDim(sb, host, style, summarize, 7);
         }
         sb.append(", shape=").append(Shape.str(t.shape())).append(", dtype=").append(t.dtype())
-                .append(", device=").append(t.device()).append(')');
-        return sb.toString();
+                .append(", device=").append(t.device());
+        if (t.gradFn() != null) {
+            sb.append(", grad_fn=<").append(t.gradFn().name()).append('>');
+        } else if (t.requiresGrad()) {
+            sb.append(", requires_grad=true");
+        }
+        return sb.append(')').toString();
     }
 
     private static void appendDim(StringBuilder sb, Tensor t, Style style, boolean summarize, int indent) {
