@@ -145,8 +145,11 @@ public abstract class Module {
         parameters().forEach(Parameter::zeroGrad);
     }
 
-    /** Casts floating-point parameters and buffers to {@code dtype}, as {@code module.to(dtype)}. */
-    public Module to(DType dtype) {
+    /**
+     * Casts floating-point parameters and buffers to {@code dtype}, as {@code module.to(dtype)}; returns
+     * this module as its own type ({@code Linear l = new Linear(4, 2).to(DType.FLOAT64)}).
+     */
+    public <M extends Module> M to(DType dtype) {
         if (!dtype.isFloatingPoint()) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ".to: only float dtypes are allowed, got " + dtype);
         }
@@ -158,11 +161,11 @@ public abstract class Module {
             });
             m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? b.to(dtype) : b);
         });
-        return this;
+        return self();
     }
 
     /** Moves parameters and buffers to {@code device}, as {@code module.to(device)}; optimizers must be built after. */
-    public Module to(Device device) {
+    public <M extends Module> M to(Device device) {
         apply(m -> {
             m.parameters.values().forEach(p -> {
                 if (p != null) {
@@ -171,7 +174,13 @@ public abstract class Module {
             });
             m.buffers.replaceAll((n, b) -> b == null ? null : b.to(device));
         });
-        return this;
+        return self();
+    }
+
+    /** This module as the caller's static type: every subclass of Module is an M the caller chose. */
+    @SuppressWarnings("unchecked")
+    private <M extends Module> M self() {
+        return (M) this;
     }
 
     /** Parameters and buffers by dotted path (live tensors, not copies), as {@code state_dict()}. */

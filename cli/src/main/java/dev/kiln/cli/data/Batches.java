@@ -29,17 +29,14 @@ public final class Batches {
         return new Batches(data, order, batchSize, device);
     }
 
-    /** Fisher-Yates with the generator's uniforms, so a seed fixes every epoch's order on every device. */
+    /** In the order of Tensor.randperm, so a seed fixes every epoch's order on every device. */
     public static Batches shuffled(Dataset data, int batchSize, Device device, Generator g) {
-        Batches b = sequential(data, batchSize, device);
-        float[] u = Tensor.rand(g, Math.max(1, data.size())).toFloatArray();
-        for (int i = b.order.length - 1; i > 0; i--) {
-            int j = Math.min(i, (int) (u[i] * (i + 1)));
-            int t = b.order[i];
-            b.order[i] = b.order[j];
-            b.order[j] = t;
+        long[] perm = Tensor.randperm(data.size(), g).toLongArray();
+        int[] order = new int[perm.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = (int) perm[i];
         }
-        return b;
+        return new Batches(data, order, batchSize, device);
     }
 
     /** The number of batches, the last one short when the size does not divide (a batch larger than the data: one). */
