@@ -2,17 +2,19 @@
 # Builds the kernel fatbins: for every src/main/cuda/<family>.cu, <family>.fatbin (the float32 and
 # integer entries) and <family>_f64.fatbin (the float64 entries, compiled with -DKILN_F64 and the
 # only ones allowed to use double), each with SASS sm_80, sm_90 and PTX compute_90. Any warning
-# fails the build; ptxas -v prints registers, shared memory and spills per kernel.
-# Usage: build-fatbins.sh <src dir> <out dir>. Without nvcc it says so and exits 0.
+# fails the build. ptxas -v's report (registers, shared memory, spills per kernel) goes to
+# <log dir>/<fatbin>.log, and one summary line per fatbin to the console; a failing build prints its log.
+# Usage: build-fatbins.sh <src dir> <out dir> <log dir>. Without nvcc it says so and exits 0.
 set -euo pipefail
 src=$1
 out=$2
+logs=$3
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 if [[ ! -x $nvcc ]]; then
     echo "[kiln-kernels] nvcc not found (PATH, /usr/local/cuda/bin): kernel fatbins NOT built; the cuda device will report them missing, cuda-emu is unaffected"
     exit 0
 fi
-mkdir -p "$out"
+mkdir -p "$out" "$logs"
 common=(-fatbin -std=c++17 -O3 -Werror all-warnings
         -gencode arch=compute_80,code=sm_80 -gencode "arch=compute_90,code=[sm_90,compute_90]"
         -Xptxas -v,-warn-spills,-warn-lmem-usage,-Werror)
@@ -30,8 +32,19 @@ for cu in "$src"/*.cu; do
         if [[ -f $target && -z $(find "$cu" "$src"/*.cuh -newer "$target" 2>/dev/null) ]]; then
             continue
         fi
-        echo "[kiln-kernels] nvcc $family ($group) -> $(basename "$target")"
-        "$nvcc" "${common[@]}" "${flags[@]}" -I"$src" -o "$target.tmp" "$cu" 2>&1 | sed 's/^/  /'
+        log=$logs/$(basename "$target" .fatbin).log
+        if ! "$nvcc" "${common[@]}" "${flags[@]}" -I"$src" -o "$target.tmp" "$cu" > "$log" 2>&1; then
+            echo "[kiln-kernels] nvcc $family ($group) FAILED:"
+            sed 's/^/  /' "$log"
+            exit 1
+        fi
         mv "$target.tmp" "$target"
+        # ptxas reports each entry once per architecture: count the sm_90 ones.
+        awk -v name="$(basename "$target")" -v report="$log" '
+            /Compiling entry function .* for .sm_90.$/ { entries++ }
+            /Used [0-9]+ registers/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "registers,") regs = ($i + 0 > regs + 0) ? $i + 0 : regs }
+            /bytes spill stores/ { spills += $5 }
+            END { printf "[kiln-kernels] %s: %d entries, <= %d registers, %s (ptxas report: %s)\n",
+                  name, entries, regs, spills ? spills " bytes of spill stores" : "no spills", report }' "$log"
     done
 done
