@@ -64,6 +64,13 @@ class TrainEndToEndTest {
         kiln("train", "--model", "mlp", "--epochs", "2", "--batch-size", "20", "--seed", "7", "--device", "cpu", "--data",
                 data.toString(), "--resume", run.toString(), "--no-progress");
         assertEquals(3, Files.readAllLines(run.resolve(MetricsCsv.FILE_NAME)).size());
+        List<String> steps = Files.readAllLines(run.resolve("steps.csv"));
+        assertEquals(1 + 2 * 400 / 20, steps.size(), "header and every step of both epochs, the resumed run's first");
+        assertEquals("epoch,loss", steps.get(0));
+        assertTrue(steps.get(20).startsWith("1.000000,") && steps.get(40).startsWith("2.000000,"), steps.get(20));
+        if (System.getenv("KILN_KEEP_PLOTS") != null) { // to look at the charts: KILN_KEEP_PLOTS=dir
+            Files.copy(run.resolve("curves.png"), Path.of(System.getenv("KILN_KEEP_PLOTS"), "curves.png"));
+        }
         assertEquals(2, RunCheckpoint.epoch(RunCheckpoint.read(checkpoint)));
 
         kiln("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(), "--device", "cpu");

@@ -36,21 +36,30 @@ public final class ConfusionReport {
         return sb.toString();
     }
 
+    /**
+     * The matrix as a heat map of row percentages (each true class's predictions sum to 100), so the
+     * off-diagonal errors show beside the large diagonal counts; x labels slanted so long names do not overlap.
+     */
     public static void png(Path file, Evaluation ev, List<String> classes) throws IOException {
-        HeatMapChart chart = new HeatMapChartBuilder().width(700).height(600).title("confusion matrix")
+        HeatMapChart chart = new HeatMapChartBuilder().width(760).height(640).title("confusion matrix (% of each true class)")
                 .xAxisTitle("predicted").yAxisTitle("true").build();
         List<Number[]> cells = new ArrayList<>();
         long[][] m = ev.confusion();
         for (int r = 0; r < m.length; r++) {
+            long total = 0;
+            for (long v : m[r]) {
+                total += v;
+            }
             for (int c = 0; c < m.length; c++) {
+                double percent = total == 0 ? 0 : Math.round(1000.0 * m[r][c] / total) / 10.0;
                 // the heat map's y axis grows upwards; flip it so class 0 is the top row, as in the text
-                cells.add(new Number[] {c, m.length - 1 - r, m[r][c]});
+                cells.add(new Number[] {c, m.length - 1 - r, percent});
             }
         }
         List<String> reversed = new ArrayList<>(classes);
         java.util.Collections.reverse(reversed);
         chart.addSeries("count", classes, reversed, cells);
-        chart.getStyler().setShowValue(true);
+        chart.getStyler().setShowValue(true).setMin(0).setMax(100).setXAxisLabelRotation(40);
         Plots.save(file, List.of(chart), 1);
     }
 }

@@ -17,7 +17,7 @@ final class EpochProgress implements AutoCloseable {
     void step(int images, double loss, double accuracy) {
         if (bar != null) {
             bar.stepBy(images);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f acc %.1f%%", loss, 100 * accuracy));
+            bar.setExtraMessage(String.format(Locale.ROOT, " | loss %.3f acc %.1f%%", loss, 100 * accuracy));
         }
     }
 

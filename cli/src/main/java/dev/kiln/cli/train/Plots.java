@@ -1,6 +1,7 @@
 package dev.kiln.cli.train;
 
 import dev.kiln.nn.checkpoint.AtomicFile;
+import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /** PNG charts of a run, drawn with XChart (headless: no display is needed) and written atomically. */
@@ -17,18 +20,32 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Loss and accuracy per epoch, train and test, side by side in one PNG. */
-    public static void curves(Path file, List<EpochMetrics> rows) throws IOException {
+    /**
+     * Loss and accuracy per epoch, train and test, side by side in one PNG; the loss chart also shows
+     * every step's batch loss as small dots. Ticks are rounded (epochs from 0, 3 decimals).
+     */
+    static void curves(Path file, List<EpochMetrics> rows, List<StepLosses.Step> steps) throws IOException {
         double[] epochs = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
-        XYChart loss = new XYChartBuilder().width(560).height(400).title("loss").xAxisTitle("epoch").yAxisTitle("cross-entropy")
-                .build();
+        XYChart loss = chart("loss", "cross-entropy");
+        if (!steps.isEmpty()) {
+            XYSeries s = loss.addSeries("train (each step)", steps.stream().mapToDouble(StepLosses.Step::epoch).toArray(),
+                    steps.stream().mapToDouble(StepLosses.Step::loss).toArray());
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(new Color(120, 120, 200, 90));
+        }
         loss.addSeries("train", epochs, rows.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
         loss.addSeries("test", epochs, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray());
-        XYChart acc = new XYChartBuilder().width(560).height(400).title("accuracy").xAxisTitle("epoch").yAxisTitle("accuracy")
-                .build();
+        XYChart acc = chart("accuracy", "accuracy");
         acc.addSeries("train", epochs, rows.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
         acc.addSeries("test", epochs, rows.stream().mapToDouble(EpochMetrics::testAccuracy).toArray());
         save(file, List.of(loss, acc), 2);
+    }
+
+    private static XYChart chart(String title, String yTitle) {
+        XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        c.getStyler().setXAxisMin(0.0).setXAxisDecimalPattern("0.#").setYAxisDecimalPattern("0.000").setMarkerSize(4);
+        return c;
     }
 
     /** The charts side by side (columns of one row) as one PNG. */

@@ -11,7 +11,8 @@ import java.util.List;
 /** The directory of a run: the files kiln train keeps there, whether --out may be used, and its creation. */
 public final class RunDirectory {
     /** Each is replaced whole (atomically) after every epoch, the checkpoint first. */
-    static final List<String> FILES = List.of(RunCheckpoint.FILE_NAME, MetricsCsv.FILE_NAME, Plots.CURVES_FILE);
+    static final List<String> FILES = List.of(RunCheckpoint.FILE_NAME, MetricsCsv.FILE_NAME, StepLosses.FILE_NAME,
+            Plots.CURVES_FILE);
 
     private RunDirectory() {
     }

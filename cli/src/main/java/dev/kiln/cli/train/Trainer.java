@@ -35,6 +35,7 @@ public final class Trainer {
         RunDirectory.prepare(cfg.outDir());
         Path checkpoint = cfg.outDir().resolve(RunCheckpoint.FILE_NAME);
         List<EpochMetrics> history = new ArrayList<>();
+        List<StepLosses.Step> steps = new ArrayList<>();
         int start = 0;
         if (cfg.resume() != null) {
             Map<String, Tensor> saved = RunCheckpoint.loadModel(cfg.resume(), model);
@@ -42,7 +43,8 @@ public final class Trainer {
             opt.setLr(cfg.lr()); // --lr, or the checkpoint's own when none was given
             start = RunCheckpoint.epoch(saved);
             history.addAll(resumedHistory(saved, start));
-            writeReports(history); // metrics.csv and the curves agree with the checkpoint from the start
+            steps.addAll(StepLosses.read(cfg.resume().toAbsolutePath().getParent().resolve(StepLosses.FILE_NAME), start));
+            writeReports(history, steps); // metrics.csv and the curves agree with the checkpoint from the start
             out.printf("resumed %s after epoch %d%n", cfg.resume(), start);
         }
         out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d, %s lr %g, seed %d%n",
@@ -66,6 +68,7 @@ public final class Trainer {
                     correct += r.correct();
                     seen += r.size();
                     bar.step(r.size(), lossSum / seen, (double) correct / seen);
+                    steps.add(new StepLosses.Step(epoch - 1 + (b + 1.0) / batches.count(), r.lossSum() / r.size()));
                 }
             }
             Evaluation ev = Evaluation.of(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
@@ -73,7 +76,7 @@ public final class Trainer {
             EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, ev.loss(), ev.accuracy(), seconds);
             history.add(m);
             RunCheckpoint.save(checkpoint, model, opt, cfg.optimizer(), epoch, history); // first: it is the run's truth
-            writeReports(history);
+            writeReports(history, steps);
             out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s%n", epoch,
                     cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(), seconds);
         }
@@ -91,10 +94,11 @@ public final class Trainer {
                 : MetricsCsv.read(cfg.resume().toAbsolutePath().getParent().resolve(MetricsCsv.FILE_NAME), epoch, out);
     }
 
-    private void writeReports(List<EpochMetrics> history) throws IOException {
+    private void writeReports(List<EpochMetrics> history, List<StepLosses.Step> steps) throws IOException {
         MetricsCsv.write(cfg.outDir().resolve(MetricsCsv.FILE_NAME), history);
+        StepLosses.write(cfg.outDir().resolve(StepLosses.FILE_NAME), steps);
         if (!history.isEmpty()) {
-            Plots.curves(cfg.outDir().resolve(Plots.CURVES_FILE), history);
+            Plots.curves(cfg.outDir().resolve(Plots.CURVES_FILE), history, steps);
         }
     }
 
