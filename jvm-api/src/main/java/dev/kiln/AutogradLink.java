@@ -32,8 +32,11 @@ final class AutogradLink {
         return false;
     }
 
-    /** Records op on out when an input needs grad; returns out. */
+    /** Records op on out when an input needs grad (and shows it to open {@link FlopCounter}s); returns out. */
     static Tensor record(Op op, Tensor out, Tensor... inputs) {
+        if (FlopCounter.anyOpen()) {
+            FlopCounter.observe(op, inputs, new Tensor[] {out});
+        }
         if (needed(inputs)) {
             engine(op.name()).record(op, inputs, new Tensor[] {out});
         }
@@ -41,6 +44,9 @@ final class AutogradLink {
     }
 
     static Tensor[] record(Op op, Tensor[] outs, Tensor... inputs) {
+        if (FlopCounter.anyOpen()) {
+            FlopCounter.observe(op, inputs, outs);
+        }
         if (needed(inputs)) {
             engine(op.name()).record(op, inputs, outs);
         }
