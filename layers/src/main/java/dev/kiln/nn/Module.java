@@ -107,13 +107,14 @@ public abstract class Module {
         children.forEach((n, m) -> m.visit(prefix + n + ".", f));
     }
 
-    /** Number of trainable scalars (shared parameters counted once). */
+    /** Number of parameter scalars, frozen ones included (shared parameters counted once). */
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : parameters()) {
-            n += p.numel();
-        }
-        return n;
+        return parameters().stream().mapToLong(Parameter::numel).sum();
+    }
+
+    /** Number of scalars of the parameters that require grad (shared parameters counted once). */
+    public long trainableParameterCount() {
+        return parameters().stream().filter(Parameter::requiresGrad).mapToLong(Parameter::numel).sum();
     }
 
     /** Calls {@code f} on every descendant, children first, then on this module, as {@code Module.apply}. */

@@ -28,6 +28,17 @@ public final class Parameter {
         return data.grad();
     }
 
+    /** False for a frozen parameter: backward gives it no gradient and optimizers leave it as it is. */
+    public boolean requiresGrad() {
+        return data.requiresGrad();
+    }
+
+    /** Freezes (false) or unfreezes the parameter, as {@code param.requires_grad_(flag)}; returns this. */
+    public Parameter requiresGrad_(boolean requiresGrad) {
+        data.requiresGrad_(requiresGrad);
+        return this;
+    }
+
     public void zeroGrad() {
         data.zeroGrad();
     }
@@ -54,14 +65,14 @@ public final class Parameter {
     /** Replaces the tensor by a new leaf of another dtype (gradient dropped), as {@code module.to(dtype)}. */
     void castTo(DType dtype) {
         if (data.dtype() != dtype) {
-            data = data.detach().to(dtype).requiresGrad_(true);
+            data = data.detach().to(dtype).requiresGrad_(data.requiresGrad());
         }
     }
 
     /** Replaces the tensor by a new leaf on another device (gradient dropped), as {@code module.to(device)}. */
     void moveTo(Device device) {
         if (!data.device().equals(device)) {
-            data = data.detach().to(device).requiresGrad_(true);
+            data = data.detach().to(device).requiresGrad_(data.requiresGrad());
         }
     }
 
