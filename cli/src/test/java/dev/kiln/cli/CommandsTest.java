@@ -39,13 +39,15 @@ class CommandsTest {
     @Test
     void summary_listsLenetsShapesParametersAndReceptiveFields() {
         String s = kiln("summary", "--model", "lenet", "--input", "1,28,28");
-        // conv 5x5 pad 2, pool 2, conv 5x5, pool 2: receptive fields 5, 6, 14, 16 with jumps 1, 2, 2, 4
-        assertTrue(lineWith(s, "0 ").matches("0\\s+Conv2d\\s+\\[1, 6, 28, 28]\\s+156\\s+5x5 jump 1x1 start \\(0, 0\\)"), s);
-        assertTrue(lineWith(s, "3 ").matches("3\\s+Conv2d\\s+\\[1, 16, 10, 10]\\s+2416\\s+14x14 jump 2x2 start \\(4.5, 4.5\\)"),
-                s);
-        assertTrue(lineWith(s, "5 ").matches("5\\s+MaxPool2d\\s+\\[1, 16, 5, 5]\\s+0\\s+16x16 jump 4x4 start \\(5.5, 5.5\\)"), s);
-        assertTrue(lineWith(s, "11 ").matches("11\\s+Linear\\s+\\[1, 10]\\s+850\\s+-"), s);
-        // 156 + 2416 + 48120 + 10164 + 850
+        // conv 5x5 pad 2, pool 2, conv 5x5, pool 2: receptive fields 5, 6, 14, 16 with jumps 1, 2, 2, 4;
+        // columns: params, trainable, multiply-adds (outputs x 25 x in-channels), allocated bytes
+        assertTrue(lineWith(s, "0 ").matches("0\\s+Conv2d\\s+\\[1, 6, 28, 28]\\s+156\\s+156\\s+117,600\\s+18.4 KiB"
+                + "\\s+5x5 jump 1x1 start \\(0, 0\\)"), s);
+        assertTrue(lineWith(s, "3 ").matches("3\\s+Conv2d\\s+\\[1, 16, 10, 10]\\s+2,416\\s+2,416\\s+240,000\\s+6.3 KiB"
+                + "\\s+14x14 jump 2x2 start \\(4.5, 4.5\\)"), s);
+        assertTrue(lineWith(s, "5 ").matches("5\\s+MaxPool2d\\s+\\[1, 16, 5, 5]\\s+0\\s+0\\s+0\\s+4.7 KiB"
+                + "\\s+16x16 jump 4x4 start \\(5.5, 5.5\\)"), s);
+        assertTrue(lineWith(s, "11 ").matches("11\\s+Linear\\s+\\[1, 10]\\s+850\\s+850\\s+840\\s+80 B\\s+-"), s);
         assertTrue(s.contains("total parameters: 61706"), s);
     }
 
