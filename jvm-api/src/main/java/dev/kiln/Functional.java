@@ -158,7 +158,7 @@ public final class Functional {
     /**
      * Pads the last dims, as F.pad(x, pad, mode, value): pad = (left, right) of the last dim, then
      * (top, bottom) of the one before, ...; mode "constant" (value; negative pads crop), "reflect"
-     * (pads < the dim's size), "replicate" or "circular" (pads <= the dim's size).
+     * (pads &lt; the dim's size), "replicate" or "circular" (pads &lt;= the dim's size).
      */
     public static Tensor pad(Tensor x, int[] pad, String mode, double value) {
         return Pad.pad(x, pad, mode, value);

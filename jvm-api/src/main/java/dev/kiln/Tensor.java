@@ -535,7 +535,7 @@ public final class Tensor implements AutoCloseable {
         return permute(p);
     }
 
-    /** Transpose of a tensor of rank <= 2, as torch.Tensor.t. */
+    /** Transpose of a tensor of rank &lt;= 2, as torch.Tensor.t. */
     public Tensor t() {
         if (shape.length > 2) {
             throw new IllegalArgumentException("t: expects a tensor of rank <= 2, got shape " + Shape.str(shape)
@@ -848,8 +848,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Elements clamped to tensor bounds, as torch.clamp(self, min, max): either bound may be null,
      * all three broadcast; a NaN in self or a bound gives NaN, and where min > max the result is max.
-     * Gradients go where PyTorch's clamp backward sends them: to self where min <= self <= max, to min
-     * where self < min < max, to max where self > max or max < min (nowhere at NaNs).
+     * Gradients go where PyTorch's clamp backward sends them: to self where min &lt;= self &lt;= max, to min
+     * where self &lt; min &lt; max, to max where self > max or max &lt; min (nowhere at NaNs).
      */
     public Tensor clamp(Tensor min, Tensor max) {
         if (min == null && max == null) {
@@ -995,7 +995,7 @@ public final class Tensor implements AutoCloseable {
     /**
      * Round half to even at {@code decimals} places (negative: to tens, hundreds, ...), as
      * torch.round(x, decimals=d): PyTorch's round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d
-     * for d < 0, in the tensor's dtype.
+     * for d &lt; 0, in the tensor's dtype.
      */
     public Tensor round(int decimals) {
         Checks.floating("round", "input", this);

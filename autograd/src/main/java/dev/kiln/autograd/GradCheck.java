@@ -62,7 +62,7 @@ public final class GradCheck {
 
     /**
      * The full check of f (any number of outputs) at inputs; inputs that require grad must be
-     * float64. |analytical - numerical| <= atol + rtol * |numerical| must hold everywhere.
+     * float64. |analytical - numerical| &lt;= atol + rtol * |numerical| must hold everywhere.
      */
     public static Report check(Function<Tensor[], Tensor[]> f, Tensor[] inputs, double eps, double atol, double rtol) {
         List<Integer> wrt = new ArrayList<>();
@@ -118,7 +118,7 @@ public final class GradCheck {
         return new Report(passed, worst, atol, rtol);
     }
 
-    /** Second derivatives: gradcheck of (inputs, v) -> d<f(inputs), v>/d(inputs) with createGraph. */
+    /** Second derivatives: gradcheck of (inputs, v) -> d&lt;f(inputs), v&gt;/d(inputs) with createGraph. */
     public static void gradgradcheck(Function<Tensor[], Tensor> f, Tensor... inputs) {
         Report r = gradgradCheck(f, inputs, DEFAULT_EPS, DEFAULT_ATOL, DEFAULT_RTOL, new Generator(0));
         if (!r.passed()) {

@@ -331,7 +331,7 @@ final class CpuConv2d {
     }
 
     /**
-     * dst[q * width + j] = B[p + q][j0 + j] for q < count, j < nc, where B (rows, images * plane) holds
+     * dst[q * width + j] = B[p + q][j0 + j] for q &lt; count, j &lt; nc, where B (rows, images * plane) holds
      * the images' (rows, plane) blocks side by side, image i's at src[srcOff + i * imageStride]; src and
      * dst are both float[] or both double[].
      */
@@ -348,7 +348,7 @@ final class CpuConv2d {
         }
     }
 
-    /** y rows [yOff + o * plane, + plane) = bias[bOff + o] for o < channels. */
+    /** y rows [yOff + o * plane, + plane) = bias[bOff + o] for o &lt; channels. */
     private static void fillBias(Object bias, int bOff, int channels, Object y, int yOff, int plane) {
         for (int o = 0; o < channels; o++) {
             int from = yOff + o * plane;
@@ -360,7 +360,7 @@ final class CpuConv2d {
         }
     }
 
-    /** dst[dstOff + i] = src[i] (first) or dst[dstOff + i] + src[i], for i < size. */
+    /** dst[dstOff + i] = src[i] (first) or dst[dstOff + i] + src[i], for i &lt; size. */
     private static void addInto(Object dst, int dstOff, Object src, int size, boolean first) {
         if (first) {
             System.arraycopy(src, 0, dst, dstOff, size);

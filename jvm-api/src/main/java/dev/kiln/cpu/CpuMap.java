@@ -27,7 +27,7 @@ final class CpuMap {
     }
 
     /**
-     * One run: out[oo + i] = f(in[k][io[k] + i * is[k]]) for i < len, with every is[k] 0 (broadcast)
+     * One run: out[oo + i] = f(in[k][io[k] + i * is[k]]) for i &lt; len, with every is[k] 0 (broadcast)
      * or 1; arrays are the storages' own (float[], boolean[], ...), read and written in place.
      */
     @FunctionalInterface

@@ -176,7 +176,7 @@ final class CpuPool2d {
         return gx;
     }
 
-    /** True when input position r is a tap s + a * dilation (0 <= a < kernel) of the window starting at s. */
+    /** True when input position r is a tap s + a * dilation (0 &lt;= a &lt; kernel) of the window starting at s. */
     private static boolean isTap(int r, int s, int kernel, int dilation) {
         int d = r - s;
         return d >= 0 && d % dilation == 0 && d / dilation < kernel;

@@ -15,7 +15,7 @@ final class DoubleBlocks {
         return ((CpuStorage) t.storage()).data;
     }
 
-    /** dst[dstOff + r * cols + c] = src[off + r * rs + c * cs] for r < rows, c < cols. */
+    /** dst[dstOff + r * cols + c] = src[off + r * rs + c * cs] for r &lt; rows, c &lt; cols. */
     static void read(Object src, int off, int rows, int rs, int cols, int cs, double[] dst, int dstOff) {
         if (src instanceof float[] f) {
             for (int r = 0; r < rows; r++) {

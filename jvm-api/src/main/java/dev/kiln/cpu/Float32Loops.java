@@ -35,7 +35,7 @@ final class Float32Loops {
         };
     }
 
-    /** o[oo + i] = op(a[ao + i]) for i < n, or op(a[ao]) everywhere when as is 0. */
+    /** o[oo + i] = op(a[ao + i]) for i &lt; n, or op(a[ao]) everywhere when as is 0. */
     static void unary(UnaryOp op, float[] o, int oo, float[] a, int ao, int as, int n) {
         if (as == 0) {
             unary(op, o, oo, a, ao, 1, 1);
@@ -58,7 +58,7 @@ final class Float32Loops {
         }
     }
 
-    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n. */
+    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i &lt; n. */
     static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
         int end = oo + n;
         if (as == 0 && bs == 0) {
@@ -144,7 +144,7 @@ final class Float32Loops {
         return Float.intBitsToFloat(Float.floatToRawIntBits(x) & keep);
     }
 
-    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i < n; comparing floats is comparing them as doubles. */
+    /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i &lt; n; comparing floats is comparing them as doubles. */
     static void compare(CompareOp op, boolean[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
         if (bs == 0 && as == 1) {
             float y = b[bo];
@@ -186,7 +186,7 @@ final class Float32Loops {
         }
     }
 
-    /** o[oo + i] = a[ao + i * as] widened to float64 (exactly) for i < n. */
+    /** o[oo + i] = a[ao + i * as] widened to float64 (exactly) for i &lt; n. */
     static void widen(double[] o, int oo, float[] a, int ao, int as, int n) {
         if (as == 0) {
             Arrays.fill(o, oo, oo + n, a[ao]);

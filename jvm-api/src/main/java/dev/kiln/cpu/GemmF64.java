@@ -73,7 +73,7 @@ final class GemmF64 {
     }
 
     /**
-     * Writes B[p + q][j0 + j] to dst[q * width + j] for q < count, j < nc; dst is zero on entry. Lets a
+     * Writes B[p + q][j0 + j] to dst[q * width + j] for q &lt; count, j &lt; nc; dst is zero on entry. Lets a
      * caller pack B straight from its own layout (conv2d from the image, without an im2col matrix).
      */
     @FunctionalInterface

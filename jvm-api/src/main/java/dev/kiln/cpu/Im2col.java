@@ -1,7 +1,7 @@
 package dev.kiln.cpu;
 
 /**
- * im2col and its adjoint col2im for one group of one image: x (cg, h, w) <-> col (cg * kh * kw,
+ * im2col and its adjoint col2im for one group of one image: x (cg, h, w) &lt;-> col (cg * kh * kw,
  * oh * ow), col row (ci * kh + ki) * kw + kj holding x[ci][oh * sh - ph + ki * dh][ow * sw - pw + kj * dw]
  * (zero where that falls in the padding). Arrays are float[] or double[]. packRows writes blocks of
  * col straight into GEMM panels and col2imRowAdd takes GEMM rows of col, so large convolutions
@@ -31,7 +31,7 @@ final class Im2col {
     }
 
     /**
-     * dst[q * width + j] = col[p + q][j0 + j] for q < count, j < nc; dst is zero on entry. Columns run
+     * dst[q * width + j] = col[p + q][j0 + j] for q &lt; count, j &lt; nc; dst is zero on entry. Columns run
      * over the output pixels of consecutive images: image i's group starts at x[xOff + i * imageStride].
      * x and dst are both float[] or both double[].
      */
@@ -133,7 +133,7 @@ final class Im2col {
 
     /**
      * dst[q * width + j] = col[j0 + j][p + q] (im2col transposed: pixel p + q's patch, taps [j0, j0 + nc))
-     * for q < count, j < nc; dst is zero on entry, padding stays zero. Pixels run over consecutive
+     * for q &lt; count, j &lt; nc; dst is zero on entry, padding stays zero. Pixels run over consecutive
      * images: image i's group starts at x[xOff + i * imageStride]. x and dst are both float[] or both
      * double[].
      */

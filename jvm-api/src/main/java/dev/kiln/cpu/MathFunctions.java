@@ -9,7 +9,7 @@ public final class MathFunctions {
     }
 
     /**
-     * Gauss error function. |x| < 2.5: erf(x) = 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!!, a
+     * Gauss error function. |x| &lt; 2.5: erf(x) = 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!!, a
      * series of positive terms (no cancellation); beyond, 1 - erfc(x) with erfc's continued fraction.
      */
     public static double erf(double x) {

@@ -32,7 +32,7 @@ final class WeightGradLanes {
     }
 
     /**
-     * gw[i * colRows + t] = sum over q < pixels of gy[gyOff + i * ldGy + q] col[t][q], where col is the
+     * gw[i * colRows + t] = sum over q &lt; pixels of gy[gyOff + i * ldGy + q] col[t][q], where col is the
      * im2col matrix of consecutive images whose group starts at x[xOff] (images imageStride apart).
      */
     static void gradient(ConvGeometry g, int pixels, float[] gy, int gyOff, int ldGy, float[] x, int xOff,

@@ -6,7 +6,7 @@ public enum BinaryOp {
     /**
      * ReLU's gradient: a where b > 0 (or b is NaN), else 0, with a the gradient of relu's output b;
      * PyTorch's threshold_backward(a, b, 0). One pass instead of compare, cast and multiply, and an
-     * infinite a where b <= 0 gives 0, not NaN.
+     * infinite a where b &lt;= 0 gives 0, not NaN.
      */
     RELU_BACKWARD,
     /**

@@ -11,7 +11,7 @@ import dev.kiln.Tensor;
 public interface Dataset {
     int size();
 
-    /** Sample {@code index}, 0 <= index < size(). */
+    /** Sample {@code index}, 0 &lt;= index &lt; size(). */
     Tensor[] get(int index);
 
     /** The samples at {@code indices}, each field stacked: field i has shape (indices.length, *sample shape). */

@@ -7,7 +7,7 @@ import dev.kiln.spi.Conv2dParams;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
- * output tiles of 256 threads (float 128 x 64, double 64 x 64; N 32 wide where N <= 32), grid
+ * output tiles of 256 threads (float 128 x 64, double 64 x 64; N 32 wide where N &lt;= 32), grid
  * (M tiles, N tiles, groups).
  * With one input channel per group (depthwise) a tile would be mostly padding, so direct loops run
  * instead, one thread per output element. Backward-weight reduces over N*OH*OW, so when its tiles

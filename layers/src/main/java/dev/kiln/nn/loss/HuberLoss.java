@@ -2,7 +2,7 @@ package dev.kiln.nn.loss;
 
 import dev.kiln.Tensor;
 
-/** d = |input - target|: d < delta ? 0.5 d² : delta (d - 0.5 delta), as {@code torch.nn.HuberLoss}. */
+/** d = |input - target|: d &lt; delta ? 0.5 d² : delta (d - 0.5 delta), as {@code torch.nn.HuberLoss}. */
 public final class HuberLoss implements Loss {
     private final Reduction reduction;
     private final double delta;

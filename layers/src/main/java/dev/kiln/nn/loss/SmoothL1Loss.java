@@ -2,7 +2,7 @@ package dev.kiln.nn.loss;
 
 import dev.kiln.Tensor;
 
-/** d = |input - target|: d < beta ? 0.5 d² / beta : d - 0.5 beta, as {@code torch.nn.SmoothL1Loss}; beta 0 is L1. */
+/** d = |input - target|: d &lt; beta ? 0.5 d² / beta : d - 0.5 beta, as {@code torch.nn.SmoothL1Loss}; beta 0 is L1. */
 public final class SmoothL1Loss implements Loss {
     private final Reduction reduction;
     private final double beta;
