@@ -17,7 +17,15 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend backend(Device device) {
-        return BACKENDS.computeIfAbsent(device.index(),
-                i -> new CudaBackend(new CudaContext(device, JCudaDeviceApi.open(i))));
+        return BACKENDS.computeIfAbsent(device.index(), i -> new CudaBackend(new CudaContext(device, open(device, i))));
+    }
+
+    private static DeviceApi open(Device device, int index) {
+        try {
+            return JCudaDeviceApi.open(index);
+        } catch (NoClassDefFoundError e) { // JCuda's classes are absent: an emulator-only install left it out
+            throw new CudaUnavailableException(device + ": JCuda (org.jcuda:jcuda) is not on the class path; add it to"
+                    + " use a GPU (cpu and cuda-emu do not need it)", e);
+        }
     }
 }
