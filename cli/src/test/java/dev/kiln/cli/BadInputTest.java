@@ -202,6 +202,13 @@ class BadInputTest {
     }
 
     @Test
+    void benchFormatOutsideTheThree_isRefused() {
+        StringWriter err = new StringWriter();
+        assertEquals(Kiln.USER_ERROR, Kiln.run(new PrintWriter(err, true), "bench", "--format", "xml"), err.toString());
+        assertContains(err.toString(), "--format", "table, csv or json", "xml");
+    }
+
+    @Test
     void unknownOptimizer_listsTheValidOnes() throws Exception {
         Path data = IdxFixtures.dataset(tmp.resolve("data"), 50, 20);
         assertContains(trainFails(data, "--optimizer", "lion"), "unknown optimizer 'lion'", "adam", "adamw", "sgd");

@@ -66,12 +66,33 @@ class CommandsTest {
     @Test
     void bench_timesEveryKernelWithARate() {
         String s = kiln("bench", "--seconds", "0.01");
-        Pattern row = Pattern.compile(".*\\s(\\d+\\.\\d+) ms\\s+(\\d+\\.\\d+) (GB|GFLOP)/s.*");
+        assertTrue(s.matches("(?s)kernels on cpu \\(\\d+ threads\\); ceilings measured here: memory [\\d.]+ GB/s .*"
+                + "compute [\\d.]+ GFLOP/s .*"), s);
+        // kernel, min, median, p90 (ms), calls, rate at the median, % of the ceiling
+        Pattern row = Pattern.compile(".*\\s(\\d+\\.\\d+)\\s+(\\d+\\.\\d+)\\s+(\\d+\\.\\d+)\\s+(\\d+)"
+                + "\\s+(\\d+\\.\\d+) (GB|GFLOP)/s\\s+\\d+%");
         for (String kernel : List.of("add f32", "relu f32", "sum f32", "softmax f32", "matmul f32", "conv2d f32",
                 "max_pool2d f32")) {
             Matcher m = row.matcher(lineWith(s, kernel));
             assertTrue(m.matches(), s);
-            assertTrue(Double.parseDouble(m.group(1)) > 0 && Double.parseDouble(m.group(2)) > 0, s);
+            double min = Double.parseDouble(m.group(1));
+            double median = Double.parseDouble(m.group(2));
+            double p90 = Double.parseDouble(m.group(3));
+            assertTrue(min > 0 && min <= median && median <= p90, s);
+            assertTrue(Integer.parseInt(m.group(4)) >= 3 && Double.parseDouble(m.group(5)) > 0, s);
         }
+    }
+
+    @Test
+    void bench_writesCsvAndJson() {
+        List<String> csv = kiln("bench", "--seconds", "0", "--format", "csv").lines().toList();
+        assertEquals("kernel,bound,min_s,median_s,p90_s,calls,rate,rate_unit,percent_of_ceiling", csv.get(0));
+        assertEquals(8, csv.size(), csv.toString());
+        assertTrue(csv.get(5).startsWith("\"matmul f32 512x512x512\",compute,"), csv.get(5));
+        assertEquals(9, csv.get(1).split(",").length);
+        String json = kiln("bench", "--seconds", "0", "--format", "json");
+        assertTrue(json.startsWith("{\"device\": \"cpu\", \"threads\": ") && json.trim().endsWith("]}"), json);
+        assertEquals(7, json.split("\"kernel\": ").length - 1, json);
+        assertTrue(json.contains("\"bound\": \"memory\"") && json.contains("\"median_s\": "), json);
     }
 }

@@ -1,0 +1,69 @@
+package dev.kiln.cli.bench;
+
+/**
+ * This machine's roofline, measured as the Empirical Roofline Toolkit does rather than read from a
+ * data sheet: the memory ceiling is the bandwidth of a plain array copy (bytes read + written per
+ * second), the compute ceiling the float32 FLOP/s of independent fused multiply-add chains on every core.
+ */
+public record Ceilings(double bytesPerSecond, double flopsPerSecond) {
+    private static final int ELEMENTS = 1024; // 4 KiB: stays in L1
+
+    public static Ceilings measure() {
+        return new Ceilings(copyBandwidth(), fmaPeak());
+    }
+
+    private static double copyBandwidth() {
+        float[] src = new float[1 << 23];
+        float[] dst = new float[src.length];
+        for (int i = 0; i < 3; i++) {
+            System.arraycopy(src, 0, dst, 0, src.length);
+        }
+        long start = System.nanoTime();
+        int reps = 20;
+        for (int i = 0; i < reps; i++) {
+            System.arraycopy(src, 0, dst, 0, src.length);
+        }
+        return 2.0 * 4 * src.length * reps / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Every core runs the FMA loop on its own array (vectorised by the JIT); the best of three runs. */
+    private static double fmaPeak() {
+        int threads = Runtime.getRuntime().availableProcessors();
+        double best = 0;
+        for (int run = 0; run < 3; run++) {
+            long start = System.nanoTime();
+            long flops = java.util.stream.IntStream.range(0, threads).parallel().mapToLong(t -> fmaLoop()).sum();
+            best = Math.max(best, flops / ((System.nanoTime() - start) / 1e9));
+        }
+        return best;
+    }
+
+    /**
+     * Eight chained y = y * a + b per element of a cache-resident array, repeated: the JIT vectorises
+     * across elements, and the loads and stores are few enough for the FMA units to be the limit.
+     */
+    private static long fmaLoop() {
+        float[] y = new float[ELEMENTS];
+        java.util.Arrays.fill(y, 1f);
+        float a = 0.999f;
+        float b = 0.001f;
+        int passes = 40_000;
+        for (int p = 0; p < passes; p++) {
+            for (int i = 0; i < y.length; i++) {
+                float v = y[i];
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                v = Math.fma(v, a, b);
+                y[i] = Math.fma(v, a, b);
+            }
+        }
+        if (y[0] == 42f) { // keeps the loop from being removed as dead code
+            System.out.print("");
+        }
+        return 2L * 8 * y.length * passes;
+    }
+}
