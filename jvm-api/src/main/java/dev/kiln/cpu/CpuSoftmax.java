@@ -1,5 +1,6 @@
 package dev.kiln.cpu;
 
+import dev.kiln.DType;
 import dev.kiln.Tensor;
 import java.util.Arrays;
 
@@ -7,7 +8,8 @@ import java.util.Arrays;
  * softmax / log-softmax forward and backward along any dim. The (contiguous) tensor is seen as
  * (outer, len, inner) with len the softmax dim; a task takes a slab (len, bw) of bw neighbouring inner
  * positions, so every pass walks memory in rows of bw instead of striding by inner per element.
- * Slabs are computed in double (max-subtracted) and rounded once on the way out.
+ * Slabs are computed in double (max-subtracted) and rounded once on the way out; for float32 the
+ * exponentials come from {@link NonPositiveExp} (vectorised), for float64 from Math.exp.
  */
 final class CpuSoftmax {
     /** Doubles per slab buffer: a slab stays in L2 while its passes run. */
@@ -45,6 +47,24 @@ final class CpuSoftmax {
             return Math.min(bw, inner - (t % blocks) * bw);
         }
 
+        /** Task t's slab (len, w) of src (from base) into dst; along the last dim it is one run, read as one row. */
+        void read(Object src, int base, int t, double[] dst) {
+            if (inner == 1) {
+                DoubleBlocks.read(src, base + offset(t), 1, len, len, 1, dst, 0);
+            } else {
+                DoubleBlocks.read(src, base + offset(t), len, inner, width(t), 1, dst, 0);
+            }
+        }
+
+        /** The slab back into task t's place in the contiguous dst. */
+        void write(double[] src, int t, Object dst) {
+            if (inner == 1) {
+                DoubleBlocks.write(src, 0, 1, len, dst, offset(t), len);
+            } else {
+                DoubleBlocks.write(src, 0, len, width(t), dst, offset(t), inner);
+            }
+        }
+
         int grain() {
             return Math.max(1, 32768 / Math.max(1, len * bw));
         }
@@ -58,85 +78,133 @@ final class CpuSoftmax {
         Object src = DoubleBlocks.data(xc);
         Object dst = DoubleBlocks.data(y);
         int base = xc.storageOffset();
+        boolean fast = x.dtype() == DType.FLOAT32;
         Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
             double[] slab = new double[l.len * l.bw]; // (len, bw)
+            double[] exps = new double[l.len * l.bw]; // (len, bw)
             double[] max = new double[l.bw];
             double[] sum = new double[l.bw];
             for (int t = t0; t < t1; t++) {
                 int w = l.width(t);
-                int off = l.offset(t);
-                DoubleBlocks.read(src, base + off, l.len, l.inner, w, 1, slab, 0);
-                slabSoftmax(slab, l.len, w, max, sum, log);
-                DoubleBlocks.write(slab, 0, l.len, w, dst, off, l.inner);
+                l.read(src, base, t, slab);
+                slabSoftmax(slab, exps, l.len, w, max, sum, log, fast);
+                l.write(slab, t, dst);
             }
         });
         return y;
     }
 
-    /** slab (len, w) in place; a row (column here) of -inf or with a NaN gives NaN, as PyTorch. */
-    private static void slabSoftmax(double[] slab, int len, int w, double[] max, double[] sum, boolean log) {
-        if (w == 1) {
-            rowSoftmax(slab, len, log);
-            return;
-        }
+    /**
+     * slab (len, w) in place, exps (len, w) log-softmax's scratch; a column of -inf or with a NaN gives NaN, as PyTorch.
+     * Each column: subtract its max, exponentiate, sum; then divide by the sum, or subtract its log.
+     */
+    private static void slabSoftmax(double[] slab, double[] exps, int len, int w, double[] max, double[] sum, boolean log,
+                                    boolean fast) {
+        int n = len * w;
         Arrays.fill(max, 0, w, Double.NEGATIVE_INFINITY);
         Arrays.fill(sum, 0, w, 0.0);
-        for (int r = 0; r < len; r++) {
-            for (int c = 0; c < w; c++) {
-                max[c] = Math.max(max[c], slab[r * w + c]); // Math.max keeps NaN
-            }
-        }
-        for (int r = 0; r < len; r++) {
-            for (int c = 0; c < w; c++) {
-                double e = Math.exp(slab[r * w + c] - max[c]);
-                sum[c] += e;
-                if (!log) {
-                    slab[r * w + c] = e;
+        if (w == 1) {
+            max[0] = max(slab, n);
+        } else {
+            for (int r = 0; r < len; r++) {
+                for (int c = 0; c < w; c++) {
+                    max[c] = Math.max(max[c], slab[r * w + c]); // Math.max keeps NaN
                 }
             }
         }
-        if (log) {
-            for (int c = 0; c < w; c++) {
-                max[c] += Math.log(sum[c]); // now the log-sum-exp
-            }
+        if (w == 1) {
+            subtract(slab, n, max[0]);
+        } else {
             for (int r = 0; r < len; r++) {
                 for (int c = 0; c < w; c++) {
                     slab[r * w + c] -= max[c];
                 }
             }
+        }
+        double[] e = exps; // log-softmax keeps the shifted values; softmax exponentiates in place
+        if (log) {
+            System.arraycopy(slab, 0, exps, 0, n);
+        } else {
+            e = slab;
+        }
+        exp(e, n, fast);
+        if (w == 1) {
+            sum[0] = sum(e, n);
         } else {
             for (int r = 0; r < len; r++) {
                 for (int c = 0; c < w; c++) {
-                    slab[r * w + c] /= sum[c];
+                    sum[c] += e[r * w + c];
+                }
+            }
+        }
+        if (log) {
+            for (int c = 0; c < w; c++) {
+                sum[c] = Math.log(sum[c]);
+            }
+            if (w == 1) {
+                subtract(slab, n, sum[0]);
+                return;
+            }
+            for (int r = 0; r < len; r++) {
+                for (int c = 0; c < w; c++) {
+                    slab[r * w + c] -= sum[c];
+                }
+            }
+        } else {
+            for (int c = 0; c < w; c++) {
+                sum[c] = 1 / sum[c];
+            }
+            for (int r = 0; r < len; r++) {
+                for (int c = 0; c < w; c++) {
+                    slab[r * w + c] *= sum[c];
                 }
             }
         }
     }
 
-    /** The softmax dim is the last one: one contiguous row, with loops the JIT can unroll. */
-    private static void rowSoftmax(double[] row, int len, boolean log) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int r = 0; r < len; r++) {
-            max = Math.max(max, row[r]);
+    private static void subtract(double[] a, int n, double v) {
+        for (int i = 0; i < n; i++) {
+            a[i] -= v;
         }
-        double sum = 0;
-        for (int r = 0; r < len; r++) {
-            double e = Math.exp(row[r] - max);
-            sum += e;
-            if (!log) {
-                row[r] = e;
-            }
-        }
-        if (log) {
-            double lse = max + Math.log(sum);
-            for (int r = 0; r < len; r++) {
-                row[r] -= lse;
-            }
+    }
+
+    /** a[0, n) = e^a, all a &lt;= 0 (max-subtracted): vectorised for float32 results, Math.exp's accuracy for float64. */
+    private static void exp(double[] a, int n, boolean fast) {
+        if (fast) {
+            NonPositiveExp.inPlace(a, 0, n);
         } else {
-            for (int r = 0; r < len; r++) {
-                row[r] /= sum;
+            for (int i = 0; i < n; i++) {
+                a[i] = Math.exp(a[i]);
             }
         }
+    }
+
+    /** The largest of a[0, n), NaN if any is (C2 vectorises this reduction; split chains would stop it). */
+    private static double max(double[] a, int n) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, a[i]);
+        }
+        return m;
+    }
+
+    /** Four partial sums: independent chains, so the adds do not wait on each other. */
+    private static double sum(double[] a, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** gy, y (same shape), dim -> gx: y * (gy - sum(gy * y)) for softmax, gy - exp(y) * sum(gy) for log-softmax. */
@@ -148,50 +216,64 @@ final class CpuSoftmax {
         Object gsrc = DoubleBlocks.data(gc);
         Object ysrc = DoubleBlocks.data(yc);
         Object dst = DoubleBlocks.data(gx);
+        boolean fast = y.dtype() == DType.FLOAT32;
         Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
             double[] g = new double[l.len * l.bw]; // (len, bw): grad in, grad out
             double[] ys = new double[l.len * l.bw]; // (len, bw)
             double[] dot = new double[l.bw];
             for (int t = t0; t < t1; t++) {
                 int w = l.width(t);
-                int off = l.offset(t);
-                DoubleBlocks.read(gsrc, gc.storageOffset() + off, l.len, l.inner, w, 1, g, 0);
-                DoubleBlocks.read(ysrc, yc.storageOffset() + off, l.len, l.inner, w, 1, ys, 0);
-                slabBackward(g, ys, l.len, w, dot, log);
-                DoubleBlocks.write(g, 0, l.len, w, dst, off, l.inner);
+                l.read(gsrc, gc.storageOffset(), t, g);
+                l.read(ysrc, yc.storageOffset(), t, ys);
+                slabBackward(g, ys, l.len, w, dot, log, fast);
+                l.write(g, t, dst);
             }
         });
         return gx;
     }
 
-    /** g (len, w) in place from ys (len, w); dot is scratch of at least w. */
-    private static void slabBackward(double[] g, double[] ys, int len, int w, double[] dot, boolean log) {
-        if (w == 1) {
-            rowBackward(g, ys, len, log);
-            return;
-        }
+    /**
+     * g (len, w) in place from ys (len, w); dot is scratch of at least w. Log-softmax's e^y (y &lt;= 0, log
+     * probabilities) overwrites ys.
+     */
+    private static void slabBackward(double[] g, double[] ys, int len, int w, double[] dot, boolean log, boolean fast) {
+        int n = len * w;
         Arrays.fill(dot, 0, w, 0.0);
-        for (int r = 0; r < len; r++) {
-            for (int c = 0; c < w; c++) {
-                dot[c] += log ? g[r * w + c] : g[r * w + c] * ys[r * w + c];
+        if (w == 1) {
+            dot[0] = log ? sum(g, n) : dotProduct(g, ys, n);
+        } else {
+            for (int r = 0; r < len; r++) {
+                for (int c = 0; c < w; c++) {
+                    dot[c] += log ? g[r * w + c] : g[r * w + c] * ys[r * w + c];
+                }
             }
+        }
+        if (log) {
+            exp(ys, n, fast);
         }
         for (int r = 0; r < len; r++) {
             for (int c = 0; c < w; c++) {
                 int i = r * w + c;
-                g[i] = log ? g[i] - Math.exp(ys[i]) * dot[c] : ys[i] * (g[i] - dot[c]);
+                g[i] = log ? g[i] - ys[i] * dot[c] : ys[i] * (g[i] - dot[c]);
             }
         }
     }
 
-    /** The softmax dim is the last one: one contiguous row. */
-    private static void rowBackward(double[] g, double[] ys, int len, boolean log) {
-        double dot = 0;
-        for (int r = 0; r < len; r++) {
-            dot += log ? g[r] : g[r] * ys[r];
+    private static double dotProduct(double[] a, double[] b, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
         }
-        for (int r = 0; r < len; r++) {
-            g[r] = log ? g[r] - Math.exp(ys[r]) * dot : ys[r] * (g[r] - dot);
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
         }
+        return (s0 + s1) + (s2 + s3);
     }
 }
