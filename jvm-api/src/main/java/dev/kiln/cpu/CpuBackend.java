@@ -49,7 +49,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Object toArray(Tensor x) {
-        return ((CpuStorage) CpuElementwise.contiguous(x).storage()).data;
+        return CpuStorage.array(CpuElementwise.contiguous(x));
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor full(int[] shape, DType dtype, double value, Device device) {
         Tensor t = CpuMap.newTensor(shape, dtype);
-        Object a = ((CpuStorage) t.storage()).data;
+        Object a = CpuStorage.array(t);
         if (a instanceof float[] f) {
             Arrays.fill(f, (float) value);
         } else if (a instanceof double[] d) {

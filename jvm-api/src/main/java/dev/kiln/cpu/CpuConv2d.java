@@ -180,7 +180,7 @@ final class CpuConv2d {
     }
 
     private static Object data(Tensor t) {
-        return ((CpuStorage) t.storage()).data;
+        return CpuStorage.array(t);
     }
 
     private static Object allocate(DType dtype, int size) {

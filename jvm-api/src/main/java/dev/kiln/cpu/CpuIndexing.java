@@ -10,7 +10,7 @@ final class CpuIndexing {
     }
 
     private static Object data(Tensor contiguous) {
-        return ((CpuStorage) contiguous.storage()).data;
+        return CpuStorage.array(contiguous);
     }
 
     /** Row-major index values, checked against [0, size). */

@@ -29,9 +29,9 @@ final class CpuMatmul {
         int nb = Shape.numel(batch);
         int[] aBase = batchOffsets(batch, as, ae.storageOffset());
         int[] bBase = batchOffsets(batch, bs, be.storageOffset());
-        Object ad = ((CpuStorage) a.storage()).data;
-        Object bd = ((CpuStorage) b.storage()).data;
-        Object od = ((CpuStorage) out.storage()).data;
+        Object ad = CpuStorage.array(a);
+        Object bd = CpuStorage.array(b);
+        Object od = CpuStorage.array(out);
         int r = batch.length;
         for (int i = 0; i < nb; i++) {
             if (a.dtype() == DType.FLOAT32) {

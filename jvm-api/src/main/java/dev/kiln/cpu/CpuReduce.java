@@ -48,11 +48,11 @@ final class CpuReduce {
         }
 
         double[] doubles() {
-            return (double[]) ((CpuStorage) data.storage()).data;
+            return (double[]) CpuStorage.array(data);
         }
 
         long[] longs() {
-            return (long[]) ((CpuStorage) data.storage()).data;
+            return (long[]) CpuStorage.array(data);
         }
     }
 
@@ -135,7 +135,7 @@ final class CpuReduce {
         }
         int runs = n;
         int length = len;
-        float[] data = (float[]) ((CpuStorage) x.storage()).data;
+        float[] data = (float[]) CpuStorage.array(x);
         double[] out = new double[Shape.numel(keptSize)];
         Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
             double[] acc = new double[4];

@@ -2,11 +2,16 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
 
-/** A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). */
+/**
+ * A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). Released (by
+ * Tensor.close() or a MemoryScope), it drops the array, as a device frees its memory, and refuses use.
+ */
 final class CpuStorage implements Storage {
-    final Object data;
+    private volatile Object data;
     private final DType dtype;
     private final int size;
     private volatile int version;
@@ -30,6 +35,26 @@ final class CpuStorage implements Storage {
                     + (data == null ? "null" : data.getClass().getSimpleName())
                     + " (expected float[], double[], long[] or boolean[])");
         }
+        Allocations.created(this);
+    }
+
+    /** The array behind t, which must be a CPU tensor whose storage is not released. */
+    static Object array(Tensor t) {
+        return ((CpuStorage) t.storage()).array();
+    }
+
+    Object array() {
+        Object a = data;
+        if (a == null) {
+            throw new IllegalStateException("cpu: a " + dtype + " tensor's storage (" + size + " elements) was used after"
+                    + " it was closed (Tensor.close() or its MemoryScope ended)");
+        }
+        return a;
+    }
+
+    @Override
+    public void release() {
+        data = null;
     }
 
     static CpuStorage allocate(DType dtype, int size) {

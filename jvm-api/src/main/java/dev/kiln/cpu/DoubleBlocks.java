@@ -12,7 +12,7 @@ final class DoubleBlocks {
 
     /** The Java array behind a CPU tensor. */
     static Object data(Tensor t) {
-        return ((CpuStorage) t.storage()).data;
+        return CpuStorage.array(t);
     }
 
     /** dst[dstOff + r * cols + c] = src[off + r * rs + c * cs] for r &lt; rows, c &lt; cols. */

@@ -26,7 +26,7 @@ final class Strided {
 
     /** x read as if it had shape {@code target} (broadcast dims get stride 0). */
     static Strided of(Tensor x, int[] target) {
-        return new Strided(((CpuStorage) x.storage()).data, x.dtype(),
+        return new Strided(CpuStorage.array(x), x.dtype(),
                 target, Shape.broadcastStrides(x.shape(), x.stride(), target), x.storageOffset());
     }
 

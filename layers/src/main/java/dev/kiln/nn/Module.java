@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.MemoryScope;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
@@ -35,10 +36,10 @@ public abstract class Module {
         return p;
     }
 
-    /** Registers state that is saved but not trained (running statistics). */
+    /** Registers state that is saved but not trained (running statistics); it outlives every MemoryScope. */
     protected final Tensor registerBuffer(String name, Tensor value) {
         checkName(name);
-        buffers.put(name, value);
+        buffers.put(name, value == null ? null : MemoryScope.persist(value));
         return value;
     }
 
@@ -160,7 +161,7 @@ public abstract class Module {
                     p.castTo(dtype);
                 }
             });
-            m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? b.to(dtype) : b);
+            m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? MemoryScope.persist(b.to(dtype)) : b);
         });
         return self();
     }
@@ -173,7 +174,7 @@ public abstract class Module {
                     p.moveTo(device);
                 }
             });
-            m.buffers.replaceAll((n, b) -> b == null ? null : b.to(device));
+            m.buffers.replaceAll((n, b) -> b == null ? null : MemoryScope.persist(b.to(device)));
         });
         return self();
     }

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.GradMode;
+import dev.kiln.MemoryScope;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 
@@ -14,9 +15,9 @@ import dev.kiln.Tensor;
 public final class Parameter {
     private Tensor data;
 
-    /** Takes the values of {@code init} (detached) as a new leaf that requires grad. */
+    /** Takes the values of {@code init} (detached) as a new leaf that requires grad; it outlives every MemoryScope. */
     public Parameter(Tensor init) {
-        this.data = init.detach().contiguous().requiresGrad_(true);
+        this.data = MemoryScope.persist(init.detach().contiguous().requiresGrad_(true));
     }
 
     /** The leaf tensor to compute with. */
@@ -65,14 +66,14 @@ public final class Parameter {
     /** Replaces the tensor by a new leaf of another dtype (gradient dropped), as {@code module.to(dtype)}. */
     void castTo(DType dtype) {
         if (data.dtype() != dtype) {
-            data = data.detach().to(dtype).requiresGrad_(data.requiresGrad());
+            data = MemoryScope.persist(data.detach().to(dtype).requiresGrad_(data.requiresGrad()));
         }
     }
 
     /** Replaces the tensor by a new leaf on another device (gradient dropped), as {@code module.to(device)}. */
     void moveTo(Device device) {
         if (!data.device().equals(device)) {
-            data = data.detach().to(device).requiresGrad_(data.requiresGrad());
+            data = MemoryScope.persist(data.detach().to(device).requiresGrad_(data.requiresGrad()));
         }
     }
 

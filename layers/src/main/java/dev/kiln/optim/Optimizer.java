@@ -3,6 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.GradMode;
+import dev.kiln.MemoryScope;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Parameter;
@@ -50,6 +51,7 @@ public abstract class Optimizer {
                 Parameter p = params.get(i);
                 if (p.grad() != null) {
                     update(p.data().detach(), p.grad(), state.get(i));
+                    state.get(i).values().forEach(MemoryScope::persist); // state made in a caller's scope outlives it
                 }
             }
         }
@@ -124,6 +126,7 @@ public abstract class Optimizer {
             loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(p.dtype()).to(p.data().device()).clone() : t.clone());
         }
         for (int i = 0; i < params.size(); i++) {
+            loaded.get(i).values().forEach(MemoryScope::persist);
             state.set(i, loaded.get(i));
         }
         lr = dict.get("lr").item();

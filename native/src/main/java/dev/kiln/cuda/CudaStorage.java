@@ -2,6 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
@@ -63,7 +64,7 @@ final class CudaStorage implements Storage {
         freeUnreachable();
         this.block = new Block(this, context.allocator(), context.allocator().allocate(bytes, context.stream()), bytes,
                 context.stream());
-        MemoryScope.track(this);
+        Allocations.created(this);
     }
 
     /** Frees the blocks of every storage the collector has found unreachable so far; returns how many. */
@@ -79,8 +80,8 @@ final class CudaStorage implements Storage {
     /** The device address of element {@code offset}, for work on the calling thread's current stream. */
     long address(int offset) {
         if (block.freed.get()) {
-            throw new IllegalStateException(context.device()
-                    + ": this tensor's storage was closed (Tensor.close() or its MemoryScope ended)");
+            throw new IllegalStateException(context.device() + ": a " + dtype + " tensor's storage (" + size
+                    + " elements) was used after it was closed (Tensor.close() or its MemoryScope ended)");
         }
         block.usedOn.add(context.stream());
         return block.address + (long) offset * dtype.byteSize();

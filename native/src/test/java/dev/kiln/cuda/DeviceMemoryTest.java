@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Backends;
 import org.junit.jupiter.api.Assumptions;
@@ -79,7 +80,7 @@ class DeviceMemoryTest {
         x.close();
         x.close();  // idempotent
         IllegalStateException e = assertThrows(IllegalStateException.class, x::toFloatArray);
-        assertTrue(e.getMessage().contains("storage was closed"), e.getMessage());
+        assertTrue(e.getMessage().contains("was used after it was closed"), e.getMessage());
     }
 
     @Test

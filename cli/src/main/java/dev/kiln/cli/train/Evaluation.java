@@ -4,7 +4,7 @@ import dev.kiln.GradMode;
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
-import dev.kiln.cuda.MemoryScope;
+import dev.kiln.MemoryScope;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.loss.CrossEntropyLoss;
 

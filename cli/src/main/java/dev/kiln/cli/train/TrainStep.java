@@ -2,7 +2,7 @@ package dev.kiln.cli.train;
 
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.cuda.MemoryScope;
+import dev.kiln.MemoryScope;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.Parameter;
 import dev.kiln.nn.loss.CrossEntropyLoss;
