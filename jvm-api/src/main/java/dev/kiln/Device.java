@@ -90,6 +90,11 @@ public final class Device {
         throw new IllegalArgumentException("device: unknown device '" + spec + "' (valid: cpu, cuda, cuda:N, cuda-emu:N)");
     }
 
+    /** This device's memory counters, as torch.cuda.memory_stats (the JVM heap's for the CPU). */
+    public MemoryStats memoryStats() {
+        return Backends.of(this).memoryStats();
+    }
+
     public Type type() {
         return type;
     }

@@ -2,6 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.MemoryStats;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.AttentionParams;
@@ -14,6 +15,9 @@ import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.Arrays;
 
 /** The pure-Java backend: every primitive, float32 and float64, its loops split over {@link Parallel}'s thread team. */
@@ -26,6 +30,16 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() {
         return "cpu";
+    }
+
+    /** The JVM heap's counters: CPU tensors are Java arrays on it. */
+    @Override
+    public MemoryStats memoryStats() {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return new MemoryStats(heap.getUsed(), Math.max(peak, heap.getUsed()), heap.getCommitted() - heap.getUsed(),
+                CpuStorage.allocations());
     }
 
     @Override

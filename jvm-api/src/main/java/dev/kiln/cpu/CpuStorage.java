@@ -5,12 +5,15 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). Released (by
  * Tensor.close() or a MemoryScope), it drops the array, as a device frees its memory, and refuses use.
  */
 final class CpuStorage implements Storage {
+    private static final LongAdder ALLOCATIONS = new LongAdder();
+
     private volatile Object data;
     private final DType dtype;
     private final int size;
@@ -36,6 +39,12 @@ final class CpuStorage implements Storage {
                     + " (expected float[], double[], long[] or boolean[])");
         }
         Allocations.created(this);
+        ALLOCATIONS.increment();
+    }
+
+    /** CPU storages made so far. */
+    static long allocations() {
+        return ALLOCATIONS.sum();
     }
 
     /** The array behind t, which must be a CPU tensor whose storage is not released. */

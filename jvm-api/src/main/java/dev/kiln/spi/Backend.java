@@ -2,6 +2,7 @@ package dev.kiln.spi;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.MemoryStats;
 import dev.kiln.Tensor;
 
 /**
@@ -15,6 +16,9 @@ import dev.kiln.Tensor;
 public interface Backend {
     /** A short name for messages, e.g. {@code cpu} or {@code cuda}. */
     String name();
+
+    /** This backend's memory counters (see {@link MemoryStats}). */
+    MemoryStats memoryStats();
 
     // ---- storage and layout
 

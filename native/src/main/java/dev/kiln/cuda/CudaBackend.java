@@ -2,6 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.MemoryStats;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.AttentionParams;
@@ -83,6 +84,13 @@ public final class CudaBackend implements Backend {
     @Override
     public String name() {
         return context.device().type().toString();
+    }
+
+    /** The caching allocator's counters (its {@link AllocatorStats} has the device mallocs too). */
+    @Override
+    public MemoryStats memoryStats() {
+        AllocatorStats s = context.allocator().stats();
+        return new MemoryStats(s.allocated(), s.peak(), s.cached(), s.allocations());
     }
 
     // ---- storage and layout

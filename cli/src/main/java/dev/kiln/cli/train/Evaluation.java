@@ -1,10 +1,10 @@
 package dev.kiln.cli.train;
 
 import dev.kiln.GradMode;
+import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
-import dev.kiln.MemoryScope;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.loss.CrossEntropyLoss;
 

@@ -1,15 +1,11 @@
 package dev.kiln.cli.train;
 
+import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.MemoryScope;
 import dev.kiln.nn.Layer;
-import dev.kiln.nn.Parameter;
 import dev.kiln.nn.loss.CrossEntropyLoss;
 import dev.kiln.optim.Optimizer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * One optimisation step on one mini-batch. Every tensor it makes on the device is released before
@@ -31,21 +27,15 @@ final class TrainStep {
     }
 
     Result run(Batches batches, int index) {
-        Result r;
-        List<Tensor> grads = new ArrayList<>();
-        try (MemoryScope scope = MemoryScope.open()) {
+        try (MemoryScope scope = MemoryScope.open()) { // the optimizer's state persists; the rest is freed here
             Batches.Batch batch = batches.get(index);
             optimizer.zeroGrad();
             Tensor logits = model.forward(batch.x());
             Tensor loss = ce.forward(logits, batch.y());
             loss.backward();
-            optimizer.parameters().stream().map(Parameter::grad).filter(Objects::nonNull).forEach(g -> grads.add(scope.keep(g)));
-            r = new Result(loss.item() * batch.size(), Evaluation.countCorrect(logits.detach(), batch.y()), batch.size());
+            optimizer.step();
+            optimizer.zeroGrad();
+            return new Result(loss.item() * batch.size(), Evaluation.countCorrect(logits.detach(), batch.y()), batch.size());
         }
-        // outside the scope: the state the optimizer makes on its first step must outlive it (the update is in place)
-        optimizer.step();
-        grads.forEach(Tensor::close);
-        optimizer.zeroGrad();
-        return r;
     }
 }

@@ -7,11 +7,8 @@ import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
-import dev.kiln.cuda.CachingAllocator;
-import dev.kiln.cuda.CudaBackend;
 import dev.kiln.nn.Layer;
 import dev.kiln.optim.Optimizer;
-import dev.kiln.spi.Backends;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,7 +36,6 @@ class TrainStepMemoryTest {
     @ValueSource(strings = {"mlp", "lenet"})
     void deviceMemoryInUse_doesNotGrowAcrossSteps(String name) {
         Device d = Device.parse("cuda-emu:6"); // a device no other test uses, so its statistics are this test's alone
-        CachingAllocator allocator = ((CudaBackend) Backends.of(d)).allocator();
         Layer model = Models.create(name, new Generator(1));
         model.to(d);
         Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
@@ -47,13 +43,13 @@ class TrainStepMemoryTest {
         TrainStep step = new TrainStep(model, opt);
         model.train();
         step.run(batches, 0); // makes Adam's moments, which live on
-        long inUse = allocator.stats().allocated();
+        long inUse = d.memoryStats().allocatedBytes();
         for (int b = 1; b < batches.count(); b++) {
             TrainStep.Result r = step.run(batches, b);
             assertTrue(Double.isFinite(r.lossSum()));
-            assertEquals(inUse, allocator.stats().allocated(), "bytes held by live tensors after step " + b);
+            assertEquals(inUse, d.memoryStats().allocatedBytes(), "bytes held by live tensors after step " + b);
         }
         Evaluation.of(model, data(10), 4, d, 10);
-        assertEquals(inUse, allocator.stats().allocated(), "bytes held by live tensors after an evaluation");
+        assertEquals(inUse, d.memoryStats().allocatedBytes(), "bytes held by live tensors after an evaluation");
     }
 }
