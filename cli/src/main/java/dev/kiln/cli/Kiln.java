@@ -1,8 +1,14 @@
 package dev.kiln.cli;
 
+import dev.kiln.cpu.Parallel;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The `kiln` command: picocli dispatches to the subcommands; a {@link UserError} prints its message and exits 2. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
@@ -11,6 +17,19 @@ import picocli.CommandLine.Command;
                 BenchCommand.class})
 public final class Kiln {
     public static final int USER_ERROR = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Before or after the subcommand: the CPU kernels' thread team, as torch.set_num_threads. */
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "CPU threads for the kernels (default: the cores, or -Dkiln.threads=N)")
+    void setThreads(int n) {
+        if (n < 1 || n > Parallel.maxThreads()) {
+            throw new ParameterException(spec.commandLine(), "--threads must be 1 to " + Parallel.maxThreads() + ", got " + n);
+        }
+        Parallel.setThreads(n);
+    }
 
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.err, true), args));

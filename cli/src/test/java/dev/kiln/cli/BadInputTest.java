@@ -202,6 +202,15 @@ class BadInputTest {
     }
 
     @Test
+    void threadsOutsideOneToTheCores_areRefused() {
+        for (String n : new String[] {"0", "-1", "100000"}) {
+            StringWriter err = new StringWriter();
+            assertEquals(Kiln.USER_ERROR, Kiln.run(new PrintWriter(err, true), "bench", "--threads", n), err.toString());
+            assertContains(err.toString(), "--threads must be 1 to", n);
+        }
+    }
+
+    @Test
     void benchFormatOutsideTheThree_isRefused() {
         StringWriter err = new StringWriter();
         assertEquals(Kiln.USER_ERROR, Kiln.run(new PrintWriter(err, true), "bench", "--format", "xml"), err.toString());

@@ -66,7 +66,7 @@ class CommandsTest {
     @Test
     void bench_timesEveryKernelWithARate() {
         String s = kiln("bench", "--seconds", "0.01");
-        assertTrue(s.matches("(?s)kernels on cpu \\(\\d+ threads\\); ceilings measured here: memory [\\d.]+ GB/s .*"
+        assertTrue(s.matches("(?s)kernels on cpu \\(\\d+ threads?\\); ceilings measured here: memory [\\d.]+ GB/s .*"
                 + "compute [\\d.]+ GFLOP/s .*"), s);
         // kernel, min, median, p90 (ms), calls, rate at the median, % of the ceiling
         Pattern row = Pattern.compile(".*\\s(\\d+\\.\\d+)\\s+(\\d+\\.\\d+)\\s+(\\d+\\.\\d+)\\s+(\\d+)"
@@ -80,6 +80,16 @@ class CommandsTest {
             double p90 = Double.parseDouble(m.group(3));
             assertTrue(min > 0 && min <= median && median <= p90, s);
             assertTrue(Integer.parseInt(m.group(4)) >= 3 && Double.parseDouble(m.group(5)) > 0, s);
+        }
+    }
+
+    @Test
+    void threadsOption_setsTheKernelsTeam() {
+        try {
+            String s = kiln("bench", "--threads", "1", "--seconds", "0", "--format", "json");
+            assertTrue(s.contains("\"threads\": 1,"), s);
+        } finally {
+            dev.kiln.cpu.Parallel.setThreads(dev.kiln.cpu.Parallel.maxThreads());
         }
     }
 

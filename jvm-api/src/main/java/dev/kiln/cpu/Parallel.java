@@ -10,9 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  * at a time. After a loop the workers spin for a moment before they park, so the next kernel (training
  * runs hundreds per step, back to back) starts in well under a microsecond; waking a parked thread
  * costs tens of microseconds, more than many kernels take.
+ * The team's size is the {@code kiln.threads} system property (default: the available cores), and
+ * {@link #setThreads} changes it at run time, as torch.set_num_threads.
  */
 public final class Parallel {
-    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** The most threads a team may have: the cores, or more if kiln.threads asks for more. */
+    private static final int MAX_THREADS = Math.max(Runtime.getRuntime().availableProcessors(), configuredThreads());
     /**
      * Pieces a loop is cut into per thread, at most: threads claim them one at a time, so more pieces
      * balance uneven work better (a claim is one atomic increment) but cost more per-piece set-up.
@@ -22,7 +25,9 @@ public final class Parallel {
     private static final long SPIN_NANOS = 100_000;
     /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */
     private static final AtomicBoolean TEAM = new AtomicBoolean();
-    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+    private static final Worker[] WORKERS = new Worker[MAX_THREADS - 1];
+    /** The team's size now: the caller plus threads - 1 workers. */
+    private static volatile int threads = configuredThreads();
     /** The loop the team runs now; null between loops (so nothing keeps a finished loop's arrays alive). */
     private static volatile Loop current;
     /** Numbers the loops, so a worker tells a new loop from one it has run. */
@@ -47,7 +52,37 @@ public final class Parallel {
     }
 
     public static int threads() {
-        return THREADS;
+        return threads;
+    }
+
+    /** Sets the team's size, 1 (every loop on the calling thread) to {@link #maxThreads()}. */
+    public static void setThreads(int n) {
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("Parallel.setThreads: expected 1 to " + MAX_THREADS + " CPU threads, got " + n);
+        }
+        threads = n;
+    }
+
+    /** The cores, or kiln.threads if it asks for more. */
+    public static int maxThreads() {
+        return MAX_THREADS;
+    }
+
+    private static int configuredThreads() {
+        String v = System.getProperty("kiln.threads");
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (v == null) {
+            return cores;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("kiln.threads: expected a positive number of CPU threads, got '" + v + "'");
     }
 
     /**
@@ -60,19 +95,20 @@ public final class Parallel {
         if (n <= 0) {
             return;
         }
-        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), THREADS * PIECES_PER_THREAD);
+        int team = threads;
+        int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), team * PIECES_PER_THREAD);
         Thread me = Thread.currentThread();
-        if (pieces <= 1 || THREADS == 1 || me instanceof Worker || owner == me || !TEAM.compareAndSet(false, true)) {
+        if (pieces <= 1 || team == 1 || me instanceof Worker || owner == me || !TEAM.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         owner = me;
         try {
-            Loop loop = new Loop(body, n, pieces, ++loops);
+            Loop loop = new Loop(body, n, pieces, ++loops, team);
             current = loop;
-            for (Worker w : WORKERS) {
-                if (w.parked) {
-                    LockSupport.unpark(w);
+            for (int i = 0; i < team - 1; i++) {
+                if (WORKERS[i].parked) {
+                    LockSupport.unpark(WORKERS[i]);
                 }
             }
             loop.work();
@@ -94,13 +130,16 @@ public final class Parallel {
         private final int pieces;
         private final int size;
         private final long number;
+        /** Threads in the team that runs it: workers numbered team - 1 and above sit it out. */
+        private final int team;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable error;
 
-        Loop(Range body, int n, int pieces, long number) {
+        Loop(Range body, int n, int pieces, long number, int team) {
             this.body = body;
             this.number = number;
+            this.team = team;
             this.n = n;
             this.size = (n + pieces - 1) / pieces;
             this.pieces = (n + size - 1) / size;
@@ -140,9 +179,11 @@ public final class Parallel {
     private static final class Worker extends Thread {
         /** Set before the worker parks; whoever publishes a loop then unparks it. */
         volatile boolean parked;
+        private final int index;
 
         Worker(int index) {
             super("kiln-cpu-" + index);
+            this.index = index;
             setDaemon(true);
         }
 
@@ -154,8 +195,10 @@ public final class Parallel {
                 Loop loop = current;
                 if (loop != null && loop.number != seen) {
                     seen = loop.number;
-                    loop.work();
-                    idleSince = System.nanoTime();
+                    if (index < loop.team - 1) {
+                        loop.work();
+                        idleSince = System.nanoTime();
+                    }
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {

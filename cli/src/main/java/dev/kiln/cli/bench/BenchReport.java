@@ -18,8 +18,8 @@ public final class BenchReport {
 
     private static String table(String device, int threads, Ceilings c, List<BenchRow> rows) {
         int width = Math.max("kernel".length(), rows.stream().mapToInt(r -> r.kernel().length()).max().orElse(0));
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "kernels on %s (%d threads); ceilings measured here:"
-                + " memory %.1f GB/s (array copy), compute %.1f GFLOP/s (float32 FMA)%n%n", device, threads,
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "kernels on %s (%d thread%s); ceilings measured here:"
+                + " memory %.1f GB/s (array copy), compute %.1f GFLOP/s (float32 FMA)%n%n", device, threads, threads == 1 ? "" : "s",
                 c.bytesPerSecond() / 1e9, c.flopsPerSecond() / 1e9));
         String fmt = "%-" + width + "s %10s %10s %10s %7s %15s %10s%n";
         sb.append(String.format(Locale.ROOT, fmt, "kernel", "min ms", "median ms", "p90 ms", "calls", "rate (median)",

@@ -3,13 +3,15 @@ package dev.kiln.cli.bench;
 /**
  * This machine's roofline, measured as the Empirical Roofline Toolkit does rather than read from a
  * data sheet: the memory ceiling is the bandwidth of a plain array copy (bytes read + written per
- * second), the compute ceiling the float32 FLOP/s of independent fused multiply-add chains on every core.
+ * second), the compute ceiling the float32 FLOP/s of independent fused multiply-add chains on each
+ * thread of the kernels' team.
  */
 public record Ceilings(double bytesPerSecond, double flopsPerSecond) {
     private static final int ELEMENTS = 1024; // 4 KiB: stays in L1
 
-    public static Ceilings measure() {
-        return new Ceilings(copyBandwidth(), fmaPeak());
+    /** The ceilings of a team of threads (the copy is single-threaded, as System.arraycopy is). */
+    public static Ceilings measure(int threads) {
+        return new Ceilings(copyBandwidth(), fmaPeak(threads));
     }
 
     private static double copyBandwidth() {
@@ -26,9 +28,8 @@ public record Ceilings(double bytesPerSecond, double flopsPerSecond) {
         return 2.0 * 4 * src.length * reps / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Every core runs the FMA loop on its own array (vectorised by the JIT); the best of three runs. */
-    private static double fmaPeak() {
-        int threads = Runtime.getRuntime().availableProcessors();
+    /** Every thread runs the FMA loop on its own array (vectorised by the JIT); the best of three runs. */
+    private static double fmaPeak(int threads) {
         double best = 0;
         for (int run = 0; run < 3; run++) {
             long start = System.nanoTime();
