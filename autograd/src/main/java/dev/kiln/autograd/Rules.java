@@ -192,4 +192,11 @@ final class Rules implements Op.Visitor<Rule> {
     public Rule visit(Op.BinaryCrossEntropy op) {
         return NnRules.BINARY_CROSS_ENTROPY;
     }
+
+    // ---- user-defined
+
+    @Override
+    public Rule visit(Op.Custom op) {
+        return Rule.of(Rule.Saves.NOTHING, (n, g) -> op.function().backward(g), (n, t) -> op.function().jvp(t));
+    }
 }

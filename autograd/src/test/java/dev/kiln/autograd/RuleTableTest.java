@@ -12,6 +12,7 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Conv2dParams;
+import dev.kiln.spi.CustomFunction;
 import dev.kiln.spi.Op;
 import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.UnaryOp;
@@ -136,6 +137,24 @@ class RuleTableTest {
         }
         if (type == Pool2dParams.class) {
             return List.of(Pool2dParams.of(2));
+        }
+        if (type == CustomFunction.class) {
+            return List.of(new CustomFunction() {
+                @Override
+                public String name() {
+                    return "sample";
+                }
+
+                @Override
+                public Tensor[] backward(Tensor[] gradOutputs) {
+                    return gradOutputs;
+                }
+
+                @Override
+                public Tensor[] jvp(Tensor[] tangents) {
+                    return tangents;
+                }
+            });
         }
         throw new AssertionError("no sample value for an Op attribute of type " + type.getName());
     }

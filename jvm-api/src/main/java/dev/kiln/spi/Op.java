@@ -84,6 +84,8 @@ public sealed interface Op {
         R visit(Dropout op);
 
         R visit(BinaryCrossEntropy op);
+
+        R visit(Custom op);
     }
 
     // ---- views and copies (inputs: x)
@@ -439,6 +441,19 @@ public sealed interface Op {
     record BinaryCrossEntropy() implements Op {
         public String name() {
             return "binary_cross_entropy";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    // ---- user-defined
+
+    /** A user's function with its own backward (kiln-autograd's {@code Function}); inputs and outputs as it says. */
+    record Custom(CustomFunction function) implements Op {
+        public String name() {
+            return function.name();
         }
 
         public <R> R accept(Visitor<R> v) {

@@ -2,8 +2,8 @@ package dev.kiln.nn;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
-import dev.kiln.MemoryScope;
 import dev.kiln.GradMode;
+import dev.kiln.MemoryScope;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Base of every layer and model, as {@code torch.nn.Module}: named parameters, buffers and child
@@ -183,6 +184,34 @@ public abstract class Module {
     @SuppressWarnings("unchecked")
     private <M extends Module> M self() {
         return (M) this;
+    }
+
+    /**
+     * Runs body with the named parameters (dotted paths, as {@link #namedParameters}) replaced by the
+     * given tensors, then puts the module's own back, as torch.func.functional_call: gradients flow to
+     * the given tensors, so GradCheck can check a module's parameters:
+     * {@code GradCheck.gradcheck(w -> lin.functionalCall(Map.of("weight", w[0]), () -> lin.forward(x)), w0)}.
+     */
+    public <T> T functionalCall(Map<String, Tensor> params, Supplier<T> body) {
+        Map<String, Parameter> own = namedParameters();
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Parameter p = own.get(e.getKey());
+            if (p == null) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".functionalCall: no parameter named '"
+                        + e.getKey() + "' (parameters: " + own.keySet() + ")");
+            }
+            if (!Arrays.equals(p.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".functionalCall: '" + e.getKey()
+                        + "' has shape " + Shape.str(p.shape()) + ", got " + Shape.str(e.getValue().shape()));
+            }
+        }
+        Map<Parameter, Tensor> saved = new LinkedHashMap<>();
+        try {
+            params.forEach((name, t) -> saved.put(own.get(name), own.get(name).swap(t)));
+            return body.get();
+        } finally {
+            saved.forEach(Parameter::swap);
+        }
     }
 
     /** Parameters and buffers by dotted path (live tensors, not copies), as {@code state_dict()}. */

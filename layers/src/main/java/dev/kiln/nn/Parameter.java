@@ -63,6 +63,13 @@ public final class Parameter {
         }
     }
 
+    /** Puts t in the tensor's place (functionalCall) and returns the one it replaces. */
+    Tensor swap(Tensor t) {
+        Tensor old = data;
+        data = t;
+        return old;
+    }
+
     /** Replaces the tensor by a new leaf of another dtype (gradient dropped), as {@code module.to(dtype)}. */
     void castTo(DType dtype) {
         if (data.dtype() != dtype) {
