@@ -25,12 +25,22 @@ public final class GradCheck {
     private GradCheck() {
     }
 
-    /** The worst Jacobian element of one input. */
-    public record Worst(int input, int[] inputIndex, int outputElement, double numerical, double analytical, double error) {
+    /**
+     * The worst Jacobian element of one input, in one comparison ({@code check}): "reverse" (backward
+     * against central differences), "forward" (forward mode against them), "reentrant" (a second
+     * backward against the first; numerical is then the first) or "fast" (a random projection u^T J v,
+     * input -1).
+     */
+    public record Worst(int input, int[] inputIndex, int outputElement, double numerical, double analytical, double error,
+                        String check) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "input %d at %s (output element %d): numerical %.9g, analytical %.9g, error %.3g",
-                    input, Arrays.toString(inputIndex), outputElement, numerical, analytical, error);
+            if (input < 0) {
+                return String.format(Locale.ROOT, "%s: u^T J v numerical %.9g, analytical %.9g, error %.3g", check, numerical,
+                        analytical, error);
+            }
+            return String.format(Locale.ROOT, "%s: input %d at %s (output element %d): numerical %.9g, analytical %.9g, "
+                    + "error %.3g", check, input, Arrays.toString(inputIndex), outputElement, numerical, analytical, error);
         }
     }
 
@@ -65,6 +75,19 @@ public final class GradCheck {
      * float64. |analytical - numerical| &lt;= atol + rtol * |numerical| must hold everywhere.
      */
     public static Report check(Function<Tensor[], Tensor[]> f, Tensor[] inputs, double eps, double atol, double rtol) {
+        return check(f, inputs, GradCheckOptions.DEFAULTS.withEps(eps).withTolerances(atol, rtol));
+    }
+
+    /** As torch.autograd.gradcheck with its options: throws an AssertionError with the report on failure. */
+    public static void assertGradcheck(Function<Tensor[], Tensor[]> f, Tensor[] inputs, GradCheckOptions options) {
+        Report r = check(f, inputs, options);
+        if (!r.passed()) {
+            throw new AssertionError(r.toString());
+        }
+    }
+
+    /** The check with every option: fast mode, forward mode and reentrancy (see {@link GradCheckOptions}). */
+    public static Report check(Function<Tensor[], Tensor[]> f, Tensor[] inputs, GradCheckOptions o) {
         List<Integer> wrt = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] != null && inputs[i].requiresGrad()) {
@@ -75,10 +98,13 @@ public final class GradCheck {
         if (wrt.isEmpty()) {
             throw new IllegalArgumentException("gradcheck: no input requires grad; call requiresGrad_(true) on those to check");
         }
+        if (o.fastMode()) {
+            return FastGradCheck.check(f, inputs, wrt, o);
+        }
         Tensor[] outs = evaluate(f, inputs);
         int total = 0;
-        for (Tensor o : outs) {
-            total += o.numel();
+        for (Tensor out : outs) {
+            total += out.numel();
         }
         double[][] numerical = new double[wrt.size()][];
         double[][] analytical = new double[wrt.size()][];
@@ -87,35 +113,50 @@ public final class GradCheck {
             numerical[w] = new double[total * n];
             analytical[w] = new double[total * n];
         }
-        numericalJacobian(f, inputs, wrt, eps, numerical);
+        numericalJacobian(f, inputs, wrt, o.eps(), numerical);
         analyticalJacobian(f, inputs, wrt, total, analytical);
         List<Worst> worst = new ArrayList<>();
+        boolean passed = compare("reverse", numerical, analytical, inputs, wrt, total, o.atol(), o.rtol(), worst);
+        if (o.nondetTol() != Double.POSITIVE_INFINITY) {
+            double[][] again = new double[wrt.size()][];
+            for (int w = 0; w < wrt.size(); w++) {
+                again[w] = new double[analytical[w].length];
+            }
+            analyticalJacobian(f, inputs, wrt, total, again);
+            passed &= compare("reentrant", analytical, again, inputs, wrt, total, o.nondetTol(), 0, worst);
+        }
+        if (o.checkForwardAd()) {
+            double[][] forward = ForwardJacobian.of(f, inputs, wrt, total);
+            passed &= compare("forward", numerical, forward, inputs, wrt, total, o.atol(), o.rtol(), worst);
+        }
+        return new Report(passed, worst, o.atol(), o.rtol());
+    }
+
+    /** Adds the worst element of each input to worst; true when every element is within atol + rtol |expected|. */
+    private static boolean compare(String check, double[][] expected, double[][] actual, Tensor[] inputs, List<Integer> wrt,
+                                   int total, double atol, double rtol, List<Worst> worst) {
         boolean passed = true;
         for (int w = 0; w < wrt.size(); w++) {
             int n = inputs[wrt.get(w)].numel();
             int bestAt = -1;
             double bestExcess = Double.NEGATIVE_INFINITY;
             for (int e = 0; e < total * n; e++) {
-                double num = numerical[w][e];
-                double ana = analytical[w][e];
-                double err = Math.abs(ana - num);
+                double err = Math.abs(actual[w][e] - expected[w][e]);
                 // the share of its tolerance an element uses: ranks a 1e-9 error on a large entry above an exact zero
                 double excess = Double.isNaN(err) ? Double.POSITIVE_INFINITY
-                        : err == 0 ? 0 : err / (atol + rtol * Math.abs(num));
+                        : err == 0 ? 0 : err / (atol + rtol * Math.abs(expected[w][e]));
                 if (excess > bestExcess) {
                     bestExcess = excess;
                     bestAt = e;
                 }
             }
-            if (bestAt >= 0) {
+            if (bestAt >= 0 && (check.equals("reverse") || bestExcess > 1)) { // other checks report failures only
                 passed &= bestExcess <= 1;
-                int outputElement = bestAt / n;
-                int inputElement = bestAt % n;
-                worst.add(new Worst(wrt.get(w), unravel(inputElement, inputs[wrt.get(w)].shape()), outputElement,
-                        numerical[w][bestAt], analytical[w][bestAt], Math.abs(numerical[w][bestAt] - analytical[w][bestAt])));
+                worst.add(new Worst(wrt.get(w), unravel(bestAt % n, inputs[wrt.get(w)].shape()), bestAt / n,
+                        expected[w][bestAt], actual[w][bestAt], Math.abs(expected[w][bestAt] - actual[w][bestAt]), check));
             }
         }
-        return new Report(passed, worst, atol, rtol);
+        return passed;
     }
 
     /** Second derivatives: gradcheck of (inputs, v) -> d&lt;f(inputs), v&gt;/d(inputs) with createGraph. */
