@@ -157,9 +157,11 @@ class FusedOptimTest {
         SgdParams plain = new SgdParams(0.1, 0, 0, 0, false, false);
         SgdParams momentum = new SgdParams(0.1, 0.9, 0, 0, false, false);
         AdamParams adam = new AdamParams(0.1, 0.9, 0.999, 1e-8, 0, false, 1);
-        assertRejected("grad of shape [6, 4] does not match param of shape [4, 6]", () -> FusedOptim.sgd_(p, Tensor.zeros(6, 4), null, plain));
+        assertRejected("grad of shape [6, 4] does not match param of shape [4, 6]",
+                () -> FusedOptim.sgd_(p, Tensor.zeros(6, 4), null, plain));
         assertRejected("momentum buffer is needed exactly when momentum is non-zero", () -> FusedOptim.sgd_(p, g, null, momentum));
-        assertRejected("momentum buffer is needed exactly when momentum is non-zero", () -> FusedOptim.sgd_(p, g, Tensor.zeros(4, 6), plain));
+        assertRejected("momentum buffer is needed exactly when momentum is non-zero",
+                () -> FusedOptim.sgd_(p, g, Tensor.zeros(4, 6), plain));
         assertRejected("param (shape [6, 4], strides [1, 6]) must be contiguous",
                 () -> FusedOptim.sgd_(Tensor.zeros(4, 6).t(), g.t(), null, plain));
         assertRejected("but exp_avg_sq is",

@@ -8,7 +8,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `kiln summary`: layers (blocks expanded), output shapes, parameters, multiply-adds, memory and receptive field of a model for one input shape. */
+/**
+ * `kiln summary`: layers (blocks expanded), output shapes, parameters, multiply-adds, memory and receptive
+ * field of a model for one input shape.
+ */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model's layers table.")
 final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "cnn", description = "mlp, lenet, cnn, resnet-small (default: ${DEFAULT-VALUE})")

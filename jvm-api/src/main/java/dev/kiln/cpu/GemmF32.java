@@ -52,50 +52,6 @@ final class GemmF32 {
     private GemmF32() {
     }
 
-    /** Column panels of C: panel p covers [start[p], start[p] + width[p]) padded to width[p]. */
-    private record Panels(int[] start, int[] width) {
-        static Panels of(int n) {
-            int rest = n;
-            int wide = rest / WIDE;
-            rest -= wide * WIDE;
-            if (rest > WIDE - NARROW) { // would need as many narrow panels as fit a wide one
-                wide++;
-                rest = 0;
-            }
-            int mid = rest / MID;
-            rest -= mid * MID;
-            if (rest > MID - NARROW) {
-                mid++;
-                rest = 0;
-            }
-            int narrow = rest / NARROW;
-            rest -= narrow * NARROW;
-            // a tiny panel runs at about half a narrow one's speed per column: worth it up to a quarter
-            int tiny = rest > 0 && rest <= TINY ? 1 : 0;
-            if (rest > TINY) {
-                narrow++;
-            }
-            boolean plus = narrow > 0 && tiny == 1; // the last narrow panel takes the tiny one's columns
-            int[] start = new int[wide + mid + narrow + (plus ? 0 : tiny)];
-            int[] width = new int[start.length];
-            for (int p = 0; p < start.length; p++) {
-                width[p] = p < wide ? WIDE : p < wide + mid ? MID : p < wide + mid + narrow - 1 ? NARROW
-                        : p == wide + mid + narrow - 1 ? (plus ? NARROW_PLUS : NARROW) : TINY;
-                start[p] = p == 0 ? 0 : start[p - 1] + width[p - 1];
-            }
-            return new Panels(start, width);
-        }
-
-        /** The first panel, or a last narrow one that took a tiny one's columns. */
-        int widest() {
-            return Math.max(width[0], width[width.length - 1]);
-        }
-
-        int count() {
-            return start.length;
-        }
-    }
-
     /**
      * Writes B[p + q][j0 + j] to dst[q * width + j] for q &lt; count, j &lt; nc; dst is zero on entry. Lets a
      * caller pack B straight from its own layout (conv2d from the image, without an im2col matrix).
@@ -139,7 +95,7 @@ final class GemmF32 {
     static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GroupPacker b, RowSink c,
                      boolean parallel) {
         int groups = (k + U - 1) / U;
-        Panels panels = Panels.of(n);
+        GemmF32Panels panels = GemmF32Panels.of(n);
         int rowBlocks = rowBlocks(m, panels.count(), parallel);
         // one row block: each panel serves one task, which packs it just before use into a buffer that
         // its thread reuses (hot in cache; B packed whole up front would stream through memory twice)
@@ -421,7 +377,7 @@ final class GemmF32 {
     }
 
     /** B (k, n) -> one (U, width) array per panel and group, zero beyond k and n, at [panel * groups + g]. */
-    private static float[][] packB(int k, int n, GroupPacker b, int groups, Panels panels) {
+    private static float[][] packB(int k, int n, GroupPacker b, int groups, GemmF32Panels panels) {
         float[][] packed = new float[panels.count() * groups][];
         Parallel.forRange(panels.count() * groups, 64, (s0, s1) -> {
             for (int s = s0; s < s1; s++) {

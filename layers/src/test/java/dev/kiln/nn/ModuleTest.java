@@ -99,7 +99,8 @@ class ModuleTest {
         assertTrue(b.stateDict().get("3.0.weight").allclose(a.stateDict().get("3.0.weight"), 0, 0));
         Sequential wrong = new Sequential(new Linear(4, 5, new Generator(0)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wrong.loadStateDict(a.stateDict()));
-        assertTrue(e.getMessage().contains("size mismatch for 0.weight: copying a tensor with shape [3, 4], the shape in the current model is [5, 4]"),
+        assertTrue(e.getMessage().contains("size mismatch for 0.weight: copying a tensor with shape [3, 4],"
+                + " the shape in the current model is [5, 4]"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("unexpected key(s) [1.weight"), e.getMessage());
     }

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RNN, LSTM and GRU against PyTorch (outputs, final states and every gradient, float32 and float64),
- * issue #12's bidirectional, projected and unbatched cases on every device, gradcheck, and truncated BPTT. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * issue #12's bidirectional, projected and unbatched cases on every device, gradcheck, and truncated BPTT.
+ * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class RecurrentGoldenTest {
     private static final Generator G = new Generator(40);

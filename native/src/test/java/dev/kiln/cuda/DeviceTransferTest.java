@@ -51,7 +51,8 @@ class DeviceTransferTest {
         Tensor back = onDevice.to(Device.CPU);
         assertEquals(Device.CPU, back.device());
         assertArrayEquals(new int[] {2, 3}, back.shape());
-        assertEquals(java.util.Arrays.deepToString(new Object[] {values(host)}), java.util.Arrays.deepToString(new Object[] {values(back)}));
+        assertEquals(java.util.Arrays.deepToString(new Object[] {values(host)}),
+                java.util.Arrays.deepToString(new Object[] {values(back)}));
         // A transposed view travels as its values in its own order, both ways.
         Tensor hostT = host.t();
         assertEquals(java.util.Arrays.deepToString(new Object[] {values(hostT.contiguous())}),

@@ -59,7 +59,8 @@ class IndexingTest {
         for (int dim : new int[] {0, 1, 2, -1, -3}) {
             Tensor idx = indices(10 + dim, x.permute(1, 2, 0).size(dim < 0 ? dim + 3 : dim), 6, 11, 9);           // viewed as (4, 3, 7)
             final int fd = dim;
-            same("gather dim " + dim, Tolerance.STRICT, dev, a -> a[0].permute(1, 2, 0).gather(fd, a[1].transpose(1, 2)), x, idx);   // index (6, 9, 11)
+            // index (6, 9, 11)
+            same("gather dim " + dim, Tolerance.STRICT, dev, a -> a[0].permute(1, 2, 0).gather(fd, a[1].transpose(1, 2)), x, idx);
         }
         same("gather of an empty index", Tolerance.STRICT, dev, a -> a[0].gather(1, a[1]), x, Tensor.fromArray(new long[0], 0, 2, 2));
     }

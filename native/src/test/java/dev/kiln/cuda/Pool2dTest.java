@@ -117,7 +117,8 @@ class Pool2dTest {
         Backend gpu = Backends.of(dev);
         Tensor tiny = input(5, dtype, 7, 50, 1, 1);
         Tensor x = input(6, dtype, 4, 3, 5, 6);
-        Pool2dParams[] windows = {Pool2dParams.of(1), Pool2dParams.of(2, 2, 1, 1, true), new Pool2dParams(5, 6, 5, 6, 0, 0, 1, 1, false, true)};
+        Pool2dParams[] windows = {Pool2dParams.of(1), Pool2dParams.of(2, 2, 1, 1, true),
+            new Pool2dParams(5, 6, 5, 6, 0, 0, 1, 1, false, true)};
         for (Tensor in : new Tensor[] {tiny, x}) {
             Tensor ind = onDevice(in, dev);
             for (Pool2dParams p : windows) {

@@ -35,7 +35,8 @@ record Tolerance(double rtol, double atol) {
 
     void check(String what, Tensor expected, Tensor actual) {
         if (!java.util.Arrays.equals(expected.shape(), actual.shape())) {
-            fail(what + ": shape " + java.util.Arrays.toString(actual.shape()) + ", expected " + java.util.Arrays.toString(expected.shape()));
+            fail(what + ": shape " + java.util.Arrays.toString(actual.shape()) + ", expected "
+                    + java.util.Arrays.toString(expected.shape()));
         }
         check(what, expected.toDoubleArray(), actual.toDoubleArray());
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every loss against PyTorch: value and input gradient (for a random upstream gradient gy) in
- * float32 and float64; the unbatched cross-entropy / NLL cases on every device. Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * float32 and float64; the unbatched cross-entropy / NLL cases on every device.
+ * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class LossGoldenTest {
     /** Each case builds, from the golden file (for weights), the loss the script computes under that name. */
