@@ -75,16 +75,15 @@ final class Node implements GradFn {
         }
     }
 
+    /** Storage versions of a's tensors then b's (0 where absent); filled in place, as every recorded op calls this. */
     private static int[] versions(Tensor[] a, Tensor[] b) {
-        List<Integer> v = new ArrayList<>();
-        for (Tensor[] arr : new Tensor[][] {a, b}) {
-            if (arr != null) {
-                for (Tensor t : arr) {
-                    v.add(t == null ? 0 : t.storage().version());
-                }
-            }
+        int na = a == null ? 0 : a.length;
+        int[] v = new int[na + (b == null ? 0 : b.length)];
+        for (int i = 0; i < v.length; i++) {
+            Tensor t = i < na ? a[i] : b[i - na];
+            v[i] = t == null ? 0 : t.storage().version();
         }
-        return v.stream().mapToInt(Integer::intValue).toArray();
+        return v;
     }
 
     boolean needsGrad(int input) {

@@ -13,6 +13,8 @@ public final class CpuGemm {
     private static final long BLOCKED_MIN_WORK = 1L << 16;
     /** The blocked kernels pad the longer of m, n to whole panels; below this the padding dominates. */
     private static final int BLOCKED_MIN_EXTENT = 64;
+    /** Below this many multiply-adds waking the other threads costs more than they save. */
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
     /** Multiply-adds per parallel piece of the plain loop. */
     private static final long PLAIN_GRAIN_WORK = 1L << 15;
 
@@ -59,6 +61,11 @@ public final class CpuGemm {
      */
     static boolean packsB(int m, int n, int k) {
         return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW); // GemmF64.NARROW is the same
+    }
+
+    /** True when a blocked product has enough work to split over threads; smaller ones run on the caller. */
+    static boolean parallel(int m, int n, int k) {
+        return (long) m * n * k >= PARALLEL_MIN_WORK;
     }
 
     /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */

@@ -11,6 +11,10 @@ import dev.kiln.spi.SgdParams;
 final class CpuOptim {
     private static final int CHUNK = CpuMap.CHUNK;
     private static final int GRAD = 1;
+    /** Param, grad and up to three state tensors (Adam's exp_avg, exp_avg_sq, max_exp_avg_sq). */
+    private static final int MAX_TENSORS = 5;
+    /** Each thread's chunk buffers, reused by every step: a step of a small model would otherwise mostly allocate. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[MAX_TENSORS][CHUNK]);
 
     private CpuOptim() {
     }
@@ -76,9 +80,10 @@ final class CpuOptim {
     private static void run(ChunkKernel kernel, Tensor... ts) {
         int n = ts[0].numel();
         Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
+            double[][] scratch = SCRATCH.get();
             double[][] t = new double[ts.length][];
             for (int k = 0; k < ts.length; k++) {
-                t[k] = ts[k] == null ? null : new double[Math.min(CHUNK, n)]; // small tensors get small buffers
+                t[k] = ts[k] == null ? null : scratch[k];
             }
             for (int c = c0; c < c1; c++) {
                 int pos = c * CHUNK;

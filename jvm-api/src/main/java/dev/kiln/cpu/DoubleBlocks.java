@@ -21,8 +21,12 @@ final class DoubleBlocks {
             for (int r = 0; r < rows; r++) {
                 int s = off + r * rs;
                 int d = dstOff + r * cols;
-                for (int c = 0; c < cols; c++) {
-                    dst[d + c] = f[s + c * cs];
+                if (cs == 1) {
+                    widenRow(f, s, dst, d, cols);
+                } else {
+                    for (int c = 0; c < cols; c++) {
+                        dst[d + c] = f[s + c * cs];
+                    }
                 }
             }
         } else {
@@ -38,6 +42,13 @@ final class DoubleBlocks {
                     }
                 }
             }
+        }
+    }
+
+    /** A contiguous row widened in a loop without strides, which the JIT vectorises. */
+    private static void widenRow(float[] src, int s, double[] dst, int d, int len) {
+        for (int c = 0; c < len; c++) {
+            dst[d + c] = src[s + c];
         }
     }
 

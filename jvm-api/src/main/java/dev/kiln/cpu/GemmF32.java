@@ -79,7 +79,7 @@ final class GemmF32 {
     /** As above with B (k, n) delivered by a packer. */
     static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GroupPacker b, float[] c, int cOff,
                      int cRs, int cCs, boolean accumulate) {
-        gemm(m, n, k, a, aOff, aRs, aCs, b, strided(c, cOff, cRs, cCs, accumulate), true);
+        gemm(m, n, k, a, aOff, aRs, aCs, b, strided(c, cOff, cRs, cCs, accumulate), CpuGemm.parallel(m, n, k));
     }
 
     /** B read through strides, C handed to a sink (see below). */

@@ -18,8 +18,11 @@ public enum BinaryOp {
     /** Bool only. */
     LOGICAL_AND, LOGICAL_OR;
 
+    /** Built once: op names are asked for on every dispatch. */
+    private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+
     public String opName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return opName;
     }
 
     public boolean logical() {

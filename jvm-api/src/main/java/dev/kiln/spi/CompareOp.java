@@ -4,8 +4,11 @@ package dev.kiln.spi;
 public enum CompareOp {
     EQ, NE, LT, LE, GT, GE;
 
+    /** Built once: op names are asked for on every dispatch. */
+    private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+
     public String opName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return opName;
     }
 
     public boolean test(double a, double b) {

@@ -14,8 +14,11 @@ public enum UnaryOp {
     /** Bool only. */
     LOGICAL_NOT;
 
+    /** Built once: op names are asked for on every dispatch. */
+    private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+
     public String opName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return opName;
     }
 
     /** Ops defined on int64 as well as the float dtypes. */
