@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
 
 /** |actual - expected| <= atol + rtol |expected| elementwise; NaN matches NaN, infinities must be equal. */
 record Tolerance(double rtol, double atol) {
@@ -19,18 +20,7 @@ record Tolerance(double rtol, double atol) {
     }
 
     void check(String what, double[] expected, double[] actual) {
-        if (expected.length != actual.length) {
-            fail(what + ": " + actual.length + " elements, expected " + expected.length);
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double e = expected[i];
-            double a = actual[i];
-            boolean ok = Double.isNaN(e) ? Double.isNaN(a)
-                    : Double.isInfinite(e) ? e == a : Math.abs(a - e) <= atol + rtol * Math.abs(e);
-            if (!ok) {
-                fail(what + ": element " + i + " is " + a + ", expected " + e + " (rtol " + rtol + ", atol " + atol + ")");
-            }
-        }
+        new Tolerances.Tolerance(rtol, atol).assertClose(what, expected, actual);
     }
 
     void check(String what, Tensor expected, Tensor actual) {

@@ -1,0 +1,50 @@
+package dev.kiln.cuda;
+
+import static dev.kiln.cuda.KernelFamiliesTest.normal;
+import static dev.kiln.cuda.KernelFamiliesTest.permuted;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Backends;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** softmax and log-softmax forward and backward on every target against a float64 CPU reference, on strided inputs. */
+class SoftmaxTest {
+    /** softmax / log-softmax along dim of a CPU tensor, in double, as the reference. */
+    private static double[] softmaxReference(Tensor x, int dim, boolean log) {
+        Tensor m = x.to(DType.FLOAT64).amax(new int[] {dim}, true);
+        Tensor shifted = x.to(DType.FLOAT64).sub(m);
+        Tensor lse = shifted.exp().sum(new int[] {dim}, true).log();
+        Tensor y = log ? shifted.sub(lse) : shifted.sub(lse).exp();
+        return y.toDoubleArray();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
+    void softmaxForwardAndBackwardAlongEveryDim(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend gpu = Backends.of(dev);
+        // dim 1 has 1100 elements: above the warp-per-row limit, so the block-per-row kernels run too.
+        Both xs = permuted(normal(9, 4, dtype, 3, 1100, 5), dev);  // (5, 3, 1100)
+        Both gys = permuted(normal(10, 1, dtype, 3, 1100, 5), dev);
+        Tensor x = xs.cpu();
+        Tensor gy = gys.cpu();
+        for (int dim = 0; dim < 3; dim++) {
+            for (boolean log : new boolean[] {false, true}) {
+                String what = (log ? "log_softmax" : "softmax") + " dim " + dim;
+                Tensor y = log ? gpu.logSoftmax(xs.dev(), dim) : gpu.softmax(xs.dev(), dim);
+                Tolerance.permissive(dtype).check(what, softmaxReference(x, dim, log), y.toDoubleArray());
+                Tensor yCpu = y.to(Device.CPU);
+                // gx = y (gy - sum(gy y)) for softmax, gy - exp(y) sum(gy) for log-softmax, on the CPU.
+                Tensor want = log
+                        ? gy.sub(yCpu.exp().mul(gy.sum(new int[] {dim}, true)))
+                        : yCpu.mul(gy.sub(gy.mul(yCpu).sum(new int[] {dim}, true)));
+                Tensor got = log ? gpu.logSoftmaxBackward(gys.dev(), y, dim) : gpu.softmaxBackward(gys.dev(), y, dim);
+                Tolerance.permissive(dtype).check(what + " backward", want, got.to(Device.CPU));
+            }
+        }
+    }
+}
