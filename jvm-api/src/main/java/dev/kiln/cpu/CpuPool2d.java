@@ -151,6 +151,20 @@ final class CpuPool2d {
         Tensor ic = CpuElementwise.asContiguous(indices);
         long[] ind = (long[]) DoubleBlocks.data(ic);
         int indBase = ic.storageOffset();
+        if (g instanceof float[] gf && halving(p, h, w)) {
+            float[] gxf = (float[]) dst;
+            Parallel.forRange(planes, grain(h * w), (p0, p1) -> {
+                for (int plane = p0; plane < p1; plane++) {
+                    int io = indBase + plane * oh * ow;
+                    int bad = max2x2Backward(gf, planeOffset(gy, plane), gy.stride(2), gy.stride(3), ind, io, gxf, plane * h * w,
+                            oh, ow, w);
+                    if (bad >= 0) {
+                        throw outsideWindow(ind[io + bad], plane, inputShape, bad / ow, bad % ow);
+                    }
+                }
+            });
+            return gx;
+        }
         Parallel.forRange(planes, grain(h * w), (p0, p1) -> {
             double[] go = new double[oh * ow]; // (OH, OW)
             double[] acc = new double[h * w]; // (H, W)
@@ -164,9 +178,7 @@ final class CpuPool2d {
                     int j = o % ow;
                     if (at < 0 || at >= (long) h * w || !isTap((int) (at / w), i * p.strideH() - p.padH(), p.kernelH(), p.dilationH())
                             || !isTap((int) (at % w), j * p.strideW() - p.padW(), p.kernelW(), p.dilationW())) {
-                        throw new IndexOutOfBoundsException("max_pool2d_backward: index " + at + " of output (" + plane / inputShape[1]
-                                + ", " + plane % inputShape[1] + ", " + i + ", " + j + ") is not in that output's pooling window of an "
-                                + "input plane of " + h + "x" + w);
+                        throw outsideWindow(at, plane, inputShape, i, j);
                     }
                     acc[(int) at] += go[o];
                 }
@@ -174,6 +186,33 @@ final class CpuPool2d {
             }
         });
         return gx;
+    }
+
+    /**
+     * {@link #maxBackward} for {@link #halving} windows of float32: every input position is in one window,
+     * so each gradient is placed, not summed (0 + g, as the summing path gives +0 for a -0 gradient).
+     * An index is checked by its offset from its window's corner, without a division. Returns -1, or the
+     * first output position whose index is outside its window.
+     */
+    private static int max2x2Backward(float[] g, int go, int gsh, int gsw, long[] ind, int io, float[] gx, int xo, int oh,
+                                      int ow, int w) {
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                long at = ind[io + i * ow + j];
+                long tap = at - (2L * i * w + 2L * j);
+                if (tap != 0 && tap != 1 && tap != w && tap != w + 1) {
+                    return i * ow + j;
+                }
+                gx[xo + (int) at] = 0f + g[go + i * gsh + j * gsw];
+            }
+        }
+        return -1;
+    }
+
+    private static IndexOutOfBoundsException outsideWindow(long at, int plane, int[] inputShape, int i, int j) {
+        return new IndexOutOfBoundsException("max_pool2d_backward: index " + at + " of output (" + plane / inputShape[1] + ", "
+                + plane % inputShape[1] + ", " + i + ", " + j + ") is not in that output's pooling window of an input plane of "
+                + inputShape[2] + "x" + inputShape[3]);
     }
 
     /** True when input position r is a tap s + a * dilation (0 &lt;= a &lt; kernel) of the window starting at s. */
