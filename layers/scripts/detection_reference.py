@@ -31,3 +31,16 @@ show("sigmoid_focal_loss", ops.sigmoid_focal_loss(LOGITS, TARGETS, alpha=0.25, g
 show("box_convert cxcywh->xyxy", ops.box_convert(torch.tensor([[2., 3., 4., 2.]], dtype=torch.float64), "cxcywh", "xyxy"))
 show("nms 0.5", ops.nms(NMS_BOXES, NMS_SCORES, 0.5))
 show("batched_nms 0.5", ops.batched_nms(NMS_BOXES, NMS_SCORES, torch.tensor([0, 1, 0, 0]), 0.5))
+
+# Varifocal loss (VarifocalNet; mmdetection's varifocal_loss, iou_weighted) and distribution focal loss
+# (GFL; mmdetection's distribution_focal_loss), written out from their formulas: no package ships them.
+import torch.nn.functional as F
+Q = torch.tensor([[0., 0.8, 0.], [0.35, 0., 1.]], dtype=torch.float64)
+p = LOGITS.sigmoid()
+weight = Q * (Q > 0).double() + 0.75 * (p - Q).abs().pow(2) * (Q <= 0).double()
+show("varifocal_loss", F.binary_cross_entropy_with_logits(LOGITS, Q, reduction="none") * weight)
+DFL_LOGITS = torch.tensor([[0.3, -1.0, 2.0, 0.5], [1.2, 0.1, -0.4, 0.0]], dtype=torch.float64)
+DFL_TARGET = torch.tensor([1.25, 0.5], dtype=torch.float64)
+left = DFL_TARGET.long()
+show("distribution_focal_loss", F.cross_entropy(DFL_LOGITS, left, reduction="none") * (left + 1 - DFL_TARGET)
+     + F.cross_entropy(DFL_LOGITS, left + 1, reduction="none") * (DFL_TARGET - left))

@@ -58,15 +58,21 @@ class DetectionOpsTest {
     void lossesMatchTorchvision(String device) {
         Device d = Device.parse(device);
         Tensor b1 = t(new double[][] {B1[0], B1[1]}, d);
-        close(new double[] {0.6666666722222221, 1.033653846165403}, BoxLosses.generalizedBoxIouLoss(b1, t(A2, d), "none", 1e-7));
-        close(new double[] {0.7435897485535831, 0.9477163470198953}, BoxLosses.distanceBoxIouLoss(b1, t(A2, d), "none", 1e-7));
+        close(new double[] {0.6666666722222221, 1.033653846165403}, DetectionLosses.generalizedBoxIouLoss(b1, t(A2, d), "none", 1e-7));
+        close(new double[] {0.7435897485535831, 0.9477163470198953}, DetectionLosses.distanceBoxIouLoss(b1, t(A2, d), "none", 1e-7));
         Tensor logits = t(new double[][] {{-1.5, 0.2, 3.0}, {0.7, -0.3, 2.2}}, d);
         Tensor targets = t(new double[][] {{0, 1, 1}, {1, 0, 0}}, d);
         close(new double[] {0.005027135194931745, 0.030303125231616646, 2.732083112424916e-05, 0.011097630935326914,
-            0.0752949566164478, 1.4011146679351036}, BoxLosses.sigmoidFocalLoss(logits, targets, 0.25, 2, "none"));
+            0.0752949566164478, 1.4011146679351036}, DetectionLosses.sigmoidFocalLoss(logits, targets, 0.25, 2, "none"));
         double sum = 0.005027135194931745 + 0.030303125231616646 + 2.732083112424916e-05 + 0.011097630935326914
                 + 0.0752949566164478 + 1.4011146679351036;
-        close(new double[] {sum / 6}, BoxLosses.sigmoidFocalLoss(logits, targets, 0.25, 2, "mean"));
+        close(new double[] {sum / 6}, DetectionLosses.sigmoidFocalLoss(logits, targets, 0.25, 2, "mean"));
+        Tensor quality = t(new double[][] {{0, 0.8, 0}, {0.35, 0, 1}}, d);
+        close(new double[] {0.005027135194931744, 0.5105110955052735, 2.074710330768947, 0.3003651171099102,
+            0.0752949566164478, 0.10508331976869593}, DetectionLosses.varifocalLoss(logits, quality, 0.75, 2, "none"));
+        Tensor bins = t(new double[][] {{0.3, -1.0, 2.0, 0.5}, {1.2, 0.1, -0.4, 0.0}}, d);
+        close(new double[] {2.625418703772104, 1.1575684932918815},
+                DetectionLosses.distributionFocalLoss(bins, Tensor.fromArray(new double[] {1.25, 0.5}, 2).to(d), "none"));
     }
 
     @Test
@@ -79,11 +85,15 @@ class DetectionOpsTest {
         Tensor boxes2 = Tensor.cat(new Tensor[] {xy.add(0.21), xy.add(wh).add(0.13)}, 1).requiresGrad_(true);
         GradCheck.gradcheck(a -> Boxes.generalizedBoxIou(a[0], a[1]), boxes1, boxes2);
         GradCheck.gradcheck(a -> Boxes.distanceBoxIou(a[0], a[1], 1e-7), boxes1, boxes2);
-        GradCheck.gradcheck(a -> BoxLosses.generalizedBoxIouLoss(a[0], a[1], "sum", 1e-7), boxes1, boxes2);
-        GradCheck.gradcheck(a -> BoxLosses.distanceBoxIouLoss(a[0], a[1], "mean", 1e-7), boxes1, boxes2);
+        GradCheck.gradcheck(a -> DetectionLosses.generalizedBoxIouLoss(a[0], a[1], "sum", 1e-7), boxes1, boxes2);
+        GradCheck.gradcheck(a -> DetectionLosses.distanceBoxIouLoss(a[0], a[1], "mean", 1e-7), boxes1, boxes2);
         Tensor logits = Tensor.randn(g, 3, 5).to(DType.FLOAT64).requiresGrad_(true);
         Tensor targets = Tensor.rand(g, 3, 5).to(DType.FLOAT64).gt(0.5).to(DType.FLOAT64);
-        GradCheck.gradcheck(a -> BoxLosses.sigmoidFocalLoss(a[0], targets, 0.25, 2, "mean"), logits);
+        GradCheck.gradcheck(a -> DetectionLosses.sigmoidFocalLoss(a[0], targets, 0.25, 2, "mean"), logits);
+        Tensor quality = Tensor.rand(g, 3, 5).to(DType.FLOAT64).mul(targets);
+        GradCheck.gradcheck(a -> DetectionLosses.varifocalLoss(a[0], quality, 0.75, 2, "sum"), logits);
+        Tensor distance = Tensor.rand(g, 3).to(DType.FLOAT64).mul(3.6).add(0.2); // in (0.2, 3.8), away from bin edges
+        GradCheck.gradcheck(a -> DetectionLosses.distributionFocalLoss(a[0], distance, "mean"), logits);
         Tensor soft = Tensor.rand(g, 2, 3, 4).to(DType.FLOAT64).requiresGrad_(true);
         Tensor mask = Tensor.rand(g, 2, 3, 4).to(DType.FLOAT64).gt(0.5);
         GradCheck.gradcheck(a -> MaskMetrics.dice(a[0], mask, 1e-6), soft);
@@ -119,13 +129,16 @@ class DetectionOpsTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Boxes.boxIou(Tensor.zeros(3, 5), Tensor.zeros(2, 4)));
         assertTrue(e.getMessage().contains("box_iou: boxes1 must be (N, 4), got [3, 5]"), e.getMessage());
         var f = assertThrows(IllegalArgumentException.class,
-                () -> BoxLosses.generalizedBoxIouLoss(Tensor.zeros(3, 4), Tensor.zeros(2, 4), "none", 1e-7));
+                () -> DetectionLosses.generalizedBoxIouLoss(Tensor.zeros(3, 4), Tensor.zeros(2, 4), "none", 1e-7));
         assertTrue(f.getMessage().contains("[3, 4]") && f.getMessage().contains("[2, 4]"), f.getMessage());
         var r = assertThrows(IllegalArgumentException.class,
-                () -> BoxLosses.distanceBoxIouLoss(Tensor.zeros(1, 4), Tensor.zeros(1, 4), "avg", 1e-7));
+                () -> DetectionLosses.distanceBoxIouLoss(Tensor.zeros(1, 4), Tensor.zeros(1, 4), "avg", 1e-7));
         assertTrue(r.getMessage().contains("'avg'"), r.getMessage());
         var s = assertThrows(IllegalArgumentException.class, () -> Nms.nms(Tensor.zeros(3, 4), Tensor.zeros(2), 0.5));
         assertTrue(s.getMessage().contains("nms: scores must be (N)"), s.getMessage());
+        var dfl = assertThrows(IllegalArgumentException.class, () -> DetectionLosses.distributionFocalLoss(Tensor.zeros(2, 4),
+                Tensor.fromArray(new float[] {1f, 3f}, 2), "none"));
+        assertTrue(dfl.getMessage().contains("[0, 3) for 4 bins"), dfl.getMessage());
         var c = assertThrows(IllegalArgumentException.class, () -> Boxes.boxConvert(Tensor.zeros(1, 4), "xyxy", "yxyx"));
         assertTrue(c.getMessage().contains("'yxyx'"), c.getMessage());
     }
