@@ -62,21 +62,12 @@ public final class Nms {
             keep[kept++] = i;
             for (int c = a + 1; c < n; c++) {
                 int j = order[c];
-                if (!suppressed[j] && iou(b, i, j) > threshold) {
+                if (!suppressed[j] && HostBoxes.iou(b, i, b, j) > threshold) {
                     suppressed[j] = true;
                 }
             }
         }
         return Tensor.fromArray(Arrays.copyOf(keep, kept), kept).to(like.device());
-    }
-
-    private static double iou(double[] b, int i, int j) {
-        double w = Math.max(0, Math.min(b[4 * i + 2], b[4 * j + 2]) - Math.max(b[4 * i], b[4 * j]));
-        double h = Math.max(0, Math.min(b[4 * i + 3], b[4 * j + 3]) - Math.max(b[4 * i + 1], b[4 * j + 1]));
-        double inter = w * h;
-        double areaI = (b[4 * i + 2] - b[4 * i]) * (b[4 * i + 3] - b[4 * i + 1]);
-        double areaJ = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
-        return inter / (areaI + areaJ - inter);
     }
 
     private static void check(String op, Tensor boxes, Tensor scores, Tensor idxs) {
