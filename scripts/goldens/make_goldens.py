@@ -140,6 +140,7 @@ UNARY = {
     "neg": torch.neg, "abs": torch.abs, "sign": torch.sign, "exp": torch.exp, "log": torch.log,
     "log1p": torch.log1p, "expm1": torch.expm1, "sqrt": torch.sqrt, "rsqrt": torch.rsqrt,
     "reciprocal": torch.reciprocal, "square": torch.square, "sin": torch.sin, "cos": torch.cos,
+    "atan": torch.atan,
     "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu, "erf": torch.erf,
     "floor": torch.floor, "ceil": torch.ceil, "round": torch.round,
     "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),

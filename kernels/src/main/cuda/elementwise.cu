@@ -6,7 +6,7 @@
 
 // 0 neg, 1 abs, 2 sign, 3 exp, 4 log, 5 log1p, 6 expm1, 7 sqrt, 8 rsqrt, 9 reciprocal, 10 square,
 // 11 sin, 12 cos, 13 tanh, 14 sigmoid, 15 relu, 16 gelu (exact, with erf), 17 erf, 18 floor,
-// 19 ceil, 20 round (half to even), 22 gelu_tanh (approximate='tanh')
+// 19 ceil, 20 round (half to even), 22 gelu_tanh (approximate='tanh'), 23 atan
 template <class T>
 __device__ __forceinline__ T unary_op(int op, T x) {
     const T one = static_cast<T>(1);
@@ -32,6 +32,7 @@ __device__ __forceinline__ T unary_op(int op, T x) {
         case 17: return k_erf(x);
         case 18: return k_floor(x);
         case 19: return k_ceil(x);
+        case 23: return k_atan(x);
         case 22: {
             const T inner = static_cast<T>(0.79788456080286535588) * (x + static_cast<T>(0.044715) * x * x * x);
             return static_cast<T>(0.5) * x * (one + k_tanh(inner));

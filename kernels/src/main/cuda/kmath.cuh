@@ -43,6 +43,8 @@ __device__ __forceinline__ float k_sin(float x) { return k_sincos(x, false); }
 __device__ __forceinline__ double k_sin(double x) { return k_sincos(x, false); }
 __device__ __forceinline__ float k_cos(float x) { return k_sincos(x, true); }
 __device__ __forceinline__ double k_cos(double x) { return k_sincos(x, true); }
+__device__ __forceinline__ float k_atan(float x) { return atanf(x); }
+__device__ __forceinline__ double k_atan(double x) { return atan(x); }
 __device__ __forceinline__ float k_tanh(float x) { return tanhf(x); }
 __device__ __forceinline__ double k_tanh(double x) { return tanh(x); }
 __device__ __forceinline__ float k_erf(float x) { return erff(x); }

@@ -949,6 +949,11 @@ public final class Tensor implements AutoCloseable {
         return unary(UnaryOp.COS);
     }
 
+    /** The arctangent, in (-pi/2, pi/2), as torch.atan. */
+    public Tensor atan() {
+        return unary(UnaryOp.ATAN);
+    }
+
     public Tensor tanh() {
         return unary(UnaryOp.TANH);
     }

@@ -71,7 +71,7 @@ final class ElementwiseRules {
     private static Rule unaryRule(UnaryOp u) {
         Saves saves = switch (u) {
             case EXP, EXPM1, SQRT, RSQRT, RECIPROCAL, TANH, SIGMOID, RELU -> OUTPUTS;
-            case ABS, LOG, LOG1P, SQUARE, SIN, COS, GELU, GELU_TANH, ERF -> INPUTS;
+            case ABS, LOG, LOG1P, SQUARE, SIN, COS, ATAN, GELU, GELU_TANH, ERF -> INPUTS;
             default -> NOTHING;
         };
         // vjp and jvp of an elementwise op are both "multiply by the derivative"
@@ -93,6 +93,7 @@ final class ElementwiseRules {
             case SQUARE: return g.mul(n.input(0)).mul(2);
             case SIN: return g.mul(n.input(0).cos());
             case COS: return g.mul(n.input(0).sin()).neg();
+            case ATAN: return g.div(n.input(0).square().add(1));
             case TANH: return g.mul(n.output(0).square().rsub(1));
             case SIGMOID: {
                 Tensor y = n.output(0);

@@ -79,6 +79,7 @@ public final class PrimitiveCases {
         c.add(new Case("square", a -> a[0].square(), s(d(5)), false, true));
         c.add(new Case("sin", a -> a[0].sin(), s(d(5)), false, true));
         c.add(new Case("cos", a -> a[0].cos(), s(d(5)), false, true));
+        c.add(new Case("atan", a -> a[0].atan(), s(d(2, 3)), false, true));
         c.add(new Case("tanh", a -> a[0].tanh(), s(d(2, 3)), false, true));
         c.add(new Case("sigmoid", a -> a[0].sigmoid(), s(d(2, 3)), false, true));
         c.add(new Case("relu", a -> a[0].relu(), s(d(2, 3)), false, true));

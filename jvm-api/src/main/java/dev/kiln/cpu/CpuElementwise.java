@@ -48,6 +48,7 @@ final class CpuElementwise {
             case SQUARE: for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; break;
             case SIN: for (int i = 0; i < n; i++) o[i] = Math.sin(a[i]); break;
             case COS: for (int i = 0; i < n; i++) o[i] = Math.cos(a[i]); break;
+            case ATAN: for (int i = 0; i < n; i++) o[i] = Math.atan(a[i]); break;
             case TANH: for (int i = 0; i < n; i++) o[i] = Math.tanh(a[i]); break;
             case SIGMOID: for (int i = 0; i < n; i++) o[i] = 1.0 / (1.0 + Math.exp(-a[i])); break;
             case RELU: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], 0.0); break;

@@ -5,7 +5,7 @@ public enum UnaryOp {
     /** All numeric dtypes. */
     NEG, ABS, SIGN,
     EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL, SQUARE,
-    SIN, COS, TANH, SIGMOID, RELU,
+    SIN, COS, ATAN, TANH, SIGMOID, RELU,
     /** Exact GELU: x * Phi(x) with the Gauss error function. */
     GELU, ERF,
     /** GELU(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */

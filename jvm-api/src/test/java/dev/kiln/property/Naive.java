@@ -55,6 +55,7 @@ final class Naive {
             case SQUARE: return x -> x * x;
             case SIN: return Math::sin;
             case COS: return Math::cos;
+            case ATAN: return x -> Math.asin(x / Math.sqrt(1 + x * x)); // an independent formula
             case TANH: return x -> (Math.exp(2 * x) - 1) / (Math.exp(2 * x) + 1);
             case SIGMOID: return x -> 1 / (1 + Math.exp(-x));
             case RELU: return x -> x > 0 ? x : 0;

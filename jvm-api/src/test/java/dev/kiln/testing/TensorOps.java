@@ -26,6 +26,7 @@ public final class TensorOps {
             case SQUARE: return x.square();
             case SIN: return x.sin();
             case COS: return x.cos();
+            case ATAN: return x.atan();
             case TANH: return x.tanh();
             case SIGMOID: return x.sigmoid();
             case RELU: return x.relu();

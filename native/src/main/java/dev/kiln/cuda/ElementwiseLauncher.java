@@ -41,6 +41,7 @@ final class ElementwiseLauncher extends Launcher {
             case ROUND -> 20;
             case LOGICAL_NOT -> 21;
             case GELU_TANH -> 22;
+            case ATAN -> 23;
         };
     }
 

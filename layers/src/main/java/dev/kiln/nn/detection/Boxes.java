@@ -67,6 +67,14 @@ public final class Boxes {
         return p.iou(0).sub(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
     }
 
+    /** DIoU minus the aspect-ratio penalty alpha v (see complete_box_iou's paper), as complete_box_iou: (N, M). */
+    public static Tensor completeBoxIou(Tensor boxes1, Tensor boxes2, double eps) {
+        Pairs p = Pairs.of("complete_box_iou", boxes1, boxes2);
+        Tensor iou = p.iou(0);
+        Tensor diou = iou.sub(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
+        return diou.sub(p.aspectPenalty(iou, eps));
+    }
+
     /** Column k of boxes (N, 4): (N). */
     static Tensor coord(Tensor boxes, int k) {
         return boxes.select(1, k);

@@ -5,7 +5,7 @@ import dev.kiln.Tensor;
 import java.util.Arrays;
 
 /**
- * Detection losses: box regression (GIoU, DIoU, as torchvision.ops, boxes1 (N, 4) against boxes2 (N, 4)
+ * Detection losses: box regression (GIoU, DIoU, CIoU, as torchvision.ops, boxes1 (N, 4) against boxes2 (N, 4)
  * box by box, not pairwise), dense classification (sigmoid focal loss as torchvision; varifocal loss as
  * VarifocalNet / mmdetection) and distribution focal loss (GFL / mmdetection). Each reduces by "none",
  * "mean" or "sum" ().
@@ -29,6 +29,14 @@ public final class DetectionLosses {
         Pairs p = Pairs.aligned("distance_box_iou_loss", boxes1, boxes2);
         Tensor loss = p.iou(eps).rsub(1).add(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
         return reduce("distance_box_iou_loss", loss, reduction);
+    }
+
+    /** The DIoU loss plus the aspect-ratio penalty alpha v, as complete_box_iou_loss. */
+    public static Tensor completeBoxIouLoss(Tensor boxes1, Tensor boxes2, String reduction, double eps) {
+        Pairs p = Pairs.aligned("complete_box_iou_loss", boxes1, boxes2);
+        Tensor iou = p.iou(eps);
+        Tensor loss = iou.rsub(1).add(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
+        return reduce("complete_box_iou_loss", loss.add(p.aspectPenalty(iou, eps)), reduction);
     }
 
     /**

@@ -62,6 +62,18 @@ record Pairs(Tensor x1, Tensor y1, Tensor x2, Tensor y2, Tensor gx1, Tensor gy1,
         return enclosingWidth().square().add(enclosingHeight().square());
     }
 
+    /**
+     * CIoU's aspect-ratio term v = 4/pi^2 (atan(w2 / h2) - atan(w1 / h1))^2 and its weight
+     * alpha = v / (1 - iou + v + eps), detached as in torchvision (alpha is not differentiated).
+     */
+    Tensor aspectPenalty(Tensor iou, double eps) {
+        Tensor a1 = x2.sub(x1).div(y2.sub(y1)).atan();
+        Tensor a2 = gx2.sub(gx1).div(gy2.sub(gy1)).atan();
+        Tensor v = a2.sub(a1).square().mul(4 / (Math.PI * Math.PI));
+        Tensor alpha = v.detach().div(iou.detach().rsub(1).add(v.detach()).add(eps));
+        return alpha.mul(v);
+    }
+
     Tensor centreDistanceSquared() {
         Tensor dx = x1.add(x2).sub(gx1.add(gx2)).mul(0.5);
         Tensor dy = y1.add(y2).sub(gy1.add(gy2)).mul(0.5);

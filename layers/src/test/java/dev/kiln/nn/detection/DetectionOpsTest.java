@@ -49,6 +49,8 @@ class DetectionOpsTest {
                 Boxes.generalizedBoxIou(t(B1, d), t(B2, d)));
         close(new double[] {0.25641025700197234, 0.18750000078124998, 0.1375000005625, -0.249999999, 0.04285714365714284,
             -0.056149730890217076}, Boxes.distanceBoxIou(t(B1, d), t(B2, d), 1e-7));
+        close(new double[] {0.25641025700197234, 0.18750000078124998, 0.13717434449643812, -0.25024550675350477,
+            0.04089924598238935, -0.05800068440785664}, Boxes.completeBoxIou(t(B1, d), t(B2, d), 1e-7));
         close(new double[] {0, 2, 4, 4}, Boxes.boxConvert(t(new double[][] {{2, 3, 4, 2}}, d), "cxcywh", "xyxy"));
         close(new double[] {4, 6, 2}, Boxes.boxArea(t(B1, d)));
     }
@@ -60,6 +62,7 @@ class DetectionOpsTest {
         Tensor b1 = t(new double[][] {B1[0], B1[1]}, d);
         close(new double[] {0.6666666722222221, 1.033653846165403}, DetectionLosses.generalizedBoxIouLoss(b1, t(A2, d), "none", 1e-7));
         close(new double[] {0.7435897485535831, 0.9477163470198953}, DetectionLosses.distanceBoxIouLoss(b1, t(A2, d), "none", 1e-7));
+        close(new double[] {0.7435897485535831, 0.9480056747215495}, DetectionLosses.completeBoxIouLoss(b1, t(A2, d), "none", 1e-7));
         Tensor logits = t(new double[][] {{-1.5, 0.2, 3.0}, {0.7, -0.3, 2.2}}, d);
         Tensor targets = t(new double[][] {{0, 1, 1}, {1, 0, 0}}, d);
         close(new double[] {0.005027135194931745, 0.030303125231616646, 2.732083112424916e-05, 0.011097630935326914,
@@ -75,6 +78,15 @@ class DetectionOpsTest {
                 DetectionLosses.distributionFocalLoss(bins, Tensor.fromArray(new double[] {1.25, 0.5}, 2).to(d), "none"));
     }
 
+    /** CIoU's alpha is held constant (torchvision computes it under no_grad): the gradient is torchvision's, not gradcheck's. */
+    @Test
+    void completeIouLossGradientHoldsAlphaAsTorchvision() {
+        Tensor b1 = t(new double[][] {B1[0], B1[1]}, Device.CPU).requiresGrad_(true);
+        DetectionLosses.completeBoxIouLoss(b1, t(A2, Device.CPU), "sum", 1e-7).backward();
+        close(new double[] {-0.15253122570508615, 0.01183432073344962, -0.41025640410913883, -0.01183432073344962,
+            -0.05631084436294485, -0.029979006205453018, -0.18956332185462124, -0.09588776443384761}, b1.grad());
+    }
+
     @Test
     void gradcheckOfTheDifferentiableOnes() {
         Generator g = new Generator(3);
@@ -87,6 +99,7 @@ class DetectionOpsTest {
         GradCheck.gradcheck(a -> Boxes.distanceBoxIou(a[0], a[1], 1e-7), boxes1, boxes2);
         GradCheck.gradcheck(a -> DetectionLosses.generalizedBoxIouLoss(a[0], a[1], "sum", 1e-7), boxes1, boxes2);
         GradCheck.gradcheck(a -> DetectionLosses.distanceBoxIouLoss(a[0], a[1], "mean", 1e-7), boxes1, boxes2);
+
         Tensor logits = Tensor.randn(g, 3, 5).to(DType.FLOAT64).requiresGrad_(true);
         Tensor targets = Tensor.rand(g, 3, 5).to(DType.FLOAT64).gt(0.5).to(DType.FLOAT64);
         GradCheck.gradcheck(a -> DetectionLosses.sigmoidFocalLoss(a[0], targets, 0.25, 2, "mean"), logits);
