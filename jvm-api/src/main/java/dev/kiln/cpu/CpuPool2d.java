@@ -234,6 +234,15 @@ final class CpuPool2d {
         Tensor y = CpuMap.newTensor(new int[] {n, ch, oh, ow}, x.dtype());
         Object src = DoubleBlocks.data(x);
         Object dst = DoubleBlocks.data(y);
+        if (src instanceof float[] xf && halving(p, h, w) && p.divisorOverride() == 0) {
+            float[] yf = (float[]) dst;
+            Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
+                for (int plane = p0; plane < p1; plane++) {
+                    avg2x2(xf, planeOffset(x, plane), x.stride(2), x.stride(3), yf, plane * oh * ow, oh, ow);
+                }
+            });
+            return y;
+        }
         Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
             double[] in = new double[h * w]; // (H, W)
             double[] out = new double[oh * ow]; // (OH, OW)
@@ -254,6 +263,25 @@ final class CpuPool2d {
             }
         });
         return y;
+    }
+
+    /**
+     * {@link #avgForward} for {@link #halving} windows of a float32 plane read in place at x[off] (row stride
+     * sh, column stride sw): the same sum, in the same order and in double from 0, divided by 4.
+     */
+    private static void avg2x2(float[] x, int off, int sh, int sw, float[] y, int yo, int oh, int ow) {
+        for (int i = 0; i < oh; i++) {
+            int top = off + 2 * i * sh;
+            int bottom = top + sh;
+            for (int j = 0; j < ow; j++) {
+                int c = 2 * j * sw;
+                double s = 0.0 + x[top + c];
+                s += x[top + c + sw];
+                s += x[bottom + c];
+                s += x[bottom + c + sw];
+                y[yo + i * ow + j] = (float) (s / 4);
+            }
+        }
     }
 
     /** gy (N, C, OH, OW) -> gx (N, C, H, W): each window spreads gy / divisor over its inputs. */

@@ -19,6 +19,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** max/avg pool2d through Functional, against naive double-precision loops over kernel taps and PyTorch values. */
 class CpuPool2dTest {
+    /**
+     * The 2x2 stride-2 float32 fast paths (max forward and backward, avg forward) give the general path's
+     * bits: the general one is reached by the same windows with a divisor override of 4 (avg), or by
+     * float64 rounded to float32 (max, whose result is an input value), on contiguous and permuted input.
+     */
+    @Test
+    void halvingFastPathsMatchTheGeneralPathBitForBit() {
+        Tensor base = Tensor.randn(new Generator(12), 2, 3, 9, 8);
+        for (Tensor x : new Tensor[] {base, base.permute(0, 1, 3, 2).contiguous().permute(0, 1, 3, 2)}) {
+            Pool2dParams p = Pool2dParams.of(2);
+            Pool2dParams overridden = new Pool2dParams(2, 2, 2, 2, 0, 0, 1, 1, false, true, 4);
+            assertArrayEquals(Functional.avgPool2d(x, overridden).toFloatArray(), Functional.avgPool2d(x, p).toFloatArray());
+            Tensor[] fast = Functional.maxPool2dWithIndices(x, p);
+            Tensor[] wide = Functional.maxPool2dWithIndices(x.to(DType.FLOAT64), p);
+            assertArrayEquals(wide[0].to(DType.FLOAT32).toFloatArray(), fast[0].toFloatArray());
+            assertArrayEquals(wide[1].toLongArray(), fast[1].toLongArray());
+            Tensor gy = Tensor.randn(new Generator(13), fast[0].shape());
+            assertArrayEquals(Functional.maxPool2dBackward(gy.to(DType.FLOAT64), wide[1], x.shape(), p).to(DType.FLOAT32)
+                    .toFloatArray(), Functional.maxPool2dBackward(gy, fast[1], x.shape(), p).toFloatArray());
+        }
+    }
+
     private record Tolerance(double rtol, double atol) {
         static final Tolerance STRICT = new Tolerance(1e-12, 1e-12); // float64, same sums in another order
         static final Tolerance BALANCED = new Tolerance(1e-6, 1e-6); // float32 outputs, or finite differences
