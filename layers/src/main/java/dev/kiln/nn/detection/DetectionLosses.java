@@ -2,20 +2,23 @@ package dev.kiln.nn.detection;
 
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.nn.loss.BCEWithLogitsLoss;
+import dev.kiln.nn.loss.Reduction;
 import java.util.Arrays;
 
 /**
  * Detection losses: box regression (GIoU, DIoU, CIoU, as torchvision.ops, boxes1 (N, 4) against boxes2 (N, 4)
  * box by box, not pairwise), dense classification (sigmoid focal loss as torchvision; varifocal loss as
- * VarifocalNet / mmdetection) and distribution focal loss (GFL / mmdetection). Each reduces by "none",
- * "mean" or "sum" ().
+ * VarifocalNet / mmdetection) and distribution focal loss (GFL / mmdetection). Each reduces by NONE, MEAN
+ * (0 for no elements, as torchvision's box losses) or SUM.
  */
 public final class DetectionLosses {
+    private static final BCEWithLogitsLoss BCE = new BCEWithLogitsLoss(null, Reduction.NONE, null);
     private DetectionLosses() {
     }
 
     /** 1 - GIoU, as generalized_box_iou_loss: IoU = I / (U + eps), GIoU = IoU - (C - U) / (C + eps). */
-    public static Tensor generalizedBoxIouLoss(Tensor boxes1, Tensor boxes2, String reduction, double eps) {
+    public static Tensor generalizedBoxIouLoss(Tensor boxes1, Tensor boxes2, Reduction reduction, double eps) {
         Pairs p = Pairs.aligned("generalized_box_iou_loss", boxes1, boxes2);
         Tensor inter = p.intersection();
         Tensor union = p.union(inter);
@@ -25,14 +28,14 @@ public final class DetectionLosses {
     }
 
     /** 1 - IoU + d^2 / (c^2 + eps) (d the centres' distance, c the enclosing diagonal), as distance_box_iou_loss. */
-    public static Tensor distanceBoxIouLoss(Tensor boxes1, Tensor boxes2, String reduction, double eps) {
+    public static Tensor distanceBoxIouLoss(Tensor boxes1, Tensor boxes2, Reduction reduction, double eps) {
         Pairs p = Pairs.aligned("distance_box_iou_loss", boxes1, boxes2);
         Tensor loss = p.iou(eps).rsub(1).add(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
         return reduce("distance_box_iou_loss", loss, reduction);
     }
 
     /** The DIoU loss plus the aspect-ratio penalty alpha v, as complete_box_iou_loss. */
-    public static Tensor completeBoxIouLoss(Tensor boxes1, Tensor boxes2, String reduction, double eps) {
+    public static Tensor completeBoxIouLoss(Tensor boxes1, Tensor boxes2, Reduction reduction, double eps) {
         Pairs p = Pairs.aligned("complete_box_iou_loss", boxes1, boxes2);
         Tensor iou = p.iou(eps);
         Tensor loss = iou.rsub(1).add(p.centreDistanceSquared().div(p.enclosingDiagonalSquared().add(eps)));
@@ -44,11 +47,11 @@ public final class DetectionLosses {
      * alpha_t (1 - p_t)^gamma BCE(logits, targets), alpha_t = alpha for positives and 1 - alpha for
      * negatives (no weighting when alpha &lt; 0).
      */
-    public static Tensor sigmoidFocalLoss(Tensor logits, Tensor targets, double alpha, double gamma, String reduction) {
+    public static Tensor sigmoidFocalLoss(Tensor logits, Tensor targets, double alpha, double gamma, Reduction reduction) {
         String op = "sigmoid_focal_loss";
         sameShape(op, logits, targets);
         Tensor p = logits.sigmoid();
-        Tensor ce = bceWithLogits(logits, targets);
+        Tensor ce = BCE.forward(logits, targets);
         Tensor pt = p.mul(targets).add(p.rsub(1).mul(targets.rsub(1)));
         Tensor loss = ce.mul(pt.rsub(1).pow(gamma));
         if (alpha >= 0) {
@@ -62,13 +65,13 @@ public final class DetectionLosses {
      * weighted by q where q &gt; 0 (positives, weighted by their quality) and by alpha |p - q|^gamma where
      * q = 0 (negatives, focal); mmdetection's varifocal_loss with iou_weighted (alpha 0.75, gamma 2 there).
      */
-    public static Tensor varifocalLoss(Tensor logits, Tensor targets, double alpha, double gamma, String reduction) {
+    public static Tensor varifocalLoss(Tensor logits, Tensor targets, double alpha, double gamma, Reduction reduction) {
         String op = "varifocal_loss";
         sameShape(op, logits, targets);
         Tensor p = logits.sigmoid();
         Tensor positive = targets.gt(0).to(logits.dtype());
         Tensor weight = targets.mul(positive).add(p.sub(targets).abs().pow(gamma).mul(alpha).mul(positive.rsub(1)));
-        return reduce(op, bceWithLogits(logits, targets).mul(weight), reduction);
+        return reduce(op, BCE.forward(logits, targets).mul(weight), reduction);
     }
 
     /**
@@ -76,7 +79,7 @@ public final class DetectionLosses {
      * distance, target (N) continuous in [0, n): the cross entropy of the two bins around the target, each
      * weighted by the target's nearness to the other, -((y_r - y) log S_l + (y - y_l) log S_r).
      */
-    public static Tensor distributionFocalLoss(Tensor logits, Tensor target, String reduction) {
+    public static Tensor distributionFocalLoss(Tensor logits, Tensor target, Reduction reduction) {
         String op = "distribution_focal_loss";
         if (logits.dim() != 2 || target.dim() != 1 || target.size(0) != logits.size(0)) {
             throw new IllegalArgumentException(op + ": expected logits (N, bins) and target (N), got " + Shape.str(logits.shape())
@@ -97,11 +100,6 @@ public final class DetectionLosses {
         return reduce(op, loss, reduction);
     }
 
-    /** max(x, 0) - x t + log(1 + e^-|x|): binary cross entropy with logits, stable for large |x|. */
-    private static Tensor bceWithLogits(Tensor x, Tensor t) {
-        return x.clamp(0, Double.POSITIVE_INFINITY).sub(x.mul(t)).add(x.abs().neg().exp().log1p());
-    }
-
     private static void sameShape(String op, Tensor logits, Tensor targets) {
         if (!Arrays.equals(logits.shape(), targets.shape())) {
             throw new IllegalArgumentException(op + ": inputs " + Shape.str(logits.shape()) + " and targets "
@@ -109,13 +107,7 @@ public final class DetectionLosses {
         }
     }
 
-    static Tensor reduce(String op, Tensor loss, String reduction) {
-        return switch (reduction) {
-            case "none" -> loss;
-            case "mean" -> loss.numel() == 0 ? loss.sum().mul(0) : loss.mean();
-            case "sum" -> loss.sum();
-            default -> throw new IllegalArgumentException(op + ": reduction must be 'none', 'mean' or 'sum', got '"
-                    + reduction + "'");
-        };
+    private static Tensor reduce(String op, Tensor loss, Reduction reduction) {
+        return reduction == Reduction.MEAN && loss.numel() == 0 ? loss.sum().mul(0) : reduction.apply(op, loss);
     }
 }

@@ -1,8 +1,19 @@
 package dev.kiln.nn.detection;
 
-/** IoU of boxes held on the host as flat xyxy arrays, for the greedy, sequential algorithms (NMS, mAP matching). */
+import java.util.Arrays;
+import java.util.Comparator;
+
+/** Boxes and scores held on the host as flat arrays, for the greedy, sequential algorithms (NMS, mAP matching). */
 final class HostBoxes {
     private HostBoxes() {
+    }
+
+    /** Indices of scores from the largest down; equal scores keep their order (a stable sort). */
+    static int[] byDecreasingScore(double[] scores) {
+        Integer[] order = new Integer[scores.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
     /** IoU of box i of a and box j of b (each 4 doubles per box); 0 when the union is empty. */

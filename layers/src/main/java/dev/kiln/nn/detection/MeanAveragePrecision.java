@@ -110,10 +110,8 @@ public record MeanAveragePrecision(double map, double map50, double map75) {
             check(d.boxes(), d.scores(), d.labels(), "detections of image " + index);
             check(g.boxes(), null, g.labels(), "targets of image " + index);
             double[] scores = d.scores().to(DType.FLOAT64).toDoubleArray();
-            Integer[] sorted = new Integer[scores.length];
-            java.util.Arrays.setAll(sorted, i -> i);
-            java.util.Arrays.sort(sorted, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
-            int[] order = java.util.Arrays.stream(sorted).limit(maxDetections).mapToInt(Integer::intValue).toArray();
+            int[] ranked = HostBoxes.byDecreasingScore(scores);
+            int[] order = java.util.Arrays.copyOf(ranked, Math.min(ranked.length, maxDetections));
             return new Image(index, d.boxes().to(DType.FLOAT64).toDoubleArray(), scores, d.labels().toLongArray(), order,
                     g.boxes().to(DType.FLOAT64).toDoubleArray(), g.labels().toLongArray());
         }

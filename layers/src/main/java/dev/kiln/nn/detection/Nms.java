@@ -4,7 +4,6 @@ import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * Non-maximum suppression as torchvision.ops.nms / batched_nms. Greedy and sequential by nature, it runs
@@ -48,9 +47,7 @@ public final class Nms {
 
     private static Tensor kept(double[] b, double[] s, double threshold, Tensor like) {
         int n = s.length;
-        Integer[] order = new Integer[n];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> s[i]).reversed());
+        int[] order = HostBoxes.byDecreasingScore(s);
         boolean[] suppressed = new boolean[n];
         long[] keep = new long[n];
         int kept = 0;

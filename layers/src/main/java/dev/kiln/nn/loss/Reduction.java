@@ -9,7 +9,7 @@ public enum Reduction {
     BATCH_MEAN;
 
     /** Applies this reduction to unweighted elementwise losses. */
-    Tensor apply(String loss, Tensor l) {
+    public Tensor apply(String loss, Tensor l) {
         switch (this) {
             case NONE: return l;
             case MEAN: return l.mean();
