@@ -1,6 +1,7 @@
 // Copies, casts, fills and arange. n = number of elements of shape; y contiguous unless given strides.
 
 #include "kiln.cuh"
+#include "kpack.cuh"
 
 // x viewed with (shape, xs) -> the view (shape, ys) of y. xs may hold 0s (broadcast).
 template <class T>
@@ -10,11 +11,30 @@ __device__ void copy_strided(const T* __restrict__ x, T* __restrict__ y, Shape8 
     }
 }
 
+// y (n,) = x (n,): the contiguous case without strided_offset's divisions, 16 bytes per access.
+template <class T>
+__device__ void copy_contig(const T* __restrict__ x, T* __restrict__ y, int n) {
+    constexpr int V = Pack<T>::V;
+    const int packs = aligned16(x) && aligned16(y) ? n / V : 0;
+    KILN_FOR_EACH(i, packs) {
+        store_pack(y, i, load_pack(x, i));
+    }
+    KILN_FOR_EACH(j, n - packs * V) {
+        y[packs * V + j] = x[packs * V + j];
+    }
+}
+
 // y (n,) = value
 template <class T>
 __device__ void fill_contig(T* __restrict__ y, T value, int n) {
-    KILN_FOR_EACH(i, n) {
-        y[i] = value;
+    constexpr int V = Pack<T>::V;
+    const int packs = aligned16(y) ? n / V : 0;
+    const Pack<T> p = splat_pack(value);
+    KILN_FOR_EACH(i, packs) {
+        store_pack(y, i, p);
+    }
+    KILN_FOR_EACH(j, n - packs * V) {
+        y[packs * V + j] = value;
     }
 }
 
@@ -75,6 +95,11 @@ extern "C" __global__ void copy_strided_i64(const long long* x, long long* y, Sh
 extern "C" __global__ void copy_strided_b8(const unsigned char* x, unsigned char* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
     copy_strided<unsigned char>(x, y, shape, xs, ys, n);
 }
+extern "C" __global__ void copy_contig_f32(const float* x, float* y, int n) { copy_contig<float>(x, y, n); }
+extern "C" __global__ void copy_contig_i64(const long long* x, long long* y, int n) { copy_contig<long long>(x, y, n); }
+extern "C" __global__ void copy_contig_b8(const unsigned char* x, unsigned char* y, int n) {
+    copy_contig<unsigned char>(x, y, n);
+}
 extern "C" __global__ void fill_contig_f32(float* y, float value, int n) { fill_contig<float>(y, value, n); }
 extern "C" __global__ void fill_contig_i64(long long* y, long long value, int n) { fill_contig<long long>(y, value, n); }
 // value: 0 or 1
@@ -85,6 +110,7 @@ extern "C" __global__ void fill_contig_b8(unsigned char* y, int value, int n) {
 extern "C" __global__ void copy_strided_f64(const double* x, double* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
     copy_strided<double>(x, y, shape, xs, ys, n);
 }
+extern "C" __global__ void copy_contig_f64(const double* x, double* y, int n) { copy_contig<double>(x, y, n); }
 extern "C" __global__ void fill_contig_f64(double* y, double value, int n) { fill_contig<double>(y, value, n); }
 extern "C" __global__ void arange_f64(double* y, double start, double step, int n) { arange_contig<double>(y, start, step, n); }
 extern "C" __global__ void arange_tof32_f64(float* y, double start, double step, int n) {

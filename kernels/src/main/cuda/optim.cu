@@ -1,33 +1,11 @@
 // Fused optimizer steps (torch.optim.SGD, Adam / AdamW), in place over contiguous tensors of n
 // elements: each operand is read once and each updated one written once. The launcher
 // (dev.kiln.cuda.OptimLauncher) computes the scalars on the host in double and passes them as T.
-// When every pointer is 16-byte aligned, threads move 16 bytes per operand (float4 / double2
-// loads); the remaining n % V elements (or all of them, unaligned) go one by one.
+// Threads move 16 bytes per operand where every pointer is aligned (kpack.cuh).
 
 #include "kiln.cuh"
 #include "kmath.cuh"
-
-// V elements of T in one 16-byte load or store.
-template <class T>
-struct alignas(16) Pack {
-    static constexpr int V = 16 / sizeof(T);
-    T v[V];
-};
-
-template <class T>
-__device__ __forceinline__ bool aligned16(const T* p) {
-    return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
-}
-
-template <class T>
-__device__ __forceinline__ Pack<T> load_pack(const T* p, int i) {
-    return reinterpret_cast<const Pack<T>*>(p)[i];
-}
-
-template <class T>
-__device__ __forceinline__ void store_pack(T* p, int i, const Pack<T>& x) {
-    reinterpret_cast<Pack<T>*>(p)[i] = x;
-}
+#include "kpack.cuh"
 
 // torch.maximum: NaN propagates.
 template <class T>

@@ -19,8 +19,13 @@ final class CopyLauncher extends Launcher {
         }
         DType t = dst.dtype();
         Layout.Merged m = Layout.merge(shape, src, dst);
-        launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(src).ptr(dst).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
+        if (m.linear(false, false)) {
+            launch("copy", t, "copy_contig_" + Layout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(src).ptr(dst).i32(n));
+        } else {
+            launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+                    .ptr(src).ptr(dst).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
+        }
     }
 
     Tensor contiguous(Tensor x) {
@@ -59,7 +64,8 @@ final class CopyLauncher extends Launcher {
             case INT64: args.i64((long) value); break;
             default: args.i32(value != 0 ? 1 : 0);
         }
-        launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, args.i32(n));
+        launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(packs(n, dtype), BLOCK), Dim3.of(BLOCK), 0,
+                args.i32(n));
         return y;
     }
 

@@ -76,8 +76,14 @@ final class ElementwiseLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             Layout.Merged m = Layout.merge(shape, x);
-            launch("elementwise", x.dtype(), "unary_strided_" + Layout.suffix(x.dtype()), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(x).ptr(y).bytes(m.shape8()).bytes(m.strides8(0)).i32(n).i32(code));
+            String suffix = Layout.suffix(x.dtype());
+            if (m.linear(false)) {
+                launch("elementwise", x.dtype(), "unary_contig_" + suffix, gridFor(packs(n, x.dtype()), BLOCK), Dim3.of(BLOCK), 0,
+                        new KernelArgs().ptr(x).ptr(y).i32(n).i32(code));
+            } else {
+                launch("elementwise", x.dtype(), "unary_strided_" + suffix, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                        new KernelArgs().ptr(x).ptr(y).bytes(m.shape8()).bytes(m.strides8(0)).i32(n).i32(code));
+            }
         }
         return y;
     }
@@ -94,9 +100,14 @@ final class ElementwiseLauncher extends Launcher {
         int n = y.numel();
         if (n > 0) {
             Layout.Merged m = Layout.merge(shape, a, b);
-            launch("elementwise", t, "binary_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(a).ptr(b).ptr(y).bytes(m.shape8())
-                            .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(code));
+            if (m.linear(true, true)) {
+                launch("elementwise", t, "binary_contig_" + Layout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
+                        new KernelArgs().ptr(a).ptr(b).ptr(y).i32(n).i32(m.scalar(0)).i32(m.scalar(1)).i32(code));
+            } else {
+                launch("elementwise", t, "binary_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                        new KernelArgs().ptr(a).ptr(b).ptr(y).bytes(m.shape8())
+                                .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(code));
+            }
         }
         return y;
     }

@@ -35,13 +35,16 @@ final class KernelTable {
             Map.entry("copy", List.of(
                     "copy_strided_f32", "copy_strided_i64", "copy_strided_b8", "fill_contig_f32", "fill_contig_i64",
                     "fill_contig_b8", "copy_strided_f64", "fill_contig_f64",
+                    "copy_contig_f32", "copy_contig_i64", "copy_contig_b8", "copy_contig_f64",
                     "arange_f64", "arange_tof32_f64", "arange_toi64_f64", "arange_tob8_f64",
                     "cast_f32tof64_f64", "cast_f32toi64_f64", "cast_f32tob8_f64", "cast_f64tof32_f64", "cast_f64toi64_f64",
                     "cast_f64tob8_f64", "cast_i64tof32_f64", "cast_i64tof64_f64", "cast_i64tob8_f64", "cast_b8tof32_f64",
                     "cast_b8tof64_f64", "cast_b8toi64_f64")),
             Map.entry("elementwise", List.of(
                     "unary_strided_f32", "binary_strided_f32", "unary_strided_i64", "binary_strided_i64",
-                    "unary_strided_b8", "binary_strided_b8", "unary_strided_f64", "binary_strided_f64")),
+                    "unary_strided_b8", "binary_strided_b8", "unary_strided_f64", "binary_strided_f64",
+                    "unary_contig_f32", "binary_contig_f32", "unary_contig_i64", "binary_contig_i64",
+                    "unary_contig_b8", "binary_contig_b8", "unary_contig_f64", "binary_contig_f64")),
             Map.entry("gemm", List.of("gemm_128x128_f32", "gemm_64x64_f32", "gemm_64x64_f64", "gemm_32x32_f64")),
             Map.entry("index", List.of(
                     "index_check_i64", "gather_f32", "gather_i64", "gather_b8", "scatter_add_f32", "scatter_add_i64",

@@ -36,6 +36,12 @@ abstract class Launcher {
         return Dim3.of((int) Math.max(1, Math.min(MAX_GRID, (n + block - 1) / block)));
     }
 
+    /** The 16-byte packs that n elements of dtype fill (kernels/kpack.cuh): the threads a *_contig kernel needs. */
+    static long packs(long n, DType dtype) {
+        long perPack = 16 / dtype.byteSize();
+        return (n + perPack - 1) / perPack;
+    }
+
     void launch(String family, DType dtype, String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
         DeviceApi api = context.api();
         if (block.count() > api.maxThreadsPerBlock() || sharedBytes > api.maxSharedBytesPerBlock()) {

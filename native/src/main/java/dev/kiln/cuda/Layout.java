@@ -59,6 +59,29 @@ final class Layout {
             return Layout.shape8(shape);
         }
 
+        /**
+         * Whether the merged layout is at most one dim through which operand k steps by 1, or by 0
+         * where {@code scalarOk[k]} (one element broadcast): the *_contig kernels' case, which needs
+         * no index arithmetic.
+         */
+        boolean linear(boolean... scalarOk) {
+            if (shape.length > 1) {
+                return false;
+            }
+            for (int k = 0; k < strides.length; k++) {
+                int step = shape.length == 0 ? 1 : strides[k][0];
+                if (step != 1 && !(step == 0 && scalarOk[k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** 1 where operand k is one broadcast scalar over a {@link #linear} layout, else 0. */
+        int scalar(int k) {
+            return shape.length == 1 && strides[k][0] == 0 ? 1 : 0;
+        }
+
         byte[] strides8(int operand) {
             ByteBuffer b = ByteBuffer.allocate(4 * DIMS).order(ByteOrder.LITTLE_ENDIAN);
             for (int d = 0; d < DIMS; d++) {

@@ -2,6 +2,8 @@ package dev.kiln.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
@@ -35,6 +37,23 @@ class LayoutTest {
         assertArrayEquals(new int[] {1, 5}, m.strides()[0]);
         m = Layout.merge(new int[] {1, 1}, Tensor.zeros(1, 1));
         assertEquals(0, m.shape().length);
+    }
+
+    @Test
+    void linearLayoutsAreContiguousOrOneBroadcastScalar() {
+        Tensor x = Tensor.zeros(2, 3, 4);
+        assertTrue(Layout.merge(new int[] {2, 3, 4}, x, x).linear(false, false));
+        Layout.Merged withScalar = Layout.merge(new int[] {2, 3, 4}, Tensor.zeros(1, 1, 1), x);
+        assertTrue(withScalar.linear(true, false));
+        assertFalse(withScalar.linear(false, false), "a broadcast scalar where only contiguous operands are allowed");
+        assertEquals(1, withScalar.scalar(0));
+        assertEquals(0, withScalar.scalar(1));
+        assertFalse(Layout.merge(new int[] {2, 3, 4}, x, Tensor.zeros(1, 3, 1)).linear(true, true), "a broadcast row");
+        assertFalse(Layout.merge(new int[] {4, 3}, Tensor.zeros(3, 4).t()).linear(false), "a transpose");
+        assertFalse(Layout.merge(new int[] {6}, Tensor.zeros(12).slice(0, 0, 12, 2)).linear(false), "a step of 2");
+        Layout.Merged single = Layout.merge(new int[] {1, 1}, Tensor.zeros(1, 1), Tensor.zeros(1));
+        assertTrue(single.linear(false, false), "one element is contiguous");
+        assertEquals(0, single.scalar(0));
     }
 
     @Test
