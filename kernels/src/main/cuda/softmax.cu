@@ -1,11 +1,14 @@
 // softmax / log-softmax forward and backward along one dim of a contiguous tensor viewed as
-// (outer, d, inner): row r = (o, i) holds elements o * d * inner + j * inner + i, j < d. The
-// launcher picks one warp per row for short rows (d <= 1024) and one block per row otherwise.
-// Forward is online: one pass keeps a running (max, sum of exp(x - max)) per thread, the pairs
-// are merged across the warp / block, a second pass writes. log: 0 softmax, 1 log-softmax.
+// (outer, d, inner): row r = (o, i) holds elements o * d * inner + j * inner + i, j < d.
+// Forward along the last dim (inner == 1) with rows of up to 1024 * 32 elements holds each row in
+// registers (softmax_rows*): one read, one exp per element, one write. Otherwise it is online: one
+// pass keeps a running (max, sum of exp(x - max)) per thread, the pairs are merged across the warp /
+// block, a second pass reads again and writes. The launcher picks one warp per row for short rows
+// (d <= 1024) and one block per row otherwise. log: 0 softmax, 1 log-softmax.
 
 #include "kiln.cuh"
 #include "kmath.cuh"
+#include "kpack.cuh"
 #include "kwarp.cuh"
 
 // (m, s) <- the merge of (m, s) and (m2, s2); an empty side has m = -inf and s = 0.
@@ -154,7 +157,119 @@ __device__ void softmax_bwd_block(const T* __restrict__ gy, const T* __restrict_
     }
 }
 
-// ---- kernels
+// ---- rows held in registers: inner == 1 and d <= N * blockDim.x. blockDim (P, R): P threads per row
+// (a multiple of 32, up to 1024), R rows per block where P == 32 (a warp per row), else R == 1. A row is
+// dealt to its threads in 16-byte packs when every row is aligned (d a multiple of the pack, x and y
+// aligned), element by element otherwise; either way neighbouring threads touch neighbouring addresses.
+
+// max that propagates NaN (a NaN row gives NaN, as PyTorch), the same in every lane of a butterfly.
+template <class T>
+__device__ __forceinline__ T max_or_nan(T a, T b) {
+    return b > a || b != b ? b : a;
+}
+
+template <class T, bool MAX>
+__device__ __forceinline__ T warp_all(T v) {
+    for (int off = 16; off > 0; off >>= 1) {
+        const T o = __shfl_xor_sync(0xffffffffu, v, off);
+        v = MAX ? max_or_nan(v, o) : v + o;
+    }
+    return v;
+}
+
+// The max (MAX) or the sum of v over the P threads of this row, in every one of them.
+template <class T, bool MAX>
+__device__ T row_all(T v) {
+    v = warp_all<T, MAX>(v);
+    if (blockDim.x == 32) {
+        return v;
+    }
+    __shared__ T partial[32];
+    const int lane = threadIdx.x & 31;
+    if (lane == 0) {
+        partial[threadIdx.x >> 5] = v;
+    }
+    __syncthreads();
+    v = warp_all<T, MAX>(lane < (int)(blockDim.x >> 5) ? partial[lane] : MAX ? -k_inf<T>() : static_cast<T>(0));
+    __syncthreads();  // partial is free again
+    return v;
+}
+
+// x, y: (rows, d); the row's element k of this thread is v[k] (-inf past the row's end)
+template <class T, int N>
+__device__ void softmax_rows(const T* __restrict__ x, T* __restrict__ y, int rows, int d, int log) {
+    constexpr int V = Pack<T>::V;
+    static_assert(N % V == 0, "whole packs per thread");
+    const int row = blockIdx.x * blockDim.y + threadIdx.y;
+    if (row >= rows) {
+        return;  // only where R > 1: whole warps leave together, no block barrier follows
+    }
+    const T* xr = x + static_cast<long long>(row) * d;
+    T* yr = y + static_cast<long long>(row) * d;
+    const int t = threadIdx.x;
+    const int p = blockDim.x;
+    const bool packed = d % V == 0 && aligned16(x) && aligned16(y);
+    T v[N];
+#pragma unroll
+    for (int q = 0; q < N / V; q++) {
+        if (packed) {
+            const int at = t + q * p;  // in packs
+            const Pack<T> in = at * V < d ? load_pack(xr, at) : splat_pack(-k_inf<T>());
+#pragma unroll
+            for (int k = 0; k < V; k++) {
+                v[q * V + k] = in.v[k];
+            }
+        } else {
+#pragma unroll
+            for (int k = 0; k < V; k++) {
+                const int j = t + (q * V + k) * p;
+                v[q * V + k] = j < d ? xr[j] : -k_inf<T>();
+            }
+        }
+    }
+    T m = -k_inf<T>();
+#pragma unroll
+    for (int k = 0; k < N; k++) {
+        m = max_or_nan(m, v[k]);
+    }
+    m = row_all<T, true>(m);
+    T s = static_cast<T>(0);
+#pragma unroll
+    for (int k = 0; k < N; k++) {  // past the end: exp(-inf - m) = 0
+        v[k] = log ? v[k] - m : k_exp(v[k] - m);
+        s += log ? k_exp(v[k]) : v[k];
+    }
+    s = row_all<T, false>(s);
+    const T r = log ? k_log(s) : static_cast<T>(1) / s;  // one division per row
+#pragma unroll
+    for (int k = 0; k < N; k++) {
+        v[k] = log ? v[k] - r : v[k] * r;
+    }
+#pragma unroll
+    for (int q = 0; q < N / V; q++) {
+        if (packed) {
+            const int at = t + q * p;
+            if (at * V < d) {
+                Pack<T> out;
+#pragma unroll
+                for (int k = 0; k < V; k++) {
+                    out.v[k] = v[q * V + k];
+                }
+                store_pack(yr, at, out);
+            }
+        } else {
+#pragma unroll
+            for (int k = 0; k < V; k++) {
+                const int j = t + (q * V + k) * p;
+                if (j < d) {
+                    yr[j] = v[q * V + k];
+                }
+            }
+        }
+    }
+}
+
+// ---- kernels (softmax_rows<N>: N elements per thread; float64 up to 16, where 1024 threads have registers for them)
 
 #ifndef KILN_F64
 extern "C" __global__ void softmax_warp_f32(const float* x, float* y, int outer, int d, int inner, int log) {
@@ -169,6 +284,18 @@ extern "C" __global__ void softmax_bwdwarp_f32(const float* gy, const float* y, 
 extern "C" __global__ void softmax_bwdblock_f32(const float* gy, const float* y, float* gx, int outer, int d, int inner, int log) {
     softmax_bwd_block<float>(gy, y, gx, outer, d, inner, log);
 }
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows4_f32(const float* x, float* y, int rows, int d, int log) {
+    softmax_rows<float, 4>(x, y, rows, d, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows8_f32(const float* x, float* y, int rows, int d, int log) {
+    softmax_rows<float, 8>(x, y, rows, d, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows16_f32(const float* x, float* y, int rows, int d, int log) {
+    softmax_rows<float, 16>(x, y, rows, d, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows32_f32(const float* x, float* y, int rows, int d, int log) {
+    softmax_rows<float, 32>(x, y, rows, d, log);
+}
 #else
 extern "C" __global__ void softmax_warp_f64(const double* x, double* y, int outer, int d, int inner, int log) {
     softmax_warp<double>(x, y, outer, d, inner, log);
@@ -181,5 +308,14 @@ extern "C" __global__ void softmax_bwdwarp_f64(const double* gy, const double* y
 }
 extern "C" __global__ void softmax_bwdblock_f64(const double* gy, const double* y, double* gx, int outer, int d, int inner, int log) {
     softmax_bwd_block<double>(gy, y, gx, outer, d, inner, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows4_f64(const double* x, double* y, int rows, int d, int log) {
+    softmax_rows<double, 4>(x, y, rows, d, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows8_f64(const double* x, double* y, int rows, int d, int log) {
+    softmax_rows<double, 8>(x, y, rows, d, log);
+}
+extern "C" __global__ void __launch_bounds__(1024) softmax_rows16_f64(const double* x, double* y, int rows, int d, int log) {
+    softmax_rows<double, 16>(x, y, rows, d, log);
 }
 #endif

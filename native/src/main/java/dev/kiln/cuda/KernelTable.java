@@ -61,7 +61,9 @@ final class KernelTable {
                     "var_chunks_f64", "var_merge_f64")),
             Map.entry("softmax", List.of(
                     "softmax_warp_f32", "softmax_block_f32", "softmax_bwdwarp_f32", "softmax_bwdblock_f32",
-                    "softmax_warp_f64", "softmax_block_f64", "softmax_bwdwarp_f64", "softmax_bwdblock_f64")));
+                    "softmax_warp_f64", "softmax_block_f64", "softmax_bwdwarp_f64", "softmax_bwdblock_f64",
+                    "softmax_rows4_f32", "softmax_rows8_f32", "softmax_rows16_f32", "softmax_rows32_f32",
+                    "softmax_rows4_f64", "softmax_rows8_f64", "softmax_rows16_f64")));
 
     /** Module name -> its kernels. */
     private static final Map<String, Set<String>> MODULES = FAMILIES.entrySet().stream()

@@ -4,12 +4,19 @@ import dev.kiln.DType;
 import dev.kiln.Tensor;
 
 /**
- * kernels/softmax.cu: inputs made contiguous and viewed as (outer, d, inner) around dim. Rows of
- * up to 1024 elements get one warp each (8 rows per block of 256); longer rows one block each.
+ * kernels/softmax.cu: inputs made contiguous and viewed as (outer, d, inner) around dim. The forward
+ * along the last dim holds rows in registers (softmax_rows*) up to 1024 threads times the most
+ * elements a thread holds; other rows of up to 1024 elements get one warp each (8 rows per block of
+ * 256), longer rows one block each.
  */
 final class SoftmaxLauncher extends Launcher {
     private static final int WARP_ROW_LIMIT = 1024;
     private static final int ROWS_PER_BLOCK = 8;
+    /** The elements per thread softmax_rows is compiled for; float64 stops at 16 (no registers for 32 at 1024 threads). */
+    private static final int[] ROW_ELEMENTS_F32 = {4, 8, 16, 32};
+    private static final int[] ROW_ELEMENTS_F64 = {4, 8, 16};
+    /** The elements per thread aimed at: two float32 packs, enough loads in flight per thread. */
+    private static final int ROW_ELEMENTS_AIM = 8;
 
     SoftmaxLauncher(CudaContext context) {
         super(context);
@@ -55,10 +62,33 @@ final class SoftmaxLauncher extends Launcher {
         Rows s = Rows.around(x.shape(), dim);
         if (y.numel() > 0) {
             try (Temporaries tmp = temporaries()) {
-                launchRows("", t, s, s.append(new KernelArgs().ptr(tmp.contiguous(x)).ptr(y), log));
+                Tensor in = tmp.contiguous(x);
+                int[] perThread = t == DType.FLOAT64 ? ROW_ELEMENTS_F64 : ROW_ELEMENTS_F32;
+                if (s.inner() == 1 && s.d() <= 1024 * perThread[perThread.length - 1]) {
+                    launchRowsInRegisters(in, y, s.outer(), s.d(), log, perThread);
+                } else {
+                    launchRows("", t, s, s.append(new KernelArgs().ptr(in).ptr(y), log));
+                }
             }
         }
         return y;
+    }
+
+    /**
+     * x, y: (rows, d) with d <= 1024 times the largest of perThread. Threads per row: enough for
+     * about {@link #ROW_ELEMENTS_AIM} elements each, a multiple of 32, 32 to 1024; a warp per row
+     * takes 8 rows per block.
+     */
+    private void launchRowsInRegisters(Tensor x, Tensor y, int rows, int d, boolean log, int[] perThread) {
+        int threads = Math.min(1024, Math.max(32, (d / ROW_ELEMENTS_AIM + 31) / 32 * 32));
+        int n = perThread[0];
+        for (int k = 1; (long) threads * n < d; k++) {
+            n = perThread[k];
+        }
+        int rowsPerBlock = threads == 32 ? ROWS_PER_BLOCK : 1;
+        launch("softmax", y.dtype(), "softmax_rows" + n + "_" + Layout.suffix(y.dtype()),
+                Dim3.of((rows + rowsPerBlock - 1) / rowsPerBlock), new Dim3(threads, rowsPerBlock, 1), 0,
+                new KernelArgs().ptr(x).ptr(y).i32(rows).i32(d).i32(log ? 1 : 0));
     }
 
     Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 final class CudaSources {
     static final Path DIR = Path.of("..", "kernels", "src", "main", "cuda");
     /** An entry point as both builds list them (native's Makefile greps the same). */
-    private static final Pattern ENTRY = Pattern.compile("extern \"C\" __global__ void ([A-Za-z0-9_]+)");
+    private static final Pattern ENTRY = Pattern.compile("extern \"C\" __global__ void (?:__launch_bounds__\\(\\d+\\) )?([A-Za-z0-9_]+)");
 
     private CudaSources() {
     }

@@ -47,4 +47,42 @@ class SoftmaxTest {
             }
         }
     }
+
+    /**
+     * Rows along the last dim of every size class of the in-register kernels (a warp per row, blocks
+     * of 32 to 1024 threads, the most elements a thread holds, and one past it: the two-pass
+     * kernels), aligned and at an odd offset (no 16-byte loads), and rows holding NaN, -inf and +inf
+     * as the CPU backend gives them.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.kiln.cuda.Target#withFloatDtypes")
+    void lastDimRowsOfEverySize(Target target, DType dtype) {
+        Device dev = target.use();
+        Backend cpu = Backends.of(Device.CPU);
+        Backend gpu = Backends.of(dev);
+        int mostInRegisters = 1024 * (dtype == DType.FLOAT64 ? 16 : 32);
+        int[] lengths = {1, 3, 32, 257, 1000, 4099, mostInRegisters, mostInRegisters + 1};
+        for (int d : lengths) {
+            int rows = d > 5000 ? 2 : 5;
+            Tensor flat = normal(d, 6, dtype, rows * d + 1);
+            for (int offset = 0; offset <= 1; offset++) {
+                int at = offset;
+                Both x = Both.of(flat, dev).view(t -> t.narrow(0, at, rows * d).view(rows, d));
+                for (boolean log : new boolean[] {false, true}) {
+                    String what = (log ? "log_softmax" : "softmax") + " of (" + rows + ", " + d + ") at offset " + offset;
+                    Tensor y = log ? gpu.logSoftmax(x.dev(), 1) : gpu.softmax(x.dev(), 1);
+                    Tolerance.permissive(dtype).check(what, softmaxReference(x.cpu(), 1, log), y.toDoubleArray());
+                }
+            }
+        }
+        double inf = Double.POSITIVE_INFINITY;
+        Tensor special = Tensor.fromArray(new double[] {1, Double.NaN, 2, 3, -inf, -inf, -inf, -inf, 0, -inf, 1, 2,
+            inf, 0, 1, 2}, 4, 4).to(dtype);
+        for (boolean log : new boolean[] {false, true}) {
+            Tensor want = log ? cpu.logSoftmax(special, 1) : cpu.softmax(special, 1);
+            Tensor got = log ? gpu.logSoftmax(special.to(dev), 1) : gpu.softmax(special.to(dev), 1);
+            Tolerance.permissive(dtype).check((log ? "log_softmax" : "softmax") + " of NaN and infinite rows", want,
+                    got.to(Device.CPU));
+        }
+    }
 }
