@@ -9,5 +9,7 @@ out=${OUT:-/tmp}
 cases=bench/src/main/resources/dev/kiln/bench/gpu/cases.txt
 python3 bench/scripts/gpu_torch.py "$cases" > "$out/torch.tsv"
 java=${JAVA:-"bash .gpu/run.sh java"}
+# the commit: written by scripts/gpu/prepare.sh (the device machine has no .git), else asked of git
+label=$(cat .gpu/COMMIT 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 $java -cp "$lib/*" dev.kiln.bench.gpu.GpuBench --device cuda --cases "$cases" --baseline "$out/torch.tsv" \
-    --out "$out/kiln.tsv" "$@"
+    --out "$out/kiln.tsv" --label "$label" "$@"

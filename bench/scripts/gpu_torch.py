@@ -1,6 +1,6 @@
 """Times the GPU bench cases (bench/src/main/resources/dev/kiln/bench/gpu/cases.txt) with PyTorch on
 the GPU: cuBLAS (matmul), cuDNN (conv2d and its gradients), SDPA (attention), PyTorch's own softmax,
-pooling and copy kernels. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
+pooling, copy, elementwise and reduction kernels and its fused Adam. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
 with the L2 cache flushed before each; prints "case<TAB>median ms" lines for GpuBench --baseline.
 
 Usage: python3 gpu_torch.py CASES_FILE [REPEATS]
@@ -66,6 +66,32 @@ def prepare(op, dt, p):
         out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         g = torch.randn_like(out)
         return lambda: torch.autograd.grad(out, (q, k, v), g, retain_graph=True)
+    if "rows" in p:  # memory-bound ops on (rows, cols)
+        x = randn(p["rows"], p["cols"])
+        if op == "add_rows":
+            row = randn(p["cols"])
+            return lambda: x + row
+        if op == "transpose_copy":
+            return lambda: x.t().contiguous()
+        if op == "sum":
+            return lambda: x.sum(p["dim"])
+    elif op in ("fill", "exp", "add", "mul_scalar", "adam"):
+        x = randn(p["numel"])
+        if op == "fill":
+            return lambda: torch.full((p["numel"],), 1.5, dtype=dt, device=dev)
+        if op == "exp":
+            return lambda: torch.exp(x)
+        if op == "add":
+            y = randn(p["numel"])
+            return lambda: x + y
+        if op == "mul_scalar":
+            scalar = torch.tensor(0.5, dtype=dt, device=dev)
+            return lambda: x * scalar
+        # one fused (foreach-free) Adam step over one tensor, as Kiln's adam_step
+        param = torch.nn.Parameter(x)
+        param.grad = randn(p["numel"])
+        adam = torch.optim.Adam([param], lr=1e-3, fused=True)
+        return adam.step
     raise ValueError(f"unknown op {op}")
 
 

@@ -20,4 +20,5 @@ version=1.14.1
 jar=org/junit/platform/junit-platform-console-standalone/$version/junit-platform-console-standalone-$version.jar
 [[ -f ~/.m2/repository/$jar ]] || mvn -B -q -ntp dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$version
 cp ~/.m2/repository/$jar .gpu/lib/
+git describe --always --dirty > .gpu/COMMIT   # GpuBench's label there, where there is no .git
 du -sh .gpu/* | sed 's/^/  /'

@@ -76,6 +76,13 @@ public final class CudaBackend implements Backend {
         return new CudaEvent(context);
     }
 
+    /** What the device reports of itself: multiprocessors, threads, its memory bandwidth. */
+    public DeviceProperties properties() {
+        DeviceApi api = context.api();
+        return new DeviceProperties(api.name(), api.multiprocessorCount(), api.maxThreadsPerMultiprocessor(),
+                api.specMemoryBandwidth());
+    }
+
     /** Waits for all work on every stream of this device. */
     public void synchronize() {
         context.api().synchronize();

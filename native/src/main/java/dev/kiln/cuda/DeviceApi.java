@@ -69,4 +69,9 @@ interface DeviceApi {
 
     /** Threads resident on one multiprocessor at most. */
     int maxThreadsPerMultiprocessor();
+
+    /** The memory bandwidth of the device's specification in bytes per second, 0 where unknown. */
+    default double specMemoryBandwidth() {
+        return 0;
+    }
 }

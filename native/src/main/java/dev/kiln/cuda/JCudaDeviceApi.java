@@ -62,6 +62,7 @@ final class JCudaDeviceApi implements DeviceApi {
     private final int maxShared;
     private final int multiprocessors;
     private final int maxThreadsPerMultiprocessor;
+    private final double specMemoryBandwidth;
 
     /** A device pointer whose raw address can be read (kernels take addresses as 8 bytes). */
     private static final class DevicePointer extends CUdeviceptr {
@@ -80,6 +81,9 @@ final class JCudaDeviceApi implements DeviceApi {
         maxShared = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, device);
         multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
         maxThreadsPerMultiprocessor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, device);
+        // kHz and bits; two transfers per clock
+        specMemoryBandwidth = 2.0 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, device) * 1e3
+                * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, device) / 8;
     }
 
     /** Device {@code index}, or a {@link CudaUnavailableException} that says why it cannot be used. */
@@ -333,5 +337,10 @@ final class JCudaDeviceApi implements DeviceApi {
     @Override
     public int maxThreadsPerMultiprocessor() {
         return maxThreadsPerMultiprocessor;
+    }
+
+    @Override
+    public double specMemoryBandwidth() {
+        return specMemoryBandwidth;
     }
 }

@@ -8,7 +8,6 @@ import dev.kiln.cuda.CudaEvent;
 import dev.kiln.spi.Backends;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,19 +21,39 @@ import java.util.Map;
 
 /**
  * Times each kernel of a cases file alone on a CUDA device with CUDA events, L2 flushed before
- * every run (the median of the runs is reported), and prints TFLOP/s, GB/s, % of the copy
- * bandwidth measured in the same run and, given PyTorch's times for the same cases
+ * every run, and prints min and median time, TFLOP/s and GB/s (of the median), the share of the
+ * memory bandwidth measured in the same run (a 16-byte-vector device copy of 2 x peak-numel
+ * floats) and of the device's specification, and, given PyTorch's times for the same cases
  * (bench/scripts/gpu_torch.py), the ratio PyTorch time / Kiln time (above 1: Kiln is faster).
  *
  * <pre>java dev.kiln.bench.gpu.GpuBench [--device cuda] [--cases FILE] [--repeats 20] [--flush-mib 256]
- *     [--baseline torch.tsv] [--out kiln.tsv]</pre>
+ *     [--peak-numel 268435456] [--baseline torch.tsv] [--out kiln.tsv] [--format text|csv|json] [--label COMMIT]</pre>
  */
 public final class GpuBench {
     private GpuBench() {
     }
 
-    /** A case's median time and its rates. */
-    record Result(GpuCase c, double ms, double tflops, double gbs) {
+    /** A case's timings in milliseconds, sorted, and the work of one call. */
+    record Result(GpuCase c, double[] ms, double flops, double bytes) {
+        double minMs() {
+            return ms[0];
+        }
+
+        double medianMs() {
+            return ms[ms.length / 2];
+        }
+
+        double tflops() {
+            return flops / medianMs() / 1e9;
+        }
+
+        double gbs() {
+            return bytes / medianMs() / 1e6;
+        }
+    }
+
+    /** How the run was made and the bandwidths it is measured against (GB/s; spec 0 where unknown). */
+    record Run(String command, String label, String device, double peakGbs, double specGbs) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -43,13 +62,18 @@ public final class GpuBench {
         List<GpuCase> cases = cases(opts.get("cases"));
         int repeats = Integer.parseInt(opts.getOrDefault("repeats", "20"));
         int flushMib = Integer.parseInt(opts.getOrDefault("flush-mib", "256"));
+        int peakNumel = Integer.parseInt(opts.getOrDefault("peak-numel", String.valueOf(1 << 28)));
+        CudaBackend backend = backend(device);
+        double peak = peakGbs(device, peakNumel, repeats, flushMib);
         List<Result> results = run(device, cases, repeats, flushMib);
         Map<String, Double> baseline = opts.containsKey("baseline") ? baseline(Path.of(opts.get("baseline"))) : Map.of();
-        print(System.out, device, results, baseline);
+        Run run = new Run("GpuBench " + String.join(" ", args), opts.getOrDefault("label", "-"), device.toString(), peak,
+                backend.properties().specMemoryBandwidth() / 1e9);
+        System.out.print(GpuReport.format(opts.getOrDefault("format", "text"), run, results, baseline));
         if (opts.containsKey("out")) {
             List<String> lines = new ArrayList<>();
             for (Result r : results) {
-                lines.add(String.format(Locale.ROOT, "%s\t%.6f", r.c().text(), r.ms()));
+                lines.add(String.format(Locale.ROOT, "%s\t%.6f", r.c().text(), r.medianMs()));
             }
             Files.write(Path.of(opts.get("out")), lines, StandardCharsets.UTF_8);
         }
@@ -86,10 +110,21 @@ public final class GpuBench {
         return cases;
     }
 
-    static List<Result> run(Device device, List<GpuCase> cases, int repeats, int flushMib) {
+    private static CudaBackend backend(Device device) {
         if (!(Backends.of(device) instanceof CudaBackend backend)) {
             throw new IllegalArgumentException("GpuBench: " + device + " is not a CUDA device (cuda, cuda-emu)");
         }
+        return backend;
+    }
+
+    /** The memory bandwidth a 16-byte-vector device copy of numel floats reaches at its best run, GB/s. */
+    static double peakGbs(Device device, int numel, int repeats, int flushMib) {
+        Result copy = run(device, List.of(GpuCase.parse("copy f32 numel=" + numel)), repeats, flushMib).get(0);
+        return copy.bytes() / copy.minMs() / 1e6;
+    }
+
+    static List<Result> run(Device device, List<GpuCase> cases, int repeats, int flushMib) {
+        CudaBackend backend = backend(device);
         GpuKernels kernels = new GpuKernels(backend, device);
         Tensor flush = Tensor.zeros(new int[] {flushMib << 18}, DType.FLOAT32, device);
         List<Result> results = new ArrayList<>();
@@ -109,11 +144,11 @@ public final class GpuBench {
                     close(out);
                 }
                 Arrays.sort(ms);
-                double median = ms[repeats / 2];
-                results.add(new Result(c, median, timed.flops() / median / 1e9, timed.bytes() / median / 1e6));
+                results.add(new Result(c, ms, timed.flops(), timed.bytes()));
                 backend.allocator().emptyCache();
             }
         }
+        flush.close();
         return results;
     }
 
@@ -133,21 +168,5 @@ public final class GpuBench {
             }
         }
         return ms;
-    }
-
-    static void print(PrintStream out, Device device, List<Result> results, Map<String, Double> baseline) {
-        double copyGbs = results.stream().filter(r -> r.c().op().equals("copy")).mapToDouble(Result::gbs).max().orElse(Double.NaN);
-        out.printf(Locale.ROOT, "kernels on %s, CUDA-event median, L2 flushed; copy bandwidth %.0f GB/s%n%n", device, copyGbs);
-        out.printf(Locale.ROOT, "%-62s %10s %9s %9s %8s %10s %8s%n", "case", "Kiln ms", "TFLOP/s", "GB/s", "% copy",
-                "torch ms", "torch/Kiln");
-        for (Result r : results) {
-            Double base = baseline.get(r.c().text());
-            boolean compute = r.tflops() > 0;   // % of copy bandwidth only for memory-bound kernels
-            out.printf(Locale.ROOT, "%-62s %10.4f %9s %9.0f %8s %10s %8s%n", r.c().text(), r.ms(),
-                    compute ? String.format(Locale.ROOT, "%.2f", r.tflops()) : "-", r.gbs(),
-                    compute ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.gbs() / copyGbs),
-                    base == null ? "-" : String.format(Locale.ROOT, "%.4f", base),
-                    base == null ? "-" : String.format(Locale.ROOT, "%.2f", base / r.ms()));
-        }
     }
 }

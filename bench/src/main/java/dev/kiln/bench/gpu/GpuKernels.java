@@ -4,10 +4,14 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
+import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Pool2dParams;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.UnaryOp;
 import java.util.function.Supplier;
 
 /**
@@ -87,9 +91,63 @@ final class GpuKernels {
                 yield new Timed(max ? () -> backend.maxPool2d(x, p) : () -> new Tensor[] {backend.avgPool2d(x, p)}, 0, bytes);
             }
             case "attention", "attention_backward" -> attention(c, t, es);
+            case "fill", "exp", "add", "mul_scalar", "add_rows", "transpose_copy", "sum", "adam" -> elementwise(c, t, es);
             default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': unknown op " + c.op()
                     + " (copy, matmul, conv2d, conv2d_backward_input, conv2d_backward_weight, softmax, log_softmax,"
-                    + " softmax_backward, max_pool2d, avg_pool2d, attention, attention_backward)");
+                    + " softmax_backward, max_pool2d, avg_pool2d, attention, attention_backward, fill, exp, add,"
+                    + " mul_scalar, add_rows, transpose_copy, sum, adam)");
+        };
+    }
+
+    /** Memory-bound ops over numel elements, or (rows, cols); bytes read + written once each. */
+    private Timed elementwise(GpuCase c, DType t, int es) {
+        if (c.params().containsKey("rows")) {
+            int rows = c.get("rows");
+            int cols = c.get("cols");
+            Tensor x = randn(t, rows, cols);                                      // (rows, cols)
+            double n = x.numel();
+            return switch (c.op()) {
+                case "add_rows" -> {
+                    Tensor row = randn(t, cols);                                  // (cols), broadcast over rows
+                    yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.ADD, x, row)}, 0, es * (2 * n + cols));
+                }
+                case "transpose_copy" -> new Timed(() -> new Tensor[] {backend.contiguous(x.t())}, 0, 2.0 * es * n);
+                case "sum" -> {
+                    int dim = c.get("dim");
+                    double out = dim == 0 ? cols : rows;
+                    yield new Timed(() -> new Tensor[] {backend.reduce(ReduceOp.SUM, x, new int[] {dim}, false)}, 0,
+                            es * (n + out));
+                }
+                default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': " + c.op()
+                        + " takes numel=..., not rows and cols");
+            };
+        }
+        int numel = c.get("numel");
+        Tensor x = randn(t, numel);                                               // (numel)
+        double n = numel;
+        return switch (c.op()) {
+            case "fill" -> new Timed(() -> new Tensor[] {backend.full(x.shape(), t, 1.5, device)}, 0, es * n);
+            case "exp" -> new Timed(() -> new Tensor[] {backend.unary(UnaryOp.EXP, x)}, 0, 2 * es * n);
+            case "add" -> {
+                Tensor y = randn(t, numel);
+                yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.ADD, x, y)}, 0, 3 * es * n);
+            }
+            case "mul_scalar" -> {
+                Tensor scalar = Tensor.full(new int[0], 0.5, t, device);          // () broadcast
+                yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.MUL, x, scalar)}, 0, 2 * es * n);
+            }
+            case "adam" -> {
+                Tensor grad = randn(t, numel);
+                Tensor m = Tensor.zeros(x.shape(), t, device);
+                Tensor v = Tensor.zeros(x.shape(), t, device);
+                AdamParams p = new AdamParams(1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
+                yield new Timed(() -> {
+                    backend.adamStep(x, grad, m, v, null, p);
+                    return new Tensor[0];
+                }, 0, 7 * es * n);                                                 // reads p, g, m, v; writes p, m, v
+            }
+            default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': " + c.op()
+                    + " takes rows=... cols=..., not numel");
         };
     }
 

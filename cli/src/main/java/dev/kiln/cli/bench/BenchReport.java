@@ -1,5 +1,7 @@
 package dev.kiln.cli.bench;
 
+import static dev.kiln.nn.checkpoint.Json.quote;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -62,17 +64,5 @@ public final class BenchReport {
 
     private static String ms(double seconds) {
         return String.format(Locale.ROOT, "%.3f", seconds * 1e3);
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> sb.append(ch < 0x20 ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));
-            }
-        }
-        return sb.append('"').toString();
     }
 }

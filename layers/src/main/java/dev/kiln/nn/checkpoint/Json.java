@@ -13,7 +13,7 @@ import java.util.Map;
  * {@link #MAX_DEPTH} is refused as serde_json does, so a hostile header cannot overflow the stack.
  * Malformed input throws {@link IllegalArgumentException} with the character position.
  */
-final class Json {
+public final class Json {
     /** serde_json's recursion limit, which the reference safetensors reader inherits. */
     static final int MAX_DEPTH = 128;
 
@@ -41,7 +41,8 @@ final class Json {
         return m;
     }
 
-    static String quote(String str) {
+    /** str as a JSON string literal: quotes, backslashes and control characters escaped (also for reports). */
+    public static String quote(String str) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : str.toCharArray()) {
             if (c == '"' || c == '\\') {
