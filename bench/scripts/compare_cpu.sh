@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the JMH benchmarks jar, runs Kiln's CPU GEMM and conv2d benchmarks and the same shapes in
-# PyTorch (at its default thread count and with 2 threads) in one go, and prints a table:
-# shape, Kiln GFLOP/s, PyTorch GFLOP/s (default threads, 2 threads), Kiln / the faster PyTorch.
+# PyTorch (with 1 and with 2 threads) in one go, and prints a table:
+# shape, Kiln GFLOP/s, PyTorch GFLOP/s (1 thread, 2 threads), Kiln / the faster PyTorch.
 #
 # Usage (from anywhere): bench/scripts/compare_cpu.sh [extra JMH options]
 # Needs: mvn, java 17+, /usr/bin/python3 with torch (Debian's python3-torch).
@@ -33,9 +33,9 @@ torch = {}
 for line in open(sys.argv[2]):
     name, threads, gflops = line.rstrip("\n").split("\t")
     torch.setdefault(name, {})[int(threads)] = float(gflops)
-print(f"{'shape':32s} {'Kiln':>8s} {'torch 1t':>9s} {'torch 2t':>9s} {'ratio':>6s}   (GFLOP/s; ratio = Kiln / faster torch)")
+print(f"{'shape':40s} {'Kiln':>8s} {'torch 1t':>9s} {'torch 2t':>9s} {'ratio':>6s}   (GFLOP/s; ratio = Kiln / faster torch)")
 for name, k in kiln.items():
     t = torch.get(name, {})
     best = max(t.values()) if t else float("nan")
-    print(f"{name:32s} {k:8.1f} {t.get(1, float('nan')):9.1f} {t.get(2, float('nan')):9.1f} {k / best:6.2f}")
+    print(f"{name:40s} {k:8.1f} {t.get(1, float('nan')):9.1f} {t.get(2, float('nan')):9.1f} {k / best:6.2f}")
 PY

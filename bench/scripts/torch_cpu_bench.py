@@ -1,7 +1,7 @@
 """Times the shapes of Kiln's GemmBench and Conv2dBench in PyTorch on the CPU and prints GFLOP/s.
 
 Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py
-Each case runs at PyTorch's default thread count and with 2 threads. Output lines (tab-separated):
+Each case runs with 1 and with 2 threads. Output lines (tab-separated):
     <case>  <threads>  <gflops>
 where <case> matches the JMH benchmark name (e.g. GemmBench.sgemm n=1024).
 """
@@ -40,6 +40,15 @@ def cases():
         b = torch.randn(n, n, generator=g, dtype=dtype)
         yield name, 2.0 * n ** 3, lambda a=a, b=b: torch.matmul(a, b)
 
+    # GemmBench.linear: the MLP 784-256-128-10's products at batch 64 (nt = A @ B^T, nn, tn = A^T @ B)
+    for shape in ("64x784x256 nt", "64x256x784 nn", "256x64x784 tn", "64x256x128 nt", "64x128x256 nn",
+                  "128x64x256 tn", "64x128x10 nt", "64x10x128 nn", "10x64x128 tn"):
+        dims, op = shape.split(" ")
+        m, k, n = (int(v) for v in dims.split("x"))
+        a = torch.randn(k, m, generator=g).t() if op[0] == "t" else torch.randn(m, k, generator=g)
+        b = torch.randn(n, k, generator=g).t() if op[1] == "t" else torch.randn(k, n, generator=g)
+        yield f"GemmBench.linear shape={shape}", 2.0 * m * n * k, lambda a=a, b=b: torch.matmul(a, b)
+
     # conv2d 64 -> 64, 3x3, pad 1, no bias, on x (16, 64, 56, 56), as Conv2dBench
     n, c, o, h, k = 16, 64, 64, 56, 3
     flop = 2.0 * n * o * h * h * c * k * k
@@ -55,7 +64,7 @@ def main():
     default_threads = torch.get_num_threads()
     print(f"# torch {torch.__version__}, default threads {default_threads}", file=sys.stderr)
     with torch.no_grad():
-        for threads in sorted({default_threads, 2}):
+        for threads in (1, 2):  # on 2 cores, 1 thread is often faster (OpenMP and OpenBLAS threads oversubscribe)
             torch.set_num_threads(threads)
             for name, flop, fn in cases():
                 seconds = median_seconds(fn)

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Square matrix products (n, n) @ (n, n) through Tensor.matmul on the CPU backend: 2 n^3 FLOP each. */
+/** Matrix products through Tensor.matmul on the CPU backend: square (n, n) @ (n, n), 2 n^3 FLOP each, and a linear layer's. */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -53,6 +53,39 @@ public class GemmBench {
             a = Tensor.randn(g, n, n).to(DType.FLOAT64);
             b = Tensor.randn(g, n, n).to(DType.FLOAT64);
         }
+    }
+
+    /**
+     * The float32 products of the MLP 784-256-128-10 at batch 64, as Linear makes them: forward
+     * x (64, in) @ W^T, and backward gy @ W (input gradient) and gy^T @ x (weight gradient), W (out, in).
+     * "m x k x n op": op nt = A @ B^T, nn = A @ B, tn = A^T @ B.
+     */
+    @State(Scope.Benchmark)
+    public static class Linear {
+        @Param({"64x784x256 nt", "64x256x784 nn", "256x64x784 tn", "64x256x128 nt", "64x128x256 nn", "128x64x256 tn",
+            "64x128x10 nt", "64x10x128 nn", "10x64x128 tn"})
+        public String shape;
+        Tensor a;
+        Tensor b;
+        double flop;
+
+        @Setup
+        public void setup() {
+            String[] parts = shape.split("[x ]");
+            int m = Integer.parseInt(parts[0]);
+            int k = Integer.parseInt(parts[1]);
+            int n = Integer.parseInt(parts[2]);
+            Generator g = new Generator(0);
+            a = parts[3].charAt(0) == 't' ? Tensor.randn(g, k, m).t() : Tensor.randn(g, m, k);   // (m, k)
+            b = parts[3].charAt(1) == 't' ? Tensor.randn(g, n, k).t() : Tensor.randn(g, k, n);   // (k, n)
+            flop = 2.0 * m * n * k;
+        }
+    }
+
+    @Benchmark
+    public Tensor linear(Linear s, Flops flops) {
+        flops.gflops += s.flop / 1e9;
+        return s.a.matmul(s.b);
     }
 
     @Benchmark

@@ -5,8 +5,9 @@ package dev.kiln.cpu;
  * through arbitrary row/column strides, so transposed views need no copy. The contract is shared by
  * every CPU kernel that multiplies matrices (matmul, conv2d, attention).
  *
- * <p>Problems with enough work go to the packed, cache-blocked kernels ({@link GemmF32},
- * {@link GemmF64}); tiny ones to a plain loop, where packing would cost more than it saves.
+ * <p>Problems with enough work go to the packed, cache-blocked kernels ({@link GemmF32}, or
+ * {@link GemmF32Vector} where the Vector API is present, and {@link GemmF64}); tiny ones to a plain
+ * loop, where packing would cost more than it saves.
  */
 public final class CpuGemm {
     /** Below this many multiply-adds (about 40^3) packing does not pay for itself. */
@@ -15,10 +16,29 @@ public final class CpuGemm {
     private static final int BLOCKED_MIN_EXTENT = 64;
     /** Below this many multiply-adds waking the other threads costs more than they save. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
+    /**
+     * Below this many multiply-adds the Vector API kernel runs on the caller: measured on the 2-core
+     * EPYC, a second thread slowed the MLP's 64x784x256 products (its start and the serial packing of
+     * A cost more than half the kernel time it saves); 1024^3 gains 1.4x.
+     */
+    private static final long VECTOR_PARALLEL_MIN_WORK = 1L << 25;
     /** Multiply-adds per parallel piece of the plain loop. */
     private static final long PLAIN_GRAIN_WORK = 1L << 15;
 
+    /**
+     * Whether float32 products with enough work go to {@link GemmF32Vector}: the Vector API module is in
+     * the boot layer (java --add-modules jdk.incubator.vector; the kiln launcher adds it), its vectors have
+     * 16 lanes, and -Dkiln.vector=false does not turn it off.
+     */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("kiln.vector")) && GemmF32Vector.usable();
+
     private CpuGemm() {
+    }
+
+    /** Whether float32 GEMMs run on the Vector API kernel (see {@link #VECTOR_API}). */
+    public static boolean usesVectorApi() {
+        return VECTOR_API;
     }
 
     /**
@@ -32,6 +52,9 @@ public final class CpuGemm {
         }
         if (!blocked(m, n, k)) {
             plainF32(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (VECTOR_API) {
+            GemmF32Vector.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate,
+                    (long) m * n * k >= VECTOR_PARALLEL_MIN_WORK);
         } else if (transpose(m, n, GemmF32.NARROW)) {
             // C^T (n, m) = B^T A^T: the long side becomes the panel side
             GemmF32.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);

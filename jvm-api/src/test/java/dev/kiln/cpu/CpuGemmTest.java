@@ -1,6 +1,7 @@
 package dev.kiln.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
@@ -97,6 +98,18 @@ class CpuGemmTest {
             tol = Tolerances.BALANCED.float64();
         }
         tol.assertClose(c.toString(), expected, actual);
+    }
+
+    /**
+     * surefire's vector-api execution runs this class with the Vector API module (kiln.test.vectorModule):
+     * there float32 products go to GemmF32Vector wherever its vectors fit the machine; elsewhere never.
+     */
+    @Test
+    void sgemm_runsOnTheVectorApiKernelExactlyWhereItsModuleIs() {
+        boolean module = Boolean.getBoolean("kiln.test.vectorModule");
+        assertEquals(module, ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "the module is in the boot layer of the vector-api execution only");
+        assertEquals(module && GemmF32Vector.usable(), CpuGemm.usesVectorApi());
     }
 
     @Test
