@@ -55,8 +55,8 @@ public class OverheadBench {
         linear = new Linear(784, 256, g);
         linearInput = Tensor.randn(g, BATCH, 784);
         mlp = new Sequential(new Linear(784, 256, g), new ReLU(), new Linear(256, 128, g), new ReLU(), new Linear(128, 10, g));
-        // lr 0: the weights stay put, so repeated steps on one batch never shrink the gradients into
-        // denormals (many times slower float math, on either side); every op of the step still runs
+        // lr 0: the weights stay put, so every call does the same work (thousands of steps on one batch
+        // would drive the loss and gradients toward 0); every op of the step still runs
         adam = Adam.adam(mlp.parameters(), 0);
         mlpInput = Tensor.randn(g, BATCH, 784);
         long[] labels = new long[BATCH];
