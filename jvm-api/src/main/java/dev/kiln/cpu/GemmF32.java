@@ -94,6 +94,10 @@ final class GemmF32 {
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GroupPacker b, RowSink c,
                      boolean parallel) {
+        if (CpuGemm.usesVectorApi()) {
+            GemmF32Vector.gemm(m, n, k, a, aOff, aRs, aCs, b, c, parallel);
+            return;
+        }
         int groups = (k + U - 1) / U;
         GemmF32Panels panels = GemmF32Panels.of(n);
         int rowBlocks = rowBlocks(m, panels.count(), parallel);

@@ -25,6 +25,11 @@ final class GemmF32Vector {
     private static final int NR = 2 * LANES;
     /** k-steps per pass over a B tile: its KC x NR block (32 KiB) stays in L1 while every row tile uses it. */
     private static final int KC = 256;
+    /**
+     * Column tiles a sink's task covers: a sink takes rows this wide (up to 128 columns), so its
+     * per-call work (conv2d's col2im, a packer's index arithmetic) is spread over 4x the columns.
+     */
+    private static final int SINK_TILES = 4;
     /** k-steps per block of B^T's transposition while packing. */
     private static final int TRANSPOSE_STEPS = 16;
     /** Floats a thread keeps in its buffers between products; larger ones are allocated per call. */
@@ -46,46 +51,121 @@ final class GemmF32Vector {
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                      float[] c, int cOff, int cRs, int cCs, boolean accumulate, boolean parallel) {
+        run(m, n, k, a, aOff, aRs, aCs, (j0, nr, dst, width) -> packB(k, b, bOff, bRs, bCs, j0, nr, dst),
+                new Output(c, cOff, cRs, cCs, accumulate, null), parallel);
+    }
+
+    /**
+     * As {@link GemmF32}'s entry of the same shape: B (k, n) delivered by a packer, each row of C handed
+     * to a sink once complete (a tile's columns at a time); tasks run one after another unless parallel.
+     */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GemmF32.GroupPacker b,
+                     GemmF32.RowSink c, boolean parallel) {
+        run(m, n, k, a, aOff, aRs, aCs, (j0, nc, dst, width) -> {
+            java.util.Arrays.fill(dst, 0, k * width, 0f);
+            b.pack(0, k, j0, nc, dst, width);
+        }, new Output(null, 0, 0, 0, false, c), parallel);
+    }
+
+    /** Fills dst[p * width + j] = B[p][j0 + j] for p &lt; k, j &lt; nc, and 0 for the other columns of width. */
+    @FunctionalInterface
+    private interface TilePacker {
+        void pack(int j0, int nc, float[] dst, int width);
+    }
+
+    /** Where C goes: an array through strides ((+)= in place), or, when sink is set, row by row to it. */
+    private record Output(float[] c, int off, int rs, int cs, boolean accumulate, GemmF32.RowSink sink) {
+    }
+
+    private static void run(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, TilePacker packB, Output out,
+                            boolean parallel) {
         int mTiles = (m + MR - 1) / MR;
-        int nTiles = (n + NR - 1) / NR;
-        float[] packedA = BUFFERS.get().packedA(mTiles * MR * k);
-        packA(m, k, a, aOff, aRs, aCs, packedA);
-        // enough tasks for every thread: column tiles, each split into row ranges when there are few
-        int threads = parallel ? Parallel.threads() : 1;
-        int rowChunks = Math.min(mTiles, Math.max(1, (2 * threads + nTiles - 1) / nTiles));
-        int chunkTiles = (mTiles + rowChunks - 1) / rowChunks;
-        Parallel.Range body = (t0, t1) -> {
-            Buffers own = BUFFERS.get();
-            float[] packedB = own.packedB(NR * k);
-            float[] tile = own.tile();
-            for (int task = t0; task < t1; task++) {
-                int tn = task / rowChunks;
-                int tm0 = task % rowChunks * chunkTiles;
-                int tm1 = Math.min(mTiles, tm0 + chunkTiles);
-                int j0 = tn * NR;
-                int nr = Math.min(NR, n - j0);
-                packB(k, b, bOff, bRs, bCs, j0, nr, packedB);
-                for (int p0 = 0; p0 < k; p0 += KC) {
-                    int kc = Math.min(KC, k - p0);
-                    boolean add = accumulate || p0 > 0;
-                    for (int tm = tm0; tm < tm1; tm++) {
-                        int i0 = tm * MR;
-                        int mr = Math.min(MR, m - i0);
-                        int aAt = (tm * k + p0) * MR;
-                        if (mr == MR && nr == NR && cCs == 1) {
-                            kernel(kc, packedA, aAt, packedB, p0 * NR, c, cOff + i0 * cRs + j0, cRs, add);
+        int stripWidth = out.sink() == null ? NR : NR * SINK_TILES; // columns of a task
+        int nTiles = (n + stripWidth - 1) / stripWidth;
+        Buffers caller = Buffers.claim();
+        try {
+            float[] packedA = caller.packedA(mTiles * MR * k);
+            packA(m, k, a, aOff, aRs, aCs, packedA);
+            // enough tasks for every thread: column tiles, each split into row ranges when there are few
+            int threads = parallel ? Parallel.threads() : 1;
+            int rowChunks = Math.min(mTiles, Math.max(1, (2 * threads + nTiles - 1) / nTiles));
+            int chunkTiles = (mTiles + rowChunks - 1) / rowChunks;
+            Thread callerThread = Thread.currentThread();
+            Parallel.Range body = (t0, t1) -> {
+                Buffers own = Thread.currentThread() == callerThread ? caller : Buffers.claim();
+                try {
+                    for (int task = t0; task < t1; task++) {
+                        int tn = task / rowChunks;
+                        int tm0 = task % rowChunks * chunkTiles;
+                        int j0 = tn * stripWidth;
+                        int nc = Math.min(stripWidth, n - j0);
+                        int width = (nc + NR - 1) / NR * NR;
+                        float[] packedB = own.packedB(width * k);
+                        packB.pack(j0, nc, packedB, width);
+                        int tm1 = Math.min(mTiles, tm0 + chunkTiles);
+                        if (out.sink() == null) {
+                            intoArray(m, k, packedA, packedB, tm0, tm1, j0, nc, own.tile, out);
                         } else {
-                            kernel(kc, packedA, aAt, packedB, p0 * NR, tile, 0, NR, false);
-                            merge(tile, mr, nr, c, cOff + i0 * cRs + j0 * cCs, cRs, cCs, add);
+                            intoSink(m, k, packedA, packedB, width, tm0, tm1, j0, nc, own.tile, out.sink());
                         }
                     }
+                } finally {
+                    if (own != caller) {
+                        own.release();
+                    }
+                }
+            };
+            if (threads == 1) {
+                body.run(0, nTiles * rowChunks);
+            } else {
+                Parallel.forRange(nTiles * rowChunks, 1, body);
+            }
+        } finally {
+            caller.release();
+        }
+    }
+
+    /**
+     * Row tiles [tm0, tm1) of one column tile into the array: k in blocks of KC outermost, so each block of
+     * packed B stays in L1 while every row tile uses it; full tiles go straight into C.
+     */
+    private static void intoArray(int m, int k, float[] packedA, float[] packedB, int tm0, int tm1, int j0, int nr,
+                                  float[] tile, Output out) {
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            boolean add = out.accumulate() || p0 > 0;
+            for (int tm = tm0; tm < tm1; tm++) {
+                int i0 = tm * MR;
+                int mr = Math.min(MR, m - i0);
+                int aAt = (tm * k + p0) * MR;
+                if (mr == MR && nr == NR && out.cs() == 1) {
+                    kernel(kc, packedA, aAt, packedB, p0 * NR, NR, out.c(), out.off() + i0 * out.rs() + j0, out.rs(),
+                            add);
+                } else {
+                    kernel(kc, packedA, aAt, packedB, p0 * NR, NR, tile, 0, NR, false);
+                    merge(tile, mr, nr, out.c(), out.off() + i0 * out.rs() + j0 * out.cs(), out.rs(), out.cs(), add);
                 }
             }
-        };
-        if (threads == 1) {
-            body.run(0, nTiles * rowChunks);
-        } else {
-            Parallel.forRange(nTiles * rowChunks, 1, body);
+        }
+    }
+
+    /**
+     * Row tiles [tm0, tm1) of one strip of columns (packed B width columns wide) to the sink: each MR-row
+     * strip summed over all of k, a column tile at a time, then its rows handed over.
+     */
+    private static void intoSink(int m, int k, float[] packedA, float[] packedB, int width, int tm0, int tm1, int j0,
+                                 int nc, float[] tile, GemmF32.RowSink sink) {
+        for (int tm = tm0; tm < tm1; tm++) {
+            int i0 = tm * MR;
+            for (int jt = 0; jt < width; jt += NR) {
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    kernel(Math.min(KC, k - p0), packedA, (tm * k + p0) * MR, packedB, p0 * width + jt, width, tile, jt,
+                            width, p0 > 0);
+                }
+            }
+            for (int i = 0; i < Math.min(MR, m - i0); i++) {
+                sink.take(i0 + i, j0, nc, tile, i * width);
+            }
         }
     }
 
@@ -170,9 +250,11 @@ final class GemmF32Vector {
 
     /**
      * The MR x NR tile at c[co + i * ldc + j] (+)= sum over kc k-steps of packed A (MR per step, from ao)
-     * times packed B (NR per step, from bo). One variable per accumulator, so they stay in registers.
+     * times packed B (NR per step from bo, steps ldb apart). One variable per accumulator, so they stay
+     * in registers.
      */
-    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, int ldb, float[] c, int co, int ldc,
+                       boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -190,7 +272,7 @@ final class GemmF32Vector {
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bAt = bo + p * NR;
+            int bAt = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
             FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
             int aAt = ao + p * MR;
@@ -269,32 +351,48 @@ final class GemmF32Vector {
         c71.intoArray(c, co + 7 * ldc + LANES);
     }
 
-    /** A thread's packing buffers and edge tile, reused from one product to the next. */
+    /**
+     * A thread's packing buffers and edge tile, reused from one product to the next. A product whose
+     * packer or sink multiplies again on the same thread finds them in use and gets buffers of its own.
+     */
     private static final class Buffers {
         private float[] packedA = new float[0];
         private float[] packedB = new float[0];
-        private final float[] tile = new float[MR * NR];
+        final float[] tile = new float[MR * NR * SINK_TILES];
+        private boolean inUse;
+
+        /** This thread's buffers, or fresh ones while they are in use; give them back with {@link #release}. */
+        static Buffers claim() {
+            Buffers mine = BUFFERS.get();
+            Buffers b = mine.inUse ? new Buffers() : mine;
+            b.inUse = true;
+            return b;
+        }
+
+        void release() {
+            inUse = false;
+        }
 
         float[] packedA(int size) {
-            if (packedA.length >= size) {
-                return packedA;
+            if (packedA.length < size) {
+                float[] fresh = new float[size];
+                if (size > KEEP_LIMIT) {
+                    return fresh;
+                }
+                packedA = fresh;
             }
-            float[] fresh = new float[size];
-            packedA = size <= KEEP_LIMIT ? fresh : packedA;
-            return fresh;
+            return packedA;
         }
 
         float[] packedB(int size) {
-            if (packedB.length >= size) {
-                return packedB;
+            if (packedB.length < size) {
+                float[] fresh = new float[size];
+                if (size > KEEP_LIMIT) {
+                    return fresh;
+                }
+                packedB = fresh;
             }
-            float[] fresh = new float[size];
-            packedB = size <= KEEP_LIMIT ? fresh : packedB;
-            return fresh;
-        }
-
-        float[] tile() {
-            return tile;
+            return packedB;
         }
     }
 }
