@@ -63,7 +63,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Object toArray(Tensor x) {
-        return CpuStorage.array(CpuElementwise.contiguous(x));
+        // a fresh copy the caller keeps: its storage must not pool it when a scope releases it
+        return ((CpuStorage) CpuElementwise.contiguous(x).storage()).surrender();
     }
 
     @Override

@@ -5,19 +5,33 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). Released (by
- * Tensor.close() or a MemoryScope), it drops the array, as a device frees its memory, and refuses use.
+ * Tensor.close() or a MemoryScope), it drops the array, as a device frees its memory, and refuses use;
+ * an array it allocated goes back to {@link CpuArrayPool} for the next storage of its size.
  */
 final class CpuStorage implements Storage {
     private static final LongAdder ALLOCATIONS = new LongAdder();
+    private static final VarHandle DATA;
+
+    static {
+        try {
+            DATA = MethodHandles.lookup().findVarHandle(CpuStorage.class, "data", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private volatile Object data;
     private final DType dtype;
     private final int size;
     private volatile int version;
+    /** Whether release may pool the array: this storage allocated it and has not handed it out. */
+    private volatile boolean pooled;
 
     CpuStorage(Object data) {
         this.data = data;
@@ -63,16 +77,29 @@ final class CpuStorage implements Storage {
 
     @Override
     public void release() {
-        data = null;
+        Object a = DATA.getAndSet(this, null); // once: two releases must not pool the array twice
+        if (a != null && pooled) {
+            CpuArrayPool.give(dtype, a, size);
+        }
+    }
+
+    /** The array, which from now on belongs to the caller (a copy handed to the user): never pooled. */
+    Object surrender() {
+        pooled = false;
+        return array();
     }
 
     static CpuStorage allocate(DType dtype, int size) {
+        Object reused = CpuArrayPool.take(dtype, size);
+        if (reused != null) {
+            return pooled(new CpuStorage(reused));
+        }
         try {
             switch (dtype) {
-                case FLOAT32: return new CpuStorage(new float[size]);
-                case FLOAT64: return new CpuStorage(new double[size]);
-                case INT64: return new CpuStorage(new long[size]);
-                default: return new CpuStorage(new boolean[size]);
+                case FLOAT32: return pooled(new CpuStorage(new float[size]));
+                case FLOAT64: return pooled(new CpuStorage(new double[size]));
+                case INT64: return pooled(new CpuStorage(new long[size]));
+                default: return pooled(new CpuStorage(new boolean[size]));
             }
         } catch (OutOfMemoryError e) {
             Runtime rt = Runtime.getRuntime();
@@ -83,6 +110,11 @@ final class CpuStorage implements Storage {
             named.initCause(e);
             throw named;
         }
+    }
+
+    private static CpuStorage pooled(CpuStorage s) {
+        s.pooled = true;
+        return s;
     }
 
     @Override
