@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM and conv2d benchmarks and the same shapes in
+# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM and conv2d benchmarks (ResNet's and LeNet's) and the same shapes in
 # PyTorch (with 1 and with 2 threads) in one go, and prints a table:
 # shape, Kiln GFLOP/s, PyTorch GFLOP/s (1 thread, 2 threads), Kiln / the faster PyTorch.
 #
@@ -15,8 +15,9 @@ echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) on $(nproc) 
 (cd "$root" && mvn -q -B -pl bench -am package -DskipTests)
 
 echo "== Kiln (JMH, -f 1 -wi 3 -i 5, 2 s iterations)"
-java -jar "$root/bench/target/benchmarks.jar" 'dev.kiln.bench.(GemmBench|Conv2dBench)' \
-    -f 1 -wi 3 -i 5 -w 2s -r 2s -rf json -rff "$out/jmh.json" "$@" > "$out/jmh.log"
+# with the Vector API module, as the kiln command runs (add -jvmArgsAppend -Dkiln.vector=false to run without it)
+java -jar "$root/bench/target/benchmarks.jar" 'dev.kiln.bench.(GemmBench|Conv2dBench|LeNetConvBench)' \
+    -f 1 -wi 3 -i 5 -w 2s -r 2s -jvmArgsPrepend --add-modules=jdk.incubator.vector -rf json -rff "$out/jmh.json" "$@" > "$out/jmh.log"
 echo "== PyTorch"
 "$py" "$root/bench/scripts/torch_cpu_bench.py" > "$out/torch.tsv"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,4 +1,4 @@
-"""Times the shapes of Kiln's GemmBench and Conv2dBench in PyTorch on the CPU and prints GFLOP/s.
+"""Times the shapes of Kiln's GemmBench, Conv2dBench and LeNetConvBench in PyTorch on the CPU and prints GFLOP/s.
 
 Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py
 Each case runs with 1 and with 2 threads. Output lines (tab-separated):
@@ -58,6 +58,21 @@ def cases():
     yield "Conv2dBench.forward", flop, lambda: F.conv2d(x, w, padding=1)
     yield "Conv2dBench.backwardInput", flop, lambda: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=1)
     yield "Conv2dBench.backwardWeight", flop, lambda: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=1)
+
+    # LeNet's convolutions at batch 64 with bias, as LeNetConvBench: conv1 1 -> 6 on 28x28 pad 2, conv2 6 -> 16 on 14x14
+    for layer, c, o, h, pad in (("conv1", 1, 6, 28, 2), ("conv2", 6, 16, 14, 0)):
+        oh = h + 2 * pad - 4
+        flop = 2.0 * 64 * o * oh * oh * c * 25
+        x = torch.randn(64, c, h, h, generator=g)
+        w = torch.randn(o, c, 5, 5, generator=g)
+        bias = torch.randn(o, generator=g)
+        gy = torch.randn(64, o, oh, oh, generator=g)
+        yield f"LeNetConvBench.forward layer={layer}", flop, \
+            lambda x=x, w=w, bias=bias, pad=pad: F.conv2d(x, w, bias, padding=pad)
+        yield f"LeNetConvBench.backwardInput layer={layer}", flop, \
+            lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=pad)
+        yield f"LeNetConvBench.backwardWeight layer={layer}", flop, \
+            lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad)
 
 
 def main():

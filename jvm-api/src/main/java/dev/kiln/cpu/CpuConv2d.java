@@ -29,6 +29,11 @@ final class CpuConv2d {
         Object xd = data(xc);
         Object wd = data(wc);
         Object yd = data(y);
+        if (yd instanceof float[] yf && DirectConv.suitsForward(g)) { // few channels: no im2col
+            DirectConvF32Vector.forward(g, (float[]) xd, xc.storageOffset(), (float[]) wd, wc.storageOffset(),
+                    bc == null ? null : (float[]) data(bc), bc == null ? 0 : bc.storageOffset(), yf);
+            return y;
+        }
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         int chunk = imagesPerChunk(g, (long) colRows * outPlane);
@@ -75,6 +80,10 @@ final class CpuConv2d {
         Object gyd = data(gyc);
         Object wd = data(wc);
         Object gxd = data(gx);
+        if (gxd instanceof float[] gxf && DirectConv.suitsBackwardInput(g)) {
+            DirectConvF32Vector.backwardInput(g, (float[]) gyd, gyc.storageOffset(), (float[]) wd, wc.storageOffset(), gxf);
+            return gx;
+        }
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         // a few chunks of images per thread: each chunk's GEMM packs w_g^T once and spans whole panels

@@ -1,0 +1,27 @@
+package dev.kiln.cpu;
+
+/**
+ * Which float32 convolutions {@link DirectConvF32Vector} computes: kept apart from it, as that class
+ * needs the Vector API's module to load.
+ */
+final class DirectConv {
+    /** Most multiply-adds per output element (channels x taps) taken directly; more and the GEMM wins. */
+    private static final int MAX_TAPS = 512;
+    /** Most output channels per group taken directly. */
+    private static final int MAX_OUT = 32;
+
+    private DirectConv() {
+    }
+
+    /** Whether the forward pass of g runs directly: the Vector API is in use, stride 1, few channels. */
+    static boolean suitsForward(ConvGeometry g) {
+        return CpuGemm.usesVectorApi() && g.p().strideH() == 1 && g.p().strideW() == 1 && !g.pointwise()
+                && g.colRows() <= MAX_TAPS && g.og() <= MAX_OUT;
+    }
+
+    /** Whether the input gradient of g runs directly: as the forward, with padding of at most the kernel's reach. */
+    static boolean suitsBackwardInput(ConvGeometry g) {
+        return suitsForward(g) && g.og() * g.kh() * g.kw() <= MAX_TAPS && g.cg() <= MAX_OUT
+                && g.p().padH() <= (g.kh() - 1) * g.p().dilationH() && g.p().padW() <= (g.kw() - 1) * g.p().dilationW();
+    }
+}

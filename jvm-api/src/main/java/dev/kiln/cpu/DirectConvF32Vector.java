@@ -1,0 +1,246 @@
+package dev.kiln.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 stride-1 conv2d computed directly on the Vector API, for convolutions with few channels
+ * (LeNet's), where im2col's packing costs more than the GEMM it feeds. A group's input is copied into
+ * a zero-padded buffer, planes (hp, wp) = (h + 2 padH, w + 2 padW) one after another; output pixel
+ * (oy, ox) is then read at the flat index q = oy * wp + ox, and each kernel tap (c, ky, kx) reads the
+ * plane at q + c * hp * wp + ky * dilationH * wp + kx * dilationW: for every tap, consecutive q are
+ * consecutive input elements. So 16 output pixels are one vector load per tap, whatever the kernel;
+ * the ow..wp-1 columns of each row are computed and dropped (ox &lt; ow only is kept).
+ *
+ * <p>The micro-kernel holds OB output channels x 32 pixels in 16 registers: per tap, two loads of x,
+ * OB broadcasts of a weight and 2 OB fused multiply-adds. The input gradient is the same computation:
+ * gy padded by (k - 1) * dilation - pad, convolved with the kernel flipped and its channels swapped.
+ * Sums run over channels, then rows, then columns of the kernel, fused.
+ */
+final class DirectConvF32Vector {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final int LANES = 16;
+    /** Output channels per register block. */
+    private static final int OB = 8;
+    /** Output pixels (flat q) per register block: two vectors. */
+    private static final int QB = 2 * LANES;
+    private DirectConvF32Vector() {
+    }
+
+    /** y (n, o, oh, ow) = conv2d(x, w) + bias (null: none), x, w and bias read from their offsets. */
+    static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, float[] y) {
+        int kk = g.kh() * g.kw();
+        Plan plan = new Plan(g.cg(), g.h(), g.w(), g.p().padH(), g.p().padW(), g.kh(), g.kw(), g.p().dilationH(),
+                g.p().dilationW(), g.og(), g.oh(), g.ow());
+        float[][] packed = new float[g.groups()][];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = wOff + grp * g.og() * g.colRows();
+            // tap t = ci * kk + k of output channel co: w[base + co * colRows + t]
+            packed[grp] = plan.packWeights((co, ci, k) -> w[base + co * g.colRows() + ci * kk + k]);
+        }
+        Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
+            float[] buffer = plan.buffer();
+            for (int t = t0; t < t1; t++) {
+                int img = t / g.groups();
+                int grp = t % g.groups();
+                plan.pad(x, xOff + (img * g.c() + grp * g.cg()) * g.inPlane(), buffer);
+                plan.run(buffer, packed[grp], bias, bias == null ? 0 : bOff + grp * g.og(), y,
+                        (img * g.o() + grp * g.og()) * g.outPlane());
+            }
+        });
+    }
+
+    /** gx (n, c, h, w) = the input gradient of conv2d for gy (n, o, oh, ow) and w. */
+    static void backwardInput(ConvGeometry g, float[] gy, int gyOff, float[] w, int wOff, float[] gx) {
+        int kh = g.kh();
+        int kw = g.kw();
+        int dh = g.p().dilationH();
+        int dw = g.p().dilationW();
+        // gy padded by (k - 1) * d - pad gives back (h, w); the kernel is flipped, channels swapped
+        Plan plan = new Plan(g.og(), g.oh(), g.ow(), (kh - 1) * dh - g.p().padH(), (kw - 1) * dw - g.p().padW(), kh, kw,
+                dh, dw, g.cg(), g.h(), g.w());
+        float[][] packed = new float[g.groups()][];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = wOff + grp * g.og() * g.colRows();
+            // flipped tap k = ky * kw + kx of the transposed kernel reads w[o = ci][c = co][kh-1-ky][kw-1-kx]
+            packed[grp] = plan.packWeights((co, ci, k) -> w[base + ci * g.colRows() + co * kh * kw + kh * kw - 1 - k]);
+        }
+        Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
+            float[] buffer = plan.buffer();
+            for (int t = t0; t < t1; t++) {
+                int img = t / g.groups();
+                int grp = t % g.groups();
+                plan.pad(gy, gyOff + (img * g.o() + grp * g.og()) * g.outPlane(), buffer);
+                plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane());
+            }
+        });
+    }
+
+    /** Weight of output channel co, input channel ci, tap k (= ky * kw + kx) of the kernel being applied. */
+    @FunctionalInterface
+    private interface WeightAt {
+        float get(int co, int ci, int k);
+    }
+
+    /**
+     * One stride-1 correlation: cin planes (h, w) padded by (padH, padW), a (kh, kw) kernel dilated by
+     * (dh, dw), into cout planes (oh, ow).
+     */
+    private record Plan(int cin, int h, int w, int padH, int padW, int kh, int kw, int dh, int dw, int cout, int oh,
+                        int ow) {
+        int hp() {
+            return h + 2 * padH;
+        }
+
+        int wp() {
+            return w + 2 * padW;
+        }
+
+        /** Flat outputs computed: oh rows of wp. */
+        int flat() {
+            return oh * wp();
+        }
+
+        /** A padded-input buffer: the planes, then room for the last block's reads past them (kept zero). */
+        float[] buffer() {
+            int blocks = (flat() + QB - 1) / QB;
+            int reach = (cin - 1) * hp() * wp() + (kh - 1) * dh * wp() + (kw - 1) * dw;
+            return new float[Math.max(cin * hp() * wp(), blocks * QB + reach)];
+        }
+
+        /** buffer's planes = the cin planes at src[off ..] with zero borders (the borders were never written). */
+        void pad(float[] src, int off, float[] buffer) {
+            int wp = wp();
+            int plane = hp() * wp;
+            for (int ci = 0; ci < cin; ci++) {
+                for (int r = 0; r < h; r++) {
+                    System.arraycopy(src, off + (ci * h + r) * w, buffer, ci * plane + (r + padH) * wp + padW, w);
+                }
+            }
+        }
+
+        /** [ob][ci * kk + k][j] = weight of output channel ob * OB + j (0 past cout), flattened. */
+        float[] packWeights(WeightAt weight) {
+            int kk = kh * kw;
+            int taps = cin * kk;
+            int blocks = (cout + OB - 1) / OB;
+            float[] out = new float[blocks * taps * OB];
+            for (int co = 0; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int k = 0; k < kk; k++) {
+                        out[((co / OB) * taps + ci * kk + k) * OB + co % OB] = weight.get(co, ci, k);
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias). */
+        void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff) {
+            int kk = kh * kw;
+            int taps = cin * kk;
+            int[] offsets = new int[taps];
+            for (int ci = 0; ci < cin; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        offsets[ci * kk + ky * kw + kx] = ci * hp() * wp() + ky * dh * wp() + kx * dw;
+                    }
+                }
+            }
+            float[] tile = new float[OB * QB];
+            float[] start = new float[OB]; // each channel's sums start at its bias
+            for (int ob = 0; ob * OB < cout; ob++) {
+                for (int j = 0; j < OB && bias != null && ob * OB + j < cout; j++) {
+                    start[j] = bias[bOff + ob * OB + j];
+                }
+                for (int q0 = 0; q0 < flat(); q0 += QB) {
+                    block(buffer, q0, offsets, packed, ob * taps * OB, start, tile);
+                    store(tile, ob, q0, dst, dstOff);
+                }
+            }
+        }
+
+        /** tile (OB, QB) = start + the block's sums; kept out of line with its accumulators as locals, in registers. */
+        private static void block(float[] x, int q0, int[] offsets, float[] wts, int wAt, float[] start, float[] tile) {
+            FloatVector a00 = FloatVector.broadcast(S, start[0]);
+            FloatVector a01 = a00;
+            FloatVector a10 = FloatVector.broadcast(S, start[1]);
+            FloatVector a11 = a10;
+            FloatVector a20 = FloatVector.broadcast(S, start[2]);
+            FloatVector a21 = a20;
+            FloatVector a30 = FloatVector.broadcast(S, start[3]);
+            FloatVector a31 = a30;
+            FloatVector a40 = FloatVector.broadcast(S, start[4]);
+            FloatVector a41 = a40;
+            FloatVector a50 = FloatVector.broadcast(S, start[5]);
+            FloatVector a51 = a50;
+            FloatVector a60 = FloatVector.broadcast(S, start[6]);
+            FloatVector a61 = a60;
+            FloatVector a70 = FloatVector.broadcast(S, start[7]);
+            FloatVector a71 = a70;
+            for (int t = 0; t < offsets.length; t++) {
+                int at = q0 + offsets[t];
+                FloatVector x0 = FloatVector.fromArray(S, x, at);
+                FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
+                int wi = wAt + t * OB;
+                FloatVector v = FloatVector.broadcast(S, wts[wi]);
+                a00 = x0.fma(v, a00);
+                a01 = x1.fma(v, a01);
+                v = FloatVector.broadcast(S, wts[wi + 1]);
+                a10 = x0.fma(v, a10);
+                a11 = x1.fma(v, a11);
+                v = FloatVector.broadcast(S, wts[wi + 2]);
+                a20 = x0.fma(v, a20);
+                a21 = x1.fma(v, a21);
+                v = FloatVector.broadcast(S, wts[wi + 3]);
+                a30 = x0.fma(v, a30);
+                a31 = x1.fma(v, a31);
+                v = FloatVector.broadcast(S, wts[wi + 4]);
+                a40 = x0.fma(v, a40);
+                a41 = x1.fma(v, a41);
+                v = FloatVector.broadcast(S, wts[wi + 5]);
+                a50 = x0.fma(v, a50);
+                a51 = x1.fma(v, a51);
+                v = FloatVector.broadcast(S, wts[wi + 6]);
+                a60 = x0.fma(v, a60);
+                a61 = x1.fma(v, a61);
+                v = FloatVector.broadcast(S, wts[wi + 7]);
+                a70 = x0.fma(v, a70);
+                a71 = x1.fma(v, a71);
+            }
+            a00.intoArray(tile, 0);
+            a01.intoArray(tile, LANES);
+            a10.intoArray(tile, QB);
+            a11.intoArray(tile, QB + LANES);
+            a20.intoArray(tile, 2 * QB);
+            a21.intoArray(tile, 2 * QB + LANES);
+            a30.intoArray(tile, 3 * QB);
+            a31.intoArray(tile, 3 * QB + LANES);
+            a40.intoArray(tile, 4 * QB);
+            a41.intoArray(tile, 4 * QB + LANES);
+            a50.intoArray(tile, 5 * QB);
+            a51.intoArray(tile, 5 * QB + LANES);
+            a60.intoArray(tile, 6 * QB);
+            a61.intoArray(tile, 6 * QB + LANES);
+            a70.intoArray(tile, 7 * QB);
+            a71.intoArray(tile, 7 * QB + LANES);
+        }
+
+        /** The tile's kept outputs (q &lt; flat, column &lt; ow, channel &lt; cout) into dst, a row's run at a time. */
+        private void store(float[] tile, int ob, int q0, float[] dst, int dstOff) {
+            int wp = wp();
+            int plane = oh * ow;
+            int end = Math.min(QB, flat() - q0);
+            for (int i = 0; i < end; ) {
+                int row = (q0 + i) / wp;
+                int col = q0 + i - row * wp;
+                int run = Math.min(end - i, wp - col); // to the end of this padded row
+                int keep = Math.min(run, ow - col);
+                for (int j = 0; keep > 0 && j < OB && ob * OB + j < cout; j++) {
+                    System.arraycopy(tile, j * QB + i, dst, dstOff + (ob * OB + j) * plane + row * ow + col, keep);
+                }
+                i += run;
+            }
+        }
+    }
+}
