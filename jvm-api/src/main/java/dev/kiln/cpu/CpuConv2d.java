@@ -125,6 +125,12 @@ final class CpuConv2d {
         Tensor gyc = CpuElementwise.asContiguous(gy);
         Tensor xc = CpuElementwise.asContiguous(x);
         Object xd = data(xc);
+        if (xd instanceof float[] xf && DirectConv.suitsBackwardWeight(g)) {
+            Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
+            DirectConvWeightGradF32Vector.backwardWeight(g, (float[]) data(gyc), gyc.storageOffset(), xf,
+                    xc.storageOffset(), (float[]) data(gw));
+            return gw;
+        }
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         int pixels = g.n() * outPlane;

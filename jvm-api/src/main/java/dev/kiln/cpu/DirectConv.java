@@ -19,6 +19,11 @@ final class DirectConv {
                 && g.colRows() <= MAX_TAPS && g.og() <= MAX_OUT;
     }
 
+    /** Whether the weight gradient of g runs directly: as the forward. */
+    static boolean suitsBackwardWeight(ConvGeometry g) {
+        return suitsForward(g);
+    }
+
     /** Whether the input gradient of g runs directly: as the forward, with padding of at most the kernel's reach. */
     static boolean suitsBackwardInput(ConvGeometry g) {
         return suitsForward(g) && g.og() * g.kh() * g.kw() <= MAX_TAPS && g.cg() <= MAX_OUT

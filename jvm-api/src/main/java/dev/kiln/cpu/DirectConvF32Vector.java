@@ -30,8 +30,7 @@ final class DirectConvF32Vector {
     /** y (n, o, oh, ow) = conv2d(x, w) + bias (null: none), x, w and bias read from their offsets. */
     static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, float[] y) {
         int kk = g.kh() * g.kw();
-        Plan plan = new Plan(g.cg(), g.h(), g.w(), g.p().padH(), g.p().padW(), g.kh(), g.kw(), g.p().dilationH(),
-                g.p().dilationW(), g.og(), g.oh(), g.ow());
+        Plan plan = Plan.forward(g);
         float[][] packed = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = wOff + grp * g.og() * g.colRows();
@@ -43,7 +42,7 @@ final class DirectConvF32Vector {
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
-                plan.pad(x, xOff + (img * g.c() + grp * g.cg()) * g.inPlane(), buffer);
+                plan.pad(x, xOff + (img * g.c() + grp * g.cg()) * g.inPlane(), buffer, 0);
                 plan.run(buffer, packed[grp], bias, bias == null ? 0 : bOff + grp * g.og(), y,
                         (img * g.o() + grp * g.og()) * g.outPlane());
             }
@@ -70,7 +69,7 @@ final class DirectConvF32Vector {
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
-                plan.pad(gy, gyOff + (img * g.o() + grp * g.og()) * g.outPlane(), buffer);
+                plan.pad(gy, gyOff + (img * g.o() + grp * g.og()) * g.outPlane(), buffer, 0);
                 plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane());
             }
         });
@@ -86,8 +85,13 @@ final class DirectConvF32Vector {
      * One stride-1 correlation: cin planes (h, w) padded by (padH, padW), a (kh, kw) kernel dilated by
      * (dh, dw), into cout planes (oh, ow).
      */
-    private record Plan(int cin, int h, int w, int padH, int padW, int kh, int kw, int dh, int dw, int cout, int oh,
-                        int ow) {
+    record Plan(int cin, int h, int w, int padH, int padW, int kh, int kw, int dh, int dw, int cout, int oh, int ow) {
+        /** A group of g's forward pass. */
+        static Plan forward(ConvGeometry g) {
+            return new Plan(g.cg(), g.h(), g.w(), g.p().padH(), g.p().padW(), g.kh(), g.kw(), g.p().dilationH(),
+                    g.p().dilationW(), g.og(), g.oh(), g.ow());
+        }
+
         int hp() {
             return h + 2 * padH;
         }
@@ -104,17 +108,35 @@ final class DirectConvF32Vector {
         /** A padded-input buffer: the planes, then room for the last block's reads past them (kept zero). */
         float[] buffer() {
             int blocks = (flat() + QB - 1) / QB;
-            int reach = (cin - 1) * hp() * wp() + (kh - 1) * dh * wp() + (kw - 1) * dw;
-            return new float[Math.max(cin * hp() * wp(), blocks * QB + reach)];
+            return new float[Math.max(cin * hp() * wp(), blocks * QB + reach())];
         }
 
-        /** buffer's planes = the cin planes at src[off ..] with zero borders (the borders were never written). */
-        void pad(float[] src, int off, float[] buffer) {
+        /** The largest tap offset: how far past a flat index its reads go. */
+        int reach() {
+            return (cin - 1) * hp() * wp() + (kh - 1) * dh * wp() + (kw - 1) * dw;
+        }
+
+        /** Flat offset of tap t = ci * kh * kw + ky * kw + kx. */
+        int[] offsets() {
+            int kk = kh * kw;
+            int[] offsets = new int[cin * kk];
+            for (int ci = 0; ci < cin; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        offsets[ci * kk + ky * kw + kx] = ci * hp() * wp() + ky * dh * wp() + kx * dw;
+                    }
+                }
+            }
+            return offsets;
+        }
+
+        /** buffer's planes from at = the cin planes at src[off ..] with zero borders (never written). */
+        void pad(float[] src, int off, float[] buffer, int at) {
             int wp = wp();
             int plane = hp() * wp;
             for (int ci = 0; ci < cin; ci++) {
                 for (int r = 0; r < h; r++) {
-                    System.arraycopy(src, off + (ci * h + r) * w, buffer, ci * plane + (r + padH) * wp + padW, w);
+                    System.arraycopy(src, off + (ci * h + r) * w, buffer, at + ci * plane + (r + padH) * wp + padW, w);
                 }
             }
         }
@@ -137,16 +159,8 @@ final class DirectConvF32Vector {
 
         /** cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias). */
         void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff) {
-            int kk = kh * kw;
-            int taps = cin * kk;
-            int[] offsets = new int[taps];
-            for (int ci = 0; ci < cin; ci++) {
-                for (int ky = 0; ky < kh; ky++) {
-                    for (int kx = 0; kx < kw; kx++) {
-                        offsets[ci * kk + ky * kw + kx] = ci * hp() * wp() + ky * dh * wp() + kx * dw;
-                    }
-                }
-            }
+            int taps = cin * kh * kw;
+            int[] offsets = offsets();
             float[] tile = new float[OB * QB];
             float[] start = new float[OB]; // each channel's sums start at its bias
             for (int ob = 0; ob * OB < cout; ob++) {
