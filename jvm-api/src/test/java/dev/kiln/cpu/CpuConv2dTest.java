@@ -77,8 +77,9 @@ class CpuConv2dTest {
         // LeNet's layers: with the Vector API, computed directly on padded planes (DirectConvF32Vector)
         new Case("LeNet conv1 1 to 6, 5x5 pad2, 28x28", 3, 1, 28, 28, 6, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
         new Case("LeNet conv2 6 to 16, 5x5, 14x14", 3, 6, 14, 14, 16, 5, 5, Conv2dParams.of(1, 0, 1, 1), true),
-        // 19 output channels: three register blocks, the last of 3; rows of 37 + 6 padded columns
-        new Case("direct: 19 channels, pad (1,3), dilation (2,1), groups 1", 2, 3, 9, 37, 19, 3, 4,
+        // 19 output channels: three register blocks, the last of 3; rows of 37 + 6 padded columns; 5 inputs: the
+        // input gradient is direct too
+        new Case("direct: 5 to 19 channels, pad (1,3), dilation (2,1), groups 1", 2, 5, 9, 37, 19, 3, 4,
                 new Conv2dParams(1, 1, 1, 3, 2, 1, 1), true),
         new Case("direct: groups 3, dilation 2, pad 2, 4x3 kernel", 2, 6, 11, 17, 9, 4, 3,
                 new Conv2dParams(1, 1, 2, 2, 2, 2, 3), false));
