@@ -376,7 +376,7 @@ final class CpuConv2d {
     }
 
     /** dst[dstOff + i] = src[i] (first) or dst[dstOff + i] + src[i], for i &lt; size. */
-    private static void addInto(Object dst, int dstOff, Object src, int size, boolean first) {
+    static void addInto(Object dst, int dstOff, Object src, int size, boolean first) {
         if (first) {
             System.arraycopy(src, 0, dst, dstOff, size);
         } else if (dst instanceof float[] df) {

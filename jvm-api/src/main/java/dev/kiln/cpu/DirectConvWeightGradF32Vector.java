@@ -75,9 +75,7 @@ final class DirectConvWeightGradF32Vector {
                 }
             });
             for (int s = 0; s < slices; s++) {
-                for (int i = 0; i < size; i++) {
-                    gw[grp * size + i] = s == 0 ? partial[s][i] : gw[grp * size + i] + partial[s][i];
-                }
+                CpuConv2d.addInto(gw, grp * size, partial[s], size, s == 0);
             }
         }
     }
