@@ -1,0 +1,256 @@
+package dev.kiln.distributed;
+
+import dev.kiln.DType;
+import dev.kiln.GradMode;
+import dev.kiln.Shape;
+import dev.kiln.Tensor;
+import dev.kiln.spi.Communicator;
+import dev.kiln.spi.CommunicatorProvider;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The processes of one job and the collectives among them, as a {@code torch.distributed} process
+ * group. Tensors on any device are staged through host buffers (reused across calls); each
+ * collective waits at most {@link #timeout()} and then fails naming itself and this rank, after
+ * which the group is broken. Calls are serialised; every rank must issue the same collectives in
+ * the same order.
+ */
+public final class ProcessGroup implements AutoCloseable {
+    private final String backend;
+    private final Communicator communicator;
+    private final Duration timeout;
+    private final List<ByteBuffer> spare = new ArrayList<>(); // host staging buffers, reused
+    private long sequence; // collectives started, for messages
+    private String broken; // why the group can no longer be used
+
+    private ProcessGroup(String backend, Communicator communicator, Duration timeout) {
+        this.backend = backend;
+        this.communicator = communicator;
+        this.timeout = timeout;
+    }
+
+    /** Joins the job through the named transport ("mpi"); prefer {@link Distributed#initProcessGroup}. */
+    public static ProcessGroup open(String backend, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("init_process_group: timeout must be positive, got " + timeout);
+        }
+        List<String> names = new ArrayList<>();
+        for (CommunicatorProvider p : ServiceLoader.load(CommunicatorProvider.class, ProcessGroup.class.getClassLoader())) {
+            if (p.name().equals(backend)) {
+                return new ProcessGroup(backend, p.open(), timeout);
+            }
+            names.add(p.name());
+        }
+        throw new DistributedException("init_process_group: no '" + backend + "' backend on the class path (found "
+                + names + "; kiln-native provides 'mpi')");
+    }
+
+    public int rank() {
+        return communicator.rank();
+    }
+
+    public int size() {
+        return communicator.size();
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    /** The transport and its version ("mpi: Open MPI v4.1.4"). */
+    public String description() {
+        return backend + ": " + communicator.description();
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Combines t across ranks in place; every rank ends with the result. */
+    public void allReduce(Tensor t, Reduction op) {
+        allReduceAsync(t, op).await();
+    }
+
+    /**
+     * Starts an all-reduce of t, as {@code dist.all_reduce(t, async_op=True)}: t's values are read now
+     * and the result written into t by {@link Work#await()}.
+     */
+    public synchronized Work allReduceAsync(Tensor t, Reduction op) {
+        String what = describe("all_reduce", t);
+        checkDType(what, t, op);
+        ByteBuffer buffer = stage(t);
+        Communicator.Request request = start(what, () -> communicator.allReduce(buffer, t.numel(), t.dtype(),
+                op == Reduction.AVG ? Reduction.SUM : op));
+        return new Work(this, what, request, () -> {
+            Tensor result = unstage(buffer, t.dtype(), t.shape());
+            write(t, op == Reduction.AVG ? result.div(size()) : result);
+        });
+    }
+
+    /** Copies src's tensor into every other rank's t (same shape and dtype on every rank). */
+    public void broadcast(Tensor t, int src) {
+        String what = describe("broadcast", t);
+        if (src < 0 || src >= size()) {
+            throw new IllegalArgumentException(what + ": source rank " + src + " is not in [0, " + size() + ")");
+        }
+        checkDType(what, t, Reduction.SUM);
+        Work work;
+        synchronized (this) {
+            ByteBuffer buffer = stage(t);
+            Communicator.Request request = start(what, () -> communicator.broadcast(buffer, t.numel(), t.dtype(), src));
+            work = new Work(this, what, request, () -> write(t, unstage(buffer, t.dtype(), t.shape())));
+        }
+        work.await();
+    }
+
+    /** Every rank's t stacked in rank order: (size, *t.shape), on t's device. */
+    public Tensor allGather(Tensor t) {
+        String what = describe("all_gather", t);
+        checkDType(what, t, Reduction.SUM);
+        int[] shape = new int[t.dim() + 1];
+        shape[0] = size();
+        System.arraycopy(t.shape(), 0, shape, 1, t.dim());
+        int total = Math.multiplyExact(t.numel(), size());
+        Tensor[] out = new Tensor[1];
+        Work work;
+        synchronized (this) {
+            ByteBuffer send = stage(t);
+            ByteBuffer receive = take((long) total * t.dtype().byteSize());
+            Communicator.Request request = start(what, () -> communicator.allGather(send, receive, t.numel(), t.dtype()));
+            work = new Work(this, what, request, () -> {
+                give(send);
+                out[0] = unstage(receive, t.dtype(), shape).to(t.device());
+            });
+        }
+        work.await();
+        return out[0];
+    }
+
+    /** Returns once every rank has reached it. */
+    public void barrier() {
+        Work work;
+        synchronized (this) {
+            work = new Work(this, "barrier", start("barrier", communicator::barrier), () -> { });
+        }
+        work.await();
+    }
+
+    /** Ends every rank's process (MPI_Abort), after this rank's message has been printed. */
+    public void abort(int exitCode) {
+        communicator.abort(exitCode);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (broken == null || !broken.startsWith("closed")) {
+            broken = "closed";
+            communicator.close();
+        }
+    }
+
+    private String describe(String op, Tensor t) {
+        return op + " #" + (sequence + 1) + " (" + t.dtype() + " " + Shape.str(t.shape()) + ")";
+    }
+
+    private void checkDType(String what, Tensor t, Reduction op) {
+        if (t.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(what + ": bool tensors cannot be sent; convert to int64 first");
+        }
+        if (op == Reduction.AVG && !t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(what + ": AVG needs a floating-point tensor, got " + t.dtype());
+        }
+    }
+
+    private Communicator.Request start(String what, java.util.function.Supplier<Communicator.Request> collective) {
+        if (broken != null) {
+            throw new DistributedException(what + ": the process group cannot be used: " + broken);
+        }
+        sequence++;
+        return collective.get();
+    }
+
+    /** Waits for request on behalf of work; a timeout breaks the group. */
+    synchronized void complete(String what, Communicator.Request request) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int spins = 0; !request.test(); spins++) {
+            if (System.nanoTime() - deadline > 0) {
+                broken = what + " timed out on rank " + rank();
+                throw new DistributedException(what + " did not complete within " + seconds(timeout) + " on rank " + rank()
+                        + " of " + size() + ": another rank has died, hung, or started a different collective");
+            }
+            if (spins > 1000) {
+                LockSupport.parkNanos(20_000); // waiting long: let the other threads and ranks run
+            }
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
+    }
+
+    private ByteBuffer stage(Tensor t) {
+        ByteBuffer b = take((long) t.numel() * t.dtype().byteSize());
+        switch (t.dtype()) {
+            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
+            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
+            default -> b.asLongBuffer().put(t.toLongArray());
+        }
+        return b;
+    }
+
+    /** The buffer's values as a new CPU tensor of shape; the buffer goes back to the spares. */
+    private Tensor unstage(ByteBuffer b, DType dtype, int[] shape) {
+        int n = Shape.numel(shape);
+        Tensor out;
+        switch (dtype) {
+            case FLOAT32 -> {
+                float[] a = new float[n];
+                b.asFloatBuffer().get(a);
+                out = Tensor.fromArray(a, shape);
+            }
+            case FLOAT64 -> {
+                double[] a = new double[n];
+                b.asDoubleBuffer().get(a);
+                out = Tensor.fromArray(a, shape);
+            }
+            default -> {
+                long[] a = new long[n];
+                b.asLongBuffer().get(a);
+                out = Tensor.fromArray(a, shape);
+            }
+        }
+        give(b);
+        return out;
+    }
+
+    private static void write(Tensor t, Tensor values) {
+        try (var scope = GradMode.noGrad()) {
+            t.copy_(values);
+        }
+    }
+
+    private synchronized ByteBuffer take(long bytes) {
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("process group: " + bytes + " bytes exceed one staging buffer (2 GiB)");
+        }
+        for (Iterator<ByteBuffer> it = spare.iterator(); it.hasNext(); ) {
+            ByteBuffer b = it.next();
+            if (b.capacity() >= bytes) {
+                it.remove();
+                return b.clear().limit((int) bytes);
+            }
+        }
+        return ByteBuffer.allocateDirect((int) Math.max(bytes, 1)).order(ByteOrder.nativeOrder()).limit((int) bytes);
+    }
+
+    private synchronized void give(ByteBuffer b) {
+        spare.add(b);
+    }
+}

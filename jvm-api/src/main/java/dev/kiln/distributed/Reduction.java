@@ -1,0 +1,6 @@
+package dev.kiln.distributed;
+
+/** How a collective combines the ranks' values, as {@code torch.distributed.ReduceOp}. */
+public enum Reduction {
+    SUM, AVG, MAX, MIN, PRODUCT
+}

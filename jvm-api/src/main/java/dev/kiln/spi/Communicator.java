@@ -1,0 +1,43 @@
+package dev.kiln.spi;
+
+import dev.kiln.DType;
+import dev.kiln.distributed.Reduction;
+import java.nio.ByteBuffer;
+
+/**
+ * One process's end of a collective transport (MPI today, NCCL next), the kernel contract of
+ * {@link dev.kiln.distributed.ProcessGroup}. Every collective is non-blocking and works in place on
+ * direct buffers in native byte order, which must stay untouched until the request completes; every
+ * rank must start the same collectives in the same order.
+ */
+public interface Communicator {
+    int rank();
+
+    int size();
+
+    /** The transport and its library version, for messages ("Open MPI v4.1.4"). */
+    String description();
+
+    /** Reduces count elements across ranks; every rank ends with the result in buffer. */
+    Request allReduce(ByteBuffer buffer, int count, DType dtype, Reduction op);
+
+    /** Copies root's count elements into every other rank's buffer. */
+    Request broadcast(ByteBuffer buffer, int count, DType dtype, int root);
+
+    /** Concatenates every rank's count elements of send, in rank order, into receive (size * count). */
+    Request allGather(ByteBuffer send, ByteBuffer receive, int count, DType dtype);
+
+    Request barrier();
+
+    /** Ends every rank's process with exitCode (MPI_Abort): the way out when a peer is lost. */
+    void abort(int exitCode);
+
+    /** Leaves the transport (MPI_Finalize); no collective may follow. */
+    void close();
+
+    /** A collective in flight. */
+    interface Request {
+        /** Progresses the transport; true once the collective has completed on this rank. */
+        boolean test();
+    }
+}

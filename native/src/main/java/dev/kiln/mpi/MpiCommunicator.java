@@ -1,0 +1,96 @@
+package dev.kiln.mpi;
+
+import dev.kiln.DType;
+import dev.kiln.distributed.Reduction;
+import dev.kiln.spi.Communicator;
+import java.nio.ByteBuffer;
+
+/** The MPI transport: Kiln's own duplicate of MPI_COMM_WORLD, collectives started non-blocking. */
+final class MpiCommunicator implements Communicator {
+    private final int rank;
+    private final int size;
+    private final String library;
+
+    MpiCommunicator() {
+        MpiNative.init();
+        this.rank = MpiNative.rank();
+        this.size = MpiNative.size();
+        this.library = MpiNative.library();
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String description() {
+        return library;
+    }
+
+    @Override
+    public Request allReduce(ByteBuffer buffer, int count, DType dtype, Reduction op) {
+        int code = switch (op) {
+            case SUM -> 0;
+            case MAX -> 1;
+            case MIN -> 2;
+            case PRODUCT -> 3;
+            case AVG -> throw new IllegalArgumentException("mpi: AVG is computed as SUM by the process group");
+        };
+        return request(MpiNative.allReduce(direct(buffer, count, dtype), count, code(dtype), code));
+    }
+
+    @Override
+    public Request broadcast(ByteBuffer buffer, int count, DType dtype, int root) {
+        return request(MpiNative.broadcast(direct(buffer, count, dtype), count, code(dtype), root));
+    }
+
+    @Override
+    public Request allGather(ByteBuffer send, ByteBuffer receive, int count, DType dtype) {
+        direct(receive, (long) count * size, dtype);
+        return request(MpiNative.allGather(direct(send, count, dtype), receive, count, code(dtype)));
+    }
+
+    @Override
+    public Request barrier() {
+        return request(MpiNative.barrier());
+    }
+
+    @Override
+    public void abort(int exitCode) {
+        MpiNative.abort(exitCode);
+    }
+
+    @Override
+    public void close() {
+        MpiNative.finish();
+    }
+
+    private static Request request(long handle) {
+        boolean[] done = {false};
+        return () -> done[0] || (done[0] = MpiNative.test(handle));
+    }
+
+    /** Checks what the native side cannot: a direct buffer holding count elements. */
+    private static ByteBuffer direct(ByteBuffer b, long count, DType dtype) {
+        if (!b.isDirect() || b.capacity() < count * dtype.byteSize()) {
+            throw new IllegalArgumentException("mpi: expected a direct buffer of at least " + count * dtype.byteSize()
+                    + " bytes, got " + b);
+        }
+        return b;
+    }
+
+    private static int code(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> 0;
+            case FLOAT64 -> 1;
+            case INT64 -> 2;
+            case BOOL -> throw new IllegalArgumentException("mpi: bool buffers are not sent");
+        };
+    }
+}
