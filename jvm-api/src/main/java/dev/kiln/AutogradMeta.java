@@ -16,6 +16,7 @@ public final class AutogradMeta {
     private int outputNr;
     private boolean retainsGrad;
     private final List<UnaryOperator<Tensor>> hooks = new ArrayList<>();
+    private final List<Runnable> postAccumulateHooks = new ArrayList<>();
 
     public boolean requiresGrad() {
         return requiresGrad;
@@ -70,6 +71,23 @@ public final class AutogradMeta {
     Tensor.HookHandle addHook(UnaryOperator<Tensor> hook) {
         hooks.add(hook);
         return () -> hooks.remove(hook);
+    }
+
+    /** True when some hook waits for this leaf's gradient to be final in a backward pass. */
+    public boolean hasPostAccumulateHooks() {
+        return !postAccumulateHooks.isEmpty();
+    }
+
+    /** For the engine: this leaf's gradient is final for the current backward pass. */
+    public void runPostAccumulateHooks() {
+        for (Runnable h : List.copyOf(postAccumulateHooks)) {
+            h.run();
+        }
+    }
+
+    Tensor.HookHandle addPostAccumulateHook(Runnable hook) {
+        postAccumulateHooks.add(hook);
+        return () -> postAccumulateHooks.remove(hook);
     }
 
     List<UnaryOperator<Tensor>> hooks() {

@@ -9,6 +9,7 @@ import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -1543,6 +1544,19 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("register_hook: the tensor does not require grad");
         }
         return autograd.addHook(hook);
+    }
+
+    /**
+     * Runs hook on this leaf once per backward pass, after every gradient flowing into it has been
+     * accumulated into {@link #grad()} (PyTorch's {@code register_post_accumulate_grad_hook}); passes
+     * that give it no gradient do not run it. Data-parallel training starts its all-reduces here.
+     */
+    public HookHandle registerPostAccumulateGradHook(Consumer<Tensor> hook) {
+        if (!requiresGrad() || !isLeaf()) {
+            throw new IllegalStateException("register_post_accumulate_grad_hook: only leaf tensors that require grad "
+                    + "accumulate gradients (shape " + Shape.str(shape) + ")");
+        }
+        return autograd.addPostAccumulateHook(() -> hook.accept(this));
     }
 
     /** Gradient of this scalar with respect to the leaves, accumulated into their {@link #grad()}. */

@@ -25,6 +25,14 @@ public final class Autograd {
     private Autograd() {
     }
 
+    /**
+     * Runs callback once the backward pass running on this thread has finished (PyTorch's
+     * {@code Variable._execution_engine.queue_callback}); called from a hook during backward.
+     */
+    public static void queueCallback(Runnable callback) {
+        Engine.queueCallback("queue_callback", callback);
+    }
+
     /** d(outputs)/d(inputs) . gradOutputs; null gradOutputs means ones for one-element outputs. */
     public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
                                 boolean createGraph) {

@@ -9,11 +9,13 @@ import dev.kiln.spi.Op;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Records nodes as the tensor API runs and walks them backward: each node's rule runs once, after
@@ -22,6 +24,8 @@ import java.util.Map;
 public final class Engine implements AutogradEngine {
     /** While forward mode evaluates a function, nodes save everything its tangent rules read. */
     private static final ThreadLocal<Boolean> SAVE_ALL = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** The callbacks queued by the backward passes running on this thread, innermost last. */
+    private static final ThreadLocal<Deque<List<Runnable>>> CALLBACKS = ThreadLocal.withInitial(ArrayDeque::new);
 
     @Override
     public void record(Op op, Tensor[] inputs, Tensor[] outputs) {
@@ -39,6 +43,15 @@ public final class Engine implements AutogradEngine {
         return SAVE_ALL.get();
     }
 
+    /** Runs callback when the innermost backward pass running on this thread has finished. */
+    static void queueCallback(String op, Runnable callback) {
+        Deque<List<Runnable>> running = CALLBACKS.get();
+        if (running.isEmpty()) {
+            throw new IllegalStateException(op + ": no backward pass is running on this thread");
+        }
+        running.peekLast().add(callback);
+    }
+
     @Override
     public void backward(Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph) {
         run(roots, grads, retainGraph, createGraph, null);
@@ -53,12 +66,19 @@ public final class Engine implements AutogradEngine {
         Map<AutogradMeta, Tensor> captured = capture == null ? null : new IdentityHashMap<>();
         Map<Node, Tensor[]> pending = new HashMap<>();
         List<Node> starts = new ArrayList<>();
+        List<Runnable> callbacks = new ArrayList<>();
+        CALLBACKS.get().addLast(callbacks);
         try (GradMode.Scope mode = GradMode.set(createGraph)) {
+            // leaves with post-accumulate hooks that got a gradient; in edges still to come from nodes
+            Set<AutogradMeta> hooked = Collections.newSetFromMap(new IdentityHashMap<>());
             for (int i = 0; i < roots.length; i++) {
                 Tensor g = createGraph ? grads[i] : grads[i].detach();
                 AutogradMeta meta = roots[i].autogradMeta();
                 if (roots[i].isLeaf()) {
                     deliverToLeaf(meta, g, captured, capture);
+                    if (captured == null && meta.hasPostAccumulateHooks()) {
+                        hooked.add(meta);
+                    }
                 } else {
                     Node node = (Node) meta.gradFn();
                     Tensor[] slot = pending.computeIfAbsent(node, k -> new Tensor[k.outputMeta.length]);
@@ -66,7 +86,13 @@ public final class Engine implements AutogradEngine {
                     starts.add(node);
                 }
             }
-            Map<Node, Integer> deps = dependencies(starts);
+            Map<AutogradMeta, Integer> leafEdges = new IdentityHashMap<>();
+            Map<Node, Integer> deps = dependencies(starts, captured == null ? leafEdges : null);
+            for (AutogradMeta leaf : hooked) {
+                if (!leafEdges.containsKey(leaf)) {
+                    leaf.runPostAccumulateHooks();
+                }
+            }
             Deque<Node> ready = new ArrayDeque<>();
             for (Node s : new java.util.LinkedHashSet<>(starts)) {
                 if (deps.getOrDefault(s, 0) == 0) {
@@ -86,6 +112,13 @@ public final class Engine implements AutogradEngine {
                     if (in.gradFn() == null) {
                         if (g != null) {
                             deliverToLeaf(in, g, captured, capture);
+                            if (captured == null && in.hasPostAccumulateHooks()) {
+                                hooked.add(in);
+                            }
+                        }
+                        Integer left = leafEdges.computeIfPresent(in, (k, n) -> n - 1);
+                        if (left != null && left == 0 && hooked.contains(in)) {
+                            in.runPostAccumulateHooks();
                         }
                         continue;
                     }
@@ -102,6 +135,11 @@ public final class Engine implements AutogradEngine {
                     node.release();
                 }
             }
+            for (int i = 0; i < callbacks.size(); i++) {
+                callbacks.get(i).run();
+            }
+        } finally {
+            CALLBACKS.get().removeLast();
         }
         return captured;
     }
@@ -162,8 +200,11 @@ public final class Engine implements AutogradEngine {
         leaf.setGrad(add(leaf.grad(), GradMode.isEnabled() ? h : h.detach()));
     }
 
-    /** How many edges from nodes reachable from the starts point at each node. */
-    private static Map<Node, Integer> dependencies(List<Node> starts) {
+    /**
+     * How many edges from nodes reachable from the starts point at each node; with {@code leafEdges},
+     * also how many point at each leaf that has post-accumulate hooks.
+     */
+    private static Map<Node, Integer> dependencies(List<Node> starts, Map<AutogradMeta, Integer> leafEdges) {
         Map<Node, Integer> deps = new HashMap<>();
         Deque<Node> stack = new ArrayDeque<>(starts);
         Map<Node, Boolean> seen = new IdentityHashMap<>();
@@ -173,7 +214,13 @@ public final class Engine implements AutogradEngine {
         while (!stack.isEmpty()) {
             Node n = stack.pop();
             for (AutogradMeta in : n.inputMeta) {
-                if (in == null || in.gradFn() == null) {
+                if (in == null) {
+                    continue;
+                }
+                if (in.gradFn() == null) {
+                    if (leafEdges != null && in.hasPostAccumulateHooks()) {
+                        leafEdges.merge(in, 1, Integer::sum);
+                    }
                     continue;
                 }
                 Node next = (Node) in.gradFn();
