@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mini-batches of a {@link Dataset}, as torch.utils.data.DataLoader: each {@link #iterator()} is one
- * epoch, in dataset order or (shuffle) in a permutation drawn from the generator when the epoch starts.
+ * epoch, in dataset order, (shuffle) in a permutation drawn from the generator when the epoch starts, or
+ * in the order a {@link Sampler} gives (a {@link DistributedSampler}: this rank's share).
  * With workers, batches are gathered ahead on background threads (at most prefetchFactor per worker
  * in flight) and handed out in order; the copy to the target device happens on the calling thread.
  */
@@ -24,6 +25,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
     private final Dataset dataset;
     private final int batchSize;
     private final boolean shuffle;
+    private final Sampler sampler; // or null: the dataset in order, or shuffled
     private final boolean dropLast;
     private final Generator generator;
     private final int numWorkers;
@@ -34,6 +36,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
         this.dataset = b.dataset;
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
+        this.sampler = b.sampler;
         this.dropLast = b.dropLast;
         this.generator = b.generator == null ? Generator.defaultGenerator() : b.generator;
         this.numWorkers = b.numWorkers;
@@ -47,20 +50,15 @@ public final class DataLoader implements Iterable<Tensor[]> {
 
     /** Batches per epoch, as len(loader): the last short one counts unless dropLast. */
     public int size() {
-        int n = dataset.size();
+        int n = sampler != null ? sampler.size() : dataset.size();
         return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
     }
 
     @Override
     public Iterator<Tensor[]> iterator() {
-        int[] order = shuffle ? Sampling.permutation(dataset.size(), generator) : identity(dataset.size());
+        int[] order = sampler != null ? sampler.epochIndices()
+                : shuffle ? Sampling.permutation(dataset.size(), generator) : Sampling.identity(dataset.size());
         return numWorkers == 0 ? new Epoch(order) : new PrefetchingEpoch(order);
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        return order;
     }
 
     /** One epoch gathered on the calling thread. */
@@ -158,6 +156,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
         private final Dataset dataset;
         private int batchSize = 1;
         private boolean shuffle;
+        private Sampler sampler;
         private boolean dropLast;
         private Generator generator;
         private int numWorkers;
@@ -178,6 +177,12 @@ public final class DataLoader implements Iterable<Tensor[]> {
 
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
+            return this;
+        }
+
+        /** Where each epoch's indices come from; excludes shuffle, as PyTorch. */
+        public Builder sampler(Sampler sampler) {
+            this.sampler = sampler;
             return this;
         }
 
@@ -217,6 +222,9 @@ public final class DataLoader implements Iterable<Tensor[]> {
         }
 
         public DataLoader build() {
+            if (sampler != null && shuffle) {
+                throw new IllegalArgumentException("DataLoader: sampler option is mutually exclusive with shuffle");
+            }
             return new DataLoader(this);
         }
     }

@@ -14,6 +14,15 @@ final class Sampling {
         }
     }
 
+    /** 0..n-1 in order. */
+    static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
     /** A permutation of 0..n-1 from g (Tensor.randperm), as ints. */
     static int[] permutation(int n, Generator g) {
         long[] p = Tensor.randperm(n, g).toLongArray();

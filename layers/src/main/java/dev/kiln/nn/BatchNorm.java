@@ -6,13 +6,15 @@ import dev.kiln.Functional;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.distributed.ProcessGroup;
 
 /**
  * Batch normalisation over every dim but the channel dim 1, as {@code torch.nn.BatchNorm*d}
  * ({@link Functional#batchNorm}). In training it normalises with the batch's biased variance and
  * updates the running mean and the running unbiased variance with {@code momentum} (null:
  * cumulative average); in eval it uses the running statistics. Buffers are named as PyTorch's,
- * num_batches_tracked included.
+ * num_batches_tracked included. Synchronised ({@link SyncBatchNorm}), training uses the statistics of
+ * the batch of every rank of a process group.
  */
 public abstract class BatchNorm extends Layer {
     private final int numFeatures;
@@ -21,6 +23,7 @@ public abstract class BatchNorm extends Layer {
     private final Parameter weight; // (C) or null
     private final Parameter bias; // (C) or null
     private final boolean trackRunningStats;
+    private ProcessGroup syncGroup; // null: statistics of this process's batch only
 
     protected BatchNorm(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
         this.numFeatures = numFeatures;
@@ -35,6 +38,15 @@ public abstract class BatchNorm extends Layer {
             registerBuffer("running_var", Tensor.ones(c, DType.FLOAT32, Device.CPU));
             registerBuffer("num_batches_tracked", Tensor.zeros(new int[0], DType.INT64, Device.CPU));
         }
+    }
+
+    /** From now on training normalises with the statistics of every rank of group (SyncBatchNorm). */
+    void syncWith(ProcessGroup group) {
+        syncGroup = group;
+    }
+
+    ProcessGroup syncGroup() {
+        return syncGroup;
     }
 
     /** Throws unless x has a rank this layer accepts, naming the layer and the shape. */
@@ -65,8 +77,13 @@ public abstract class BatchNorm extends Layer {
         }
         Tensor runningMean = trackRunningStats ? buffer("running_mean") : null;
         Tensor runningVar = trackRunningStats ? buffer("running_var") : null;
-        return Functional.batchNorm(x, runningMean, runningVar, weight == null ? null : weight.data(),
-                bias == null ? null : bias.data(), isTraining() || !trackRunningStats, factor, eps);
+        Tensor w = weight == null ? null : weight.data();
+        Tensor b = bias == null ? null : bias.data();
+        boolean batchStatistics = isTraining() || !trackRunningStats;
+        if (batchStatistics && syncGroup != null && syncGroup.size() > 1) {
+            return SyncBatchNorm.normalize(x, syncGroup, runningMean, runningVar, w, b, factor, eps);
+        }
+        return Functional.batchNorm(x, runningMean, runningVar, w, b, batchStatistics, factor, eps);
     }
 
     @Override
