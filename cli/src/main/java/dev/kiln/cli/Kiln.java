@@ -42,7 +42,10 @@ public final class Kiln {
         cl.setOverwrittenOptionsAllowed(true); // the last --device (etc.) wins, so scripts can override a default
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserError) {
-                cmd.getErr().println("kiln: " + e.getMessage());
+                // under mpirun every rank checks the same arguments: one message is enough
+                if (System.getenv().getOrDefault("OMPI_COMM_WORLD_RANK", "0").equals("0")) {
+                    cmd.getErr().println("kiln: " + e.getMessage());
+                }
                 return USER_ERROR;
             }
             throw e;

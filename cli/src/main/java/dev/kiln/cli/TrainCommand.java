@@ -56,6 +56,11 @@ final class TrainCommand implements Callable<Integer> {
     int limitTest;
     @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
     boolean noProgress;
+    @Option(names = "--distributed", description = "data-parallel over the processes of an MPI job: mpirun -np N ./kiln train"
+            + " --distributed (--batch-size is then each rank's; rank 0 writes the run)")
+    boolean distributed;
+    @Option(names = "--sync-bn", description = "with --distributed: batch norms use the statistics of every rank's batch")
+    boolean syncBatchNorm;
 
     @Override
     public Integer call() {
@@ -84,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         RunDirectory.check(dir, checkpoint);
         TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, seed, Devices.resolve(device), data, dir,
-                checkpoint, limitTrain, limitTest, !noProgress);
+                checkpoint, limitTrain, limitTest, !noProgress, distributed, syncBatchNorm);
         try {
             new Trainer(cfg, System.out).run();
         } catch (IOException e) {
@@ -102,6 +107,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
             throw new UserError("--lr must be a finite number > 0, got " + lr);
+        }
+        if (syncBatchNorm && !distributed) {
+            throw new UserError("--sync-bn synchronises batch norms across the ranks of --distributed training; add --distributed");
         }
         if (limitTrain < 0 || limitTest < 0) {
             throw new UserError("--limit-train and --limit-test must be >= 0 (0: all), got " + limitTrain + " and " + limitTest);

@@ -25,11 +25,16 @@ public final class DistributedSampler implements Sampler {
     }
 
     public DistributedSampler(Dataset dataset, int numReplicas, int rank, boolean shuffle, long seed, boolean dropLast) {
+        this(dataset.size(), numReplicas, rank, shuffle, seed, dropLast);
+    }
+
+    /** Over indices 0..datasetSize-1, for data kept outside a {@link Dataset}. */
+    public DistributedSampler(int datasetSize, int numReplicas, int rank, boolean shuffle, long seed, boolean dropLast) {
         if (numReplicas < 1 || rank < 0 || rank >= numReplicas) {
             throw new IllegalArgumentException("DistributedSampler: invalid rank " + rank + ", rank should be in the interval [0, "
                     + (numReplicas - 1) + "] (num_replicas " + numReplicas + ")");
         }
-        this.datasetSize = dataset.size();
+        this.datasetSize = datasetSize;
         this.numReplicas = numReplicas;
         this.rank = rank;
         this.shuffle = shuffle;

@@ -39,6 +39,11 @@ public final class Batches {
         return new Batches(data, order, batchSize, device);
     }
 
+    /** In the given order (a rank's share of an epoch: DistributedSampler). */
+    public static Batches inOrder(Dataset data, int[] order, int batchSize, Device device) {
+        return new Batches(data, order.clone(), batchSize, device);
+    }
+
     /** The number of batches, the last one short when the size does not divide (a batch larger than the data: one). */
     public int count() {
         return order.length / batchSize + (order.length % batchSize == 0 ? 0 : 1); // n + batchSize - 1 would overflow

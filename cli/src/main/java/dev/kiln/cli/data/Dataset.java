@@ -1,5 +1,7 @@
 package dev.kiln.cli.data;
 
+import java.util.Arrays;
+
 /** Images normalised to float (n, 1, h, w) row-major, with their class labels 0..9. */
 public record Dataset(float[] images, long[] labels, int height, int width) {
     public int size() {
@@ -15,6 +17,12 @@ public record Dataset(float[] images, long[] labels, int height, int width) {
         if (n <= 0 || n >= size()) {
             return this;
         }
-        return new Dataset(java.util.Arrays.copyOf(images, n * pixels()), java.util.Arrays.copyOf(labels, n), height, width);
+        return range(0, n);
+    }
+
+    /** Examples from (inclusive) to to (exclusive), copied. */
+    public Dataset range(int from, int to) {
+        return new Dataset(Arrays.copyOfRange(images, Math.multiplyExact(from, pixels()), Math.multiplyExact(to, pixels())),
+                Arrays.copyOfRange(labels, from, to), height, width);
     }
 }

@@ -2,12 +2,14 @@ package dev.kiln.cli.train;
 
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.cli.UserError;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.Dataset;
 import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.nn.Layer;
 import dev.kiln.optim.Optimizer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,14 +27,35 @@ public final class Trainer {
         this.out = out;
     }
 
+    /** Trains; distributed, every rank runs this, and a failure on one rank ends them all. */
     public List<EpochMetrics> run() throws IOException {
+        DistributedRun dist = DistributedRun.start(cfg);
+        try {
+            return run(dist, dist.writes() ? out : new PrintStream(OutputStream.nullOutputStream()));
+        } catch (RuntimeException e) {
+            dist.fail(e);
+            throw e;
+        } catch (IOException e) {
+            if (dist.size() > 1) { // rank 0's files: it says so and ends the job, rather than leave the others waiting
+                dist.fail(new UserError(cfg.outDir() + ": cannot write the run's files (" + e + ")", e));
+            }
+            throw e;
+        } finally {
+            dist.close();
+        }
+    }
+
+    private List<EpochMetrics> run(DistributedRun dist, PrintStream out) throws IOException {
+        boolean writes = dist.writes();
         Generator g = new Generator(cfg.seed());
         Layer model = Models.create(cfg.model(), g);
         model.to(cfg.device());
         Optimizer opt = Optimizers.create(cfg.optimizer(), model.parameters(), cfg.lr());
         Dataset train = FashionMnist.train(cfg.dataDir()).limit(cfg.limitTrain());
         Dataset test = FashionMnist.test(cfg.dataDir()).limit(cfg.limitTest());
-        RunDirectory.prepare(cfg.outDir());
+        if (writes) {
+            RunDirectory.prepare(cfg.outDir());
+        }
         Path checkpoint = cfg.outDir().resolve(RunCheckpoint.FILE_NAME);
         List<EpochMetrics> history = new ArrayList<>();
         List<StepLosses.Step> steps = new ArrayList<>();
@@ -44,24 +67,28 @@ public final class Trainer {
             start = RunCheckpoint.epoch(saved);
             history.addAll(resumedHistory(saved, start));
             steps.addAll(StepLosses.read(cfg.resume().toAbsolutePath().getParent().resolve(StepLosses.FILE_NAME), start));
-            writeReports(history, steps); // metrics.csv and the curves agree with the checkpoint from the start
+            if (writes) {
+                writeReports(history, steps); // metrics.csv and the curves agree with the checkpoint from the start
+            }
             out.printf("resumed %s after epoch %d%n", cfg.resume(), start);
         }
-        out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d, %s lr %g, seed %d%n",
-                cfg.model(), cfg.device(), train.size(), test.size(), cfg.epochs(), cfg.batchSize(), cfg.optimizer(),
-                opt.lr(), cfg.seed());
-        out.printf("writing %s%n", cfg.outDir());
-        TrainStep step = new TrainStep(model, opt);
+        Layer net = dist.wrap(model, cfg.syncBatchNorm()); // after resuming: rank 0's state goes to every rank
+        out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d%s, %s lr %g, seed %d%n",
+                cfg.model(), cfg.device(), train.size(), test.size(), cfg.epochs(), cfg.batchSize(),
+                dist.size() > 1 ? " per rank" : "", cfg.optimizer(), opt.lr(), cfg.seed());
+        out.printf("writing %s%s%n", cfg.outDir(), dist.describe());
+        TrainStep step = new TrainStep(net, opt);
         long t0 = System.nanoTime();
         for (int epoch = start + 1; epoch <= cfg.epochs(); epoch++) {
             long e0 = System.nanoTime();
             // the epoch's own stream, so a resumed run shuffles exactly as an uninterrupted one
-            Batches batches = Batches.shuffled(train, cfg.batchSize(), cfg.device(), new Generator(cfg.seed() * 1000003L + epoch));
-            model.train();
+            Batches batches = dist.epochBatches(train, cfg.batchSize(), cfg.device(), cfg.seed(), epoch);
+            net.train();
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
-            try (EpochProgress bar = new EpochProgress("epoch " + epoch + "/" + cfg.epochs(), train.size(), cfg.progress())) {
+            int shown = (int) Math.min(train.size(), (long) batches.count() * cfg.batchSize()); // this rank's share
+            try (EpochProgress bar = new EpochProgress("epoch " + epoch + "/" + cfg.epochs(), shown, cfg.progress() && writes)) {
                 for (int b = 0; b < batches.count(); b++) {
                     TrainStep.Result r = step.run(batches, b);
                     lossSum += r.lossSum();
@@ -71,12 +98,15 @@ public final class Trainer {
                     steps.add(new StepLosses.Step(epoch - 1 + (b + 1.0) / batches.count(), r.lossSum() / r.size()));
                 }
             }
-            Evaluation ev = Evaluation.of(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
+            double[] sums = dist.sum(lossSum, correct, seen); // the epoch over every rank
+            Evaluation ev = dist.evaluate(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
             double seconds = (System.nanoTime() - e0) / 1e9;
-            EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, ev.loss(), ev.accuracy(), seconds);
+            EpochMetrics m = new EpochMetrics(epoch, sums[0] / sums[2], sums[1] / sums[2], ev.loss(), ev.accuracy(), seconds);
             history.add(m);
-            RunCheckpoint.save(checkpoint, model, opt, cfg.optimizer(), epoch, history); // first: it is the run's truth
-            writeReports(history, steps);
+            if (writes) { // the unwrapped model: the checkpoint loads in one process
+                RunCheckpoint.save(checkpoint, model, opt, cfg.optimizer(), epoch, history); // first: it is the run's truth
+                writeReports(history, steps);
+            }
             out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s%n", epoch,
                     cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(), seconds);
         }
