@@ -18,6 +18,7 @@ import dev.kiln.spi.UnaryOp;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** The pure-Java backend: every primitive, float32 and float64, its loops split over {@link Parallel}'s thread team. */
@@ -65,6 +66,16 @@ public final class CpuBackend implements Backend {
     public Object toArray(Tensor x) {
         // a fresh copy the caller keeps: its storage must not pool it when a scope releases it
         return ((CpuStorage) CpuElementwise.contiguous(x).storage()).surrender();
+    }
+
+    @Override
+    public void copyToBuffer(Tensor x, ByteBuffer dst) {
+        CpuStaging.copyToBuffer(x, dst);
+    }
+
+    @Override
+    public void copyFromBuffer(ByteBuffer src, Tensor dst) {
+        CpuStaging.copyFromBuffer(src, dst);
     }
 
     @Override

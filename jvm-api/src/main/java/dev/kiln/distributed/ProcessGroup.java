@@ -1,12 +1,14 @@
 package dev.kiln.distributed;
 
 import dev.kiln.DType;
-import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Backends;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.CommunicatorProvider;
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,18 +40,31 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** Joins the job through the named transport ("mpi"); prefer {@link Distributed#initProcessGroup}. */
     public static ProcessGroup open(String backend, Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("init_process_group: timeout must be positive, got " + timeout);
-        }
+        checkTimeout(timeout);
         List<String> names = new ArrayList<>();
         for (CommunicatorProvider p : ServiceLoader.load(CommunicatorProvider.class, ProcessGroup.class.getClassLoader())) {
             if (p.name().equals(backend)) {
-                return new ProcessGroup(backend, p.open(), timeout);
+                return over(backend, p.open(), timeout);
             }
             names.add(p.name());
         }
         throw new DistributedException("init_process_group: no '" + backend + "' backend on the class path (found "
                 + names + "; kiln-native provides 'mpi')");
+    }
+
+    /**
+     * A group over a communicator opened by the caller (a transport's own tests and benchmarks, which
+     * time the transport alone beside the group on the same connection).
+     */
+    public static ProcessGroup over(String backend, Communicator communicator, Duration timeout) {
+        checkTimeout(timeout);
+        return new ProcessGroup(backend, communicator, timeout);
+    }
+
+    private static void checkTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("init_process_group: timeout must be positive, got " + timeout);
+        }
     }
 
     public int rank() {
@@ -89,8 +104,10 @@ public final class ProcessGroup implements AutoCloseable {
         Communicator.Request request = start(what, () -> communicator.allReduce(buffer, t.numel(), t.dtype(),
                 op == Reduction.AVG ? Reduction.SUM : op));
         return new Work(this, what, request, () -> {
-            Tensor result = unstage(buffer, t.dtype(), t.shape());
-            write(t, op == Reduction.AVG ? result.div(size()) : result);
+            if (op == Reduction.AVG) {
+                divide(buffer, t.dtype(), t.numel(), size());
+            }
+            unstage(buffer, t);
         });
     }
 
@@ -105,7 +122,7 @@ public final class ProcessGroup implements AutoCloseable {
         synchronized (this) {
             ByteBuffer buffer = stage(t);
             Communicator.Request request = start(what, () -> communicator.broadcast(buffer, t.numel(), t.dtype(), src));
-            work = new Work(this, what, request, () -> write(t, unstage(buffer, t.dtype(), t.shape())));
+            work = new Work(this, what, request, () -> unstage(buffer, t));
         }
         work.await();
     }
@@ -126,7 +143,8 @@ public final class ProcessGroup implements AutoCloseable {
             Communicator.Request request = start(what, () -> communicator.allGather(send, receive, t.numel(), t.dtype()));
             work = new Work(this, what, request, () -> {
                 give(send);
-                out[0] = unstage(receive, t.dtype(), shape).to(t.device());
+                out[0] = Tensor.zeros(shape, t.dtype(), t.device());
+                unstage(receive, out[0]);
             });
         }
         work.await();
@@ -195,44 +213,31 @@ public final class ProcessGroup implements AutoCloseable {
         return d.toMillis() / 1000.0 + " s";
     }
 
+    /** t's values in a staging buffer, in the dtype's native layout, positioned at 0. */
     private ByteBuffer stage(Tensor t) {
         ByteBuffer b = take((long) t.numel() * t.dtype().byteSize());
-        switch (t.dtype()) {
-            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
-            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
-            default -> b.asLongBuffer().put(t.toLongArray());
-        }
-        return b;
+        Backends.of(t.device()).copyToBuffer(t, b);
+        return b.rewind();
     }
 
-    /** The buffer's values as a new CPU tensor of shape; the buffer goes back to the spares. */
-    private Tensor unstage(ByteBuffer b, DType dtype, int[] shape) {
-        int n = Shape.numel(shape);
-        Tensor out;
-        switch (dtype) {
-            case FLOAT32 -> {
-                float[] a = new float[n];
-                b.asFloatBuffer().get(a);
-                out = Tensor.fromArray(a, shape);
-            }
-            case FLOAT64 -> {
-                double[] a = new double[n];
-                b.asDoubleBuffer().get(a);
-                out = Tensor.fromArray(a, shape);
-            }
-            default -> {
-                long[] a = new long[n];
-                b.asLongBuffer().get(a);
-                out = Tensor.fromArray(a, shape);
-            }
-        }
+    /** Writes the buffer's values into t, in place and outside autograd; the buffer goes back to the spares. */
+    private void unstage(ByteBuffer b, Tensor t) {
+        Backends.of(t.device()).copyFromBuffer(b.rewind(), t);
         give(b);
-        return out;
     }
 
-    private static void write(Tensor t, Tensor values) {
-        try (var scope = GradMode.noGrad()) {
-            t.copy_(values);
+    /** AVG as sum / n, element by element, as PyTorch divides the sum. */
+    private static void divide(ByteBuffer b, DType dtype, int count, int n) {
+        if (dtype == DType.FLOAT32) {
+            FloatBuffer f = b.asFloatBuffer();
+            for (int i = 0; i < count; i++) {
+                f.put(i, f.get(i) / n);
+            }
+        } else {
+            DoubleBuffer d = b.asDoubleBuffer();
+            for (int i = 0; i < count; i++) {
+                d.put(i, d.get(i) / n);
+            }
         }
     }
 

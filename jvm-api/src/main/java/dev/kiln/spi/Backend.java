@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.MemoryStats;
 import dev.kiln.Tensor;
+import java.nio.ByteBuffer;
 
 /**
  * The kernel contract: the small set of primitives every backend implements. Everything else in
@@ -30,6 +31,21 @@ public interface Backend {
 
     /** The elements of view {@code x} in row-major order, as a new Java array of its dtype. */
     Object toArray(Tensor x);
+
+    /**
+     * Writes x's elements in row-major order into dst from its position, in native byte order (float32,
+     * float64 or int64): how collectives stage a tensor. Backends whose memory the host can read
+     * copy once; the default goes through {@link #toArray}.
+     */
+    default void copyToBuffer(Tensor x, ByteBuffer dst) {
+        HostBuffers.put(dst, toArray(x));
+    }
+
+    /** Reads dst.numel() elements from src's position (as {@link #copyToBuffer} wrote them) into the view dst, in place. */
+    default void copyFromBuffer(ByteBuffer src, Tensor dst) {
+        copyInto(dst, HostBuffers.tensor(src, dst.dtype(), dst.shape()).to(dst.device()));
+        dst.storage().bumpVersion();
+    }
 
     /** x: any view -> a new contiguous tensor of the same shape and dtype. */
     Tensor contiguous(Tensor x);
