@@ -1,6 +1,6 @@
 // JNI binding of the MPI calls Kiln's process groups need (dev.kiln.mpi.MpiNative): init/finalize,
 // rank/size, non-blocking all-reduce / broadcast / all-gather / barrier on direct buffers, test and
-// abort. Every collective is non-blocking so that Java can wait with a timeout and keep progressing
+// abort, and point-to-point status messages for diagnosing a time-out. Every collective is non-blocking so that Java can wait with a timeout and keep progressing
 // MPI (MPI_Test) while backward runs. Errors return (MPI_ERRORS_RETURN) and become Java exceptions.
 #include <dlfcn.h>
 #include <jni.h>
@@ -8,11 +8,13 @@
 #include <mpi.h>
 
 #include <cstdio>
+#include <initializer_list>
 #include <new>
 
 namespace {
 
 MPI_Comm comm = MPI_COMM_NULL; // a duplicate of MPI_COMM_WORLD: Kiln's collectives never mix with a user's
+MPI_Comm status = MPI_COMM_NULL; // another: after a time-out, ranks tell each other where they are stuck
 
 // Java-side codes (MpiNative): dtype 0 float32, 1 float64, 2 int64; op 0 sum, 1 max, 2 min, 3 product.
 MPI_Datatype datatype(jint code) {
@@ -91,12 +93,14 @@ JNIEXPORT jint JNICALL Java_dev_kiln_mpi_MpiNative_init(JNIEnv* env, jclass) {
         MPI_Query_thread(&provided);
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    int rc = MPI_Comm_dup(MPI_COMM_WORLD, &comm);
-    if (rc != MPI_SUCCESS) {
-        throwState(env, "MPI_Comm_dup", rc);
-        return -1;
+    for (MPI_Comm* c : {&comm, &status}) {
+        int rc = MPI_Comm_dup(MPI_COMM_WORLD, c);
+        if (rc != MPI_SUCCESS) {
+            throwState(env, "MPI_Comm_dup", rc);
+            return -1;
+        }
+        MPI_Comm_set_errhandler(*c, MPI_ERRORS_RETURN);
     }
-    MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     return provided;
 }
 
@@ -154,6 +158,25 @@ JNIEXPORT jlong JNICALL Java_dev_kiln_mpi_MpiNative_barrier(JNIEnv* env, jclass)
     return begin(env, "MPI_Ibarrier", [&](MPI_Request* r) { return MPI_Ibarrier(comm, r); });
 }
 
+// One int64 to or from another rank on the status communicator, non-blocking.
+JNIEXPORT jlong JNICALL Java_dev_kiln_mpi_MpiNative_sendStatus(JNIEnv* env, jclass, jobject buffer, jint dest) {
+    void* data = address(env, buffer);
+    return begin(env, "MPI_Isend", [&](MPI_Request* r) { return MPI_Isend(data, 1, MPI_INT64_T, dest, 0, status, r); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_kiln_mpi_MpiNative_receiveStatus(JNIEnv* env, jclass, jobject buffer, jint source) {
+    void* data = address(env, buffer);
+    return begin(env, "MPI_Irecv", [&](MPI_Request* r) { return MPI_Irecv(data, 1, MPI_INT64_T, source, 0, status, r); });
+}
+
+// Gives up on a request that has not completed (a status message no one answers) and frees it.
+JNIEXPORT void JNICALL Java_dev_kiln_mpi_MpiNative_cancel(JNIEnv*, jclass, jlong handle) {
+    MPI_Request* request = reinterpret_cast<MPI_Request*>(handle);
+    MPI_Cancel(request);
+    MPI_Request_free(request);
+    delete request;
+}
+
 // True once the request has completed (its handle is then freed); progresses MPI either way.
 JNIEXPORT jboolean JNICALL Java_dev_kiln_mpi_MpiNative_test(JNIEnv* env, jclass, jlong handle) {
     MPI_Request* request = reinterpret_cast<MPI_Request*>(handle);
@@ -177,8 +200,10 @@ JNIEXPORT void JNICALL Java_dev_kiln_mpi_MpiNative_abort(JNIEnv*, jclass, jint c
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_mpi_MpiNative_finish(JNIEnv* env, jclass) {
-    if (comm != MPI_COMM_NULL) {
-        MPI_Comm_free(&comm);
+    for (MPI_Comm* c : {&comm, &status}) {
+        if (*c != MPI_COMM_NULL) {
+            MPI_Comm_free(c);
+        }
     }
     int finalized = 0;
     MPI_Finalized(&finalized);

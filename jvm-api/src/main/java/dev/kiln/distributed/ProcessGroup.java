@@ -20,9 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The processes of one job and the collectives among them, as a {@code torch.distributed} process
  * group. Tensors on any device are staged through host buffers (reused across calls); each
- * collective waits at most {@link #timeout()} and then fails naming itself and this rank, after
- * which the group is broken. Calls are serialised; every rank must issue the same collectives in
- * the same order.
+ * collective waits at most {@link #timeout()} and then fails naming itself, this rank and the ranks
+ * that are not in it (asked over a side channel), after which the group is broken. Calls are
+ * serialised; every rank must issue the same collectives in the same order.
  */
 public final class ProcessGroup implements AutoCloseable {
     private final String backend;
@@ -201,12 +201,38 @@ public final class ProcessGroup implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 broken = what + " timed out on rank " + rank();
                 throw new DistributedException(what + " did not complete within " + seconds(timeout) + " on rank " + rank()
-                        + " of " + size() + ": another rank has died, hung, or started a different collective");
+                        + " of " + size() + ": " + diagnose());
             }
             if (spins > 1000) {
                 LockSupport.parkNanos(20_000); // waiting long: let the other threads and ranks run
             }
         }
+    }
+
+    /** Which ranks are not where this one is, from what the others answer within a grace period. */
+    private String diagnose() {
+        Duration grace = Duration.ofMillis(Math.max(1000, Math.min(10_000, timeout.toMillis() / 4)));
+        long[] positions = communicator.exchangePositions(sequence, grace);
+        List<String> silent = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
+        for (int r = 0; r < positions.length; r++) {
+            if (positions[r] < 0) {
+                silent.add(Integer.toString(r));
+            } else if (positions[r] != sequence) {
+                elsewhere.add("rank " + r + " has started " + positions[r]);
+            }
+        }
+        List<String> said = new ArrayList<>();
+        if (!silent.isEmpty()) {
+            said.add((silent.size() == 1 ? "rank " : "ranks ") + String.join(", ", silent) + " did not answer within "
+                    + seconds(grace) + " (hung, dead, or busy outside the collectives)");
+        }
+        if (!elsewhere.isEmpty()) {
+            said.add(String.join(", ", elsewhere) + " collectives where this rank has started " + sequence
+                    + " (the ranks issued different collectives)");
+        }
+        return said.isEmpty() ? "every rank answered from the same collective (the transport itself is stuck)"
+                : String.join("; ", said);
     }
 
     private static String seconds(Duration d) {

@@ -3,6 +3,7 @@ package dev.kiln.spi;
 import dev.kiln.DType;
 import dev.kiln.distributed.Reduction;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * One process's end of a collective transport (MPI today, NCCL next), the kernel contract of
@@ -28,6 +29,13 @@ public interface Communicator {
     Request allGather(ByteBuffer send, ByteBuffer receive, int count, DType dtype);
 
     Request barrier();
+
+    /**
+     * After a collective timed out: sends position (how many collectives this rank has started) to
+     * every other rank and collects theirs for at most grace. Returns every rank's position, -1 for a
+     * rank that did not answer (hung, dead, or busy outside the collectives).
+     */
+    long[] exchangePositions(long position, Duration grace);
 
     /** Ends every rank's process with exitCode (MPI_Abort): the way out when a peer is lost. */
     void abort(int exitCode);

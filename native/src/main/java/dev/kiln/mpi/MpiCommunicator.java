@@ -4,6 +4,10 @@ import dev.kiln.DType;
 import dev.kiln.distributed.Reduction;
 import dev.kiln.spi.Communicator;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 
 /** The MPI transport: Kiln's own duplicate of MPI_COMM_WORLD, collectives started non-blocking. */
 final class MpiCommunicator implements Communicator {
@@ -59,6 +63,44 @@ final class MpiCommunicator implements Communicator {
     @Override
     public Request barrier() {
         return request(MpiNative.barrier());
+    }
+
+    @Override
+    public long[] exchangePositions(long position, Duration grace) {
+        ByteBuffer out = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(0, position);
+        ByteBuffer in = ByteBuffer.allocateDirect(size * Long.BYTES).order(ByteOrder.nativeOrder());
+        long[] sends = new long[size];
+        long[] receives = new long[size];
+        for (int r = 0; r < size; r++) {
+            if (r != rank) {
+                sends[r] = MpiNative.sendStatus(out, r);
+                receives[r] = MpiNative.receiveStatus(in.slice(r * Long.BYTES, Long.BYTES), r);
+            }
+        }
+        long[] positions = new long[size];
+        Arrays.fill(positions, -1);
+        positions[rank] = position;
+        long deadline = System.nanoTime() + grace.toNanos();
+        int waiting = size - 1;
+        while (waiting > 0 && System.nanoTime() - deadline < 0) {
+            for (int r = 0; r < size; r++) {
+                if (receives[r] != 0 && MpiNative.test(receives[r])) {
+                    receives[r] = 0;
+                    positions[r] = in.getLong(r * Long.BYTES);
+                    waiting--;
+                }
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        for (int r = 0; r < size; r++) {
+            if (receives[r] != 0) {
+                MpiNative.cancel(receives[r]);
+            }
+            if (sends[r] != 0 && !MpiNative.test(sends[r])) {
+                MpiNative.cancel(sends[r]);
+            }
+        }
+        return positions;
     }
 
     @Override

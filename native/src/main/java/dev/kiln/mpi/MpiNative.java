@@ -57,6 +57,15 @@ final class MpiNative {
     /** True once the request completed (its handle is then freed). */
     static native boolean test(long request);
 
+    /** Sends buffer's first int64 to dest on the status communicator. */
+    static native long sendStatus(ByteBuffer buffer, int dest);
+
+    /** Receives one int64 from source into buffer on the status communicator. */
+    static native long receiveStatus(ByteBuffer buffer, int source);
+
+    /** Cancels and frees a request that has not completed. */
+    static native void cancel(long request);
+
     static native void abort(int code);
 
     static native void finish();

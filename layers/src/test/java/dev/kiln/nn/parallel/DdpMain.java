@@ -223,7 +223,7 @@ public final class DdpMain {
                 + " first grad same " + sameOnEveryRank(g, first2.weight().grad()));
     }
 
-    /** Rank 1 stops taking part; rank 0's all-reduce must fail within the timeout, naming itself. */
+    /** Rank 1 stops taking part; the others' all-reduce must fail within the timeout, naming rank 1. */
     static void hang(ProcessGroup g) throws InterruptedException {
         if (g.rank() == 1) {
             Thread.sleep(60_000);
@@ -231,11 +231,14 @@ public final class DdpMain {
         }
         try {
             g.allReduce(Tensor.ones(4), Reduction.SUM);
-            System.out.println("rank 0 no error");
+            System.out.println("rank " + g.rank() + " no error");
         } catch (RuntimeException e) {
-            System.out.println("rank 0 error: " + e.getMessage());
+            System.out.println("rank " + g.rank() + " error: " + e.getMessage());
             System.out.flush();
-            g.abort(3);
+            if (g.rank() == 0) {
+                g.abort(3); // ends the job, the sleeping rank too
+            }
+            Thread.sleep(60_000);
         }
     }
 }
