@@ -97,32 +97,62 @@ public final class ProcessGroup implements AutoCloseable {
      * Starts an all-reduce of t, as {@code dist.all_reduce(t, async_op=True)}: t's values are read now
      * and the result written into t by {@link Work#await()}.
      */
-    public synchronized Work allReduceAsync(Tensor t, Reduction op) {
-        String what = describe("all_reduce", t);
-        checkDType(what, t, op);
-        ByteBuffer buffer = stage(t);
-        Communicator.Request request = start(what, () -> communicator.allReduce(buffer, t.numel(), t.dtype(),
+    public Work allReduceAsync(Tensor t, Reduction op) {
+        return allReduceCoalescedAsync(List.of(t), op);
+    }
+
+    /**
+     * Starts one all-reduce of several tensors of one dtype, as {@code all_reduce_coalesced}: they
+     * travel as one message (one copy each into it and out of it), and {@link Work#await()} writes
+     * each one's result into it. Data-parallel training sends a bucket of gradients this way.
+     */
+    public synchronized Work allReduceCoalescedAsync(List<Tensor> tensors, Reduction op) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("all_reduce_coalesced: no tensors");
+        }
+        Tensor first = tensors.get(0);
+        String what = tensors.size() == 1 ? describe("all_reduce", first)
+                : "all_reduce_coalesced #" + (sequence + 1) + " (" + tensors.size() + " " + first.dtype() + " tensors)";
+        int n = checkOneMessage(what, tensors, op);
+        if (size() == 1) { // every reduction of one rank's values is those values
+            return new Work(this, what, start(what, () -> () -> true), () -> { });
+        }
+        ByteBuffer buffer = stage(tensors, (long) n * first.dtype().byteSize());
+        Communicator.Request request = start(what, () -> communicator.allReduce(buffer, n, first.dtype(),
                 op == Reduction.AVG ? Reduction.SUM : op));
         return new Work(this, what, request, () -> {
             if (op == Reduction.AVG) {
-                divide(buffer, t.dtype(), t.numel(), size());
+                divide(buffer, first.dtype(), n, size());
             }
-            unstage(buffer, t);
+            unstage(buffer, tensors);
         });
     }
 
     /** Copies src's tensor into every other rank's t (same shape and dtype on every rank). */
     public void broadcast(Tensor t, int src) {
-        String what = describe("broadcast", t);
+        broadcastCoalesced(List.of(t), src);
+    }
+
+    /**
+     * Copies rank src's tensors (one dtype) into every other rank's, as one message, as
+     * {@code _broadcast_coalesced}: how data-parallel training hands out rank 0's state.
+     */
+    public void broadcastCoalesced(List<Tensor> tensors, int src) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("broadcast_coalesced: no tensors");
+        }
+        Tensor first = tensors.get(0);
+        String what = tensors.size() == 1 ? describe("broadcast", first)
+                : "broadcast_coalesced #" + (sequence + 1) + " (" + tensors.size() + " " + first.dtype() + " tensors)";
         if (src < 0 || src >= size()) {
             throw new IllegalArgumentException(what + ": source rank " + src + " is not in [0, " + size() + ")");
         }
-        checkDType(what, t, Reduction.SUM);
+        int count = checkOneMessage(what, tensors, Reduction.SUM);
         Work work;
         synchronized (this) {
-            ByteBuffer buffer = stage(t);
-            Communicator.Request request = start(what, () -> communicator.broadcast(buffer, t.numel(), t.dtype(), src));
-            work = new Work(this, what, request, () -> unstage(buffer, t));
+            ByteBuffer buffer = stage(tensors, (long) count * first.dtype().byteSize());
+            Communicator.Request request = start(what, () -> communicator.broadcast(buffer, count, first.dtype(), src));
+            work = new Work(this, what, request, () -> unstage(buffer, tensors));
         }
         work.await();
     }
@@ -177,7 +207,24 @@ public final class ProcessGroup implements AutoCloseable {
         return op + " #" + (sequence + 1) + " (" + t.dtype() + " " + Shape.str(t.shape()) + ")";
     }
 
-    private void checkDType(String what, Tensor t, Reduction op) {
+    /** The elements of tensors that travel together: one dtype that can be sent, at most 2^31 - 1 of them. */
+    private static int checkOneMessage(String what, List<Tensor> tensors, Reduction op) {
+        DType dtype = tensors.get(0).dtype();
+        long count = 0;
+        for (Tensor t : tensors) {
+            if (t.dtype() != dtype) {
+                throw new IllegalArgumentException(what + ": every tensor must be " + dtype + ", got " + t.dtype());
+            }
+            checkDType(what, t, op);
+            count += t.numel();
+        }
+        if (count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + ": " + count + " elements exceed one message (2^31 - 1)");
+        }
+        return (int) count;
+    }
+
+    private static void checkDType(String what, Tensor t, Reduction op) {
         if (t.dtype() == DType.BOOL) {
             throw new IllegalArgumentException(what + ": bool tensors cannot be sent; convert to int64 first");
         }
@@ -241,14 +288,29 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** t's values in a staging buffer, in the dtype's native layout, positioned at 0. */
     private ByteBuffer stage(Tensor t) {
-        ByteBuffer b = take((long) t.numel() * t.dtype().byteSize());
-        Backends.of(t.device()).copyToBuffer(t, b);
+        return stage(List.of(t), (long) t.numel() * t.dtype().byteSize());
+    }
+
+    /** The tensors' values one after another in a staging buffer of bytes, positioned at 0. */
+    private ByteBuffer stage(List<Tensor> tensors, long bytes) {
+        ByteBuffer b = take(bytes);
+        for (Tensor t : tensors) {
+            Backends.of(t.device()).copyToBuffer(t, b);
+        }
         return b.rewind();
     }
 
     /** Writes the buffer's values into t, in place and outside autograd; the buffer goes back to the spares. */
     private void unstage(ByteBuffer b, Tensor t) {
-        Backends.of(t.device()).copyFromBuffer(b.rewind(), t);
+        unstage(b, List.of(t));
+    }
+
+    /** Writes consecutive slices of the buffer into the tensors; the buffer goes back to the spares. */
+    private void unstage(ByteBuffer b, List<Tensor> tensors) {
+        b.rewind();
+        for (Tensor t : tensors) {
+            Backends.of(t.device()).copyFromBuffer(b, t);
+        }
         give(b);
     }
 

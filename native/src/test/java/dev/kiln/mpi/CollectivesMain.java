@@ -8,6 +8,7 @@ import dev.kiln.distributed.ProcessGroup;
 import dev.kiln.distributed.Reduction;
 import dev.kiln.distributed.Work;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One rank of ProcessGroupMpiTest's job: every collective on every dtype, on the device named by
@@ -62,6 +63,17 @@ public final class CollectivesMain {
         wa.await();
         check("async sum", a, k -> n);
         check("async max", c, k -> n - 1);
+        // several tensors as one message (a strided view among them), averaged, and broadcast back
+        Tensor p = Tensor.full(new int[] {3}, r, DType.FLOAT64, device);
+        Tensor q = Tensor.arange(1, 7, 1, DType.FLOAT64, device).mul(r + 1).reshape(2, 3).t();
+        g.allReduceCoalescedAsync(List.of(p, q), Reduction.AVG).await();
+        check("coalesced avg, first", p, k -> (n - 1) / 2.0);
+        check("coalesced avg, transposed view", q.t(), k -> k * (n + 1) / 2.0);
+        Tensor s1 = Tensor.full(new int[] {2}, r, DType.INT64, device);
+        Tensor s2 = Tensor.full(new int[] {5}, -r, DType.INT64, device);
+        g.broadcastCoalesced(List.of(s1, s2), n - 1);
+        check("coalesced broadcast, first", s1, k -> n - 1);
+        check("coalesced broadcast, second", s2, k -> 1 - n);
         g.barrier();
         System.out.println("rank " + r + " of " + n + " ok on " + device + " (" + g.description() + ")");
         Distributed.destroyProcessGroup();

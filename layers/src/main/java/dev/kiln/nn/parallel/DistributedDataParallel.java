@@ -112,12 +112,23 @@ public final class DistributedDataParallel extends Layer {
         ModelSignature.verify(group, names, params);
         List<Tensor> state = new ArrayList<>(params);
         state.addAll(buffers());
-        Coalesced.broadcast(group, state, 0);
+        broadcastFromRankZero(state);
         bucketOf = new int[params.size()];
         assignBuckets();
         for (int i = 0; i < params.size(); i++) {
             int index = i;
             params.get(i).registerPostAccumulateGradHook(t -> onGradientReady(index));
+        }
+    }
+
+    /** Rank 0's values of tensors to every rank: one message per dtype. */
+    private void broadcastFromRankZero(List<Tensor> tensors) {
+        Map<DType, List<Tensor>> byDType = new LinkedHashMap<>();
+        for (Tensor t : tensors) {
+            byDType.computeIfAbsent(t.dtype(), k -> new ArrayList<>()).add(t);
+        }
+        for (List<Tensor> same : byDType.values()) {
+            group.broadcastCoalesced(same, 0);
         }
     }
 
@@ -169,10 +180,7 @@ public final class DistributedDataParallel extends Layer {
     public <T> T forward(Supplier<T> body) {
         syncThisBackward = noSyncDepth == 0;
         if (isTraining() && options.broadcastBuffers() && group.size() > 1) {
-            List<Tensor> buffers = buffers();
-            if (!buffers.isEmpty()) {
-                Coalesced.broadcast(group, buffers, 0);
-            }
+            broadcastFromRankZero(buffers());
         }
         return body.get();
     }
@@ -204,7 +212,7 @@ public final class DistributedDataParallel extends Layer {
     }
 
     private List<Tensor> buffers() {
-        return new ArrayList<>(module.namedBuffers().values().stream().filter(b -> b != null).toList());
+        return module.namedBuffers().values().stream().filter(b -> b != null).toList();
     }
 
     private void onGradientReady(int i) {

@@ -11,25 +11,21 @@ import java.util.function.IntPredicate;
 
 /**
  * Gradients of some parameters (one dtype, in the order backward produces them) averaged across
- * ranks as one flat tensor: {@link #launch} starts the all-reduce, {@link #finish} waits for it and
- * writes each parameter's slice back into its gradient.
+ * ranks as one message: {@link #launch} starts the coalesced all-reduce, reading the gradients;
+ * {@link #finish} waits for it, which writes the averages back into them.
  */
 final class GradBucket {
     final int index;
     final List<Integer> members = new ArrayList<>(); // parameter indices
     private final List<Tensor> params;
     private final DType dtype;
-    private Tensor flat; // (sum of the members' numel), while in flight
+    private List<Tensor> grads; // while in flight: each member's gradient, or zeros for a member without one
     private Work work;
 
     GradBucket(int index, List<Tensor> params, DType dtype) {
         this.index = index;
         this.params = params;
         this.dtype = dtype;
-    }
-
-    DType dtype() {
-        return dtype;
     }
 
     long bytes() {
@@ -46,13 +42,12 @@ final class GradBucket {
 
     /** Starts averaging the members' gradients (zeros for a member without one). */
     void launch(ProcessGroup group) {
-        List<Tensor> grads = new ArrayList<>(members.size());
+        grads = new ArrayList<>(members.size());
         for (int i : members) {
             Tensor p = params.get(i);
             grads.add(p.grad() != null ? p.grad() : Tensor.zeros(p.shape(), dtype, p.device()));
         }
-        flat = Coalesced.flatten(grads, dtype);
-        work = group.allReduceAsync(flat, Reduction.AVG);
+        work = group.allReduceCoalescedAsync(grads, Reduction.AVG);
     }
 
     /** Lets the transport progress the all-reduce without waiting for it. */
@@ -63,26 +58,18 @@ final class GradBucket {
     }
 
     /**
-     * Waits for the all-reduce and writes the averages into the members' gradients; members for which
-     * {@code keep} is false (unused on every rank) are left as they are.
+     * Waits for the all-reduce, which writes the averages into the gradients; a member without a
+     * gradient gets the average as its gradient when {@code keep} says some rank used it.
      */
     void finish(IntPredicate keep) {
         work.await();
-        int offset = 0;
-        for (int i : members) {
-            Tensor p = params.get(i);
-            Tensor average = flat.narrow(0, offset, p.numel()).view(p.shape());
-            offset += p.numel();
-            if (!keep.test(i)) {
-                continue;
-            }
-            if (p.grad() == null) {
-                p.autogradMeta().setGrad(average.clone());
-            } else {
-                Coalesced.unflatten(average.reshape(-1), List.of(p.grad()));
+        for (int k = 0; k < members.size(); k++) {
+            Tensor p = params.get(members.get(k));
+            if (p.grad() == null && keep.test(members.get(k))) {
+                p.autogradMeta().setGrad(grads.get(k));
             }
         }
-        flat = null;
+        grads = null;
         work = null;
     }
 }
