@@ -89,7 +89,7 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /** Combines t across ranks in place; every rank ends with the result. */
-    public void allReduce(Tensor t, Reduction op) {
+    public void allReduce(Tensor t, ReduceOp op) {
         allReduceAsync(t, op).await();
     }
 
@@ -97,7 +97,7 @@ public final class ProcessGroup implements AutoCloseable {
      * Starts an all-reduce of t, as {@code dist.all_reduce(t, async_op=True)}: t's values are read now
      * and the result written into t by {@link Work#await()}.
      */
-    public Work allReduceAsync(Tensor t, Reduction op) {
+    public Work allReduceAsync(Tensor t, ReduceOp op) {
         return allReduceCoalescedAsync(List.of(t), op);
     }
 
@@ -106,7 +106,7 @@ public final class ProcessGroup implements AutoCloseable {
      * travel as one message (one copy each into it and out of it), and {@link Work#await()} writes
      * each one's result into it. Data-parallel training sends a bucket of gradients this way.
      */
-    public synchronized Work allReduceCoalescedAsync(List<Tensor> tensors, Reduction op) {
+    public synchronized Work allReduceCoalescedAsync(List<Tensor> tensors, ReduceOp op) {
         if (tensors.isEmpty()) {
             throw new IllegalArgumentException("all_reduce_coalesced: no tensors");
         }
@@ -119,9 +119,9 @@ public final class ProcessGroup implements AutoCloseable {
         }
         ByteBuffer buffer = stage(tensors, (long) n * first.dtype().byteSize());
         Communicator.Request request = start(what, () -> communicator.allReduce(buffer, n, first.dtype(),
-                op == Reduction.AVG ? Reduction.SUM : op));
+                op == ReduceOp.AVG ? ReduceOp.SUM : op));
         return new Work(this, what, request, () -> {
-            if (op == Reduction.AVG) {
+            if (op == ReduceOp.AVG) {
                 divide(buffer, first.dtype(), n, size());
             }
             unstage(buffer, tensors);
@@ -147,7 +147,7 @@ public final class ProcessGroup implements AutoCloseable {
         if (src < 0 || src >= size()) {
             throw new IllegalArgumentException(what + ": source rank " + src + " is not in [0, " + size() + ")");
         }
-        int count = checkOneMessage(what, tensors, Reduction.SUM);
+        int count = checkOneMessage(what, tensors, ReduceOp.SUM);
         Work work;
         synchronized (this) {
             ByteBuffer buffer = stage(tensors, (long) count * first.dtype().byteSize());
@@ -160,7 +160,7 @@ public final class ProcessGroup implements AutoCloseable {
     /** Every rank's t stacked in rank order: (size, *t.shape), on t's device. */
     public Tensor allGather(Tensor t) {
         String what = describe("all_gather", t);
-        checkDType(what, t, Reduction.SUM);
+        checkDType(what, t, ReduceOp.SUM);
         int[] shape = new int[t.dim() + 1];
         shape[0] = size();
         System.arraycopy(t.shape(), 0, shape, 1, t.dim());
@@ -208,7 +208,7 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /** The elements of tensors that travel together: one dtype that can be sent, at most 2^31 - 1 of them. */
-    private static int checkOneMessage(String what, List<Tensor> tensors, Reduction op) {
+    private static int checkOneMessage(String what, List<Tensor> tensors, ReduceOp op) {
         DType dtype = tensors.get(0).dtype();
         long count = 0;
         for (Tensor t : tensors) {
@@ -224,11 +224,11 @@ public final class ProcessGroup implements AutoCloseable {
         return (int) count;
     }
 
-    private static void checkDType(String what, Tensor t, Reduction op) {
+    private static void checkDType(String what, Tensor t, ReduceOp op) {
         if (t.dtype() == DType.BOOL) {
             throw new IllegalArgumentException(what + ": bool tensors cannot be sent; convert to int64 first");
         }
-        if (op == Reduction.AVG && !t.dtype().isFloatingPoint()) {
+        if (op == ReduceOp.AVG && !t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(what + ": AVG needs a floating-point tensor, got " + t.dtype());
         }
     }

@@ -1,7 +1,7 @@
 package dev.kiln.spi;
 
 import dev.kiln.DType;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
@@ -20,7 +20,7 @@ public interface Communicator {
     String description();
 
     /** Reduces count elements across ranks; every rank ends with the result in buffer. */
-    Request allReduce(ByteBuffer buffer, int count, DType dtype, Reduction op);
+    Request allReduce(ByteBuffer buffer, int count, DType dtype, ReduceOp op);
 
     /** Copies root's count elements into every other rank's buffer. */
     Request broadcast(ByteBuffer buffer, int count, DType dtype, int root);

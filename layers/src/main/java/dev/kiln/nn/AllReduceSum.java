@@ -4,7 +4,7 @@ import dev.kiln.Tensor;
 import dev.kiln.autograd.Function;
 import dev.kiln.autograd.FunctionContext;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 
 /**
  * The sum of a tensor over every rank, differentiable: each rank's input reaches every rank's output,
@@ -30,7 +30,7 @@ final class AllReduceSum extends Function {
 
     private Tensor sum(Tensor t) {
         Tensor out = t.clone();
-        group.allReduce(out, Reduction.SUM);
+        group.allReduce(out, ReduceOp.SUM);
         return out;
     }
 }

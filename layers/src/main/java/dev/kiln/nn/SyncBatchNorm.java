@@ -5,7 +5,7 @@ import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import java.util.Arrays;
 
 /**
@@ -61,7 +61,7 @@ public final class SyncBatchNorm extends BatchNorm {
         Arrays.fill(perChannel, 1);
         perChannel[1] = c;
         Tensor count = Tensor.fromArray(new long[] {(long) x.numel() / Math.max(c, 1)}, new int[] {1});
-        group.allReduce(count, Reduction.SUM);
+        group.allReduce(count, ReduceOp.SUM);
         long total = count.toLongArray()[0];
         if (total <= 1) {
             throw new IllegalArgumentException("SyncBatchNorm: expected more than 1 value per channel over all ranks when "

@@ -1,7 +1,7 @@
 package dev.kiln.mpi;
 
 import dev.kiln.DType;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.spi.Communicator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +38,7 @@ final class MpiCommunicator implements Communicator {
     }
 
     @Override
-    public Request allReduce(ByteBuffer buffer, int count, DType dtype, Reduction op) {
+    public Request allReduce(ByteBuffer buffer, int count, DType dtype, ReduceOp op) {
         int code = switch (op) {
             case SUM -> 0;
             case MAX -> 1;

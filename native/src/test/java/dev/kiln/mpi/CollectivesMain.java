@@ -5,7 +5,7 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.distributed.Work;
 import java.util.Arrays;
 import java.util.List;
@@ -24,20 +24,20 @@ public final class CollectivesMain {
             // rank r holds (r + 1) * [1, 2, 3, 4, 5, 6] as (2, 3)
             Tensor t = Tensor.arange(1, 7, 1, dtype, device).mul(r + 1).reshape(2, 3);
             double ranksSum = n * (n + 1) / 2.0;
-            check("sum " + dtype, reduce(g, t, Reduction.SUM), k -> k * ranksSum);
-            check("max " + dtype, reduce(g, t, Reduction.MAX), k -> k * n);
-            check("min " + dtype, reduce(g, t, Reduction.MIN), k -> k);
+            check("sum " + dtype, reduce(g, t, ReduceOp.SUM), k -> k * ranksSum);
+            check("max " + dtype, reduce(g, t, ReduceOp.MAX), k -> k * n);
+            check("min " + dtype, reduce(g, t, ReduceOp.MIN), k -> k);
             double factorial = 1;
             for (int i = 2; i <= n; i++) {
                 factorial *= i;
             }
             double f = factorial;
-            check("product " + dtype, reduce(g, t, Reduction.PRODUCT), k -> Math.pow(k, n) * f);
+            check("product " + dtype, reduce(g, t, ReduceOp.PRODUCT), k -> Math.pow(k, n) * f);
             if (dtype.isFloatingPoint()) {
-                check("avg " + dtype, reduce(g, t, Reduction.AVG), k -> k * ranksSum / n);
+                check("avg " + dtype, reduce(g, t, ReduceOp.AVG), k -> k * ranksSum / n);
                 // a strided view is reduced in place through its own layout
                 Tensor base = Tensor.arange(1, 7, 1, dtype, device).mul(r + 1).reshape(2, 3);
-                g.allReduce(base.t(), Reduction.SUM);
+                g.allReduce(base.t(), ReduceOp.SUM);
                 check("sum of a transposed view " + dtype, base, k -> k * ranksSum);
             }
             Tensor b = Tensor.full(new int[] {4}, r + 10, dtype, device);
@@ -57,8 +57,8 @@ public final class CollectivesMain {
         // two reductions in flight at once complete independently
         Tensor a = Tensor.full(new int[] {1000}, 1, DType.FLOAT32, device);
         Tensor c = Tensor.full(new int[] {10}, r, DType.FLOAT64, device);
-        Work wa = g.allReduceAsync(a, Reduction.SUM);
-        Work wc = g.allReduceAsync(c, Reduction.MAX);
+        Work wa = g.allReduceAsync(a, ReduceOp.SUM);
+        Work wc = g.allReduceAsync(c, ReduceOp.MAX);
         wc.await();
         wa.await();
         check("async sum", a, k -> n);
@@ -66,7 +66,7 @@ public final class CollectivesMain {
         // several tensors as one message (a strided view among them), averaged, and broadcast back
         Tensor p = Tensor.full(new int[] {3}, r, DType.FLOAT64, device);
         Tensor q = Tensor.arange(1, 7, 1, DType.FLOAT64, device).mul(r + 1).reshape(2, 3).t();
-        g.allReduceCoalescedAsync(List.of(p, q), Reduction.AVG).await();
+        g.allReduceCoalescedAsync(List.of(p, q), ReduceOp.AVG).await();
         check("coalesced avg, first", p, k -> (n - 1) / 2.0);
         check("coalesced avg, transposed view", q.t(), k -> k * (n + 1) / 2.0);
         Tensor s1 = Tensor.full(new int[] {2}, r, DType.INT64, device);
@@ -79,7 +79,7 @@ public final class CollectivesMain {
         Distributed.destroyProcessGroup();
     }
 
-    private static Tensor reduce(ProcessGroup g, Tensor t, Reduction op) {
+    private static Tensor reduce(ProcessGroup g, Tensor t, ReduceOp op) {
         Tensor out = t.clone();
         g.allReduce(out, op);
         return out;

@@ -4,7 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.CommunicatorProvider;
 import java.nio.ByteBuffer;
@@ -40,8 +40,8 @@ public final class AllReduceBench {
             int iterations = (int) Math.max(5, Math.min(2000, (256L << 20) / bytes / 4));
             ByteBuffer buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
             Tensor t = Tensor.ones(new int[] {count}, DType.FLOAT32, Device.CPU);
-            double transport = best(group, iterations, () -> wait(raw.allReduce(buffer, count, DType.FLOAT32, Reduction.SUM)));
-            double kiln = best(group, iterations, () -> group.allReduce(t, Reduction.SUM));
+            double transport = best(group, iterations, () -> wait(raw.allReduce(buffer, count, DType.FLOAT32, ReduceOp.SUM)));
+            double kiln = best(group, iterations, () -> group.allReduce(t, ReduceOp.SUM));
             if (group.rank() == 0) {
                 System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.3f | %.3f |%n", bytes, transport * 1e6, kiln * 1e6,
                         kiln / transport, bytes / transport * busFactor / 1e9, bytes / kiln * busFactor / 1e9);

@@ -10,7 +10,7 @@ import dev.kiln.cli.data.Dataset;
 import dev.kiln.data.DistributedSampler;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.SyncBatchNorm;
 import dev.kiln.nn.parallel.DistributedDataParallel;
@@ -76,7 +76,7 @@ final class DistributedRun {
             return values;
         }
         Tensor t = Tensor.of(values);
-        group.allReduce(t, Reduction.SUM);
+        group.allReduce(t, ReduceOp.SUM);
         return t.toDoubleArray();
     }
 

@@ -5,7 +5,7 @@ import dev.kiln.Tensor;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.Parameter;
@@ -290,7 +290,7 @@ public final class DistributedDataParallel extends Layer {
             flags[i] = usedHere[i] ? 1 : 0;
         }
         Tensor used = Tensor.fromArray(flags, flags.length);
-        group.allReduce(used, Reduction.MAX);
+        group.allReduce(used, ReduceOp.MAX);
         long[] any = used.toLongArray();
         for (int i = 0; i < out.length; i++) {
             out[i] = any[i] != 0;

@@ -3,7 +3,7 @@ package dev.kiln.nn.parallel;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.distributed.Work;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ final class GradBucket {
             Tensor p = params.get(i);
             grads.add(p.grad() != null ? p.grad() : Tensor.zeros(p.shape(), dtype, p.device()));
         }
-        work = group.allReduceCoalescedAsync(grads, Reduction.AVG);
+        work = group.allReduceCoalescedAsync(grads, ReduceOp.AVG);
     }
 
     /** Lets the transport progress the all-reduce without waiting for it. */

@@ -6,7 +6,7 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
-import dev.kiln.distributed.Reduction;
+import dev.kiln.distributed.ReduceOp;
 import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Linear;
@@ -119,8 +119,8 @@ public final class DdpMain {
         yr.mul(c.narrow(0, r * local, local)).sum().backward();
         Tensor gw = sync.weight().grad().clone();
         Tensor gb = sync.bias().grad().clone();
-        g.allReduce(gw, Reduction.SUM);
-        g.allReduce(gb, Reduction.SUM);
+        g.allReduce(gw, ReduceOp.SUM);
+        g.allReduce(gb, ReduceOp.SUM);
         double[] gaps = {
             gap(yr, yAll.narrow(0, r * local, local)),
             gap(xr.grad(), xAll.grad().narrow(0, r * local, local)),
@@ -230,7 +230,7 @@ public final class DdpMain {
             return;
         }
         try {
-            g.allReduce(Tensor.ones(4), Reduction.SUM);
+            g.allReduce(Tensor.ones(4), ReduceOp.SUM);
             System.out.println("rank " + g.rank() + " no error");
         } catch (RuntimeException e) {
             System.out.println("rank " + g.rank() + " error: " + e.getMessage());

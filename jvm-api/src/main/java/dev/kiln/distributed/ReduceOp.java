@@ -1,6 +1,6 @@
 package dev.kiln.distributed;
 
 /** How a collective combines the ranks' values, as {@code torch.distributed.ReduceOp}. */
-public enum Reduction {
+public enum ReduceOp {
     SUM, AVG, MAX, MIN, PRODUCT
 }
