@@ -64,6 +64,10 @@ JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_free(JNIEnv*, jclass, jlong 
 
 JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_copyFromArray(JNIEnv* env, jclass, jlong dst, jobject array,
                                                                    jlong byte_offset, jlong bytes) {
+    if (void* b = env->GetDirectBufferAddress(array)) {  // a direct ByteBuffer (collectives' staging)
+        std::memcpy(reinterpret_cast<void*>(dst), static_cast<char*>(b) + byte_offset, static_cast<std::size_t>(bytes));
+        return;
+    }
     void* a = env->GetPrimitiveArrayCritical(static_cast<jarray>(array), nullptr);
     std::memcpy(reinterpret_cast<void*>(dst), static_cast<char*>(a) + byte_offset, static_cast<std::size_t>(bytes));
     env->ReleasePrimitiveArrayCritical(static_cast<jarray>(array), a, JNI_ABORT);
@@ -71,6 +75,10 @@ JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_copyFromArray(JNIEnv* env, j
 
 JNIEXPORT void JNICALL Java_dev_kiln_cuda_EmuNative_copyToArray(JNIEnv* env, jclass, jobject array, jlong byte_offset,
                                                                  jlong src, jlong bytes) {
+    if (void* b = env->GetDirectBufferAddress(array)) {  // a direct ByteBuffer (collectives' staging)
+        std::memcpy(static_cast<char*>(b) + byte_offset, reinterpret_cast<void*>(src), static_cast<std::size_t>(bytes));
+        return;
+    }
     void* a = env->GetPrimitiveArrayCritical(static_cast<jarray>(array), nullptr);
     std::memcpy(static_cast<char*>(a) + byte_offset, reinterpret_cast<void*>(src), static_cast<std::size_t>(bytes));
     env->ReleasePrimitiveArrayCritical(static_cast<jarray>(array), a, 0);

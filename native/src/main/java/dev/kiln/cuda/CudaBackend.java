@@ -15,6 +15,7 @@ import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
+import java.nio.ByteBuffer;
 
 /**
  * The CUDA backend for one device (a GPU through JCuda, or cuda-emu): the same launchers on both.
@@ -133,6 +134,36 @@ public final class CudaBackend implements Backend {
             }
         }
         return host instanceof byte[] b && t == DType.BOOL ? HostArrays.toBooleans(b) : host;
+    }
+
+    /** One device-to-host copy straight into the collective's buffer (a strided view through a contiguous temporary). */
+    @Override
+    public void copyToBuffer(Tensor x, ByteBuffer dst) {
+        long bytes = (long) x.numel() * x.dtype().byteSize();
+        if (bytes > 0) {
+            try (Temporaries tmp = new Temporaries(context)) {
+                Tensor c = tmp.contiguous(x);
+                context.api().copyToHost(dst, dst.position(), Launcher.address(c), bytes, context.stream().handle());
+            }
+        }
+        dst.position(Math.toIntExact(dst.position() + bytes));
+    }
+
+    /** One host-to-device copy from the collective's buffer (into a contiguous temporary first for a strided view). */
+    @Override
+    public void copyFromBuffer(ByteBuffer src, Tensor dst) {
+        long bytes = (long) dst.numel() * dst.dtype().byteSize();
+        if (bytes > 0) {
+            try (Temporaries tmp = new Temporaries(context)) {
+                Tensor c = dst.isContiguous() ? dst : tmp.empty(dst.shape(), dst.dtype());
+                context.api().copyToDevice(Launcher.address(c), src, src.position(), bytes, context.stream().handle());
+                if (c != dst) {
+                    copies.copy(c, dst);
+                }
+            }
+        }
+        src.position(Math.toIntExact(src.position() + bytes));
+        dst.storage().bumpVersion();
     }
 
     @Override

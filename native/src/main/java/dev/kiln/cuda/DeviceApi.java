@@ -17,10 +17,10 @@ interface DeviceApi {
 
     void free(long address);
 
-    /** Copies {@code bytes} from a primitive array, starting at byte {@code byteOffset}, to dst. */
+    /** Copies {@code bytes} from a primitive array or a direct ByteBuffer, from byte {@code byteOffset}, to dst. */
     void copyToDevice(long dst, Object array, long byteOffset, long bytes, Object stream);
 
-    /** Copies {@code bytes} from src into a primitive array at byte {@code byteOffset}. */
+    /** Copies {@code bytes} from src into a primitive array or a direct ByteBuffer at byte {@code byteOffset}. */
     void copyToHost(Object array, long byteOffset, long src, long bytes, Object stream);
 
     void memset(long dst, int value, long bytes, Object stream);

@@ -30,6 +30,7 @@ import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
@@ -162,6 +163,8 @@ final class JCudaDeviceApi implements DeviceApi {
             p = Pointer.to(d);
         } else if (array instanceof long[] l) {
             p = Pointer.to(l);
+        } else if (array instanceof ByteBuffer b) {
+            p = Pointer.to(b.duplicate().clear()); // from the buffer's start, whatever its position: byteOffset says where
         } else {
             p = Pointer.to((byte[]) array);
         }
