@@ -1,13 +1,16 @@
 package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
 
-/** Named tolerances for the layers tests: |actual - expected| <= atol + rtol |expected| elementwise. */
+/**
+ * Named tolerances for the layers tests: |actual - expected| <= atol + rtol |expected| elementwise,
+ * compared by the test kit's {@link Tolerances.Tolerance} (NaN matches NaN, infinities must be equal).
+ */
 public record Tolerance(double rtol, double atol) {
     /** float64 against PyTorch's float64: only summation order differs. */
     public static final Tolerance STRICT = new Tolerance(1e-9, 1e-12);
@@ -20,22 +23,10 @@ public record Tolerance(double rtol, double atol) {
         return dtype == DType.FLOAT64 ? STRICT : BALANCED;
     }
 
-    /** Asserts equal shapes and values within this tolerance, naming {@code what} and the worst element. */
+    /** Asserts equal shapes and values within this tolerance (the test kit's rule), naming {@code what} and the worst element. */
     public void assertClose(Tensor expected, Tensor actual, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        double[] e = expected.to(DType.FLOAT64).toDoubleArray();
-        double[] a = actual.to(DType.FLOAT64).toDoubleArray();
-        int worst = -1;
-        double worstExcess = 0;
-        for (int i = 0; i < e.length; i++) {
-            double excess = Math.abs(a[i] - e[i]) - (atol + rtol * Math.abs(e[i]));
-            if (!(excess <= worstExcess) && !(Double.isNaN(e[i]) && Double.isNaN(a[i]))) {
-                worst = i;
-                worstExcess = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
-            }
-        }
-        int w = worst;
-        assertTrue(w < 0, () -> what + " " + Shape.str(expected.shape()) + ": element " + w + " is " + a[w] + ", expected "
-                + e[w] + " (rtol " + rtol + ", atol " + atol + ")");
+        new Tolerances.Tolerance(rtol, atol).assertClose(what + " " + Shape.str(expected.shape()),
+                expected.to(DType.FLOAT64).toDoubleArray(), actual.to(DType.FLOAT64).toDoubleArray());
     }
 }
