@@ -50,11 +50,6 @@ public final class Distributed {
         return group().size();
     }
 
-    /** True when mpirun started this process (Open MPI's or MPICH's environment is set). */
-    public static boolean launchedByMpirun() {
-        return System.getenv("OMPI_COMM_WORLD_SIZE") != null || System.getenv("PMI_SIZE") != null;
-    }
-
     /** Leaves the job (MPI_Finalize); the default group is then uninitialised. */
     public static synchronized void destroyProcessGroup() {
         if (group != null) {

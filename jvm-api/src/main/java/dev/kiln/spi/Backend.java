@@ -33,19 +33,16 @@ public interface Backend {
     Object toArray(Tensor x);
 
     /**
-     * Writes x's elements in row-major order into dst from its position, in native byte order (float32,
-     * float64 or int64): how collectives stage a tensor. Backends whose memory the host can read
-     * copy once; the default goes through {@link #toArray}.
+     * Writes x's elements in row-major order into dst from its position, advancing it, in native byte
+     * order (float32, float64 or int64): how collectives stage a tensor, in one copy.
      */
-    default void copyToBuffer(Tensor x, ByteBuffer dst) {
-        HostBuffers.put(dst, toArray(x));
-    }
+    void copyToBuffer(Tensor x, ByteBuffer dst);
 
-    /** Reads dst.numel() elements from src's position (as {@link #copyToBuffer} wrote them) into the view dst, in place. */
-    default void copyFromBuffer(ByteBuffer src, Tensor dst) {
-        copyInto(dst, HostBuffers.tensor(src, dst.dtype(), dst.shape()).to(dst.device()));
-        dst.storage().bumpVersion();
-    }
+    /**
+     * Reads dst.numel() elements from src's position (as {@link #copyToBuffer} wrote them), advancing
+     * it, into the view dst, in place; bumps dst's storage version.
+     */
+    void copyFromBuffer(ByteBuffer src, Tensor dst);
 
     /** x: any view -> a new contiguous tensor of the same shape and dtype. */
     Tensor contiguous(Tensor x);

@@ -65,7 +65,7 @@ public final class Trainer {
             RunCheckpoint.restoreOptimizer(cfg.resume(), saved, opt);
             opt.setLr(cfg.lr()); // --lr, or the checkpoint's own when none was given
             start = RunCheckpoint.epoch(saved);
-            history.addAll(resumedHistory(saved, start));
+            history.addAll(resumedHistory(saved, start, out));
             steps.addAll(StepLosses.read(cfg.resume().toAbsolutePath().getParent().resolve(StepLosses.FILE_NAME), start));
             if (writes) {
                 writeReports(history, steps); // metrics.csv and the curves agree with the checkpoint from the start
@@ -118,7 +118,7 @@ public final class Trainer {
     }
 
     /** The resumed checkpoint's metrics; a checkpoint older than them has its run's metrics.csv read up to its epoch. */
-    private List<EpochMetrics> resumedHistory(Map<String, Tensor> saved, int epoch) {
+    private List<EpochMetrics> resumedHistory(Map<String, Tensor> saved, int epoch, PrintStream out) {
         List<EpochMetrics> kept = RunCheckpoint.history(saved);
         return kept != null ? kept
                 : MetricsCsv.read(cfg.resume().toAbsolutePath().getParent().resolve(MetricsCsv.FILE_NAME), epoch, out);

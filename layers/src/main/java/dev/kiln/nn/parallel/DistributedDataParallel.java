@@ -110,7 +110,8 @@ public final class DistributedDataParallel extends Layer {
             }
         }
         ModelSignature.verify(group, names, params);
-        List<Tensor> state = new ArrayList<>(params);
+        List<Tensor> state = new ArrayList<>(); // every parameter, frozen ones too, and every buffer, as PyTorch
+        module.parameters().forEach(p -> state.add(p.data()));
         state.addAll(buffers());
         broadcastFromRankZero(state);
         bucketOf = new int[params.size()];
