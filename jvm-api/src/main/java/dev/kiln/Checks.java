@@ -46,4 +46,13 @@ final class Checks {
                     + Shape.str(x.shape()));
         }
     }
+
+    /** a and b on one device, of one dtype and of the same shape (a gradient and the tensor it belongs to). */
+    static void sameShape(String op, String nameA, Tensor a, String nameB, Tensor b) {
+        compatible(op, nameA, a, nameB, b);
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": " + nameA + " " + Shape.str(a.shape()) + " and " + nameB + " "
+                    + Shape.str(b.shape()) + " must have the same shape");
+        }
+    }
 }

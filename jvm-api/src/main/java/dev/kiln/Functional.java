@@ -349,6 +349,30 @@ public final class Functional {
         return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
+    // batch_norm's pieces, as torch.batch_norm_stats / _elemt / _backward_reduce / _backward_elemt, per channel of
+    // x (N, C, *). Not differentiable: refused on inputs that require grad while grad mode is on.
+
+    /** {mean (C), biased variance (C)} over every dim but 1 (torch's returns invstd instead of the variance). */
+    public static Tensor[] batchNormStats(Tensor x) {
+        return Normalization.batchNormStats(x);
+    }
+
+    /** (x - mean) * invstd * weight + bias per channel. */
+    public static Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+        return Normalization.batchNormElemt(x, mean, invstd, weight, bias);
+    }
+
+    /** {sum(gy), sum(gy * (x - mean))} per channel. */
+    public static Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+        return Normalization.batchNormBackwardReduce(gy, x, mean);
+    }
+
+    /** The input gradient from those sums over count values per channel; sums null: gy * invstd * weight. */
+    public static Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight,
+                                                Tensor sumDy, Tensor sumDyXmu, long count) {
+        return Normalization.batchNormBackwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+    }
+
     // ---------------------------------------------------------------- softmax
 
     public static Tensor softmax(Tensor x, int dim) {
@@ -380,7 +404,7 @@ public final class Functional {
 
     private static Tensor softmaxBackward(Tensor gy, Tensor y, int dim, boolean log) {
         String op = log ? "log_softmax_backward" : "softmax_backward";
-        checkSame(op, gy, y);
+        Checks.sameShape(op, "grad_output", gy, "output", y);
         if (y.dim() == 0) { // as the forward: a 0-D tensor is a softmax over one element
             return softmaxBackward(gy.reshape(1), y.reshape(1), 0, log).reshape();
         }
@@ -389,13 +413,6 @@ public final class Functional {
         return AutogradLink.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
     }
 
-    private static void checkSame(String op, Tensor gy, Tensor y) {
-        Checks.compatible(op, "grad_output", gy, "output", y);
-        if (!Arrays.equals(gy.shape(), y.shape())) {
-            throw new IllegalArgumentException(op + ": grad_output " + Shape.str(gy.shape()) + " and output "
-                    + Shape.str(y.shape()) + " must have the same shape");
-        }
-    }
 
     // ---------------------------------------------------------------- attention
 

@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.spi.Op;
 import java.util.Arrays;
 
 /** layer_norm and batch_norm, composed from tensor ops (autograd differentiates the composition). */
@@ -40,9 +41,6 @@ final class Normalization {
                     + Shape.str(x.shape()));
         }
         int c = x.size(1);
-        int[] perChannel = new int[x.dim()]; // (1, C, 1, ...): per-channel vectors broadcast over x
-        Arrays.fill(perChannel, 1);
-        perChannel[1] = c;
         int[] channels = {c};
         checkAffine(op, "running_mean", x, runningMean, channels, false);
         checkAffine(op, "running_var", x, runningVar, channels, false);
@@ -52,34 +50,112 @@ final class Normalization {
             throw new IllegalArgumentException(op + ": running_mean and running_var must be defined in evaluation mode");
         }
         Tensor mean;
-        Tensor variance;
+        Tensor invstd;
         if (training) {
-            long values = 1; // per channel: N * prod(spatial), as PyTorch (not numel / C, which C = 0 breaks)
-            for (int i = 0; i < x.dim(); i++) {
-                values = i == 1 ? values : Math.multiplyExact(values, x.size(i));
-            }
+            long values = perChannelCount(x); // N * prod(spatial), as PyTorch (not numel / C, which C = 0 breaks)
             if (values == 1) {
                 throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
                         + " of shape " + Shape.str(x.shape()));
             }
-            int[] dims = new int[x.dim() - 1]; // every dim but the channels
-            for (int i = 1; i < dims.length; i++) {
-                dims[i] = i + 1;
-            }
-            mean = x.mean(dims, true);
-            variance = x.var(dims, 0, true);
-            if (runningMean != null && runningVar != null && x.numel() > 0) {
-                try (var scope = GradMode.noGrad()) {
-                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(c).mul(momentum)));
-                    runningVar.copy_(runningVar.mul(1 - momentum).add(x.var(dims, 1, false).mul(momentum)));
+            try (var scope = GradMode.noGrad()) { // the batch's statistics: constants, the rule differentiates through them
+                Tensor[] stats = x.backend().batchNormStats(x); // mean, biased variance
+                // an empty batch has no statistics: zeros, so weight and bias get zero gradients, as PyTorch's
+                mean = x.numel() == 0 ? Tensor.zeros(channels, x.dtype(), x.device()) : stats[0];
+                invstd = x.numel() == 0 ? Tensor.zeros(channels, x.dtype(), x.device()) : stats[1].add(eps).rsqrt();
+                if (runningMean != null && runningVar != null && x.numel() > 0) {
+                    Tensor unbiased = stats[1].mul((double) values / (values - 1));
+                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(runningMean.shape()).mul(momentum)));
+                    runningVar.copy_(runningVar.mul(1 - momentum).add(unbiased.reshape(runningVar.shape()).mul(momentum)));
                 }
             }
-        } else {
-            mean = runningMean.reshape(perChannel);
-            variance = runningVar.reshape(perChannel);
+        } else { // running statistics that require grad get gradients (through rsqrt too)
+            mean = runningMean.reshape(c);
+            invstd = runningVar.reshape(c).add(eps).rsqrt();
         }
-        Tensor y = x.sub(mean).mul(variance.add(eps).rsqrt());
-        return affine(y, weight, bias, perChannel);
+        Tensor w = weight != null ? weight.reshape(c) : Tensor.ones(channels, x.dtype(), x.device());
+        Tensor b = bias != null ? bias.reshape(c) : Tensor.zeros(channels, x.dtype(), x.device());
+        Tensor y = x.backend().batchNormElemt(x, mean, invstd, w, b);
+        return AutogradLink.record(new Op.BatchNorm(training, eps), y, x, w, b, mean, invstd);
+    }
+
+    /** Values per channel of x (N, C, *): N times the product of the dims after C. */
+    private static long perChannelCount(Tensor x) {
+        long values = 1;
+        for (int i = 0; i < x.dim(); i++) {
+            values = i == 1 ? values : Math.multiplyExact(values, x.size(i));
+        }
+        return values;
+    }
+
+    // ---- batch normalisation's primitives, as torch.batch_norm_stats / _elemt / _backward_reduce /
+    // _backward_elemt (what SyncBatchNorm and batch_norm's rule are made of); not differentiable
+
+    /** See {@link Functional#batchNormStats}. */
+    static Tensor[] batchNormStats(Tensor x) {
+        checkPrimitive("batch_norm_stats", x, null);
+        return x.backend().batchNormStats(x);
+    }
+
+    /** See {@link Functional#batchNormElemt}. */
+    static Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+        String op = "batch_norm_elemt";
+        checkPrimitive(op, x, null, "mean", mean, "invstd", invstd, "weight", weight, "bias", bias);
+        return x.backend().batchNormElemt(x, mean, invstd, weight, bias);
+    }
+
+    /** See {@link Functional#batchNormBackwardReduce}. */
+    static Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+        checkPrimitive("batch_norm_backward_reduce", x, gy, "mean", mean);
+        return x.backend().batchNormBackwardReduce(gy, x, mean);
+    }
+
+    /** See {@link Functional#batchNormBackwardElemt}. */
+    static Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
+                                         Tensor sumDyXmu, long count) {
+        String op = "batch_norm_backward_elemt";
+        if ((sumDy == null) != (sumDyXmu == null)) {
+            throw new IllegalArgumentException(op + ": sum_dy and sum_dy_xmu must be both given or both null");
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException(op + ": expected a count of values per channel >= 0, got " + count);
+        }
+        if (sumDy == null) {
+            checkPrimitive(op, x, gy, "mean", mean, "invstd", invstd, "weight", weight);
+        } else {
+            checkPrimitive(op, x, gy, "mean", mean, "invstd", invstd, "weight", weight, "sum_dy", sumDy, "sum_dy_xmu", sumDyXmu);
+        }
+        return x.backend().batchNormBackwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+    }
+
+    /**
+     * x floating (N, C, *); gy (or null) of x's shape; each named per-channel tensor (name, tensor pairs)
+     * non-null, with C elements, on x's device and dtype. Refuses inputs that require grad
+     * while grad mode is on: these primitives record nothing, so a gradient through them would be lost.
+     */
+    private static void checkPrimitive(String op, Tensor x, Tensor gy, Object... perChannel) {
+        Checks.floating(op, "input", x);
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, *) with at least 2 dims, got shape "
+                    + Shape.str(x.shape()));
+        }
+        boolean grads = x.requiresGrad();
+        if (gy != null) {
+            Checks.sameShape(op, "grad_output", gy, "input", x);
+            grads |= gy.requiresGrad();
+        }
+        int[] channels = {x.size(1)};
+        for (int i = 0; i < perChannel.length; i += 2) {
+            Tensor t = (Tensor) perChannel[i + 1];
+            if (t == null) {
+                throw new IllegalArgumentException(op + ": " + perChannel[i] + " must not be null");
+            }
+            checkAffine(op, (String) perChannel[i], x, t, channels, false);
+            grads |= t.requiresGrad();
+        }
+        if (grads && GradMode.isEnabled()) {
+            throw new UnsupportedOperationException(op + ": not differentiable (it records no gradient); call it under"
+                    + " no_grad, or use batch_norm");
+        }
     }
 
     /**

@@ -139,7 +139,7 @@ public final class PrimitiveCases {
                 s(d(4, 3)), false, true));
         c.add(new Case("cat", a -> Tensor.cat(new Tensor[] {a[0], a[1].t()}, 0), s(d(2, 3), d(3, 1)), false, true));
         c.add(new Case("stack", a -> Tensor.stack(new Tensor[] {a[0], a[1]}, 1), s(d(2, 3), d(2, 3)), false, true));
-        // convolution, pooling, softmax, attention, dropout, binary cross entropy
+        // convolution, pooling, softmax, batch norm, attention, dropout, binary cross entropy
         Conv2dParams conv = new Conv2dParams(2, 1, 1, 2, 2, 1, 2);
         c.add(new Case("conv2d_stride_pad_dilation_groups_bias",
                 a -> Functional.conv2d(a[0], a[1], a[2], conv), s(d(2, 4, 7, 6), d(4, 2, 3, 2), d(4)), false, true));
@@ -164,6 +164,12 @@ public final class PrimitiveCases {
         c.add(new Case("softmax_dim0", a -> Functional.softmax(a[0], 0), s(d(3, 4)), false, true));
         c.add(new Case("softmax_last", a -> Functional.softmax(a[0].t(), -1), s(d(3, 4)), false, true));
         c.add(new Case("log_softmax_dim1", a -> Functional.logSoftmax(a[0], 1), s(d(2, 3, 2)), false, true));
+        c.add(new Case("batch_norm_training_affine", a -> Functional.batchNorm(a[0], null, null, a[1], a[2], true, 0.1, 1e-5),
+                s(d(3, 2, 2, 3), d(2), d(2)), false, true));
+        c.add(new Case("batch_norm_training_2d_noncontiguous_no_affine",
+                a -> Functional.batchNorm(a[0].t(), null, null, null, null, true, 0.1, 1e-5), s(d(3, 4)), false, true));
+        c.add(new Case("batch_norm_eval_running_stats_with_grad", a -> Functional.batchNorm(a[0], a[1], a[2].mul(a[2]).add(0.5),
+                a[3], a[4], false, 0.1, 1e-5), s(d(2, 3, 4), d(3), d(3), d(3), d(3)), false, true));
         c.add(new Case("attention_causal", a -> Functional.scaledDotProductAttention(a[0], a[1], a[2], null, true, Double.NaN),
                 s(d(2, 3, 4), d(2, 3, 4), d(2, 3, 5)), false, false));
         Tensor boolMask = Tensor.fromArray(new boolean[] {true, false, true, true, true, false, false, true}, 2, 4);

@@ -174,6 +174,11 @@ final class Rules implements Op.Visitor<Rule> {
     }
 
     @Override
+    public Rule visit(Op.BatchNorm op) {
+        return BatchNormRules.batchNorm(op);
+    }
+
+    @Override
     public Rule visit(Op.Attention op) {
         return NnRules.attention(op);
     }

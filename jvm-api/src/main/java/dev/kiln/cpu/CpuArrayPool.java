@@ -48,8 +48,8 @@ final class CpuArrayPool {
     private CpuArrayPool() {
     }
 
-    /** A zeroed array of size elements of dtype from the pool, or null if it has none. */
-    static Object take(DType dtype, int size) {
+    /** An array of size elements of dtype from the pool (zeroed if asked), or null if it has none. */
+    static Object take(DType dtype, int size, boolean zeroed) {
         if ((long) size * dtype.byteSize() < MIN_BYTES) {
             return null;
         }
@@ -64,7 +64,7 @@ final class CpuArrayPool {
                 cached -= c.bytes;
             }
         }
-        if (a != null) {
+        if (a != null && zeroed) {
             zero(a);
         }
         return a;

@@ -256,6 +256,27 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor[] batchNormStats(Tensor x) {
+        return CpuBatchNorm.stats(x);
+    }
+
+    @Override
+    public Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+        return CpuBatchNorm.elemt(x, mean, invstd, weight, bias);
+    }
+
+    @Override
+    public Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+        return CpuBatchNorm.backwardReduce(gy, x, mean);
+    }
+
+    @Override
+    public Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
+                                         Tensor sumDyXmu, long count) {
+        return CpuBatchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+    }
+
+    @Override
     public Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p) {
         return CpuAttention.forward(q, k, v, p);
     }

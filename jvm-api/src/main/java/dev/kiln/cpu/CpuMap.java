@@ -42,6 +42,11 @@ final class CpuMap {
         return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
 
+    /** A new contiguous tensor whose contents are unspecified (as torch.empty): for kernels that write every element. */
+    static Tensor emptyTensor(int[] shape, DType dtype) {
+        return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape), false), shape);
+    }
+
     /** A contiguous tensor over data (float[], double[], long[] or boolean[]; kept, not copied). */
     static Tensor ofArray(Object data, int... shape) {
         return Tensor.wrap(new CpuStorage(data), shape);

@@ -129,7 +129,7 @@ final class CpuSoftmax {
         }
         exp(e, n, fast);
         if (w == 1) {
-            sum[0] = sum(e, n);
+            sum[0] = PartialSums.sum(e, n);
         } else {
             for (int r = 0; r < len; r++) {
                 for (int c = 0; c < w; c++) {
@@ -188,25 +188,6 @@ final class CpuSoftmax {
         return m;
     }
 
-    /** Four partial sums: independent chains, so the adds do not wait on each other. */
-    private static double sum(double[] a, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            s0 += a[i];
-            s1 += a[i + 1];
-            s2 += a[i + 2];
-            s3 += a[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     /** gy, y (same shape), dim -> gx: y * (gy - sum(gy * y)) for softmax, gy - exp(y) * sum(gy) for log-softmax. */
     static Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
         Tensor gc = CpuElementwise.asContiguous(gy);
@@ -240,7 +221,7 @@ final class CpuSoftmax {
         int n = len * w;
         Arrays.fill(dot, 0, w, 0.0);
         if (w == 1) {
-            dot[0] = log ? sum(g, n) : dotProduct(g, ys, n);
+            dot[0] = log ? PartialSums.sum(g, n) : PartialSums.dot(g, ys, n);
         } else {
             for (int r = 0; r < len; r++) {
                 for (int c = 0; c < w; c++) {
@@ -257,23 +238,5 @@ final class CpuSoftmax {
                 g[i] = log ? g[i] - ys[i] * dot[c] : ys[i] * (g[i] - dot[c]);
             }
         }
-    }
-
-    private static double dotProduct(double[] a, double[] b, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-            s2 += a[i + 2] * b[i + 2];
-            s3 += a[i + 3] * b[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * b[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -90,7 +90,15 @@ final class CpuStorage implements Storage {
     }
 
     static CpuStorage allocate(DType dtype, int size) {
-        Object reused = CpuArrayPool.take(dtype, size);
+        return allocate(dtype, size, true);
+    }
+
+    /**
+     * zeroed false: the contents are unspecified (as torch.empty's), for a kernel that writes every element;
+     * an array from the pool then skips its zeroing pass.
+     */
+    static CpuStorage allocate(DType dtype, int size, boolean zeroed) {
+        Object reused = CpuArrayPool.take(dtype, size, zeroed);
         if (reused != null) {
             return pooled(new CpuStorage(reused));
         }

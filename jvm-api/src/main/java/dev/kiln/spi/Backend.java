@@ -168,6 +168,26 @@ public interface Backend {
     /** gx = gy - exp(y) * sum(gy, dim). */
     Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim);
 
+    // ---- batch normalisation: x (N, C, *) seen as (N, C, S), per-channel statistics over N and S (as
+    // PyTorch's batch_norm_stats / _elemt / _backward_reduce / _backward_elemt); (C) tensors have x's dtype
+
+    /** x (N, C, *) -> {mean (C), biased variance (C)} over every dim but dim 1, accumulated in double. */
+    Tensor[] batchNormStats(Tensor x);
+
+    /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c]: x (N, C, *) -> y of x's shape. */
+    Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias);
+
+    /** gy, x (N, C, *), mean (C) -> {sum(gy) (C), sum(gy * (x - mean)) (C)} over every dim but dim 1. */
+    Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean);
+
+    /**
+     * gx = (gy - sumDy[c] / count - (x - mean[c]) * invstd[c]^2 * sumDyXmu[c] / count) * invstd[c] * weight[c],
+     * the input gradient of batch statistics over count values per channel (count may exceed x's, as in
+     * SyncBatchNorm); sumDy and sumDyXmu both null: gx = gy * invstd[c] * weight[c] (statistics held constant).
+     */
+    Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
+                                  Tensor sumDyXmu, long count);
+
     // ---- attention: q (B, Lq, E), k (B, Lk, E), v (B, Lk, Ev) -> out (B, Lq, Ev); B = all batch dims flattened
 
     /**

@@ -77,6 +77,8 @@ public sealed interface Op {
 
         R visit(SoftmaxBackward op);
 
+        R visit(BatchNorm op);
+
         R visit(Attention op);
 
         R visit(AttentionBackward op);
@@ -397,6 +399,22 @@ public sealed interface Op {
     record SoftmaxBackward(int dim, boolean log) implements Op {
         public String name() {
             return log ? "log_softmax_backward" : "softmax_backward";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /**
+     * inputs: x (N, C, *), weight (C), bias (C), mean (C), invstd (C); output y. training: mean and invstd
+     * are x's own batch statistics (computed from x, so the gradient flows through them into x; their
+     * tensors are constants), else given statistics (running ones) with gradients of their own. eps is
+     * kept to recompute the statistics differentiably for higher-order gradients.
+     */
+    record BatchNorm(boolean training, double eps) implements Op {
+        public String name() {
+            return "batch_norm";
         }
 
         public <R> R accept(Visitor<R> v) {

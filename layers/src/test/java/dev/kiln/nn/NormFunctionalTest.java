@@ -131,4 +131,43 @@ class NormFunctionalTest {
         close(new double[] {1}, cumulative.namedBuffers().get("running_mean"), "cumulative running_mean");
         close(new double[] {1.5}, cumulative.namedBuffers().get("running_var"), "cumulative running_var");
     }
+
+    /**
+     * batch_norm's gradient comes from the fused primitives without createGraph and from tensor ops with
+     * it (so it can be differentiated again): both give the same values, in training and in eval.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.nn.TestDevices#all")
+    void batchNorm_gradientsWithAndWithoutCreateGraph_agree(TestDevices target) {
+        Device d = target.use();
+        Generator g = new Generator(11);
+        Tensor x = Tensor.normal(g, 1, 2, new int[] {3, 4, 2, 5}, DType.FLOAT64, Device.CPU).to(d).requiresGrad_(true);
+        Tensor w = Tensor.normal(g, 0, 1, new int[] {4}, DType.FLOAT64, Device.CPU).to(d).requiresGrad_(true);
+        Tensor b = Tensor.normal(g, 0, 1, new int[] {4}, DType.FLOAT64, Device.CPU).to(d).requiresGrad_(true);
+        Tensor gy = Tensor.normal(g, 0, 1, x.shape(), DType.FLOAT64, Device.CPU).to(d);
+        Tensor rm = Tensor.normal(g, 0, 1, new int[] {4}, DType.FLOAT64, Device.CPU).to(d);
+        Tensor rv = Tensor.normal(g, 0, 1, new int[] {4}, DType.FLOAT64, Device.CPU).abs().add(0.5).to(d);
+        for (boolean training : new boolean[] {true, false}) {
+            Tensor[] inputs = {x, w, b};
+            Tensor y = Functional.batchNorm(x, training ? null : rm, training ? null : rv, w, b, training, 0.1, 1e-5);
+            Tensor[] fused = dev.kiln.autograd.Autograd.grad(new Tensor[] {y}, inputs, new Tensor[] {gy}, true, false, false);
+            Tensor[] composed = dev.kiln.autograd.Autograd.grad(new Tensor[] {y}, inputs, new Tensor[] {gy}, false, true, false);
+            for (int i = 0; i < inputs.length; i++) {
+                Tolerance.STRICT.assertClose(composed[i].detach().to(Device.CPU), fused[i].to(Device.CPU),
+                        (training ? "training" : "eval") + " gradient " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.nn.TestDevices#all")
+    void batchNormPrimitives_refuseInputsThatRequireGrad_exceptUnderNoGrad(TestDevices target) {
+        Device d = target.use();
+        Tensor x = t(d, new double[] {1, 2, 3, 6}, 2, 2).requiresGrad_(true);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Functional.batchNormStats(x));
+        assertTrue(e.getMessage().startsWith("batch_norm_stats: not differentiable"), e.getMessage());
+        try (var scope = dev.kiln.GradMode.noGrad()) {
+            close(new double[] {2, 4}, Functional.batchNormStats(x)[0], "mean under no_grad");
+        }
+    }
 }

@@ -36,6 +36,7 @@ public final class CudaBackend implements Backend {
     private final RandomLauncher random;
     private final AttentionLauncher attention;
     private final Conv2dLauncher conv2d;
+    private final BatchNormLauncher batchNorm;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -51,6 +52,7 @@ public final class CudaBackend implements Backend {
         this.random = new RandomLauncher(context);
         this.attention = new AttentionLauncher(context);
         this.conv2d = new Conv2dLauncher(context);
+        this.batchNorm = new BatchNormLauncher(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -335,6 +337,29 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
         return softmax.backward(gy, y, dim, true);
+    }
+
+    // ---- batch normalisation
+
+    @Override
+    public Tensor[] batchNormStats(Tensor x) {
+        return batchNorm.stats(x);
+    }
+
+    @Override
+    public Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+        return batchNorm.elemt(x, mean, invstd, weight, bias);
+    }
+
+    @Override
+    public Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+        return batchNorm.backwardReduce(gy, x, mean);
+    }
+
+    @Override
+    public Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
+                                         Tensor sumDyXmu, long count) {
+        return batchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
     }
 
     @Override

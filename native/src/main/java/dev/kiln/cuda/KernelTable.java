@@ -22,6 +22,10 @@ final class KernelTable {
                     "attention_fwd_d32_f64", "attention_fwd_d64_f64", "attention_fwd_d128_f64", "attention_bwd_prep_f64",
                     "attention_bwd_dkdv_d32_f64", "attention_bwd_dkdv_d64_f64", "attention_bwd_dkdv_d128_f64",
                     "attention_bwd_dq_d32_f64", "attention_bwd_dq_d64_f64", "attention_bwd_dq_d128_f64")),
+            Map.entry("batch_norm", List.of(
+                    "batch_norm_elemt_f32", "batch_norm_bwdelemt_f32", "batch_norm_stats_onf32_f64", "batch_norm_stats_f64",
+                    "batch_norm_bwdreduce_onf32_f64", "batch_norm_bwdreduce_f64", "batch_norm_elemt_f64",
+                    "batch_norm_bwdelemt_f64")),
             Map.entry("compare", List.of(
                     "compare_strided_f32", "where_strided_f32", "compare_strided_i64", "where_strided_i64",
                     "compare_strided_b8", "where_strided_b8", "compare_strided_f64", "where_strided_f64")),
