@@ -1,6 +1,6 @@
 """Times the GPU bench cases (bench/src/main/resources/dev/kiln/bench/gpu/cases.txt) with PyTorch on
 the GPU: cuBLAS (matmul), cuDNN (conv2d and its gradients), SDPA (attention), PyTorch's own softmax,
-pooling, copy, elementwise and reduction kernels and its fused Adam. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
+pooling, batch norm, copy, elementwise and reduction kernels and its fused Adam. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
 with the L2 cache flushed before each; prints "case<TAB>median ms" lines for GpuBench --baseline.
 
 Usage: python3 gpu_torch.py CASES_FILE [REPEATS]
@@ -56,6 +56,15 @@ def prepare(op, dt, p):
     if op == "avg_pool2d":
         x = randn(p["n"], p["c"], p["h"], p["w"])
         return lambda: F.avg_pool2d(x, p["k"], p["stride"])
+    if op in ("batch_norm", "batch_norm_backward"):
+        x = randn(p["n"], p["c"], p["h"], p["w"])
+        w, b = torch.ones(p["c"], dtype=dt, device=dev), torch.zeros(p["c"], dtype=dt, device=dev)
+        if op == "batch_norm":  # training, no running statistics: cuDNN's (or PyTorch's) forward
+            return lambda: torch.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5)
+        _, mean, invstd = torch.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5)
+        gy = torch.randn_like(x)
+        return lambda: torch.ops.aten.native_batch_norm_backward(gy, x, w, None, None, mean, invstd, True, 1e-5,
+                                                                 [True, False, False])
     if op in ("attention", "attention_backward"):
         shape = (p["b"], p["h"], p["s"], p["d"])
         causal = bool(p["causal"])

@@ -91,10 +91,12 @@ final class GpuKernels {
                 yield new Timed(max ? () -> backend.maxPool2d(x, p) : () -> new Tensor[] {backend.avgPool2d(x, p)}, 0, bytes);
             }
             case "attention", "attention_backward" -> attention(c, t, es);
+            case "batch_norm", "batch_norm_backward" -> batchNorm(c, t, es);
             case "fill", "exp", "add", "mul_scalar", "add_rows", "transpose_copy", "sum", "adam" -> elementwise(c, t, es);
             default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': unknown op " + c.op()
                     + " (copy, matmul, conv2d, conv2d_backward_input, conv2d_backward_weight, softmax, log_softmax,"
-                    + " softmax_backward, max_pool2d, avg_pool2d, attention, attention_backward, fill, exp, add,"
+                    + " softmax_backward, max_pool2d, avg_pool2d, attention, attention_backward, batch_norm,"
+                    + " batch_norm_backward, fill, exp, add,"
                     + " mul_scalar, add_rows, transpose_copy, sum, adam)");
         };
     }
@@ -198,5 +200,35 @@ final class GpuKernels {
         return new Timed(() -> backend.attentionBackward(gOut, q, k, v, outAndLse[0], outAndLse[1],
                 new AttentionParams(null, causal, scale)),
                 2.5 * forwardFlops, 2 * io);
+    }
+
+    /**
+     * Training batch norm of x (n, c, h, w): the forward's statistics, invstd and normalisation, or the
+     * backward's reduction and input gradient. Bytes as one read of each input and one write of each output
+     * per pass the ideal kernel needs (forward: x twice, y; backward: gy and x twice, gx).
+     */
+    private Timed batchNorm(GpuCase c, DType t, int es) {
+        Tensor x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w"));     // (n, c, h, w)
+        int[] channels = {c.get("c")};
+        Tensor w = Tensor.ones(channels, t, device);
+        Tensor b = Tensor.zeros(channels, t, device);
+        Tensor eps = Tensor.full(new int[0], 1e-5, t, device);
+        double n = x.numel();
+        Tensor[] stats = backend.batchNormStats(x);
+        Tensor invstd = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, stats[1], eps));
+        if (c.op().equals("batch_norm")) {
+            return new Timed(() -> {
+                Tensor[] s = backend.batchNormStats(x);
+                Tensor k = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, s[1], eps));
+                return new Tensor[] {s[0], s[1], k, backend.batchNormElemt(x, s[0], k, w, b)};
+            }, 0, 3 * es * n);
+        }
+        Tensor gy = randn(t, x.shape());
+        long count = x.numel() / channels[0];
+        return new Timed(() -> {
+            Tensor[] sums = backend.batchNormBackwardReduce(gy, x, stats[0]);
+            return new Tensor[] {sums[0], sums[1],
+                backend.batchNormBackwardElemt(gy, x, stats[0], invstd, w, sums[0], sums[1], count)};
+        }, 0, 5 * es * n);
     }
 }
