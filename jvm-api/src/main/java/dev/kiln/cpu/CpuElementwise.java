@@ -23,7 +23,7 @@ final class CpuElementwise {
             return CpuMap.mapLong(x.shape(), x.dtype(), (in, o, n) -> unaryLong(op, in[0], o, n), x);
         }
         if (x.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
-            Tensor out = CpuMap.newTensor(x.shape(), DType.FLOAT32);
+            Tensor out = CpuMap.emptyTensor(x.shape(), DType.FLOAT32); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.unary(op, (float[]) o, oo, (float[]) in[0], io[0],
                     is[0], n), x)) {
                 return out;
@@ -79,7 +79,7 @@ final class CpuElementwise {
             return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> binaryLong(op, in[0], in[1], o, n), a, b);
         }
         if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
-            Tensor out = CpuMap.newTensor(shape, DType.FLOAT32);
+            Tensor out = CpuMap.emptyTensor(shape, DType.FLOAT32); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.binary(op, (float[]) o, oo, (float[]) in[0], io[0],
                     is[0], (float[]) in[1], io[1], is[1], n), a, b)) {
                 return out;

@@ -41,6 +41,34 @@ class CpuArrayPoolTest {
         assertThrows(IllegalStateException.class, first::array, "the released storage stays unusable");
     }
 
+    /** Kernels that write every element take arrays unzeroed (as torch.empty): what was there never shows through. */
+    @Test
+    void emptyTensorsSkipTheZeroing_andTheKernelsThatTakeThemOverwriteEverything() {
+        float[] values = new float[N];
+        float[] relu = new float[N];
+        for (int i = 0; i < N; i++) {
+            values[i] = i - N / 2;
+            relu[i] = Math.max(values[i], 0);
+        }
+        Tensor x = Tensor.fromArray(values, N);
+        CpuStorage first = CpuStorage.allocate(DType.FLOAT32, N);
+        float[] array = (float[]) first.array();
+        Arrays.fill(array, Float.NaN);
+        first.release();
+        Tensor empty = CpuMap.emptyTensor(new int[] {N}, DType.FLOAT32);
+        assertSame(array, CpuStorage.array(empty));
+        assertEquals(Float.NaN, array[0], "not zeroed");
+        empty.close();
+        Tensor y = x.relu(); // its output is the NaN-filled array again
+        assertSame(array, CpuStorage.array(y));
+        assertArrayEquals(relu, y.toFloatArray(), "relu writes every element");
+        y.close();
+        Tensor z = x.add(x);
+        assertSame(array, CpuStorage.array(z));
+        assertEquals(-N, z.toFloatArray()[0]);
+        assertEquals(N - 2, z.toFloatArray()[N - 1]);
+    }
+
     @Test
     void releasingTwicePoolsTheArrayOnce() {
         CpuStorage s = CpuStorage.allocate(DType.FLOAT64, N);
