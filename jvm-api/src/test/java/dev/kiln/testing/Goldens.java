@@ -1,6 +1,7 @@
 package dev.kiln.testing;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.Tensor;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -37,13 +38,29 @@ public final class Goldens {
     private record Entry(int kind, int[] shape, Object values) {
     }
 
-    /** One golden case: named fields (inputs, parameters, outputs, gradients) of one dtype. */
+    /**
+     * One golden case: named fields (inputs, parameters, outputs, gradients) of one dtype, on one test device:
+     * its tensors are made there, so a golden test runs unchanged on every device (the results are compared
+     * on the host).
+     */
     public static final class Case {
         private final String name;
-        private final Map<String, Entry> fields = new LinkedHashMap<>();
+        private final Map<String, Entry> fields;
+        private final TestDevice device;
 
         private Case(String name) {
+            this(name, new LinkedHashMap<>(), TestDevice.CPU);
+        }
+
+        private Case(String name, Map<String, Entry> fields, TestDevice device) {
             this.name = name;
+            this.fields = fields;
+            this.device = device;
+        }
+
+        /** The same case on another device. */
+        Case on(TestDevice other) {
+            return new Case(name, fields, other);
         }
 
         public String name() {
@@ -82,16 +99,24 @@ public final class Goldens {
             return (String) e.values;
         }
 
-        /** A stored array as a new CPU tensor of its stored dtype and shape. */
+        /** A stored array as a new tensor of its stored dtype and shape on the case's device (selected first). */
         public Tensor tensor(String field) {
             Entry e = entry(field);
+            Tensor t;
             switch (e.kind) {
-                case 0: return Tensor.fromArray((float[]) e.values, e.shape);
-                case 1: return Tensor.fromArray((double[]) e.values, e.shape);
-                case 2: return Tensor.fromArray((long[]) e.values, e.shape);
-                case 3: return Tensor.fromArray((boolean[]) e.values, e.shape);
+                case 0: t = Tensor.fromArray((float[]) e.values, e.shape); break;
+                case 1: t = Tensor.fromArray((double[]) e.values, e.shape); break;
+                case 2: t = Tensor.fromArray((long[]) e.values, e.shape); break;
+                case 3: t = Tensor.fromArray((boolean[]) e.values, e.shape); break;
                 default: throw new IllegalArgumentException("golden case " + name + ": field '" + field + "' is text");
             }
+            Device d = device.use();
+            return d.equals(Device.CPU) ? t : t.to(d);
+        }
+
+        /** The case's device, selected. */
+        public Device device() {
+            return device.use();
         }
 
         public int[] shape(String field) {
@@ -128,7 +153,7 @@ public final class Goldens {
 
         @Override
         public String toString() {
-            return name;
+            return device == TestDevice.CPU ? name : name + " on " + device;
         }
     }
 
@@ -142,12 +167,14 @@ public final class Goldens {
         return cases(family, c -> c.name().startsWith(prefix));
     }
 
+    /** The cases of a family the filter selects, each on every {@link TestDevice} of the test class path. */
     public static Stream<Case> cases(String family, Predicate<Case> filter) {
         List<Case> selected = load(family).stream().filter(filter).toList();
         if (selected.isEmpty()) {
             throw new IllegalStateException("no golden cases selected in family " + family);
         }
-        return selected.stream();
+        List<TestDevice> devices = TestDevice.all();
+        return devices.stream().flatMap(d -> selected.stream().map(c -> c.on(d)));
     }
 
     private static List<Case> read(String family) {
