@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.DType;
+import dev.kiln.Tensor;
+import java.util.Arrays;
 
 /**
  * Named tolerances for comparing computed values with references: |actual - expected| <= atol +
@@ -40,6 +42,14 @@ public final class Tolerances {
             }
         }
 
+        /** Same shape, and every value (as double, whatever the dtypes) within this tolerance. */
+        public void assertClose(String what, Tensor expected, Tensor actual) {
+            if (!Arrays.equals(expected.shape(), actual.shape())) {
+                fail(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
+            }
+            assertClose(what, expected.toDoubleArray(), actual.toDoubleArray());
+        }
+
         public void assertClose(String what, double expected, double actual) {
             assertClose(what, new double[] {expected}, new double[] {actual});
         }
@@ -60,7 +70,7 @@ public final class Tolerances {
     public static final Tolerance EXACT = new Tolerance(0, 0);
 
     /** One elementwise function of one or two values: a few units in the last place apart. */
-    public static final Level STRICT = new Level("strict", new Tolerance(2e-6, 1e-6), new Tolerance(1e-12, 1e-13));
+    public static final Level STRICT = new Level("strict", new Tolerance(2e-6, 1e-7), new Tolerance(1e-12, 1e-14));
 
     /** One accumulation (sums, dot products, softmax) of up to a few hundred terms, in any order. */
     public static final Level BALANCED = new Level("balanced", new Tolerance(1e-5, 1e-5), new Tolerance(1e-10, 1e-12));

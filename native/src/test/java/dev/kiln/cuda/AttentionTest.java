@@ -12,6 +12,8 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +52,7 @@ class AttentionTest {
 
     /** Sums over up to 70 keys of float products, against the CPU's double accumulation. */
     private static Tolerance tolerance(DType t) {
-        return t == DType.FLOAT64 ? Tolerance.permissive(t) : new Tolerance(1e-4, 2e-5);
+        return t == DType.FLOAT64 ? Tolerances.BALANCED.of(t) : new Tolerance(1e-4, 2e-5);
     }
 
     /** A CPU base tensor and the view of it that a test uses; the same view is taken on the device. */
@@ -117,8 +119,8 @@ class AttentionTest {
         Tensor[] want = cpu.attention(q.cpu(), k.cpu(), v.cpu(), new AttentionParams(cpuMask, c.causal, scale));
         Tensor[] got = gpu.attention(q.on(dev), k.on(dev), v.on(dev), new AttentionParams(devMask, c.causal, scale));
         Tolerance tol = tolerance(dtype);
-        tol.check("out", want[0], got[0].to(Device.CPU));
-        tol.check("logsumexp", want[1], got[1].to(Device.CPU));
+        tol.assertClose("out", want[0], got[0].to(Device.CPU));
+        tol.assertClose("logsumexp", want[1], got[1].to(Device.CPU));
 
         Tensor[] wantGrads = cpu.attentionBackward(gOut.cpu(), q.cpu(), k.cpu(), v.cpu(), want[0], want[1],
                 new AttentionParams(cpuMask, c.causal, scale));
@@ -126,7 +128,7 @@ class AttentionTest {
                 new AttentionParams(devMask, c.causal, scale));
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
-            tol.check(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
+            tol.assertClose(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
         }
     }
 
@@ -156,8 +158,8 @@ class AttentionTest {
         Tensor[] got = Functional.attentionForward(q.on(dev), k.on(dev), v.on(dev),
                 new AttentionParams(m.on(dev), false, Double.NaN));
         Tolerance tol = tolerance(dtype);
-        tol.check("out", want[0], got[0].to(Device.CPU));
-        tol.check("logsumexp", want[1], got[1].to(Device.CPU));
+        tol.assertClose("out", want[0], got[0].to(Device.CPU));
+        tol.assertClose("logsumexp", want[1], got[1].to(Device.CPU));
         assertTrue(Double.isInfinite(got[1].toDoubleArray()[4]), "row 4 sees no key: logsumexp -inf");
         Tensor[] wantGrads = Functional.attentionBackward(gOutCpu, q.cpu(), k.cpu(), v.cpu(), want[0], want[1],
                 new AttentionParams(m.cpu(), false, Double.NaN));
@@ -167,8 +169,8 @@ class AttentionTest {
                 new AttentionParams(m.on(dev), false, Double.NaN));
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
-            tol.check(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
-            Tolerance.STRICT.check(names[i] + " of a second run (no atomics: bit-identical)", gotGrads[i].to(Device.CPU),
+            tol.assertClose(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
+            Tolerances.EXACT.assertClose(names[i] + " of a second run (no atomics: bit-identical)", gotGrads[i].to(Device.CPU),
                     again[i].to(Device.CPU));
         }
     }
@@ -182,13 +184,13 @@ class AttentionTest {
         Tensor k = Tensor.zeros(new int[] {2, 0, 8}, dtype, dev);
         Tensor v = Tensor.zeros(new int[] {2, 0, 5}, dtype, dev);
         Tensor[] r = gpu.attention(q, k, v, new AttentionParams(null, false, 1.0));
-        Tolerance.STRICT.check("out", Tensor.zeros(new int[] {2, 3, 5}, dtype, Device.CPU), r[0].to(Device.CPU));
-        Tolerance.STRICT.check("logsumexp", Tensor.full(new int[] {2, 3}, Double.NEGATIVE_INFINITY, dtype, Device.CPU),
+        Tolerances.EXACT.assertClose("out", Tensor.zeros(new int[] {2, 3, 5}, dtype, Device.CPU), r[0].to(Device.CPU));
+        Tolerances.EXACT.assertClose("logsumexp", Tensor.full(new int[] {2, 3}, Double.NEGATIVE_INFINITY, dtype, Device.CPU),
                 r[1].to(Device.CPU));
         Tensor[] g = gpu.attentionBackward(normal(22, dtype, 2, 3, 5).to(dev), q, k, v, r[0], r[1],
                 new AttentionParams(null, false, 1.0));
-        Tolerance.STRICT.check("grad q", Tensor.zeros(new int[] {2, 3, 8}, dtype, Device.CPU), g[0].to(Device.CPU));
-        Tolerance.STRICT.check("grad k", k.to(Device.CPU), g[1].to(Device.CPU));
+        Tolerances.EXACT.assertClose("grad q", Tensor.zeros(new int[] {2, 3, 8}, dtype, Device.CPU), g[0].to(Device.CPU));
+        Tolerances.EXACT.assertClose("grad k", k.to(Device.CPU), g[1].to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")

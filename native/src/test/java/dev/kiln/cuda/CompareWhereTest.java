@@ -11,6 +11,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.CompareOp;
+import dev.kiln.testing.Tolerances;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -95,10 +96,10 @@ class CompareWhereTest {
         Both b = values(7, dtype, dev, 37, 1, 1).view(v -> v.squeeze(2));                  // (37, 1)
         Tensor want = CPU.where(cond.cpu(), a.cpu(), b.cpu());
         assertArrayEquals(new int[] {7, 37, 13}, want.shape());
-        Tolerance.STRICT.check("where (7, 37, 1) ? (37, 13) : (37, 1)", want,
+        Tolerances.EXACT.assertClose("where (7, 37, 1) ? (37, 13) : (37, 1)", want,
                 gpu.where(cond.dev(), a.dev(), b.dev()).to(Device.CPU));
         Both scalar = Both.of(Tensor.full(new int[0], -4, dtype, Device.CPU), dev);
-        Tolerance.STRICT.check("where with a 0-dim other", CPU.where(cond.cpu(), a.cpu(), scalar.cpu()),
+        Tolerances.EXACT.assertClose("where with a 0-dim other", CPU.where(cond.cpu(), a.cpu(), scalar.cpu()),
                 gpu.where(cond.dev(), a.dev(), scalar.dev()).to(Device.CPU));
     }
 

@@ -9,6 +9,7 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
+import dev.kiln.testing.Tolerances;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +52,7 @@ class ContiguousKernelsTest {
                     }
                     boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
                     Both in = needsPositive ? x.view(t -> t.abs().add(0.1)) : x;
-                    Tolerance.permissive(dtype).check(describe(op.opName(), x), cpu().unary(op, in.cpu()),
+                    Tolerances.BALANCED.of(dtype).assertClose(describe(op.opName(), x), cpu().unary(op, in.cpu()),
                             Backends.of(dev).unary(op, in.dev()).to(Device.CPU));
                 }
             }
@@ -72,7 +73,7 @@ class ContiguousKernelsTest {
                     }
                     Both[][] pairs = {{a, b}, {b, a}, {scalar, a}, {a, scalar}, {a, scalar.view(t -> t.expand(n))}};
                     for (Both[] p : pairs) {
-                        Tolerance.permissive(dtype).check(describe(op.opName(), p[0]) + " and " + describe("", p[1]),
+                        Tolerances.BALANCED.of(dtype).assertClose(describe(op.opName(), p[0]) + " and " + describe("", p[1]),
                                 cpu().binary(op, p[0].cpu(), p[1].cpu()),
                                 Backends.of(dev).binary(op, p[0].dev(), p[1].dev()).to(Device.CPU));
                     }
@@ -126,14 +127,14 @@ class ContiguousKernelsTest {
         Device dev = target.use();
         for (int n : LENGTHS) {
             for (Both x : layouts(KernelFamiliesTest.normal(n, 1, dtype, n + 1), dev)) {
-                Tolerance.STRICT.check(describe("clone", x), x.cpu(), x.dev().clone().to(Device.CPU));
+                Tolerances.EXACT.assertClose(describe("clone", x), x.cpu(), x.dev().clone().to(Device.CPU));
                 Tensor cpuDst = Tensor.zeros(new int[] {n + 3}, dtype, Device.CPU);
                 Tensor devDst = Tensor.zeros(new int[] {n + 3}, dtype, dev);
                 cpuDst.narrow(0, 3, n).copy_(x.cpu());   // into a misaligned destination
                 devDst.narrow(0, 3, n).copy_(x.dev());
-                Tolerance.STRICT.check(describe("copy_ at offset 3", x), cpuDst, devDst.to(Device.CPU));
+                Tolerances.EXACT.assertClose(describe("copy_ at offset 3", x), cpuDst, devDst.to(Device.CPU));
             }
-            Tolerance.STRICT.check("full " + n, Tensor.full(new int[] {n}, -2.5, dtype, Device.CPU),
+            Tolerances.EXACT.assertClose("full " + n, Tensor.full(new int[] {n}, -2.5, dtype, Device.CPU),
                     Tensor.full(new int[] {n}, -2.5, dtype, dev).to(Device.CPU));
             long[] sevens = new long[n];
             Arrays.fill(sevens, 7L);

@@ -13,6 +13,8 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Conv2dParams;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,7 +101,7 @@ class Conv2dTest {
         Device dev = target.use();
         Backend cpu = Backends.of(Device.CPU);
         Backend gpu = Backends.of(dev);
-        Tolerance tol = Tolerance.permissive(dtype);
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
         Tensor x = channelsLast(1, dtype, c.xShape(), 0.5);
         Tensor w = channelsLast(2, dtype, c.wShape(), 0.3);
         Tensor gy = channelsLast(3, dtype, c.yShape(), 0.3);
@@ -109,11 +111,11 @@ class Conv2dTest {
         Tensor gyd = onDevice(gy, dev);
         assertFalse(c.c() > 1 && c.h() * c.w() > 1 && xd.isContiguous(), "x is a channels-last view");
 
-        tol.check(c + ": conv2d", cpu.conv2d(f64(x), f64(w), f64(bias), c.p()),
+        tol.assertClose(c + ": conv2d", cpu.conv2d(f64(x), f64(w), f64(bias), c.p()),
                 gpu.conv2d(xd, wd, bias == null ? null : bias.to(dev), c.p()).to(Device.CPU));
-        tol.check(c + ": conv2d_backward_input", cpu.conv2dBackwardInput(f64(gy), f64(w), c.xShape(), c.p()),
+        tol.assertClose(c + ": conv2d_backward_input", cpu.conv2dBackwardInput(f64(gy), f64(w), c.xShape(), c.p()),
                 gpu.conv2dBackwardInput(gyd, wd, c.xShape(), c.p()).to(Device.CPU));
-        tol.check(c + ": conv2d_backward_weight", cpu.conv2dBackwardWeight(f64(gy), f64(x), c.wShape(), c.p()),
+        tol.assertClose(c + ": conv2d_backward_weight", cpu.conv2dBackwardWeight(f64(gy), f64(x), c.wShape(), c.p()),
                 gpu.conv2dBackwardWeight(gyd, xd, c.wShape(), c.p()).to(Device.CPU));
     }
 
@@ -159,11 +161,11 @@ class Conv2dTest {
         Tensor wd = w.to(dev).narrow(0, 2, 5);
         Tensor y = cpu.conv2d(x.narrow(0, 1, 2), w.narrow(0, 2, 5), bias.narrow(0, 4, 5), p);
         Tensor gy = Tensor.normal(new Generator(12), 0, 1, new int[] {3, 5, 4, 5}, dtype, Device.CPU);
-        Tolerance tol = Tolerance.permissive(dtype);
-        tol.check("conv2d", y, gpu.conv2d(xd, wd, bias.to(dev).narrow(0, 4, 5), p).to(Device.CPU));
-        tol.check("conv2d_backward_input", cpu.conv2dBackwardInput(gy.narrow(0, 1, 2), w.narrow(0, 2, 5), xd.shape(), p),
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
+        tol.assertClose("conv2d", y, gpu.conv2d(xd, wd, bias.to(dev).narrow(0, 4, 5), p).to(Device.CPU));
+        tol.assertClose("conv2d_backward_input", cpu.conv2dBackwardInput(gy.narrow(0, 1, 2), w.narrow(0, 2, 5), xd.shape(), p),
                 gpu.conv2dBackwardInput(gy.to(dev).narrow(0, 1, 2), wd, xd.shape(), p).to(Device.CPU));
-        tol.check("conv2d_backward_weight", cpu.conv2dBackwardWeight(gy.narrow(0, 1, 2), x.narrow(0, 1, 2), wd.shape(), p),
+        tol.assertClose("conv2d_backward_weight", cpu.conv2dBackwardWeight(gy.narrow(0, 1, 2), x.narrow(0, 1, 2), wd.shape(), p),
                 gpu.conv2dBackwardWeight(gy.to(dev).narrow(0, 1, 2), xd, wd.shape(), p).to(Device.CPU));
     }
 

@@ -9,6 +9,8 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -43,12 +45,12 @@ class IndexingTest {
      */
     private static void same(String what, Tolerance tol, Device dev, Function<Tensor[], Tensor> op, Tensor... bases) {
         Tensor[] moved = Stream.of(bases).map(b -> b.to(dev)).toArray(Tensor[]::new);
-        tol.check(what, op.apply(bases), op.apply(moved).to(Device.CPU));
+        tol.assertClose(what, op.apply(bases), op.apply(moved).to(Device.CPU));
     }
 
     /** float64 adds in index order (bit-identical to the CPU); float32 atomically, in any order. */
     private static Tolerance addTolerance(DType dtype) {
-        return dtype == DType.FLOAT64 ? Tolerance.STRICT : Tolerance.permissive(dtype);
+        return dtype == DType.FLOAT64 ? Tolerances.EXACT : Tolerances.BALANCED.of(dtype);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -60,9 +62,9 @@ class IndexingTest {
             Tensor idx = indices(10 + dim, x.permute(1, 2, 0).size(dim < 0 ? dim + 3 : dim), 6, 11, 9);           // viewed as (4, 3, 7)
             final int fd = dim;
             // index (6, 9, 11)
-            same("gather dim " + dim, Tolerance.STRICT, dev, a -> a[0].permute(1, 2, 0).gather(fd, a[1].transpose(1, 2)), x, idx);
+            same("gather dim " + dim, Tolerances.EXACT, dev, a -> a[0].permute(1, 2, 0).gather(fd, a[1].transpose(1, 2)), x, idx);
         }
-        same("gather of an empty index", Tolerance.STRICT, dev, a -> a[0].gather(1, a[1]), x, Tensor.fromArray(new long[0], 0, 2, 2));
+        same("gather of an empty index", Tolerances.EXACT, dev, a -> a[0].gather(1, a[1]), x, Tensor.fromArray(new long[0], 0, 2, 2));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -84,7 +86,7 @@ class IndexingTest {
         Tensor crowded = Tensor.fromArray(new long[] {2, 2, 2, 2, 2, 2, 2, 0, 0, 2, 12, 12, 5}, 1, 1, 13);
         same("scatter_add onto one element", addTolerance(dtype), dev,
                 a -> a[0].permute(1, 2, 0).scatterAdd(2, a[1].expand(7, 10, 13), a[2].permute(1, 2, 0)), x, crowded, src);
-        same("scatter_add of an empty index", Tolerance.STRICT, dev,
+        same("scatter_add of an empty index", Tolerances.EXACT, dev,
                 a -> a[0].permute(1, 2, 0).scatterAdd(1, a[1], a[2].permute(1, 2, 0)), x, Tensor.fromArray(new long[0], 7, 0, 13), src);
     }
 
@@ -100,14 +102,14 @@ class IndexingTest {
             srcShape[d] = 11;
             Tensor src = normal(40 + d, dtype, srcShape[2], srcShape[0], srcShape[1]);  // viewed as srcShape
             final int fd = dim;
-            same("index_select dim " + dim, Tolerance.STRICT, dev,
+            same("index_select dim " + dim, Tolerances.EXACT, dev,
                     a -> a[0].permute(1, 2, 0).indexSelect(fd, a[1].slice(0, 1, 22, 2)), x, idx);
             same("index_add dim " + dim, addTolerance(dtype), dev,
                     a -> a[0].permute(1, 2, 0).indexAdd(fd, a[1].slice(0, 1, 22, 2), a[2].permute(1, 2, 0)), x, idx, src);
         }
         Tensor none = Tensor.fromArray(new long[0], 0);
-        same("index_select of an empty index", Tolerance.STRICT, dev, a -> a[0].indexSelect(1, a[1]), x, none);
-        same("index_add of an empty index", Tolerance.STRICT, dev, a -> a[0].indexAdd(1, a[1], a[2]), x, none,
+        same("index_select of an empty index", Tolerances.EXACT, dev, a -> a[0].indexSelect(1, a[1]), x, none);
+        same("index_add of an empty index", Tolerances.EXACT, dev, a -> a[0].indexAdd(1, a[1], a[2]), x, none,
                 Tensor.zeros(new int[] {13, 0, 10}, dtype, Device.CPU));
     }
 
@@ -130,7 +132,7 @@ class IndexingTest {
             if (dtype == DType.FLOAT64) {
                 assertArrayEquals(first, again, 0.0, "float64 scatter_add run " + run);
             } else {
-                Tolerance.permissive(dtype).check("float32 scatter_add run " + run, first, again);
+                Tolerances.BALANCED.of(dtype).assertClose("float32 scatter_add run " + run, first, again);
             }
         }
     }
@@ -145,13 +147,13 @@ class IndexingTest {
         for (int dim : new int[] {0, 1, 2, -1}) {
             final int fd = dim;
             boolean last = dim == 2 || dim == -1;
-            same("cat dim " + dim, Tolerance.STRICT, dev, t -> {
+            same("cat dim " + dim, Tolerances.EXACT, dev, t -> {
                 Tensor pa = t[0].permute(1, 2, 0);
                 Tensor pb = t[1].permute(1, 2, 0).narrow(2, 1, 3);
                 return Tensor.cat(last ? new Tensor[] {t[2], pa, t[2], pb, t[2]} : new Tensor[] {pa, pb, pa}, fd);
             }, a, b, empty);
         }
-        same("cat of empty pieces", Tolerance.STRICT, dev, t -> Tensor.cat(new Tensor[] {t[0], t[0]}, 2), empty);
+        same("cat of empty pieces", Tolerances.EXACT, dev, t -> Tensor.cat(new Tensor[] {t[0], t[0]}, 2), empty);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -160,13 +162,13 @@ class IndexingTest {
         Device dev = target.use();
         Tensor x = indices(13, 1000, 4, 6);                          // viewed as (6, 4)
         Tensor idx = indices(14, 6, 3, 4);
-        same("int64 gather", Tolerance.STRICT, dev, a -> a[0].transpose(0, 1).gather(0, a[1]), x, idx);
-        same("int64 index_select", Tolerance.STRICT, dev, a -> a[0].transpose(0, 1).indexSelect(-1, a[1]), x, indices(15, 4, 9));
-        same("int64 scatter_add", Tolerance.STRICT, dev,
+        same("int64 gather", Tolerances.EXACT, dev, a -> a[0].transpose(0, 1).gather(0, a[1]), x, idx);
+        same("int64 index_select", Tolerances.EXACT, dev, a -> a[0].transpose(0, 1).indexSelect(-1, a[1]), x, indices(15, 4, 9));
+        same("int64 scatter_add", Tolerances.EXACT, dev,
                 a -> a[0].transpose(0, 1).scatterAdd(0, a[1], a[0].transpose(0, 1).narrow(0, 0, 3)), x, idx);
-        same("int64 index_add", Tolerance.STRICT, dev,
+        same("int64 index_add", Tolerances.EXACT, dev,
                 a -> a[0].transpose(0, 1).indexAdd(0, a[1], a[0].transpose(0, 1).narrow(0, 1, 5)), x, indices(16, 6, 5));
-        same("int64 cat", Tolerance.STRICT, dev,
+        same("int64 cat", Tolerances.EXACT, dev,
                 a -> Tensor.cat(new Tensor[] {a[0].transpose(0, 1), a[0].transpose(0, 1).narrow(0, 2, 3)}, 0), x);
         Tensor m = Tensor.fromArray(new boolean[] {true, false, false, true, true, false}, 3, 2);
         Tensor mi = indices(17, 3, 2, 5);

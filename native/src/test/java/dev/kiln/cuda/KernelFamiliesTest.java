@@ -12,6 +12,7 @@ import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.UnaryOp;
+import dev.kiln.testing.Tolerances;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,9 +50,9 @@ class KernelFamiliesTest {
         Device dev = target.use();
         Tensor x = permutedInput(1, dtype, 7, 13, 3);
         Tensor onDevice = x.to(dev);
-        Tolerance.STRICT.check("to(device) and back", x, onDevice.to(Device.CPU));
+        Tolerances.EXACT.assertClose("to(device) and back", x, onDevice.to(Device.CPU));
         Tensor narrowed = x.narrow(2, 2, 9).transpose(0, 2);
-        Tolerance.STRICT.check("contiguous of a narrowed transpose", narrowed.contiguous(),
+        Tolerances.EXACT.assertClose("contiguous of a narrowed transpose", narrowed.contiguous(),
                 onDevice.narrow(2, 2, 9).transpose(0, 2).contiguous().to(Device.CPU));
         long[] ints = {3, -5, 1L << 40};
         assertArrayEquals(ints, Tensor.fromArray(ints, 3).to(dev).toLongArray());
@@ -68,10 +69,10 @@ class KernelFamiliesTest {
         Tensor row = Tensor.normal(new Generator(2), 0, 1, new int[] {1, 4}, dtype, Device.CPU);
         cpuDst.slice(1, 1, 9, 2).copy_(row);
         devDst.slice(1, 1, 9, 2).copy_(row.to(dev));
-        Tolerance.STRICT.check("copy_ into every other column", cpuDst, devDst.to(Device.CPU));
+        Tolerances.EXACT.assertClose("copy_ into every other column", cpuDst, devDst.to(Device.CPU));
         DType other = dtype == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
         Both x = permuted(normal(3, 1, dtype, 4, 6, 5), dev);
-        Tolerance.STRICT.check("cast to " + other, x.cpu().to(other), x.dev().to(other).to(Device.CPU));
+        Tolerances.EXACT.assertClose("cast to " + other, x.cpu().to(other), x.dev().to(other).to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -92,7 +93,7 @@ class KernelFamiliesTest {
             }
             boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
             for (Both in : needsPositive ? positive : any) {
-                Tolerance.permissive(dtype).check(op.opName() + " of " + java.util.Arrays.toString(in.dev().shape())
+                Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " of " + java.util.Arrays.toString(in.dev().shape())
                                 + " strides " + java.util.Arrays.toString(in.dev().stride()),
                         cpu.unary(op, in.cpu()), gpu.unary(op, in.dev()).to(Device.CPU));
             }
@@ -115,9 +116,9 @@ class KernelFamiliesTest {
             }
             Both left = op == BinaryOp.POW ? aPositive : a;
             // (37, 7, 1) with (7, 19): both broadcast, to (37, 7, 19); and the other way round.
-            Tolerance.permissive(dtype).check(op.opName(), cpu.binary(op, left.cpu(), b.cpu()),
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName(), cpu.binary(op, left.cpu(), b.cpu()),
                     gpu.binary(op, left.dev(), b.dev()).to(Device.CPU));
-            Tolerance.permissive(dtype).check(op.opName() + " swapped", cpu.binary(op, b.cpu(), aPositive.cpu()),
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " swapped", cpu.binary(op, b.cpu(), aPositive.cpu()),
                     gpu.binary(op, b.dev(), aPositive.dev()).to(Device.CPU));
         }
     }
@@ -136,7 +137,7 @@ class KernelFamiliesTest {
             Both in = op == ReduceOp.PROD ? forProd : x;
             for (int[] dims : dimSets) {
                 for (boolean keep : new boolean[] {false, true}) {
-                    Tolerance.permissive(dtype).check(op.opName() + java.util.Arrays.toString(dims) + " keepdim " + keep,
+                    Tolerances.BALANCED.of(dtype).assertClose(op.opName() + java.util.Arrays.toString(dims) + " keepdim " + keep,
                             cpu.reduce(op, in.cpu(), dims, keep), gpu.reduce(op, in.dev(), dims, keep).to(Device.CPU));
                 }
             }
@@ -155,7 +156,7 @@ class KernelFamiliesTest {
             for (int dim = 0; dim < 3; dim++) {
                 Tensor[] want = cpu.reduceWithIndices(op, x.cpu(), dim, false);
                 Tensor[] got = gpu.reduceWithIndices(op, x.dev(), dim, false);
-                Tolerance.STRICT.check(op + " values dim " + dim, want[0], got[0].to(Device.CPU));
+                Tolerances.EXACT.assertClose(op + " values dim " + dim, want[0], got[0].to(Device.CPU));
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), op + " indices dim " + dim);
             }
         }

@@ -13,6 +13,7 @@ import dev.kiln.Tensor;
 import dev.kiln.cuda.GemmLauncher.Tiles;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
+import dev.kiln.testing.Tolerances;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -182,9 +183,9 @@ class MatmulTest {
         Tensor v = randn(33, dtype, 37);
         Tensor m = randn(34, dtype, 37, 11);
         Tensor batch = randn(35, dtype, 3, 11, 37);
-        Tolerance.permissive(dtype).check("v @ m", v.matmul(m), v.to(dev).matmul(m.to(dev)).to(Device.CPU));
-        Tolerance.permissive(dtype).check("batch @ v", batch.matmul(v), batch.to(dev).matmul(v.to(dev)).to(Device.CPU));
-        Tolerance.permissive(dtype).check("v @ v", v.matmul(v), v.to(dev).matmul(v.to(dev)).to(Device.CPU));
+        Tolerances.BALANCED.of(dtype).assertClose("v @ m", v.matmul(m), v.to(dev).matmul(m.to(dev)).to(Device.CPU));
+        Tolerances.BALANCED.of(dtype).assertClose("batch @ v", batch.matmul(v), batch.to(dev).matmul(v.to(dev)).to(Device.CPU));
+        Tolerances.BALANCED.of(dtype).assertClose("v @ v", v.matmul(v), v.to(dev).matmul(v.to(dev)).to(Device.CPU));
     }
 
     private static void assertRejected(Runnable call, String... fragments) {

@@ -12,6 +12,7 @@ import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.SgdParams;
+import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,7 +41,7 @@ class OptimizerStepTest {
         }
 
         void check(DType dtype, String what) {
-            Tolerance.permissive(dtype).check(what, cpu, dev.to(Device.CPU));
+            Tolerances.BALANCED.of(dtype).assertClose(what, cpu, dev.to(Device.CPU));
         }
     }
 

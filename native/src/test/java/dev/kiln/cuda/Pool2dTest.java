@@ -12,6 +12,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Pool2dParams;
+import dev.kiln.testing.Tolerances;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -76,7 +77,7 @@ class Pool2dTest {
         for (Pool2dParams p : MAX_WINDOWS) {
             Tensor[] want = cpu.maxPool2d(x, p);
             Tensor[] got = gpu.maxPool2d(xd, p);
-            Tolerance.STRICT.check("max_pool2d " + p, want[0], got[0].to(Device.CPU));
+            Tolerances.EXACT.assertClose("max_pool2d " + p, want[0], got[0].to(Device.CPU));
             assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + p);
             // gy and indices as non-contiguous views; gradients flow to each window's maximum (several onto one pixel).
             int[] s = want[0].shape();
@@ -84,7 +85,7 @@ class Pool2dTest {
             Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape(), p);
             Tensor stridedIndices = got[1].transpose(1, 3).contiguous().transpose(1, 3);  // same values, other strides
             Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape(), p);
-            Tolerance.balanced(dtype).check("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
+            Tolerances.STRICT.of(dtype).assertClose("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
         }
     }
 
@@ -99,10 +100,10 @@ class Pool2dTest {
         for (Pool2dParams base : AVG_WINDOWS) {
             for (Pool2dParams p : new Pool2dParams[] {base, excludingPad(base)}) {
                 Tensor y = cpu.avgPool2d(x, p);
-                Tolerance.balanced(dtype).check("avg_pool2d " + p, y, gpu.avgPool2d(xd, p).to(Device.CPU));
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + p, y, gpu.avgPool2d(xd, p).to(Device.CPU));
                 int[] s = y.shape();
                 Tensor gy = Tensor.normal(new Generator(4), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
-                Tolerance.balanced(dtype).check("avg_pool2d_backward " + p,
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d_backward " + p,
                         cpu.avgPool2dBackward(gy.transpose(2, 3), x.shape(), p),
                         gpu.avgPool2dBackward(gy.to(dev).transpose(2, 3), x.shape(), p).to(Device.CPU));
             }
@@ -128,14 +129,14 @@ class Pool2dTest {
                 String what = Arrays.toString(in.shape()) + " " + p;
                 Tensor[] want = cpu.maxPool2d(in, p);
                 Tensor[] got = gpu.maxPool2d(ind, p);
-                Tolerance.STRICT.check("max_pool2d " + what, want[0], got[0].to(Device.CPU));
+                Tolerances.EXACT.assertClose("max_pool2d " + what, want[0], got[0].to(Device.CPU));
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + what);
                 Tensor y = cpu.avgPool2d(in, p);
-                Tolerance.balanced(dtype).check("avg_pool2d " + what, y, gpu.avgPool2d(ind, p).to(Device.CPU));
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + what, y, gpu.avgPool2d(ind, p).to(Device.CPU));
                 Tensor gy = Tensor.onesLike(y);
-                Tolerance.balanced(dtype).check("avg_pool2d_backward " + what, cpu.avgPool2dBackward(gy, in.shape(), p),
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d_backward " + what, cpu.avgPool2dBackward(gy, in.shape(), p),
                         gpu.avgPool2dBackward(gy.to(dev), in.shape(), p).to(Device.CPU));
-                Tolerance.STRICT.check("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape(), p),
+                Tolerances.EXACT.assertClose("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape(), p),
                         gpu.maxPool2dBackward(gy.to(dev), got[1], in.shape(), p).to(Device.CPU));
             }
         }
@@ -173,7 +174,7 @@ class Pool2dTest {
                             p + " run " + run + " element " + i + ": " + got[i] + ", expected " + want[i]);
                 }
             }
-            Tolerance.permissive(DType.FLOAT32).check("max_pool2d_backward vs the cpu's float64 " + p,
+            Tolerances.BALANCED.of(DType.FLOAT32).assertClose("max_pool2d_backward vs the cpu's float64 " + p,
                     Functional.maxPool2dBackward(gy.to(DType.FLOAT64), r[1], x.shape(), p),
                     Functional.maxPool2dBackward(gyd, indd, x.shape(), p).to(Device.CPU));
         }

@@ -12,6 +12,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Philox;
+import dev.kiln.testing.Tolerances;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -62,7 +63,7 @@ class RandomTest {
             int n = (int) c[2];
             String what = "arange(" + c[0] + ", step " + c[1] + ", n " + n + ")";
             for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-                Tolerance.STRICT.check(what + " " + t, CPU.arange(c[0], c[1], n, t, Device.CPU),
+                Tolerances.EXACT.assertClose(what + " " + t, CPU.arange(c[0], c[1], n, t, Device.CPU),
                         gpu.arange(c[0], c[1], n, t, dev).to(Device.CPU));
             }
         }
@@ -86,7 +87,7 @@ class RandomTest {
                 double[] r = ranges[i];
                 String what = "uniform " + Arrays.toString(SHAPES[i]) + " [" + r[0] + ", " + r[1] + ") seed " + so[0]
                         + " offset " + so[1];
-                Tolerance.STRICT.check(what, CPU.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], Device.CPU),
+                Tolerances.EXACT.assertClose(what, CPU.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], Device.CPU),
                         gpu.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], dev).to(Device.CPU));
             }
         }
@@ -139,7 +140,7 @@ class RandomTest {
         Tensor[] want = CPU.dropout(x.cpu(), p, seed, offset);
         Tensor[] got = gpu.dropout(x.dev(), p, seed, offset);
         assertArrayEquals(want[1].toBooleanArray(), got[1].toBooleanArray(), what + ": mask");
-        Tolerance.STRICT.check(what + ": y", want[0], got[0].to(Device.CPU));
+        Tolerances.EXACT.assertClose(what + ": y", want[0], got[0].to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -172,13 +173,13 @@ class RandomTest {
         Generator onCpu = new Generator(2024);
         Generator onDev = new Generator(2024);
         for (int step = 0; step < 2; step++) {   // the second draws continue from the advanced offset
-            Tolerance.STRICT.check("rand", Tensor.uniform(onCpu, 0, 1, new int[] {4, 9}, DType.FLOAT32, Device.CPU),
+            Tolerances.EXACT.assertClose("rand", Tensor.uniform(onCpu, 0, 1, new int[] {4, 9}, DType.FLOAT32, Device.CPU),
                     Tensor.uniform(onDev, 0, 1, new int[] {4, 9}, DType.FLOAT32, dev).to(Device.CPU));
             Tensor x = Tensor.ones(new int[] {6, 10}, DType.FLOAT32, Device.CPU);
             Tensor[] want = Functional.dropoutWithMask(x, 0.3, true, onCpu);
             Tensor[] got = Functional.dropoutWithMask(x.to(dev), 0.3, true, onDev);
             assertArrayEquals(want[1].toBooleanArray(), got[1].toBooleanArray(), "dropout mask, step " + step);
-            Tolerance.STRICT.check("dropout", want[0], got[0].to(Device.CPU));
+            Tolerances.EXACT.assertClose("dropout", want[0], got[0].to(Device.CPU));
         }
         assertEquals(onCpu.offset(), onDev.offset());
     }

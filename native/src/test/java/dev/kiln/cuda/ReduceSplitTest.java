@@ -10,6 +10,8 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,13 +50,13 @@ class ReduceSplitTest {
     private static void check(ReduceLauncher gpu, ReduceOp op, Both x, int[] dims, boolean keepdim, Tolerance tol) {
         String what = op.opName() + Arrays.toString(dims) + " keepdim " + keepdim + " of " + Arrays.toString(x.cpu().shape());
         Tensor got = gpu.reduce(op, x.dev(), dims, keepdim);
-        tol.check(what, CPU.reduce(op, x.cpu(), dims, keepdim), got.to(Device.CPU));
+        tol.assertClose(what, CPU.reduce(op, x.cpu(), dims, keepdim), got.to(Device.CPU));
         assertArrayEquals(got.toDoubleArray(), gpu.reduce(op, x.dev(), dims, keepdim).toDoubleArray(), what + ": a second run");
     }
 
     private static void checkAllOps(ReduceLauncher gpu, Both x, Both forProd, int[] dims, boolean keepdim, DType dtype) {
         for (ReduceOp op : ReduceOp.values()) {
-            check(gpu, op, op == ReduceOp.PROD ? forProd : x, dims, keepdim, Tolerance.permissive(dtype));
+            check(gpu, op, op == ReduceOp.PROD ? forProd : x, dims, keepdim, Tolerances.BALANCED.of(dtype));
         }
     }
 
@@ -90,12 +92,12 @@ class ReduceSplitTest {
         Both y = transposed(normal(24, 1, new int[] {ReduceLauncher.CHUNK + 1, 2}, dtype), dev);
         Backend gpu = Backends.of(dev);
         for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN}) {
-            Tolerance.permissive(dtype).check(op.opName() + " of rows of CHUNK + 1", CPU.reduce(op, y.cpu(), new int[] {1}, true),
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " of rows of CHUNK + 1", CPU.reduce(op, y.cpu(), new int[] {1}, true),
                     gpu.reduce(op, y.dev(), new int[] {1}, true).to(Device.CPU));
         }
         Tensor[] want = CPU.reduceWithIndices(ReduceOp.MAX, y.cpu(), 1, false);
         Tensor[] got = gpu.reduceWithIndices(ReduceOp.MAX, y.dev(), 1, false);
-        Tolerance.STRICT.check("max(dim) of rows of CHUNK + 1", want[0], got[0].to(Device.CPU));
+        Tolerances.EXACT.assertClose("max(dim) of rows of CHUNK + 1", want[0], got[0].to(Device.CPU));
         assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "argmax of rows of CHUNK + 1");
     }
 
@@ -103,7 +105,7 @@ class ReduceSplitTest {
         String what = op + "(dim " + dim + ") keepdim " + keepdim;
         Tensor[] want = CPU.reduceWithIndices(op, x.cpu(), dim, keepdim);
         Tensor[] got = gpu.argReduce(op, x.dev(), dim, keepdim);
-        Tolerance.STRICT.check(what + " values", want[0], got[0].to(Device.CPU));
+        Tolerances.EXACT.assertClose(what + " values", want[0], got[0].to(Device.CPU));
         assertArrayEquals(want[1].shape(), got[1].shape(), what + " index shape");
         assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), what + " indices");
         Tensor[] again = gpu.argReduce(op, x.dev(), dim, keepdim);
@@ -135,7 +137,7 @@ class ReduceSplitTest {
                 checkWithIndices(gpu, op, rows, 1, keep);
                 checkWithIndices(gpu, op, columns, 0, keep);
             }
-            check(gpu, op, rows, new int[] {1}, false, Tolerance.STRICT);       // NaN propagates without indices too
+            check(gpu, op, rows, new int[] {1}, false, Tolerances.EXACT);       // NaN propagates without indices too
         }
     }
 

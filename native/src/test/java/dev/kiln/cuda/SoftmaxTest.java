@@ -8,6 +8,7 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
+import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,14 +37,14 @@ class SoftmaxTest {
             for (boolean log : new boolean[] {false, true}) {
                 String what = (log ? "log_softmax" : "softmax") + " dim " + dim;
                 Tensor y = log ? gpu.logSoftmax(xs.dev(), dim) : gpu.softmax(xs.dev(), dim);
-                Tolerance.permissive(dtype).check(what, softmaxReference(x, dim, log), y.toDoubleArray());
+                Tolerances.BALANCED.of(dtype).assertClose(what, softmaxReference(x, dim, log), y.toDoubleArray());
                 Tensor yCpu = y.to(Device.CPU);
                 // gx = y (gy - sum(gy y)) for softmax, gy - exp(y) sum(gy) for log-softmax, on the CPU.
                 Tensor want = log
                         ? gy.sub(yCpu.exp().mul(gy.sum(new int[] {dim}, true)))
                         : yCpu.mul(gy.sub(gy.mul(yCpu).sum(new int[] {dim}, true)));
                 Tensor got = log ? gpu.logSoftmaxBackward(gys.dev(), y, dim) : gpu.softmaxBackward(gys.dev(), y, dim);
-                Tolerance.permissive(dtype).check(what + " backward", want, got.to(Device.CPU));
+                Tolerances.BALANCED.of(dtype).assertClose(what + " backward", want, got.to(Device.CPU));
             }
         }
     }
@@ -71,7 +72,7 @@ class SoftmaxTest {
                 for (boolean log : new boolean[] {false, true}) {
                     String what = (log ? "log_softmax" : "softmax") + " of (" + rows + ", " + d + ") at offset " + offset;
                     Tensor y = log ? gpu.logSoftmax(x.dev(), 1) : gpu.softmax(x.dev(), 1);
-                    Tolerance.permissive(dtype).check(what, softmaxReference(x.cpu(), 1, log), y.toDoubleArray());
+                    Tolerances.BALANCED.of(dtype).assertClose(what, softmaxReference(x.cpu(), 1, log), y.toDoubleArray());
                 }
             }
         }
@@ -81,7 +82,7 @@ class SoftmaxTest {
         for (boolean log : new boolean[] {false, true}) {
             Tensor want = log ? cpu.logSoftmax(special, 1) : cpu.softmax(special, 1);
             Tensor got = log ? gpu.logSoftmax(special.to(dev), 1) : gpu.softmax(special.to(dev), 1);
-            Tolerance.permissive(dtype).check((log ? "log_softmax" : "softmax") + " of NaN and infinite rows", want,
+            Tolerances.BALANCED.of(dtype).assertClose((log ? "log_softmax" : "softmax") + " of NaN and infinite rows", want,
                     got.to(Device.CPU));
         }
     }

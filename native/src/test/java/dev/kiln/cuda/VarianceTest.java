@@ -9,6 +9,8 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +31,7 @@ class VarianceTest {
         Tensor got = gpu.variance(x.dev(), dims, correction, keepdim);
         assertArrayEquals(want.shape(), got.shape(), what);
         assertTrue(got.dtype() == x.cpu().dtype(), what);
-        tol.check(what, want, got.to(Device.CPU));
+        tol.assertClose(what, want, got.to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -40,10 +42,10 @@ class VarianceTest {
         Both x = permuted(11, dtype, dev, 0.5, 9, 70, 5);    // (5, 9, 70) strided
         int[][] dimSets = {{2}, {0}, {0, 2}, {1}, {0, 1, 2}};
         for (int[] dims : dimSets) {
-            check(gpu, x, dims, 0, false, Tolerance.permissive(dtype));
-            check(gpu, x, dims, 1, true, Tolerance.permissive(dtype));
+            check(gpu, x, dims, 0, false, Tolerances.BALANCED.of(dtype));
+            check(gpu, x, dims, 1, true, Tolerances.BALANCED.of(dtype));
         }
-        check(gpu, x, new int[] {1, 2}, 2.5, false, Tolerance.permissive(dtype));  // a fractional correction
+        check(gpu, x, new int[] {1, 2}, 2.5, false, Tolerances.BALANCED.of(dtype));  // a fractional correction
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -56,7 +58,7 @@ class VarianceTest {
         double mean = dtype == DType.FLOAT32 ? 1e4 : 1e6;
         Both x = permuted(12, dtype, dev, mean, 3, 1000, 4);   // (4, 3, 1000) strided
         for (int[] dims : new int[][] {{2}, {0, 2}, {0, 1, 2}}) {
-            check(gpu, x, dims, 1, false, Tolerance.permissive(dtype));
+            check(gpu, x, dims, 1, false, Tolerances.BALANCED.of(dtype));
         }
     }
 
@@ -70,9 +72,9 @@ class VarianceTest {
         double mean = dtype == DType.FLOAT32 ? 1e4 : 1e6;
         Both x = Both.of(Tensor.normal(new Generator(14), mean, 1, new int[] {inner, 3}, dtype, Device.CPU), dev)
                 .view(Tensor::t);   // (3, inner) strided
-        check(gpu, x, new int[] {1}, 1, false, Tolerance.permissive(dtype));
-        check(gpu, x, new int[] {1}, 0, true, Tolerance.permissive(dtype));
-        check(gpu, x, new int[] {0, 1}, 1, false, Tolerance.permissive(dtype));
+        check(gpu, x, new int[] {1}, 1, false, Tolerances.BALANCED.of(dtype));
+        check(gpu, x, new int[] {1}, 0, true, Tolerances.BALANCED.of(dtype));
+        check(gpu, x, new int[] {0, 1}, 1, false, Tolerances.BALANCED.of(dtype));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -81,12 +83,12 @@ class VarianceTest {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
         Both x = permuted(13, dtype, dev, 0, 4, 1, 6);   // (6, 4, 1)
-        check(gpu, x, new int[] {2}, 0, false, Tolerance.STRICT);     // one element: 0
-        check(gpu, x, new int[] {2}, 1, true, Tolerance.STRICT);      // 0 / 0: NaN
-        check(gpu, x, new int[] {}, 0, false, Tolerance.STRICT);      // no dims: every element alone
-        check(gpu, x, new int[] {1}, 4, false, Tolerance.STRICT);     // n - correction = 0: +inf
+        check(gpu, x, new int[] {2}, 0, false, Tolerances.EXACT);     // one element: 0
+        check(gpu, x, new int[] {2}, 1, true, Tolerances.EXACT);      // 0 / 0: NaN
+        check(gpu, x, new int[] {}, 0, false, Tolerances.EXACT);      // no dims: every element alone
+        check(gpu, x, new int[] {1}, 4, false, Tolerances.EXACT);     // n - correction = 0: +inf
         Both empty = Both.of(Tensor.zeros(new int[] {3, 0}, dtype, Device.CPU), dev);
-        check(gpu, empty, new int[] {1}, 0, false, Tolerance.STRICT); // no elements: the mean 0 / 0, NaN
+        check(gpu, empty, new int[] {1}, 0, false, Tolerances.EXACT); // no elements: the mean 0 / 0, NaN
         // A constant row: the mean of 77 x 0.1 rounds, so the CPU's float64 two-pass leaves ~1e-33;
         // the corrected two-pass gives 0 (and clamps a rounding below 0, which sqrt would make NaN).
         Both constant = Both.of(Tensor.full(new int[] {3, 77}, 0.1, dtype, Device.CPU), dev);
