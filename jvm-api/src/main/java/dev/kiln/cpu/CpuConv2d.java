@@ -135,6 +135,10 @@ final class CpuConv2d {
         int outPlane = g.outPlane();
         int pixels = g.n() * outPlane;
         Object gyByChannel = byChannel(data(gyc), gyc.storageOffset(), g, gy.dtype()); // (o, n * outPlane)
+        if (xd instanceof float[] xf && g.kh() == 1 && g.kw() == 1 && p.padH() == 0 && p.padW() == 0 && g.groups() == 1
+                && CpuGemm.blocked(g.o(), g.c(), pixels)) {
+            return pointwiseBackwardWeight(g, (float[]) gyByChannel, xf, xc.storageOffset(), weightShape);
+        }
         Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
         Object gwd = data(gw);
         // the lanes' sums run over a 128th of a slice's pixels each: larger slices keep their blocks full
@@ -162,6 +166,37 @@ final class CpuConv2d {
                 addInto(gwd, grp * size, partial[s], size, s == 0);
             }
         }
+        return gw;
+    }
+
+    /**
+     * 1x1 kernels without padding, one group (ResNet's shortcuts), where the product runs on the blocked kernels:
+     * gw (o, c) = gy (o, pixels) x_s^T, x_s (c, pixels) the input at the output pixels (strided), one GEMM over
+     * every pixel whose B operand packs by a blocked transposition, where the general path gathers each tap
+     * (32 -> 64 channels, stride 2, 14x14, batch 64: 1.25 -> 0.7 ms).
+     */
+    private static Tensor pointwiseBackwardWeight(ConvGeometry g, float[] gyByChannel, float[] x, int xOff, int[] weightShape) {
+        int plane = g.outPlane();
+        int pixels = g.n() * plane;
+        int sh = g.p().strideH();
+        int sw = g.p().strideW();
+        float[] xs = new float[g.c() * pixels]; // (c, n * plane)
+        Parallel.forRange(g.n() * g.c(), Math.max(1, (1 << 14) / Math.max(1, plane)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int img = t / g.c();
+                int ch = t % g.c();
+                int from = xOff + t * g.inPlane(); // (img, ch) plane of x
+                int to = ch * pixels + img * plane;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int row = from + oy * sh * g.w();
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        xs[to + oy * g.ow() + ox] = x[row + ox * sw];
+                    }
+                }
+            }
+        });
+        Tensor gw = CpuMap.newTensor(weightShape, DType.FLOAT32);
+        CpuGemm.sgemm(g.o(), g.c(), pixels, gyByChannel, 0, pixels, 1, xs, 0, 1, pixels, (float[]) data(gw), 0, g.c(), false);
         return gw;
     }
 

@@ -91,8 +91,8 @@ public final class CpuGemm {
         return (long) m * n * k >= PARALLEL_MIN_WORK;
     }
 
-    /** Matrix-vector products (n = 1) stay in the plain loop: its dot products need no packing. */
-    private static boolean blocked(int m, int n, int k) {
+    /** Whether a product runs on the blocked kernels; matrix-vector products (n = 1) stay in the plain loop. */
+    static boolean blocked(int m, int n, int k) {
         return k > 0 && n > 1 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;
     }
 
