@@ -42,12 +42,12 @@ public final class Tolerances {
             }
         }
 
-        /** Same shape, and every value (as double, whatever the dtypes) within this tolerance. */
+        /** Same shape, and every value (as float64, whatever the dtypes and devices) within this tolerance. */
         public void assertClose(String what, Tensor expected, Tensor actual) {
             if (!Arrays.equals(expected.shape(), actual.shape())) {
                 fail(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
             }
-            assertClose(what, expected.toDoubleArray(), actual.toDoubleArray());
+            assertClose(what, expected.to(DType.FLOAT64).toDoubleArray(), actual.to(DType.FLOAT64).toDoubleArray());
         }
 
         public void assertClose(String what, double expected, double actual) {
@@ -65,6 +65,9 @@ public final class Tolerances {
             }
         }
     }
+
+    /** float64 results against reference values quoted in a test to 10 significant digits. */
+    public static final Tolerance QUOTED = new Tolerance(1e-9, 1e-12);
 
     /** Bit-for-bit: selections, copies, indices, integer and bool results. */
     public static final Tolerance EXACT = new Tolerance(0, 0);

@@ -10,6 +10,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
 import dev.kiln.nn.summary.ModelSummary;
+import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,7 +27,7 @@ class AdaptiveAvgPoolSizesTest {
         assertArrayEquals(new int[] {1, 2, 3, 0}, new AdaptiveAvgPool2d(3, 0).forward(x).shape());
         assertArrayEquals(new int[] {1, 2, 0, 0}, Functional.adaptiveAvgPool2d(x, 0, 0).shape());
         y.sum().backward(); // the empty output still reaches x: its gradient is zeros
-        Tolerance.STRICT.assertClose(Tensor.zeros(1, 2, 4, 4), x.grad().to(Device.CPU), "grad through an empty pool");
+        Tolerances.BALANCED.of(DType.FLOAT64).assertClose("grad through an empty pool", Tensor.zeros(1, 2, 4, 4), x.grad().to(Device.CPU));
         // and the summary has no receptive field for the empty plane
         assertNull(ModelSummary.of(new Sequential(new AdaptiveAvgPool2d(0, 2)), 1, 2, 4, 4).receptiveField());
     }

@@ -7,6 +7,7 @@ import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.nn.loss.CrossEntropyLoss;
+import dev.kiln.testing.Tolerances;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class DeviceParityTest {
         cpu.forEach((name, expected) -> {
             Tensor actual = dev.get(name);
             assertEquals(device, actual.device(), name + " device");
-            Tolerance.PERMISSIVE.assertClose(expected, actual.to(Device.CPU), name);
+            Tolerances.PERMISSIVE.of(DType.FLOAT32).assertClose(name, expected, actual.to(Device.CPU));
         });
     }
 

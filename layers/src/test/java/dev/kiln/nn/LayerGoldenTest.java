@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -56,7 +58,7 @@ class LayerGoldenTest {
     @MethodSource("cases")
     void layer_matchesPyTorch_outputGradientsAndBuffers(String name, DType dtype) {
         Goldens gold = Goldens.load("layers", dtype);
-        Tolerance tol = Tolerance.of(dtype);
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
         Layer layer = CASES.get(name).get();
         layer.to(dtype);
         layer.loadStateDict(gold.withPrefix(name + ".p."));
@@ -67,28 +69,28 @@ class LayerGoldenTest {
         }
         Tensor y = layer.forward(x);
         assertEquals(dtype, y.dtype());
-        tol.assertClose(gold.get(name + ".y"), y, name + " output");
+        tol.assertClose(name + " output", gold.get(name + ".y"), y);
         y.backward(gold.get(name + ".gy"));
         if (x.dtype().isFloatingPoint()) {
-            tol.assertClose(gold.get(name + ".gx"), x.grad(), name + " input gradient");
+            tol.assertClose(name + " input gradient", gold.get(name + ".gx"), x.grad());
         }
-        layer.namedParameters().forEach((k, p) -> tol.assertClose(gold.get(name + ".g." + k), p.grad(), name + " grad of " + k));
-        layer.namedBuffers().forEach((k, b) -> tol.assertClose(gold.get(name + ".s." + k), b, name + " buffer " + k));
+        layer.namedParameters().forEach((k, p) -> tol.assertClose(name + " grad of " + k, gold.get(name + ".g." + k), p.grad()));
+        layer.namedBuffers().forEach((k, b) -> tol.assertClose(name + " buffer " + k, gold.get(name + ".s." + k), b));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dtypes")
     void batchNorm_runningStatisticsAfterThreeSteps_andEvalOutput_matchPyTorch(DType dtype) {
         Goldens gold = Goldens.load("layers", dtype);
-        Tolerance tol = Tolerance.of(dtype);
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
         BatchNorm2d bn = new BatchNorm2d(2, 1e-5, 0.3, true, true);
         bn.to(dtype);
         for (int i = 0; i < 3; i++) {
             bn.forward(gold.get("bn_steps.x" + i));
         }
-        bn.namedBuffers().forEach((k, b) -> tol.assertClose(gold.get("bn_steps.s." + k), b, "buffer " + k));
+        bn.namedBuffers().forEach((k, b) -> tol.assertClose("buffer " + k, gold.get("bn_steps.s." + k), b));
         bn.eval();
-        tol.assertClose(gold.get("bn_steps.eval_y"), bn.forward(gold.get("bn_steps.eval_x")), "eval output");
+        tol.assertClose("eval output", gold.get("bn_steps.eval_y"), bn.forward(gold.get("bn_steps.eval_x")));
     }
 
     static Stream<DType> dtypes() {

@@ -11,6 +11,8 @@ import dev.kiln.nn.loss.BCEWithLogitsLoss;
 import dev.kiln.nn.loss.HuberLoss;
 import dev.kiln.nn.loss.Reduction;
 import dev.kiln.nn.loss.SmoothL1Loss;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,7 +27,7 @@ class MaskedBranchGradTest {
     }
 
     private static void close(DType dtype, Tensor actual, String what, double... expected) {
-        Tolerance.of(dtype).assertClose(Tensor.of(expected), actual.to(Device.CPU).to(DType.FLOAT64), what);
+        Tolerances.BALANCED.of(dtype).assertClose(what, Tensor.of(expected), actual.to(Device.CPU).to(DType.FLOAT64));
     }
 
     @ParameterizedTest(name = "{0} {1}")

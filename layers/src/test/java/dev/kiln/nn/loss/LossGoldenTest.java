@@ -8,7 +8,8 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Goldens;
 import dev.kiln.nn.TestDevices;
-import dev.kiln.nn.Tolerance;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -82,12 +83,12 @@ class LossGoldenTest {
     void unbatchedLoss_matchesPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
         Device d = target.use();
         Goldens gold = Goldens.load("sequence", dtype);
-        Tolerance tol = Tolerance.of(dtype);
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
         Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
         Tensor loss = UNBATCHED.get(name).apply(k -> gold.get(name + "." + k).to(d)).forward(x, gold.get(name + ".target").to(d));
-        tol.assertClose(gold.get(name + ".loss"), loss, name + " value"); // shape [] for every reduction
+        tol.assertClose(name + " value", gold.get(name + ".loss"), loss); // shape [] for every reduction
         loss.backward(gold.get(name + ".gy").to(d));
-        tol.assertClose(gold.get(name + ".gx"), x.grad(), name + " input gradient");
+        tol.assertClose(name + " input gradient", gold.get(name + ".gx"), x.grad());
     }
 
     @Test
@@ -106,12 +107,12 @@ class LossGoldenTest {
     @MethodSource("cases")
     void loss_matchesPyTorch_valueAndInputGradient(String name, DType dtype) {
         Goldens gold = Goldens.load("losses", dtype);
-        Tolerance tol = Tolerance.of(dtype);
+        Tolerance tol = Tolerances.BALANCED.of(dtype);
         Tensor x = gold.get(name + ".x").requiresGrad_(true);
         Tensor loss = CASES.get(name).apply(gold).forward(x, gold.get(name + ".target"));
-        tol.assertClose(gold.get(name + ".loss"), loss, name + " value");
+        tol.assertClose(name + " value", gold.get(name + ".loss"), loss);
         loss.backward(gold.get(name + ".gy"));
-        tol.assertClose(gold.get(name + ".gx"), x.grad(), name + " input gradient");
+        tol.assertClose(name + " input gradient", gold.get(name + ".gx"), x.grad());
     }
 
     @Test
