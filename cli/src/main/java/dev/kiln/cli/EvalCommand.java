@@ -2,8 +2,8 @@ package dev.kiln.cli;
 
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.cli.data.Dataset;
 import dev.kiln.cli.data.FashionMnist;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.cli.train.ConfusionReport;
 import dev.kiln.cli.train.Evaluation;
 import dev.kiln.cli.train.Models;
@@ -43,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         RunCheckpoint.loadModel(checkpoint, model);
         dev.kiln.Device d = Devices.resolve(device);
         model.to(d);
-        Dataset test = FashionMnist.test(data).limit(limitTest);
+        LabeledImages test = FashionMnist.test(data).limit(limitTest);
         Evaluation ev = Evaluation.of(model, test, 256, d, FashionMnist.CLASSES.size());
         System.out.printf("%s (%s, epoch %d) on %d test images%n", checkpoint, name, RunCheckpoint.epoch(saved), test.size());
         System.out.print(ConfusionReport.text(ev, FashionMnist.CLASSES));

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.cli.data.Dataset;
 import dev.kiln.cli.data.FashionMnist;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.cli.train.Evaluation;
 import dev.kiln.cli.train.MetricsCsv;
 import dev.kiln.cli.train.Models;
@@ -39,7 +39,7 @@ class TrainEndToEndTest {
     void oneEpoch_lowersTheLoss_writesFilesThatReload_andResumes() throws Exception {
         Path data = IdxFixtures.dataset(tmp.resolve("data"), 400, 100);
         Path run = tmp.resolve("run");
-        Dataset test = FashionMnist.test(data);
+        LabeledImages test = FashionMnist.test(data);
         // the model as train builds it with --seed 7, before any step
         double lossBefore = Evaluation.of(Models.create("mlp", new Generator(7)), test, 100, Device.CPU, 10).loss();
 

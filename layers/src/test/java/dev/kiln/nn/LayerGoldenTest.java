@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every layer against PyTorch: same state (weights and buffers) and input give the same output,
  * input gradient, parameter gradients and updated running statistics, in float32 and float64.
- * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class LayerGoldenTest {
     private static final Generator G = new Generator(0);
@@ -57,7 +57,7 @@ class LayerGoldenTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void layer_matchesPyTorch_outputGradientsAndBuffers(String name, DType dtype) {
-        Goldens gold = Goldens.load("layers", dtype);
+        LayerGoldens gold = LayerGoldens.load("layers", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         Layer layer = CASES.get(name).get();
         layer.to(dtype);
@@ -81,7 +81,7 @@ class LayerGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dtypes")
     void batchNorm_runningStatisticsAfterThreeSteps_andEvalOutput_matchPyTorch(DType dtype) {
-        Goldens gold = Goldens.load("layers", dtype);
+        LayerGoldens gold = LayerGoldens.load("layers", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         BatchNorm2d bn = new BatchNorm2d(2, 1e-5, 0.3, true, true);
         bn.to(dtype);

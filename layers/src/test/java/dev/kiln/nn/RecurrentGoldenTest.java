@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * RNN, LSTM and GRU against PyTorch (outputs, final states and every gradient, float32 and float64),
  * issue #12's bidirectional, projected and unbatched cases on every device, gradcheck, and truncated BPTT.
- * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class RecurrentGoldenTest {
     private static final Generator G = new Generator(40);
@@ -64,18 +64,18 @@ class RecurrentGoldenTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void recurrent_matchesPyTorch_outputsStatesAndGradients(String name, DType dtype) {
-        check(Goldens.load("recurrent", dtype), name, CASES.get(name).get(), dtype, Device.CPU);
+        check(LayerGoldens.load("recurrent", dtype), name, CASES.get(name).get(), dtype, Device.CPU);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("sequenceCases")
     void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
         Device d = target.use();
-        check(Goldens.load("sequence", dtype), name, SEQUENCE.get(name).get(), dtype, d);
+        check(LayerGoldens.load("sequence", dtype), name, SEQUENCE.get(name).get(), dtype, d);
     }
 
     /** Output, final state and every gradient of {@code name} on device d against the goldens. */
-    private static void check(Goldens gold, String name, Recurrent m, DType dtype, Device d) {
+    private static void check(LayerGoldens gold, String name, Recurrent m, DType dtype, Device d) {
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         m.to(dtype);
         // PyTorch's state_dict names in PyTorch's order, so checkpoints interoperate

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.nn.Goldens;
+import dev.kiln.nn.LayerGoldens;
 import dev.kiln.nn.Parameter;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Optimizers, schedulers and gradient clipping against PyTorch: parameters after each of 4 steps
  * on loss = sum((tanh(x w) + b - t)²), learning rates over 10 epochs, clipped gradients and norms.
- * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class OptimizerGoldenTest {
     private static final int STEPS = 4;
@@ -48,7 +48,7 @@ class OptimizerGoldenTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("optimizers")
     void optimizer_parametersAfterEachStep_matchPyTorch(String name, DType dtype) {
-        Goldens gold = Goldens.load("optim", dtype);
+        LayerGoldens gold = LayerGoldens.load("optim", dtype);
         // float32 rounding compounds over steps (Adam divides by small square roots)
         Tolerance tol = dtype == DType.FLOAT64 ? Tolerances.BALANCED.of(DType.FLOAT64) : Tolerances.PERMISSIVE.of(DType.FLOAT32);
         Parameter w = new Parameter(gold.get("w0"));
@@ -68,7 +68,7 @@ class OptimizerGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("schedulerNames")
     void scheduler_learningRatesOverTenEpochs_matchPyTorch(String name) {
-        Goldens gold = Goldens.load("optim", DType.FLOAT64);
+        LayerGoldens gold = LayerGoldens.load("optim", DType.FLOAT64);
         Optimizer opt = new SGD(List.of(new Parameter(Tensor.zeros(1))), 0.1);
         LRScheduler sched = switch (name) {
             case "steplr" -> new StepLR(opt, 3, 0.5);
@@ -93,7 +93,7 @@ class OptimizerGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dtypes")
     void clipGradNorm_l2InfAndL1_matchPyTorch(DType dtype) {
-        Goldens gold = Goldens.load("optim", dtype);
+        LayerGoldens gold = LayerGoldens.load("optim", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         Map<String, Double> norms = Map.of("l2", 2.0, "inf", Double.POSITIVE_INFINITY, "l1", 1.0);
         norms.forEach((name, type) -> {

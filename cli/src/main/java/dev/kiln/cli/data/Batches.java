@@ -9,19 +9,19 @@ public final class Batches {
     public record Batch(Tensor x, Tensor y, int size) {
     }
 
-    private final Dataset data;
+    private final LabeledImages data;
     private final int[] order;
     private final int batchSize;
     private final Device device;
 
-    private Batches(Dataset data, int[] order, int batchSize, Device device) {
+    private Batches(LabeledImages data, int[] order, int batchSize, Device device) {
         this.data = data;
         this.order = order;
         this.batchSize = batchSize;
         this.device = device;
     }
 
-    public static Batches sequential(Dataset data, int batchSize, Device device) {
+    public static Batches sequential(LabeledImages data, int batchSize, Device device) {
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -30,7 +30,7 @@ public final class Batches {
     }
 
     /** In the order of Tensor.randperm, so a seed fixes every epoch's order on every device. */
-    public static Batches shuffled(Dataset data, int batchSize, Device device, Generator g) {
+    public static Batches shuffled(LabeledImages data, int batchSize, Device device, Generator g) {
         long[] perm = Tensor.randperm(data.size(), g).toLongArray();
         int[] order = new int[perm.length];
         for (int i = 0; i < order.length; i++) {
@@ -40,7 +40,7 @@ public final class Batches {
     }
 
     /** In the given order (a rank's share of an epoch: DistributedSampler). */
-    public static Batches inOrder(Dataset data, int[] order, int batchSize, Device device) {
+    public static Batches inOrder(LabeledImages data, int[] order, int batchSize, Device device) {
         return new Batches(data, order.clone(), batchSize, device);
     }
 

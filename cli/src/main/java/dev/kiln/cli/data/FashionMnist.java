@@ -19,15 +19,15 @@ public final class FashionMnist {
     private FashionMnist() {
     }
 
-    public static Dataset train(Path dir) {
+    public static LabeledImages train(Path dir) {
         return load(dir, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
     }
 
-    public static Dataset test(Path dir) {
+    public static LabeledImages test(Path dir) {
         return load(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
     }
 
-    private static Dataset load(Path dir, String imagesName, String labelsName) {
+    private static LabeledImages load(Path dir, String imagesName, String labelsName) {
         Path imagesFile = dir.resolve(imagesName);
         Path labelsFile = dir.resolve(labelsName);
         for (Path f : List.of(imagesFile, labelsFile)) {
@@ -69,6 +69,6 @@ public final class FashionMnist {
                 throw new UserError(labelsFile + ": label " + y[i] + " at index " + i + " is not a class 0..9");
             }
         }
-        return new Dataset(x, y, images.dims()[1], images.dims()[2]);
+        return new LabeledImages(x, y, images.dims()[1], images.dims()[2]);
     }
 }

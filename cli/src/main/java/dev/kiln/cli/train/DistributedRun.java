@@ -6,7 +6,7 @@ import dev.kiln.Tensor;
 import dev.kiln.cli.Kiln;
 import dev.kiln.cli.UserError;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.cli.data.Dataset;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.data.DistributedSampler;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
@@ -60,7 +60,7 @@ final class DistributedRun {
     }
 
     /** This rank's mini-batches of an epoch: one shared permutation (the one-process run's), every size()-th sample. */
-    Batches epochBatches(Dataset train, int batchSize, Device device, long seed, int epoch) {
+    Batches epochBatches(LabeledImages train, int batchSize, Device device, long seed, int epoch) {
         long epochSeed = seed * 1000003L; // + epoch: the epoch's own stream, so a resumed run shuffles as an uninterrupted one
         if (group == null) {
             return Batches.shuffled(train, batchSize, device, new Generator(epochSeed + epoch));
@@ -81,7 +81,7 @@ final class DistributedRun {
     }
 
     /** The model on the whole test set, each rank evaluating a contiguous share. */
-    Evaluation evaluate(Layer model, Dataset test, int batchSize, Device device, int classes) {
+    Evaluation evaluate(Layer model, LabeledImages test, int batchSize, Device device, int classes) {
         int from = (int) ((long) test.size() * rank() / size());
         int to = (int) ((long) test.size() * (rank() + 1) / size());
         double[] local = new double[3 + classes * classes]; // loss sum, correct, count, confusion

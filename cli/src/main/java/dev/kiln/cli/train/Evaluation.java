@@ -4,13 +4,13 @@ import dev.kiln.GradMode;
 import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.cli.data.Dataset;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.nn.Layer;
 import dev.kiln.nn.loss.CrossEntropyLoss;
 
 /** The model's mean loss, accuracy and confusion matrix (rows: true class, columns: predicted) on a dataset. */
 public record Evaluation(double loss, double accuracy, long[][] confusion) {
-    public static Evaluation of(Layer model, Dataset data, int batchSize, dev.kiln.Device device, int classes) {
+    public static Evaluation of(Layer model, LabeledImages data, int batchSize, dev.kiln.Device device, int classes) {
         boolean wasTraining = model.isTraining();
         model.eval();
         CrossEntropyLoss ce = new CrossEntropyLoss();

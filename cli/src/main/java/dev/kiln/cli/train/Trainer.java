@@ -4,8 +4,8 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.cli.UserError;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.cli.data.Dataset;
 import dev.kiln.cli.data.FashionMnist;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.nn.Layer;
 import dev.kiln.optim.Optimizer;
 import java.io.IOException;
@@ -51,8 +51,8 @@ public final class Trainer {
         Layer model = Models.create(cfg.model(), g);
         model.to(cfg.device());
         Optimizer opt = Optimizers.create(cfg.optimizer(), model.parameters(), cfg.lr());
-        Dataset train = FashionMnist.train(cfg.dataDir()).limit(cfg.limitTrain());
-        Dataset test = FashionMnist.test(cfg.dataDir()).limit(cfg.limitTest());
+        LabeledImages train = FashionMnist.train(cfg.dataDir()).limit(cfg.limitTrain());
+        LabeledImages test = FashionMnist.test(cfg.dataDir()).limit(cfg.limitTest());
         if (writes) {
             RunDirectory.prepare(cfg.outDir());
         }

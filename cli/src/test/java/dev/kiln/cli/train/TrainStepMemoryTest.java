@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.cli.data.Batches;
-import dev.kiln.cli.data.Dataset;
+import dev.kiln.cli.data.LabeledImages;
 import dev.kiln.nn.Layer;
 import dev.kiln.optim.Optimizer;
 import java.util.Random;
@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and the same after an evaluation as before it (no waiting for the garbage collector).
  */
 class TrainStepMemoryTest {
-    private static Dataset data(int n) {
+    private static LabeledImages data(int n) {
         Random r = new Random(5);
         float[] x = new float[n * 28 * 28];
         long[] y = new long[n];
@@ -29,7 +29,7 @@ class TrainStepMemoryTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        return new Dataset(x, y, 28, 28);
+        return new LabeledImages(x, y, 28, 28);
     }
 
     @ParameterizedTest

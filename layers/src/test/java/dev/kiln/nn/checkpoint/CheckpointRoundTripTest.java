@@ -7,7 +7,7 @@ import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.nn.BatchNorm1d;
-import dev.kiln.nn.Goldens;
+import dev.kiln.nn.LayerGoldens;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
@@ -37,7 +37,7 @@ class CheckpointRoundTripTest {
 
     @Test
     void pytorchStateDict_loadsIntoTheSameKilnModel_andGivesPyTorchsOutput() throws IOException {
-        Map<String, Tensor> file = SafeTensors.read(Goldens.path("pytorch_state.safetensors"));
+        Map<String, Tensor> file = SafeTensors.read(LayerGoldens.path("pytorch_state.safetensors"));
         Tensor x = file.remove("check.x");
         Tensor y = file.remove("check.y");
         Sequential m = model(new Generator(1));

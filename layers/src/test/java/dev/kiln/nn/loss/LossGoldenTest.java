@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
-import dev.kiln.nn.Goldens;
+import dev.kiln.nn.LayerGoldens;
 import dev.kiln.nn.TestDevices;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
@@ -22,11 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every loss against PyTorch: value and input gradient (for a random upstream gradient gy) in
  * float32 and float64; the unbatched cross-entropy / NLL cases on every device.
- * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
 class LossGoldenTest {
     /** Each case builds, from the golden file (for weights), the loss the script computes under that name. */
-    private static final Map<String, Function<Goldens, Loss>> CASES = new LinkedHashMap<>();
+    private static final Map<String, Function<LayerGoldens, Loss>> CASES = new LinkedHashMap<>();
 
     static {
         for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
@@ -82,7 +82,7 @@ class LossGoldenTest {
     @MethodSource("unbatchedCases")
     void unbatchedLoss_matchesPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
         Device d = target.use();
-        Goldens gold = Goldens.load("sequence", dtype);
+        LayerGoldens gold = LayerGoldens.load("sequence", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
         Tensor loss = UNBATCHED.get(name).apply(k -> gold.get(name + "." + k).to(d)).forward(x, gold.get(name + ".target").to(d));
@@ -106,7 +106,7 @@ class LossGoldenTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void loss_matchesPyTorch_valueAndInputGradient(String name, DType dtype) {
-        Goldens gold = Goldens.load("losses", dtype);
+        LayerGoldens gold = LayerGoldens.load("losses", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         Tensor x = gold.get(name + ".x").requiresGrad_(true);
         Tensor loss = CASES.get(name).apply(gold).forward(x, gold.get(name + ".target"));

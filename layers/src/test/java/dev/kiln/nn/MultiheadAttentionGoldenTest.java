@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and decoder layers against PyTorch: outputs, input and parameter gradients, float32 and float64;
  * issue #12's cases (bias_k/v, zero attention, 3-D and float masks, unbatched inputs, gelu,
  * Transformer) on every device.
- * Goldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
  */
-class AttentionGoldenTest {
+class MultiheadAttentionGoldenTest {
     private static final Generator G = new Generator(50);
 
     private record Case(Supplier<Module> module, BiFunction<Module, Map<String, Tensor>, Tensor> call) {
@@ -100,18 +100,18 @@ class AttentionGoldenTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void attentionModule_matchesPyTorch_outputAndGradients(String name, DType dtype) {
-        check(Goldens.load("attention", dtype), name, CASES.get(name), dtype, Device.CPU);
+        check(LayerGoldens.load("attention", dtype), name, CASES.get(name), dtype, Device.CPU);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("sequenceCases")
     void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
         Device d = target.use();
-        check(Goldens.load("sequence", dtype), name, SEQUENCE.get(name), dtype, d);
+        check(LayerGoldens.load("sequence", dtype), name, SEQUENCE.get(name), dtype, d);
     }
 
     /** Output, input gradients and parameter gradients of {@code name} on device d against the goldens. */
-    private static void check(Goldens gold, String name, Case c, DType dtype, Device d) {
+    private static void check(LayerGoldens gold, String name, Case c, DType dtype, Device d) {
         Tolerance tol = Tolerances.BALANCED.of(dtype);
         Module m = c.module().get();
         m.to(dtype);

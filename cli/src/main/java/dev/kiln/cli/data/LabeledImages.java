@@ -3,7 +3,7 @@ package dev.kiln.cli.data;
 import java.util.Arrays;
 
 /** Images normalised to float (n, 1, h, w) row-major, with their class labels 0..9. */
-public record Dataset(float[] images, long[] labels, int height, int width) {
+public record LabeledImages(float[] images, long[] labels, int height, int width) {
     public int size() {
         return labels.length;
     }
@@ -13,7 +13,7 @@ public record Dataset(float[] images, long[] labels, int height, int width) {
     }
 
     /** The first n examples (all of them when n is larger or not positive). */
-    public Dataset limit(int n) {
+    public LabeledImages limit(int n) {
         if (n <= 0 || n >= size()) {
             return this;
         }
@@ -21,8 +21,8 @@ public record Dataset(float[] images, long[] labels, int height, int width) {
     }
 
     /** Examples from (inclusive) to to (exclusive), copied. */
-    public Dataset range(int from, int to) {
-        return new Dataset(Arrays.copyOfRange(images, Math.multiplyExact(from, pixels()), Math.multiplyExact(to, pixels())),
+    public LabeledImages range(int from, int to) {
+        return new LabeledImages(Arrays.copyOfRange(images, Math.multiplyExact(from, pixels()), Math.multiplyExact(to, pixels())),
                 Arrays.copyOfRange(labels, from, to), height, width);
     }
 }

@@ -14,23 +14,23 @@ import java.util.Map;
  * PyTorch goldens from test resources, written by
  * {@code /usr/bin/python3 layers/scripts/layers_goldens.py} (run from the repository root).
  */
-public final class Goldens {
+public final class LayerGoldens {
     private final String file;
     private final Map<String, Tensor> tensors;
 
-    private Goldens(String file, Map<String, Tensor> tensors) {
+    private LayerGoldens(String file, Map<String, Tensor> tensors) {
         this.file = file;
         this.tensors = tensors;
     }
 
     /** {@code name} is layers, losses or optim; the file for the dtype is picked. */
-    public static Goldens load(String name, DType dtype) {
+    public static LayerGoldens load(String name, DType dtype) {
         return load(name + (dtype == DType.FLOAT64 ? "_f64" : "_f32") + ".safetensors");
     }
 
-    public static Goldens load(String file) {
+    public static LayerGoldens load(String file) {
         try {
-            return new Goldens(file, SafeTensors.read(path(file)));
+            return new LayerGoldens(file, SafeTensors.read(path(file)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -38,7 +38,7 @@ public final class Goldens {
 
     public static Path path(String file) {
         try {
-            return Path.of(Goldens.class.getResource("/goldens/" + file).toURI());
+            return Path.of(LayerGoldens.class.getResource("/goldens/" + file).toURI());
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("golden file " + file + " is missing from test resources", e);
         }
