@@ -56,9 +56,12 @@ class CpuConv2dTest {
         new Case("kernel columns past a narrow image", 2, 1, 6, 3, 5, 3, 4, new Conv2dParams(2, 1, 2, 2, 2, 2, 1), false),
         new Case("pointwise groups2", 2, 4, 5, 6, 6, 1, 1, Conv2dParams.of(1, 0, 1, 2), true),
         new Case("1x1 kernel stride2", 1, 3, 7, 7, 2, 1, 1, Conv2dParams.of(2, 0, 1, 1), false),
-        // a ResNet shortcut: the weight gradient is one blocked GEMM over every pixel (stride-2 gather of x)
+        // ResNet shortcuts: the weight gradient is one GEMM over every pixel (stride-2 gather of x), with the
+        // Vector API in pieces of 2048 pixels added in order (2790 pixels: two pieces)
         new Case("1x1 kernel stride2, 24 to 64 channels (one blocked weight-gradient gemm)", 3, 24, 11, 9, 64, 1, 1,
                 Conv2dParams.of(2, 0, 1, 1), false),
+        new Case("1x1 kernel stride2, 8 to 16 channels, 2790 pixels", 3, 8, 61, 59, 16, 1, 1, Conv2dParams.of(2, 0, 1, 1),
+                false),
         new Case("16 to 24 channels 3x3 (blocked gemm)", 2, 16, 20, 18, 24, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
         // large enough for the packed GEMM kernels; the forward packs its panels straight from x
         new Case("3x2 kernel, stride (2,1), pad (2,1), dilation (2,3), groups 2, blocked gemm", 2, 24, 40, 37, 12, 3, 2,
