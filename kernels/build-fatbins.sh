@@ -4,7 +4,7 @@
 # only ones allowed to use double), each with SASS sm_80, sm_90 and PTX compute_90. Any warning
 # fails the build. ptxas -v's report (registers, shared memory, spills per kernel) goes to
 # <log dir>/<fatbin>.log, and one summary line per fatbin to the console; a failing build prints its log.
-# Usage: build-fatbins.sh <src dir> <out dir> <log dir>. Without nvcc it says so and exits 0.
+# Usage: build-fatbins.sh <src dir> <out dir> <log dir>. Without nvcc or g++ it says so and exits 0.
 set -euo pipefail
 src=$1
 out=$2
@@ -12,6 +12,10 @@ logs=$3
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 if [[ ! -x $nvcc ]]; then
     echo "[kiln-kernels] nvcc not found (PATH, /usr/local/cuda/bin): kernel fatbins NOT built; the cuda device will report them missing, cuda-emu is unaffected"
+    exit 0
+fi
+if ! command -v g++ > /dev/null; then
+    echo "[kiln-kernels] g++ not found (nvcc's host compiler): kernel fatbins NOT built; the cuda device will report them missing"
     exit 0
 fi
 mkdir -p "$out" "$logs"

@@ -1,6 +1,8 @@
 package example;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.DeviceUnavailableException;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.data.DataLoader;
@@ -42,6 +44,18 @@ public final class Main {
         System.out.printf("consumer: accuracy %.3f on %s%n", accuracy, path);
         if (accuracy < 0.9) {
             throw new AssertionError("the model did not learn: accuracy " + accuracy);
+        }
+        Tensor predicted = model.forward(x).argmax(1);
+        try {
+            Device emu = Device.parse("cuda-emu:0");                                          // kiln-native, found at run time
+            Sequential moved = model.to(emu);
+            Tensor onEmu = moved.forward(x.to(emu)).argmax(1).to(Device.CPU);
+            if (onEmu.ne(predicted).sum().item() != 0) {
+                throw new AssertionError("cuda-emu predicts otherwise than the cpu");
+            }
+            System.out.println("consumer: cuda-emu predicts as the cpu does");
+        } catch (DeviceUnavailableException e) {
+            System.out.println("consumer: cuda-emu unavailable: " + e.getMessage());
         }
     }
 }

@@ -51,8 +51,9 @@ public final class Device {
     }
 
     /**
-     * Device {@code index} of {@code type} ({@code cpu} has only index 0). A CUDA device is checked
-     * here, through its backend, so the error surfaces where the device is chosen, not at first use.
+     * Device {@code index} of {@code type} ({@code cpu} has only index 0). A CUDA or emulated device is
+     * checked here, through its backend, so the error ({@link DeviceUnavailableException}) surfaces where
+     * the device is chosen, not at first use.
      */
     public static Device of(Type type, int index) {
         if (index < 0 || type == Type.CPU && index != 0) {
@@ -63,9 +64,7 @@ public final class Device {
             return CPU;
         }
         Device d = new Device(type, index);
-        if (type == Type.CUDA) {
-            Backends.of(d);
-        }
+        Backends.of(d);   // throws DeviceUnavailableException, saying why, when it cannot be used
         return d;
     }
 

@@ -1128,6 +1128,8 @@ public final class Tensor implements AutoCloseable {
     private Tensor reduce(ReduceOp op, int[] dims, boolean keepdim) {
         if (op == ReduceOp.MEAN) {
             Checks.floating("mean", "input", this);
+        } else if (dtype() == DType.BOOL && (op == ReduceOp.SUM || op == ReduceOp.PROD)) {
+            return to(DType.INT64).reduce(op, dims, keepdim);   // counts, as PyTorch: sum of a mask is int64
         } else if (dtype() == DType.BOOL) {
             throw new IllegalArgumentException(op.opName() + ": not defined for bool; convert with .to(DType.INT64) first");
         }

@@ -8,15 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.spi.Backends;
 import org.junit.jupiter.api.Test;
 
-/** Devices without kiln-native on the class path (this module's tests): CUDA is refused where it is chosen. */
+/** Devices without kiln-native on the class path (this module's tests): CUDA and cuda-emu are refused where they are chosen. */
 class DeviceTest {
     @Test
     void cudaWithoutTheNativeModuleSaysSo() {
-        for (var call : new org.junit.jupiter.api.function.Executable[] {Device::cuda, () -> Device.parse("cuda:1")}) {
-            String message = assertThrows(IllegalStateException.class, call).getMessage();
+        for (var call : new org.junit.jupiter.api.function.Executable[] {Device::cuda, () -> Device.parse("cuda:1"),
+                () -> Device.parse("cuda-emu:0")}) {
+            String message = assertThrows(DeviceUnavailableException.class, call).getMessage();
             assertTrue(message.contains("kiln-native module, which is not on the class path"), message);
         }
         assertFalse(Backends.isAvailable(Device.Type.CUDA, 0));
+        assertFalse(Backends.isAvailable(Device.Type.CUDA_EMU, 0));
     }
 
     @Test

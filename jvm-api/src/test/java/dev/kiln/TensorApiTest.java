@@ -197,6 +197,15 @@ class TensorApiTest {
     // ---------------------------------------------------------------- printing, as torch's repr plus shape/dtype/device
 
     @Test
+    void sumAndProdOfAMaskCountInInt64AsTorchDoes() {
+        Tensor mask = Tensor.fromArray(new float[] {1, 0, 2, 0, 3, 4}, 2, 3).ne(0);       // (2, 3) bool
+        assertEquals(DType.INT64, mask.sum().dtype());
+        assertEquals(4, mask.sum().item());
+        assertArrayEquals(new long[] {2, 2}, mask.sum(1).toLongArray());
+        assertArrayEquals(new long[] {0, 0, 1}, mask.prod(new int[] {0}, false).toLongArray());
+    }
+
+    @Test
     void toStringFormatsLikeTorch() {
         assertEquals("tensor([1.0000, 2.5000], shape=[2], dtype=float32, device=cpu)", Tensor.of(1f, 2.5f).toString());
         assertEquals("tensor([-1.5000,  2.0000], shape=[2], dtype=float32, device=cpu)", Tensor.of(-1.5f, 2f).toString());

@@ -1,6 +1,7 @@
 package dev.kiln.spi;
 
 import dev.kiln.Device;
+import dev.kiln.DeviceUnavailableException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -23,8 +24,8 @@ public final class Backends {
     public static Backend of(Device device) {
         BackendProvider p = PROVIDERS.get(device.type());
         if (p == null) {
-            throw new IllegalStateException("device " + device + ": no backend serves it; the " + device.type()
-                    + " backend lives in the kiln-native module, which is not on the class path");
+            throw new DeviceUnavailableException("device " + device + ": no backend serves it; the " + device.type()
+                    + " backend lives in the kiln-native module, which is not on the class path", null);
         }
         return p.backend(device);
     }

@@ -19,8 +19,11 @@ public final class MpiRun {
     public record Result(int exitCode, String output) {
     }
 
-    /** Why no MPI job can be started here, or null when mpirun is on the PATH. */
+    /** Why no MPI job can be started here, or null when mpirun is on the PATH and kiln-native holds the binding. */
     public static String unavailable() {
+        if (MpiRun.class.getResource("/kiln/mpi/libkiln_mpi.so") == null) {
+            return "kiln-native's MPI binding is not on the class path (built without Open MPI's headers or g++)";
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, "mpirun").canExecute()) {
                 return null;

@@ -4,7 +4,6 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.cuda.Emulator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
@@ -36,12 +35,7 @@ public record TestDevices(String label, Emulator.Order order) {
             Emulator.setOrder(order);
             return Device.parse("cuda-emu:0");
         }
-        try {
-            return Device.cuda();
-        } catch (RuntimeException e) {
-            Assumptions.abort("no GPU: " + e.getMessage());
-            throw e;
-        }
+        return Device.cuda();   // without a usable GPU it throws, saying why, and the test kit skips the test
     }
 
     @Override

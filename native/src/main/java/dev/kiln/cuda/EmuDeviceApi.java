@@ -26,8 +26,13 @@ final class EmuDeviceApi implements DeviceApi {
         }
     }
 
+    /** Refuses, saying why, when kiln-native was built without the C++ toolchain that builds the emulator. */
     EmuDeviceApi(int index) {
         this.name = "cuda-emu:" + index;
+        if (EmuDeviceApi.class.getResource(EmuNative.RESOURCES + EmuNative.LIBRARY) == null) {
+            throw new CudaUnavailableException(name + ": the emulated device is not in this kiln-native jar (it was built"
+                    + " where g++ or make was missing); cpu and cuda do not need it", null);
+        }
     }
 
     @Override

@@ -12,6 +12,9 @@ import java.nio.file.StandardCopyOption;
  * temporary directory and loaded on first use; kernel modules are extracted next to it on demand.
  */
 final class EmuNative {
+    /** Where the library and modules lie in the jar; constants, so reading them does not load the library. */
+    static final String RESOURCES = "/kiln/emu/";
+    static final String LIBRARY = "libkiln_cuda_emu.so";
     private static final Path DIR = loadLibrary();
 
     private EmuNative() {
@@ -21,7 +24,7 @@ final class EmuNative {
         try {
             Path dir = Files.createTempDirectory("kiln-cuda-emu");
             dir.toFile().deleteOnExit();
-            System.load(extract(dir, "libkiln_cuda_emu.so").toString());
+            System.load(extract(dir, LIBRARY).toString());
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cuda-emu: cannot extract the emulator library to a temporary directory", e);
@@ -29,7 +32,7 @@ final class EmuNative {
     }
 
     private static Path extract(Path dir, String file) throws IOException {
-        String resource = "/kiln/emu/" + file;
+        String resource = RESOURCES + file;
         try (InputStream in = EmuNative.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("cuda-emu: " + resource + " is not on the class path (kiln-native was built without g++?)");

@@ -20,8 +20,8 @@ final class MpiNative {
         String resource = "/kiln/mpi/libkiln_mpi.so";
         try (InputStream in = MpiNative.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return resource + " is not in kiln-native (it was built without Open MPI's headers: "
-                        + "apt-get install libopenmpi-dev openmpi-bin, then rebuild)";
+                return resource + " is not in kiln-native (it was built without Open MPI's headers or g++: "
+                        + "apt-get install libopenmpi-dev openmpi-bin g++, then rebuild)";
             }
             Path dir = Files.createTempDirectory("kiln-mpi");
             dir.toFile().deleteOnExit();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DeviceMemoryTest {
     // Each test that reads statistics has a device (and so an allocator) of its own: a tensor another
     // test left to the collector could otherwise be freed in the middle of the measurement.
-    private static final Device EMU = Device.parse("cuda-emu:3");
+    private final Device emu3 = Device.parse("cuda-emu:3");
 
     private static CachingAllocator allocator(Device device) {
         return ((CudaBackend) Backends.of(device)).allocator();
@@ -76,7 +76,7 @@ class DeviceMemoryTest {
 
     @Test
     void aClosedTensorCannotBeRead() {
-        Tensor x = Tensor.ones(new int[] {3}, DType.FLOAT32, EMU);
+        Tensor x = Tensor.ones(new int[] {3}, DType.FLOAT32, emu3);
         x.close();
         x.close();  // idempotent
         IllegalStateException e = assertThrows(IllegalStateException.class, x::toFloatArray);
@@ -85,9 +85,9 @@ class DeviceMemoryTest {
 
     @Test
     void aDtypeWithoutAKernelIsNamedWithTheOpAndTheBackend() {
-        Tensor a = Tensor.zeros(new int[] {2, 3}, DType.INT64, EMU);
+        Tensor a = Tensor.zeros(new int[] {2, 3}, DType.INT64, emu3);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Backends.of(EMU).softmax(a, 1));
+                () -> Backends.of(emu3).softmax(a, 1));
         assertTrue(e.getMessage().contains("softmax") && e.getMessage().contains("cuda-emu")
                 && e.getMessage().contains("int64"), e.getMessage());
         a.close();

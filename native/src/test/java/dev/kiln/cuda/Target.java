@@ -3,7 +3,6 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
@@ -40,12 +39,7 @@ record Target(String label, Emulator.Order order) {
             Emulator.setOrder(order);
             return Device.parse("cuda-emu:0");
         }
-        try {
-            return Device.cuda();   // throws, saying why, without a usable GPU
-        } catch (RuntimeException e) {
-            Assumptions.abort("no GPU: " + e.getMessage());
-            throw e;
-        }
+        return Device.cuda();   // without a usable GPU it throws, saying why, and the test kit skips the test
     }
 
     @Override
