@@ -41,6 +41,10 @@ public final class Main {
         }
         double accuracy = model.forward(x).argmax(1).eq(y).to(DType.FLOAT64).mean().item();
         String path = Main.class.getModule().isNamed() ? "the module path" : "the class path";
+        Module kiln = Tensor.class.getModule();
+        if (kiln.isNamed() && (kiln.getDescriptor().isAutomatic() || kiln.isExported("dev.kiln.spi", Main.class.getModule()))) {
+            throw new AssertionError("dev.kiln is not an explicit module that keeps its backend SPI to the backends");
+        }
         System.out.printf("consumer: accuracy %.3f on %s%n", accuracy, path);
         if (accuracy < 0.9) {
             throw new AssertionError("the model did not learn: accuracy " + accuracy);

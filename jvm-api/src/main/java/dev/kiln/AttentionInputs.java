@@ -1,6 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Op;
 import java.util.Arrays;
 

@@ -40,7 +40,7 @@ public final class Device {
     /**
      * The i-th CUDA device. Throws, saying why, when it cannot be used: kiln-native is not on the
      * class path, or its backend reports no libcuda.so.1, no such GPU or a driver too old. There is
-     * never a silent fallback; {@link Backends#isAvailable(Type, int)} asks without throwing.
+     * never a silent fallback; {@link #isAvailable(Type, int)} asks without throwing.
      */
     public static Device cuda(int index) {
         return of(Type.CUDA, index);
@@ -48,6 +48,11 @@ public final class Device {
 
     public static Device cuda() {
         return cuda(0);
+    }
+
+    /** Whether device {@code index} of {@code type} can be used here, as torch.cuda.is_available; {@link #of} says why not. */
+    public static boolean isAvailable(Type type, int index) {
+        return Backends.isAvailable(type, index);
     }
 
     /**

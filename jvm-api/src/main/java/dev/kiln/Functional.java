@@ -1,10 +1,7 @@
 package dev.kiln;
 
-import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.BinaryOp;
-import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.Op;
-import dev.kiln.spi.Pool2dParams;
 import java.util.Arrays;
 import java.util.function.Function;
 

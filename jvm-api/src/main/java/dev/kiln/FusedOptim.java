@@ -1,7 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.spi.AdamParams;
-import dev.kiln.spi.SgdParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.spi.Pool2dParams;
 
 /** Pooling's argument checks, shared by the pooling functions and their backward primitives, and adaptive pooling. */
 final class Pooling {

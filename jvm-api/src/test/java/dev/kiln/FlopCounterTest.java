@@ -3,8 +3,6 @@ package dev.kiln;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.spi.AttentionParams;
-import dev.kiln.spi.Conv2dParams;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.spi.AdamParams;
-import dev.kiln.spi.SgdParams;
 import dev.kiln.testing.TensorAssert;
 import dev.kiln.testing.Tolerances;
 import java.util.stream.Stream;

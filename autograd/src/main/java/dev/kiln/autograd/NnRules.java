@@ -6,9 +6,9 @@ import static dev.kiln.autograd.Rule.Saves.INPUTS;
 import static dev.kiln.autograd.Rule.Saves.NOTHING;
 import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Op;
 
 /**

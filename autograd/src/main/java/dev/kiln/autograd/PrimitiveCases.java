@@ -1,12 +1,12 @@
 package dev.kiln.autograd;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
-import dev.kiln.spi.Pool2dParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

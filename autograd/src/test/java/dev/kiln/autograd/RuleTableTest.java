@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
 import dev.kiln.spi.BinaryOp;
-import dev.kiln.spi.Conv2dParams;
 import dev.kiln.spi.CustomFunction;
 import dev.kiln.spi.Op;
-import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.UnaryOp;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;

@@ -1,9 +1,9 @@
 package dev.kiln.bench;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AttentionParams;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,9 +1,9 @@
 package dev.kiln.bench;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -2,8 +2,8 @@ package dev.kiln.bench;
 
 import dev.kiln.Functional;
 import dev.kiln.Generator;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Pool2dParams;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

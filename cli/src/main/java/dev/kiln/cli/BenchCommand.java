@@ -4,11 +4,11 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.Threads;
 import dev.kiln.cli.bench.BenchReport;
 import dev.kiln.cli.bench.BenchRow;
 import dev.kiln.cli.bench.Ceilings;
 import dev.kiln.cli.bench.KernelTimer;
-import dev.kiln.cpu.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
         Tensor p = Tensor.randn(g, 64, 32, 28, 28).to(d);
         rows.add(new BenchRow("max_pool2d f32 64x32x28x28, 2x2", false, 4.0 * 64 * 32 * 28 * 28 * 5 / 4,
                 timer.time(() -> Functional.maxPool2d(p, 2))));
-        System.out.print(BenchReport.format(format, d.toString(), Parallel.threads(), Ceilings.measure(Parallel.threads()),
+        System.out.print(BenchReport.format(format, d.toString(), Threads.numThreads(), Ceilings.measure(Threads.numThreads()),
                 rows));
         return 0;
     }

@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.cpu.Parallel;
+import dev.kiln.Threads;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,10 +25,10 @@ public final class Kiln {
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "CPU threads for the kernels (default: the cores, or -Dkiln.threads=N)")
     void setThreads(int n) {
-        if (n < 1 || n > Parallel.maxThreads()) {
-            throw new ParameterException(spec.commandLine(), "--threads must be 1 to " + Parallel.maxThreads() + ", got " + n);
+        if (n < 1 || n > Threads.maxThreads()) {
+            throw new ParameterException(spec.commandLine(), "--threads must be 1 to " + Threads.maxThreads() + ", got " + n);
         }
-        Parallel.setThreads(n);
+        Threads.setNumThreads(n);
     }
 
     public static void main(String[] args) {

@@ -89,7 +89,7 @@ class CommandsTest {
             String s = kiln("bench", "--threads", "1", "--seconds", "0", "--format", "json");
             assertTrue(s.contains("\"threads\": 1,"), s);
         } finally {
-            dev.kiln.cpu.Parallel.setThreads(dev.kiln.cpu.Parallel.maxThreads());
+            dev.kiln.Threads.setNumThreads(dev.kiln.Threads.maxThreads());
         }
     }
 

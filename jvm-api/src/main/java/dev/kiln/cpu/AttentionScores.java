@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AttentionParams;
 
 /**
  * Score tiles of attention: s = scale * q k^T + mask for queries [i0, i0 + bq) and keys [j0, j0 + bk)

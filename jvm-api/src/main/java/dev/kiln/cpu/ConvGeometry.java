@@ -1,6 +1,6 @@
 package dev.kiln.cpu;
 
-import dev.kiln.spi.Conv2dParams;
+import dev.kiln.Conv2dParams;
 
 /**
  * Sizes of one conv2d: x (n, c, h, w), weight (o, c / groups, kh, kw), y (n, o, oh, ow). A group's

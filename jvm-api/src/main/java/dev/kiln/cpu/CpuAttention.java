@@ -1,9 +1,9 @@
 package dev.kiln.cpu;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.cpu.TileGemm.Operand;
-import dev.kiln.spi.AttentionParams;
 import java.util.Arrays;
 
 /**

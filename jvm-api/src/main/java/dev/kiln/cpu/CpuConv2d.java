@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
 
 /**
  * conv2d forward, backward-input and backward-weight by im2col + GEMM: x (N, C, H, W), w (O, C/groups,

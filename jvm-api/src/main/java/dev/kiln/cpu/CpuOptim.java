@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
+import dev.kiln.AdamParams;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AdamParams;
-import dev.kiln.spi.SgdParams;
 
 /**
  * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors: each chunk of

@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
 import dev.kiln.DType;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Pool2dParams;
 import java.util.Arrays;
 
 /**

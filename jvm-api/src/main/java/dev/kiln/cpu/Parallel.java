@@ -1,17 +1,20 @@
 package dev.kiln.cpu;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The thread team every CPU kernel splits its loops over, OpenMP style: the calling thread plus one
  * daemon worker per further core. A loop is cut into pieces that the caller and the workers claim one
- * at a time. After a loop the workers spin for a moment before they park, so the next kernel (training
- * runs hundreds per step, back to back) starts in well under a microsecond; waking a parked thread
- * costs tens of microseconds, more than many kernels take.
+ * at a time. Several threads may call at once: each caller publishes its loop in a slot of its own, and
+ * a worker helps whichever published loop still has pieces to claim, so a second calling thread (a data
+ * loader's, a second model's) gets the workers too once the first loop leaves them idle. After a loop
+ * the workers spin for a moment before they park, so the next kernel (training runs hundreds per step,
+ * back to back) starts in well under a microsecond; waking a parked thread costs tens of microseconds,
+ * more than many kernels take.
  * The team's size is the {@code kiln.threads} system property (default: the available cores), and
- * {@link #setThreads} changes it at run time, as torch.set_num_threads.
+ * {@link #setThreads} changes it at run time, as torch.set_num_threads ({@link dev.kiln.Threads}).
  */
 public final class Parallel {
     /** The most threads a team may have: the cores, or more if kiln.threads asks for more. */
@@ -23,17 +26,13 @@ public final class Parallel {
     private static final int PIECES_PER_THREAD = 16;
     /** How long an idle worker looks for the next loop before it parks. */
     private static final long SPIN_NANOS = 100_000;
-    /** Held by the thread whose loop the team runs; other threads run their loops alone meanwhile. */
-    private static final AtomicBoolean TEAM = new AtomicBoolean();
+    /** Loops published at once, at most; a caller that finds every slot taken runs its loop alone. */
+    private static final int SLOTS = 8;
+    /** The loops callers run now, one slot each; null slots are free (nothing keeps a finished loop's arrays alive). */
+    private static final AtomicReferenceArray<Loop> LOOPS = new AtomicReferenceArray<>(SLOTS);
     private static final Worker[] WORKERS = new Worker[MAX_THREADS - 1];
     /** The team's size now: the caller plus threads - 1 workers. */
     private static volatile int threads = configuredThreads();
-    /** The loop the team runs now; null between loops (so nothing keeps a finished loop's arrays alive). */
-    private static volatile Loop current;
-    /** Numbers the loops, so a worker tells a new loop from one it has run. */
-    private static long loops;
-    /** The thread holding TEAM (its nested loops run inline). */
-    private static volatile Thread owner;
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -58,7 +57,7 @@ public final class Parallel {
     /** Sets the team's size, 1 (every loop on the calling thread) to {@link #maxThreads()}. */
     public static void setThreads(int n) {
         if (n < 1 || n > MAX_THREADS) {
-            throw new IllegalArgumentException("Parallel.setThreads: expected 1 to " + MAX_THREADS + " CPU threads, got " + n);
+            throw new IllegalArgumentException("setNumThreads: expected 1 to " + MAX_THREADS + " CPU threads, got " + n);
         }
         threads = n;
     }
@@ -98,14 +97,17 @@ public final class Parallel {
         int team = threads;
         int pieces = Math.min((n + Math.max(grain, 1) - 1) / Math.max(grain, 1), team * PIECES_PER_THREAD);
         Thread me = Thread.currentThread();
-        if (pieces <= 1 || team == 1 || me instanceof Worker || owner == me || !TEAM.compareAndSet(false, true)) {
+        if (pieces <= 1 || team == 1 || me instanceof Worker || runsALoop(me)) {
             body.run(0, n);
             return;
         }
-        owner = me;
+        Loop loop = new Loop(body, n, pieces, team, me);
+        int slot = publish(loop);
+        if (slot < 0) {
+            body.run(0, n);
+            return;
+        }
         try {
-            Loop loop = new Loop(body, n, pieces, ++loops, team);
-            current = loop;
             for (int i = 0; i < team - 1; i++) {
                 if (WORKERS[i].parked) {
                     LockSupport.unpark(WORKERS[i]);
@@ -117,10 +119,40 @@ public final class Parallel {
             }
             loop.rethrow();
         } finally {
-            current = null;
-            owner = null;
-            TEAM.set(false);
+            LOOPS.set(slot, null);
         }
+    }
+
+    /** The slot loop now holds, or -1 when every slot is taken. */
+    private static int publish(Loop loop) {
+        for (int s = 0; s < SLOTS; s++) {
+            if (LOOPS.get(s) == null && LOOPS.compareAndSet(s, null, loop)) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether thread t is the caller of a published loop (its nested loops run inline). */
+    private static boolean runsALoop(Thread t) {
+        for (int s = 0; s < SLOTS; s++) {
+            Loop l = LOOPS.get(s);
+            if (l != null && l.caller == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A published loop with pieces left whose team includes worker {@code index}, or null. */
+    private static Loop pending(int index) {
+        for (int k = 0; k < SLOTS; k++) {
+            Loop l = LOOPS.get((index + k) % SLOTS);   // workers start at different slots, to spread over callers
+            if (l != null && index < l.team - 1 && l.next.get() < l.pieces) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /** One parallel loop: its pieces, claimed in order, and the first exception one threw. */
@@ -129,17 +161,17 @@ public final class Parallel {
         private final int n;
         private final int pieces;
         private final int size;
-        private final long number;
         /** Threads in the team that runs it: workers numbered team - 1 and above sit it out. */
         private final int team;
+        private final Thread caller;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable error;
 
-        Loop(Range body, int n, int pieces, long number, int team) {
+        Loop(Range body, int n, int pieces, int team, Thread caller) {
             this.body = body;
-            this.number = number;
             this.team = team;
+            this.caller = caller;
             this.n = n;
             this.size = (n + pieces - 1) / pieces;
             this.pieces = (n + size - 1) / size;
@@ -189,22 +221,17 @@ public final class Parallel {
 
         @Override
         public void run() {
-            long seen = 0; // the number of the last loop this worker ran
             long idleSince = System.nanoTime();
             while (true) {
-                Loop loop = current;
-                if (loop != null && loop.number != seen) {
-                    seen = loop.number;
-                    if (index < loop.team - 1) {
-                        loop.work();
-                        idleSince = System.nanoTime();
-                    }
+                Loop loop = pending(index);
+                if (loop != null) {
+                    loop.work();
+                    idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    loop = current; // one published before `parked` was visible would not unpark this worker
-                    if (loop == null || loop.number == seen) {
+                    if (pending(index) == null) { // a loop published before `parked` was visible would not unpark this worker
                         LockSupport.park(this);
                     }
                     parked = false;

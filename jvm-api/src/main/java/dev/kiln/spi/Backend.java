@@ -1,8 +1,13 @@
 package dev.kiln.spi;
 
+import dev.kiln.AdamParams;
+import dev.kiln.AttentionParams;
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.MemoryStats;
+import dev.kiln.Pool2dParams;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
 import java.nio.ByteBuffer;
 

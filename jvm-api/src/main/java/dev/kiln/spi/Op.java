@@ -1,7 +1,9 @@
 package dev.kiln.spi;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.Pool2dParams;
 
 /**
  * What the tensor API did, as recorded in the autograd graph: one record per differentiable op,

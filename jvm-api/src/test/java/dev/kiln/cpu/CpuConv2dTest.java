@@ -2,10 +2,10 @@ package dev.kiln.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.ArrayList;

@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
@@ -100,6 +107,46 @@ class ParallelTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A thread that calls while another thread's loop holds the team still gets the workers once they are
+     * idle: here the first caller is stuck in its own piece until the second loop is done, and a worker runs
+     * some of the second loop's pieces (before, the second loop ran on its caller alone).
+     */
+    @Test
+    void aSecondCallerGetsTheIdleWorkers() throws Exception {
+        Assumptions.assumeTrue(Parallel.threads() >= 2, "needs a team of two threads or more");
+        CountDownLatch secondDone = new CountDownLatch(1);
+        CountDownLatch firstStuck = new CountDownLatch(1);
+        Thread first = new Thread(() -> Parallel.forRange(64, 1, (s, e) -> {
+            if (Thread.currentThread().getName().startsWith("first")) {
+                firstStuck.countDown();
+                try {
+                    secondDone.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                LockSupport.parkNanos(1_000_000);   // so the first caller surely claims a piece
+            }
+        }), "first caller");
+        first.start();
+        assertTrue(firstStuck.await(10, TimeUnit.SECONDS));
+        Set<String> ranOn = ConcurrentHashMap.newKeySet();
+        AtomicLong sum = new AtomicLong();
+        try {
+            Parallel.forRange(64, 1, (s, e) -> {
+                ranOn.add(Thread.currentThread().getName());
+                sum.addAndGet(e - s);
+                LockSupport.parkNanos(2_000_000);   // each piece takes long enough for an idle worker to claim the next
+            });
+        } finally {
+            secondDone.countDown();
+            first.join(10_000);
+        }
+        assertEquals(64, sum.get());
+        assertTrue(ranOn.stream().anyMatch(name -> name.startsWith("kiln-cpu-")), "second loop ran only on " + ranOn);
     }
 
     /** The team forgets a loop once it is done: a kernel's arrays do not outlive it (predictable memory). */

@@ -34,7 +34,7 @@ class ParallelThreadsTest {
     void sizesOutsideOneToTheMostAreRefused() {
         for (int n : new int[] {0, -3, Parallel.maxThreads() + 1}) {
             var e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(n));
-            assertTrue(e.getMessage().contains("Parallel.setThreads") && e.getMessage().contains(Integer.toString(n)),
+            assertTrue(e.getMessage().contains("setNumThreads") && e.getMessage().contains(Integer.toString(n)),
                     e.getMessage());
         }
     }

@@ -2,11 +2,11 @@ package dev.kiln.golden;
 
 import static dev.kiln.testing.TensorAssert.assertClose;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AttentionParams;
-import dev.kiln.testing.Goldens.Case;
 import dev.kiln.testing.Goldens;
+import dev.kiln.testing.Goldens.Case;
 import dev.kiln.testing.Tolerances;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,9 +2,9 @@ package dev.kiln.golden;
 
 import static dev.kiln.testing.TensorAssert.assertClose;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
 import dev.kiln.testing.Goldens;
 import dev.kiln.testing.Goldens.Case;
 import dev.kiln.testing.Tolerances;

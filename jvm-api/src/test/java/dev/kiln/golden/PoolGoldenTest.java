@@ -4,8 +4,8 @@ import static dev.kiln.testing.TensorAssert.assertClose;
 import static dev.kiln.testing.TensorAssert.assertExact;
 
 import dev.kiln.Functional;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Pool2dParams;
 import dev.kiln.testing.Goldens;
 import dev.kiln.testing.Goldens.Case;
 import dev.kiln.testing.Tolerances;

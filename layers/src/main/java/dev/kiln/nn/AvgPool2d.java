@@ -1,8 +1,8 @@
 package dev.kiln.nn;
 
 import dev.kiln.Functional;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Pool2dParams;
 
 /**
  * Average pooling, as {@code torch.nn.AvgPool2d}: x (N, C, H, W) -> (N, C, OH, OW), or unbatched

@@ -1,11 +1,11 @@
 package dev.kiln.nn;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
 import java.util.List;
 
 /**

@@ -1,9 +1,9 @@
 package dev.kiln.optim;
 
+import dev.kiln.AdamParams;
 import dev.kiln.FusedOptim;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Parameter;
-import dev.kiln.spi.AdamParams;
 import java.util.List;
 import java.util.Map;
 

@@ -1,9 +1,9 @@
 package dev.kiln.optim;
 
 import dev.kiln.FusedOptim;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Parameter;
-import dev.kiln.spi.SgdParams;
 import java.util.List;
 import java.util.Map;
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.FusedOptim;
 import dev.kiln.GradMode;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.SgdParams;
 import org.junit.jupiter.api.Test;
 
 /** Fused steps write leaves that require grad only under no-grad, as copy_ does (needs autograd, hence here). */

@@ -1,9 +1,9 @@
 package dev.kiln.cuda;
 
+import dev.kiln.AttentionParams;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AttentionParams;
 import java.util.Arrays;
 
 /**

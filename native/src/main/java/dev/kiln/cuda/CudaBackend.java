@@ -1,18 +1,18 @@
 package dev.kiln.cuda;
 
+import dev.kiln.AdamParams;
+import dev.kiln.AttentionParams;
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.MemoryStats;
+import dev.kiln.Pool2dParams;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AdamParams;
-import dev.kiln.spi.AttentionParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
-import dev.kiln.spi.Conv2dParams;
-import dev.kiln.spi.Pool2dParams;
 import dev.kiln.spi.ReduceOp;
-import dev.kiln.spi.SgdParams;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 import java.nio.ByteBuffer;

@@ -27,9 +27,7 @@ import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.kiln.kernels.Fatbins;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -221,19 +219,12 @@ final class JCudaDeviceApi implements DeviceApi {
     }
 
     private CUmodule load(String module) {
-        String resource = "/kiln/kernels/" + module + ".fatbin";
-        try (InputStream in = JCudaDeviceApi.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(name + ": kernel module " + resource + " is not on the class path "
-                        + "(kiln-kernels was built without nvcc)");
-            }
-            current();
-            CUmodule m = new CUmodule();
-            check(cuModuleLoadData(m, in.readAllBytes()), "cuModuleLoadData(" + module + ")");
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(name + ": cannot read " + resource, e);
-        }
+        byte[] fatbin = Fatbins.read(module).orElseThrow(() -> new IllegalStateException(name + ": kernel module " + module
+                + " is not in kiln-kernels (it was built without nvcc)"));
+        current();
+        CUmodule m = new CUmodule();
+        check(cuModuleLoadData(m, fatbin), "cuModuleLoadData(" + module + ")");
+        return m;
     }
 
     @Override

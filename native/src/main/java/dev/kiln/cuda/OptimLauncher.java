@@ -1,10 +1,10 @@
 package dev.kiln.cuda;
 
+import dev.kiln.AdamParams;
 import dev.kiln.DType;
+import dev.kiln.SgdParams;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AdamParams;
-import dev.kiln.spi.SgdParams;
 
 /**
  * kernels/optim.cu: fused SGD and Adam steps, in place over contiguous tensors of one size. Scalars

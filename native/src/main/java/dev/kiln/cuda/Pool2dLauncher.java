@@ -3,8 +3,8 @@ package dev.kiln.cuda;
 import static dev.kiln.cuda.KernelArgs.ints;
 
 import dev.kiln.DType;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Pool2dParams;
 
 /**
  * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed

@@ -3,15 +3,15 @@ package dev.kiln.cuda;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.AdamParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.FusedOptim;
 import dev.kiln.Generator;
+import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.AdamParams;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
-import dev.kiln.spi.SgdParams;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Functional;
+import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Conv2dParams;
-import dev.kiln.spi.Pool2dParams;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

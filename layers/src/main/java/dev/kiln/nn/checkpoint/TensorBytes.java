@@ -4,7 +4,6 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Backends;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +26,12 @@ final class TensorBytes {
 
     /** Appends t's elements (row-major) at the channel's position. */
     void write(FileChannel ch, Tensor t) throws IOException {
-        Object array = Backends.of(t.device()).toArray(t.detach().contiguous());
+        Object array = switch (t.dtype()) {
+            case FLOAT32 -> t.toFloatArray();
+            case FLOAT64 -> t.toDoubleArray();
+            case INT64 -> t.toLongArray();
+            case BOOL -> t.toBooleanArray();
+        };
         int size = t.dtype().byteSize();
         int perChunk = chunk.capacity() / size;
         for (int from = 0; from < t.numel(); from += perChunk) {
@@ -51,7 +55,14 @@ final class TensorBytes {
             chunk.flip();
             get(array, from, n);
         }
-        return Tensor.wrap(Backends.of(Device.CPU).fromArray(array, Device.CPU), shape);
+        if (array instanceof float[] a) {
+            return Tensor.fromArray(a, shape);
+        } else if (array instanceof double[] a) {
+            return Tensor.fromArray(a, shape);
+        } else if (array instanceof long[] a) {
+            return Tensor.fromArray(a, shape);
+        }
+        return Tensor.fromArray((boolean[]) array, shape);
     }
 
     /** Elements [from, from + n) of array into the chunk, which holds exactly their bytes. */

@@ -1,7 +1,7 @@
-package dev.kiln.spi;
+package dev.kiln;
 
 /**
- * Hyper-parameters of one {@code torch.optim.Adam} / {@code AdamW} step (see {@link Backend#adamStep}).
+ * Hyper-parameters of one {@code torch.optim.Adam} / {@code AdamW} step (see {@link dev.kiln.spi.Backend#adamStep}).
  * {@code decoupled}: AdamW's decay (p *= 1 - lr wd) instead of Adam's L2 term (g += wd p).
  * {@code step}: the 1-based count of this step, for the bias corrections.
  */

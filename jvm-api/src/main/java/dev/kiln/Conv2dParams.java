@@ -1,4 +1,4 @@
-package dev.kiln.spi;
+package dev.kiln;
 
 /**
  * Geometry of a 2-D convolution (cross-correlation, as in PyTorch). Output size per spatial dim:

@@ -1,7 +1,7 @@
-package dev.kiln.spi;
+package dev.kiln;
 
 /**
- * Hyper-parameters of one {@code torch.optim.SGD} step (see {@link Backend#sgdStep}). {@code firstStep}:
+ * Hyper-parameters of one {@code torch.optim.SGD} step (see {@link dev.kiln.spi.Backend#sgdStep}). {@code firstStep}:
  * the momentum buffer holds no history yet and is set to the (decayed) gradient instead of updated.
  */
 public record SgdParams(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,

@@ -1,6 +1,4 @@
-package dev.kiln.spi;
-
-import dev.kiln.Tensor;
+package dev.kiln;
 
 /**
  * How attention attends, for q (..., Lq, E), k (..., Lk, E), v (..., Lk, Ev): mask null, bool

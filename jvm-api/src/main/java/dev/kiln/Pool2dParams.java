@@ -1,4 +1,4 @@
-package dev.kiln.spi;
+package dev.kiln;
 
 /**
  * Geometry of max/avg pooling over (N, C, H, W), following {@code torch.nn.functional.max_pool2d}
