@@ -99,6 +99,11 @@ public final class Device {
         return Backends.of(this).memoryStats();
     }
 
+    /** What this device reports of itself, as torch.cuda.get_device_properties: name, multiprocessors, peaks. */
+    public DeviceProperties properties() {
+        return Backends.of(this).properties();
+    }
+
     public Type type() {
         return type;
     }

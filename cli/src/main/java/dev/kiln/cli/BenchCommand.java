@@ -62,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
         Tensor p = Tensor.randn(g, 64, 32, 28, 28).to(d);
         rows.add(new BenchRow("max_pool2d f32 64x32x28x28, 2x2", false, 4.0 * 64 * 32 * 28 * 28 * 5 / 4,
                 timer.time(() -> Functional.maxPool2d(p, 2))));
-        System.out.print(BenchReport.format(format, d.toString(), Threads.numThreads(), Ceilings.measure(Threads.numThreads()),
-                rows));
+        System.out.print(BenchReport.format(format, d.toString(), Threads.numThreads(),
+                Ceilings.of(d.properties(), Threads.numThreads()), rows));
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.AttentionParams;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SgdParams;
@@ -41,6 +42,12 @@ public final class CpuBackend implements Backend {
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         return new MemoryStats(heap.getUsed(), Math.max(peak, heap.getUsed()), heap.getCommitted() - heap.getUsed(),
                 CpuStorage.allocations());
+    }
+
+    /** The cores the kernels' team may use (one thread each); no specified peaks: kiln bench measures them. */
+    @Override
+    public DeviceProperties properties() {
+        return new DeviceProperties("cpu", Parallel.maxThreads(), 1, 0, 0);
     }
 
     @Override

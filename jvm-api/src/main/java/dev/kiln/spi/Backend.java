@@ -5,6 +5,7 @@ import dev.kiln.AttentionParams;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SgdParams;
@@ -25,6 +26,9 @@ public interface Backend {
 
     /** This backend's memory counters (see {@link MemoryStats}). */
     MemoryStats memoryStats();
+
+    /** What the device reports of itself (see {@link DeviceProperties}). */
+    DeviceProperties properties();
 
     // ---- storage and layout
 

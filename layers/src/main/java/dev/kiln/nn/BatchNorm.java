@@ -52,12 +52,14 @@ public abstract class BatchNorm extends Layer {
     /** Throws unless x has a rank this layer accepts, naming the layer and the shape. */
     protected abstract void checkInput(Tensor x);
 
-    public Parameter weight() {
-        return weight;
+    /** The weight tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.weight. */
+    public Tensor weight() {
+        return weight == null ? null : weight.data();
     }
 
-    public Parameter bias() {
-        return bias;
+    /** The bias tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.bias. */
+    public Tensor bias() {
+        return bias == null ? null : bias.data();
     }
 
     @Override

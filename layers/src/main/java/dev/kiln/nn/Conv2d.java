@@ -81,9 +81,9 @@ public final class Conv2d extends Layer implements Window.Windowed {
         int[] ws = {outChannels, inChannels / groups, kernelH, kernelW};
         this.weight = registerParameter("weight", Tensor.zeros(ws, DType.FLOAT32, Device.CPU));
         this.bias = registerParameter("bias", bias ? Tensor.zeros(new int[] {outChannels}, DType.FLOAT32, Device.CPU) : null);
-        Init.defaultWeight(weight, g);
+        Init.defaultWeight(weight.data(), g);
         if (bias) {
-            Init.defaultBias(this.bias, ws, g);
+            Init.defaultBias(this.bias.data(), ws, g);
         }
     }
 
@@ -101,12 +101,14 @@ public final class Conv2d extends Layer implements Window.Windowed {
         return same(inChannels, outChannels, kernel, kernel, dilation, dilation, 1, "zeros", true, g);
     }
 
-    public Parameter weight() {
-        return weight;
+    /** The weight tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.weight. */
+    public Tensor weight() {
+        return weight == null ? null : weight.data();
     }
 
-    public Parameter bias() {
-        return bias;
+    /** The bias tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.bias. */
+    public Tensor bias() {
+        return bias == null ? null : bias.data();
     }
 
     @Override

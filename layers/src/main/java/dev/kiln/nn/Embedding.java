@@ -27,7 +27,7 @@ public final class Embedding extends Layer {
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? null : Math.floorMod(paddingIdx, numEmbeddings);
         this.weight = registerParameter("weight", Tensor.zeros(new int[] {numEmbeddings, embeddingDim}, DType.FLOAT32, Device.CPU));
-        Init.normal(weight, 0, 1, g);
+        Init.normal(weight.data(), 0, 1, g);
         if (this.paddingIdx != null) {
             try (var scope = GradMode.noGrad()) {
                 weight.data().select(0, this.paddingIdx).fill_(0);
@@ -35,8 +35,9 @@ public final class Embedding extends Layer {
         }
     }
 
-    public Parameter weight() {
-        return weight;
+    /** The weight tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.weight. */
+    public Tensor weight() {
+        return weight == null ? null : weight.data();
     }
 
     @Override

@@ -30,17 +30,19 @@ public final class GraphConv extends Layer {
         this.alpha = registerParameter("alpha", Tensor.zeros(new int[] {order, inFeatures, outFeatures}, DType.FLOAT32, Device.CPU));
         this.bias = registerParameter("bias", Tensor.zeros(new int[] {outFeatures}, DType.FLOAT32, Device.CPU));
         double bound = 1 / Math.sqrt(order * inFeatures);
-        Init.uniform(alpha, -bound, bound, g);
-        Init.uniform(bias, -bound, bound, g);
+        Init.uniform(alpha.data(), -bound, bound, g);
+        Init.uniform(bias.data(), -bound, bound, g);
         this.activation = activation == null ? null : registerModule("activation", activation);
     }
 
-    public Parameter alpha() {
-        return alpha;
+    /** The alpha tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.alpha. */
+    public Tensor alpha() {
+        return alpha == null ? null : alpha.data();
     }
 
-    public Parameter bias() {
-        return bias;
+    /** The bias tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.bias. */
+    public Tensor bias() {
+        return bias == null ? null : bias.data();
     }
 
     @Override

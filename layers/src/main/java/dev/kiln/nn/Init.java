@@ -1,60 +1,68 @@
 package dev.kiln.nn;
 
 import dev.kiln.Generator;
+import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 
 /**
- * Parameter initialisation, as {@code torch.nn.init}: each method overwrites the parameter in place
- * with values drawn from {@code g} (same seed, same values, on every device).
+ * Parameter initialisation, as {@code torch.nn.init}: each method overwrites a tensor (a layer's weight,
+ * say) in place, outside the autograd graph, with values drawn from {@code g} (same seed, same values, on
+ * every device).
  */
 public final class Init {
     private Init() {
     }
 
-    public static void uniform(Parameter p, double low, double high, Generator g) {
-        p.update(Tensor.uniform(g, low, high, p.shape(), p.dtype(), p.data().device()));
+    public static void uniform(Tensor t, double low, double high, Generator g) {
+        overwrite(t, Tensor.uniform(g, low, high, t.shape(), t.dtype(), t.device()));
     }
 
-    public static void normal(Parameter p, double mean, double std, Generator g) {
-        p.update(Tensor.normal(g, mean, std, p.shape(), p.dtype(), p.data().device()));
+    public static void normal(Tensor t, double mean, double std, Generator g) {
+        overwrite(t, Tensor.normal(g, mean, std, t.shape(), t.dtype(), t.device()));
     }
 
-    public static void constant(Parameter p, double value) {
-        p.update(Tensor.full(new int[0], value, p.dtype(), p.data().device()));
+    public static void constant(Tensor t, double value) {
+        overwrite(t, Tensor.full(new int[0], value, t.dtype(), t.device()));
     }
 
-    public static void zeros(Parameter p) {
-        constant(p, 0);
+    public static void zeros(Tensor t) {
+        constant(t, 0);
     }
 
-    public static void ones(Parameter p) {
-        constant(p, 1);
+    public static void ones(Tensor t) {
+        constant(t, 1);
     }
 
     /** U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)). */
-    public static void xavierUniform(Parameter p, double gain, Generator g) {
-        double a = gain * Math.sqrt(6.0 / (fanIn(p.shape()) + fanOut(p.shape())));
-        uniform(p, -a, a, g);
+    public static void xavierUniform(Tensor t, double gain, Generator g) {
+        double a = gain * Math.sqrt(6.0 / (fanIn(t.shape()) + fanOut(t.shape())));
+        uniform(t, -a, a, g);
     }
 
     /** N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out)). */
-    public static void xavierNormal(Parameter p, double gain, Generator g) {
-        normal(p, 0, gain * Math.sqrt(2.0 / (fanIn(p.shape()) + fanOut(p.shape()))), g);
+    public static void xavierNormal(Tensor t, double gain, Generator g) {
+        normal(t, 0, gain * Math.sqrt(2.0 / (fanIn(t.shape()) + fanOut(t.shape()))), g);
     }
 
     /** U(-b, b) with b = gain(nonlinearity, a) * sqrt(3 / fan), fan = fan_in or fan_out by {@code fanInMode}. */
-    public static void kaimingUniform(Parameter p, double a, boolean fanInMode, String nonlinearity, Generator g) {
-        double bound = Math.sqrt(3.0) * kaimingStd(p.shape(), a, fanInMode, nonlinearity);
-        uniform(p, -bound, bound, g);
+    public static void kaimingUniform(Tensor t, double a, boolean fanInMode, String nonlinearity, Generator g) {
+        double bound = Math.sqrt(3.0) * kaimingStd(t.shape(), a, fanInMode, nonlinearity);
+        uniform(t, -bound, bound, g);
     }
 
-    public static void kaimingNormal(Parameter p, double a, boolean fanInMode, String nonlinearity, Generator g) {
-        normal(p, 0, kaimingStd(p.shape(), a, fanInMode, nonlinearity), g);
+    public static void kaimingNormal(Tensor t, double a, boolean fanInMode, String nonlinearity, Generator g) {
+        normal(t, 0, kaimingStd(t.shape(), a, fanInMode, nonlinearity), g);
     }
 
     private static double kaimingStd(int[] shape, double a, boolean fanInMode, String nonlinearity) {
         return calculateGain(nonlinearity, a) / Math.sqrt(fanInMode ? fanIn(shape) : fanOut(shape));
+    }
+
+    private static void overwrite(Tensor t, Tensor values) {
+        try (var scope = GradMode.noGrad()) {
+            t.copy_(values);
+        }
     }
 
     /** The recommended gain for a nonlinearity, as {@code torch.nn.init.calculate_gain}. */
@@ -95,12 +103,12 @@ public final class Init {
     }
 
     /** PyTorch's default for Linear/Conv weights: kaiming_uniform(a = sqrt(5)), i.e. U(±1/sqrt(fan_in)). */
-    static void defaultWeight(Parameter w, Generator g) {
+    static void defaultWeight(Tensor w, Generator g) {
         kaimingUniform(w, Math.sqrt(5), true, "leaky_relu", g);
     }
 
     /** PyTorch's default for Linear/Conv biases: U(±1/sqrt(fan_in)) of the weight. */
-    static void defaultBias(Parameter b, int[] weightShape, Generator g) {
+    static void defaultBias(Tensor b, int[] weightShape, Generator g) {
         double bound = 1 / Math.sqrt(fanIn(weightShape));
         uniform(b, -bound, bound, g);
     }

@@ -18,9 +18,9 @@ public final class Linear extends Layer {
         this.outFeatures = outFeatures;
         this.weight = registerParameter("weight", Tensor.zeros(new int[] {outFeatures, inFeatures}, DType.FLOAT32, Device.CPU));
         this.bias = registerParameter("bias", bias ? Tensor.zeros(new int[] {outFeatures}, DType.FLOAT32, Device.CPU) : null);
-        Init.defaultWeight(weight, g);
+        Init.defaultWeight(weight.data(), g);
         if (bias) {
-            Init.defaultBias(this.bias, weight.shape(), g);
+            Init.defaultBias(this.bias.data(), weight.shape(), g);
         }
     }
 
@@ -28,12 +28,14 @@ public final class Linear extends Layer {
         this(inFeatures, outFeatures, true, g);
     }
 
-    public Parameter weight() {
-        return weight;
+    /** The weight tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.weight. */
+    public Tensor weight() {
+        return weight == null ? null : weight.data();
     }
 
-    public Parameter bias() {
-        return bias;
+    /** The bias tensor (its {@link Parameter}'s leaf, null when the layer has none), as torch's module.bias. */
+    public Tensor bias() {
+        return bias == null ? null : bias.data();
     }
 
     @Override

@@ -42,13 +42,13 @@ public final class MultiheadAttention extends Module {
         this.biasK = registerParameter("bias_k", addBiasKv ? zeros(1, 1, embedDim) : null);
         this.biasV = registerParameter("bias_v", addBiasKv ? zeros(1, 1, embedDim) : null);
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, g));
-        Init.xavierUniform(inProjWeight, 1, g);
+        Init.xavierUniform(inProjWeight.data(), 1, g);
         if (bias) {
             Init.zeros(outProj.bias());
         }
         if (addBiasKv) {
-            Init.xavierNormal(biasK, 1, g);
-            Init.xavierNormal(biasV, 1, g);
+            Init.xavierNormal(biasK.data(), 1, g);
+            Init.xavierNormal(biasV.data(), 1, g);
         }
     }
 

@@ -67,14 +67,14 @@ public abstract class Recurrent extends Module {
             int in = k == 0 ? inputSize : Math.multiplyExact(directions, outSize());
             for (int d = 0; d < directions; d++) {
                 String sfx = suffix(k, d);
-                Init.uniform(registerParameter("weight_ih" + sfx, zeros(gated, in)), -bound, bound, g);
-                Init.uniform(registerParameter("weight_hh" + sfx, zeros(gated, outSize())), -bound, bound, g);
+                Init.uniform(registerParameter("weight_ih" + sfx, zeros(gated, in)).data(), -bound, bound, g);
+                Init.uniform(registerParameter("weight_hh" + sfx, zeros(gated, outSize())).data(), -bound, bound, g);
                 if (bias) {
-                    Init.uniform(registerParameter("bias_ih" + sfx, zeros(gated)), -bound, bound, g);
-                    Init.uniform(registerParameter("bias_hh" + sfx, zeros(gated)), -bound, bound, g);
+                    Init.uniform(registerParameter("bias_ih" + sfx, zeros(gated)).data(), -bound, bound, g);
+                    Init.uniform(registerParameter("bias_hh" + sfx, zeros(gated)).data(), -bound, bound, g);
                 }
                 if (projSize > 0) {
-                    Init.uniform(registerParameter("weight_hr" + sfx, zeros(projSize, hiddenSize)), -bound, bound, g);
+                    Init.uniform(registerParameter("weight_hr" + sfx, zeros(projSize, hiddenSize)).data(), -bound, bound, g);
                 }
             }
         }

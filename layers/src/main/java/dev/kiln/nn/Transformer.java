@@ -30,7 +30,7 @@ public final class Transformer extends Module {
                 new LayerNorm(new int[] {dModel}, layerNormEps, true)));
         for (Parameter p : parameters()) {
             if (p.shape().length > 1) {
-                Init.xavierUniform(p, 1, g);
+                Init.xavierUniform(p.data(), 1, g);
             }
         }
     }

@@ -68,6 +68,21 @@ class ModuleTest {
         assertTrue(m.parameters().stream().allMatch(p -> p.data().requiresGrad() && p.data().isLeaf()));
     }
 
+    /** lin.weight() is the parameter's own leaf: usable as any tensor, its gradient lands where optimizers look. */
+    @Test
+    void layerAccessorsGiveTheParametersOwnTensor() {
+        Linear lin = new Linear(3, 2, new Generator(6));
+        Tensor x = Tensor.randn(new Generator(7), 4, 3);                                   // (4, 3)
+        Tensor y = x.matmul(lin.weight().t()).add(lin.bias());                               // (4, 2), by hand
+        assertTrue(y.allclose(lin.forward(x), 0, 0));
+        y.sum().backward();
+        assertSame(lin.namedParameters().get("weight").data(), lin.weight());
+        assertTrue(lin.namedParameters().get("weight").grad().allclose(x.sum(0).unsqueeze(0).expand(2, 3), 1e-6, 1e-6));
+        lin.to(DType.FLOAT64);                                                               // a new leaf of the new dtype
+        assertEquals(DType.FLOAT64, lin.weight().dtype());
+        assertSame(lin.namedParameters().get("weight").data(), lin.weight());
+    }
+
     @Test
     void sharedParameter_isListedAndCountedOnce() {
         Linear shared = new Linear(2, 2, new Generator(2));
@@ -117,7 +132,7 @@ class ModuleTest {
     @Test
     void embeddingPaddingRow_startsAtZero_andGetsNoGradient() {
         Embedding e = new Embedding(5, 3, -1, new Generator(8));
-        assertTrue(e.weight().data().select(0, 4).allclose(Tensor.zeros(3), 0, 0));
+        assertTrue(e.weight().select(0, 4).allclose(Tensor.zeros(3), 0, 0));
         e.forward(Tensor.fromArray(new long[] {4, 1, 4}, 3)).sum().backward();
         Tensor g = e.weight().grad();
         assertTrue(g.select(0, 4).allclose(Tensor.zeros(3), 0, 0));

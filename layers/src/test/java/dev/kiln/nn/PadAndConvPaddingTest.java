@@ -84,8 +84,8 @@ class PadAndConvPaddingTest {
         c.to(DType.FLOAT64);
         c.to(d);
         try (GradMode.Scope s = GradMode.noGrad()) {
-            c.weight().data().copy_(Tensor.arange(0, 12, 1, DType.FLOAT64, d).sin().reshape(1, 2, 2, 3));
-            c.bias().data().fill_(0.25);
+            c.weight().copy_(Tensor.arange(0, 12, 1, DType.FLOAT64, d).sin().reshape(1, 2, 2, 3));
+            c.bias().fill_(0.25);
         }
         return c;
     }

@@ -90,14 +90,14 @@ class OptimizerStateTest {
     @Test
     void step_skipsParametersWithoutGradient_andKeepsTheSameLeafTensors() {
         Linear l = linear();
-        Tensor weightBefore = l.weight().data();
-        Tensor biasValue = l.bias().data().detach().clone();
+        Tensor weightBefore = l.weight();
+        Tensor biasValue = l.bias().detach().clone();
         Optimizer opt = new SGD(l.parameters(), 0.1);
         l.forward(Tensor.ones(new int[] {1, 3}, DType.FLOAT64, Device.CPU)).sum().backward();
         l.bias().zeroGrad();
         opt.step();
-        assertTrue(weightBefore == l.weight().data(), "updated in place: layers keep their tensor");
-        assertTrue(l.bias().data().allclose(biasValue, 0, 0));
+        assertTrue(weightBefore == l.weight(), "updated in place: layers keep their tensor");
+        assertTrue(l.bias().allclose(biasValue, 0, 0));
         assertTrue(GradMode.isEnabled());
     }
 }

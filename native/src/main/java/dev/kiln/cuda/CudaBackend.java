@@ -5,6 +5,7 @@ import dev.kiln.AttentionParams;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SgdParams;
@@ -79,11 +80,11 @@ public final class CudaBackend implements Backend {
         return new CudaEvent(context);
     }
 
-    /** What the device reports of itself: multiprocessors, threads, its memory bandwidth. */
+    @Override
     public DeviceProperties properties() {
         DeviceApi api = context.api();
         return new DeviceProperties(api.name(), api.multiprocessorCount(), api.maxThreadsPerMultiprocessor(),
-                api.specMemoryBandwidth());
+                api.specMemoryBandwidth(), api.specFloat32Flops());
     }
 
     /** Waits for all work on every stream of this device. */

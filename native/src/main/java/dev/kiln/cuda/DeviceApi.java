@@ -74,4 +74,9 @@ interface DeviceApi {
     default double specMemoryBandwidth() {
         return 0;
     }
+
+    /** The float32 FLOP/s of the device's specification (fused multiply-adds at the boost clock), 0 where unknown. */
+    default double specFloat32Flops() {
+        return 0;
+    }
 }

@@ -62,6 +62,7 @@ final class JCudaDeviceApi implements DeviceApi {
     private final int multiprocessors;
     private final int maxThreadsPerMultiprocessor;
     private final double specMemoryBandwidth;
+    private final double specFloat32Flops;
 
     /** A device pointer whose raw address can be read (kernels take addresses as 8 bytes). */
     private static final class DevicePointer extends CUdeviceptr {
@@ -83,6 +84,19 @@ final class JCudaDeviceApi implements DeviceApi {
         // kHz and bits; two transfers per clock
         specMemoryBandwidth = 2.0 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, device) * 1e3
                 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, device) / 8;
+        int major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        int minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        // kHz; two FLOPs per fused multiply-add
+        specFloat32Flops = 2.0 * multiprocessors * float32LanesPerMultiprocessor(major, minor)
+                * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, device) * 1e3;
+    }
+
+    /**
+     * float32 FMA units per SM: 64 on sm_70 to sm_80 (V100, T4, A100), 128 on sm_86 and later (A10, L4, H100,
+     * B200) — the CUDA C++ Programming Guide's throughput table. The fatbins need sm_80 or later.
+     */
+    static int float32LanesPerMultiprocessor(int major, int minor) {
+        return major < 8 || major == 8 && minor == 0 ? 64 : 128;
     }
 
     /** Device {@code index}, or a {@link CudaUnavailableException} that says why it cannot be used. */
@@ -336,5 +350,10 @@ final class JCudaDeviceApi implements DeviceApi {
     @Override
     public double specMemoryBandwidth() {
         return specMemoryBandwidth;
+    }
+
+    @Override
+    public double specFloat32Flops() {
+        return specFloat32Flops;
     }
 }

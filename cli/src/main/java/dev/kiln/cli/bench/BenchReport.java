@@ -20,9 +20,8 @@ public final class BenchReport {
 
     private static String table(String device, int threads, Ceilings c, List<BenchRow> rows) {
         int width = Math.max("kernel".length(), rows.stream().mapToInt(r -> r.kernel().length()).max().orElse(0));
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "kernels on %s (%d thread%s); ceilings measured here:"
-                + " memory %.1f GB/s (array copy), compute %.1f GFLOP/s (float32 FMA)%n%n", device, threads, threads == 1 ? "" : "s",
-                c.bytesPerSecond() / 1e9, c.flopsPerSecond() / 1e9));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "kernels on %s (%d thread%s); ceilings " + c.source()
+                + "%n%n", device, threads, threads == 1 ? "" : "s", c.bytesPerSecond() / 1e9, c.flopsPerSecond() / 1e9));
         String fmt = "%-" + width + "s %10s %10s %10s %7s %15s %10s%n";
         sb.append(String.format(Locale.ROOT, fmt, "kernel", "min ms", "median ms", "p90 ms", "calls", "rate (median)",
                 "% ceiling"));
@@ -48,8 +47,9 @@ public final class BenchReport {
 
     private static String json(String device, int threads, Ceilings c, List<BenchRow> rows) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "{\"device\": %s, \"threads\": %d, "
-                + "\"ceilings\": {\"memory_bytes_per_s\": %.6g, \"compute_flop_per_s\": %.6g}, \"kernels\": [", quote(device),
-                threads, c.bytesPerSecond(), c.flopsPerSecond()));
+                + "\"ceilings\": {\"memory_bytes_per_s\": %.6g, \"compute_flop_per_s\": %.6g, \"source\": \"%s\"}, "
+                + "\"kernels\": [", quote(device), threads, c.bytesPerSecond(), c.flopsPerSecond(),
+                c.measured() ? "measured" : "specification"));
         for (int i = 0; i < rows.size(); i++) {
             BenchRow r = rows.get(i);
             Samples s = r.samples();

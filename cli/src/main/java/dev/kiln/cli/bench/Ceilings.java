@@ -1,17 +1,37 @@
 package dev.kiln.cli.bench;
 
+import dev.kiln.DeviceProperties;
+
 /**
- * This machine's roofline, measured as the Empirical Roofline Toolkit does rather than read from a
- * data sheet: the memory ceiling is the bandwidth of a plain array copy (bytes read + written per
- * second), the compute ceiling the float32 FLOP/s of independent fused multiply-add chains on each
- * thread of the kernels' team.
+ * The roofline kiln bench rates kernels against. A device whose specification gives its peaks (a GPU:
+ * {@link DeviceProperties}) is rated against them; elsewhere (the CPU, and the emulator, which runs on it) the
+ * ceilings are measured as the Empirical Roofline Toolkit does: the memory ceiling is the bandwidth of a plain
+ * array copy (bytes read + written per second), the compute ceiling the float32 FLOP/s of independent fused
+ * multiply-add chains on each thread of the kernels' team.
+ *
+ * @param measured whether the ceilings were measured here (else read from the specification)
  */
-public record Ceilings(double bytesPerSecond, double flopsPerSecond) {
+public record Ceilings(double bytesPerSecond, double flopsPerSecond, boolean measured) {
     private static final int ELEMENTS = 1024; // 4 KiB: stays in L1
+
+    /** The specification's peaks of a device that gives both, else the ceilings of a team of threads measured here. */
+    public static Ceilings of(DeviceProperties device, int threads) {
+        if (device.specMemoryBandwidth() > 0 && device.specFloat32Flops() > 0) {
+            return new Ceilings(device.specMemoryBandwidth(), device.specFloat32Flops(), false);
+        }
+        return measure(threads);
+    }
 
     /** The ceilings of a team of threads (the copy is single-threaded, as System.arraycopy is). */
     public static Ceilings measure(int threads) {
-        return new Ceilings(copyBandwidth(), fmaPeak(threads));
+        return new Ceilings(copyBandwidth(), fmaPeak(threads), true);
+    }
+
+    /** How the ceilings were found, for the report's header. */
+    public String source() {
+        return measured ? "measured here: memory %.1f GB/s (array copy), compute %.1f GFLOP/s (float32 FMA)"
+                : "from the device's specification: memory %.1f GB/s (memory clock x bus width), compute %.1f GFLOP/s"
+                        + " (float32 FMA at the boost clock)";
     }
 
     private static double copyBandwidth() {

@@ -3,6 +3,7 @@ package dev.kiln.nn.parallel;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
+import dev.kiln.GradMode;
 import dev.kiln.Tensor;
 import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.ProcessGroup;
@@ -107,8 +108,10 @@ public final class DdpMain {
         Tensor x = Tensor.randn(gen, local * g.size(), 3, 5, 5).to(DType.FLOAT64).mul(2).add(1).to(device);
         Tensor c = Tensor.randn(gen, local * g.size(), 3, 5, 5).to(DType.FLOAT64).to(device); // the loss's weights
         BatchNorm2d reference = new BatchNorm2d(3).to(DType.FLOAT64).to(device);
-        reference.weight().update(Tensor.randn(gen, 3).to(DType.FLOAT64));
-        reference.bias().update(Tensor.randn(gen, 3).to(DType.FLOAT64));
+        try (var noGrad = GradMode.noGrad()) {
+            reference.weight().copy_(Tensor.randn(gen, 3).to(DType.FLOAT64));
+            reference.bias().copy_(Tensor.randn(gen, 3).to(DType.FLOAT64));
+        }
         SyncBatchNorm sync = new SyncBatchNorm(3, 1e-5, 0.1, true, true, g).to(DType.FLOAT64).to(device);
         sync.loadStateDict(reference.stateDict());
         Tensor xAll = x.detach().requiresGrad_(true);
