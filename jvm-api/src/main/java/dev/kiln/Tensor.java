@@ -383,11 +383,22 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor to(Device device) {
+        return to(device, false);
+    }
+
+    /**
+     * As {@link #to(Device)}; with {@code nonBlocking} a CPU tensor's copy to a CUDA device does not wait for the
+     * device's queued work: it is staged in pinned memory and runs behind that work, before whatever is queued
+     * after it (torch's {@code .to(device, non_blocking=True)} from pinned memory). Other copies block as before.
+     */
+    public Tensor to(Device device, boolean nonBlocking) {
         if (device.equals(device())) {
             return this;
         }
         Object host = backend().toArray(this);
-        return AutogradLink.record(new Op.ToDevice(device()), wrap(Backends.of(device).fromArray(host, device), shape), this);
+        Backend target = Backends.of(device);
+        Storage moved = nonBlocking ? target.fromArrayNonBlocking(host, device) : target.fromArray(host, device);
+        return AutogradLink.record(new Op.ToDevice(device()), wrap(moved, shape), this);
     }
 
     public Tensor contiguous() {

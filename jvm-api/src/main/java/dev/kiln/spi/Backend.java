@@ -38,6 +38,14 @@ public interface Backend {
     /** A copy of a Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code boolean[]}). */
     Storage fromArray(Object array, Device device);
 
+    /**
+     * As {@link #fromArray}, but the copy may still be running when this returns, ordered before the work queued
+     * after it (a GPU stages it through pinned memory); the array may be reused at once.
+     */
+    default Storage fromArrayNonBlocking(Object array, Device device) {
+        return fromArray(array, device);
+    }
+
     /** The elements of view {@code x} in row-major order, as a new Java array of its dtype. */
     Object toArray(Tensor x);
 

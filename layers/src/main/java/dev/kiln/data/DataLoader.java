@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * epoch, in dataset order, (shuffle) in a permutation drawn from the generator when the epoch starts, or
  * in the order a {@link Sampler} gives (a {@link DistributedSampler}: this rank's share).
  * With workers, batches are gathered ahead on background threads (at most prefetchFactor per worker
- * in flight) and handed out in order; the copy to the target device happens on the calling thread.
+ * in flight) and handed out in order; the copy to the target device happens on the calling thread (with
+ * pinMemory, without waiting for the device's queued work).
  */
 public final class DataLoader implements Iterable<Tensor[]> {
     private final Dataset dataset;
@@ -31,6 +32,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
     private final int numWorkers;
     private final int prefetchFactor;
     private final Device device;
+    private final boolean pinMemory;
 
     private DataLoader(Builder b) {
         this.dataset = b.dataset;
@@ -42,6 +44,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
         this.numWorkers = b.numWorkers;
         this.prefetchFactor = b.prefetchFactor;
         this.device = b.device;
+        this.pinMemory = b.pinMemory;
     }
 
     public static Builder builder(Dataset dataset) {
@@ -97,7 +100,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
             Tensor[] batch = take(next++);
             if (device != null) {
                 for (int i = 0; i < batch.length; i++) {
-                    batch[i] = batch[i].to(device);
+                    batch[i] = batch[i].to(device, pinMemory);
                 }
             }
             return batch;
@@ -162,6 +165,7 @@ public final class DataLoader implements Iterable<Tensor[]> {
         private int numWorkers;
         private int prefetchFactor = 2;
         private Device device;
+        private boolean pinMemory;
 
         private Builder(Dataset dataset) {
             this.dataset = dataset;
@@ -221,9 +225,23 @@ public final class DataLoader implements Iterable<Tensor[]> {
             return this;
         }
 
+        /**
+         * Copies batches to the {@link #device} through pinned host memory without waiting for the device's
+         * queued work (PyTorch's pin_memory=True followed by .to(device, non_blocking=True)), so the next batch
+         * travels while the last step still runs on a GPU.
+         */
+        public Builder pinMemory(boolean pinMemory) {
+            this.pinMemory = pinMemory;
+            return this;
+        }
+
         public DataLoader build() {
             if (sampler != null && shuffle) {
                 throw new IllegalArgumentException("DataLoader: sampler option is mutually exclusive with shuffle");
+            }
+            if (pinMemory && device == null) {
+                throw new IllegalArgumentException("DataLoader: pinMemory stages the copy to a device; set device(...) too"
+                        + " (CPU tensors are Java arrays, which cannot be pinned)");
             }
             return new DataLoader(this);
         }

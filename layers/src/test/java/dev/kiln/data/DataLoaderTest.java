@@ -131,6 +131,24 @@ class DataLoaderTest {
         assertArrayEquals(new long[] {0, 1, 2, 3}, b[1].toLongArray());
     }
 
+    /** pinMemory stages each batch's copy; the batches are the same, and a loader without a device is refused. */
+    @Test
+    void pinnedBatchesMatchThePlainOnes() {
+        Device emu = Device.parse("cuda-emu:0");
+        List<Tensor[]> plain = new ArrayList<>();
+        DataLoader.builder(tens()).batchSize(3).device(emu).build().forEach(plain::add);
+        List<Tensor[]> pinned = new ArrayList<>();
+        DataLoader.builder(tens()).batchSize(3).device(emu).pinMemory(true).numWorkers(2).build().forEach(pinned::add);
+        assertEquals(plain.size(), pinned.size());
+        for (int i = 0; i < plain.size(); i++) {
+            assertEquals(emu, pinned.get(i)[0].device());
+            assertArrayEquals(plain.get(i)[0].toFloatArray(), pinned.get(i)[0].toFloatArray());
+            assertArrayEquals(plain.get(i)[1].toLongArray(), pinned.get(i)[1].toLongArray());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(tens()).pinMemory(true).build());
+        assertTrue(e.getMessage().contains("pinMemory") && e.getMessage().contains("device"), e.getMessage());
+    }
+
     @Test
     void anEpochEndsWithNoSuchElement() {
         Iterator<Tensor[]> it = DataLoader.builder(tens()).batchSize(10).build().iterator();

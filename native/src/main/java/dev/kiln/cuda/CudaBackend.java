@@ -38,6 +38,7 @@ public final class CudaBackend implements Backend {
     private final AttentionLauncher attention;
     private final Conv2dLauncher conv2d;
     private final BatchNormLauncher batchNorm;
+    private final PinnedStaging staging;
 
     CudaBackend(CudaContext context) {
         this.context = context;
@@ -54,6 +55,7 @@ public final class CudaBackend implements Backend {
         this.attention = new AttentionLauncher(context);
         this.conv2d = new Conv2dLauncher(context);
         this.batchNorm = new BatchNormLauncher(context);
+        this.staging = new PinnedStaging(context);
     }
 
     /** The device's caching allocator (statistics, emptyCache). */
@@ -123,6 +125,27 @@ public final class CudaBackend implements Backend {
             context.api().copyToDevice(s.address(0), host, 0, (long) n * dtype.byteSize(), context.stream().handle());
         }
         return s;
+    }
+
+    /** Through a pinned staging buffer, the device copy queued on the stream (blocking beyond the staging cache's size). */
+    @Override
+    public Storage fromArrayNonBlocking(Object array, Device device) {
+        Object host = array instanceof boolean[] b ? HostArrays.toBytes(b) : array;
+        DType dtype = HostArrays.dtype(array);
+        int n = java.lang.reflect.Array.getLength(array);
+        if ((long) n * dtype.byteSize() > PinnedStaging.MAX_CACHED_BYTES) {
+            return fromArray(array, device);
+        }
+        CudaStorage s = new CudaStorage(context, dtype, n);
+        if (n > 0) {
+            staging.upload(host, dtype, n, s.address(0));
+        }
+        return s;
+    }
+
+    /** Bytes held by the pinned staging buffers of {@link #fromArrayNonBlocking}. */
+    long stagingBytes() {
+        return staging.cachedBytes();
     }
 
     @Override

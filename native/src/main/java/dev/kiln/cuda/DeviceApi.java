@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The driver-level operations of one device. There is one implementation per device kind (JCuda
  * for cuda, JNI for cuda-emu), so allocation, copies, grid arithmetic and argument packing above
@@ -22,6 +25,26 @@ interface DeviceApi {
 
     /** Copies {@code bytes} from src into a primitive array or a direct ByteBuffer at byte {@code byteOffset}. */
     void copyToHost(Object array, long byteOffset, long src, long bytes, Object stream);
+
+    /**
+     * Page-locked host memory of {@code bytes} (native byte order), from which the device copies without
+     * staging it again; a plain direct buffer where host memory cannot be pinned (the emulator).
+     */
+    default ByteBuffer allocatePinned(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    /** Gives back a buffer of {@link #allocatePinned} whose copies are done. */
+    default void freePinned(ByteBuffer buffer) {
+    }
+
+    /**
+     * Queues a copy of {@code bytes} from the start of a pinned buffer to dst on the stream and returns at once
+     * (the buffer must stay untouched until the stream passes it); where copies cannot be queued, it is done here.
+     */
+    default void copyToDeviceAsync(long dst, ByteBuffer pinned, long bytes, Object stream) {
+        copyToDevice(dst, pinned, 0, bytes, stream);
+    }
 
     void memset(long dst, int value, long bytes, Object stream);
 

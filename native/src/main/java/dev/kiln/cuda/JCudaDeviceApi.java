@@ -17,8 +17,11 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemHostAlloc;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -29,6 +32,8 @@ import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import dev.kiln.kernels.Fatbins;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
@@ -63,6 +68,8 @@ final class JCudaDeviceApi implements DeviceApi {
     private final int maxThreadsPerMultiprocessor;
     private final double specMemoryBandwidth;
     private final double specFloat32Flops;
+    /** Pinned buffers from cuMemHostAlloc and their pointers (by identity: a ByteBuffer's equals compares contents). */
+    private final Map<ByteBuffer, Pointer> pinned = new IdentityHashMap<>();
 
     /** A device pointer whose raw address can be read (kernels take addresses as 8 bytes). */
     private static final class DevicePointer extends CUdeviceptr {
@@ -216,6 +223,34 @@ final class JCudaDeviceApi implements DeviceApi {
     public void copyToHost(Object array, long byteOffset, long src, long bytes, Object stream) {
         synchronizeStream(stream);
         check(cuMemcpyDtoH(host(array, byteOffset), at(src), bytes), "cuMemcpyDtoH");
+    }
+
+    @Override
+    public synchronized ByteBuffer allocatePinned(long bytes) {
+        current();
+        Pointer p = new Pointer();
+        int r = cuMemHostAlloc(p, bytes, 0);
+        if (r != CUresult.CUDA_SUCCESS) { // pinned memory is scarce on some hosts: a pageable buffer still works
+            return DeviceApi.super.allocatePinned(bytes);
+        }
+        ByteBuffer b = p.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+        pinned.put(b, p);
+        return b;
+    }
+
+    @Override
+    public synchronized void freePinned(ByteBuffer buffer) {
+        Pointer p = pinned.remove(buffer);
+        if (p != null) {
+            current();
+            check(cuMemFreeHost(p), "cuMemFreeHost");
+        }
+    }
+
+    @Override
+    public void copyToDeviceAsync(long dst, ByteBuffer buffer, long bytes, Object stream) {
+        current();
+        check(cuMemcpyHtoDAsync(at(dst), Pointer.to(buffer.duplicate().clear()), bytes, (CUstream) stream), "cuMemcpyHtoDAsync");
     }
 
     @Override

@@ -65,6 +65,6 @@ public final class Batches {
         }
         Tensor xt = Tensor.fromArray(x, n, 1, data.height(), data.width());
         Tensor yt = Tensor.fromArray(y, n);
-        return new Batch(xt.to(device), yt.to(device), n);
+        return new Batch(xt.to(device, true), yt.to(device, true), n);   // on a GPU, staged and queued behind the last step
     }
 }
