@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.Threads;
+import dev.kiln.cli.run.RunCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,9 +13,10 @@ import picocli.CommandLine.Spec;
 
 /** The `kiln` command: picocli dispatches to the subcommands; a {@link UserError} prints its message and exits 2. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
-        description = "Kiln, a deep-learning engine for the JVM: train and inspect models on Fashion-MNIST.",
+        description = "Kiln, a deep-learning engine for the JVM: train and inspect models on Fashion-MNIST, run the course's"
+                + " workloads.",
         subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, GradcheckCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, RunCommand.class})
 public final class Kiln {
     public static final int USER_ERROR = 2;
 

@@ -49,7 +49,7 @@ public final class Plots {
     }
 
     /** The charts side by side (columns of one row) as one PNG. */
-    static void save(Path file, List<? extends Chart<?, ?>> charts, int columns) throws IOException {
+    public static void save(Path file, List<? extends Chart<?, ?>> charts, int columns) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         BitmapEncoder.saveBitmap(charts, 1, columns, png, BitmapEncoder.BitmapFormat.PNG);
         AtomicFile.write(file, png.toByteArray());

@@ -2,6 +2,7 @@ package dev.kiln.cli.train;
 
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.UserError;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.FashionMnist;
@@ -94,7 +95,7 @@ public final class Trainer {
                     lossSum += r.lossSum();
                     correct += r.correct();
                     seen += r.size();
-                    bar.step(r.size(), lossSum / seen, (double) correct / seen);
+                    bar.step(r.size(), String.format(Locale.ROOT, "loss %.3f acc %.1f%%", lossSum / seen, 100.0 * correct / seen));
                     steps.add(new StepLosses.Step(epoch - 1 + (b + 1.0) / batches.count(), r.lossSum() / r.size()));
                 }
             }

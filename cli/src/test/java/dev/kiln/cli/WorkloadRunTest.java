@@ -1,0 +1,81 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `kiln run multitask` on a synthetic slice: its files, --resume, cuda-emu against the cpu, and bad arguments. */
+class WorkloadRunTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs kiln; returns its exit code and what it wrote on stderr. */
+    private static String kiln(int expectedCode, String... args) {
+        StringWriter err = new StringWriter();
+        assertEquals(expectedCode, Kiln.run(new PrintWriter(err, true), args), err.toString());
+        return err.toString();
+    }
+
+    private String[] multitask(Path data, String... more) {
+        String[] common = {"run", "multitask", "--batch-size", "20", "--seed", "3", "--data", data.toString(), "--no-progress"};
+        String[] all = Arrays.copyOf(common, common.length + more.length);
+        System.arraycopy(more, 0, all, common.length, more.length);
+        return all;
+    }
+
+    /** Every metric but the seconds of each epoch's row. */
+    private static List<String> metrics(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    @Test
+    void aResumedRunEqualsAnUninterruptedOne() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 200, 60);
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        kiln(0, multitask(data, "--epochs", "2", "--device", "cpu", "--out", whole.toString()));
+        kiln(0, multitask(data, "--epochs", "1", "--device", "cpu", "--out", parts.toString()));
+        kiln(0, multitask(data, "--epochs", "2", "--device", "cpu", "--resume", parts.toString()));
+        List<String> rows = metrics(whole);
+        assertEquals("epoch,class_loss,upper_loss,mean_cosine,conflict_fraction,test_class_accuracy,test_upper_accuracy",
+                rows.get(0));
+        assertEquals(3, rows.size());
+        assertEquals(rows, metrics(parts));
+        // 10 steps per epoch: fractional epoch, both losses and the cosine of each
+        assertEquals(Files.readAllLines(whole.resolve("steps.csv")), Files.readAllLines(parts.resolve("steps.csv")));
+        assertEquals(21, Files.readAllLines(whole.resolve("steps.csv")).size());
+        assertTrue(Files.size(whole.resolve("conflict.png")) > 1000);
+        String err = kiln(2, multitask(data, "--epochs", "3", "--pcgrad", "--resume", parts.toString()));
+        assertTrue(err.contains("holds a multitask run, not a multitask-pcgrad one"), err);
+    }
+
+    /** Per-task gradients, PCGrad's projections and both heads on the CUDA backend give the CPU's figures. */
+    @Test
+    void pcgradOnCudaEmuMatchesTheCpu() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 60, 30);
+        Path cpu = tmp.resolve("cpu");
+        Path emu = tmp.resolve("emu");
+        kiln(0, multitask(data, "--epochs", "1", "--pcgrad", "--device", "cpu", "--out", cpu.toString()));
+        kiln(0, multitask(data, "--epochs", "1", "--pcgrad", "--device", "cuda-emu", "--out", emu.toString()));
+        String[] c = metrics(cpu).get(1).split(",");
+        String[] e = metrics(emu).get(1).split(",");
+        for (int column = 1; column <= 3; column++) {   // the losses and the mean cosine: float32 sums in another order only
+            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
+                    "column " + column);
+        }
+    }
+
+    @Test
+    void runWithoutAWorkloadListsThem() {
+        String err = kiln(2, "run");
+        assertTrue(err.contains("name a workload: multitask"), err);
+    }
+}
