@@ -6,33 +6,24 @@ updated with their sum or PCGrad's projected sum. Writes OUT/metrics.csv with ki
 Usage: /usr/bin/python3 scripts/workloads/multitask.py [--pcgrad] [--epochs 3] [--seed 42] [--threads 2]
        [--data /usr/share/datasets/fashion-mnist] [--limit-train 0] [--limit-test 0] [--out runs/torch-multitask]"""
 import argparse
-import gzip
 import os
 import random
-import struct
+import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-MEAN, STD = 0.2860, 0.3530  # as dev.kiln.cli.data.FashionMnist
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "scripts"))
+from epoch_torch import load as load_all  # noqa: E402  Fashion-MNIST as Kiln reads and normalises it
+
 UPPER_BODY = torch.tensor([1, 0, 1, 0, 1, 0, 1, 0, 0, 0])  # T-shirt/top, pullover, coat, shirt
 
 
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "i" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
 def load(d, prefix, limit):
-    x = torch.from_numpy((idx(f"{d}/{prefix}-images-idx3-ubyte.gz").astype(np.float32) / 255 - MEAN) / STD)
-    y = torch.from_numpy(idx(f"{d}/{prefix}-labels-idx1-ubyte.gz").astype(np.int64))
+    x, y = load_all(d, prefix)
     n = limit or len(y)
-    return x[:n].unsqueeze(1), y[:n]
+    return x[:n], y[:n]
 
 
 def flat_dot(a, b):

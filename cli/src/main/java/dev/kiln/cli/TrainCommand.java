@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.train.Models;
 import dev.kiln.cli.train.Optimizers;
 import dev.kiln.cli.train.RunCheckpoint;
@@ -8,13 +7,11 @@ import dev.kiln.cli.train.RunDirectory;
 import dev.kiln.cli.train.TrainConfig;
 import dev.kiln.cli.train.Trainer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,23 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--optimizer", description = "adam, adamw, sgd (default: adam; on --resume, the checkpoint's)")
     String optimizer;
-    @Option(names = "--seed", defaultValue = "42", description = "default: ${DEFAULT-VALUE}")
-    long seed;
-    @Option(names = "--device", defaultValue = "auto", description = Devices.VALID + " (default: ${DEFAULT-VALUE})")
-    String device;
-    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX gz files (default: /usr/share/datasets/fashion-mnist)")
-    Path data = FashionMnist.DEFAULT_DIR;
-    @Option(names = "--out", description = "run directory (default: runs/<timestamp>, or the resumed checkpoint's directory);"
-            + " one holding another run is refused")
-    Path out;
-    @Option(names = "--resume", description = "a checkpoint file, or a run directory holding " + RunCheckpoint.FILE_NAME)
-    Path resume;
-    @Option(names = "--limit-train", defaultValue = "0", description = "use only the first N training images (0: all)")
-    int limitTrain;
-    @Option(names = "--limit-test", defaultValue = "0", description = "use only the first N test images (0: all)")
-    int limitTest;
-    @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
-    boolean noProgress;
+    @Mixin
+    RunDirectoryOptions run;
     @Option(names = "--distributed", description = "data-parallel over the processes of an MPI job: mpirun -np N ./kiln train"
             + " --distributed (--batch-size is then each rank's; rank 0 writes the run)")
     boolean distributed;
@@ -65,14 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkNumbers();
-        Path checkpoint = null;
+        Path checkpoint = run.checkpoint(RunCheckpoint.FILE_NAME);
         RunCheckpoint.Summary resumed = null;
-        if (resume != null) {
-            checkpoint = Files.isDirectory(resume) ? resume.resolve(RunCheckpoint.FILE_NAME) : resume;
-            if (!Files.isRegularFile(checkpoint)) {
-                throw new UserError("--resume " + resume + ": no checkpoint there (give a checkpoint file, or a run directory"
-                        + " holding " + RunCheckpoint.FILE_NAME + ")");
-            }
+        if (checkpoint != null) {
             resumed = RunCheckpoint.summary(checkpoint);
             if (epochs <= resumed.epoch()) {
                 throw new UserError("--epochs " + epochs + ": " + checkpoint + " has already finished " + resumed.epoch()
@@ -85,11 +62,10 @@ final class TrainCommand implements Callable<Integer> {
         if (resumed != null && lr != null && lr != resumed.lr()) {
             System.out.printf(Locale.ROOT, "--lr %g replaces the checkpoint's lr %g%n", lr, resumed.lr());
         }
-        Path dir = out != null ? out : checkpoint != null ? checkpoint.toAbsolutePath().getParent()
-                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = run.outDir(checkpoint, "");
         RunDirectory.check(dir, checkpoint);
-        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, seed, Devices.resolve(device), data, dir,
-                checkpoint, limitTrain, limitTest, !noProgress, distributed, syncBatchNorm);
+        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, run.seed, Devices.resolve(run.device), run.data, dir,
+                checkpoint, run.limitTrain, run.limitTest, !run.noProgress, distributed, syncBatchNorm);
         try {
             new Trainer(cfg, System.out).run();
         } catch (IOException e) {
@@ -111,9 +87,7 @@ final class TrainCommand implements Callable<Integer> {
         if (syncBatchNorm && !distributed) {
             throw new UserError("--sync-bn synchronises batch norms across the ranks of --distributed training; add --distributed");
         }
-        if (limitTrain < 0 || limitTest < 0) {
-            throw new UserError("--limit-train and --limit-test must be >= 0 (0: all), got " + limitTrain + " and " + limitTest);
-        }
+        run.checkLimits();
     }
 
     /** --model, else the checkpoint's, else the default; a resumed run's weights fit no other model. */
