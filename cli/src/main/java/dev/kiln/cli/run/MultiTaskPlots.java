@@ -35,13 +35,14 @@ final class MultiTaskPlots {
         XYChart acc = chart("test accuracy", "accuracy");
         acc.addSeries("class (10-way)", epochs, history.stream().mapToDouble(r -> r[4]).toArray());
         acc.addSeries("upper body (2-way)", epochs, history.stream().mapToDouble(r -> r[5]).toArray());
+        Plots.labelEpochs(cos, epochs.length);
+        Plots.labelEpochs(acc, epochs.length);
         Plots.save(file, List.of(cos, acc), 2);
     }
 
     private static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
         c.getStyler().setXAxisMin(0.0).setXAxisDecimalPattern("0.#").setYAxisDecimalPattern("0.00").setMarkerSize(4);
-        c.getStyler().setXAxisTickMarkSpacingHint(80); // fractional epochs: fewer, readable ticks
         return c;
     }
 }

@@ -5,7 +5,10 @@ import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.List;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -39,7 +42,20 @@ public final class Plots {
         XYChart acc = chart("accuracy", "accuracy");
         acc.addSeries("train", epochs, rows.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
         acc.addSeries("test", epochs, rows.stream().mapToDouble(EpochMetrics::testAccuracy).toArray());
+        labelEpochs(loss, epochs[epochs.length - 1]);
+        labelEpochs(acc, epochs[epochs.length - 1]);
         save(file, List.of(loss, acc), 2);
+    }
+
+    /**
+     * Labels an epoch axis at round epochs only (every 0.5 up to 2.5 epochs, 1 up to 6, then about 5 labels):
+     * over fractional steps XChart ticks every 0.1 epoch, and those labels run into each other.
+     */
+    public static void labelEpochs(XYChart c, double lastEpoch) {
+        double step = lastEpoch <= 2.5 ? 0.5 : lastEpoch <= 6 ? 1 : Math.ceil(lastEpoch / 5);
+        DecimalFormat format = new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT));
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> Math.abs(v / step - Math.rint(v / step)) < 1e-6
+                ? format.format(v) : " "); // XChart cannot lay out an empty label
     }
 
     private static XYChart chart(String title, String yTitle) {
