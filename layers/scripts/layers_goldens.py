@@ -1,7 +1,7 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
 Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py [--only sequence,...]
-It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence}_{f32,f64}.safetensors and
+It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence,generative}_{f32,f64}.safetensors and
 pytorch_state.safetensors (--only: just the named groups, nothing else). With --check-kiln FILE it instead loads a checkpoint written by Kiln
 (see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
 """
@@ -308,6 +308,32 @@ def sequence(dtype):
     return out
 
 
+def generative(dtype):
+    """The layers of the generative workloads: transposed convolutions, upsampling, group norm, SiLU."""
+    out = {}
+    layer_case(out, "convtranspose2d", nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+               torch.randn(2, 4, 5, 5), dtype)
+    layer_case(out, "convtranspose2d_dilated", nn.ConvTranspose2d(3, 2, 3, padding=2, dilation=2, bias=False),
+               torch.randn(1, 3, 6, 6), dtype)
+    layer_case(out, "convtranspose2d_k4s2", nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1), torch.randn(2, 3, 4, 4), dtype)
+    layer_case(out, "upsample_nearest2x", nn.Upsample(scale_factor=2, mode="nearest"), torch.randn(2, 3, 3, 4), dtype)
+    layer_case(out, "upsample_nearest_size", nn.Upsample(size=(9, 7), mode="nearest"), torch.randn(1, 2, 6, 5), dtype)
+    layer_case(out, "upsample_bilinear2x", nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+               torch.randn(2, 3, 3, 4), dtype)
+    layer_case(out, "upsample_bilinear_ac", nn.Upsample(size=(7, 5), mode="bilinear", align_corners=True),
+               torch.randn(1, 2, 4, 3), dtype)
+    layer_case(out, "upsample_bilinear_down", nn.Upsample(size=(2, 3), mode="bilinear", align_corners=False),
+               torch.randn(1, 2, 5, 7), dtype)
+    gn = nn.GroupNorm(3, 6)
+    with torch.no_grad():
+        gn.weight.uniform_(0.5, 1.5)
+        gn.bias.uniform_(-0.5, 0.5)
+    layer_case(out, "groupnorm", gn, torch.randn(2, 6, 4, 3) * 2 + 1, dtype)
+    layer_case(out, "groupnorm_noaffine", nn.GroupNorm(2, 4, affine=False), torch.randn(3, 4, 5), dtype)
+    layer_case(out, "silu", nn.SiLU(), torch.randn(3, 4) * 3, dtype)
+    return out
+
+
 OPTIMIZERS = {
     "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
     "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
@@ -393,7 +419,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
         for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
-                           ("recurrent", recurrent), ("attention", attention), ("sequence", sequence)]:
+                           ("recurrent", recurrent), ("attention", attention), ("sequence", sequence),
+                           ("generative", generative)]:
             if only is None or name in only:
                 torch.manual_seed(0)
                 safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))

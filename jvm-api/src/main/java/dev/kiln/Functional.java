@@ -3,7 +3,6 @@ package dev.kiln;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Op;
 import java.util.Arrays;
-import java.util.function.Function;
 
 /**
  * Neural-network functions, mirroring {@code torch.nn.functional} (conv2d, max_pool2d, softmax,
@@ -31,6 +30,11 @@ public final class Functional {
         Shape.broadcast("relu_backward", grad.shape(), y.shape());
         return AutogradLink.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
                 grad.backend().binary(BinaryOp.RELU_BACKWARD, grad, y), grad, y);
+    }
+
+    /** x * sigmoid(x), as F.silu (swish). */
+    public static Tensor silu(Tensor x) {
+        return x.mul(sigmoid(x));
     }
 
     public static Tensor sigmoid(Tensor x) {
@@ -114,42 +118,7 @@ public final class Functional {
     }
 
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
-        return batched("conv2d", x, b -> new Tensor[] {conv2dBatched(b, w, bias, p)})[0];
-    }
-
-    /**
-     * F.conv2d(x, w, bias, stride=1, padding='same', dilation, groups): the output keeps H and W. The
-     * total padding dilation * (k - 1) is split evenly; an odd total puts the extra row (column) at the
-     * bottom (right), as PyTorch does.
-     */
-    public static Tensor conv2dSame(Tensor x, Tensor w, Tensor bias, int dilationH, int dilationW, int groups) {
-        Checks.rank("conv2d", "weight", w, 4, "(out_channels, in_channels/groups, kH, kW)");
-        int[] pad = samePadding(w.size(2), w.size(3), dilationH, dilationW); // (left, right, top, bottom)
-        Conv2dParams p = new Conv2dParams(1, 1, pad[2], pad[0], dilationH, dilationW, groups);
-        if (pad[0] == pad[1] && pad[2] == pad[3]) {
-            return conv2d(x, w, bias, p);
-        }
-        Tensor extra = batched("conv2d", x, b -> new Tensor[] {pad(b, new int[] {0, pad[1] - pad[0], 0, pad[3] - pad[2]},
-                "constant", 0)})[0];
-        return conv2d(extra, w, bias, p);
-    }
-
-    /**
-     * The padding='same' of a stride-1 convolution as F.pad's (left, right, top, bottom): the total
-     * dilation * (k - 1) per dim, the extra one of an odd total on the right (bottom).
-     */
-    public static int[] samePadding(int kernelH, int kernelW, int dilationH, int dilationW) {
-        long totalH = (long) dilationH * (kernelH - 1);
-        long totalW = (long) dilationW * (kernelW - 1);
-        if (kernelH < 1 || kernelW < 1 || dilationH < 1 || dilationW < 1 || totalH > Integer.MAX_VALUE
-                || totalW > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("conv2d: padding 'same' needs kernel and dilation >= 1 and a padding that"
-                    + " fits an int, got kernel (" + kernelH + ", " + kernelW + ") dilation (" + dilationH + ", "
-                    + dilationW + ")");
-        }
-        int h = (int) totalH;
-        int w = (int) totalW;
-        return new int[] {w / 2, w - w / 2, h / 2, h - h / 2};
+        return Convolution.batched("conv2d", x, b -> new Tensor[] {Convolution.conv2d(b, w, bias, p)})[0];
     }
 
     /**
@@ -162,40 +131,36 @@ public final class Functional {
     }
 
     /**
-     * Runs f on x (N, C, H, W), or on unbatched x (C, H, W) as a batch of one with that dim squeezed
-     * from every result, as PyTorch's conv2d and pooling accept both.
+     * F.conv2d(x, w, bias, stride=1, padding='same', dilation, groups): the output keeps H and W. The
+     * total padding dilation * (k - 1) is split evenly; an odd total puts the extra row (column) at the
+     * bottom (right), as PyTorch does.
      */
-    private static Tensor[] batched(String op, Tensor x, Function<Tensor, Tensor[]> f) {
-        if (x.dim() == 4) {
-            return f.apply(x);
-        }
-        if (x.dim() != 3) {
-            throw new IllegalArgumentException(op + ": expected 3D (unbatched) or 4D (batched) input, but got input of shape "
-                    + Shape.str(x.shape()));
-        }
-        Tensor[] r = f.apply(x.unsqueeze(0));
-        for (int i = 0; i < r.length; i++) {
-            r[i] = r[i].squeeze(0);
-        }
-        return r;
+    public static Tensor conv2dSame(Tensor x, Tensor w, Tensor bias, int dilationH, int dilationW, int groups) {
+        return Convolution.same(x, w, bias, dilationH, dilationW, groups);
     }
 
-    private static Tensor conv2dBatched(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
-        checkConv(x.shape(), w, p, "input", x);
-        if (bias != null) {
-            Checks.compatible("conv2d", "input", x, "bias", bias);
-            if (bias.dim() != 1 || bias.size(0) != w.size(0)) {
-                throw new IllegalArgumentException("conv2d: bias of shape " + Shape.str(bias.shape()) + " must be ("
-                        + w.size(0) + ",) for weight " + Shape.str(w.shape()));
-            }
-        }
-        Tensor y = x.backend().conv2d(x, w, bias, p);
-        return bias == null ? AutogradLink.record(new Op.Conv2d(p), y, x, w) : AutogradLink.record(new Op.Conv2d(p), y, x, w, bias);
+    /**
+     * The padding='same' of a stride-1 convolution as F.pad's (left, right, top, bottom): the total
+     * dilation * (k - 1) per dim, the extra one of an odd total on the right (bottom).
+     */
+    public static int[] samePadding(int kernelH, int kernelW, int dilationH, int dilationW) {
+        return Convolution.samePadding(kernelH, kernelW, dilationH, dilationW);
+    }
+
+    /**
+     * x (N, Cin, H, W) or unbatched, w (Cin, Cout/groups, kH, kW), bias (Cout) or null -> (N, Cout, OH, OW) with
+     * OH = (H - 1) stride - 2 padding + dilation (kH - 1) + outputPadding + 1, as F.conv_transpose2d: the adjoint
+     * of conv2d (its input gradient), so its gradients are a convolution and conv2d's weight gradient.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int outputPadding,
+                                         int groups, int dilation) {
+        return Convolution.batched("conv_transpose2d", x, b -> new Tensor[] {Convolution.transpose(b, w, bias,
+                Conv2dParams.of(stride, padding, dilation, groups), outputPadding)})[0];
     }
 
     public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
-        checkConv(inputShape, w, p, "grad_output", gy);
-        checkConvOutput(gy, inputShape, w, p);
+        Convolution.check(inputShape, w, p, "grad_output", gy);
+        Convolution.checkOutput(gy, inputShape, w.shape(), p);
         return AutogradLink.record(new Op.Conv2dBackwardInput(inputShape.clone(), p),
                 gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p), gy, w);
     }
@@ -207,44 +172,9 @@ public final class Functional {
             throw new IllegalArgumentException("conv2d_backward_weight: weight shape " + Shape.str(weightShape)
                     + " does not fit input " + Shape.str(x.shape()) + " with groups " + p.groups());
         }
-        checkConvOutput(gy, x.shape(), weightShape, p);
+        Convolution.checkOutput(gy, x.shape(), weightShape, p);
         return AutogradLink.record(new Op.Conv2dBackwardWeight(weightShape.clone(), p),
                 gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p), gy, x);
-    }
-
-    private static void checkConv(int[] in, Tensor w, Conv2dParams p, String name, Tensor x) {
-        Checks.compatible("conv2d", name, x, "weight", w);
-        Checks.floating("conv2d", name, x);
-        if (in.length != 4) {
-            throw new IllegalArgumentException("conv2d: input must be 4-D (N, C, H, W), got shape " + Shape.str(in));
-        }
-        Checks.rank("conv2d", "weight", w, 4, "(out_channels, in_channels/groups, kH, kW)");
-        int[] ws = w.shape();
-        if (in[1] % p.groups() != 0 || ws[0] % p.groups() != 0) {
-            throw new IllegalArgumentException("conv2d: groups " + p.groups() + " must divide input channels " + in[1]
-                    + " and output channels " + ws[0] + " (weight shape " + Shape.str(ws) + ")");
-        }
-        if (ws[1] * p.groups() != in[1]) {
-            throw new IllegalArgumentException("conv2d: input has " + in[1] + " channels but weight expects "
-                    + ws[1] * p.groups() + " (weight shape " + Shape.str(ws) + ", groups " + p.groups() + ")");
-        }
-        if (p.outH(in[2], ws[2]) < 1 || p.outW(in[3], ws[3]) < 1) {
-            throw new IllegalArgumentException("conv2d: kernel " + ws[2] + "x" + ws[3] + " with dilation ("
-                    + p.dilationH() + ", " + p.dilationW() + ") is larger than the padded input " + (in[2] + 2 * p.padH())
-                    + "x" + (in[3] + 2 * p.padW()) + " (input shape " + Shape.str(in) + ")");
-        }
-    }
-
-    private static void checkConvOutput(Tensor gy, int[] in, Tensor w, Conv2dParams p) {
-        checkConvOutput(gy, in, w.shape(), p);
-    }
-
-    private static void checkConvOutput(Tensor gy, int[] in, int[] ws, Conv2dParams p) {
-        int[] expected = {in[0], ws[0], p.outH(in[2], ws[2]), p.outW(in[3], ws[3])};
-        if (!Arrays.equals(gy.shape(), expected)) {
-            throw new IllegalArgumentException("conv2d backward: grad_output has shape " + Shape.str(gy.shape())
-                    + " but the convolution of " + Shape.str(in) + " by " + Shape.str(ws) + " gives " + Shape.str(expected));
-        }
     }
 
     // ---------------------------------------------------------------- pooling
@@ -264,7 +194,7 @@ public final class Functional {
      */
     public static Tensor[] maxPool2dWithIndices(Tensor x, Pool2dParams p) {
         Pooling.checkDivisor("max_pool2d", p);
-        return batched("max_pool2d", x, b -> {
+        return Convolution.batched("max_pool2d", x, b -> {
             Pooling.checkPool("max_pool2d", b, p);
             return AutogradLink.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
         });
@@ -295,7 +225,7 @@ public final class Functional {
      */
     public static Tensor avgPool2d(Tensor x, Pool2dParams p) {
         Pooling.checkNoDilation("avg_pool2d", p);
-        return batched("avg_pool2d", x, b -> {
+        return Convolution.batched("avg_pool2d", x, b -> {
             Pooling.checkPool("avg_pool2d", b, p);
             return new Tensor[] {AutogradLink.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
         })[0];
@@ -326,6 +256,33 @@ public final class Functional {
     }
 
     // ---------------------------------------------------------------- normalization
+
+    /**
+     * x (N, C, *) normalised over each group of C / numGroups channels (and all their positions) with the biased
+     * variance, then times weight plus bias (each (C), or null), as F.group_norm.
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+    }
+
+    /**
+     * x (N, C, H, W) resized to (N, C, outH, outW), as F.interpolate(x, size, mode, align_corners): mode "nearest"
+     * or "bilinear" (alignCorners: corner pixels' centres map onto each other; only for bilinear).
+     */
+    public static Tensor interpolate(Tensor x, int outH, int outW, String mode, boolean alignCorners) {
+        Checks.rank("interpolate", "input", x, 4, "(N, C, H, W)");
+        return Interpolation.interpolate(x, outH, outW, (double) x.size(2) / outH, (double) x.size(3) / outW, mode, alignCorners);
+    }
+
+    /** As F.interpolate(x, scale_factor=scale, ...): size floor(H scale), source positions at steps of 1 / scale. */
+    public static Tensor interpolate(Tensor x, double scale, String mode, boolean alignCorners) {
+        Checks.rank("interpolate", "input", x, 4, "(N, C, H, W)");
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("interpolate: scale_factor must be a positive number, got " + scale);
+        }
+        return Interpolation.interpolate(x, (int) Math.floor(x.size(2) * scale), (int) Math.floor(x.size(3) * scale),
+                1 / scale, 1 / scale, mode, alignCorners);
+    }
 
     /**
      * x (..., *normalizedShape) normalised over its trailing normalizedShape dims with the biased

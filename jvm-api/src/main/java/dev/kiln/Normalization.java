@@ -3,7 +3,7 @@ package dev.kiln;
 import dev.kiln.spi.Op;
 import java.util.Arrays;
 
-/** layer_norm and batch_norm, composed from tensor ops (autograd differentiates the composition). */
+/** layer_norm, group_norm and batch_norm, composed from tensor ops (autograd differentiates the composition). */
 final class Normalization {
     private Normalization() {
     }
@@ -29,6 +29,26 @@ final class Normalization {
         }
         Tensor y = x.sub(x.mean(dims, true)).mul(x.var(dims, 0, true).add(eps).rsqrt());
         return affine(y, weight, bias, normalizedShape);
+    }
+
+    /** See {@link Functional#groupNorm}. */
+    static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        String op = "group_norm";
+        Checks.floating(op, "input", x);
+        if (x.dim() < 2 || numGroups < 1 || x.size(1) % numGroups != 0) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, *) with C divisible by num_groups " + numGroups
+                    + ", got input of shape " + Shape.str(x.shape()));
+        }
+        int c = x.size(1);
+        checkAffine(op, "weight", x, weight, new int[] {c}, true);
+        checkAffine(op, "bias", x, bias, new int[] {c}, true);
+        int n = x.size(0);
+        Tensor g = x.reshape(n, numGroups, n == 0 ? 0 : x.numel() / (n * numGroups));      // (N, G, C/G * spatial)
+        Tensor y = g.sub(g.mean(new int[] {2}, true)).mul(g.var(new int[] {2}, 0, true).add(eps).rsqrt()).reshape(x.shape());
+        int[] perChannel = new int[x.dim() - 1];                                                // (C, 1, ...) over (N, C, ...)
+        Arrays.fill(perChannel, 1);
+        perChannel[0] = c;
+        return affine(y, weight, bias, perChannel);
     }
 
     /** See {@link Functional#batchNorm}. */
