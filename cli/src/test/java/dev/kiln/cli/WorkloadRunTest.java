@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `kiln run multitask` on a synthetic slice: its files, --resume, cuda-emu against the cpu, and bad arguments. */
+/** `kiln run` workloads on a synthetic slice: their files, --resume, cuda-emu against the cpu, and bad arguments. */
 class WorkloadRunTest {
     @TempDir
     Path tmp;
@@ -25,10 +25,8 @@ class WorkloadRunTest {
     }
 
     private String[] multitask(Path data, String... more) {
-        String[] common = {"run", "multitask", "--batch-size", "20", "--seed", "3", "--data", data.toString(), "--no-progress"};
-        String[] all = Arrays.copyOf(common, common.length + more.length);
-        System.arraycopy(more, 0, all, common.length, more.length);
-        return all;
+        return concat(new String[] {"run", "multitask", "--batch-size", "20", "--seed", "3", "--data", data.toString(),
+            "--no-progress"}, more);
     }
 
     /** Every metric but the seconds of each epoch's row. */
@@ -73,9 +71,38 @@ class WorkloadRunTest {
         }
     }
 
+    /** The VAE's ELBO terms on cuda-emu equal the cpu's; its three picture grids are written, and it resumes. */
+    @Test
+    void vaeOnCudaEmuMatchesTheCpuAndResumes() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 60, 30);
+        String[] common = {"run", "vae", "--batch-size", "20", "--seed", "3", "--data", data.toString(), "--no-progress"};
+        Path cpu = tmp.resolve("cpu");
+        Path emu = tmp.resolve("emu");
+        kiln(0, concat(common, "--epochs", "1", "--device", "cpu", "--out", cpu.toString()));
+        kiln(0, concat(common, "--epochs", "1", "--device", "cuda-emu", "--out", emu.toString()));
+        assertEquals("epoch,loss,reconstruction,kl,test_loss,test_reconstruction,test_kl", metrics(cpu).get(0));
+        String[] c = metrics(cpu).get(1).split(",");
+        String[] e = metrics(emu).get(1).split(",");
+        for (int column = 1; column <= 6; column++) {
+            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
+                    "column " + column);
+        }
+        for (String picture : List.of("reconstructions.png", "samples.png", "interpolation.png")) {
+            assertTrue(Files.size(cpu.resolve(picture)) > 500, picture);
+        }
+        kiln(0, concat(common, "--epochs", "2", "--device", "cpu", "--resume", cpu.toString()));
+        assertEquals(3, metrics(cpu).size());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     @Test
     void runWithoutAWorkloadListsThem() {
         String err = kiln(2, "run");
-        assertTrue(err.contains("name a workload: multitask"), err);
+        assertTrue(err.contains("name a workload: multitask, vae"), err);
     }
 }

@@ -11,8 +11,8 @@ public final class FashionMnist {
     public static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
             "Shirt", "Sneaker", "Bag", "Ankle boot");
     // the training set's pixel mean and standard deviation (on the 0..1 scale), so inputs are centred
-    static final float MEAN = 0.2860f;
-    static final float STD = 0.3530f;
+    public static final float MEAN = 0.2860f;
+    public static final float STD = 0.3530f;
     /** Images are SIDE x SIDE pixels. */
     static final int SIDE = 28;
 

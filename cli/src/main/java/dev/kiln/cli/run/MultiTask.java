@@ -100,9 +100,8 @@ final class MultiTask implements Workload {
 
     @Override
     public double[] epoch(int epoch, RunProgress progress) {
-        long epochSeed = s.seed() * 1000003L + epoch; // the epoch's own streams: a resumed run goes on as an uninterrupted one
-        Batches batches = Batches.shuffled(train, s.batchSize(), s.device(), new Generator(epochSeed));
-        Random taskOrder = new Random(epochSeed);
+        Batches batches = s.shuffled(train, epoch);
+        Random taskOrder = new Random(s.epochSeed(epoch));
         List<Tensor> shared = tensors(trunk);
         List<Tensor> classOwn = tensors(classHead);
         List<Tensor> upperOwn = tensors(upperHead);
