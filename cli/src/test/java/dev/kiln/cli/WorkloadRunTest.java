@@ -94,6 +94,26 @@ class WorkloadRunTest {
         assertEquals(3, metrics(cpu).size());
     }
 
+    /** The GAN's losses on cuda-emu equal the cpu's after a few steps of both players; its pictures are written. */
+    @Test
+    void ganOnCudaEmuMatchesTheCpu() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 60, 30);
+        String[] common = {"run", "gan", "--batch-size", "20", "--seed", "3", "--data", data.toString(), "--no-progress",
+            "--epochs", "1"};
+        Path cpu = tmp.resolve("cpu");
+        Path emu = tmp.resolve("emu");
+        kiln(0, concat(common, "--device", "cpu", "--out", cpu.toString()));
+        kiln(0, concat(common, "--device", "cuda-emu", "--out", emu.toString()));
+        assertEquals("epoch,loss_d,loss_g,d_real,d_fake", metrics(cpu).get(0));
+        String[] c = metrics(cpu).get(1).split(",");
+        String[] e = metrics(emu).get(1).split(",");
+        for (int column = 1; column <= 4; column++) {
+            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
+                    "column " + column);
+        }
+        assertTrue(Files.size(cpu.resolve("samples.png")) > 500 && Files.size(cpu.resolve("losses.png")) > 500);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -103,6 +123,6 @@ class WorkloadRunTest {
     @Test
     void runWithoutAWorkloadListsThem() {
         String err = kiln(2, "run");
-        assertTrue(err.contains("name a workload: multitask, vae"), err);
+        assertTrue(err.contains("name a workload: vae, gan, multitask"), err);
     }
 }
