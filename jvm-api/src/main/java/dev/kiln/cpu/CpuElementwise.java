@@ -188,6 +188,13 @@ final class CpuElementwise {
                 }
             }, cond, a, b);
         }
+        if (a.dtype() == DType.FLOAT32) { // leaky_relu and its gradient, clamp: straight on the arrays
+            Tensor out = CpuMap.emptyTensor(shape, DType.FLOAT32); // intoRuns writes every element, or declines
+            if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.where((float[]) o, oo, (boolean[]) in[0], io[0],
+                    is[0], (float[]) in[1], io[1], is[1], (float[]) in[2], io[2], is[2], n), cond, a, b)) {
+                return out;
+            }
+        }
         return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> {
             for (int i = 0; i < n; i++) {
                 o[i] = in[0][i] != 0 ? in[1][i] : in[2][i];

@@ -59,6 +59,14 @@ final class Float32Loops {
     }
 
     /** o[oo + i] = a[ao + i * as] op b[bo + i * bs] for i &lt; n. */
+    /** o = c ? a : b over a run; each input contiguous (stride 1) or broadcast (stride 0). */
+    static void where(float[] o, int oo, boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs,
+                      int n) {
+        for (int i = 0; i < n; i++) {
+            o[oo + i] = c[co + i * cs] ? a[ao + i * as] : b[bo + i * bs];
+        }
+    }
+
     static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
         int end = oo + n;
         if (as == 0 && bs == 0) {

@@ -42,6 +42,21 @@ class StridedFloat32Test {
         assertSameBits(op + " " + a + " " + b, expected, CPU.binary(op, a, b));
     }
 
+    /** where on float32 runs (leaky_relu and its gradient use it) picks the float64 route's bits, NaN payloads too. */
+    @Property(tries = 200)
+    void where_anyBroadcastAndLayout_picksTheFloat64RoutesBits(@ForAll @IntRange(min = 1, max = 5) int d0,
+                                                               @ForAll @IntRange(min = 1, max = 70) int d1,
+                                                               @ForAll @IntRange(max = 7) int broadcastCond,
+                                                               @ForAll @IntRange(max = 7) int broadcastA,
+                                                               @ForAll boolean transposeA, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        Tensor cond = CPU.compare(CompareOp.GT, operand(rnd, d0, d1, broadcastCond, false), Tensor.fromArray(new float[] {0}));
+        Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
+        Tensor b = operand(rnd, d0, d1, 0, false);
+        Tensor expected = CPU.where(cond, a.to(DType.FLOAT64), b.to(DType.FLOAT64)).to(DType.FLOAT32);
+        assertSameBits("where " + cond + " " + a + " " + b, expected, CPU.where(cond, a, b));
+    }
+
     @Property(tries = 200)
     void compare_anyBroadcastAndLayout_isFloat64Comparison(@ForAll CompareOp op, @ForAll @IntRange(min = 1, max = 5) int d0,
                                                           @ForAll @IntRange(min = 1, max = 70) int d1,
