@@ -5,17 +5,13 @@ step on a detached fake batch then the non-saturating generator step. Writes OUT
 
 Usage: /usr/bin/python3 scripts/workloads/gan.py [--epochs 5] [--seed 42] [--threads 2]
        [--data /usr/share/datasets/fashion-mnist] [--limit-train 0] [--out runs/torch-gan]"""
-import argparse
-import os
-import sys
 import time
 
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "scripts"))
-from epoch_torch import MEAN, STD, load as load_all  # noqa: E402
+from twin import MEAN, STD, arguments, load as load_all, write_metrics
 
 NOISE = 64
 
@@ -40,14 +36,7 @@ def nets():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    p.add_argument("--limit-train", type=int, default=0)
-    p.add_argument("--out", default="runs/torch-gan")
+    p = arguments("gan", 5, 128)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -56,7 +45,6 @@ def main():
     gen, disc = nets()
     opt_g = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    os.makedirs(a.out, exist_ok=True)
     rows = []
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
@@ -87,10 +75,7 @@ def main():
         r = rows[-1]
         print(f"epoch {epoch}/{a.epochs}: loss D {r[1]:.4f} G {r[2]:.4f} | D(x) {r[3]:.3f} D(G(z)) {r[4]:.3f} | "
               f"{seconds:.1f} s", flush=True)
-    with open(f"{a.out}/metrics.csv", "w") as f:
-        f.write("epoch,loss_d,loss_g,d_real,d_fake,seconds\n")
-        for r in rows:
-            f.write(",".join([str(r[0])] + [f"{v:.6g}" for v in r[1:]]) + "\n")
+    write_metrics(a.out, ["loss_d", "loss_g", "d_real", "d_fake"], rows)
 
 
 if __name__ == "__main__":

@@ -5,17 +5,13 @@ updated with their sum or PCGrad's projected sum. Writes OUT/metrics.csv with ki
 
 Usage: /usr/bin/python3 scripts/workloads/multitask.py [--pcgrad] [--epochs 3] [--seed 42] [--threads 2]
        [--data /usr/share/datasets/fashion-mnist] [--limit-train 0] [--limit-test 0] [--out runs/torch-multitask]"""
-import argparse
-import os
 import random
-import sys
 import time
 
 import torch
 from torch import nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "scripts"))
-from epoch_torch import load as load_all  # noqa: E402  Fashion-MNIST as Kiln reads and normalises it
+from twin import arguments, load as load_all, write_metrics
 
 UPPER_BODY = torch.tensor([1, 0, 1, 0, 1, 0, 1, 0, 0, 0])  # T-shirt/top, pullover, coat, shirt
 
@@ -47,16 +43,8 @@ def pcgrad(tasks, rng):
 
 
 def main():
-    p = argparse.ArgumentParser()
+    p = arguments("multitask", 3, 64)
     p.add_argument("--pcgrad", action="store_true")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    p.add_argument("--limit-train", type=int, default=0)
-    p.add_argument("--limit-test", type=int, default=0)
-    p.add_argument("--out", default="runs/torch-multitask")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -68,7 +56,6 @@ def main():
     shared = list(trunk.parameters())
     opt = torch.optim.Adam(shared + list(class_head.parameters()) + list(upper_head.parameters()), lr=1e-3)
     ce = nn.CrossEntropyLoss()
-    os.makedirs(a.out, exist_ok=True)
     rows = []
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
@@ -108,11 +95,8 @@ def main():
         print(f"epoch {epoch}/{a.epochs}: loss class {rows[-1][1]:.4f} upper {rows[-1][2]:.4f} | cosine "
               f"{rows[-1][3]:+.3f}, {100 * rows[-1][4]:.0f}% of steps conflict | test acc class {100 * acc_class:.2f}% "
               f"upper {100 * acc_upper:.2f}% | {seconds:.1f} s", flush=True)
-    with open(f"{a.out}/metrics.csv", "w") as f:
-        f.write("epoch,class_loss,upper_loss,mean_cosine,conflict_fraction,test_class_accuracy,test_upper_accuracy,"
-                "seconds\n")
-        for r in rows:
-            f.write(",".join([str(r[0])] + [f"{v:.6g}" for v in r[1:]]) + "\n")
+    write_metrics(a.out, ["class_loss", "upper_loss", "mean_cosine", "conflict_fraction", "test_class_accuracy",
+                          "test_upper_accuracy"], rows)
 
 
 if __name__ == "__main__":

@@ -5,17 +5,13 @@ with kiln's columns.
 
 Usage: /usr/bin/python3 scripts/workloads/vae.py [--epochs 5] [--seed 42] [--threads 2]
        [--data /usr/share/datasets/fashion-mnist] [--limit-train 0] [--limit-test 0] [--out runs/torch-vae]"""
-import argparse
-import os
-import sys
 import time
 
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "scripts"))
-from epoch_torch import MEAN, STD, load as load_all  # noqa: E402
+from twin import MEAN, STD, arguments, load as load_all, write_metrics
 
 LATENT = 16
 
@@ -48,15 +44,7 @@ def elbo(model, x, generator):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    p.add_argument("--limit-train", type=int, default=0)
-    p.add_argument("--limit-test", type=int, default=0)
-    p.add_argument("--out", default="runs/torch-vae")
+    p = arguments("vae", 5, 128)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -66,7 +54,6 @@ def main():
         pixels[split] = (x[:limit or len(x)] * STD + MEAN).clamp(0, 1)
     model = Vae()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    os.makedirs(a.out, exist_ok=True)
     rows = []
     xtr, xte = pixels["train"], pixels["t10k"]
     for epoch in range(1, a.epochs + 1):
@@ -98,10 +85,7 @@ def main():
         r = rows[-1]
         print(f"epoch {epoch}/{a.epochs}: -ELBO {r[1]:.2f} (reconstruction {r[2]:.2f} + KL {r[3]:.2f}) | test -ELBO "
               f"{r[4]:.2f} ({r[5]:.2f} + {r[6]:.2f}) | {seconds:.1f} s", flush=True)
-    with open(f"{a.out}/metrics.csv", "w") as f:
-        f.write("epoch,loss,reconstruction,kl,test_loss,test_reconstruction,test_kl,seconds\n")
-        for r in rows:
-            f.write(",".join([str(r[0])] + [f"{v:.6g}" for v in r[1:]]) + "\n")
+    write_metrics(a.out, ["loss", "reconstruction", "kl", "test_loss", "test_reconstruction", "test_kl"], rows)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ import java.util.Map;
  */
 final class Gan implements Workload {
     static final int NOISE = 64;
-    static final List<String> FILES = List.of(StepLog.FILE_NAME, "samples.png", "losses.png");
+    static final List<String> FILES = List.of("samples.png", "losses.png");
 
     private final RunSettings s;
     private final Sequential generator;
@@ -49,7 +49,6 @@ final class Gan implements Workload {
     private final Optimizer optD;
     private final LabeledImages train;
     private final BCEWithLogitsLoss bce = new BCEWithLogitsLoss();
-    private final StepLog steps = new StepLog(List.of("loss_d", "loss_g"));
 
     Gan(RunSettings s) {
         this.s = s;
@@ -137,7 +136,7 @@ final class Gan implements Workload {
                         sums[i] += v[i] * n;
                     }
                     seen += n;
-                    steps.add(epoch - 1 + (b + 1.0) / batches.count(), v[0], v[1]);
+                    progress.step(b, batches.count(), v[0], v[1]);
                     bar.step(n, String.format(Locale.ROOT, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", sums[0] / seen,
                             sums[1] / seen, sums[2] / seen, sums[3] / seen));
                 }
@@ -159,13 +158,17 @@ final class Gan implements Workload {
     }
 
     @Override
+    public List<String> stepColumns() {
+        return List.of("loss_d", "loss_g");
+    }
+
+    @Override
     public List<String> files() {
         return FILES;
     }
 
     @Override
-    public void write(Path dir, List<double[]> history) throws IOException {
-        steps.write(dir.resolve(StepLog.FILE_NAME));
+    public void write(Path dir, List<double[]> history, StepLog steps) throws IOException {
         generator.eval();
         try (var noGrad = GradMode.noGrad(); MemoryScope scope = MemoryScope.open()) {
             Tensor images = generator.forward(z(new Generator(s.seed()), 60)).add(1).mul(0.5);  // the same noise every epoch
@@ -174,10 +177,5 @@ final class Gan implements Workload {
             generator.train();
         }
         GanPlots.losses(dir.resolve("losses.png"), steps);
-    }
-
-    @Override
-    public void resume(Path runDir, int epochs) throws IOException {
-        steps.read(runDir.resolve(StepLog.FILE_NAME), epochs);
     }
 }

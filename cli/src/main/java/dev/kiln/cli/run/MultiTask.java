@@ -40,7 +40,7 @@ import java.util.Random;
  */
 final class MultiTask implements Workload {
     static final String PICTURE = "conflict.png";
-    static final List<String> FILES = List.of(StepLog.FILE_NAME, PICTURE);
+    static final List<String> FILES = List.of(PICTURE);
     private static final long[] UPPER_BODY = {1, 0, 1, 0, 1, 0, 1, 0, 0, 0}; // by Fashion-MNIST class
     private static final List<String> STEP_COLUMNS = List.of("class_loss", "upper_loss", "cosine");
 
@@ -54,7 +54,6 @@ final class MultiTask implements Workload {
     private final LabeledImages test;
     private final Tensor upperOf; // (10) int64: the upper-body label of each class
     private final CrossEntropyLoss ce = new CrossEntropyLoss();
-    private final StepLog steps = new StepLog(STEP_COLUMNS);
 
     MultiTask(RunSettings s, boolean pcgrad) {
         this.s = s;
@@ -137,7 +136,7 @@ final class MultiTask implements Workload {
                     seen += batch.size();
                     cosineSum += cosine;
                     conflicts += cosine < 0 ? 1 : 0;
-                    steps.add(epoch - 1 + (b + 1.0) / batches.count(), lc, lu, cosine);
+                    progress.step(b, batches.count(), lc, lu, cosine);
                     bar.step(batch.size(), String.format(Locale.ROOT, "class %.3f upper %.3f cos %+.2f", classSum / seen,
                             upperSum / seen, cosine));
                 }
@@ -155,19 +154,18 @@ final class MultiTask implements Workload {
     }
 
     @Override
+    public List<String> stepColumns() {
+        return STEP_COLUMNS;
+    }
+
+    @Override
     public List<String> files() {
         return FILES;
     }
 
     @Override
-    public void write(Path dir, List<double[]> history) throws IOException {
-        steps.write(dir.resolve(StepLog.FILE_NAME));
+    public void write(Path dir, List<double[]> history, StepLog steps) throws IOException {
         MultiTaskPlots.draw(dir.resolve(PICTURE), steps, history);
-    }
-
-    @Override
-    public void resume(Path runDir, int epochs) throws IOException {
-        steps.read(runDir.resolve(StepLog.FILE_NAME), epochs);
     }
 
     /** The loss's gradients of the shared parameters, then of its head's. */

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 final class Vae implements Workload {
     static final int LATENT = 16;
-    static final List<String> FILES = List.of(StepLog.FILE_NAME, "reconstructions.png", "samples.png", "interpolation.png");
+    static final List<String> FILES = List.of("reconstructions.png", "samples.png", "interpolation.png");
     private static final int PICTURE_COLUMNS = 10;
 
     private final RunSettings s;
@@ -37,7 +37,6 @@ final class Vae implements Workload {
     private final LabeledImages train;
     private final LabeledImages test;
     private final BCEWithLogitsLoss bce = new BCEWithLogitsLoss(null, Reduction.SUM, null);
-    private final StepLog steps = new StepLog(List.of("loss", "reconstruction", "kl"));
 
     Vae(RunSettings s) {
         this.s = s;
@@ -87,7 +86,7 @@ final class Vae implements Workload {
                         sums[i] += v[i] * batch.size();
                     }
                     seen += batch.size();
-                    steps.add(epoch - 1 + (b + 1.0) / batches.count(), v);
+                    progress.step(b, batches.count(), v);
                     bar.step(batch.size(), String.format(Locale.ROOT, "loss %.2f rec %.2f kl %.2f", sums[0] / seen,
                             sums[1] / seen, sums[2] / seen));
                 }
@@ -142,13 +141,17 @@ final class Vae implements Workload {
     }
 
     @Override
+    public List<String> stepColumns() {
+        return List.of("loss", "reconstruction", "kl");
+    }
+
+    @Override
     public List<String> files() {
         return FILES;
     }
 
     @Override
-    public void write(Path dir, List<double[]> history) throws IOException {
-        steps.write(dir.resolve(StepLog.FILE_NAME));
+    public void write(Path dir, List<double[]> history, StepLog steps) throws IOException {
         int k = Math.min(PICTURE_COLUMNS, test.size());
         Tensor x = pixels(Batches.sequential(test, k, s.device()).get(0).x());               // (k, 1, 28, 28)
         try (var noGrad = GradMode.noGrad(); MemoryScope scope = MemoryScope.open()) {
@@ -174,10 +177,5 @@ final class Vae implements Workload {
             }
         }
         return Tensor.cat(rows, 0);                                                            // (rows, latent)
-    }
-
-    @Override
-    public void resume(Path runDir, int epochs) throws IOException {
-        steps.read(runDir.resolve(StepLog.FILE_NAME), epochs);
     }
 }

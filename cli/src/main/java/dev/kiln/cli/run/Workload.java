@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * A workload of `kiln run`: its models and optimizers, one epoch of training and evaluation, and the pictures it
- * draws. The runner ({@link WorkloadRunner}) owns the rest: the run directory, the progress bar, metrics.csv, the
- * atomic checkpoint and --resume.
+ * draws. The runner ({@link WorkloadRunner}) owns the rest: the run directory, the progress bar, metrics.csv, steps.csv,
+ * the atomic checkpoint and --resume.
  */
 public interface Workload {
     /** The name `kiln run` knows it by, which the checkpoint records. */
@@ -31,13 +31,15 @@ public interface Workload {
     /** One line for the console after an epoch, from its metrics. */
     String describe(double[] metrics);
 
-    /** The files besides checkpoint and metrics.csv it writes in the run directory, each replaced atomically. */
+    /** The figures of each step, in the order {@link RunProgress#step} takes them: steps.csv's columns. */
+    List<String> stepColumns();
+
+    /** The files besides checkpoint, metrics.csv and steps.csv it writes in the run directory, each replaced atomically. */
     List<String> files();
 
-    /** Writes those files after an epoch; history holds every finished epoch's metrics (the last is this one's). */
-    void write(Path dir, List<double[]> history) throws IOException;
-
-    /** On --resume, after the checkpoint is loaded: takes back what its files kept of epochs 1..epochs (runDir's). */
-    default void resume(Path runDir, int epochs) throws IOException {
-    }
+    /**
+     * Writes those files after an epoch; history holds every finished epoch's metrics (the last is this one's), steps
+     * every step's figures so far (those of a resumed run's earlier epochs included).
+     */
+    void write(Path dir, List<double[]> history, StepLog steps) throws IOException;
 }

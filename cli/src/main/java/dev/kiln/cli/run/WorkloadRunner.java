@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs a workload's epochs: after each, the checkpoint (first: it is the run's truth), metrics.csv and the
- * workload's own files are replaced atomically, and one line is printed; --resume continues from a checkpoint.
+ * Runs a workload's epochs: after each, the checkpoint (first: it is the run's truth), metrics.csv, steps.csv and
+ * the workload's own files are replaced atomically, and one line is printed; --resume continues from a checkpoint.
  */
 public final class WorkloadRunner {
     static final String METRICS_FILE = "metrics.csv";
@@ -22,9 +22,9 @@ public final class WorkloadRunner {
     private WorkloadRunner() {
     }
 
-    /** The files of a run of w: checkpoint, metrics.csv, then the workload's. */
+    /** The files of a run of w: checkpoint, metrics.csv, steps.csv, then the workload's. */
     static List<String> files(List<String> workloadFiles) {
-        List<String> all = new ArrayList<>(List.of(WorkloadCheckpoint.FILE_NAME, METRICS_FILE));
+        List<String> all = new ArrayList<>(List.of(WorkloadCheckpoint.FILE_NAME, METRICS_FILE, StepLog.FILE_NAME));
         all.addAll(workloadFiles);
         return all;
     }
@@ -34,13 +34,14 @@ public final class WorkloadRunner {
         Path dir = s.outDir();
         RunDirectory.prepare(dir, files(w.files()));
         List<double[]> history = new ArrayList<>();
+        StepLog steps = new StepLog(w.stepColumns());
         int start = 0;
         if (s.resume() != null) {
             WorkloadCheckpoint.Restored r = WorkloadCheckpoint.restore(s.resume(), w);
             start = r.epoch();
             history.addAll(r.history());
             try {
-                w.resume(s.resume().toAbsolutePath().getParent(), start);
+                steps.read(s.resume().toAbsolutePath().getParent().resolve(StepLog.FILE_NAME), start);
             } catch (IOException e) {
                 throw new UserError(s.resume() + ": cannot read the run's files (" + e + ")", e);
             }
@@ -51,14 +52,15 @@ public final class WorkloadRunner {
         try {
             for (int epoch = start + 1; epoch <= s.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                double[] m = w.epoch(epoch, new RunProgress("epoch " + epoch + "/" + s.epochs(), s.progress()));
+                double[] m = w.epoch(epoch, new RunProgress("epoch " + epoch + "/" + s.epochs(), s.progress(), epoch, steps));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double[] row = Arrays.copyOf(m, m.length + 1);
                 row[m.length] = seconds;
                 history.add(row);
                 WorkloadCheckpoint.save(dir.resolve(WorkloadCheckpoint.FILE_NAME), w, epoch, history);
                 writeMetrics(dir.resolve(METRICS_FILE), w.metricNames(), history);
-                w.write(dir, history);
+                steps.write(dir.resolve(StepLog.FILE_NAME));
+                w.write(dir, history, steps);
                 out.printf(Locale.ROOT, "epoch %d/%d: %s | %.1f s%n", epoch, s.epochs(), w.describe(m), seconds);
             }
         } catch (IOException e) {
