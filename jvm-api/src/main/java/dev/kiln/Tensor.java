@@ -196,6 +196,20 @@ public final class Tensor implements AutoCloseable {
         return fromArray(perm, n).to(device);
     }
 
+    /**
+     * Integers uniform in [low, high) (int64), as torch.randint: the floor of float64 uniforms drawn from g on the
+     * device, so a seed gives the same integers on every device.
+     */
+    public static Tensor randint(Generator g, long low, long high, int[] shape, Device device) {
+        long range = high - low;                                              // negative when it overflows
+        if (high <= low || range <= 0 || range > 1L << 52) {
+            throw new IllegalArgumentException("randint: need low < high with high - low <= 2^52, got low " + low + ", high "
+                    + high);
+        }
+        Tensor u = uniform(g, 0, 1, shape, DType.FLOAT64, device);
+        return u.mul((double) range).floor().clamp(0, range - 1).add((double) low).to(DType.INT64);
+    }
+
     public static Tensor randperm(int n, Generator g) {
         return randperm(n, g, Device.CPU);
     }

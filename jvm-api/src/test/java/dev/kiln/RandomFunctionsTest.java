@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** randperm, the default generator and argmax(dim). */
+/** randperm, randint, the default generator and argmax(dim). */
 class RandomFunctionsTest {
     @Test
     void randpermIsAPermutationFixedByTheSeed() {
@@ -47,6 +47,27 @@ class RandomFunctionsTest {
                 assertTrue(Math.abs(c - trials / n) < 150, "position counts " + Arrays.deepToString(counts));
             }
         }
+    }
+
+    /** randint covers [low, high) about evenly, is fixed by the seed, and refuses an empty or overflowing range. */
+    @Test
+    void randintIsUniformOverItsRange() {
+        long[] r = Tensor.randint(new Generator(9), -3, 5, new int[] {8000}, Device.CPU).toLongArray();
+        int[] counts = new int[8];
+        for (long v : r) {
+            assertTrue(v >= -3 && v < 5, "randint(-3, 5) gave " + v);
+            counts[(int) (v + 3)]++;
+        }
+        for (int c : counts) {
+            assertTrue(Math.abs(c - 1000) < 120, "counts " + Arrays.toString(counts));
+        }
+        Tensor t = Tensor.randint(new Generator(9), 0, 1000, new int[] {2, 3}, Device.CPU);
+        assertEquals(DType.INT64, t.dtype());
+        assertArrayEquals(new int[] {2, 3}, t.shape());
+        assertArrayEquals(t.toLongArray(), Tensor.randint(new Generator(9), 0, 1000, new int[] {2, 3}, Device.CPU).toLongArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.randint(new Generator(1), 4, 4, new int[] {1}, Device.CPU));
+        assertTrue(e.getMessage().contains("randint") && e.getMessage().contains("high 4"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.randint(new Generator(1), Long.MIN_VALUE, 1, new int[] {1}, Device.CPU));
     }
 
     @Test

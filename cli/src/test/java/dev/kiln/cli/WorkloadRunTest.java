@@ -63,12 +63,7 @@ class WorkloadRunTest {
         Path emu = tmp.resolve("emu");
         kiln(0, multitask(data, "--epochs", "1", "--pcgrad", "--device", "cpu", "--out", cpu.toString()));
         kiln(0, multitask(data, "--epochs", "1", "--pcgrad", "--device", "cuda-emu", "--out", emu.toString()));
-        String[] c = metrics(cpu).get(1).split(",");
-        String[] e = metrics(emu).get(1).split(",");
-        for (int column = 1; column <= 3; column++) {   // the losses and the mean cosine: float32 sums in another order only
-            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
-                    "column " + column);
-        }
+        assertSameMetrics(cpu, emu, 3);                 // the losses and the mean cosine
     }
 
     /** The VAE's ELBO terms on cuda-emu equal the cpu's; its three picture grids are written, and it resumes. */
@@ -81,12 +76,7 @@ class WorkloadRunTest {
         kiln(0, concat(common, "--epochs", "1", "--device", "cpu", "--out", cpu.toString()));
         kiln(0, concat(common, "--epochs", "1", "--device", "cuda-emu", "--out", emu.toString()));
         assertEquals("epoch,loss,reconstruction,kl,test_loss,test_reconstruction,test_kl", metrics(cpu).get(0));
-        String[] c = metrics(cpu).get(1).split(",");
-        String[] e = metrics(emu).get(1).split(",");
-        for (int column = 1; column <= 6; column++) {
-            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
-                    "column " + column);
-        }
+        assertSameMetrics(cpu, emu, 6);
         for (String picture : List.of("reconstructions.png", "samples.png", "interpolation.png")) {
             assertTrue(Files.size(cpu.resolve(picture)) > 500, picture);
         }
@@ -105,13 +95,40 @@ class WorkloadRunTest {
         kiln(0, concat(common, "--device", "cpu", "--out", cpu.toString()));
         kiln(0, concat(common, "--device", "cuda-emu", "--out", emu.toString()));
         assertEquals("epoch,loss_d,loss_g,d_real,d_fake", metrics(cpu).get(0));
+        assertSameMetrics(cpu, emu, 4);
+        assertTrue(Files.size(cpu.resolve("samples.png")) > 500 && Files.size(cpu.resolve("losses.png")) > 500);
+    }
+
+    /** The first epoch's first `columns` metrics of two runs agree to 1e-4: float32 sums in another order only. */
+    private static void assertSameMetrics(Path cpu, Path emu, int columns) throws Exception {
         String[] c = metrics(cpu).get(1).split(",");
         String[] e = metrics(emu).get(1).split(",");
-        for (int column = 1; column <= 4; column++) {
-            assertEquals(Double.parseDouble(c[column]), Double.parseDouble(e[column]), 1e-4 * Math.abs(Double.parseDouble(c[column])),
-                    "column " + column);
+        for (int column = 1; column <= columns; column++) {
+            double expected = Double.parseDouble(c[column]);
+            assertEquals(expected, Double.parseDouble(e[column]), 1e-4 * Math.abs(expected), "column " + column);
         }
-        assertTrue(Files.size(cpu.resolve("samples.png")) > 500 && Files.size(cpu.resolve("losses.png")) > 500);
+    }
+
+    /** DDPM's training and test noise losses on cuda-emu equal the cpu's over a short chain; it samples, and resumes. */
+    @Test
+    void ddpmOnCudaEmuMatchesTheCpuAndResumes() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 40, 20);
+        String[] common = {"run", "ddpm", "--timesteps", "10", "--batch-size", "20", "--seed", "3", "--data", data.toString(),
+            "--no-progress"};
+        Path cpu = tmp.resolve("cpu");
+        Path emu = tmp.resolve("emu");
+        kiln(0, concat(common, "--epochs", "1", "--device", "cpu", "--out", cpu.toString()));
+        kiln(0, concat(common, "--epochs", "1", "--device", "cuda-emu", "--out", emu.toString()));
+        assertEquals("epoch,loss,test_loss", metrics(cpu).get(0));
+        assertSameMetrics(cpu, emu, 2);
+        assertTrue(Files.size(cpu.resolve("samples.png")) > 500 && Files.size(cpu.resolve("chain.png")) > 500);
+        kiln(0, concat(common, "--epochs", "2", "--device", "cpu", "--resume", cpu.toString()));
+        assertEquals(3, metrics(cpu).size());
+        String err = kiln(2, "run", "ddpm", "--schedule", "cosine", "--timesteps", "10", "--epochs", "3", "--data",
+                data.toString(), "--resume", cpu.toString());
+        assertTrue(err.contains("holds a ddpm-linear-10 run, not a ddpm-cosine-10 one"), err);
+        err = kiln(2, "run", "ddpm", "--schedule", "quadratic", "--data", data.toString());
+        assertTrue(err.contains("'quadratic' is not one of linear, cosine"), err);
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -123,6 +140,6 @@ class WorkloadRunTest {
     @Test
     void runWithoutAWorkloadListsThem() {
         String err = kiln(2, "run");
-        assertTrue(err.contains("name a workload: vae, gan, multitask"), err);
+        assertTrue(err.contains("name a workload: vae, gan, ddpm, multitask"), err);
     }
 }
