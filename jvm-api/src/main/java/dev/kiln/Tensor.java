@@ -623,6 +623,21 @@ public final class Tensor implements AutoCloseable {
                 viewOf("select", storage, Shape.remove(shape, d), Shape.remove(stride, d), offset + (long) i * stride[d]), this);
     }
 
+    /**
+     * Every slice along dim with that dim removed (views), as torch.unbind: one autograd node for all of them, so a loop
+     * over the slices (a recurrent layer's steps) backpropagates in one stack instead of a zero-filled copy per slice.
+     */
+    public Tensor[] unbind(int dim) {
+        int d = Shape.dim("unbind", dim, shape.length);
+        int[] sliceShape = Shape.remove(shape, d);
+        int[] sliceStride = Shape.remove(stride, d);
+        Tensor[] out = new Tensor[shape[d]];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = viewOf("unbind", storage, sliceShape, sliceStride, offset + (long) i * stride[d]);
+        }
+        return out.length == 0 ? out : AutogradLink.record(new Op.Unbind(shape.clone(), d), out, this);
+    }
+
     /** Broadcast view to {@code newShape}; -1 keeps a size; new leading dims are allowed. */
     public Tensor expand(int... newShape) {
         if (newShape.length < shape.length) {

@@ -126,6 +126,10 @@ public final class PrimitiveCases {
         c.add(new Case("narrow", a -> a[0].narrow(1, 1, 2).square(), s(d(3, 4)), false, true));
         c.add(new Case("slice_step", a -> a[0].slice(1, 0, 5, 2).square(), s(d(2, 5)), false, true));
         c.add(new Case("select", a -> a[0].select(0, -1).square(), s(d(3, 4)), false, true));
+        c.add(new Case("unbind", a -> { // the middle slice gets no gradient: it arrives as zeros
+            Tensor[] p = a[0].unbind(1);                                                  // 3 x (2, 4)
+            return p[0].mul(p[2]).add(p[2].square());
+        }, s(d(2, 3, 4)), false, true));
         c.add(new Case("squeeze_unsqueeze", a -> a[0].unsqueeze(1).squeeze(1).square(), s(d(3)), false, true));
         c.add(new Case("clone", a -> a[0].t().contiguous().square(), s(d(3, 2)), false, true));
         // indexing

@@ -46,6 +46,11 @@ final class Rules implements Op.Visitor<Rule> {
     }
 
     @Override
+    public Rule visit(Op.Unbind op) {
+        return ViewRules.unbind(op);
+    }
+
+    @Override
     public Rule visit(Op.Clone op) {
         return ViewRules.CLONE;
     }

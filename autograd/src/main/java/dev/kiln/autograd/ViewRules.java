@@ -5,6 +5,7 @@ import static dev.kiln.autograd.Grads.sumTo;
 import static dev.kiln.autograd.Rule.Saves.NOTHING;
 import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
 
+import dev.kiln.Tensor;
 import dev.kiln.spi.Op;
 
 /** Derivative rules of views and copies: each moves the gradient back to the input's layout, dtype or device. */
@@ -40,6 +41,11 @@ final class ViewRules {
         return Rule.of(NOTHING, (n, g) -> one(Grads.zeros(s.inputShape(), g[0].dtype(), g[0].device())
                         .indexAdd(s.dim(), Grads.positions(s.index(), 1, 1, g[0].device()), g[0].unsqueeze(s.dim()))),
                 (n, t) -> one(t[0].select(s.dim(), s.index())));
+    }
+
+    /** The outputs' gradients stacked back along dim (those that got none arrive as zeros). */
+    static Rule unbind(Op.Unbind u) {
+        return Rule.of(NOTHING, (n, g) -> one(Tensor.stack(g, u.dim())), (n, t) -> t[0].unbind(u.dim()));
     }
 
     static Rule cast(Op.Cast c) {

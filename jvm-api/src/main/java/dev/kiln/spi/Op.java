@@ -31,6 +31,8 @@ public sealed interface Op {
 
         R visit(Select op);
 
+        R visit(Unbind op);
+
         R visit(Clone op);
 
         R visit(Cast op);
@@ -139,6 +141,17 @@ public sealed interface Op {
     record Select(int[] inputShape, int dim, int index) implements Op {
         public String name() {
             return "select";
+        }
+
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** Every slice along dim, with dim removed: one node with a view per index (its backward stacks them once). */
+    record Unbind(int[] inputShape, int dim) implements Op {
+        public String name() {
+            return "unbind";
         }
 
         public <R> R accept(Visitor<R> v) {

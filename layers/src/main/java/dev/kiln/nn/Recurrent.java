@@ -153,11 +153,12 @@ public abstract class Recurrent extends Module {
         if (w.biasIh() != null) {
             xg = xg.add(w.biasIh());
         }
-        int steps = seq.size(0);
+        Tensor[] xgs = xg.unbind(0); // L x (N, gates H): one node, so backward stacks the steps' gradients once
+        int steps = xgs.length;
         Tensor[] outs = new Tensor[steps];
         for (int i = 0; i < steps; i++) {
             int t = reverse ? steps - 1 - i : i;
-            Tensor[] hc = cell(xg.select(0, t), h, c, w);
+            Tensor[] hc = cell(xgs[t], h, c, w);
             h = hc[0];
             c = hc[1];
             outs[t] = h;
