@@ -32,7 +32,7 @@ kiln_emu_switch:
 
 namespace kiln_emu {
 
-StackPool::StackPool(int n, std::size_t size) : size_(size), stride_(size + kGuard) {
+StackPool::StackPool(int n, std::size_t size) : count_(n), size_(size), stride_(size + kGuard) {
     total_ = stride_ * static_cast<std::size_t>(n);
     void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {

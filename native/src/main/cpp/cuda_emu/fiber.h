@@ -18,6 +18,7 @@ public:
 
     char* bottom(int i) const { return base_ + static_cast<std::size_t>(i) * stride_ + kGuard; }
     std::size_t size() const { return size_; }
+    int count() const { return count_; }
 
     // The initial stack pointer of a fiber on stack i that starts in entry() (which never returns).
     void* initial_sp(int i, void (*entry)()) const;
@@ -25,6 +26,7 @@ public:
 private:
     static constexpr std::size_t kGuard = 4096;
     char* base_;
+    int count_;
     std::size_t size_;
     std::size_t stride_;
     std::size_t total_;

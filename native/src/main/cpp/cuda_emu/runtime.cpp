@@ -120,14 +120,52 @@ struct Rng {
 class BlockRunner;
 thread_local BlockRunner* runner;
 
+// Fiber stacks kept from one launch to the next: mapping, guarding and first touching a block's stacks cost
+// milliseconds per launch (3 ms for a 1-element add of 256 threads), far more than a small kernel's work.
+class StackCache {
+public:
+    std::unique_ptr<StackPool> take(int n) {
+        {
+            std::lock_guard<std::mutex> g(lock_);
+            for (auto it = free_.begin(); it != free_.end(); ++it) {
+                if ((*it)->count() >= n) {
+                    std::unique_ptr<StackPool> p = std::move(*it);
+                    free_.erase(it);
+                    return p;
+                }
+            }
+        }
+        return std::make_unique<StackPool>(n, kStackSize);
+    }
+
+    void give(std::unique_ptr<StackPool> p) {
+        std::lock_guard<std::mutex> g(lock_);
+        if (free_.size() < kKept) {
+            free_.push_back(std::move(p));
+        }
+    }
+
+private:
+    static constexpr std::size_t kKept = 16;  // more than the workers of any launch
+    std::mutex lock_;
+    std::vector<std::unique_ptr<StackPool>> free_;
+};
+
+StackCache stack_cache;
+
 // Runs the blocks one worker thread is given, one block at a time.
 class BlockRunner {
 public:
     BlockRunner(const KernelEntry& kernel, const LaunchConfig& config, void* const* args)
         : kernel_(kernel), config_(config), args_(args),
           n_(static_cast<int>(config.block.x * config.block.y * config.block.z)),
-          warps_((n_ + 31) / 32), stacks_(n_, kStackSize), fibers_(static_cast<std::size_t>(n_)),
+          warps_((n_ + 31) / 32), stacks_(stack_cache.take(n_)), fibers_(static_cast<std::size_t>(n_)),
           order_(static_cast<std::size_t>(n_)), rng_(0) {}
+
+    ~BlockRunner() { stack_cache.give(std::move(stacks_)); }
+
+    BlockRunner(const BlockRunner&) = delete;
+    BlockRunner& operator=(const BlockRunner&) = delete;
 
     std::string run(uint3 block_idx, std::uint64_t linear_block) {
         runner = this;
@@ -142,10 +180,10 @@ public:
             f.linear = t;
             f.warp = t / 32;
             f.lane = t % 32;
-            f.sp = stacks_.initial_sp(t, &fiber_main);
+            f.sp = stacks_->initial_sp(t, &fiber_main);
 #if defined(KILN_EMU_ASAN)
             f.fake_stack = nullptr;
-            __asan_unpoison_memory_region(stacks_.bottom(t), stacks_.size());
+            __asan_unpoison_memory_region(stacks_->bottom(t), stacks_->size());
 #endif
         }
         block_ = format("block (%u, %u, %u)", block_idx.x, block_idx.y, block_idx.z);
@@ -207,7 +245,7 @@ private:
         current = &f.coords;
 #if defined(KILN_EMU_ASAN)
         void* fake = nullptr;
-        __sanitizer_start_switch_fiber(&fake, stacks_.bottom(f.linear), stacks_.size());
+        __sanitizer_start_switch_fiber(&fake, stacks_->bottom(f.linear), stacks_->size());
 #endif
         kiln_emu_switch(&sched_sp_, f.sp);
 #if defined(KILN_EMU_ASAN)
@@ -407,7 +445,7 @@ private:
     void* const* args_;
     const int n_;
     const int warps_;
-    StackPool stacks_;
+    std::unique_ptr<StackPool> stacks_;
     std::vector<Fiber> fibers_;
     std::vector<int> order_;
     Rng rng_;
