@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.cli.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -13,8 +12,9 @@ public final class RunDirectoryOptions {
     public long seed;
     @Option(names = "--device", defaultValue = "auto", description = Devices.VALID + " (default: ${DEFAULT-VALUE})")
     public String device;
-    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX gz files (default: /usr/share/datasets/fashion-mnist)")
-    public Path data = FashionMnist.DEFAULT_DIR;
+    @Option(names = "--data", description = "the data's directory (default: /usr/share/datasets/fashion-mnist, the IDX gz"
+            + " files; kiln run charlm: /usr/share/games/fortunes)")
+    public Path data;
     @Option(names = "--out", description = "run directory (default: runs/[<workload>-]<timestamp>, or the resumed checkpoint's"
             + " directory); one holding another run is refused")
     public Path out;

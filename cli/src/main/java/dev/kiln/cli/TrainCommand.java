@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.train.Models;
 import dev.kiln.cli.train.Optimizers;
 import dev.kiln.cli.train.RunCheckpoint;
@@ -64,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path dir = run.outDir(checkpoint, "");
         RunDirectory.check(dir, checkpoint);
-        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, run.seed, Devices.resolve(run.device), run.data, dir,
+        TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, run.seed, Devices.resolve(run.device),
+                run.data != null ? run.data : FashionMnist.DEFAULT_DIR, dir,
                 checkpoint, run.limitTrain, run.limitTest, !run.noProgress, distributed, syncBatchNorm);
         try {
             new Trainer(cfg, System.out).run();

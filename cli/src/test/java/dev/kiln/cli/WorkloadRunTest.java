@@ -131,6 +131,43 @@ class WorkloadRunTest {
         assertTrue(err.contains("'quadratic' is not one of linear, cosine"), err);
     }
 
+    /**
+     * The character LSTM (truncated BPTT: the state carried over chunks) and transformer on cuda-emu equal the cpu; the
+     * LSTM resumes exactly, and writes its samples and curve.
+     */
+    @Test
+    void charlmOnCudaEmuMatchesTheCpuAndResumes() throws Exception {
+        Path data = FortuneFixtures.write(tmp.resolve("fortunes"), 40);
+        for (String model : List.of("lstm", "transformer")) {
+            String[] common = {"run", "charlm", "--model", model, "--bptt", "16", "--batch-size", "4", "--seed", "3", "--data",
+                data.toString(), "--no-progress", "--limit-train", "6", "--limit-test", "2", "--sample-bytes", "24"};
+            Path cpu = tmp.resolve(model + "-cpu");
+            Path emu = tmp.resolve(model + "-emu");
+            kiln(0, concat(common, "--epochs", "1", "--device", "cpu", "--out", cpu.toString()));
+            kiln(0, concat(common, "--epochs", "1", "--device", "cuda-emu", "--out", emu.toString()));
+            assertEquals("epoch,loss,val_loss,val_perplexity", metrics(cpu).get(0));
+            assertSameMetrics(cpu, emu, 3);
+            String samples = Files.readString(cpu.resolve("samples.txt"));
+            assertTrue(samples.startsWith("=== temperature 0.5, after epoch 1 ===") && samples.contains("temperature 1.0"),
+                    samples);
+            assertTrue(Files.size(cpu.resolve("perplexity.png")) > 500);
+        }
+        String[] lstm = {"run", "charlm", "--bptt", "16", "--batch-size", "4", "--seed", "3", "--data", data.toString(),
+            "--no-progress", "--limit-train", "6", "--limit-test", "2", "--epochs", "2", "--device", "cpu", "--sample-bytes", "24"};
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("lstm-cpu");
+        kiln(0, concat(lstm, "--out", whole.toString()));
+        kiln(0, concat(lstm, "--resume", parts.toString()));
+        assertEquals(metrics(whole), metrics(parts));
+        assertEquals(Files.readAllLines(whole.resolve("steps.csv")), Files.readAllLines(parts.resolve("steps.csv")));
+        assertEquals(Files.readString(whole.resolve("samples.txt")), Files.readString(parts.resolve("samples.txt")));
+        String err = kiln(2, "run", "charlm", "--model", "gru", "--data", data.toString());
+        assertTrue(err.contains("--model gru: expected lstm or transformer"), err);
+        err = kiln(2, "run", "charlm", "--model", "transformer", "--bptt", "16", "--epochs", "3", "--data", data.toString(),
+                "--resume", parts.toString());
+        assertTrue(err.contains("holds a charlm-lstm-16 run, not a charlm-transformer-16 one"), err);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -140,6 +177,6 @@ class WorkloadRunTest {
     @Test
     void runWithoutAWorkloadListsThem() {
         String err = kiln(2, "run");
-        assertTrue(err.contains("name a workload: vae, gan, ddpm, multitask"), err);
+        assertTrue(err.contains("name a workload: vae, gan, ddpm, multitask, charlm"), err);
     }
 }

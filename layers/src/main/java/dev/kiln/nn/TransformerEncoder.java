@@ -30,9 +30,14 @@ public final class TransformerEncoder extends Layer {
 
     /** mask (S, S) or (N * nhead, S, S), srcKeyPaddingMask (N, S) ((S) unbatched), as the layer's. */
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask) {
+        return forward(src, mask, srcKeyPaddingMask, false);
+    }
+
+    /** As above; {@code causal} also hides later positions in every layer (no (S, S) mask needed). */
+    public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean causal) {
         Tensor x = src;
         for (TransformerEncoderLayer l : layers) {
-            x = l.forward(x, mask, srcKeyPaddingMask, false);
+            x = l.forward(x, mask, srcKeyPaddingMask, causal);
         }
         return norm == null ? x : norm.forward(x);
     }

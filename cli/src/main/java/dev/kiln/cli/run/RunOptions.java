@@ -3,6 +3,7 @@ package dev.kiln.cli.run;
 import dev.kiln.cli.Devices;
 import dev.kiln.cli.RunDirectoryOptions;
 import dev.kiln.cli.UserError;
+import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.train.RunDirectory;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +19,13 @@ public final class RunOptions {
     @Option(names = "--batch-size", description = "default: the workload's")
     Integer batchSize;
 
-    /** The settings of a run of workload name (its defaults given), or a UserError naming what is wrong. */
+    /** The settings of a Fashion-MNIST workload's run. */
     RunSettings settings(String name, int defaultEpochs, int defaultBatchSize, List<String> files) {
+        return settings(name, defaultEpochs, defaultBatchSize, files, FashionMnist.DEFAULT_DIR);
+    }
+
+    /** The settings of a run of workload name (its defaults given), or a UserError naming what is wrong. */
+    RunSettings settings(String name, int defaultEpochs, int defaultBatchSize, List<String> files, Path defaultData) {
         int e = epochs != null ? epochs : defaultEpochs;
         int b = batchSize != null ? batchSize : defaultBatchSize;
         if (e < 1 || b < 1) {
@@ -36,7 +42,8 @@ public final class RunOptions {
         }
         Path dir = run.outDir(checkpoint, name + "-");
         RunDirectory.check(dir, checkpoint, WorkloadRunner.files(files));
-        return new RunSettings(Devices.resolve(run.device), e, b, run.seed, run.data, run.limitTrain, run.limitTest, dir,
-                checkpoint, !run.noProgress);
+        Path data = run.data != null ? run.data : defaultData;
+        return new RunSettings(Devices.resolve(run.device), e, b, run.seed, data, run.limitTrain, run.limitTest, dir, checkpoint,
+                !run.noProgress);
     }
 }

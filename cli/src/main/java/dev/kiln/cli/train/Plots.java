@@ -58,7 +58,8 @@ public final class Plots {
                 ? format.format(v) : " "); // XChart cannot lay out an empty label
     }
 
-    private static XYChart chart(String title, String yTitle) {
+    /** A 560x400 chart over epochs (from 0), y ticks to 3 decimals. */
+    public static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
         c.getStyler().setXAxisMin(0.0).setXAxisDecimalPattern("0.#").setYAxisDecimalPattern("0.000").setMarkerSize(4);
         return c;
