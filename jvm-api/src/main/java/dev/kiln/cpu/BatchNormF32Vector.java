@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 sums of {@link CpuBatchNorm} on the Vector API (16 floats a load, widened to two 8-lane double
  * vectors, so the sums stay in double as {@link BatchNormF32Loops}'s). Loaded only when
- * {@link CpuGemm#usesVectorApi()} says the module is there. A channel is {@code runs} runs of {@code len}
+ * {@link CpuGemm#usesWideVectors()} says the module is there and 512-bit vectors compile. A channel is {@code runs} runs of {@code len}
  * floats, run r at off + r * stride; each run is summed by its own method, its vectors local to it (vectors
  * live across an outer loop or a call the JIT does not inline are boxed on the heap, several times slower
  * than scalar code), and the runs' sums are added in order, so results repeat (they differ from the scalar

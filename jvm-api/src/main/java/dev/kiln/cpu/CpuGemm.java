@@ -27,11 +27,13 @@ public final class CpuGemm {
 
     /**
      * Whether float32 products with enough work go to {@link GemmF32Vector}: the Vector API module is in
-     * the boot layer (java --add-modules jdk.incubator.vector; the kiln launcher adds it), its vectors have
-     * 16 lanes, and -Dkiln.vector=false does not turn it off.
+     * the boot layer (java --add-modules jdk.incubator.vector; the kiln launcher adds it), the machine's
+     * vectors are 256 or 512 bits wide, and -Dkiln.vector=false does not turn it off.
      */
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("kiln.vector")) && GemmF32Vector.usable();
+    /** Whether the kernels written for 512-bit vectors (direct convolutions, batch norm's sums) run too. */
+    private static final boolean WIDE_VECTORS = VECTOR_API && GemmF32Vector.wide();
 
     private CpuGemm() {
     }
@@ -39,6 +41,11 @@ public final class CpuGemm {
     /** Whether float32 GEMMs run on the Vector API kernel (see {@link #VECTOR_API}). */
     public static boolean usesVectorApi() {
         return VECTOR_API;
+    }
+
+    /** Whether the 512-bit Vector API kernels run (see {@link #WIDE_VECTORS}). */
+    static boolean usesWideVectors() {
+        return WIDE_VECTORS;
     }
 
     /**

@@ -1,29 +1,22 @@
 package dev.kiln.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
- * float32 GEMM on the Vector API (jdk.incubator.vector), for 16-lane (AVX-512) vectors: the BLIS
- * scheme. A is packed into zero-padded tiles of MR rows (each k-step's MR values side by side), B
- * one tile of NR columns at a time by the task that uses it; the micro-kernel keeps an MR x NR tile
- * of C in 16 vector registers over KC k-steps (per step 2 loads of B, MR broadcasts of A, 16 fused
- * multiply-adds), then adds it to C. Measured on the AVX-512 EPYC: the kernel alone at ~215 GFLOP/s
- * on one core, about the core's peak. Loaded only through {@link CpuGemm} when the module is in
- * the boot layer (the kiln launcher adds it; library users may), so nothing else depends on it.
+ * float32 GEMM on the Vector API (jdk.incubator.vector), for 256- and 512-bit vectors (AVX2, AVX-512):
+ * the BLIS scheme. A is packed into zero-padded tiles of MR rows (each k-step's MR values side by side),
+ * B one tile of NR columns at a time by the task that uses it; the micro-kernel ({@link GemmF32Tiles})
+ * keeps an MR x NR tile of C in vector registers over KC k-steps, then adds it to C. Measured on an
+ * AVX-512 EPYC: the kernel alone at ~215 GFLOP/s on one core, about the core's peak. Loaded only through
+ * {@link CpuGemm} when the module is in the boot layer (the kiln launcher adds it; library users may), so
+ * nothing else depends on it.
  *
  * <p>Sums are fused multiply-adds, in k order within each block of KC steps, blocks added to C in
  * order: results differ from the plain and auto-vectorised kernels' (unfused) in the last bits.
  */
 final class GemmF32Vector {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    /** Lanes per vector this kernel is written for. */
-    private static final int LANES = 16;
-    /** Rows of a C tile. */
-    private static final int MR = 8;
-    /** Columns of a C tile: two vectors. */
-    private static final int NR = 2 * LANES;
-    /** k-steps per pass over a B tile: its KC x NR block (32 KiB) stays in L1 while every row tile uses it. */
+    private static final int LANES = GemmF32Tiles.LANES;
+    private static final int MR = GemmF32Tiles.MR;
+    private static final int NR = GemmF32Tiles.NR;
+    /** k-steps per pass over a B tile: its KC x NR block (16 or 32 KiB) stays in L1 while every row tile uses it. */
     private static final int KC = 256;
     /**
      * Column tiles a sink's task covers: a sink takes rows this wide (up to 128 columns), so its
@@ -40,12 +33,17 @@ final class GemmF32Vector {
     }
 
     /**
-     * Whether this machine's vectors are as wide as the kernel's 512 bits (AVX-512). On narrower ones (AVX2: the JIT's
-     * MaxVectorSize is 32 bytes) C2 does not compile 512-bit species to instructions and every vector operation runs
-     * the Vector API's Java fallback: measured on an AVX2 EPYC, 0.5 GFLOP/s against 25 for the plain loops.
+     * Whether this machine's preferred vectors are 256 or 512 bits wide (AVX2, AVX-512): the JIT compiles a species only
+     * up to its MaxVectorSize, and a wider one runs the Vector API's Java fallback (0.5 GFLOP/s against 25 for the
+     * plain loops, measured with 512-bit vectors on an AVX2 EPYC).
      */
     static boolean usable() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= S.vectorBitSize();
+        return GemmF32Tiles.S.vectorBitSize() >= 256;
+    }
+
+    /** Whether they are 512 bits wide, as the direct convolutions and batch norm's sums are written for. */
+    static boolean wide() {
+        return GemmF32Tiles.S.vectorBitSize() >= 512;
     }
 
     /**
@@ -143,10 +141,10 @@ final class GemmF32Vector {
                 int mr = Math.min(MR, m - i0);
                 int aAt = (tm * k + p0) * MR;
                 if (mr == MR && nr == NR && out.cs() == 1) {
-                    kernel(kc, packedA, aAt, packedB, p0 * NR, NR, out.c(), out.off() + i0 * out.rs() + j0, out.rs(),
-                            add);
+                    GemmF32Tiles.kernel(kc, packedA, aAt, packedB, p0 * NR, NR, out.c(), out.off() + i0 * out.rs() + j0,
+                            out.rs(), add);
                 } else {
-                    kernel(kc, packedA, aAt, packedB, p0 * NR, NR, tile, 0, NR, false);
+                    GemmF32Tiles.kernel(kc, packedA, aAt, packedB, p0 * NR, NR, tile, 0, NR, false);
                     merge(tile, mr, nr, out.c(), out.off() + i0 * out.rs() + j0 * out.cs(), out.rs(), out.cs(), add);
                 }
             }
@@ -163,8 +161,8 @@ final class GemmF32Vector {
             int i0 = tm * MR;
             for (int jt = 0; jt < width; jt += NR) {
                 for (int p0 = 0; p0 < k; p0 += KC) {
-                    kernel(Math.min(KC, k - p0), packedA, (tm * k + p0) * MR, packedB, p0 * width + jt, width, tile, jt,
-                            width, p0 > 0);
+                    GemmF32Tiles.kernel(Math.min(KC, k - p0), packedA, (tm * k + p0) * MR, packedB, p0 * width + jt,
+                            width, tile, jt, width, p0 > 0);
                 }
             }
             for (int i = 0; i < Math.min(MR, m - i0); i++) {
@@ -250,109 +248,6 @@ final class GemmF32Vector {
                 c[to] = add ? c[to] + tile[i * NR + j] : tile[i * NR + j];
             }
         }
-    }
-
-    /**
-     * The MR x NR tile at c[co + i * ldc + j] (+)= sum over kc k-steps of packed A (MR per step, from ao)
-     * times packed B (NR per step from bo, steps ldb apart). One variable per accumulator, so they stay
-     * in registers.
-     */
-    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, int ldb, float[] c, int co, int ldc,
-                       boolean add) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bAt = bo + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
-            int aAt = ao + p * MR;
-            FloatVector x = FloatVector.broadcast(S, ap[aAt]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aAt + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aAt + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aAt + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aAt + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aAt + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[aAt + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[aAt + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + LANES));
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + LANES);
-        if (add) {
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + LANES));
-        }
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + LANES);
-        if (add) {
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + LANES));
-        }
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + LANES);
-        if (add) {
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + LANES));
-        }
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + LANES);
-        if (add) {
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + LANES));
-        }
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + LANES);
-        if (add) {
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + LANES));
-        }
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + LANES);
-        if (add) {
-            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + LANES));
-        }
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + LANES);
-        if (add) {
-            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + LANES));
-        }
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + LANES);
     }
 
     /**

@@ -110,8 +110,10 @@ class CpuGemmTest {
         assertEquals(module, ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 "the module is in the boot layer of the vector-api execution only");
         assertEquals(module && GemmF32Vector.usable(), CpuGemm.usesVectorApi());
-        if (module) { // only where the JIT turns 512-bit vectors into instructions (not on AVX2 machines)
-            assertEquals(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512, GemmF32Vector.usable());
+        if (module) { // only where the JIT turns the kernels' vectors into instructions: 256 bits and up for the GEMM
+            int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+            assertEquals(bits >= 256, GemmF32Vector.usable());
+            assertEquals(bits >= 512 && CpuGemm.usesVectorApi(), CpuGemm.usesWideVectors());
         }
     }
 
