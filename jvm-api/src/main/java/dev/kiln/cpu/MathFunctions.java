@@ -4,6 +4,16 @@ package dev.kiln.cpu;
 public final class MathFunctions {
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double ONE_OVER_SQRT_PI = 0.5641895835477563;
+    /** Terms the series may take (|x| &lt; 2.5 needs about 60). */
+    private static final int SERIES_TERMS = 200;
+    /** 2 / (2n + 1) for n &lt; SERIES_TERMS: a multiply per term instead of a divide (about 3x faster). */
+    private static final double[] TWO_OVER_ODD = new double[SERIES_TERMS];
+
+    static {
+        for (int n = 0; n < SERIES_TERMS; n++) {
+            TWO_OVER_ODD[n] = 2.0 / (2 * n + 1);
+        }
+    }
 
     private MathFunctions() {
     }
@@ -24,8 +34,8 @@ public final class MathFunctions {
         double x2 = x * x;
         double term = x;
         double sum = x;
-        for (int n = 1; n < 200; n++) {
-            term *= 2 * x2 / (2 * n + 1);
+        for (int n = 1; n < SERIES_TERMS; n++) {
+            term *= x2 * TWO_OVER_ODD[n];
             sum += term;
             if (Math.abs(term) < 1e-17 * Math.abs(sum)) {
                 break;
