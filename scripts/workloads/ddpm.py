@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from twin import MEAN, STD, arguments, load, write_metrics
+from twin import MEAN, STD, arguments, load, shuffled, write_metrics
 
 WIDTHS = (32, 64, 64)
 GROUPS, TIME_FEATURES, TIME_WIDTH = 8, 32, 128
@@ -116,9 +116,7 @@ def main():
     rows = []
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
-        seed = a.seed * 1000003 + epoch
-        perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))
-        g = torch.Generator().manual_seed(seed + 1)
+        perm, g = shuffled(a.seed, epoch, len(train))
         total = 0.0
         model.train()
         for i in range(0, len(perm), a.batch_size):

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from twin import MEAN, STD, arguments, load as load_all, write_metrics
+from twin import MEAN, STD, arguments, load as load_all, shuffled, write_metrics
 
 NOISE = 64
 
@@ -48,9 +48,7 @@ def main():
     rows = []
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
-        seed = a.seed * 1000003 + epoch
-        perm = torch.randperm(len(real_all), generator=torch.Generator().manual_seed(seed))
-        noise = torch.Generator().manual_seed(seed + 1)
+        perm, noise = shuffled(a.seed, epoch, len(real_all))
         sums = [0.0] * 4
         for i in range(0, len(perm), a.batch_size):
             real = real_all[perm[i:i + a.batch_size]]

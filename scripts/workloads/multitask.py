@@ -11,7 +11,7 @@ import time
 import torch
 from torch import nn
 
-from twin import arguments, load as load_all, write_metrics
+from twin import arguments, epoch_seed, load as load_all, shuffled, write_metrics
 
 UPPER_BODY = torch.tensor([1, 0, 1, 0, 1, 0, 1, 0, 0, 0])  # T-shirt/top, pullover, coat, shirt
 
@@ -59,8 +59,8 @@ def main():
     rows = []
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
-        rng = random.Random(a.seed * 1000003 + epoch)
-        perm = torch.randperm(len(ytr), generator=torch.Generator().manual_seed(a.seed * 1000003 + epoch))
+        rng = random.Random(epoch_seed(a.seed, epoch))
+        perm, _ = shuffled(a.seed, epoch, len(ytr))
         sums, cos_sum, conflicts, steps = [0.0, 0.0], 0.0, 0, 0
         for i in range(0, len(perm), a.batch_size):
             b = perm[i:i + a.batch_size]

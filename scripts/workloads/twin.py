@@ -3,6 +3,8 @@ import argparse
 import os
 import sys
 
+import torch
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "scripts"))
 from epoch_torch import MEAN, STD, load  # noqa: E402,F401  (re-exported for the twins)
 
@@ -19,6 +21,17 @@ def arguments(name, epochs, batch_size):
     p.add_argument("--limit-test", type=int, default=0)
     p.add_argument("--out", default=f"runs/torch-{name}")
     return p
+
+
+def epoch_seed(seed, epoch):
+    """Epoch epoch's own seed, kiln's rule (RunSettings.epochSeed), so a resumed run draws as an uninterrupted one."""
+    return seed * 1000003 + epoch
+
+
+def shuffled(seed, epoch, n):
+    """The epoch's order of n examples and a generator for its noise, seeded as kiln seeds them."""
+    s = epoch_seed(seed, epoch)
+    return torch.randperm(n, generator=torch.Generator().manual_seed(s)), torch.Generator().manual_seed(s + 1)
 
 
 def write_metrics(out, columns, rows):

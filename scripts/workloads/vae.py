@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from twin import MEAN, STD, arguments, load as load_all, write_metrics
+from twin import MEAN, STD, arguments, load as load_all, shuffled, write_metrics
 
 LATENT = 16
 
@@ -58,9 +58,7 @@ def main():
     xtr, xte = pixels["train"], pixels["t10k"]
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
-        seed = a.seed * 1000003 + epoch
-        perm = torch.randperm(len(xtr), generator=torch.Generator().manual_seed(seed))
-        noise = torch.Generator().manual_seed(seed + 1)
+        perm, noise = shuffled(a.seed, epoch, len(xtr))
         sums = [0.0, 0.0, 0.0]
         model.train()
         for i in range(0, len(perm), a.batch_size):
