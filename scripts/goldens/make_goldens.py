@@ -335,6 +335,41 @@ def matmul():
     return fam
 
 
+# ---------------------------------------------------------------- sparse
+
+SPARSE_SHAPES = {"square": (6, 6, 3, 14), "wide": (4, 9, 5, 11), "tall": (9, 3, 2, 12), "one_col": (5, 7, 1, 8)}
+
+
+def sparse():
+    """torch.sparse.mm of an uncoalesced COO matrix (entries out of order, positions repeated, empty rows)
+    and torch.sparse.sampled_addmm (beta 0) at its coalesced pattern (CSR order), with gradients."""
+    fam = Family("sparse")
+    for name, (m, k, n, nnz) in SPARSE_SHAPES.items():
+        base = "sparse_" + name
+        g = gen(base)
+        rows = torch.randint(0, m - 1, (nnz,), generator=g)   # the last row stays empty
+        cols = torch.randint(0, k, (nnz,), generator=g)
+        rows[1], cols[1] = rows[0], cols[0]                      # one position given twice
+        indices = torch.stack([rows, cols])
+        values, x, a, b = randn(g, nnz), randn(g, k, n), randn(g, m, n), randn(g, n, k)
+        g_out = randn(g, m, n)
+        pattern = torch.sparse_coo_tensor(indices, torch.ones(nnz, dtype=torch.float64), (m, k)).coalesce()
+        g_sampled = randn(g, pattern._nnz())
+        for dtype in FLOATS:
+            vl, xl, al, bl = leaf(values, dtype), leaf(x, dtype), leaf(a, dtype), leaf(b, dtype)
+            out = torch.sparse.mm(torch.sparse_coo_tensor(indices, vl, (m, k)), xl)
+            gv, gx = grads(out, [vl, xl], g_out.to(dtype))
+            csr = pattern.to(dtype).to_sparse_csr()
+            sampled = torch.sparse.sampled_addmm(csr, al, bl, beta=0.0).values()
+            # torch 1.13 has no CPU backward for sampled_addmm: the gradients of the same values taken densely
+            dense = (al @ bl)[pattern.indices()[0], pattern.indices()[1]]
+            ga, gb = grads(dense, [al, bl], g_sampled.to(dtype))
+            fam.case(base + "_" + tag(dtype), dtype, indices=indices, rows=m, cols=k, values=vl, x=xl, out=out,
+                     grad_out=g_out.to(dtype), grad_values=gv, grad_x=gx, pattern=pattern.indices(), a=al, b=bl,
+                     sampled=sampled, grad_sampled=g_sampled.to(dtype), grad_a=ga, grad_b=gb)
+    return fam
+
+
 # ---------------------------------------------------------------- indexing
 
 def indexing():
@@ -636,7 +671,7 @@ def attention():
 def main(folder):
     os.makedirs(folder, exist_ok=True)
     total = 0
-    for build in (elementwise, reductions, matmul, indexing, conv2d, pooling, softmax, attention):
+    for build in (elementwise, reductions, matmul, sparse, indexing, conv2d, pooling, softmax, attention):
         path, raw = build().write(folder)
         size = os.path.getsize(path)
         total += size

@@ -11,6 +11,12 @@ final class OpCosts {
         if (op instanceof Op.Matmul) { // a (..., M, K) @ b (..., K, N) -> (..., M, N)
             return (long) out[0].numel() * in[0].size(-1);
         }
+        if (op instanceof Op.SparseMm) { // values (nnz), x (K, N): one multiply-add per entry and column
+            return (long) in[0].numel() * in[1].size(1);
+        }
+        if (op instanceof Op.SampledMm) { // a (M, K) -> (nnz): one K-long dot per entry
+            return (long) out[0].numel() * in[0].size(1);
+        }
         if (op instanceof Op.Conv2d) { // y (N, Cout, OH, OW), w (Cout, Cin / groups, KH, KW)
             return (long) out[0].numel() * perOutputChannel(in[1]);
         }

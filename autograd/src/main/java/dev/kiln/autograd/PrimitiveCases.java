@@ -6,6 +6,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Pool2dParams;
+import dev.kiln.SparseMatrix;
 import dev.kiln.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,11 @@ public final class PrimitiveCases {
 
     private static Tensor idx(Tensor like, long... values) {
         return on(like, Tensor.fromArray(values, values.length));
+    }
+
+    /** The 3 x 4 sparse matrix with values v (5) at (0, 1), (2, 0), (0, 3), (2, 3), (0, 1), on v's device. */
+    private static SparseMatrix sparse(Tensor v) {
+        return SparseMatrix.coo(Tensor.fromArray(new long[] {0, 2, 0, 2, 0, 1, 0, 3, 3, 1}, 2, 5), v, 3, 4);
     }
 
     public static List<Case> all() {
@@ -119,6 +125,11 @@ public final class PrimitiveCases {
         c.add(new Case("matmul_transposed", a -> a[0].t().matmul(a[1]), s(d(4, 3), d(4, 2)), false, true));
         c.add(new Case("matmul_vector", a -> a[0].matmul(a[1]), s(d(3, 4), d(4)), false, true));
         c.add(new Case("dot", a -> a[0].matmul(a[1]), s(d(4), d(4)), false, true));
+        // sparse-dense products over a 3 x 4 pattern given out of order, with an empty row and (0, 1) twice
+        c.add(new Case("sparse_mm", a -> sparse(a[0]).mm(a[1].t()), s(d(5), d(2, 4)), false, true));
+        c.add(new Case("sparse_mm_transpose", a -> sparse(a[0]).t().mm(a[1]), s(d(5), d(3, 2)), false, true));
+        c.add(new Case("sampled_mm", a -> SparseMatrix.sampledMm(sparse(a[0].detach()).pattern(), a[1], a[2].t()).values()
+                .mul(a[0]), s(d(5), d(3, 2), d(4, 2)), false, true));
         // views
         c.add(new Case("reshape", a -> a[0].t().reshape(2, 6).mul(a[0].reshape(2, 6)), s(d(3, 4)), false, true));
         c.add(new Case("permute", a -> a[0].permute(2, 0, 1).mul(1.5), s(d(2, 3, 4)), false, true));

@@ -1,6 +1,7 @@
 package dev.kiln.autograd;
 
 import dev.kiln.spi.Op;
+import dev.kiln.spi.OpVisitor;
 
 /**
  * The derivative-rule table (DESIGN.md principle 3): one entry per Op record, as a visitor, so an op
@@ -8,7 +9,7 @@ import dev.kiln.spi.Op;
  * enum), else it is built from the record once, when the op is recorded; the node keeps it for
  * backward and forward mode. Each rule's vjp and jvp sit side by side in its family's file.
  */
-final class Rules implements Op.Visitor<Rule> {
+final class Rules implements OpVisitor<Rule> {
     private static final Rules TABLE = new Rules();
 
     private Rules() {
@@ -104,6 +105,16 @@ final class Rules implements Op.Visitor<Rule> {
     @Override
     public Rule visit(Op.Matmul op) {
         return MatmulRules.MATMUL;
+    }
+
+    @Override
+    public Rule visit(Op.SparseMm op) {
+        return SparseRules.sparseMm(op.pattern());
+    }
+
+    @Override
+    public Rule visit(Op.SampledMm op) {
+        return SparseRules.sampledMm(op.pattern());
     }
 
     @Override

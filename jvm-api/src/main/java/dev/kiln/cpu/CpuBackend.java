@@ -183,6 +183,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+        return CpuSparse.sparseMm(crow, col, values, x);
+    }
+
+    @Override
+    public Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+        return CpuSparse.sampledMm(row, col, a, b);
+    }
+
+    @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
         return CpuIndexing.gather(x, dim, index);
     }

@@ -131,6 +131,16 @@ public interface Backend {
      */
     Tensor matmul(Tensor a, Tensor b);
 
+    /**
+     * Sparse (CSR) times dense: out (M, N) = A (M, K) @ x (K, N), A given by crow (M + 1) and col (nnz),
+     * int64 and already checked, and values (nnz) of x's dtype. Each output element sums its row's
+     * entries in entry order.
+     */
+    Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x);
+
+    /** out (nnz): out[e] = sum_k a[row[e], k] b[k, col[e]], a (M, K), b (K, N); row and col (nnz) int64, checked. */
+    Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b);
+
     // ---- indexing
 
     /** out[i][j][k] = x[i][index[i][j][k]][k] (dim = 1); index int64 of out's shape, rank of x. */

@@ -4,6 +4,7 @@ import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Pool2dParams;
+import dev.kiln.SparsePattern;
 
 /**
  * What the tensor API did, as recorded in the autograd graph: one record per differentiable op,
@@ -14,85 +15,7 @@ public sealed interface Op {
     String name();
 
     /** Calls the visitor's method for this record. */
-    <R> R accept(Visitor<R> v);
-
-    /**
-     * One method per op record, none with a default: an implementation (the derivative-rule table)
-     * that misses an op does not compile.
-     */
-    interface Visitor<R> {
-        R visit(Reshape op);
-
-        R visit(Permute op);
-
-        R visit(Expand op);
-
-        R visit(Slice op);
-
-        R visit(Select op);
-
-        R visit(Unbind op);
-
-        R visit(Clone op);
-
-        R visit(Cast op);
-
-        R visit(ToDevice op);
-
-        R visit(Unary op);
-
-        R visit(Binary op);
-
-        R visit(Where op);
-
-        R visit(Reduce op);
-
-        R visit(ReduceWithIndices op);
-
-        R visit(Variance op);
-
-        R visit(Matmul op);
-
-        R visit(Gather op);
-
-        R visit(ScatterAdd op);
-
-        R visit(IndexSelect op);
-
-        R visit(IndexAdd op);
-
-        R visit(Cat op);
-
-        R visit(Conv2d op);
-
-        R visit(Conv2dBackwardInput op);
-
-        R visit(Conv2dBackwardWeight op);
-
-        R visit(MaxPool2d op);
-
-        R visit(MaxPool2dBackward op);
-
-        R visit(AvgPool2d op);
-
-        R visit(AvgPool2dBackward op);
-
-        R visit(Softmax op);
-
-        R visit(SoftmaxBackward op);
-
-        R visit(BatchNorm op);
-
-        R visit(Attention op);
-
-        R visit(AttentionBackward op);
-
-        R visit(Dropout op);
-
-        R visit(BinaryCrossEntropy op);
-
-        R visit(Custom op);
-    }
+    <R> R accept(OpVisitor<R> v);
 
     // ---- views and copies (inputs: x)
 
@@ -102,7 +25,7 @@ public sealed interface Op {
             return "reshape";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -112,7 +35,7 @@ public sealed interface Op {
             return "permute";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -122,7 +45,7 @@ public sealed interface Op {
             return "expand";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -133,7 +56,7 @@ public sealed interface Op {
             return "slice";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -143,7 +66,7 @@ public sealed interface Op {
             return "select";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -154,7 +77,7 @@ public sealed interface Op {
             return "unbind";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -164,7 +87,7 @@ public sealed interface Op {
             return "clone";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -174,7 +97,7 @@ public sealed interface Op {
             return "to";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -184,7 +107,7 @@ public sealed interface Op {
             return "to";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -196,7 +119,7 @@ public sealed interface Op {
             return op.opName();
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -206,7 +129,7 @@ public sealed interface Op {
             return op.opName();
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -216,7 +139,7 @@ public sealed interface Op {
             return "where";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -228,7 +151,7 @@ public sealed interface Op {
             return op.opName();
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -239,7 +162,7 @@ public sealed interface Op {
             return op == ReduceOp.MAX ? "max" : "min";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -249,7 +172,7 @@ public sealed interface Op {
             return "var";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -262,7 +185,29 @@ public sealed interface Op {
             return "matmul";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** inputs: values (nnz) of a sparse (M, K) matrix with this pattern, x (K, N) dense. */
+    record SparseMm(SparsePattern pattern) implements Op {
+        public String name() {
+            return "sparse_mm";
+        }
+
+        public <R> R accept(OpVisitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** inputs: a (M, K), b (K, N); output: (a @ b) at the pattern's entries, (nnz). */
+    record SampledMm(SparsePattern pattern) implements Op {
+        public String name() {
+            return "sampled_mm";
+        }
+
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -273,7 +218,7 @@ public sealed interface Op {
             return "gather";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -284,7 +229,7 @@ public sealed interface Op {
             return "scatter_add";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -295,7 +240,7 @@ public sealed interface Op {
             return "index_select";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -306,7 +251,7 @@ public sealed interface Op {
             return "index_add";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -317,7 +262,7 @@ public sealed interface Op {
             return "cat";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -330,7 +275,7 @@ public sealed interface Op {
             return "conv2d";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -341,7 +286,7 @@ public sealed interface Op {
             return "conv2d_backward_input";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -352,7 +297,7 @@ public sealed interface Op {
             return "conv2d_backward_weight";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -363,7 +308,7 @@ public sealed interface Op {
             return "max_pool2d";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -374,7 +319,7 @@ public sealed interface Op {
             return "max_pool2d_backward";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -384,7 +329,7 @@ public sealed interface Op {
             return "avg_pool2d";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -395,7 +340,7 @@ public sealed interface Op {
             return "avg_pool2d_backward";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -405,7 +350,7 @@ public sealed interface Op {
             return log ? "log_softmax" : "softmax";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -416,7 +361,7 @@ public sealed interface Op {
             return log ? "log_softmax_backward" : "softmax_backward";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -432,7 +377,7 @@ public sealed interface Op {
             return "batch_norm";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -443,7 +388,7 @@ public sealed interface Op {
             return "scaled_dot_product_attention";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -454,7 +399,7 @@ public sealed interface Op {
             return "scaled_dot_product_attention_backward";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -465,7 +410,7 @@ public sealed interface Op {
             return "dropout";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -476,7 +421,7 @@ public sealed interface Op {
             return "binary_cross_entropy";
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }
@@ -489,7 +434,7 @@ public sealed interface Op {
             return function.name();
         }
 
-        public <R> R accept(Visitor<R> v) {
+        public <R> R accept(OpVisitor<R> v) {
             return v.visit(this);
         }
     }

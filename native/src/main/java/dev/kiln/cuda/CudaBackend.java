@@ -38,6 +38,7 @@ public final class CudaBackend implements Backend {
     private final AttentionLauncher attention;
     private final Conv2dLauncher conv2d;
     private final BatchNormLauncher batchNorm;
+    private final SparseLauncher sparse;
     private final PinnedStaging staging;
 
     CudaBackend(CudaContext context) {
@@ -55,6 +56,7 @@ public final class CudaBackend implements Backend {
         this.attention = new AttentionLauncher(context);
         this.conv2d = new Conv2dLauncher(context);
         this.batchNorm = new BatchNormLauncher(context);
+        this.sparse = new SparseLauncher(context);
         this.staging = new PinnedStaging(context);
     }
 
@@ -273,6 +275,16 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
         return gemm.matmul(a, b);
+    }
+
+    @Override
+    public Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+        return sparse.sparseMm(crow, col, values, x);
+    }
+
+    @Override
+    public Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+        return sparse.sampledMm(row, col, a, b);
     }
 
     // ---- indexing and concatenation

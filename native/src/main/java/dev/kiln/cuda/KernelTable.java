@@ -67,7 +67,8 @@ final class KernelTable {
                     "softmax_warp_f32", "softmax_block_f32", "softmax_bwdwarp_f32", "softmax_bwdblock_f32",
                     "softmax_warp_f64", "softmax_block_f64", "softmax_bwdwarp_f64", "softmax_bwdblock_f64",
                     "softmax_rows4_f32", "softmax_rows8_f32", "softmax_rows16_f32", "softmax_rows32_f32",
-                    "softmax_rows4_f64", "softmax_rows8_f64", "softmax_rows16_f64")));
+                    "softmax_rows4_f64", "softmax_rows8_f64", "softmax_rows16_f64")),
+            Map.entry("sparse", List.of("spmm_csr_f32", "sampled_mm_f32", "spmm_csr_f64", "sampled_mm_f64")));
 
     /** Module name -> its kernels. */
     private static final Map<String, Set<String>> MODULES = FAMILIES.entrySet().stream()
