@@ -1,6 +1,6 @@
 """Times the GPU bench cases (bench/src/main/resources/dev/kiln/bench/gpu/cases.txt) with PyTorch on
 the GPU: cuBLAS (matmul), cuDNN (conv2d and its gradients), SDPA (attention), PyTorch's own softmax,
-pooling, batch norm, copy, elementwise and reduction kernels and its fused Adam. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
+pooling, batch norm, copy, elementwise and reduction kernels, its fused Adam and cuSPARSE's SpMM. float32 without TF32. Each case: 3 warm-up runs, then CUDA-event timings
 with the L2 cache flushed before each; prints "case<TAB>median ms" lines for GpuBench --baseline.
 
 Usage: python3 gpu_torch.py CASES_FILE [REPEATS]
@@ -75,6 +75,12 @@ def prepare(op, dt, p):
         out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         g = torch.randn_like(out)
         return lambda: torch.autograd.grad(out, (q, k, v), g, retain_graph=True)
+    if op == "sparse_mm":  # CSR (rows, cols) with deg random columns per row @ dense (cols, n): cuSPARSE SpMM
+        crow = torch.arange(0, p["rows"] * p["deg"] + 1, p["deg"], device=dev)
+        col = torch.randint(0, p["cols"], (p["rows"] * p["deg"],), device=dev)
+        a = torch.sparse_csr_tensor(crow, col, randn(p["rows"] * p["deg"]), (p["rows"], p["cols"]))
+        x = randn(p["cols"], p["n"])
+        return lambda: torch.sparse.mm(a, x)
     if "rows" in p:  # memory-bound ops on (rows, cols)
         x = randn(p["rows"], p["cols"])
         if op == "add_rows":

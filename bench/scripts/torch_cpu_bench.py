@@ -1,4 +1,4 @@
-"""Times the shapes of Kiln's GemmBench, Conv2dBench and LeNetConvBench in PyTorch on the CPU and prints GFLOP/s.
+"""Times the shapes of Kiln's GemmBench, Conv2dBench, LeNetConvBench and SparseBench in PyTorch on the CPU and prints GFLOP/s.
 
 Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py
 Each case runs with 1 and with 2 threads. Output lines (tab-separated):
@@ -73,6 +73,19 @@ def cases():
             lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=pad)
         yield f"LeNetConvBench.backwardWeight layer={layer}", flop, \
             lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad)
+
+    # SparseBench: a (20000, 20000) CSR matrix, 16 random columns per row, times x (20000, 64); its transpose
+    # times g; (g @ x^T) sampled at its pattern. 2 FLOPs per entry and column.
+    nodes, degree, features = 20000, 16, 64
+    flop = 2.0 * nodes * degree * features
+    rows = torch.arange(nodes).repeat_interleave(degree)
+    cols = torch.randint(0, nodes, (nodes * degree,), generator=g)
+    coo = torch.sparse_coo_tensor(torch.stack([rows, cols]), torch.randn(nodes * degree, generator=g), (nodes, nodes))
+    a, at = coo.coalesce().to_sparse_csr(), coo.t().coalesce().to_sparse_csr()
+    x, gx = torch.randn(nodes, features, generator=g), torch.randn(nodes, features, generator=g)
+    yield "SparseBench.sparseMm", flop, lambda: torch.sparse.mm(a, x)
+    yield "SparseBench.sparseMmTransposed", flop, lambda: torch.sparse.mm(at, gx)
+    yield "SparseBench.sampledMm", flop, lambda: torch.sparse.sampled_addmm(a, gx, x.t(), beta=0.0)
 
 
 def main():

@@ -1,11 +1,15 @@
 package dev.kiln.cpu;
 
 import dev.kiln.Tensor;
+import dev.kiln.spi.Views;
+import java.util.Arrays;
 
 /**
  * The sparse-dense products (CSR, int64 indices checked by SparsePattern), for float32 and float64
- * alike: operands are read into double scratch through their strides (DoubleBlocks), sums run in
- * double in entry order, results round once to the dtype.
+ * alike: one walker over rows or entries, with only the innermost loop (axpy, dot) specialised on the
+ * storage array's type. Dense operands are read in their own dtype (a gathered float32 row is half the
+ * cache lines of a widened one: the gathers, not the arithmetic, bound these products); sums run in
+ * double in entry order and round once to the dtype.
  */
 final class CpuSparse {
     /** Multiply-adds per parallel piece: below this a loop start costs more than it saves. */
@@ -17,70 +21,92 @@ final class CpuSparse {
     /** out (M, N) = A (M, K) @ x (K, N); A = (crow (M + 1), col (nnz), values (nnz)). */
     static Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
         int m = crow.numel() - 1;
-        int k = x.size(0);
         int n = x.size(1);
         long[] ptr = longs(crow);
         long[] cols = longs(col);
         double[] v = doubles(values);
-        double[] xd = new double[k * n];
-        DoubleBlocks.read(DoubleBlocks.data(x), x.storageOffset(), k, x.stride(0), n, x.stride(1), xd, 0);
-        double[] out = new double[m * n];
+        Tensor xc = CpuElementwise.asContiguous(x);   // (K, N): rows of n elements from xOff
+        Object xs = CpuStorage.array(xc);
+        int xOff = xc.storageOffset();
+        Tensor out = CpuMap.emptyTensor(new int[] {m, n}, x.dtype());
+        Object os = CpuStorage.array(out);
         long macsPerRow = Math.max(1, (long) n * cols.length / Math.max(1, m));
         Parallel.forRange(m, (int) Math.max(1, GRAIN_MACS / macsPerRow), (lo, hi) -> {
+            double[] acc = new double[n];
             for (int r = lo; r < hi; r++) {
-                int o = r * n;
+                Arrays.fill(acc, 0);
                 for (int e = (int) ptr[r]; e < (int) ptr[r + 1]; e++) {
-                    double ve = v[e];
-                    int xo = (int) cols[e] * n;
-                    for (int j = 0; j < n; j++) {
-                        out[o + j] += ve * xd[xo + j];
-                    }
+                    axpy(v[e], xs, xOff + (int) cols[e] * n, acc, n);
                 }
+                DoubleBlocks.write(acc, 0, 1, n, os, r * n, 0);
             }
         });
-        return result(out, new int[] {m, n}, x);
+        return out;
     }
 
     /** out (nnz): out[e] = sum_k a[row[e], k] b[k, col[e]]; a (M, K), b (K, N). */
     static Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
-        int m = a.size(0);
         int k = a.size(1);
-        int n = b.size(1);
         long[] rows = longs(row);
         long[] cols = longs(col);
-        double[] ad = new double[m * k];
-        DoubleBlocks.read(DoubleBlocks.data(a), a.storageOffset(), m, a.stride(0), k, a.stride(1), ad, 0);
-        double[] bt = new double[n * k];   // b^T (N, K): each entry's column of b is one contiguous row
-        DoubleBlocks.read(DoubleBlocks.data(b), b.storageOffset(), n, b.stride(1), k, b.stride(0), bt, 0);
+        Tensor ac = CpuElementwise.asContiguous(a);                                   // (M, K)
+        Tensor bt = CpuElementwise.asContiguous(Views.permute(b, new int[] {1, 0}));   // (N, K): b's columns as rows
+        Object as = CpuStorage.array(ac);
+        Object bs = CpuStorage.array(bt);
+        int aOff = ac.storageOffset();
+        int bOff = bt.storageOffset();
         double[] out = new double[rows.length];
         Parallel.forRange(out.length, Math.max(1, GRAIN_MACS / Math.max(1, k)), (lo, hi) -> {
             for (int e = lo; e < hi; e++) {
-                int ao = (int) rows[e] * k;
-                int bo = (int) cols[e] * k;
-                double s = 0;
-                for (int i = 0; i < k; i++) {
-                    s += ad[ao + i] * bt[bo + i];
-                }
-                out[e] = s;
+                out[e] = dot(as, aOff + (int) rows[e] * k, bs, bOff + (int) cols[e] * k, k);
             }
         });
-        return result(out, new int[] {out.length}, a);
+        Tensor t = CpuMap.emptyTensor(new int[] {out.length}, a.dtype());
+        DoubleBlocks.write(out, 0, 1, out.length, DoubleBlocks.data(t), 0, 0);
+        return t;
     }
 
+    /** acc[0, n) += a x[xo, xo + n), x a float[] or double[]. */
+    private static void axpy(double a, Object x, int xo, double[] acc, int n) {
+        if (x instanceof float[] f) {
+            for (int j = 0; j < n; j++) {
+                acc[j] += a * f[xo + j];
+            }
+        } else {
+            double[] d = (double[]) x;
+            for (int j = 0; j < n; j++) {
+                acc[j] += a * d[xo + j];
+            }
+        }
+    }
+
+    /** sum_i x[xo + i] y[yo + i] over i < k, in double; x and y both float[] or both double[]. */
+    private static double dot(Object x, int xo, Object y, int yo, int k) {
+        double s = 0;
+        if (x instanceof float[] f) {
+            float[] g = (float[]) y;
+            for (int i = 0; i < k; i++) {
+                s += (double) f[xo + i] * g[yo + i];
+            }
+        } else {
+            double[] d = (double[]) x;
+            double[] h = (double[]) y;
+            for (int i = 0; i < k; i++) {
+                s += d[xo + i] * h[yo + i];
+            }
+        }
+        return s;
+    }
+
+    /** The index values, without a copy for the pattern's own tensors (contiguous from element 0). */
     private static long[] longs(Tensor index) {
-        return (long[]) CpuStorage.array(CpuElementwise.contiguous(index));
+        Tensor c = CpuElementwise.asContiguous(index);
+        return (long[]) CpuStorage.array(c.storageOffset() == 0 ? c : CpuElementwise.contiguous(index));
     }
 
     private static double[] doubles(Tensor t) {
         double[] d = new double[t.numel()];
         DoubleBlocks.read(DoubleBlocks.data(t), t.storageOffset(), 1, 0, d.length, t.stride(0), d, 0);
         return d;
-    }
-
-    /** values as a new contiguous tensor of {@code shape} and like's dtype. */
-    private static Tensor result(double[] values, int[] shape, Tensor like) {
-        Tensor t = CpuMap.emptyTensor(shape, like.dtype());
-        DoubleBlocks.write(values, 0, 1, values.length, DoubleBlocks.data(t), 0, 0);
-        return t;
     }
 }

@@ -65,6 +65,7 @@ final class GpuKernels {
                 yield new Timed(() -> new Tensor[] {backend.matmul(a, b)}, 2.0 * m * n * k,
                         (double) es * (numel(m, k) + numel(k, n) + numel(m, n)));
             }
+            case "sparse_mm" -> sparseMm(c, t, es);
             case "conv2d", "conv2d_backward_input", "conv2d_backward_weight" -> conv(c, t, es);
             case "softmax", "log_softmax", "softmax_backward" -> {
                 int rows = c.get("rows");
@@ -151,6 +152,25 @@ final class GpuKernels {
             default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': " + c.op()
                     + " takes rows=... cols=..., not numel");
         };
+    }
+
+    /**
+     * A (rows, cols) CSR matrix with deg random columns in every row @ x (cols, n): memory-bound (2 FLOPs
+     * per 4-8 bytes gathered), so it is reported against bandwidth; bytes: the indices, values, x and the
+     * output once each (a gathered row of x read again may hit the cache, which this does not count).
+     */
+    private Timed sparseMm(GpuCase c, DType t, int es) {
+        int rows = c.get("rows");
+        int cols = c.get("cols");
+        int deg = c.get("deg");
+        int n = c.get("n");
+        int nnz = rows * deg;
+        Tensor crow = Tensor.arange(0, nnz + 1.0, deg, DType.INT64, device);                     // (rows + 1)
+        Tensor col = Tensor.randint(g, 0, cols, new int[] {nnz}, device);                         // (nnz)
+        Tensor values = randn(t, nnz);
+        Tensor x = randn(t, cols, n);
+        double bytes = 8.0 * (rows + 1 + nnz) + (double) es * (nnz + numel(cols, n) + numel(rows, n));
+        return new Timed(() -> new Tensor[] {backend.sparseMm(crow, col, values, x)}, 0, bytes);
     }
 
     private Timed conv(GpuCase c, DType t, int es) {
