@@ -7,6 +7,7 @@ import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.Op;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -26,6 +27,10 @@ public final class Tensor implements AutoCloseable {
     private final int offset;
     private AutogradMeta autograd; // null until this tensor takes part in autograd
 
+    static {
+        Tensors.install(new TensorAccess());
+    }
+
     private Tensor(Storage storage, int[] shape, int[] stride, int offset) {
         this.storage = storage;
         this.shape = shape;
@@ -34,15 +39,15 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * For backends: a view of {@code storage}. Shape and stride arrays are copied; a view that
-     * reaches outside the storage is refused.
+     * A view of {@code storage} (backends reach it as {@code spi.Tensors.wrap}). Shape and stride
+     * arrays are copied; a view that reaches outside the storage is refused.
      */
-    public static Tensor wrap(Storage storage, int[] shape, int[] stride, int offset) {
+    static Tensor wrap(Storage storage, int[] shape, int[] stride, int offset) {
         return viewOf("wrap", storage, shape.clone(), stride.clone(), offset);
     }
 
-    /** For backends: a contiguous tensor over all of {@code storage}. */
-    public static Tensor wrap(Storage storage, int[] shape) {
+    /** A contiguous tensor over all of {@code storage} (backends: {@code spi.Tensors.wrap}). */
+    static Tensor wrap(Storage storage, int[] shape) {
         if (Shape.numel("wrap", shape) != storage.size()) {
             throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
                     + " elements but storage has " + storage.size());
@@ -284,8 +289,8 @@ public final class Tensor implements AutoCloseable {
         storage.release();
     }
 
-    /** For backends: the storage this view reads. */
-    public Storage storage() {
+    /** The storage this view reads (backends: {@code spi.Tensors.storage}). */
+    Storage storage() {
         return storage;
     }
 
@@ -1506,8 +1511,8 @@ public final class Tensor implements AutoCloseable {
         return autograd != null && autograd.requiresGrad();
     }
 
-    /** This tensor's autograd state, created on first use (for the engine, optimizers and hooks). */
-    public AutogradMeta autogradMeta() {
+    /** This tensor's autograd state, created on first use (the engine: {@code spi.Tensors.autogradMeta}). */
+    AutogradMeta autogradMeta() {
         if (autograd == null) {
             autograd = new AutogradMeta();
         }
@@ -1561,8 +1566,8 @@ public final class Tensor implements AutoCloseable {
         return autograd == null ? null : autograd.gradFn();
     }
 
-    /** For the autograd engine: marks this result as output {@code nr} of {@code fn}; it then requires grad. */
-    public void attachGradFn(GradFn fn, int nr) {
+    /** Marks this result as output {@code nr} of {@code fn}; it then requires grad (the engine: {@code spi.Tensors}). */
+    void attachGradFn(GradFn fn, int nr) {
         autogradMeta().setGradFn(fn, nr);
     }
 

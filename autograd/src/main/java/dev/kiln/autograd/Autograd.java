@@ -5,6 +5,7 @@ import dev.kiln.DType;
 import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,7 +72,7 @@ public final class Autograd {
                 throw new IllegalArgumentException("grad: input " + i + " (shape " + Shape.str(inputs[i].shape())
                         + ") does not require grad");
             }
-            metas.add(inputs[i].autogradMeta());
+            metas.add(Tensors.autogradMeta(inputs[i]));
         }
         Map<AutogradMeta, Tensor> got = Engine.run(outputs, seeds, retainGraph, createGraph, metas);
         Tensor[] out = new Tensor[inputs.length];
@@ -109,7 +110,7 @@ public final class Autograd {
                         + primals[i].dtype() + ")");
             }
             inputs[i] = primals[i].detach().requiresGrad_(true);
-            tangent.put(inputs[i].autogradMeta(), tangents[i].detach());
+            tangent.put(Tensors.autogradMeta(inputs[i]), tangents[i].detach());
         }
         Tensor[] outputs;
         boolean previous = Engine.savingAll();
@@ -139,7 +140,7 @@ public final class Autograd {
             }
             Tensor[] derivatives = new Tensor[outputs.length];
             for (int i = 0; i < outputs.length; i++) {
-                Tensor d = outputs[i].requiresGrad() ? tangent.get(outputs[i].autogradMeta()) : null;
+                Tensor d = outputs[i].requiresGrad() ? tangent.get(Tensors.autogradMeta(outputs[i])) : null;
                 derivatives[i] = d != null ? d.contiguous() : Tensor.zerosLike(outputs[i]);
                 outputs[i] = outputs[i].detach();
             }

@@ -6,6 +6,7 @@ import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AutogradEngine;
 import dev.kiln.spi.Op;
+import dev.kiln.spi.Tensors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +74,7 @@ public final class Engine implements AutogradEngine {
             Set<AutogradMeta> hooked = Collections.newSetFromMap(new IdentityHashMap<>());
             for (int i = 0; i < roots.length; i++) {
                 Tensor g = createGraph ? grads[i] : grads[i].detach();
-                AutogradMeta meta = roots[i].autogradMeta();
+                AutogradMeta meta = Tensors.autogradMeta(roots[i]);
                 if (roots[i].isLeaf()) {
                     deliverToLeaf(meta, g, captured, capture);
                     if (captured == null && meta.hasPostAccumulateHooks()) {

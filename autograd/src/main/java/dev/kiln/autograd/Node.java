@@ -7,6 +7,7 @@ import dev.kiln.GradFn;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Op;
+import dev.kiln.spi.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,7 +50,7 @@ final class Node implements GradFn {
                 inputShapes[i] = t.shape();
                 inputDTypes[i] = t.dtype();
                 inputDevices[i] = t.device();
-                inputMeta[i] = t.requiresGrad() ? t.autogradMeta() : null;
+                inputMeta[i] = t.requiresGrad() ? Tensors.autogradMeta(t) : null;
             }
         }
         outputMeta = new AutogradMeta[outputs.length];
@@ -69,8 +70,8 @@ final class Node implements GradFn {
     void attach(Tensor[] outputs) {
         for (int i = 0; i < outputs.length; i++) {
             if (outputs[i].dtype().isFloatingPoint()) {
-                outputs[i].attachGradFn(this, i);
-                outputMeta[i] = outputs[i].autogradMeta();
+                Tensors.attachGradFn(outputs[i], this, i);
+                outputMeta[i] = Tensors.autogradMeta(outputs[i]);
             }
         }
     }
@@ -81,7 +82,7 @@ final class Node implements GradFn {
         int[] v = new int[na + (b == null ? 0 : b.length)];
         for (int i = 0; i < v.length; i++) {
             Tensor t = i < na ? a[i] : b[i - na];
-            v[i] = t == null ? 0 : t.storage().version();
+            v[i] = t == null ? 0 : Tensors.storage(t).version();
         }
         return v;
     }

@@ -15,6 +15,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
@@ -72,7 +73,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Object toArray(Tensor x) {
         // a fresh copy the caller keeps: its storage must not pool it when a scope releases it
-        return ((CpuStorage) CpuElementwise.contiguous(x).storage()).surrender();
+        return ((CpuStorage) Tensors.storage(CpuElementwise.contiguous(x))).surrender();
     }
 
     @Override

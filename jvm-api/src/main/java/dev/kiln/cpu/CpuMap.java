@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 
 /**
  * The elementwise driver: reads broadcast, strided inputs in chunks, applies a chunk kernel and
@@ -39,17 +40,17 @@ final class CpuMap {
     private static final int RUN_GRAIN = 1 << 15;
 
     static Tensor newTensor(int[] shape, DType dtype) {
-        return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
+        return Tensors.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
 
     /** A new contiguous tensor whose contents are unspecified (as torch.empty): for kernels that write every element. */
     static Tensor emptyTensor(int[] shape, DType dtype) {
-        return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape), false), shape);
+        return Tensors.wrap(CpuStorage.allocate(dtype, Shape.numel(shape), false), shape);
     }
 
     /** A contiguous tensor over data (float[], double[], long[] or boolean[]; kept, not copied). */
     static Tensor ofArray(Object data, int... shape) {
-        return Tensor.wrap(new CpuStorage(data), shape);
+        return Tensors.wrap(new CpuStorage(data), shape);
     }
 
     static Tensor mapDouble(int[] shape, DType outType, DoubleKernel f, Tensor... inputs) {

@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.Views;
 
 /**
@@ -43,7 +44,7 @@ final class CpuReduce {
             }
             Tensor p = Views.permute(x, perm);
             Tensor data = p.isContiguous() && p.storageOffset() == 0 && p.dtype() == accumulate
-                    && p.numel() == p.storage().size() ? p : CpuElementwise.cast(p, accumulate);
+                    && p.numel() == Tensors.storage(p).size() ? p : CpuElementwise.cast(p, accumulate);
             return new Runs(data, count, length, outShape);
         }
 

@@ -1,6 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 import java.nio.ByteBuffer;
 
 /**
@@ -48,6 +49,6 @@ final class CpuStaging {
         if (c != dst) {
             CpuElementwise.copyInto(dst, c);
         }
-        dst.storage().bumpVersion();
+        Tensors.storage(dst).bumpVersion();
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.Tensors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,7 +64,7 @@ final class CpuStorage implements Storage {
 
     /** The array behind t, which must be a CPU tensor whose storage is not released. */
     static Object array(Tensor t) {
-        return ((CpuStorage) t.storage()).array();
+        return ((CpuStorage) Tensors.storage(t)).array();
     }
 
     Object array() {

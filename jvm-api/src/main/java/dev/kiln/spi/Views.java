@@ -20,7 +20,7 @@ public final class Views {
             shape[i] = x.size(dims[i]);
             stride[i] = x.stride(dims[i]);
         }
-        return Tensor.wrap(x.storage(), shape, stride, x.storageOffset());
+        return Tensors.wrap(Tensors.storage(x), shape, stride, x.storageOffset());
     }
 
     /** Elements start..start+length-1 of x along dim. */
@@ -28,11 +28,11 @@ public final class Views {
         int[] shape = x.shape();
         shape[dim] = length;
         long offset = x.storageOffset() + (long) start * x.stride(dim);   // inside the storage: wrap checks the extent
-        return Tensor.wrap(x.storage(), shape, x.stride(), length == 0 ? x.storageOffset() : (int) offset);
+        return Tensors.wrap(Tensors.storage(x), shape, x.stride(), length == 0 ? x.storageOffset() : (int) offset);
     }
 
     /** x broadcast to shape (stride 0 along broadcast dims). */
     public static Tensor expand(Tensor x, int[] shape) {
-        return Tensor.wrap(x.storage(), shape, Shape.broadcastStrides(x.shape(), x.stride(), shape), x.storageOffset());
+        return Tensors.wrap(Tensors.storage(x), shape, Shape.broadcastStrides(x.shape(), x.stride(), shape), x.storageOffset());
     }
 }

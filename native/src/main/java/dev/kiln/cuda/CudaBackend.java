@@ -15,6 +15,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.nio.ByteBuffer;
 
@@ -191,7 +192,7 @@ public final class CudaBackend implements Backend {
             }
         }
         src.position(Math.toIntExact(src.position() + bytes));
-        dst.storage().bumpVersion();
+        Tensors.storage(dst).bumpVersion();
     }
 
     @Override

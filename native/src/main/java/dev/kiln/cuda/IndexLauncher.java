@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.DType;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.Views;
 import java.util.OptionalLong;
 
@@ -103,7 +104,7 @@ final class IndexLauncher extends Launcher {
             pos /= t.size(d);
         }
         long[] v = new long[1];
-        context.api().copyToHost(v, 0, ((CudaStorage) t.storage()).address(offset), 8, context.stream().handle());
+        context.api().copyToHost(v, 0, ((CudaStorage) Tensors.storage(t)).address(offset), 8, context.stream().handle());
         return v[0];
     }
 
@@ -111,14 +112,14 @@ final class IndexLauncher extends Launcher {
     private static Tensor expandAlong(Tensor index, int dim, int[] shape) {
         int[] stride = new int[shape.length];
         stride[dim] = index.stride(0);
-        return Tensor.wrap(index.storage(), shape, stride, index.storageOffset());
+        return Tensors.wrap(Tensors.storage(index), shape, stride, index.storageOffset());
     }
 
     /** t with stride 0 at dim: the index supplies that coordinate. */
     private static Tensor zeroedAt(Tensor t, int dim) {
         int[] stride = t.stride();
         stride[dim] = 0;
-        return Tensor.wrap(t.storage(), t.shape(), stride, t.storageOffset());
+        return Tensors.wrap(Tensors.storage(t), t.shape(), stride, t.storageOffset());
     }
 
     private Tensor gatherChecked(Tensor x, int dim, Tensor index) {

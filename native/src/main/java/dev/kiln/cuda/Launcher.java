@@ -2,6 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 
 /** What every kernel-family launcher shares: the device, new outputs, grid sizes and the launch. */
 abstract class Launcher {
@@ -20,7 +21,7 @@ abstract class Launcher {
     }
 
     static Tensor newTensor(CudaContext context, int[] shape, DType dtype) {
-        return Tensor.wrap(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
+        return Tensors.wrap(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
     }
 
     /** Where a launch makes its copies and workspaces: {@code try (Temporaries tmp = temporaries()) ...}. */
@@ -29,7 +30,7 @@ abstract class Launcher {
     }
 
     static long address(Tensor t) {
-        return ((CudaStorage) t.storage()).address(t.storageOffset());
+        return ((CudaStorage) Tensors.storage(t)).address(t.storageOffset());
     }
 
     static Dim3 gridFor(long n, int block) {

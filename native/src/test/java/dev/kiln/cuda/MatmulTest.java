@@ -13,6 +13,7 @@ import dev.kiln.Tensor;
 import dev.kiln.cuda.GemmLauncher.Tiles;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
+import dev.kiln.spi.Tensors;
 import dev.kiln.testing.Tolerances;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
@@ -69,8 +70,8 @@ class MatmulTest {
 
     /** The same view (shape, strides, offset) of a device copy of the view's whole storage (to(dev) would compact it). */
     private static Tensor sameView(Tensor view, Device dev) {
-        Tensor storage = Tensor.wrap(view.storage(), new int[] {view.storage().size()}).to(dev);
-        return Tensor.wrap(storage.storage(), view.shape(), view.stride(), view.storageOffset());
+        Tensor storage = Tensors.wrap(Tensors.storage(view), new int[] {Tensors.storage(view).size()}).to(dev);
+        return Tensors.wrap(Tensors.storage(storage), view.shape(), view.stride(), view.storageOffset());
     }
 
     @ParameterizedTest(name = "{0} {1}")

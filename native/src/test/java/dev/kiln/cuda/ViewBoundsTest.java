@@ -11,6 +11,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -48,16 +49,16 @@ class ViewBoundsTest {
         // start + length wrapped in int before: accepted, then read heap garbage or crashed a kernel
         assertMessage(assertThrows(IndexOutOfBoundsException.class, () -> x.narrow(0, 5, Integer.MAX_VALUE - 3)), "narrow");
         assertMessage(assertThrows(IndexOutOfBoundsException.class,
-                () -> Tensor.wrap(x.storage(), new int[] {4}, new int[] {1}, 8)), "wrap", "[4]", "10 elements");
+                () -> Tensors.wrap(Tensors.storage(x), new int[] {4}, new int[] {1}, 8)), "wrap", "[4]", "10 elements");
         assertMessage(assertThrows(IndexOutOfBoundsException.class,
-                () -> Tensor.wrap(x.storage(), new int[] {2, 3}, new int[] {Integer.MAX_VALUE, 1}, 0)), "wrap");
+                () -> Tensors.wrap(Tensors.storage(x), new int[] {2, 3}, new int[] {Integer.MAX_VALUE, 1}, 0)), "wrap");
         assertMessage(assertThrows(IndexOutOfBoundsException.class,
-                () -> Tensor.wrap(x.storage(), new int[] {1}, new int[] {1}, -1)), "wrap", "offset -1");
+                () -> Tensors.wrap(Tensors.storage(x), new int[] {1}, new int[] {1}, -1)), "wrap", "offset -1");
         assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> Tensor.wrap(x.storage(), new int[] {2}, new int[] {-1}, 5)), "wrap", "negative");
+                () -> Tensors.wrap(Tensors.storage(x), new int[] {2}, new int[] {-1}, 5)), "wrap", "negative");
         // the last element exactly, and an empty view anywhere, are fine
-        assertEquals(9, Tensor.wrap(x.storage(), new int[] {1}, new int[] {1}, 9).item());
-        assertEquals(0, Tensor.wrap(x.storage(), new int[] {0, 3}, new int[] {3, 1}, 10).numel());
+        assertEquals(9, Tensors.wrap(Tensors.storage(x), new int[] {1}, new int[] {1}, 9).item());
+        assertEquals(0, Tensors.wrap(Tensors.storage(x), new int[] {0, 3}, new int[] {3, 1}, 10).numel());
     }
 
     @ParameterizedTest(name = "{0}")

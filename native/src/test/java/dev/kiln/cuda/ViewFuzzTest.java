@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.spi.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -66,7 +67,7 @@ class ViewFuzzTest {
                     stride[i] = arg(r);
                 }
                 return new Step("wrap(" + java.util.Arrays.toString(sizes) + "," + java.util.Arrays.toString(stride)
-                        + "," + a + ")", t -> Tensor.wrap(t.storage(), sizes, stride, a));
+                        + "," + a + ")", t -> Tensors.wrap(Tensors.storage(t), sizes, stride, a));
             }
         }
     }

@@ -66,7 +66,7 @@ final class GradBucket {
         for (int k = 0; k < members.size(); k++) {
             Tensor p = params.get(members.get(k));
             if (p.grad() == null && keep.test(members.get(k))) {
-                p.autogradMeta().setGrad(grads.get(k));
+                p.setGrad(grads.get(k));
             }
         }
         grads = null;
