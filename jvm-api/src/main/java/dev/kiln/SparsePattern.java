@@ -30,9 +30,9 @@ public final class SparsePattern {
         this.crow = crow;
         this.col = col;
         long[] row = entryRows(crow, rows);
-        this.crowIndices = Tensor.fromArray(crow, rows + 1).to(device);
-        this.colIndices = Tensor.fromArray(col, col.length).to(device);
-        this.rowIndices = Tensor.fromArray(row, row.length).to(device);
+        this.crowIndices = onDevice(crow, device);
+        this.colIndices = onDevice(col, device);
+        this.rowIndices = onDevice(row, device);
     }
 
     /**
@@ -127,8 +127,8 @@ public final class SparsePattern {
                 back[(int) order[e]] = e;
             }
             SparsePattern t = new SparsePattern(cols, rows, rowPointers(col, cols), tcol, device());
-            t.transposed = new Transposed(this, Tensor.fromArray(back, nnz).to(device()));
-            transposed = new Transposed(t, Tensor.fromArray(order, nnz).to(device()));
+            t.transposed = new Transposed(this, onDevice(back, device()));
+            transposed = new Transposed(t, onDevice(order, device()));
         }
         return transposed;
     }
@@ -151,6 +151,14 @@ public final class SparsePattern {
             Arrays.fill(row, (int) crow[r], (int) crow[r + 1], r);
         }
         return row;
+    }
+
+    /**
+     * values as an int64 tensor on device, persisted: the pattern owns it, so a MemoryScope open when the
+     * pattern (or its transpose, built on first use, maybe mid-epoch) is made must not free it.
+     */
+    private static Tensor onDevice(long[] values, Device device) {
+        return MemoryScope.persist(Tensor.fromArray(values, values.length).to(device));
     }
 
     private static long[] identity(int n) {

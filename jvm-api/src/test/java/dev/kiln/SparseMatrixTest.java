@@ -91,6 +91,24 @@ class SparseMatrixTest {
         Tolerances.BALANCED.of(dtype).assertClose("sampled_mm", want, SparseMatrix.sampledMm(a.pattern(), b, x.t()).values());
     }
 
+    /** The pattern owns its index tensors: a scope open when the transpose is first built must not free them. */
+    @Test
+    void patternTensorsOutliveTheMemoryScopeTheyWereMadeIn() {
+        SparseMatrix a = worked(DType.FLOAT64);
+        Tensor x = Tensor.ones(new int[] {3, 2}, DType.FLOAT64, Device.CPU);
+        double[] want = a.t().mm(x).toDoubleArray();
+        SparseMatrix b = worked(DType.FLOAT64);
+        try (MemoryScope scope = MemoryScope.open()) {
+            b.t().mm(x);                                          // builds b's transpose inside the scope
+        }
+        assertArrayEquals(want, b.t().mm(x).toDoubleArray(), 0.0);
+        SparsePattern p;
+        try (MemoryScope scope = MemoryScope.open()) {   // a pattern made in a scope, used after it
+            p = worked(DType.FLOAT64).pattern();
+        }
+        assertArrayEquals(want, SparseMatrix.of(p, a.values()).t().mm(x).toDoubleArray(), 0.0);
+    }
+
     @Test
     void emptyMatricesGiveZeros() {
         SparseMatrix none = SparseMatrix.coo(Tensor.zeros(new int[] {2, 0}, DType.INT64, Device.CPU),
