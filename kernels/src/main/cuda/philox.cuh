@@ -1,10 +1,14 @@
 // Philox4x32-10 (Salmon et al., SC'11) word for word as dev.kiln.spi.Philox, so one (seed, counter)
 // gives the same four words on every device: key = seed (low word, high word), counter = (low
-// word, high word, 0, 0). Element i of a random op with offset o uses counter o + i.
+// word, high word, 0, 0). A block serves several elements (UniformBits<T>::per_block, two normals):
+// element i of a random op with offset o takes word set i % per of the block at counter o + i / per.
 #pragma once
 
 struct PhiloxWords {
     unsigned w0, w1, w2, w3;
+
+    // word j (0..3); j is a constant in the unrolled loops that call it
+    __device__ __forceinline__ unsigned word(int j) const { return j == 0 ? w0 : j == 1 ? w1 : j == 2 ? w2 : w3; }
 };
 
 __device__ __forceinline__ PhiloxWords philox4x32_10(unsigned long long seed, unsigned long long counter) {
@@ -41,16 +45,21 @@ __device__ __forceinline__ unsigned long long philox_bits53(unsigned hi, unsigne
     return (static_cast<unsigned long long>(hi >> 5) << 26) | (lo >> 6);
 }
 
-// A uniform draw at T's resolution, as CpuRandom.uniform01: 24 bits for float32, 53 for float64.
+// Uniform draws at T's resolution, as CpuRandom.uniform01: 24 bits (one word) for float32, four per block;
+// 53 bits (two words) for float64, two per block. of(w, j) is draw j of block w.
 template <class T>
 struct UniformBits;
 template <>
 struct UniformBits<float> {
     static constexpr int bits = 24;
-    __device__ static __forceinline__ unsigned long long of(const PhiloxWords& w) { return philox_bits24(w.w0); }
+    static constexpr int per_block = 4;
+    __device__ static __forceinline__ unsigned long long of(const PhiloxWords& w, int j) { return philox_bits24(w.word(j)); }
 };
 template <>
 struct UniformBits<double> {
     static constexpr int bits = 53;
-    __device__ static __forceinline__ unsigned long long of(const PhiloxWords& w) { return philox_bits53(w.w0, w.w1); }
+    static constexpr int per_block = 2;
+    __device__ static __forceinline__ unsigned long long of(const PhiloxWords& w, int j) {
+        return philox_bits53(w.word(2 * j), w.word(2 * j + 1));
+    }
 };

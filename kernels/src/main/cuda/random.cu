@@ -1,6 +1,7 @@
-// Random tensors and dropout from Philox4x32-10: element i (row-major) of an op with offset o draws
-// the block (seed, o + i), exactly as the CPU backend (dev.kiln.cpu.CpuRandom), so one (seed,
-// offset) gives the same values and masks on every device. The SPI defines the values in double
+// Random tensors and dropout from Philox4x32-10, every word of a block used: element i (row-major) of
+// an op with offset o takes word set i % per of the block (seed, o + i / per) (philox.cuh), exactly as
+// the CPU backend (dev.kiln.cpu.CpuRandom), so one (seed, offset) gives the same values and masks on
+// every device. One thread per block writes its per elements. The SPI defines the values in double
 // (low + (high - low) u, Box-Muller, x / (1 - p)), so every entry computes in double, float32
 // outputs too (rounded once at the store, as the CPU does), and lives in the f64 module like
 // copy.cu's cast_f64tof32_f64. __dmul_rn / __dadd_rn keep nvcc from fusing an FMA that Java does not.
@@ -14,24 +15,36 @@ template <class T>
 __device__ void uniform_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double low,
                                double range) {
     const double scale = UniformBits<T>::bits == 24 ? 0x1p-24 : 0x1p-53;
-    KILN_FOR_EACH(i, n) {
-        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
-        const double u = static_cast<double>(UniformBits<T>::of(w)) * scale;  // exact
-        y[i] = static_cast<T>(__dadd_rn(low, __dmul_rn(range, u)));
+    constexpr int per = UniformBits<T>::per_block;
+    KILN_FOR_EACH(b, n / per + (n % per != 0)) {  // blocks, without overflowing n + per - 1
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(b));
+#pragma unroll
+        for (int j = 0; j < per; j++) {
+            const long long i = static_cast<long long>(b) * per + j;
+            if (i < n) {
+                const double u = static_cast<double>(UniformBits<T>::of(w, j)) * scale;  // exact
+                y[i] = static_cast<T>(__dadd_rn(low, __dmul_rn(range, u)));
+            }
+        }
     }
 }
 
-// y (n,) = mean + std * z_i, z_i standard normal by Box-Muller from the four words (Philox.normal)
+// y (n,) = mean + std * z_i, z standard normal by Box-Muller from the four words of a block, two per block:
+// r cos(2 pi u2) for the even element, r sin(2 pi u2) for the odd (Philox.normal)
 template <class T>
 __device__ void normal_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double mean,
                               double std) {
-    KILN_FOR_EACH(i, n) {
-        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
+    KILN_FOR_EACH(b, n / 2 + (n % 2)) {
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(b));
         const double u1 = 1.0 - static_cast<double>(philox_bits53(w.w0, w.w1)) * 0x1p-53;  // (0, 1]: log is finite
         const double u2 = static_cast<double>(philox_bits53(w.w2, w.w3)) * 0x1p-53;
         const double r = k_sqrt(__dmul_rn(-2.0, k_log(u1)));
-        const double z = __dmul_rn(r, k_cos(__dmul_rn(2.0 * 3.14159265358979323846, u2)));
-        y[i] = static_cast<T>(__dadd_rn(mean, __dmul_rn(std, z)));
+        const double angle = __dmul_rn(2.0 * 3.14159265358979323846, u2);
+        const long long i = 2 * static_cast<long long>(b);
+        y[i] = static_cast<T>(__dadd_rn(mean, __dmul_rn(std, __dmul_rn(r, k_cos(angle)))));
+        if (i + 1 < n) {
+            y[i + 1] = static_cast<T>(__dadd_rn(mean, __dmul_rn(std, __dmul_rn(r, k_sin(angle)))));
+        }
     }
 }
 
@@ -42,12 +55,20 @@ template <class T>
 __device__ void dropout_strided(const T* __restrict__ x, T* __restrict__ y, unsigned char* __restrict__ mask, Shape8 shape,
                                 Strides8 xs, int n, unsigned long long seed, unsigned long long offset,
                                 long long threshold, double scale) {
-    KILN_FOR_EACH(i, n) {
-        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(i));
-        const bool keep = static_cast<long long>(UniformBits<T>::of(w)) >= threshold;
-        mask[i] = keep ? 1 : 0;
-        y[i] = keep ? static_cast<T>(__dmul_rn(static_cast<double>(x[strided_offset(i, shape, xs)]), scale))
-                    : static_cast<T>(0);
+    constexpr int per = UniformBits<T>::per_block;
+    KILN_FOR_EACH(b, n / per + (n % per != 0)) {  // blocks, without overflowing n + per - 1
+        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(b));
+#pragma unroll
+        for (int j = 0; j < per; j++) {
+            const long long at = static_cast<long long>(b) * per + j;
+            if (at < n) {
+                const int i = static_cast<int>(at);
+                const bool keep = static_cast<long long>(UniformBits<T>::of(w, j)) >= threshold;
+                mask[i] = keep ? 1 : 0;
+                y[i] = keep ? static_cast<T>(__dmul_rn(static_cast<double>(x[strided_offset(i, shape, xs)]), scale))
+                            : static_cast<T>(0);
+            }
+        }
     }
 }
 

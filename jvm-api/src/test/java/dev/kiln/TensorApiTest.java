@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.spi.Philox;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -142,9 +143,18 @@ class TensorApiTest {
         float[] first = Tensor.rand(g, 2).toFloatArray();
         float[] next = Tensor.rand(g, 4).toFloatArray();
         assertEquals(6, g.offset());
-        // element i of a draw uses counter offset + i, so two draws are one longer draw split in two
-        assertArrayEquals(a, new float[] {first[0], first[1], next[0], next[1], next[2], next[3]});
-        assertFalse(Arrays.equals(Arrays.copyOf(a, 2), next) && Arrays.equals(first, Arrays.copyOf(next, 2)));
+        // float32 element i of a draw at offset o is word i % 4 of Philox block o + i / 4; a draw reserves one counter
+        // per element, so the second draw starts at block 2 and never reuses the first's words
+        int[] w = new int[4];
+        for (int i = 0; i < 6; i++) {
+            Philox.block(42, i / 4, w);
+            assertEquals((float) Philox.uniform24(w[i % 4]), a[i], "element " + i);
+        }
+        assertArrayEquals(Arrays.copyOf(a, 2), first);
+        for (int i = 0; i < 4; i++) {
+            Philox.block(42, 2 + i / 4, w);
+            assertEquals((float) Philox.uniform24(w[i % 4]), next[i], "second draw, element " + i);
+        }
         assertNotEquals(a[0], Tensor.rand(new Generator(43), 1).toFloatArray()[0]);
     }
 

@@ -5,37 +5,57 @@ import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.Philox;
 
-/** uniform, normal and dropout from Philox(seed, offset + i): the same numbers every backend draws. */
+/**
+ * uniform, normal and dropout from Philox(seed, offset + i / per), every word of a block used (Philox's
+ * class comment): the same numbers every backend draws.
+ */
 final class CpuRandom {
+    /** Blocks per parallel piece: each is a 10-round Philox. */
+    private static final int GRAIN_BLOCKS = 1024;
+
     private CpuRandom() {
     }
 
-    /** The uniform [0, 1) value of element i at the dtype's resolution. */
-    static double uniform01(DType dtype, long seed, long counter, int[] words) {
-        Philox.block(seed, counter, words);
-        return dtype == DType.FLOAT32 ? Philox.uniform24(words[0]) : Philox.uniform53(words[0], words[1]);
+    /** Uniform draws per block at dtype's resolution: four one-word float32 ones, two two-word float64 ones. */
+    static int perBlock(DType dtype) {
+        return dtype == DType.FLOAT32 ? 4 : 2;
+    }
+
+    /** Uniform draw j (below perBlock) of block w, in [0, 1) at dtype's resolution. */
+    static double uniform01(DType dtype, int[] w, int j) {
+        return dtype == DType.FLOAT32 ? Philox.uniform24(w[j]) : Philox.uniform53(w[2 * j], w[2 * j + 1]);
+    }
+
+    /** What a random op does with element i, which takes word set j of block w. */
+    private interface Element {
+        void draw(int i, int[] w, int j);
+    }
+
+    /** Runs f for every element of [0, n): element i takes word set i % per of block offset + i / per. */
+    private static void forEachDraw(int n, int per, long seed, long offset, Element f) {
+        int blocks = (int) (((long) n + per - 1) / per);
+        Parallel.forRange(blocks, GRAIN_BLOCKS, (b0, b1) -> {
+            int[] w = new int[4];
+            for (int b = b0; b < b1; b++) {
+                Philox.block(seed, offset + b, w);
+                int first = b * per;
+                for (int j = 0; j < per && first + j < n; j++) {
+                    f.draw(first + j, w, j);
+                }
+            }
+        });
     }
 
     static Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
         double[] values = new double[Shape.numel(shape)];
-        Parallel.forRange(values.length, 4096, (i0, i1) -> {
-            int[] w = new int[4];
-            for (int i = i0; i < i1; i++) {
-                values[i] = low + (high - low) * uniform01(dtype, seed, offset + i, w);
-            }
-        });
+        forEachDraw(values.length, perBlock(dtype), seed, offset,
+                (i, w, j) -> values[i] = low + (high - low) * uniform01(dtype, w, j));
         return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
     static Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
         double[] values = new double[Shape.numel(shape)];
-        Parallel.forRange(values.length, 4096, (i0, i1) -> {
-            int[] w = new int[4];
-            for (int i = i0; i < i1; i++) {
-                Philox.block(seed, offset + i, w);
-                values[i] = mean + std * Philox.normal(w);
-            }
-        });
+        forEachDraw(values.length, 2, seed, offset, (i, w, j) -> values[i] = mean + std * Philox.normal(w, j));
         return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
@@ -44,12 +64,7 @@ final class CpuRandom {
         int n = x.numel();
         boolean[] keep = new boolean[n];
         DType dtype = x.dtype();
-        Parallel.forRange(n, 4096, (i0, i1) -> {
-            int[] w = new int[4];
-            for (int i = i0; i < i1; i++) {
-                keep[i] = uniform01(dtype, seed, offset + i, w) >= p;
-            }
-        });
+        forEachDraw(n, perBlock(dtype), seed, offset, (i, w, j) -> keep[i] = uniform01(dtype, w, j) >= p);
         Tensor mask = CpuMap.ofArray(keep, x.shape());
         double scale = 1.0 / (1.0 - p);
         Tensor y = CpuMap.mapDouble(x.shape(), dtype, (in, o, len) -> {

@@ -3,7 +3,10 @@ package dev.kiln.spi;
 /**
  * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11), the
  * counter-based generator every backend uses, so that one (seed, offset) gives the same numbers on
- * every device. Element {@code i} of a random op with offset {@code o} uses counter {@code o + i}.
+ * every device. Every word of a block is used: a block serves {@code per} elements (four float32
+ * uniforms of one word each, two float64 uniforms of two words, two normals), and element {@code i}
+ * of a random op with offset {@code o} takes word set {@code i % per} of the block at counter
+ * {@code o + i / per}. An op still reserves one counter per element, so ops never share a block.
  */
 public final class Philox {
     private static final int M0 = 0xD2511F53;
@@ -53,10 +56,11 @@ public final class Philox {
         return bits * 0x1.0p-53;
     }
 
-    /** Standard normal by Box-Muller from the four words of one block. */
-    public static double normal(int[] w) {
+    /** Standard normal j (0 or 1) by Box-Muller from the four words of one block: r cos(2 pi u2), then r sin(2 pi u2). */
+    public static double normal(int[] w, int j) {
         double u1 = 1.0 - uniform53(w[0], w[1]); // (0, 1]: log is finite
         double u2 = uniform53(w[2], w[3]);
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+        double angle = 2.0 * Math.PI * u2;
+        return Math.sqrt(-2.0 * Math.log(u1)) * (j == 0 ? Math.cos(angle) : Math.sin(angle));
     }
 }

@@ -27,7 +27,7 @@ final class RandomLauncher extends Launcher {
         Tensor y = newTensor(shape, dtype);
         int n = y.numel();
         if (n > 0) {
-            launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+            launch("random", DType.FLOAT64, kernel, gridFor(blocks(n, perBlock(dtype)), BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(y).i32(n).i64(seed).i64(offset).f64(low).f64(high - low));
         }
         return y;
@@ -39,10 +39,20 @@ final class RandomLauncher extends Launcher {
         Tensor y = newTensor(shape, dtype);
         int n = y.numel();
         if (n > 0) {
-            launch("random", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+            launch("random", DType.FLOAT64, kernel, gridFor(blocks(n, 2), BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(y).i32(n).i64(seed).i64(offset).f64(mean).f64(std));
         }
         return y;
+    }
+
+    /** Uniform draws per Philox block (philox.cuh's UniformBits::per_block): four float32, two float64. */
+    private static int perBlock(DType dtype) {
+        return dtype == DType.FLOAT32 ? 4 : 2;
+    }
+
+    /** Philox blocks for n draws, per to a block: one thread each. */
+    private static long blocks(int n, int per) {
+        return ((long) n + per - 1) / per;
     }
 
     /**
@@ -68,7 +78,8 @@ final class RandomLauncher extends Launcher {
         if (n > 0) {
             boolean f32 = t == DType.FLOAT32;
             Layout.Merged m = Layout.merge(shape, x);
-            launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+            launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(blocks(n, perBlock(t)), BLOCK),
+                    Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(x).ptr(y).ptr(mask).bytes(m.shape8())
                             .bytes(m.strides8(0)).i32(n).i64(seed).i64(offset)
                             .i64(keepThreshold(p, f32 ? 24 : 53)).f64(1.0 / (1.0 - p)));

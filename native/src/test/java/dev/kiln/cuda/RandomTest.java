@@ -154,12 +154,15 @@ class RandomTest {
                 checkDropout(gpu, x, p, so[0], so[1]);
             }
         }
-        // p equal to element 5's own draw: u >= p keeps it; one float64 ulp more drops it.
+        // p equal to element 5's own draw (word set 5 % per of block offset + 5 / per): u >= p keeps it; one float64
+        // ulp more drops it.
         long seed = 77;
         long offset = 1000;
+        int per = dtype == DType.FLOAT32 ? 4 : 2;
+        int j = 5 % per;
         int[] w = new int[4];
-        Philox.block(seed, offset + 5, w);
-        double u = dtype == DType.FLOAT32 ? Philox.uniform24(w[0]) : Philox.uniform53(w[0], w[1]);
+        Philox.block(seed, offset + 5 / per, w);
+        double u = dtype == DType.FLOAT32 ? Philox.uniform24(w[j]) : Philox.uniform53(w[2 * j], w[2 * j + 1]);
         assertTrue(CPU.dropout(x.cpu(), u, seed, offset)[1].toBooleanArray()[5]);
         assertTrue(!CPU.dropout(x.cpu(), Math.nextUp(u), seed, offset)[1].toBooleanArray()[5]);
         checkDropout(gpu, x, u, seed, offset);
