@@ -80,12 +80,14 @@ class Pool2dTest {
             Tolerances.EXACT.assertClose("max_pool2d " + p, want[0], got[0].to(Device.CPU));
             assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + p);
             // gy and indices as non-contiguous views; gradients flow to each window's maximum (several onto one pixel).
+            // gy in eighths: the sums onto one pixel are exact in any order, so the routing is checked bit for bit.
             int[] s = want[0].shape();
-            Tensor gy = Tensor.normal(new Generator(2), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
+            Tensor gy = Tensor.normal(new Generator(2), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU)
+                    .mul(8).round().div(8);
             Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape(), p);
             Tensor stridedIndices = got[1].transpose(1, 3).contiguous().transpose(1, 3);  // same values, other strides
             Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape(), p);
-            Tolerances.STRICT.of(dtype).assertClose("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
+            Tolerances.EXACT.assertClose("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
         }
     }
 
