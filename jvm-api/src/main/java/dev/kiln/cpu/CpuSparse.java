@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * The sparse-dense products (CSR, int64 indices checked by SparsePattern), for float32 and float64
- * alike: one walker over rows or entries, with only the innermost loop (axpy, dot) specialised on the
- * storage array's type. Dense operands are read in their own dtype (a gathered float32 row is half the
+ * alike: one walker over rows or entries, with only the innermost loop (a row's axpy over its entries,
+ * dot) specialised on the storage array's type. Dense operands are read in their own dtype (a gathered float32 row is half the
  * cache lines of a widened one: the gathers, not the arithmetic, bound these products); sums run in
  * double in entry order and round once to the dtype.
  */
@@ -35,8 +35,24 @@ final class CpuSparse {
             double[] acc = new double[n];
             for (int r = lo; r < hi; r++) {
                 Arrays.fill(acc, 0);
-                for (int e = (int) ptr[r]; e < (int) ptr[r + 1]; e++) {
-                    axpy(v[e], xs, xOff + (int) cols[e] * n, acc, n);
+                int end = (int) ptr[r + 1];
+                if (xs instanceof float[] f) {
+                    for (int e = (int) ptr[r]; e < end; e++) {
+                        double ve = v[e];
+                        int xo = xOff + (int) cols[e] * n;
+                        for (int j = 0; j < n; j++) {
+                            acc[j] += ve * f[xo + j];
+                        }
+                    }
+                } else {
+                    double[] d = (double[]) xs;
+                    for (int e = (int) ptr[r]; e < end; e++) {
+                        double ve = v[e];
+                        int xo = xOff + (int) cols[e] * n;
+                        for (int j = 0; j < n; j++) {
+                            acc[j] += ve * d[xo + j];
+                        }
+                    }
                 }
                 DoubleBlocks.write(acc, 0, 1, n, os, r * n, 0);
             }
@@ -64,20 +80,6 @@ final class CpuSparse {
         Tensor t = CpuMap.emptyTensor(new int[] {out.length}, a.dtype());
         DoubleBlocks.write(out, 0, 1, out.length, DoubleBlocks.data(t), 0, 0);
         return t;
-    }
-
-    /** acc[0, n) += a x[xo, xo + n), x a float[] or double[]. */
-    private static void axpy(double a, Object x, int xo, double[] acc, int n) {
-        if (x instanceof float[] f) {
-            for (int j = 0; j < n; j++) {
-                acc[j] += a * f[xo + j];
-            }
-        } else {
-            double[] d = (double[]) x;
-            for (int j = 0; j < n; j++) {
-                acc[j] += a * d[xo + j];
-            }
-        }
     }
 
     /** sum_i x[xo + i] y[yo + i] over i < k, in double; x and y both float[] or both double[]. */
