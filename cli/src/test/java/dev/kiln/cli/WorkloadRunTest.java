@@ -173,6 +173,59 @@ class WorkloadRunTest {
         assertTrue(err.contains("holds a charlm-lstm-16 run, not a charlm-transformer-16 one"), err);
     }
 
+    /** Text classification of the fixture's categories, 8 training fortunes cut to 16 bytes, batches of 4. */
+    private static String[] textcls(Path data, String model, String categories, String... more) {
+        return concat(new String[] {"run", "textcls", "--model", model, "--categories", categories, "--max-length", "16",
+            "--batch-size", "4", "--limit-train", "8", "--seed", "3", "--data", data.toString(), "--no-progress"}, more);
+    }
+
+    /**
+     * The bidirectional LSTM and GRU over padded batches of different lengths (embedding, the per-sequence final steps
+     * gathered, clipping, Adam) on cuda-emu equal the cpu; the confusion matrix and pictures are written.
+     */
+    @Test
+    void textclsOnCudaEmuMatchesTheCpu() throws Exception {
+        Path data = FortuneFixtures.write(tmp.resolve("fortunes"), 40);
+        for (String model : List.of("lstm", "gru")) {
+            Path cpu = tmp.resolve(model + "-cpu");
+            Path emu = tmp.resolve(model + "-emu");
+            kiln(0, textcls(data, model, "science,art", "--epochs", "1", "--device", "cpu", "--out", cpu.toString()));
+            kiln(0, textcls(data, model, "science,art", "--epochs", "1", "--device", "cuda-emu", "--out", emu.toString()));
+            assertEquals("epoch,loss,val_loss,val_accuracy,val_balanced_accuracy", metrics(cpu).get(0));
+            assertSameMetrics(cpu, emu, 4);
+            List<String> confusion = Files.readAllLines(cpu.resolve("confusion.csv"));
+            assertEquals(List.of("true\\predicted,science,art"), confusion.subList(0, 1));
+            long validation = confusion.stream().skip(1).flatMap(l -> Arrays.stream(l.split(",")).skip(1))
+                    .mapToLong(Long::parseLong).sum();
+            assertEquals(8, validation);   // every tenth of 40 fortunes in each of two files
+            assertTrue(Files.size(cpu.resolve("confusion.png")) > 1000 && Files.size(cpu.resolve("accuracy.png")) > 1000);
+        }
+    }
+
+    /** A text classifier resumed after epoch 1 ends where an uninterrupted one does; bad options are refused. */
+    @Test
+    void textclsResumesExactlyAndRefusesBadArguments() throws Exception {
+        Path data = FortuneFixtures.write(tmp.resolve("fortunes"), 40);
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        kiln(0, textcls(data, "gru", "science,art", "--epochs", "2", "--device", "cpu", "--out", whole.toString()));
+        kiln(0, textcls(data, "gru", "science,art", "--epochs", "1", "--device", "cpu", "--out", parts.toString()));
+        kiln(0, textcls(data, "gru", "science,art", "--epochs", "2", "--device", "cpu", "--resume", parts.toString()));
+        assertEquals(metrics(whole), metrics(parts));
+        assertEquals(Files.readAllLines(whole.resolve("steps.csv")), Files.readAllLines(parts.resolve("steps.csv")));
+        assertEquals(Files.readAllLines(whole.resolve("confusion.csv")), Files.readAllLines(parts.resolve("confusion.csv")));
+        String err = kiln(2, textcls(data, "lstm", "science,art", "--epochs", "3", "--resume", parts.toString()));
+        assertTrue(err.contains("holds a textcls-gru-science+art-16 run, not a textcls-lstm-science+art-16 one"), err);
+        err = kiln(2, textcls(data, "gru", "art,science", "--epochs", "3", "--resume", parts.toString()));
+        assertTrue(err.contains("not a textcls-gru-art+science-16 one"), err);   // the same classes, other labels
+        err = kiln(2, textcls(data, "rnn", "science,art"));
+        assertTrue(err.contains("--model rnn: expected lstm or gru"), err);
+        err = kiln(2, textcls(data, "lstm", "science,poetry"));
+        assertTrue(err.contains("has no fortunes of category poetry"), err);
+        err = kiln(2, textcls(data, "lstm", "art,art"));
+        assertTrue(err.contains("name two or more different categories"), err);
+    }
+
     /** A 60-node graph (3 communities of 20; 2 labelled nodes each, 10 validation, 44 test) for a few epochs. */
     private static String[] gcn(String model, String... more) {
         return concat(new String[] {"run", "gcn", "--model", model, "--communities", "3", "--community-size", "20", "--p-in",
@@ -230,6 +283,6 @@ class WorkloadRunTest {
     @Test
     void runWithoutAWorkloadListsThem() {
         String err = kiln(2, "run");
-        assertTrue(err.contains("name a workload: vae, gan, ddpm, multitask, charlm, gcn"), err);
+        assertTrue(err.contains("name a workload: vae, gan, ddpm, multitask, charlm, gcn, textcls"), err);
     }
 }
