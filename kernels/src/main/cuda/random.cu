@@ -10,11 +10,10 @@
 #include "kmath.cuh"
 #include "philox.cuh"
 
-// y (n,) = low + range * u_i, u_i in [0, 1) at T's resolution (Philox.uniform24 / uniform53)
-template <class T>
-__device__ void uniform_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double low,
-                               double range) {
-    const double scale = UniformBits<T>::bits == 24 ? 0x1p-24 : 0x1p-53;
+// Calls draw(i, m_i) for every element i < n of an op at offset, m_i its uniform draw's integer at T's
+// resolution (u_i = m_i 2^-bits): word set i % per of block offset + i / per, one thread per block.
+template <class T, class Draw>
+__device__ __forceinline__ void for_each_draw(int n, unsigned long long seed, unsigned long long offset, Draw draw) {
     constexpr int per = UniformBits<T>::per_block;
     KILN_FOR_EACH(b, n / per + (n % per != 0)) {  // blocks, without overflowing n + per - 1
         const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(b));
@@ -22,11 +21,21 @@ __device__ void uniform_contig(T* __restrict__ y, int n, unsigned long long seed
         for (int j = 0; j < per; j++) {
             const long long i = static_cast<long long>(b) * per + j;
             if (i < n) {
-                const double u = static_cast<double>(UniformBits<T>::of(w, j)) * scale;  // exact
-                y[i] = static_cast<T>(__dadd_rn(low, __dmul_rn(range, u)));
+                draw(static_cast<int>(i), UniformBits<T>::of(w, j));
             }
         }
     }
+}
+
+// y (n,) = low + range * u_i, u_i in [0, 1) at T's resolution (Philox.uniform24 / uniform53)
+template <class T>
+__device__ void uniform_contig(T* __restrict__ y, int n, unsigned long long seed, unsigned long long offset, double low,
+                               double range) {
+    const double scale = UniformBits<T>::bits == 24 ? 0x1p-24 : 0x1p-53;
+    for_each_draw<T>(n, seed, offset, [&](int i, unsigned long long m) {
+        const double u = static_cast<double>(m) * scale;  // exact
+        y[i] = static_cast<T>(__dadd_rn(low, __dmul_rn(range, u)));
+    });
 }
 
 // y (n,) = mean + std * z_i, z standard normal by Box-Muller from the four words of a block, two per block:
@@ -55,21 +64,12 @@ template <class T>
 __device__ void dropout_strided(const T* __restrict__ x, T* __restrict__ y, unsigned char* __restrict__ mask, Shape8 shape,
                                 Strides8 xs, int n, unsigned long long seed, unsigned long long offset,
                                 long long threshold, double scale) {
-    constexpr int per = UniformBits<T>::per_block;
-    KILN_FOR_EACH(b, n / per + (n % per != 0)) {  // blocks, without overflowing n + per - 1
-        const PhiloxWords w = philox4x32_10(seed, offset + static_cast<unsigned long long>(b));
-#pragma unroll
-        for (int j = 0; j < per; j++) {
-            const long long at = static_cast<long long>(b) * per + j;
-            if (at < n) {
-                const int i = static_cast<int>(at);
-                const bool keep = static_cast<long long>(UniformBits<T>::of(w, j)) >= threshold;
-                mask[i] = keep ? 1 : 0;
-                y[i] = keep ? static_cast<T>(__dmul_rn(static_cast<double>(x[strided_offset(i, shape, xs)]), scale))
-                            : static_cast<T>(0);
-            }
-        }
-    }
+    for_each_draw<T>(n, seed, offset, [&](int i, unsigned long long m) {
+        const bool keep = static_cast<long long>(m) >= threshold;
+        mask[i] = keep ? 1 : 0;
+        y[i] = keep ? static_cast<T>(__dmul_rn(static_cast<double>(x[strided_offset(i, shape, xs)]), scale))
+                    : static_cast<T>(0);
+    });
 }
 
 // ---- kernels (all in the f64 module: see the top)

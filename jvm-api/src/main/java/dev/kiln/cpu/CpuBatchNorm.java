@@ -122,7 +122,7 @@ final class CpuBatchNorm {
         Tensor gc = CpuElementwise.asContiguous(gy);
         Tensor xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape());
-        double[] m = doubles(mean);
+        double[] m = DoubleBlocks.vector(mean);
         double[] sumDy = new double[l.c];
         double[] sumDyXmu = new double[l.c];
         Object g = DoubleBlocks.data(gc);
@@ -158,10 +158,10 @@ final class CpuBatchNorm {
 
     /** y = (x - mean) invstd weight + bias per channel: y = x k + (bias - mean k) with k = invstd weight, in double. */
     static Tensor elemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
-        double[] m = doubles(mean);
-        double[] k = doubles(invstd);
-        double[] w = doubles(weight);
-        double[] b = doubles(bias);
+        double[] m = DoubleBlocks.vector(mean);
+        double[] k = DoubleBlocks.vector(invstd);
+        double[] w = DoubleBlocks.vector(weight);
+        double[] b = DoubleBlocks.vector(bias);
         double[] scale = new double[m.length];
         for (int c = 0; c < m.length; c++) {
             scale[c] = k[c] * w[c];
@@ -183,14 +183,14 @@ final class CpuBatchNorm {
      */
     static Tensor backwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
                                 Tensor sumDyXmu, long count) {
-        double[] m = doubles(mean);
-        double[] k = doubles(invstd);
-        double[] w = doubles(weight);
+        double[] m = DoubleBlocks.vector(mean);
+        double[] k = DoubleBlocks.vector(invstd);
+        double[] w = DoubleBlocks.vector(weight);
         double[] meanDy = new double[m.length];
         double[] proj = new double[m.length]; // invstd^2 sumDyXmu / count
         double[] scale = new double[m.length];
-        double[] sd = sumDy == null ? null : doubles(sumDy);
-        double[] sdx = sumDyXmu == null ? null : doubles(sumDyXmu);
+        double[] sd = sumDy == null ? null : DoubleBlocks.vector(sumDy);
+        double[] sdx = sumDyXmu == null ? null : DoubleBlocks.vector(sumDyXmu);
         for (int c = 0; c < m.length; c++) {
             scale[c] = k[c] * w[c];
             if (sd != null) {
@@ -270,14 +270,6 @@ final class CpuBatchNorm {
             }
         });
         return result;
-    }
-
-    /** A (C) tensor's values as doubles. */
-    private static double[] doubles(Tensor t) {
-        double[] d = new double[t.numel()];
-        Tensor tc = CpuElementwise.asContiguous(t);
-        DoubleBlocks.read(DoubleBlocks.data(tc), tc.storageOffset(), 1, 0, d.length, 1, d, 0);
-        return d;
     }
 
     /** values as a new (C) tensor of like's dtype. */

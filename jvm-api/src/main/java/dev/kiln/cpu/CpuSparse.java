@@ -24,7 +24,7 @@ final class CpuSparse {
         int n = x.size(1);
         long[] ptr = longs(crow);
         long[] cols = longs(col);
-        double[] v = doubles(values);
+        double[] v = DoubleBlocks.vector(values);
         Tensor xc = CpuElementwise.asContiguous(x);   // (K, N): rows of n elements from xOff
         Object xs = CpuStorage.array(xc);
         int xOff = xc.storageOffset();
@@ -104,11 +104,5 @@ final class CpuSparse {
     private static long[] longs(Tensor index) {
         Tensor c = CpuElementwise.asContiguous(index);
         return (long[]) CpuStorage.array(c.storageOffset() == 0 ? c : CpuElementwise.contiguous(index));
-    }
-
-    private static double[] doubles(Tensor t) {
-        double[] d = new double[t.numel()];
-        DoubleBlocks.read(DoubleBlocks.data(t), t.storageOffset(), 1, 0, d.length, t.stride(0), d, 0);
-        return d;
     }
 }

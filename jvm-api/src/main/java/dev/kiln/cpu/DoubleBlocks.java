@@ -69,6 +69,13 @@ final class DoubleBlocks {
         }
     }
 
+    /** A 1-D view's values as a new double[] (read through its stride). */
+    static double[] vector(Tensor t) {
+        double[] d = new double[t.numel()];
+        read(data(t), t.storageOffset(), 1, 0, d.length, t.stride(0), d, 0);
+        return d;
+    }
+
     /** One element as double. */
     static double get(Object src, int i) {
         return src instanceof float[] f ? f[i] : ((double[]) src)[i];
