@@ -37,7 +37,7 @@ while read -r f; do
     while read -r at; do
         problems+=("$f:$at: longer than $MAX_COLUMNS columns")
     done < <(awk -v max="$MAX_COLUMNS" 'length > max { print FNR }' "$f")
-done < <(list '*.java')
+done < <(list '*.java' '*.java.template')
 
 for f in "${!excepted[@]}"; do
     [[ -f "$f" ]] || problems+=("$EXCEPTIONS: $f does not exist")
@@ -49,7 +49,7 @@ while read -r f; do
     if grep -qP '[ \t]+\r?$' "$f"; then problems+=("$f:$(grep -nP '[ \t]+\r?$' "$f" | head -1 | cut -d: -f1): trailing blanks"); fi
     if grep -q $'\r' "$f"; then problems+=("$f: CRLF line endings"); fi
     if [[ -s "$f" && -n "$(tail -c1 "$f")" ]]; then problems+=("$f: no newline at the end"); fi
-done < <(list '*.java' '*.cu' '*.cuh' '*.cpp' '*.h' '*.sh' '*.py')
+done < <(list '*.java' '*.java.template' '*.cu' '*.cuh' '*.cpp' '*.h' '*.sh' '*.py')
 
 if (( ${#problems[@]} > 0 )); then
     printf 'source gate (scripts/check-sources.sh):\n' >&2

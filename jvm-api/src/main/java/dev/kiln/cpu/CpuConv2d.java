@@ -281,16 +281,10 @@ final class CpuConv2d {
         int imageStride = g.c() * g.inPlane();
         if (gw instanceof float[] gwf && WeightGradLanes.suits(g)) { // small gw: see WeightGradLanes
             WeightGradLanes.gradient(g, pixels, (float[]) gy, gyOff, ldGy, (float[]) x, xOff, imageStride, gwf);
-        } else if (gw instanceof float[] gwf) {
-            float[] xf = (float[]) x;
-            GemmF32.gemm(g.og(), g.colRows(), pixels, (float[]) gy, gyOff, ldGy, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packPatches(xf, xOff, imageStride, g, taps, p, count, j0,
-                            nc, dst, width), gwf, 0, g.colRows(), 1, false);
         } else {
-            double[] xd = (double[]) x;
-            GemmF64.gemm(g.og(), g.colRows(), pixels, (double[]) gy, gyOff, ldGy, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packPatches(xd, xOff, imageStride, g, taps, p, count, j0,
-                            nc, dst, width), (double[]) gw, 0, g.colRows(), 1, false);
+            PackedGemm.gemm(g.og(), g.colRows(), pixels, gy, gyOff, ldGy, 1,
+                    (p, count, j0, nc, dst, width) -> Im2col.packPatches(x, xOff, imageStride, g, taps, p, count, j0,
+                            nc, dst, width), gw, 0, g.colRows(), 1, false);
         }
     }
 
@@ -309,19 +303,9 @@ final class CpuConv2d {
         int yo = (img0 * g.o() + grp * og) * plane;
         int imageOut = g.o() * plane;
         int bo = bOff + grp * og; // bias of the group's first output channel
-        if (y instanceof float[]) {
-            GemmF32.gemm(og, images * plane, colRows, (float[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRows(x, xo, imageStride, g, p, count, j0, nc, dst,
-                            width),
-                    (i, j0, nc, src, from) -> rowIntoImages(src, from, i, j0, nc, y, yo, plane, imageOut, bias, bo),
-                    true);
-        } else {
-            GemmF64.gemm(og, images * plane, colRows, (double[]) w, wo, colRows, 1,
-                    (p, count, j0, nc, dst, width) -> Im2col.packRows(x, xo, imageStride, g, p, count, j0, nc, dst,
-                            width),
-                    (i, j0, nc, src, from) -> rowIntoImages(src, from, i, j0, nc, y, yo, plane, imageOut, bias, bo),
-                    true);
-        }
+        PackedGemm.gemm(og, images * plane, colRows, w, wo, colRows, 1,
+                (p, count, j0, nc, dst, width) -> Im2col.packRows(x, xo, imageStride, g, p, count, j0, nc, dst, width),
+                (i, j0, nc, src, from) -> rowIntoImages(src, from, i, j0, nc, y, yo, plane, imageOut, bias, bo), true);
     }
 
     /**
@@ -378,15 +362,9 @@ final class CpuConv2d {
         int imageOut = g.o() * plane;
         int imageIn = g.c() * g.inPlane();
         int xo = (img0 * g.c() + grp * g.cg()) * g.inPlane();
-        if (gx instanceof float[]) {
-            GemmF32.gemm(colRows, images * plane, og, (float[]) w, wo, 1, colRows,
-                    (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
-                    (row, j0, nc, src, from) -> col2imImages(src, from, row, j0, nc, gx, xo, imageIn, g), false);
-        } else {
-            GemmF64.gemm(colRows, images * plane, og, (double[]) w, wo, 1, colRows,
-                    (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
-                    (row, j0, nc, src, from) -> col2imImages(src, from, row, j0, nc, gx, xo, imageIn, g), false);
-        }
+        PackedGemm.gemm(colRows, images * plane, og, w, wo, 1, colRows,
+                (p, count, j0, nc, dst, width) -> packImages(gy, gyo, imageOut, plane, p, count, j0, nc, dst, width),
+                (row, j0, nc, src, from) -> col2imImages(src, from, row, j0, nc, gx, xo, imageIn, g), false);
     }
 
     /**

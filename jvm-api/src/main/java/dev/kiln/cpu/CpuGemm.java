@@ -7,7 +7,7 @@ package dev.kiln.cpu;
  *
  * <p>Problems with enough work go to the packed, cache-blocked kernels ({@link GemmF32}, or
  * {@link GemmF32Vector} where the Vector API is present, and {@link GemmF64}); tiny ones to a plain
- * loop, where packing would cost more than it saves.
+ * loop ({@link PlainGemmF32}, {@link PlainGemmF64}), where packing would cost more than it saves.
  */
 public final class CpuGemm {
     /** Below this many multiply-adds (about 40^3) packing does not pay for itself. */
@@ -22,8 +22,6 @@ public final class CpuGemm {
      * A cost more than half the kernel time it saves); 1024^3 gains 1.4x.
      */
     private static final long VECTOR_PARALLEL_MIN_WORK = 1L << 25;
-    /** Multiply-adds per parallel piece of the plain loop. */
-    private static final long PLAIN_GRAIN_WORK = 1L << 15;
 
     /**
      * Whether float32 products with enough work go to {@link GemmF32Vector}: the Vector API module is in
@@ -58,11 +56,11 @@ public final class CpuGemm {
             return;
         }
         if (!blocked(m, n, k)) {
-            plainF32(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            PlainGemmF32.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         } else if (VECTOR_API) {
             GemmF32Vector.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate,
                     (long) m * n * k >= VECTOR_PARALLEL_MIN_WORK);
-        } else if (transpose(m, n, GemmF32.NARROW)) {
+        } else if (transpose(m, n, GemmPanels.NARROW)) {
             // C^T (n, m) = B^T A^T: the long side becomes the panel side
             GemmF32.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
@@ -77,8 +75,8 @@ public final class CpuGemm {
             return;
         }
         if (!blocked(m, n, k)) {
-            plainF64(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (transpose(m, n, GemmF64.NARROW)) {
+            PlainGemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (transpose(m, n, GemmPanels.NARROW)) {
             GemmF64.gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
             GemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
@@ -90,7 +88,7 @@ public final class CpuGemm {
      * the packed kernels ({@link GemmF32}, {@link GemmF64}) a packer instead of a B matrix.
      */
     static boolean packsB(int m, int n, int k) {
-        return blocked(m, n, k) && !transpose(m, n, GemmF32.NARROW); // GemmF64.NARROW is the same
+        return blocked(m, n, k) && !transpose(m, n, GemmPanels.NARROW);
     }
 
     /** True when a blocked product has enough work to split over threads; smaller ones run on the caller. */
@@ -110,156 +108,5 @@ public final class CpuGemm {
 
     private static long padded(int x, int panel) {
         return (long) ((x + panel - 1) / panel) * panel;
-    }
-
-    private static int plainGrain(int n, int k) {
-        return (int) Math.max(1, PLAIN_GRAIN_WORK / Math.max(1L, (long) n * k));
-    }
-
-    /*
-     * The plain loops keep the reference order: C[i][j] = (0 + A[i][0] B[0][j]) + A[i][1] B[1][j] + ...,
-     * unfused, then added to C when accumulating. Rows of B that are contiguous go through a row of
-     * running sums (c_i += A[i][p] B[p], which the JIT vectorises); otherwise four columns are summed
-     * side by side, so four independent additions hide the latency of each.
-     */
-
-    static void plainF32(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
-                                 int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
-        Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
-            float[] sums = new float[n];
-            for (int i = i0; i < i1; i++) {
-                int ai = aOff + i * aRs;
-                if (bCs == 1) {
-                    java.util.Arrays.fill(sums, 0f);
-                    int p = 0;
-                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
-                        float a0 = a[ai + p * aCs];
-                        float a1 = a[ai + (p + 1) * aCs];
-                        float a2 = a[ai + (p + 2) * aCs];
-                        float a3 = a[ai + (p + 3) * aCs];
-                        int b0 = bOff + p * bRs;
-                        int b1 = b0 + bRs;
-                        int b2 = b1 + bRs;
-                        int b3 = b2 + bRs;
-                        for (int j = 0; j < n; j++) {
-                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-                        }
-                    }
-                    for (; p < k; p++) {
-                        float av = a[ai + p * aCs];
-                        int bp = bOff + p * bRs;
-                        for (int j = 0; j < n; j++) {
-                            sums[j] += av * b[bp + j];
-                        }
-                    }
-                } else {
-                    int j = 0;
-                    for (; j + 3 < n; j += 4) {
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        int bj = bOff + j * bCs;
-                        for (int p = 0; p < k; p++) {
-                            float av = a[ai + p * aCs];
-                            int bp = bj + p * bRs;
-                            s0 += av * b[bp];
-                            s1 += av * b[bp + bCs];
-                            s2 += av * b[bp + 2 * bCs];
-                            s3 += av * b[bp + 3 * bCs];
-                        }
-                        sums[j] = s0;
-                        sums[j + 1] = s1;
-                        sums[j + 2] = s2;
-                        sums[j + 3] = s3;
-                    }
-                    for (; j < n; j++) {
-                        float s = 0f;
-                        for (int p = 0; p < k; p++) {
-                            s += a[ai + p * aCs] * b[bOff + p * bRs + j * bCs];
-                        }
-                        sums[j] = s;
-                    }
-                }
-                int ci = cOff + i * ldc;
-                if (accumulate) {
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += sums[j];
-                    }
-                } else {
-                    System.arraycopy(sums, 0, c, ci, n);
-                }
-            }
-        });
-    }
-
-    static void plainF64(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, double[] b, int bOff,
-                                 int bRs, int bCs, double[] c, int cOff, int ldc, boolean accumulate) {
-        Parallel.forRange(m, plainGrain(n, k), (i0, i1) -> {
-            double[] sums = new double[n];
-            for (int i = i0; i < i1; i++) {
-                int ai = aOff + i * aRs;
-                if (bCs == 1) {
-                    java.util.Arrays.fill(sums, 0.0);
-                    int p = 0;
-                    for (; p + 3 < k; p += 4) { // four rows of B per pass; Java adds left to right, in order
-                        double a0 = a[ai + p * aCs];
-                        double a1 = a[ai + (p + 1) * aCs];
-                        double a2 = a[ai + (p + 2) * aCs];
-                        double a3 = a[ai + (p + 3) * aCs];
-                        int b0 = bOff + p * bRs;
-                        int b1 = b0 + bRs;
-                        int b2 = b1 + bRs;
-                        int b3 = b2 + bRs;
-                        for (int j = 0; j < n; j++) {
-                            sums[j] = sums[j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-                        }
-                    }
-                    for (; p < k; p++) {
-                        double av = a[ai + p * aCs];
-                        int bp = bOff + p * bRs;
-                        for (int j = 0; j < n; j++) {
-                            sums[j] += av * b[bp + j];
-                        }
-                    }
-                } else {
-                    int j = 0;
-                    for (; j + 3 < n; j += 4) {
-                        double s0 = 0.0;
-                        double s1 = 0.0;
-                        double s2 = 0.0;
-                        double s3 = 0.0;
-                        int bj = bOff + j * bCs;
-                        for (int p = 0; p < k; p++) {
-                            double av = a[ai + p * aCs];
-                            int bp = bj + p * bRs;
-                            s0 += av * b[bp];
-                            s1 += av * b[bp + bCs];
-                            s2 += av * b[bp + 2 * bCs];
-                            s3 += av * b[bp + 3 * bCs];
-                        }
-                        sums[j] = s0;
-                        sums[j + 1] = s1;
-                        sums[j + 2] = s2;
-                        sums[j + 3] = s3;
-                    }
-                    for (; j < n; j++) {
-                        double s = 0.0;
-                        for (int p = 0; p < k; p++) {
-                            s += a[ai + p * aCs] * b[bOff + p * bRs + j * bCs];
-                        }
-                        sums[j] = s;
-                    }
-                }
-                int ci = cOff + i * ldc;
-                if (accumulate) {
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += sums[j];
-                    }
-                } else {
-                    System.arraycopy(sums, 0, c, ci, n);
-                }
-            }
-        });
     }
 }

@@ -61,8 +61,8 @@ final class GemmF32Vector {
      * As {@link GemmF32}'s entry of the same shape: B (k, n) delivered by a packer, each row of C handed
      * to a sink once complete (a tile's columns at a time); tasks run one after another unless parallel.
      */
-    static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, GemmF32.GroupPacker b,
-                     GemmF32.RowSink c, boolean parallel) {
+    static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, PackedGemm.GroupPacker b,
+                     PackedGemm.RowSink c, boolean parallel) {
         run(m, n, k, a, aOff, aRs, aCs, (j0, nc, dst, width) -> {
             java.util.Arrays.fill(dst, 0, k * width, 0f);
             b.pack(0, k, j0, nc, dst, width);
@@ -76,7 +76,7 @@ final class GemmF32Vector {
     }
 
     /** Where C goes: an array through strides ((+)= in place), or, when sink is set, row by row to it. */
-    private record Output(float[] c, int off, int rs, int cs, boolean accumulate, GemmF32.RowSink sink) {
+    private record Output(float[] c, int off, int rs, int cs, boolean accumulate, PackedGemm.RowSink sink) {
     }
 
     private static void run(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, TilePacker packB, Output out,
@@ -156,7 +156,7 @@ final class GemmF32Vector {
      * strip summed over all of k, a column tile at a time, then its rows handed over.
      */
     private static void intoSink(int m, int k, float[] packedA, float[] packedB, int width, int tm0, int tm1, int j0,
-                                 int nc, float[] tile, GemmF32.RowSink sink) {
+                                 int nc, float[] tile, PackedGemm.RowSink sink) {
         for (int tm = tm0; tm < tm1; tm++) {
             int i0 = tm * MR;
             for (int jt = 0; jt < width; jt += NR) {

@@ -15,18 +15,18 @@ final class Im2col {
     /** col = im2col(x at xOff); every element of col is written. */
     static void im2col(Object x, int xOff, Object col, ConvGeometry g) {
         if (x instanceof float[] xf) {
-            im2colF32(xf, xOff, (float[]) col, g);
+            Im2colLoopsF32.im2col(xf, xOff, (float[]) col, g);
         } else {
-            im2colF64((double[]) x, xOff, (double[]) col, g);
+            Im2colLoopsF64.im2col((double[]) x, xOff, (double[]) col, g);
         }
     }
 
     /** x at xOff += col2im(col), the adjoint of {@link #im2col}. */
     static void col2imAdd(Object col, Object x, int xOff, ConvGeometry g) {
         if (x instanceof float[] xf) {
-            col2imF32((float[]) col, xf, xOff, g);
+            Im2colLoopsF32.col2imAdd((float[]) col, xf, xOff, g);
         } else {
-            col2imF64((double[]) col, (double[]) x, xOff, g);
+            Im2colLoopsF64.col2imAdd((double[]) col, (double[]) x, xOff, g);
         }
     }
 
@@ -72,30 +72,12 @@ final class Im2col {
         }
     }
 
-    /**
-     * dst[out + ox] = x[src + ox * stride] for ox in [from, to); the arrays typed before System.arraycopy,
-     * whose fast path needs to know them (an Object-typed copy measured 30% slower on conv2d forwards).
-     */
+    /** dst[out + ox] = x[src + ox * stride] for ox in [from, to). */
     private static void gather(Object x, int src, int stride, Object dst, int out, int from, int to) {
         if (x instanceof float[] xf) {
-            float[] d = (float[]) dst;
-            if (stride == 1) {
-                System.arraycopy(xf, src + from, d, out + from, to - from);
-            } else {
-                for (int ox = from; ox < to; ox++) {
-                    d[out + ox] = xf[src + ox * stride];
-                }
-            }
+            Im2colLoopsF32.gather(xf, src, stride, (float[]) dst, out, from, to);
         } else {
-            double[] xd = (double[]) x;
-            double[] d = (double[]) dst;
-            if (stride == 1) {
-                System.arraycopy(xd, src + from, d, out + from, to - from);
-            } else {
-                for (int ox = from; ox < to; ox++) {
-                    d[out + ox] = xd[src + ox * stride];
-                }
-            }
+            Im2colLoopsF64.gather((double[]) x, src, stride, (double[]) dst, out, from, to);
         }
     }
 
@@ -160,28 +142,13 @@ final class Im2col {
         }
     }
 
-    /**
-     * dst[out + t] = x[src + offset[t]] for taps t in [t0, t1) of the patch at input position (iy, ix);
-     * when clip, only the taps inside the image (a patch reaching into the padding).
-     */
+    /** dst[out + t] = x[src + offset[t]] for the taps [t0, t1) (see {@link Im2colLoopsF32#copyTaps}). */
     private static void copyTaps(Object x, int src, Object dst, int out, int t0, int t1, Taps taps, int iy, int ix,
                                  boolean clip, ConvGeometry g) {
-        int[] offset = taps.offset();
         if (x instanceof float[] xf) {
-            float[] d = (float[]) dst;
-            for (int t = t0; t < t1; t++) {
-                if (!clip || taps.inside(iy, ix, t, g)) {
-                    d[out + t] = xf[src + offset[t]];
-                }
-            }
+            Im2colLoopsF32.copyTaps(xf, src, (float[]) dst, out, t0, t1, taps, iy, ix, clip, g);
         } else {
-            double[] xd = (double[]) x;
-            double[] d = (double[]) dst;
-            for (int t = t0; t < t1; t++) {
-                if (!clip || taps.inside(iy, ix, t, g)) {
-                    d[out + t] = xd[src + offset[t]];
-                }
-            }
+            Im2colLoopsF64.copyTaps((double[]) x, src, (double[]) dst, out, t0, t1, taps, iy, ix, clip, g);
         }
     }
 
@@ -217,155 +184,20 @@ final class Im2col {
     /** x[dst + ox * stride] += src[in + ox] for ox in [from, to). */
     private static void scatterAdd(Object src, int in, Object x, int dst, int stride, int from, int to) {
         if (x instanceof float[] xf) {
-            float[] s = (float[]) src;
-            if (stride == 1) {
-                for (int ox = from; ox < to; ox++) {
-                    xf[dst + ox] += s[in + ox];
-                }
-            } else {
-                for (int ox = from; ox < to; ox++) {
-                    xf[dst + ox * stride] += s[in + ox];
-                }
-            }
+            Im2colLoopsF32.scatterAdd((float[]) src, in, xf, dst, stride, from, to);
         } else {
-            double[] xd = (double[]) x;
-            double[] s = (double[]) src;
-            for (int ox = from; ox < to; ox++) {
-                xd[dst + ox * stride] += s[in + ox];
-            }
+            Im2colLoopsF64.scatterAdd((double[]) src, in, (double[]) x, dst, stride, from, to);
         }
     }
 
     /** First output column whose input column ow * sw + shift lies at or after 0. */
-    private static int firstValid(int shift, int stride) {
+    static int firstValid(int shift, int stride) {
         return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
     }
 
     /** One past the last output column whose input column ow * sw + shift lies before size. */
-    private static int endValid(int shift, int stride, int size, int out) {
+    static int endValid(int shift, int stride, int size, int out) {
         int last = size - 1 - shift;
         return last < 0 ? 0 : Math.min(out, last / stride + 1);
-    }
-
-    private static void im2colF32(float[] x, int xOff, float[] col, ConvGeometry g) {
-        var p = g.p();
-        int outPlane = g.outPlane();
-        for (int row = 0; row < g.colRows(); row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = Math.max(lo, endValid(colShift, p.strideW(), g.w(), g.ow()));
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int at = row * outPlane + oy * g.ow();
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    java.util.Arrays.fill(col, at, at + g.ow(), 0f);
-                    continue;
-                }
-                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                java.util.Arrays.fill(col, at, at + lo, 0f);
-                if (p.strideW() == 1 && hi > lo) {  // no copy (src + lo may lie outside x) when no column is valid
-                    System.arraycopy(x, src + lo, col, at + lo, hi - lo);
-                } else {
-                    for (int ox = lo; ox < hi; ox++) {
-                        col[at + ox] = x[src + ox * p.strideW()];
-                    }
-                }
-                java.util.Arrays.fill(col, at + hi, at + g.ow(), 0f);
-            }
-        }
-    }
-
-    private static void im2colF64(double[] x, int xOff, double[] col, ConvGeometry g) {
-        var p = g.p();
-        int outPlane = g.outPlane();
-        for (int row = 0; row < g.colRows(); row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = Math.max(lo, endValid(colShift, p.strideW(), g.w(), g.ow()));
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int at = row * outPlane + oy * g.ow();
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    java.util.Arrays.fill(col, at, at + g.ow(), 0.0);
-                    continue;
-                }
-                int src = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                java.util.Arrays.fill(col, at, at + lo, 0.0);
-                if (p.strideW() == 1 && hi > lo) {  // no copy (src + lo may lie outside x) when no column is valid
-                    System.arraycopy(x, src + lo, col, at + lo, hi - lo);
-                } else {
-                    for (int ox = lo; ox < hi; ox++) {
-                        col[at + ox] = x[src + ox * p.strideW()];
-                    }
-                }
-                java.util.Arrays.fill(col, at + hi, at + g.ow(), 0.0);
-            }
-        }
-    }
-
-    private static void col2imF32(float[] col, float[] x, int xOff, ConvGeometry g) {
-        var p = g.p();
-        int outPlane = g.outPlane();
-        for (int row = 0; row < g.colRows(); row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    continue;
-                }
-                int at = row * outPlane + oy * g.ow();
-                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                if (p.strideW() == 1) {
-                    for (int ox = lo; ox < hi; ox++) {
-                        x[dst + ox] += col[at + ox];
-                    }
-                } else {
-                    for (int ox = lo; ox < hi; ox++) {
-                        x[dst + ox * p.strideW()] += col[at + ox];
-                    }
-                }
-            }
-        }
-    }
-
-    private static void col2imF64(double[] col, double[] x, int xOff, ConvGeometry g) {
-        var p = g.p();
-        int outPlane = g.outPlane();
-        for (int row = 0; row < g.colRows(); row++) {
-            int kj = row % g.kw();
-            int ki = (row / g.kw()) % g.kh();
-            int ci = row / (g.kw() * g.kh());
-            int colShift = kj * p.dilationW() - p.padW();
-            int lo = Math.min(g.ow(), firstValid(colShift, p.strideW()));
-            int hi = endValid(colShift, p.strideW(), g.w(), g.ow());
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int iy = oy * p.strideH() - p.padH() + ki * p.dilationH();
-                if (iy < 0 || iy >= g.h()) {
-                    continue;
-                }
-                int at = row * outPlane + oy * g.ow();
-                int dst = xOff + (ci * g.h() + iy) * g.w() + colShift;
-                if (p.strideW() == 1) {
-                    for (int ox = lo; ox < hi; ox++) {
-                        x[dst + ox] += col[at + ox];
-                    }
-                } else {
-                    for (int ox = lo; ox < hi; ox++) {
-                        x[dst + ox * p.strideW()] += col[at + ox];
-                    }
-                }
-            }
-        }
     }
 }

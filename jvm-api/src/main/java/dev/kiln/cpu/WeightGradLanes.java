@@ -28,7 +28,7 @@ final class WeightGradLanes {
 
     /** True when the packed GEMM would pad gw's columns (colRows) mostly with zeros. */
     static boolean suits(ConvGeometry g) {
-        return g.colRows() <= GemmF32.TINY;
+        return g.colRows() <= GemmPanels.TINY;
     }
 
     /**

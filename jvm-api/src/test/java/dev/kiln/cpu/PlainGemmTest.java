@@ -35,7 +35,7 @@ class PlainGemmTest {
                 expected[at] = accumulate ? expected[at] + sum : sum;
             }
         }
-        CpuGemm.plainF32(m, n, k, a, Layout.A_OFF, l.aRs(), l.aCs(), b, Layout.B_OFF, l.bRs(), l.bCs(), c, Layout.C_OFF,
+        PlainGemmF32.gemm(m, n, k, a, Layout.A_OFF, l.aRs(), l.aCs(), b, Layout.B_OFF, l.bRs(), l.bCs(), c, Layout.C_OFF,
                 l.ldc(), accumulate);
         assertArrayEquals(expected, c);
     }
@@ -62,7 +62,7 @@ class PlainGemmTest {
                 expected[at] = accumulate ? expected[at] + sum : sum;
             }
         }
-        CpuGemm.plainF64(m, n, k, a, Layout.A_OFF, l.aRs(), l.aCs(), b, Layout.B_OFF, l.bRs(), l.bCs(), c, Layout.C_OFF,
+        PlainGemmF64.gemm(m, n, k, a, Layout.A_OFF, l.aRs(), l.aCs(), b, Layout.B_OFF, l.bRs(), l.bCs(), c, Layout.C_OFF,
                 l.ldc(), accumulate);
         assertArrayEquals(expected, c);
     }
