@@ -460,7 +460,8 @@ __device__ void attention_bwd_dq(const T* q, const T* k, const T* v, const T* go
 }
 
 // ---- kernels: <dtype, D> variants; (TM, NC) and (TK, SHARE) as mirrored in AttentionLauncher. Each
-// entry is spelled out on one line (the emulator's build lists kernels by that line).
+// entry is written out, one line per type and head dimension: its tile constants are per-type tuning,
+// which KernelConstantsTest holds to the launcher.
 
 #define ATTN_FWD_PARAMS(T)                                                                                        \
     const T *q, const T *k, const T *v, const T *madd, const unsigned char *mkeep, T *out, T *lse, Strides8 sq,  \

@@ -130,10 +130,13 @@ __device__ void batch_norm_bwd_elemt(const T* __restrict__ gy, const T* __restri
         T* gx, int c, int s, int total, T count
 #define BN_BWDELEMT_ARGS gy, x, mean, invstd, weight, sum_dy, sum_dy_xmu, gx, c, s, total, count
 
-#ifndef KILN_F64
-extern "C" __global__ void batch_norm_elemt_f32(BN_ELEMT_PARAMS(float)) { batch_norm_elemt<float>(BN_ELEMT_ARGS); }
-extern "C" __global__ void batch_norm_bwdelemt_f32(BN_BWDELEMT_PARAMS(float)) { batch_norm_bwd_elemt<float>(BN_BWDELEMT_ARGS); }
-#else
+#define BATCH_NORM_ENTRIES(T, S)                                                                    \
+    KILN_ENTRY(batch_norm_elemt, S)(BN_ELEMT_PARAMS(T)) { batch_norm_elemt<T>(BN_ELEMT_ARGS); }     \
+    KILN_ENTRY(batch_norm_bwdelemt, S)(BN_BWDELEMT_PARAMS(T)) { batch_norm_bwd_elemt<T>(BN_BWDELEMT_ARGS); }
+
+KILN_FLOAT_TYPES(BATCH_NORM_ENTRIES)
+#ifdef KILN_F64
+// the statistics sum in double, so every input type's entries are in the f64 module
 extern "C" __global__ void batch_norm_stats_onf32_f64(BN_STATS_PARAMS(float)) { batch_norm_stats<float>(BN_STATS_ARGS); }
 extern "C" __global__ void batch_norm_stats_f64(BN_STATS_PARAMS(double)) { batch_norm_stats<double>(BN_STATS_ARGS); }
 extern "C" __global__ void batch_norm_bwdreduce_onf32_f64(BN_BWDREDUCE_PARAMS(float)) {
@@ -141,9 +144,5 @@ extern "C" __global__ void batch_norm_bwdreduce_onf32_f64(BN_BWDREDUCE_PARAMS(fl
 }
 extern "C" __global__ void batch_norm_bwdreduce_f64(BN_BWDREDUCE_PARAMS(double)) {
     batch_norm_bwd_reduce<double>(BN_BWDREDUCE_ARGS);
-}
-extern "C" __global__ void batch_norm_elemt_f64(BN_ELEMT_PARAMS(double)) { batch_norm_elemt<double>(BN_ELEMT_ARGS); }
-extern "C" __global__ void batch_norm_bwdelemt_f64(BN_BWDELEMT_PARAMS(double)) {
-    batch_norm_bwd_elemt<double>(BN_BWDELEMT_ARGS);
 }
 #endif

@@ -36,15 +36,18 @@ __device__ void where_strided(const unsigned char* __restrict__ cond, const T* _
 
 // ---- kernels
 
+#define COMPARE_ENTRIES(T, S)                                                                                   \
+    KILN_ENTRY(compare_strided, S)(const T* a, const T* b, unsigned char* y, Shape8 shape, Strides8 as, Strides8 bs, \
+                                   int n, int op) {                                                            \
+        compare_strided<T>(a, b, y, shape, as, bs, n, op);                                                     \
+    }                                                                                                          \
+    KILN_ENTRY(where_strided, S)(const unsigned char* cond, const T* a, const T* b, T* y, Shape8 shape, Strides8 cs, \
+                                 Strides8 as, Strides8 bs, int n) {                                            \
+        where_strided<T>(cond, a, b, y, shape, cs, as, bs, n);                                                 \
+    }
+
+KILN_FLOAT_TYPES(COMPARE_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void compare_strided_f32(const float* a, const float* b, unsigned char* y, Shape8 shape, Strides8 as,
-        Strides8 bs, int n, int op) {
-    compare_strided<float>(a, b, y, shape, as, bs, n, op);
-}
-extern "C" __global__ void where_strided_f32(const unsigned char* cond, const float* a, const float* b, float* y, Shape8 shape,
-        Strides8 cs, Strides8 as, Strides8 bs, int n) {
-    where_strided<float>(cond, a, b, y, shape, cs, as, bs, n);
-}
 extern "C" __global__ void compare_strided_i64(const long long* a, const long long* b, unsigned char* y, Shape8 shape, Strides8 as,
         Strides8 bs, int n, int op) {
     compare_strided<long long>(a, b, y, shape, as, bs, n, op);
@@ -60,14 +63,5 @@ extern "C" __global__ void compare_strided_b8(const unsigned char* a, const unsi
 extern "C" __global__ void where_strided_b8(const unsigned char* cond, const unsigned char* a, const unsigned char* b, unsigned char* y, Shape8 shape,
         Strides8 cs, Strides8 as, Strides8 bs, int n) {
     where_strided<unsigned char>(cond, a, b, y, shape, cs, as, bs, n);
-}
-#else
-extern "C" __global__ void compare_strided_f64(const double* a, const double* b, unsigned char* y, Shape8 shape, Strides8 as,
-        Strides8 bs, int n, int op) {
-    compare_strided<double>(a, b, y, shape, as, bs, n, op);
-}
-extern "C" __global__ void where_strided_f64(const unsigned char* cond, const double* a, const double* b, double* y, Shape8 shape,
-        Strides8 cs, Strides8 as, Strides8 bs, int n) {
-    where_strided<double>(cond, a, b, y, shape, cs, as, bs, n);
 }
 #endif

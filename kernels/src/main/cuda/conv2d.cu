@@ -614,66 +614,36 @@ struct Tile<float> {
 
 // ---- kernels
 
-#ifndef KILN_F64
-extern "C" __global__ void conv2d_fwd_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
-    conv::conv2d_fwd<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_bwdinput_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_bwdweight_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<float, conv::Tile<float>::BM, conv::Tile<float>::BN>(x, gy, out, s, chunk);
-}
-extern "C" __global__ void conv2d_fwdnarrow_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
-    conv::conv2d_fwd<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_bwdinputnarrow_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_bwdweightnarrow_f32(const float* x, const float* gy, float* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<float, conv::Tile<float>::BM, conv::Tile<float>::NARROW>(x, gy, out, s, chunk);
-}
-extern "C" __global__ void conv2d_sumsplits_f32(const float* part, float* gw, int size, int splits) {
-    conv::sum_splits<float>(part, gw, size, splits);
-}
-extern "C" __global__ void conv2d_dwfwd_f32(const float* x, const float* w, const float* bias, float* y, ConvGeom s) {
-    conv::depthwise_fwd<float>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_dwbwdinput_f32(const float* gy, const float* w, float* gx, ConvGeom s) {
-    conv::depthwise_bwd_input<float>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_dwbwdweight_f32(const float* x, const float* gy, float* part, ConvGeom s, int chunk, int splits) {
-    conv::depthwise_bwd_weight<float>(x, gy, part, s, chunk, splits);
-}
-#else
-extern "C" __global__ void conv2d_fwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
-    conv::conv2d_fwd<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_bwdinput_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_bwdweight_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<double, conv::Tile<double>::BM, conv::Tile<double>::BN>(x, gy, out, s, chunk);
-}
-extern "C" __global__ void conv2d_fwdnarrow_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
-    conv::conv2d_fwd<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_bwdinputnarrow_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
-    conv::conv2d_bwd_input<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_bwdweightnarrow_f64(const double* x, const double* gy, double* out, ConvGeom s, int chunk) {
-    conv::conv2d_bwd_weight<double, conv::Tile<double>::BM, conv::Tile<double>::NARROW>(x, gy, out, s, chunk);
-}
-extern "C" __global__ void conv2d_sumsplits_f64(const double* part, double* gw, int size, int splits) {
-    conv::sum_splits<double>(part, gw, size, splits);
-}
-extern "C" __global__ void conv2d_dwfwd_f64(const double* x, const double* w, const double* bias, double* y, ConvGeom s) {
-    conv::depthwise_fwd<double>(x, w, bias, y, s);
-}
-extern "C" __global__ void conv2d_dwbwdinput_f64(const double* gy, const double* w, double* gx, ConvGeom s) {
-    conv::depthwise_bwd_input<double>(gy, w, gx, s);
-}
-extern "C" __global__ void conv2d_dwbwdweight_f64(const double* x, const double* gy, double* part, ConvGeom s, int chunk, int splits) {
-    conv::depthwise_bwd_weight<double>(x, gy, part, s, chunk, splits);
-}
-#endif
+#define CONV2D_ENTRIES(T, S)                                                                                  \
+    KILN_ENTRY(conv2d_fwd, S)(const T* x, const T* w, const T* bias, T* y, ConvGeom s) {                      \
+        conv::conv2d_fwd<T, conv::Tile<T>::BM, conv::Tile<T>::BN>(x, w, bias, y, s);                           \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_bwdinput, S)(const T* gy, const T* w, T* gx, ConvGeom s) {                              \
+        conv::conv2d_bwd_input<T, conv::Tile<T>::BM, conv::Tile<T>::BN>(gy, w, gx, s);                         \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_bwdweight, S)(const T* x, const T* gy, T* out, ConvGeom s, int chunk) {                 \
+        conv::conv2d_bwd_weight<T, conv::Tile<T>::BM, conv::Tile<T>::BN>(x, gy, out, s, chunk);                \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_fwdnarrow, S)(const T* x, const T* w, const T* bias, T* y, ConvGeom s) {                \
+        conv::conv2d_fwd<T, conv::Tile<T>::BM, conv::Tile<T>::NARROW>(x, w, bias, y, s);                       \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_bwdinputnarrow, S)(const T* gy, const T* w, T* gx, ConvGeom s) {                        \
+        conv::conv2d_bwd_input<T, conv::Tile<T>::BM, conv::Tile<T>::NARROW>(gy, w, gx, s);                     \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_bwdweightnarrow, S)(const T* x, const T* gy, T* out, ConvGeom s, int chunk) {           \
+        conv::conv2d_bwd_weight<T, conv::Tile<T>::BM, conv::Tile<T>::NARROW>(x, gy, out, s, chunk);            \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_sumsplits, S)(const T* part, T* gw, int size, int splits) {                             \
+        conv::sum_splits<T>(part, gw, size, splits);                                                         \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_dwfwd, S)(const T* x, const T* w, const T* bias, T* y, ConvGeom s) {                    \
+        conv::depthwise_fwd<T>(x, w, bias, y, s);                                                            \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_dwbwdinput, S)(const T* gy, const T* w, T* gx, ConvGeom s) {                            \
+        conv::depthwise_bwd_input<T>(gy, w, gx, s);                                                          \
+    }                                                                                                        \
+    KILN_ENTRY(conv2d_dwbwdweight, S)(const T* x, const T* gy, T* part, ConvGeom s, int chunk, int splits) {  \
+        conv::depthwise_bwd_weight<T>(x, gy, part, s, chunk, splits);                                        \
+    }
+
+KILN_FLOAT_TYPES(CONV2D_ENTRIES)

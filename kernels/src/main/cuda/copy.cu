@@ -85,33 +85,31 @@ __device__ void cast_strided(const S* __restrict__ x, D* __restrict__ y, Shape8 
 
 // ---- kernels
 
+#define COPY_ENTRIES(T, S)                                                                                     \
+    KILN_ENTRY(copy_strided, S)(const T* x, T* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {             \
+        copy_strided<T>(x, y, shape, xs, ys, n);                                                               \
+    }                                                                                                          \
+    KILN_ENTRY(copy_contig, S)(const T* x, T* y, int n) { copy_contig<T>(x, y, n); }                           \
+    KILN_ENTRY(fill_contig, S)(T* y, T value, int n) { fill_contig<T>(y, value, n); }
+
+KILN_FLOAT_TYPES(COPY_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void copy_strided_f32(const float* x, float* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
-    copy_strided<float>(x, y, shape, xs, ys, n);
-}
 extern "C" __global__ void copy_strided_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
     copy_strided<long long>(x, y, shape, xs, ys, n);
 }
 extern "C" __global__ void copy_strided_b8(const unsigned char* x, unsigned char* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
     copy_strided<unsigned char>(x, y, shape, xs, ys, n);
 }
-extern "C" __global__ void copy_contig_f32(const float* x, float* y, int n) { copy_contig<float>(x, y, n); }
 extern "C" __global__ void copy_contig_i64(const long long* x, long long* y, int n) { copy_contig<long long>(x, y, n); }
 extern "C" __global__ void copy_contig_b8(const unsigned char* x, unsigned char* y, int n) {
     copy_contig<unsigned char>(x, y, n);
 }
-extern "C" __global__ void fill_contig_f32(float* y, float value, int n) { fill_contig<float>(y, value, n); }
 extern "C" __global__ void fill_contig_i64(long long* y, long long value, int n) { fill_contig<long long>(y, value, n); }
 // value: 0 or 1
 extern "C" __global__ void fill_contig_b8(unsigned char* y, int value, int n) {
     fill_contig<unsigned char>(y, static_cast<unsigned char>(value), n);
 }
 #else
-extern "C" __global__ void copy_strided_f64(const double* x, double* y, Shape8 shape, Strides8 xs, Strides8 ys, int n) {
-    copy_strided<double>(x, y, shape, xs, ys, n);
-}
-extern "C" __global__ void copy_contig_f64(const double* x, double* y, int n) { copy_contig<double>(x, y, n); }
-extern "C" __global__ void fill_contig_f64(double* y, double value, int n) { fill_contig<double>(y, value, n); }
 extern "C" __global__ void arange_f64(double* y, double start, double step, int n) { arange_contig<double>(y, start, step, n); }
 extern "C" __global__ void arange_tof32_f64(float* y, double start, double step, int n) {
     arange_contig<float>(y, start, step, n);

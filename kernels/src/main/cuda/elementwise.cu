@@ -181,14 +181,21 @@ __device__ void binary_contig(const T* __restrict__ a, const T* __restrict__ b, 
 
 // ---- kernels (a_scalar, b_scalar: 0 or 1)
 
+#define ELEMENTWISE_ENTRIES(T, S)                                                                              \
+    KILN_ENTRY(unary_strided, S)(const T* x, T* y, Shape8 shape, Strides8 xs, int n, int op) {                 \
+        unary_strided<T>(x, y, shape, xs, n, op);                                                              \
+    }                                                                                                          \
+    KILN_ENTRY(binary_strided, S)(const T* a, const T* b, T* y, Shape8 shape, Strides8 as, Strides8 bs, int n,  \
+                                  int op) {                                                                    \
+        binary_strided<T>(a, b, y, shape, as, bs, n, op);                                                      \
+    }                                                                                                          \
+    KILN_ENTRY(unary_contig, S)(const T* x, T* y, int n, int op) { unary_contig<T>(x, y, n, op); }             \
+    KILN_ENTRY(binary_contig, S)(const T* a, const T* b, T* y, int n, int a_scalar, int b_scalar, int op) {    \
+        binary_contig<T>(a, b, y, n, a_scalar != 0, b_scalar != 0, op);                                        \
+    }
+
+KILN_FLOAT_TYPES(ELEMENTWISE_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void unary_strided_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int n, int op) {
-    unary_strided<float>(x, y, shape, xs, n, op);
-}
-extern "C" __global__ void binary_strided_f32(const float* a, const float* b, float* y, Shape8 shape, Strides8 as,
-                                              Strides8 bs, int n, int op) {
-    binary_strided<float>(a, b, y, shape, as, bs, n, op);
-}
 extern "C" __global__ void unary_strided_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int n, int op) {
     unary_strided<long long>(x, y, shape, xs, n, op);
 }
@@ -204,13 +211,6 @@ extern "C" __global__ void binary_strided_b8(const unsigned char* a, const unsig
                                              Shape8 shape, Strides8 as, Strides8 bs, int n, int op) {
     binary_strided<unsigned char>(a, b, y, shape, as, bs, n, op);
 }
-extern "C" __global__ void unary_contig_f32(const float* x, float* y, int n, int op) {
-    unary_contig<float>(x, y, n, op);
-}
-extern "C" __global__ void binary_contig_f32(const float* a, const float* b, float* y, int n, int a_scalar, int b_scalar,
-                                             int op) {
-    binary_contig<float>(a, b, y, n, a_scalar != 0, b_scalar != 0, op);
-}
 extern "C" __global__ void unary_contig_i64(const long long* x, long long* y, int n, int op) {
     unary_contig<long long>(x, y, n, op);
 }
@@ -224,20 +224,5 @@ extern "C" __global__ void unary_contig_b8(const unsigned char* x, unsigned char
 extern "C" __global__ void binary_contig_b8(const unsigned char* a, const unsigned char* b, unsigned char* y, int n,
                                              int a_scalar, int b_scalar, int op) {
     binary_contig<unsigned char>(a, b, y, n, a_scalar != 0, b_scalar != 0, op);
-}
-#else
-extern "C" __global__ void unary_strided_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int n, int op) {
-    unary_strided<double>(x, y, shape, xs, n, op);
-}
-extern "C" __global__ void binary_strided_f64(const double* a, const double* b, double* y, Shape8 shape, Strides8 as,
-                                              Strides8 bs, int n, int op) {
-    binary_strided<double>(a, b, y, shape, as, bs, n, op);
-}
-extern "C" __global__ void unary_contig_f64(const double* x, double* y, int n, int op) {
-    unary_contig<double>(x, y, n, op);
-}
-extern "C" __global__ void binary_contig_f64(const double* a, const double* b, double* y, int n, int a_scalar, int b_scalar,
-                                             int op) {
-    binary_contig<double>(a, b, y, n, a_scalar != 0, b_scalar != 0, op);
 }
 #endif

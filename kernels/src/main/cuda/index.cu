@@ -68,38 +68,32 @@ __device__ void scatter_add(const long long* __restrict__ idx, const T* __restri
 
 // ---- kernels
 
+#define INDEX_ENTRIES(T, S)                                                                                    \
+    KILN_ENTRY(gather, S)(const T* x, const long long* idx, T* out, Shape8 shape, Strides8 xs, Strides8 is, int xd, \
+                          int n) {                                                                             \
+        gather<T>(x, idx, out, shape, xs, is, xd, n);                                                          \
+    }                                                                                                          \
+    KILN_ENTRY(scatter_add, S)(const long long* idx, const T* src, T* out, Shape8 lines, Strides8 is, Strides8 ss, \
+                               Strides8 os, int n, int m, int is_d, int ss_d, int os_d, int atomic) {          \
+        scatter_add<T>(idx, src, out, lines, is, ss, os, n, m, is_d, ss_d, os_d, atomic);                      \
+    }
+
+KILN_FLOAT_TYPES(INDEX_ENTRIES)
 #ifndef KILN_F64
+extern "C" __global__ void gather_b8(const unsigned char* x, const long long* idx, unsigned char* out, Shape8 shape, Strides8 xs,
+                                  Strides8 is, int xd, int n) {
+    gather<unsigned char>(x, idx, out, shape, xs, is, xd, n);
+}
 extern "C" __global__ void index_check_i64(const long long* idx, Shape8 shape, Strides8 is, int n, long long size,
                                            unsigned long long* bad) {
     index_check(idx, shape, is, n, size, bad);
-}
-extern "C" __global__ void gather_f32(const float* x, const long long* idx, float* out, Shape8 shape, Strides8 xs,
-                                  Strides8 is, int xd, int n) {
-    gather<float>(x, idx, out, shape, xs, is, xd, n);
 }
 extern "C" __global__ void gather_i64(const long long* x, const long long* idx, long long* out, Shape8 shape, Strides8 xs,
                                   Strides8 is, int xd, int n) {
     gather<long long>(x, idx, out, shape, xs, is, xd, n);
 }
-extern "C" __global__ void gather_b8(const unsigned char* x, const long long* idx, unsigned char* out, Shape8 shape, Strides8 xs,
-                                  Strides8 is, int xd, int n) {
-    gather<unsigned char>(x, idx, out, shape, xs, is, xd, n);
-}
-extern "C" __global__ void scatter_add_f32(const long long* idx, const float* src, float* out, Shape8 lines, Strides8 is,
-                                       Strides8 ss, Strides8 os, int n, int m, int is_d, int ss_d, int os_d, int atomic) {
-    scatter_add<float>(idx, src, out, lines, is, ss, os, n, m, is_d, ss_d, os_d, atomic);
-}
 extern "C" __global__ void scatter_add_i64(const long long* idx, const long long* src, long long* out, Shape8 lines, Strides8 is,
                                        Strides8 ss, Strides8 os, int n, int m, int is_d, int ss_d, int os_d, int atomic) {
     scatter_add<long long>(idx, src, out, lines, is, ss, os, n, m, is_d, ss_d, os_d, atomic);
-}
-#else
-extern "C" __global__ void gather_f64(const double* x, const long long* idx, double* out, Shape8 shape, Strides8 xs,
-                                  Strides8 is, int xd, int n) {
-    gather<double>(x, idx, out, shape, xs, is, xd, n);
-}
-extern "C" __global__ void scatter_add_f64(const long long* idx, const double* src, double* out, Shape8 lines, Strides8 is,
-                                       Strides8 ss, Strides8 os, int n, int m, int is_d, int ss_d, int os_d, int atomic) {
-    scatter_add<double>(idx, src, out, lines, is, ss, os, n, m, is_d, ss_d, os_d, atomic);
 }
 #endif

@@ -32,3 +32,18 @@ __device__ __forceinline__ int strided_offset(int i, const Shape8& shape, const 
 // A grid-stride loop over [0, n).
 #define KILN_FOR_EACH(i, n) \
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// ---- entry points (docs/ELEMENT_TYPES.md)
+// Every .cu file is compiled twice: the base module (float32 and integer entries) and the f64 module
+// (-DKILN_F64, the only one allowed doubles). A family whose kernels are templates on the element type
+// writes its entries once, as a macro FAMILY_ENTRIES(T, S) of KILN_ENTRY lines, and exports them with
+// KILN_FLOAT_TYPES(FAMILY_ENTRIES): one set per floating type of the module being compiled, named
+// <name>_<S>. A new floating type is one X(type, suffix) here. Entries instantiated with per-type tile
+// constants (gemm, attention) or for one type only are written out, one line each.
+#ifdef KILN_F64
+#define KILN_FLOAT_TYPES(X) X(double, f64)
+#else
+#define KILN_FLOAT_TYPES(X) X(float, f32)
+#endif
+#define KILN_ENTRY(name, suffix) extern "C" __global__ void name##_##suffix
+#define KILN_BOUNDED_ENTRY(threads, name, suffix) extern "C" __global__ void __launch_bounds__(threads) name##_##suffix

@@ -135,25 +135,14 @@ __device__ void adam_step(T* __restrict__ p, const T* __restrict__ g, T* __restr
 
 // ---- kernels (buf, vmax: null when absent; nesterov, first: 0 or 1)
 
-#ifndef KILN_F64
-extern "C" __global__ void sgd_step_f32(float* p, const float* g, float* buf, int n, float lr, float mu, float keep,
-                                        float wd, int nesterov, int first) {
-    sgd_step<float>(p, g, buf, n, SgdScalars<float>{lr, mu, keep, wd, buf != nullptr, nesterov != 0, first != 0});
-}
-extern "C" __global__ void adam_step_f32(float* p, const float* g, float* m, float* v, float* vmax, int n, float scale,
-                                         float l2, float b1, float omb1, float b2, float omb2, float eps, float step_size,
-                                         float bc2) {
-    adam_step<float>(p, g, m, v, vmax, n, AdamScalars<float>{scale, l2, b1, omb1, b2, omb2, eps, step_size, bc2, vmax != nullptr});
-}
-#else
-extern "C" __global__ void sgd_step_f64(double* p, const double* g, double* buf, int n, double lr, double mu,
-                                        double keep, double wd, int nesterov, int first) {
-    sgd_step<double>(p, g, buf, n, SgdScalars<double>{lr, mu, keep, wd, buf != nullptr, nesterov != 0, first != 0});
-}
-extern "C" __global__ void adam_step_f64(double* p, const double* g, double* m, double* v, double* vmax, int n,
-                                         double scale, double l2, double b1, double omb1, double b2, double omb2,
-                                         double eps, double step_size, double bc2) {
-    adam_step<double>(p, g, m, v, vmax, n,
-                      AdamScalars<double>{scale, l2, b1, omb1, b2, omb2, eps, step_size, bc2, vmax != nullptr});
-}
-#endif
+#define OPTIM_ENTRIES(T, S)                                                                                    \
+    KILN_ENTRY(sgd_step, S)(T* p, const T* g, T* buf, int n, T lr, T mu, T keep, T wd, int nesterov, int first) {  \
+        sgd_step<T>(p, g, buf, n, SgdScalars<T>{lr, mu, keep, wd, buf != nullptr, nesterov != 0, first != 0});  \
+    }                                                                                                          \
+    KILN_ENTRY(adam_step, S)(T* p, const T* g, T* m, T* v, T* vmax, int n, T scale, T l2, T b1, T omb1, T b2,   \
+                             T omb2, T eps, T step_size, T bc2) {                                              \
+        adam_step<T>(p, g, m, v, vmax, n,                                                                      \
+                     AdamScalars<T>{scale, l2, b1, omb1, b2, omb2, eps, step_size, bc2, vmax != nullptr});     \
+    }
+
+KILN_FLOAT_TYPES(OPTIM_ENTRIES)

@@ -198,42 +198,27 @@ __device__ void avgpool2d_bwd(const T* __restrict__ gy, T* __restrict__ gx, Nchw
 
 // ---- kernels
 
+#define POOL2D_ENTRIES(T, S)                                                                                   \
+    KILN_ENTRY(maxpool2d_fwd, S)(const T* x, T* y, long long* ind, Nchw size, Nchw xs, int oh, int ow, Window win) { \
+        maxpool2d_fwd<T>(x, y, ind, size, xs, oh, ow, win);                                                    \
+    }                                                                                                          \
+    KILN_ENTRY(maxpool2d_bwd, S)(const T* gy, const long long* ind, T* gx, Nchw size, Nchw gs, Nchw is, int oh,  \
+                                 int ow, Window win) {                                                         \
+        maxpool2d_bwd<T>(gy, ind, gx, size, gs, is, oh, ow, win);                                              \
+    }                                                                                                          \
+    KILN_ENTRY(avgpool2d_fwd, S)(const T* x, T* y, Nchw size, Nchw xs, int oh, int ow, Window win,             \
+                                 int count_include_pad, int divisor_override) {                                \
+        avgpool2d_fwd<T>(x, y, size, xs, oh, ow, win, count_include_pad, divisor_override);                    \
+    }                                                                                                          \
+    KILN_ENTRY(avgpool2d_bwd, S)(const T* gy, T* gx, Nchw size, Nchw gs, int oh, int ow, Window win,           \
+                                 int count_include_pad, int divisor_override) {                                \
+        avgpool2d_bwd<T>(gy, gx, size, gs, oh, ow, win, count_include_pad, divisor_override);                  \
+    }
+
+KILN_FLOAT_TYPES(POOL2D_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void maxpool2d_fwd_f32(const float* x, float* y, long long* ind, Nchw size, Nchw xs, int oh,
-                                             int ow, Window win) {
-    maxpool2d_fwd<float>(x, y, ind, size, xs, oh, ow, win);
-}
 extern "C" __global__ void maxpool2d_index_check_i64(const long long* ind, Nchw osize, Nchw is, int h, int w, Window win,
                                                      unsigned long long* bad) {
     maxpool2d_index_check(ind, osize, is, h, w, win, bad);
-}
-extern "C" __global__ void maxpool2d_bwd_f32(const float* gy, const long long* ind, float* gx, Nchw size, Nchw gs,
-                                             Nchw is, int oh, int ow, Window win) {
-    maxpool2d_bwd<float>(gy, ind, gx, size, gs, is, oh, ow, win);
-}
-extern "C" __global__ void avgpool2d_fwd_f32(const float* x, float* y, Nchw size, Nchw xs, int oh, int ow, Window win,
-                                             int count_include_pad, int divisor_override) {
-    avgpool2d_fwd<float>(x, y, size, xs, oh, ow, win, count_include_pad, divisor_override);
-}
-extern "C" __global__ void avgpool2d_bwd_f32(const float* gy, float* gx, Nchw size, Nchw gs, int oh, int ow,
-                                             Window win, int count_include_pad, int divisor_override) {
-    avgpool2d_bwd<float>(gy, gx, size, gs, oh, ow, win, count_include_pad, divisor_override);
-}
-#else
-extern "C" __global__ void maxpool2d_fwd_f64(const double* x, double* y, long long* ind, Nchw size, Nchw xs, int oh,
-                                             int ow, Window win) {
-    maxpool2d_fwd<double>(x, y, ind, size, xs, oh, ow, win);
-}
-extern "C" __global__ void maxpool2d_bwd_f64(const double* gy, const long long* ind, double* gx, Nchw size, Nchw gs,
-                                             Nchw is, int oh, int ow, Window win) {
-    maxpool2d_bwd<double>(gy, ind, gx, size, gs, is, oh, ow, win);
-}
-extern "C" __global__ void avgpool2d_fwd_f64(const double* x, double* y, Nchw size, Nchw xs, int oh, int ow,
-                                             Window win, int count_include_pad, int divisor_override) {
-    avgpool2d_fwd<double>(x, y, size, xs, oh, ow, win, count_include_pad, divisor_override);
-}
-extern "C" __global__ void avgpool2d_bwd_f64(const double* gy, double* gx, Nchw size, Nchw gs, int oh, int ow,
-                                             Window win, int count_include_pad, int divisor_override) {
-    avgpool2d_bwd<double>(gy, gx, size, gs, oh, ow, win, count_include_pad, divisor_override);
 }
 #endif

@@ -256,24 +256,27 @@ __device__ void argreduce_rows(const T* __restrict__ x, const long long* __restr
 
 // ---- kernels
 
+#define REDUCE_ENTRIES(T, S)                                                                                   \
+    KILN_ENTRY(reduce_rows, S)(const T* x, T* y, Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op, \
+                               int count) {                                                                    \
+        reduce_rows<T>(x, y, shape, xs, outer, inner, chunk, op, count);                                       \
+    }                                                                                                          \
+    KILN_ENTRY(argreduce_rows, S)(const T* x, const long long* xi, T* values, long long* indices, Shape8 shape,  \
+                                  Strides8 xs, int outer, int inner, int chunk, int op) {                      \
+        argreduce_rows<T>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);                         \
+    }                                                                                                          \
+    KILN_ENTRY(var_rows, S)(const T* x, T* y, Shape8 shape, Strides8 xs, int outer, int inner, T denom) {      \
+        var_rows<T>(x, y, shape, xs, outer, inner, denom);                                                     \
+    }                                                                                                          \
+    KILN_ENTRY(var_chunks, S)(const T* x, T* part, Shape8 shape, Strides8 xs, int inner, int chunk) {          \
+        var_chunks<T>(x, part, shape, xs, inner, chunk);                                                       \
+    }                                                                                                          \
+    KILN_ENTRY(var_merge, S)(const T* part, T* y, int outer, int splits, T denom) {                            \
+        var_merge<T>(part, y, outer, splits, denom);                                                           \
+    }
+
+KILN_FLOAT_TYPES(REDUCE_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void reduce_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner,
-                                           int chunk, int op, int count) {
-    reduce_rows<float>(x, y, shape, xs, outer, inner, chunk, op, count);
-}
-extern "C" __global__ void argreduce_rows_f32(const float* x, const long long* xi, float* values, long long* indices,
-                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
-    argreduce_rows<float>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
-}
-extern "C" __global__ void var_rows_f32(const float* x, float* y, Shape8 shape, Strides8 xs, int outer, int inner, float denom) {
-    var_rows<float>(x, y, shape, xs, outer, inner, denom);
-}
-extern "C" __global__ void var_chunks_f32(const float* x, float* part, Shape8 shape, Strides8 xs, int inner, int chunk) {
-    var_chunks<float>(x, part, shape, xs, inner, chunk);
-}
-extern "C" __global__ void var_merge_f32(const float* part, float* y, int outer, int splits, float denom) {
-    var_merge<float>(part, y, outer, splits, denom);
-}
 // int64: sum, prod, max, min and their indices (no var: the API refuses it for integers)
 extern "C" __global__ void reduce_rows_i64(const long long* x, long long* y, Shape8 shape, Strides8 xs, int outer, int inner,
                                            int chunk, int op, int count) {
@@ -282,23 +285,5 @@ extern "C" __global__ void reduce_rows_i64(const long long* x, long long* y, Sha
 extern "C" __global__ void argreduce_rows_i64(const long long* x, const long long* xi, long long* values, long long* indices,
                                               Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
     argreduce_rows<long long>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
-}
-#else
-extern "C" __global__ void reduce_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner,
-                                           int chunk, int op, int count) {
-    reduce_rows<double>(x, y, shape, xs, outer, inner, chunk, op, count);
-}
-extern "C" __global__ void argreduce_rows_f64(const double* x, const long long* xi, double* values, long long* indices,
-                                              Shape8 shape, Strides8 xs, int outer, int inner, int chunk, int op) {
-    argreduce_rows<double>(x, xi, values, indices, shape, xs, outer, inner, chunk, op);
-}
-extern "C" __global__ void var_rows_f64(const double* x, double* y, Shape8 shape, Strides8 xs, int outer, int inner, double denom) {
-    var_rows<double>(x, y, shape, xs, outer, inner, denom);
-}
-extern "C" __global__ void var_chunks_f64(const double* x, double* part, Shape8 shape, Strides8 xs, int inner, int chunk) {
-    var_chunks<double>(x, part, shape, xs, inner, chunk);
-}
-extern "C" __global__ void var_merge_f64(const double* part, double* y, int outer, int splits, double denom) {
-    var_merge<double>(part, y, outer, splits, denom);
 }
 #endif

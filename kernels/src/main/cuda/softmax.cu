@@ -271,51 +271,33 @@ __device__ void softmax_rows(const T* __restrict__ x, T* __restrict__ y, int row
 
 // ---- kernels (softmax_rows<N>: N elements per thread; float64 up to 16, where 1024 threads have registers for them)
 
+#define SOFTMAX_ENTRIES(T, S)                                                                                  \
+    KILN_ENTRY(softmax_warp, S)(const T* x, T* y, int outer, int d, int inner, int log) {                      \
+        softmax_warp<T>(x, y, outer, d, inner, log);                                                           \
+    }                                                                                                          \
+    KILN_ENTRY(softmax_block, S)(const T* x, T* y, int outer, int d, int inner, int log) {                     \
+        softmax_block<T>(x, y, outer, d, inner, log);                                                          \
+    }                                                                                                          \
+    KILN_ENTRY(softmax_bwdwarp, S)(const T* gy, const T* y, T* gx, int outer, int d, int inner, int log) {     \
+        softmax_bwd_warp<T>(gy, y, gx, outer, d, inner, log);                                                  \
+    }                                                                                                          \
+    KILN_ENTRY(softmax_bwdblock, S)(const T* gy, const T* y, T* gx, int outer, int d, int inner, int log) {    \
+        softmax_bwd_block<T>(gy, y, gx, outer, d, inner, log);                                                 \
+    }                                                                                                          \
+    KILN_BOUNDED_ENTRY(1024, softmax_rows4, S)(const T* x, T* y, int rows, int d, int log) {                   \
+        softmax_rows<T, 4>(x, y, rows, d, log);                                                                \
+    }                                                                                                          \
+    KILN_BOUNDED_ENTRY(1024, softmax_rows8, S)(const T* x, T* y, int rows, int d, int log) {                   \
+        softmax_rows<T, 8>(x, y, rows, d, log);                                                                \
+    }                                                                                                          \
+    KILN_BOUNDED_ENTRY(1024, softmax_rows16, S)(const T* x, T* y, int rows, int d, int log) {                  \
+        softmax_rows<T, 16>(x, y, rows, d, log);                                                               \
+    }
+
+KILN_FLOAT_TYPES(SOFTMAX_ENTRIES)
 #ifndef KILN_F64
-extern "C" __global__ void softmax_warp_f32(const float* x, float* y, int outer, int d, int inner, int log) {
-    softmax_warp<float>(x, y, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_block_f32(const float* x, float* y, int outer, int d, int inner, int log) {
-    softmax_block<float>(x, y, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_bwdwarp_f32(const float* gy, const float* y, float* gx, int outer, int d, int inner, int log) {
-    softmax_bwd_warp<float>(gy, y, gx, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_bwdblock_f32(const float* gy, const float* y, float* gx, int outer, int d, int inner, int log) {
-    softmax_bwd_block<float>(gy, y, gx, outer, d, inner, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows4_f32(const float* x, float* y, int rows, int d, int log) {
-    softmax_rows<float, 4>(x, y, rows, d, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows8_f32(const float* x, float* y, int rows, int d, int log) {
-    softmax_rows<float, 8>(x, y, rows, d, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows16_f32(const float* x, float* y, int rows, int d, int log) {
-    softmax_rows<float, 16>(x, y, rows, d, log);
-}
+// 32 elements per thread: float32 only (1024 threads have no registers for 32 doubles each)
 extern "C" __global__ void __launch_bounds__(1024) softmax_rows32_f32(const float* x, float* y, int rows, int d, int log) {
     softmax_rows<float, 32>(x, y, rows, d, log);
-}
-#else
-extern "C" __global__ void softmax_warp_f64(const double* x, double* y, int outer, int d, int inner, int log) {
-    softmax_warp<double>(x, y, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_block_f64(const double* x, double* y, int outer, int d, int inner, int log) {
-    softmax_block<double>(x, y, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_bwdwarp_f64(const double* gy, const double* y, double* gx, int outer, int d, int inner, int log) {
-    softmax_bwd_warp<double>(gy, y, gx, outer, d, inner, log);
-}
-extern "C" __global__ void softmax_bwdblock_f64(const double* gy, const double* y, double* gx, int outer, int d, int inner, int log) {
-    softmax_bwd_block<double>(gy, y, gx, outer, d, inner, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows4_f64(const double* x, double* y, int rows, int d, int log) {
-    softmax_rows<double, 4>(x, y, rows, d, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows8_f64(const double* x, double* y, int rows, int d, int log) {
-    softmax_rows<double, 8>(x, y, rows, d, log);
-}
-extern "C" __global__ void __launch_bounds__(1024) softmax_rows16_f64(const double* x, double* y, int rows, int d, int log) {
-    softmax_rows<double, 16>(x, y, rows, d, log);
 }
 #endif

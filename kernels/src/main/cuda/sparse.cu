@@ -52,10 +52,8 @@ __device__ void sampled_mm(const long long* __restrict__ row, const long long* _
         int bs0, int bs1
 #define SAMPLED_ARGS row, col, a, b, out, nnz, k, as0, as1, bs0, bs1
 
-#ifndef KILN_F64
-extern "C" __global__ void spmm_csr_f32(SPMM_PARAMS(float)) { spmm<float>(SPMM_ARGS); }
-extern "C" __global__ void sampled_mm_f32(SAMPLED_PARAMS(float)) { sampled_mm<float>(SAMPLED_ARGS); }
-#else
-extern "C" __global__ void spmm_csr_f64(SPMM_PARAMS(double)) { spmm<double>(SPMM_ARGS); }
-extern "C" __global__ void sampled_mm_f64(SAMPLED_PARAMS(double)) { sampled_mm<double>(SAMPLED_ARGS); }
-#endif
+#define SPARSE_ENTRIES(T, S)                                                                      \
+    KILN_ENTRY(spmm_csr, S)(SPMM_PARAMS(T)) { spmm<T>(SPMM_ARGS); }                               \
+    KILN_ENTRY(sampled_mm, S)(SAMPLED_PARAMS(T)) { sampled_mm<T>(SAMPLED_ARGS); }
+
+KILN_FLOAT_TYPES(SPARSE_ENTRIES)
