@@ -1,10 +1,13 @@
 package dev.kiln.testing;
 
+import dev.kiln.DType;
 import dev.kiln.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * A device the shared tests (the PyTorch goldens first) run on: the CPU, and whatever a module on the test
@@ -30,6 +33,11 @@ public record TestDevice(String label, Supplier<Device> select) {
             all.addAll(p.devices());
         }
         return all;
+    }
+
+    /** Every device with float32 and with float64, as (device, dtype) arguments. */
+    public static Stream<Arguments> withFloatDtypes() {
+        return all().stream().flatMap(d -> Stream.of(Arguments.of(d, DType.FLOAT32), Arguments.of(d, DType.FLOAT64)));
     }
 
     /** Selects this device (see {@link #select}). */

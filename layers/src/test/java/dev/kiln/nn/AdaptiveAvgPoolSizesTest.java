@@ -10,6 +10,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
 import dev.kiln.nn.summary.ModelSummary;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** adaptive_avg_pool2d at the edges of its sizes, as PyTorch 1.13 (python lines quoted). */
 class AdaptiveAvgPoolSizesTest {
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void outputSizeZero_givesAnEmptyOutput(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void outputSizeZero_givesAnEmptyOutput(TestDevice target) {
         Device d = target.use();
         Tensor x = Tensor.ones(new int[] {1, 2, 4, 4}, DType.FLOAT32, d).requiresGrad_(true);
         // F.adaptive_avg_pool2d(torch.randn(1, 2, 4, 4), (0, 2)).shape -> [1, 2, 0, 2]; (0, 0) -> [1, 2, 0, 0]
@@ -33,8 +34,8 @@ class AdaptiveAvgPoolSizesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void negativeOutputSizeAndEmptyInputPlane_throwAsPyTorch(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void negativeOutputSizeAndEmptyInputPlane_throwAsPyTorch(TestDevice target) {
         Device d = target.use();
         Tensor x = Tensor.ones(new int[] {1, 2, 4, 4}, DType.FLOAT32, d);
         // F.adaptive_avg_pool2d(x, (-1, 2)): "elements of output_size must be greater than or equal to 0"

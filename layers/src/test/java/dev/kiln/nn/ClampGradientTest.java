@@ -5,6 +5,7 @@ import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.nn.loss.BCEWithLogitsLoss;
 import dev.kiln.nn.loss.Reduction;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,8 +19,8 @@ class ClampGradientTest {
     private static final double NAN = Double.NaN;
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void scalarClampSendsTheWholeGradientInsideTheClosedRange(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void scalarClampSendsTheWholeGradientInsideTheClosedRange(TestDevice target) {
         Device d = target.use();
         // x = torch.tensor([-1., 0., .5, 1., 2., float('nan')], dtype=torch.float64, requires_grad=True)
         // y = x.clamp(0, 1); y.sum().backward()  ->  y [0, 0, .5, 1, 1, nan], x.grad [0, 1, 1, 1, 0, 0]
@@ -38,8 +39,8 @@ class ClampGradientTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void bceWithLogitsGradientIsSigmoidMinusTargetEverywhere(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void bceWithLogitsGradientIsSigmoidMinusTargetEverywhere(TestDevice target) {
         Device d = target.use();
         // x = torch.tensor([0., 30., -30., 2.], dtype=torch.float64, requires_grad=True); y = [1, 0, 1, .25]
         // loss = F.binary_cross_entropy_with_logits(x, y, reduction='sum'); loss.backward()

@@ -9,6 +9,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConvPoolGeometryTest {
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void conv2d_kernelLargerThanTheInput_isRefusedForEveryStride(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void conv2d_kernelLargerThanTheInput_isRefusedForEveryStride(TestDevice target) {
         Device d = target.use();
         Tensor x = Tensor.zeros(new int[] {1, 1, 2, 2}, DType.FLOAT64, d);
         Tensor w = Tensor.zeros(new int[] {1, 1, 5, 5}, DType.FLOAT64, d);
@@ -38,8 +39,8 @@ class ConvPoolGeometryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void pooling_hugeDilation_doesNotWrapToAValidSize(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void pooling_hugeDilation_doesNotWrapToAValidSize(TestDevice target) {
         Device d = target.use();
         Tensor x = Tensor.zeros(new int[] {1, 1, 4, 4}, DType.FLOAT64, d);
         int big = 3 << 29; // dilation * (kernel - 1) = 3 * 2^30 wraps, as an int, to -2^30: a span that looked valid

@@ -7,6 +7,7 @@ import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.nn.loss.CrossEntropyLoss;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -41,8 +42,8 @@ class DeviceParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void residualNetWithBatchNormTrainsLikeOnTheCpu(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void residualNetWithBatchNormTrainsLikeOnTheCpu(TestDevice target) {
         Device device = target.use();
         Tensor x = Tensor.randn(new Generator(3), 4, 1, 12, 12); // (N, 1, H, W)
         Tensor y = Tensor.fromArray(new long[] {1, 0, 3, 2}, 4);
@@ -54,8 +55,8 @@ class DeviceParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void embeddingWithPaddingIdxTrainsLikeOnTheCpu(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void embeddingWithPaddingIdxTrainsLikeOnTheCpu(TestDevice target) {
         Device device = target.use();
         Tensor idx = Tensor.fromArray(new long[] {0, 2, 1, 2, 0, 3}, 2, 3);
         BiFunction<Embedding, Device, Tensor> loss = (m, d) -> m.forward(idx.to(d)).square().sum();
@@ -66,8 +67,8 @@ class DeviceParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void multiheadAttentionWithBothMasksTrainsLikeOnTheCpu(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void multiheadAttentionWithBothMasksTrainsLikeOnTheCpu(TestDevice target) {
         Device device = target.use();
         Tensor x = Tensor.randn(new Generator(11), 2, 5, 8); // (N, L, E), batch first
         Tensor padding = Tensor.fromArray(new boolean[] {false, false, false, true, true, false, false, false, false, true}, 2, 5);

@@ -11,6 +11,7 @@ import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.LinkedHashMap;
@@ -46,13 +47,13 @@ class GenerativeLayersTest {
     }
 
     static Stream<Arguments> cases() {
-        return TestDevices.all().flatMap(d -> Stream.of(DType.FLOAT32, DType.FLOAT64)
+        return TestDevice.all().stream().flatMap(d -> Stream.of(DType.FLOAT32, DType.FLOAT64)
                 .flatMap(t -> CASES.keySet().stream().map(c -> Arguments.of(d, t, c))));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void layerMatchesPyTorch(TestDevices target, DType dtype, String name) {
+    void layerMatchesPyTorch(TestDevice target, DType dtype, String name) {
         Device device = target.use();
         LayerGoldens gold = LayerGoldens.load("generative", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
@@ -72,8 +73,8 @@ class GenerativeLayersTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void float64GradientsEqualCentralDifferences(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void float64GradientsEqualCentralDifferences(TestDevice target) {
         Device d = target.use();
         Generator g = new Generator(5);
         Tensor x = leaf(g, d, 1, 4, 3, 3);

@@ -11,6 +11,7 @@ import dev.kiln.GradMode;
 import dev.kiln.SparseMatrix;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,8 @@ class GraphLayersTest {
      * Â = [[1/2, 1/sqrt6, 0], [1/sqrt6, 1/3, 1/sqrt6], [0, 1/sqrt6, 1/2]].
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void normalizeAddsSelfLoopsAndScalesBySquareRootDegrees(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void normalizeAddsSelfLoopsAndScalesBySquareRootDegrees(TestDevice target) {
         Device d = target.use();
         Tensor idx = Tensor.fromArray(new long[] {0, 1, 1, 2, 1, 0, 2, 1}, 2, 4);
         SparseMatrix a = SparseMatrix.coo(idx, Tensor.ones(new int[] {4}, DType.FLOAT64, d), 3, 3);
@@ -45,8 +46,8 @@ class GraphLayersTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void gcnConvEqualsItsDenseFormula(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void gcnConvEqualsItsDenseFormula(TestDevice target, DType dtype) {
         Device d = target.use();
         GCNConv conv = new GCNConv(3, 4, new Generator(1)).to(dtype).to(d);
         try (var noGrad = GradMode.noGrad()) {
@@ -66,8 +67,8 @@ class GraphLayersTest {
 
     /** GraphConv over the sparse operator equals GraphConv over the same operator as a dense Laplacian buffer. */
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void graphConvOverASparseOperatorEqualsTheDenseOne(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void graphConvOverASparseOperatorEqualsTheDenseOne(TestDevice target, DType dtype) {
         Device d = target.use();
         SparseMatrix delta = GCNConv.normalize(graph(dtype, d));
         GraphConv sparse = new GraphConv(3, 2, 3, new Tanh(), new Generator(4)).to(dtype).to(d);
@@ -83,8 +84,8 @@ class GraphLayersTest {
 
     /** Central differences through normalize, both sparse products and their transposes: x and the edge weights. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void float64GradientsEqualCentralDifferences(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void float64GradientsEqualCentralDifferences(TestDevice target) {
         Device d = target.use();
         GCNConv conv = new GCNConv(3, 2, new Generator(6)).to(DType.FLOAT64).to(d);
         GraphConv poly = new GraphConv(2, 2, 3, null, new Generator(7)).to(DType.FLOAT64).to(d);

@@ -11,6 +11,7 @@ import dev.kiln.nn.loss.BCEWithLogitsLoss;
 import dev.kiln.nn.loss.HuberLoss;
 import dev.kiln.nn.loss.Reduction;
 import dev.kiln.nn.loss.SmoothL1Loss;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +32,8 @@ class MaskedBranchGradTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void elu_largePositiveInputs_haveGradientOne(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void elu_largePositiveInputs_haveGradientOne(TestDevice target, DType dtype) {
         Device d = target.use();
         // x = torch.tensor([1000., 100., 0., -1., -100.], requires_grad=True); F.elu(x, alpha=0.7).sum().backward()
         Tensor x = leaf(d, dtype, 1000, 100, 0, -1, -100);
@@ -41,8 +42,8 @@ class MaskedBranchGradTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void pow_zeroExponentAtZero_hasGradientZero(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void pow_zeroExponentAtZero_hasGradientZero(TestDevice target, DType dtype) {
         Device d = target.use();
         // x = [0, 0, 2, 0], e = [0, 1, 0, 2]; torch.pow(x, e).sum().backward()
         Tensor x = leaf(d, dtype, 0, 0, 2, 0);
@@ -57,8 +58,8 @@ class MaskedBranchGradTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void bce_probabilitiesExactlyZeroOrOne_haveFiniteInputGradient(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void bce_probabilitiesExactlyZeroOrOne_haveFiniteInputGradient(TestDevice target, DType dtype) {
         Device d = target.use();
         // x = [0, 0, 1, 1, .5, 0], y = [0, 1, 1, 0, .3, .5] (both requiring grad);
         // l = F.binary_cross_entropy(x, y, reduction='none'); l.sum().backward()
@@ -79,8 +80,8 @@ class MaskedBranchGradTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void leakyReluAndLossesBuiltWithWhereOrClamp_matchPyTorchAtTheirEdges(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void leakyReluAndLossesBuiltWithWhereOrClamp_matchPyTorchAtTheirEdges(TestDevice target, DType dtype) {
         Device d = target.use();
         // x = [-1e30, 0, 1e30]; F.leaky_relu(x, 0.1).sum().backward() -> [0.1, 0.1, 1] (slope at 0, as PyTorch)
         Tensor x = leaf(d, dtype, -1e30, 0, 1e30);

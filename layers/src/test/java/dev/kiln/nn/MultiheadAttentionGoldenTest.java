@@ -9,6 +9,7 @@ import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ class MultiheadAttentionGoldenTest {
     }
 
     static Stream<Arguments> sequenceCases() {
-        return TestDevices.withFloatDtypes().flatMap(a -> SEQUENCE.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
+        return TestDevice.withFloatDtypes().flatMap(a -> SEQUENCE.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -105,7 +106,7 @@ class MultiheadAttentionGoldenTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("sequenceCases")
-    void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
+    void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevice target, DType dtype) {
         Device d = target.use();
         check(LayerGoldens.load("sequence", dtype), name, SEQUENCE.get(name), dtype, d);
     }
@@ -162,8 +163,8 @@ class MultiheadAttentionGoldenTest {
 
     /** Issue #12: a float attention mask with a bool key-padding mask built a CPU -inf constant and failed off the CPU. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void floatAttnMaskWithKeyPaddingMask_onEveryDevice_equalsTheCpuResult(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void floatAttnMaskWithKeyPaddingMask_onEveryDevice_equalsTheCpuResult(TestDevice target) {
         Device d = target.use();
         MultiheadAttention mha = new MultiheadAttention(4, 2, true, false, G);
         mha.to(DType.FLOAT64);

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,8 +24,8 @@ class NanOrderingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void signOfNanAndNegativeZeroIsZero(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void signOfNanAndNegativeZeroIsZero(TestDevice target, DType dtype) {
         Device d = target.use();
         // torch.sign(torch.tensor([nan, -0.0, 0.0, 2.0, -3.0])) -> [0., 0., 0., 1., -1.]
         Tensor y = Tensor.of(NAN, -0.0, 0.0, 2.0, -3.0).to(dtype).to(d).sign();
@@ -34,8 +35,8 @@ class NanOrderingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void maximumAndMinimumSendANansGradientToBothOperands(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void maximumAndMinimumSendANansGradientToBothOperands(TestDevice target, DType dtype) {
         Device d = target.use();
         // a = [1, nan, 2, 3], b = [nan, 1, 2, 1]; torch.maximum(a, b).sum().backward()
         Tensor a = leaf(d, dtype, 1, NAN, 2, 3);
@@ -51,8 +52,8 @@ class NanOrderingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void maxAndMinOfAllShareTheGradientAmongTheNans(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void maxAndMinOfAllShareTheGradientAmongTheNans(TestDevice target, DType dtype) {
         Device d = target.use();
         // x = [[1, nan, nan], [2, 3, 3]]; x.max().backward() -> [[0, .5, .5], [0, 0, 0]] (same for x.min())
         for (boolean max : new boolean[] {true, false}) {
@@ -68,8 +69,8 @@ class NanOrderingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void maxAndMinAlongADimSendTheGradientToTheFirstNan(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void maxAndMinAlongADimSendTheGradientToTheFirstNan(TestDevice target, DType dtype) {
         Device d = target.use();
         // x.max(dim=1).values.sum().backward() -> [[0, 1, 0], [0, 1, 0]]; x.min(dim=1) -> [[0, 1, 0], [1, 0, 0]]
         Tensor x = leaf(d, dtype, 1, NAN, NAN, 2, 3, 3);

@@ -11,6 +11,7 @@ import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,8 +31,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void layerNorm_matchesPyTorch_withOptionalWeightAndBias(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void layerNorm_matchesPyTorch_withOptionalWeightAndBias(TestDevice target) {
         Device d = target.use();
         Tensor x = t(d, new double[] {1, 2, 4, 0, -1, 3}, 2, 3);
         // F.layer_norm(x, [3], torch.tensor([1., 2., 3.]), torch.tensor([0., 1., 0.]), 1e-5) in float64
@@ -52,8 +53,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void batchNorm_matchesPyTorch_inTrainingAndEval(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void batchNorm_matchesPyTorch_inTrainingAndEval(TestDevice target) {
         Device d = target.use();
         Tensor x = t(d, new double[] {1, 2, 3, -1, 0, 5}, 3, 2);
         Tensor rm = t(d, new double[] {0.5, -0.5}, 2);
@@ -75,8 +76,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void layerNormAndBatchNorm_passFloat64Gradcheck(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void layerNormAndBatchNorm_passFloat64Gradcheck(TestDevice target) {
         Device d = target.use();
         Generator g = new Generator(5);
         Tensor x = Tensor.normal(g, 0, 1, new int[] {2, 2, 3}, DType.FLOAT64, d).requiresGrad_(true);
@@ -92,8 +93,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void batchNorm_oneValuePerChannelInTraining_throwsAsPyTorch(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void batchNorm_oneValuePerChannelInTraining_throwsAsPyTorch(TestDevice target) {
         Device d = target.use();
         // torch.nn.BatchNorm1d(3)(torch.randn(1, 3)): "Expected more than 1 value per channel when training"
         BatchNorm1d bn1 = (BatchNorm1d) new BatchNorm1d(3).to(d);
@@ -110,8 +111,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void batchNorm_emptyBatch_leavesRunningStatisticsAsPyTorch(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void batchNorm_emptyBatch_leavesRunningStatisticsAsPyTorch(TestDevice target) {
         Device d = target.use();
         // bn = torch.nn.BatchNorm2d(2); bn(torch.randn(0, 2, 2, 2)): empty output, running_mean [0, 0] and
         // running_var [1, 1] unchanged, num_batches_tracked 1; backward gives zero weight gradients
@@ -138,8 +139,8 @@ class NormFunctionalTest {
      * it (so it can be differentiated again): both give the same values, in training and in eval.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void batchNorm_gradientsWithAndWithoutCreateGraph_agree(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void batchNorm_gradientsWithAndWithoutCreateGraph_agree(TestDevice target) {
         Device d = target.use();
         Generator g = new Generator(11);
         Tensor x = Tensor.normal(g, 1, 2, new int[] {3, 4, 2, 5}, DType.FLOAT64, Device.CPU).to(d).requiresGrad_(true);
@@ -161,8 +162,8 @@ class NormFunctionalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void batchNormPrimitives_refuseInputsThatRequireGrad_exceptUnderNoGrad(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void batchNormPrimitives_refuseInputsThatRequireGrad_exceptUnderNoGrad(TestDevice target) {
         Device d = target.use();
         Tensor x = t(d, new double[] {1, 2, 3, 6}, 2, 2).requiresGrad_(true);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Functional.batchNormStats(x));

@@ -12,6 +12,7 @@ import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.GradMode;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,8 +38,8 @@ class PadAndConvPaddingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void pad_fourModes_valuesAndGradients(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void pad_fourModes_valuesAndGradients(TestDevice target) {
         Device d = target.use();
         // y = F.pad(x, (2, -1, 1, 2), mode='constant', value=0.5): a negative pad crops
         checkPad(d, "constant", new int[] {2, -1, 1, 2}, 0.5, new int[] {1, 1, 5, 4},
@@ -59,8 +60,8 @@ class PadAndConvPaddingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void pad_refusesWhatPyTorchRefuses(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void pad_refusesWhatPyTorchRefuses(TestDevice target) {
         Device d = target.use();
         Tensor x = small(d);
         String reflect = assertThrows(IllegalArgumentException.class,
@@ -91,8 +92,8 @@ class PadAndConvPaddingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void conv2dSameWithAnEvenKernel_inEveryPaddingMode(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void conv2dSameWithAnEvenKernel_inEveryPaddingMode(TestDevice target) {
         Device d = target.use();
         // c = nn.Conv2d(2, 1, (2, 3), padding='same', padding_mode=m).double(), weight w and bias 0.25; j(c(x))
         String[] modes = {"zeros", "reflect", "replicate", "circular"};
@@ -130,8 +131,8 @@ class PadAndConvPaddingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void conv2dCircularPaddingWithStride(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void conv2dCircularPaddingWithStride(TestDevice target) {
         Device d = target.use();
         // c = nn.Conv2d(2, 1, (2, 3), padding=(1, 2), padding_mode='circular', stride=(2, 1)).double(); j(c(x))
         Conv2d c = conv(new Conv2d(2, 1, 2, 3, new Conv2dParams(2, 1, 1, 2, 1, 1, 1), "circular", true,
@@ -145,8 +146,8 @@ class PadAndConvPaddingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void functionalConv2dSame_evenDilatedKernel_padsTheExtraOnTheRight(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void functionalConv2dSame_evenDilatedKernel_padsTheExtraOnTheRight(TestDevice target) {
         Device d = target.use();
         // w2 = torch.cos(torch.arange(8, dtype=torch.float64)).reshape(1, 2, 2, 2)
         // F.conv2d(x, w2, None, padding='same', dilation=(1, 3)): W pads 3 = 1 left + 2 right, H pads 1 = 0 top + 1 bottom

@@ -10,6 +10,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,8 +27,8 @@ class PoolingBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void maxPool2d_nonSquareGeometry_returnsPyTorchsFlatIndices(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void maxPool2d_nonSquareGeometry_returnsPyTorchsFlatIndices(TestDevice target) {
         Device d = target.use();
         // kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2)
         MaxPool2d pool = new MaxPool2d(new Pool2dParams(3, 2, 2, 1, 1, 0, 1, 2, false, true));
@@ -55,8 +56,8 @@ class PoolingBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void avgPool2d_divisorOverride_forwardAndBackward(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void avgPool2d_divisorOverride_forwardAndBackward(TestDevice target) {
         Device d = target.use();
         // kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), ceil_mode=True, divisor_override=5
         AvgPool2d pool = new AvgPool2d(new Pool2dParams(3, 2, 2, 1, 1, 1, 1, 1, true, true, 5));
@@ -86,8 +87,8 @@ class PoolingBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void avgPool2d_nonSquareExcludingPad(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void avgPool2d_nonSquareExcludingPad(TestDevice target) {
         Device d = target.use();
         // F.avg_pool2d(x, (2, 3), (1, 2), (1, 1), count_include_pad=False); j(...)
         AvgPool2d pool = new AvgPool2d(new Pool2dParams(2, 3, 1, 2, 1, 1, 1, 1, false, false));
@@ -103,8 +104,8 @@ class PoolingBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void pooling_refusesOtherRanksAndMisplacedArguments(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void pooling_refusesOtherRanksAndMisplacedArguments(TestDevice target) {
         Device d = target.use();
         Tensor flat = Tensor.zeros(new int[] {5, 6}, DType.FLOAT64, d);
         String msg = assertThrows(IllegalArgumentException.class, () -> Functional.maxPool2d(flat, 2)).getMessage();

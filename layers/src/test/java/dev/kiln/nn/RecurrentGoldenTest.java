@@ -9,6 +9,7 @@ import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.LinkedHashMap;
@@ -58,7 +59,7 @@ class RecurrentGoldenTest {
     }
 
     static Stream<Arguments> sequenceCases() {
-        return TestDevices.withFloatDtypes().flatMap(a -> SEQUENCE.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
+        return TestDevice.withFloatDtypes().flatMap(a -> SEQUENCE.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -69,7 +70,7 @@ class RecurrentGoldenTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("sequenceCases")
-    void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
+    void issue12Cases_matchPyTorch_onEveryDevice(String name, TestDevice target, DType dtype) {
         Device d = target.use();
         check(LayerGoldens.load("sequence", dtype), name, SEQUENCE.get(name).get(), dtype, d);
     }

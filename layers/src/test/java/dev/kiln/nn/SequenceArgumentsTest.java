@@ -9,6 +9,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -28,8 +29,8 @@ class SequenceArgumentsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void generateSquareSubsequentMask_isMinusInfAboveTheDiagonal_onTheGivenDevice(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void generateSquareSubsequentMask_isMinusInfAboveTheDiagonal_onTheGivenDevice(TestDevice target) {
         Device d = target.use();
         Tensor m = Transformer.generateSquareSubsequentMask(3, DType.FLOAT64, d);
         assertEquals(d, m.device());
@@ -85,8 +86,8 @@ class SequenceArgumentsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void multiheadAttention_maskOnAnotherDevice_isAClearError(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void multiheadAttention_maskOnAnotherDevice_isAClearError(TestDevice target) {
         Device d = target.use();
         if (d.equals(Device.CPU)) {
             return; // a CPU mask is on the CPU query's device

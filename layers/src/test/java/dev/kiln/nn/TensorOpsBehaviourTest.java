@@ -8,6 +8,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,8 +31,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void logicalOps_readNonBoolInputsAsNonZero(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void logicalOps_readNonBoolInputsAsNonZero(TestDevice target) {
         Device d = target.use();
         Tensor x = f64(d, 0, -1.5, NAN, 2);
         Tensor n = i64(d, 0, 0, 1, 3);
@@ -45,8 +46,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void roundWithDecimals_roundsHalfToEvenAtThatPlace(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void roundWithDecimals_roundsHalfToEvenAtThatPlace(TestDevice target) {
         Device d = target.use();
         Tensor x = f64(d, 1.2345, -2.5551, 1234.5, 0.125, 151.0, -0.5);
         // x = torch.tensor([1.2345, -2.5551, 1234.5, 0.125, 151.0, -0.5], dtype=torch.float64)
@@ -60,8 +61,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void divWithRoundingMode_floorsTheExactQuotient(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void divWithRoundingMode_floorsTheExactQuotient(TestDevice target, DType dtype) {
         Device d = target.use();
         Tensor a = f64(d, 7, -7, 7, -7, 1, 5.5, -0.0).to(dtype);
         Tensor b = f64(d, 2, 2, -2, -2, 0.1, 0, 3).to(dtype);
@@ -78,8 +79,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void int64DivWithRoundingMode_wrapsAtTheMinimumAndRefusesZero(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void int64DivWithRoundingMode_wrapsAtTheMinimumAndRefusesZero(TestDevice target) {
         Device d = target.use();
         Tensor a = i64(d, 7, -7, 7, -7, 0, -9);
         Tensor b = i64(d, 2, 2, -2, -2, -3, 4);
@@ -98,8 +99,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void clampWithTensorBounds_valuesAndGradientsAsPyTorch(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void clampWithTensorBounds_valuesAndGradientsAsPyTorch(TestDevice target) {
         Device d = target.use();
         Tensor x = f64(d, -2, 0.5, 3, NAN, 1, 1.5).requiresGrad_(true);
         Tensor lo = f64(d, -1, 1, 0, 0, 2, 1.5).requiresGrad_(true);
@@ -128,8 +129,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void geluTanh_matchesPyTorchValuesAndGradient(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void geluTanh_matchesPyTorchValuesAndGradient(TestDevice target) {
         Device d = target.use();
         Tensor x = f64(d, -3, -1, -0.5, 0, 0.5, 1, 3).requiresGrad_(true);
         // x = torch.tensor([-3., -1., -.5, 0., .5, 1., 3.], dtype=torch.float64, requires_grad=True)
@@ -152,8 +153,8 @@ class TensorOpsBehaviourTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void alphaScalesTheOtherOperand(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void alphaScalesTheOtherOperand(TestDevice target) {
         Device d = target.use();
         Tensor a = f64(d, 1, 2, 3);
         Tensor b = f64(d, 0.5, -1, 4);

@@ -4,6 +4,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,8 +18,8 @@ class TransformerEncoderCausalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void causalEqualsTheSubsequentMaskAndHidesLaterPositions(TestDevices target) {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void causalEqualsTheSubsequentMaskAndHidesLaterPositions(TestDevice target) {
         Device d = target.use();
         TransformerEncoder enc = stack(d);
         Tensor x = Tensor.randn(new Generator(3), 2, 5, 8).to(DType.FLOAT64).to(d);           // (N, S, E)

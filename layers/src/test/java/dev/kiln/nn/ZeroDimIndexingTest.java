@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,8 +31,8 @@ class ZeroDimIndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void gather(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void gather(TestDevice target, DType dtype) {
         Device d = target.use();
         Tensor s = Tensor.scalar(5, dtype).to(d).requiresGrad_(true);
         same(Tensor.scalar(5, DType.FLOAT64), s.gather(0, idx0(d, 0)), "s.gather(0, tensor(0)) -> tensor(5.)");
@@ -45,8 +46,8 @@ class ZeroDimIndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void scatterAdd(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void scatterAdd(TestDevice target, DType dtype) {
         Device d = target.use();
         Tensor s = Tensor.scalar(5, dtype).to(d);
         same(Tensor.scalar(7, DType.FLOAT64), s.scatterAdd(0, idx0(d, 0), Tensor.scalar(2, dtype).to(d)),
@@ -61,8 +62,8 @@ class ZeroDimIndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void indexSelect(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void indexSelect(TestDevice target, DType dtype) {
         Device d = target.use();
         Tensor s = Tensor.scalar(5, dtype).to(d).requiresGrad_(true);
         Tensor y = s.indexSelect(0, idx0(d, 0));
@@ -79,8 +80,8 @@ class ZeroDimIndexingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.kiln.nn.TestDevices#withFloatDtypes")
-    void indexAdd(TestDevices target, DType dtype) {
+    @MethodSource("dev.kiln.testing.TestDevice#withFloatDtypes")
+    void indexAdd(TestDevice target, DType dtype) {
         Device d = target.use();
         Tensor s = Tensor.scalar(5, dtype).to(d).requiresGrad_(true);
         Tensor y = s.indexAdd(0, idx0(d, 0), Tensor.scalar(2, dtype).to(d));

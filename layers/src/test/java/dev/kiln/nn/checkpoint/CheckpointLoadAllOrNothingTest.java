@@ -13,8 +13,8 @@ import dev.kiln.cuda.CudaOutOfMemoryException;
 import dev.kiln.cuda.Emulator;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Sequential;
-import dev.kiln.nn.TestDevices;
 import dev.kiln.spi.Backends;
+import dev.kiln.testing.TestDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,8 +35,8 @@ class CheckpointLoadAllOrNothingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void outOfDeviceMemoryHalfway_leavesTheModelUnchanged(TestDevices target) throws IOException, InterruptedException {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void outOfDeviceMemoryHalfway_leavesTheModelUnchanged(TestDevice target) throws IOException, InterruptedException {
         Device d = target.use();
         Assumptions.assumeTrue(d.type() == Device.Type.CUDA_EMU,
                 "only the emulated device's memory can be capped (Emulator.setMemoryLimit)");

@@ -10,7 +10,7 @@ import dev.kiln.Tensor;
 import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Sequential;
-import dev.kiln.nn.TestDevices;
+import dev.kiln.testing.TestDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +65,8 @@ class SafeTensorsStreamingTest {
 
     /** Device tensors stream out through the same chunks, and a model saved on a device loads on it. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.nn.TestDevices#all")
-    void deviceTensors_streamOut_andLoadBack(TestDevices target) throws IOException {
+    @MethodSource("dev.kiln.testing.TestDevice#all")
+    void deviceTensors_streamOut_andLoadBack(TestDevice target) throws IOException {
         Device d = target.use();
         Map<String, Tensor> onDevice = new LinkedHashMap<>();
         tensors().forEach((k, t) -> onDevice.put(k, t.to(d)));

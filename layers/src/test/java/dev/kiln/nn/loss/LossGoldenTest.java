@@ -7,7 +7,7 @@ import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.nn.LayerGoldens;
-import dev.kiln.nn.TestDevices;
+import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.LinkedHashMap;
@@ -75,12 +75,12 @@ class LossGoldenTest {
     }
 
     static Stream<Arguments> unbatchedCases() {
-        return TestDevices.withFloatDtypes().flatMap(a -> UNBATCHED.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
+        return TestDevice.withFloatDtypes().flatMap(a -> UNBATCHED.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("unbatchedCases")
-    void unbatchedLoss_matchesPyTorch_onEveryDevice(String name, TestDevices target, DType dtype) {
+    void unbatchedLoss_matchesPyTorch_onEveryDevice(String name, TestDevice target, DType dtype) {
         Device d = target.use();
         LayerGoldens gold = LayerGoldens.load("sequence", dtype);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
