@@ -1,8 +1,8 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
 Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py [--only sequence,...]
-It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence,generative}_{f32,f64}.safetensors and
-pytorch_state.safetensors (--only: just the named groups, nothing else). With --check-kiln FILE it instead loads a checkpoint written by Kiln
+It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence,generative,packed}_{f32,f64}
+.safetensors and pytorch_state.safetensors (--only: just the named groups, nothing else). With --check-kiln FILE it instead loads a checkpoint written by Kiln
 (see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
 """
 import os
@@ -138,8 +138,10 @@ def losses(dtype):
     return out
 
 
-def recurrent_case(out, name, module, x, dtype, with_state):
-    """name.p.* weights; x (and h0, c0) -> y, hn (cn); grads of sum(y gy) + sum(hn ghn) (+ sum(cn gcn))."""
+def recurrent_case(out, name, module, x, dtype, with_state, lengths=None):
+    """name.p.* weights; x (and h0, c0) -> y, hn (cn); grads of sum(y gy) + sum(hn ghn) (+ sum(cn gcn)).
+    With lengths: x is a padded batch read as pack_padded_sequence(x, lengths, enforce_sorted=False), y is
+    pad_packed_sequence(..., total_length=L) of the output (zeros past each length); name.lengths holds them."""
     module = module.to(dtype)
     for k, v in module.state_dict().items():
         out[f"{name}.p.{k}"] = v.clone()
@@ -159,7 +161,14 @@ def recurrent_case(out, name, module, x, dtype, with_state):
             c0 = torch.randn(slots, *batch, module.hidden_size, dtype=dtype).requires_grad_(True)
             out[f"{name}.c0"] = c0
             state = (h0, c0)
-    y, s = module(x, state)
+    if lengths is None:
+        y, s = module(x, state)
+    else:
+        steps = x.shape[1 if module.batch_first else 0]
+        packed = nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), module.batch_first, enforce_sorted=False)
+        y, s = module(packed, state)
+        y = nn.utils.rnn.pad_packed_sequence(y, module.batch_first, total_length=steps)[0]
+        out[f"{name}.lengths"] = torch.tensor(lengths)
     hn, cn = s if lstm else (s, None)
     total = 0
     for k, t in [("y", y), ("hn", hn), ("cn", cn)]:
@@ -187,6 +196,20 @@ def recurrent(dtype):
     recurrent_case(out, "lstm", nn.LSTM(3, 4, num_layers=2), torch.randn(5, 2, 3), dtype, True)
     recurrent_case(out, "lstm_nobias_bf", nn.LSTM(3, 2, bias=False, batch_first=True), torch.randn(2, 4, 3), dtype, False)
     recurrent_case(out, "gru", nn.GRU(3, 4, num_layers=2, batch_first=True), torch.randn(2, 5, 3), dtype, True)
+    return out
+
+
+def packed(dtype):
+    """Padded batches of several lengths (the padding holds random values, which must not count)."""
+    out = {}
+    recurrent_case(out, "gru_bi_packed_bf", nn.GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True),
+                   torch.randn(3, 5, 3), dtype, True, lengths=[5, 2, 4])
+    recurrent_case(out, "lstm_bi_packed", nn.LSTM(3, 4, bidirectional=True), torch.randn(5, 3, 3), dtype, True,
+                   lengths=[3, 5, 1])
+    recurrent_case(out, "lstm_proj_packed", nn.LSTM(3, 4, num_layers=2, proj_size=2), torch.randn(4, 2, 3), dtype, False,
+                   lengths=[2, 4])
+    recurrent_case(out, "rnn_packed_bf", nn.RNN(3, 4, batch_first=True), torch.randn(2, 4, 3), dtype, False,
+                   lengths=[4, 3])
     return out
 
 
@@ -420,7 +443,7 @@ def main():
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
         for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
                            ("recurrent", recurrent), ("attention", attention), ("sequence", sequence),
-                           ("generative", generative)]:
+                           ("generative", generative), ("packed", packed)]:
             if only is None or name in only:
                 torch.manual_seed(0)
                 safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))

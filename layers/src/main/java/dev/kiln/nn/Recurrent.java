@@ -109,6 +109,18 @@ public abstract class Recurrent extends Module {
 
     /** {@code initial} null starts from zeros. */
     public Output forward(Tensor x, State initial) {
+        return forward(x, null, initial);
+    }
+
+    /**
+     * A padded batch of sequences of several lengths, read as PyTorch reads
+     * {@code pack_padded_sequence(x, lengths, batch_first, enforce_sorted=False)}: sequence b's steps at or past
+     * lengths[b] are skipped (the reverse direction starts at its own last step), its output there is 0 (as
+     * {@code pad_packed_sequence(..., total_length=L)}) and its final state is the one at its last step. The padding's
+     * values never count and get no gradient. {@code lengths} null: every sequence is the input's full length;
+     * {@code initial} null starts from zeros.
+     */
+    public Output forward(Tensor x, int[] lengths, State initial) {
         String name = getClass().getSimpleName();
         if ((x.dim() != 2 && x.dim() != 3) || x.size(-1) != inputSize) {
             throw new IllegalArgumentException(name + ": expected input " + (batchFirst ? "(N, L, " : "(L, N, ") + inputSize
@@ -117,6 +129,7 @@ public abstract class Recurrent extends Module {
         boolean batched = x.dim() == 3;
         Tensor seq = !batched ? x.unsqueeze(1) : batchFirst ? x.transpose(0, 1) : x; // (L, N, in)
         int n = seq.size(1);
+        Tensor valid = lengths == null ? null : validSteps(name, lengths, x, seq.size(0), n, batched); // (L, N, 1) bool
         int slots = Math.multiplyExact(directions, numLayers);
         int[] hShape = batched ? new int[] {slots, n, outSize()} : new int[] {slots, outSize()};
         int[] cShape = batched ? new int[] {slots, n, hiddenSize} : new int[] {slots, hiddenSize};
@@ -133,7 +146,8 @@ public abstract class Recurrent extends Module {
             for (int d = 0; d < directions; d++) {
                 int slot = k * directions + d;
                 Tensor[] last = new Tensor[2];
-                outs[d] = direction(seq, weights(k, d), d == 1, h0.select(0, slot), c0 == null ? null : c0.select(0, slot), last);
+                outs[d] = direction(seq, valid, weights(k, d), d == 1, h0.select(0, slot), c0 == null ? null : c0.select(0, slot),
+                        last);
                 hn[slot] = last[0];
                 cn[slot] = last[1];
             }
@@ -147,8 +161,11 @@ public abstract class Recurrent extends Module {
         return new Output(batchFirst ? seq.transpose(0, 1) : seq, new State(h, c));
     }
 
-    /** Runs one direction over seq (L, N, in) from h (N, H_out), c (N, H); returns (L, N, H_out), last = {h_n, c_n}. */
-    private Tensor direction(Tensor seq, Weights w, boolean reverse, Tensor h, Tensor c, Tensor[] last) {
+    /**
+     * Runs one direction over seq (L, N, in) from h (N, H_out), c (N, H); returns (L, N, H_out), last = {h_n, c_n}.
+     * Where valid (L, N, 1) is false a sequence keeps its state and outputs 0.
+     */
+    private Tensor direction(Tensor seq, Tensor valid, Weights w, boolean reverse, Tensor h, Tensor c, Tensor[] last) {
         Tensor xg = seq.matmul(w.ih().t()); // (L, N, gates H), all steps at once
         if (w.biasIh() != null) {
             xg = xg.add(w.biasIh());
@@ -156,16 +173,46 @@ public abstract class Recurrent extends Module {
         Tensor[] xgs = xg.unbind(0); // L x (N, gates H): one node, so backward stacks the steps' gradients once
         int steps = xgs.length;
         Tensor[] outs = new Tensor[steps];
+        Tensor zero = valid == null ? null : Tensor.zeros(new int[0], h.dtype(), h.device());
         for (int i = 0; i < steps; i++) {
             int t = reverse ? steps - 1 - i : i;
             Tensor[] hc = cell(xgs[t], h, c, w);
-            h = hc[0];
-            c = hc[1];
-            outs[t] = h;
+            if (valid == null) {
+                h = hc[0];
+                c = hc[1];
+                outs[t] = h;
+            } else {
+                Tensor step = valid.select(0, t); // (N, 1)
+                outs[t] = Tensor.where(step, hc[0], zero);
+                h = Tensor.where(step, hc[0], h);
+                c = c == null ? null : Tensor.where(step, hc[1], c);
+            }
         }
         last[0] = h;
         last[1] = c;
         return Tensor.stack(outs, 0);
+    }
+
+    /** valid (L, N, 1): step t of sequence b lies before lengths[b]; each length in [1, L], one per sequence. */
+    private static Tensor validSteps(String name, int[] lengths, Tensor x, int steps, int n, boolean batched) {
+        if (!batched) {
+            throw new IllegalArgumentException(name + ": lengths need a batched input, got unbatched " + Shape.str(x.shape()));
+        }
+        if (lengths.length != n) {
+            throw new IllegalArgumentException(name + ": expected one length per sequence (" + n + ") for input "
+                    + Shape.str(x.shape()) + ", got " + lengths.length + " lengths");
+        }
+        boolean[] valid = new boolean[Math.multiplyExact(steps, n)];
+        for (int b = 0; b < n; b++) {
+            if (lengths[b] < 1 || lengths[b] > steps) {
+                throw new IllegalArgumentException(name + ": lengths must lie in [1, " + steps + "] for input "
+                        + Shape.str(x.shape()) + ", got lengths[" + b + "] = " + lengths[b]);
+            }
+            for (int t = 0; t < lengths[b]; t++) {
+                valid[t * n + b] = true;
+            }
+        }
+        return Tensor.fromArray(valid, steps, n, 1).to(x.device());
     }
 
     private Weights weights(int k, int d) {

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.DType;
@@ -12,6 +13,7 @@ import dev.kiln.autograd.GradCheck;
 import dev.kiln.testing.TestDevice;
 import dev.kiln.testing.Tolerances;
 import dev.kiln.testing.Tolerances.Tolerance;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,19 @@ class RecurrentGoldenTest {
         SEQUENCE.put("rnn_relu_unbatched", () -> new RNN(3, 4, 1, true, true, false, G));
     }
 
+    /**
+     * Padded batches of several lengths (pack_padded_sequence with enforce_sorted=False), in packed_{f32,f64}
+     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only packed}).
+     */
+    private static final Map<String, Supplier<Recurrent>> PACKED = new LinkedHashMap<>();
+
+    static {
+        PACKED.put("gru_bi_packed_bf", () -> new GRU(3, 4, 2, true, true, true, G));
+        PACKED.put("lstm_bi_packed", () -> new LSTM(3, 4, 1, true, false, true, 0, G));
+        PACKED.put("lstm_proj_packed", () -> new LSTM(3, 4, 2, true, false, false, 2, G));
+        PACKED.put("rnn_packed_bf", () -> new RNN(3, 4, 1, false, true, true, G));
+    }
+
     static Stream<Arguments> cases() {
         return Stream.of(DType.FLOAT32, DType.FLOAT64).flatMap(d -> CASES.keySet().stream().map(c -> Arguments.of(c, d)));
     }
@@ -75,6 +90,17 @@ class RecurrentGoldenTest {
         check(LayerGoldens.load("sequence", dtype), name, SEQUENCE.get(name).get(), dtype, d);
     }
 
+    static Stream<Arguments> packedCases() {
+        return TestDevice.withFloatDtypes().flatMap(a -> PACKED.keySet().stream().map(c -> Arguments.of(c, a.get()[0], a.get()[1])));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("packedCases")
+    void paddedBatchesWithLengths_matchPyTorchsPackedSequences_onEveryDevice(String name, TestDevice target, DType dtype) {
+        Device d = target.use();
+        check(LayerGoldens.load("packed", dtype), name, PACKED.get(name).get(), dtype, d);
+    }
+
     /** Output, final state and every gradient of {@code name} on device d against the goldens. */
     private static void check(LayerGoldens gold, String name, Recurrent m, DType dtype, Device d) {
         Tolerance tol = Tolerances.BALANCED.of(dtype);
@@ -86,7 +112,9 @@ class RecurrentGoldenTest {
         Tensor x = gold.get(name + ".x").to(d).requiresGrad_(true);
         Tensor h0 = gold.has(name + ".h0") ? gold.get(name + ".h0").to(d).requiresGrad_(true) : null;
         Tensor c0 = gold.has(name + ".c0") ? gold.get(name + ".c0").to(d).requiresGrad_(true) : null;
-        Recurrent.Output out = m.forward(x, h0 == null ? null : new Recurrent.State(h0, c0));
+        int[] lengths = gold.has(name + ".lengths")
+                ? Arrays.stream(gold.get(name + ".lengths").toLongArray()).mapToInt(Math::toIntExact).toArray() : null;
+        Recurrent.Output out = m.forward(x, lengths, h0 == null ? null : new Recurrent.State(h0, c0));
         assertEquals(d, out.output().device(), name + " output device");
         tol.assertClose(name + " output", gold.get(name + ".y"), out.output());
         tol.assertClose(name + " h_n", gold.get(name + ".hn"), out.state().h());
@@ -119,6 +147,32 @@ class RecurrentGoldenTest {
             Recurrent.Output o = lstm.forward(a[0], new Recurrent.State(a[1], a[2]));
             return o.output().sum().add(o.state().c().square().sum());
         }, x, h0, c0);
+    }
+
+    @Test
+    void gru_gradcheckWithLengths_float64() {
+        GRU gru = new GRU(2, 3, 2, true, true, true, G);
+        gru.to(DType.FLOAT64);
+        Tensor x = Tensor.normal(G, 0, 1, new int[] {3, 4, 2}, DType.FLOAT64, Device.CPU).requiresGrad_(true);
+        GradCheck.gradcheck(a -> {
+            Recurrent.Output o = gru.forward(a[0], new int[] {2, 4, 1}, null);
+            return o.output().sum().add(o.state().h().square().sum());
+        }, x);
+    }
+
+    @Test
+    void lengths_badCountRangeOrUnbatchedInput_areClearErrors() {
+        LSTM lstm = new LSTM(3, 4, 1, true, true, G);
+        Tensor x = Tensor.zeros(2, 5, 3);
+        assertEquals("LSTM: expected one length per sequence (2) for input [2, 5, 3], got 3 lengths",
+                assertThrows(IllegalArgumentException.class, () -> lstm.forward(x, new int[] {5, 5, 5}, null)).getMessage());
+        assertEquals("LSTM: lengths must lie in [1, 5] for input [2, 5, 3], got lengths[1] = 6",
+                assertThrows(IllegalArgumentException.class, () -> lstm.forward(x, new int[] {5, 6}, null)).getMessage());
+        assertEquals("LSTM: lengths must lie in [1, 5] for input [2, 5, 3], got lengths[0] = 0",
+                assertThrows(IllegalArgumentException.class, () -> lstm.forward(x, new int[] {0, 2}, null)).getMessage());
+        assertEquals("LSTM: lengths need a batched input, got unbatched [5, 3]",
+                assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(5, 3), new int[] {5}, null))
+                        .getMessage());
     }
 
     @Test
