@@ -1,40 +1,38 @@
 #!/usr/bin/python3
-"""Golden values from PyTorch for Kiln's primitives, forward and backward, float32 and float64.
+"""Golden values from PyTorch for Kiln, forward and backward, float32 and float64: the one generator of every
+golden file.
 
 Run from the repository root (PyTorch 1.13 CPU, Debian's python3-torch):
 
-    /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens
+    /usr/bin/python3 scripts/goldens/make_goldens.py [--only NAME,...]
 
-It writes one file per op family, <family>.bin.gz, read by dev.kiln.testing.Goldens. Every case
-draws its inputs from a generator seeded by a CRC32 of the case's name (without the dtype), so the
-float32 and float64 variants share inputs and a rerun writes identical files. Float32 goldens are
-computed by torch in float32, float64 goldens in float64. Backward values come from
-torch.autograd.grad with a random grad_out; they are stored even where Kiln has no backward
-primitive yet (autograd checks them later).
+It writes every file in one format, safetensors (safetensors_io.py):
+- the primitives' families (FAMILIES below), read by dev.kiln.testing.Goldens:
+  jvm-api/src/test/resources/goldens/<family>.safetensors. Tensors are named "<case>/<field>" in the order written;
+  text fields (every case's "dtype", ops' names) are "<case>/<field>" entries of the header's __metadata__. Every
+  case draws its inputs from a generator seeded by a CRC32 of the case's name (without the dtype), so the float32
+  and float64 variants share inputs and a rerun writes identical files. Float32 goldens are computed by torch in
+  float32, float64 goldens in float64. Backward values come from torch.autograd.grad with a random grad_out.
+- the layers' groups (layers_goldens.py: GROUPS, and pytorch_state), read by dev.kiln.nn.LayerGoldens:
+  layers/src/test/resources/goldens/<group>_{f32,f64}.safetensors.
 
-File layout (gzip-compressed, all integers and values little-endian):
-
-    file  := magic "KILNGLD1" (8 bytes) | u32 entry_count | entry * entry_count
-    entry := u16 name_len | name (UTF-8, "<case>/<field>") | u8 kind | u8 rank | u32 dims[rank] | payload
-    kind  := 0 float32 (4 bytes each) | 1 float64 (8) | 2 int64 (8) | 3 bool (1 byte, 0 or 1)
-           | 4 text (UTF-8 bytes; rank 1, dims[0] = byte count)
-
-Cases appear in the order written; every case has a text field "dtype" ("float32" or "float64").
+--only writes just the named families and groups.
 """
 
-import gzip
 import math
 import os
-import struct
 import sys
 import zlib
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import layers_goldens  # noqa: E402
+import safetensors_io  # noqa: E402
+
 FLOATS = (torch.float32, torch.float64)
-KIND = {torch.float32: 0, torch.float64: 1, torch.int64: 2, torch.bool: 3}
-PACK = {torch.float32: "<f", torch.float64: "<d", torch.int64: "<q", torch.bool: "<B"}
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "jvm-api", "src", "test", "resources", "goldens")
 
 
 class Family:
@@ -55,30 +53,19 @@ class Family:
                 self.entries.append((name + "/" + key, value))
 
     def write(self, folder):
-        out = bytearray(b"KILNGLD1")
-        out += struct.pack("<I", len(self.entries))
+        tensors, texts = {}, {}
         for name, value in self.entries:
-            raw = name.encode("utf-8")
-            out += struct.pack("<H", len(raw)) + raw
             if isinstance(value, str):
-                text = value.encode("utf-8")
-                out += struct.pack("<BBI", 4, 1, len(text)) + text
-                continue
-            if isinstance(value, (int, bool)):
-                value = torch.tensor(int(value), dtype=torch.int64)
+                texts[name] = value
+            elif isinstance(value, (int, bool)):
+                tensors[name] = torch.tensor(int(value), dtype=torch.int64)
             elif isinstance(value, (list, tuple)):
-                value = torch.tensor(value, dtype=torch.int64)
-            t = value.detach().contiguous()
-            out += struct.pack("<BB", KIND[t.dtype], t.dim())
-            out += struct.pack("<%dI" % t.dim(), *t.shape)
-            fmt = PACK[t.dtype]
-            for v in t.reshape(-1).tolist():
-                out += struct.pack(fmt, int(v) if t.dtype == torch.bool else v)
-        path = os.path.join(folder, self.name + ".bin.gz")
-        # mtime=0: the same data gives the same bytes
-        with open(path, "wb") as f:
-            f.write(gzip.compress(bytes(out), compresslevel=9, mtime=0))
-        return path, len(out)
+                tensors[name] = torch.tensor(value, dtype=torch.int64)
+            else:
+                tensors[name] = value
+        path = os.path.join(folder, self.name + ".safetensors")
+        safetensors_io.save(path, tensors, texts)
+        return path
 
 
 def gen(name):
@@ -668,18 +655,26 @@ def attention():
     return fam
 
 
-def main(folder):
-    os.makedirs(folder, exist_ok=True)
-    total = 0
-    for build in (elementwise, reductions, matmul, sparse, indexing, conv2d, pooling, softmax, attention):
-        path, raw = build().write(folder)
-        size = os.path.getsize(path)
-        total += size
-        print("%-60s %7d bytes (%d uncompressed)" % (path, size, raw))
-    print("total %d bytes" % total)
+FAMILIES = (elementwise, reductions, matmul, sparse, indexing, conv2d, pooling, softmax, attention)
+
+
+def main(only):
+    """Every family and layers group, or those only names (a family by its function here, a group by its name)."""
+    families = {build.__name__: build for build in FAMILIES}
+    groups = {g for g, _ in layers_goldens.GROUPS} | {"pytorch_state"}
+    unknown = set(only or []) - set(families) - groups
+    if unknown:
+        sys.exit("unknown family or group: %s (families: %s; groups: %s)" % (", ".join(sorted(unknown)),
+                 ", ".join(families), ", ".join(sorted(groups))))
+    os.makedirs(OUT, exist_ok=True)
+    written = [build().write(OUT) for name, build in families.items() if only is None or name in only]
+    if only is None or set(only) & groups:
+        written += layers_goldens.write(only)
+    for path in written:
+        print("%-80s %8d bytes" % (os.path.relpath(path), os.path.getsize(path)))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_goldens.py OUTPUT_FOLDER")
-    main(sys.argv[1])
+    if len(sys.argv) not in (1, 3) or (len(sys.argv) == 3 and sys.argv[1] != "--only"):
+        sys.exit("usage: make_goldens.py [--only NAME,...]")
+    main(sys.argv[2].split(",") if len(sys.argv) == 3 else None)

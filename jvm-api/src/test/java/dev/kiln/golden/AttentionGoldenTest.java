@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * -inf entries, explicit scale) forward, logsumexp and backward. torch 1.13 has no
  * scaled_dot_product_attention, so the script computes softmax(q k^T * scale + mask) v explicitly in
  * the case's dtype and differentiates it with autograd. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only attention}
  * (family {@code attention}; scale NaN means 1/sqrt(E)).
  */
 class AttentionGoldenTest {

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * conv2d forward, grad_input, grad_weight and grad_bias against PyTorch 1.13 autograd: stride 2,
  * padding 1, dilation 2, groups 2, depthwise, rectangular kernel, non-square input, 1x1 and all of
  * them at once. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only conv2d}
  * (family {@code conv2d}; params = strideH, strideW, padH, padW, dilationH, dilationW, groups).
  * Skipped, with the reason shown, while the CPU conv2d is still a placeholder (branch gemm).
  */

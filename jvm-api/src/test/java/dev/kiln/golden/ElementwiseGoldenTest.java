@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Unary, binary (with broadcasting), comparison and where against PyTorch 1.13. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only elementwise}
  * (family {@code elementwise}). The grad_* fields are kept for autograd: elementwise backward is
  * not a primitive, so only forwards are checked here.
  */

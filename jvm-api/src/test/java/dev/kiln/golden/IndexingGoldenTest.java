@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * gather, scatter_add (duplicate indices, index smaller than src), index_select, index_add,
  * embedding, cat (with an empty piece) and stack against PyTorch 1.13. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only indexing}
  * (family {@code indexing}); grad_* fields are kept for autograd.
  */
 class IndexingGoldenTest {

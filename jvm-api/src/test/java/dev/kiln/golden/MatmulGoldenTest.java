@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * matmul against PyTorch 1.13: matrix-matrix, 1-D operands on either or both sides, broadcast batch
  * dims. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only matmul}
  * (family {@code matmul}); grad_a / grad_b are kept for autograd.
  */
 class MatmulGoldenTest {

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * max_pool2d (padding, dilation, ceil_mode, rectangular; values and indices) and avg_pool2d
  * (count_include_pad true/false, ceil_mode) forward and backward against PyTorch 1.13. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only pooling}
  * (family {@code pool2d}; params = kernel, stride, padding, dilation as (h, w) pairs, ceil_mode,
  * and count_include_pad for avg_pool2d).
  */

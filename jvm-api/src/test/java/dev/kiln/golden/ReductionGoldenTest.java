@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * sum / mean / prod / amax / amin / var over several dims with and without keepdim, and max / min
  * with indices, against PyTorch 1.13. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only reductions}
  * (family {@code reduction}; dims [] means all dims). grad_x is kept for autograd.
  */
 class ReductionGoldenTest {

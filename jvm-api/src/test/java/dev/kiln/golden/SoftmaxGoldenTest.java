@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * softmax and log_softmax over dim 0, 1 and last (and of a vector and a 0-D tensor), forward and
  * backward, against PyTorch 1.13. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only softmax}
  * (family {@code softmax}).
  */
 class SoftmaxGoldenTest {

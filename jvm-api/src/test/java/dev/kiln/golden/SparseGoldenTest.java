@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (entries out of order, a position twice, an empty row) and {@code torch.sparse.sampled_addmm} (beta 0)
  * at its coalesced pattern. The gradients PyTorch's autograd gives are checked against the formulas
  * of Kiln's derivative rules (SparseRules), written here with the same two products. Data from
- * {@code /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens}
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only sparse}
  * (family {@code sparse}).
  */
 class SparseGoldenTest {

@@ -3,7 +3,6 @@ package dev.kiln.testing;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,22 +10,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the golden files written by {@code scripts/goldens/make_goldens.py} from the test resources
- * ({@code /goldens/<family>.bin.gz}). Layout, gzip-compressed and little-endian:
- * <pre>
- * file  := "KILNGLD1" | u32 entry_count | entry*
- * entry := u16 name_len | name ("case/field", UTF-8) | u8 kind | u8 rank | u32 dims[rank] | payload
- * kind  := 0 float32 | 1 float64 | 2 int64 | 3 bool (1 byte) | 4 text (UTF-8, dims[0] bytes)
- * </pre>
+ * ({@code /goldens/<family>.safetensors}, the format of every golden file): tensors named "case/field" (F32, F64, I64,
+ * BOOL), text fields as "case/field" entries of the header's __metadata__; cases in the order of their first tensor.
  */
 public final class Goldens {
     private static final Map<String, List<Case>> CACHE = new ConcurrentHashMap<>();
@@ -34,7 +29,10 @@ public final class Goldens {
     private Goldens() {
     }
 
-    /** One stored array: its kind (0..4, as in the file), shape and a Java array of values (String for text). */
+    /** Kind of a text field; 0..3 are float32, float64, int64 and bool arrays. */
+    private static final int TEXT = 4;
+
+    /** One stored array: its kind (0..3, or TEXT), shape and a Java array of values (String for text). */
     private record Entry(int kind, int[] shape, Object values) {
     }
 
@@ -93,7 +91,7 @@ public final class Goldens {
 
         public String text(String field) {
             Entry e = entry(field);
-            if (e.kind != 4) {
+            if (e.kind != TEXT) {
                 throw new IllegalArgumentException("golden case " + name + ": field '" + field + "' is not text");
             }
             return (String) e.values;
@@ -178,76 +176,74 @@ public final class Goldens {
     }
 
     private static List<Case> read(String family) {
-        String resource = "/goldens/" + family + ".bin.gz";
+        String resource = "/goldens/" + family + ".safetensors";
         try (InputStream raw = Goldens.class.getResourceAsStream(resource)) {
             if (raw == null) {
                 throw new IllegalStateException("missing test resource " + resource
-                        + "; regenerate with /usr/bin/python3 scripts/goldens/make_goldens.py jvm-api/src/test/resources/goldens");
+                        + "; regenerate with /usr/bin/python3 scripts/goldens/make_goldens.py");
             }
-            DataInputStream in = new DataInputStream(new GZIPInputStream(raw));
-            byte[] magic = new byte[8];
-            in.readFully(magic);
-            if (!"KILNGLD1".equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new IllegalStateException(resource + " is not a Kiln golden file");
-            }
-            int count = le(in, 4).getInt();
+            byte[] bytes = raw.readAllBytes();
+            ByteBuffer file = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            int headerLength = Math.toIntExact(file.getLong(0));
+            Map<String, Object> header = Json.object(new String(bytes, 8, headerLength, StandardCharsets.UTF_8));
+            ByteBuffer data = file.position(8 + headerLength).slice().order(ByteOrder.LITTLE_ENDIAN);
             Map<String, Case> cases = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = new String(in.readNBytes(le(in, 2).getShort() & 0xFFFF), StandardCharsets.UTF_8);
-                int slash = name.lastIndexOf('/');
-                String caseName = name.substring(0, slash);
-                cases.computeIfAbsent(caseName, Case::new).fields.put(name.substring(slash + 1), entry(in));
-            }
+            header.forEach((name, value) -> {
+                if (!name.equals("__metadata__")) {
+                    field(cases, name).put(leaf(name), entry(name, Json.cast(value), data));
+                }
+            });
+            Map<String, Object> texts = Json.cast(header.getOrDefault("__metadata__", Map.of()));
+            texts.forEach((name, text) -> field(cases, name).put(leaf(name),
+                    new Entry(TEXT, new int[] {0}, (String) text)));
             return List.copyOf(new ArrayList<>(cases.values()));
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + resource, e);
         }
     }
 
-    private static Entry entry(DataInputStream in) throws IOException {
-        int kind = in.readUnsignedByte();
-        int rank = in.readUnsignedByte();
-        int[] shape = new int[rank];
-        ByteBuffer dims = le(in, 4 * rank);
-        int n = 1;
-        for (int d = 0; d < rank; d++) {
-            shape[d] = dims.getInt();
-            n *= shape[d];
-        }
-        switch (kind) {
-            case 0: {
-                float[] v = new float[n];
-                le(in, 4 * n).asFloatBuffer().get(v);
-                return new Entry(kind, shape, v);
-            }
-            case 1: {
-                double[] v = new double[n];
-                le(in, 8 * n).asDoubleBuffer().get(v);
-                return new Entry(kind, shape, v);
-            }
-            case 2: {
-                long[] v = new long[n];
-                le(in, 8 * n).asLongBuffer().get(v);
-                return new Entry(kind, shape, v);
-            }
-            case 3: {
-                byte[] b = in.readNBytes(n);
-                boolean[] v = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = b[i] != 0;
-                }
-                return new Entry(kind, shape, v);
-            }
-            case 4:
-                return new Entry(kind, shape, new String(in.readNBytes(n), StandardCharsets.UTF_8));
-            default:
-                throw new IllegalStateException("unknown golden entry kind " + kind);
-        }
+    /** The fields of the case "case/field" names. */
+    private static Map<String, Entry> field(Map<String, Case> cases, String name) {
+        return cases.computeIfAbsent(name.substring(0, name.lastIndexOf('/')), Case::new).fields;
     }
 
-    private static ByteBuffer le(DataInputStream in, int bytes) throws IOException {
-        byte[] b = new byte[bytes];
-        in.readFully(b);
-        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    private static String leaf(String name) {
+        return name.substring(name.lastIndexOf('/') + 1);
+    }
+
+    /** One tensor of the file: {"dtype": ..., "shape": [...], "data_offsets": [begin, end]}. */
+    private static Entry entry(String name, Map<String, Object> info, ByteBuffer data) {
+        List<Object> dims = Json.cast(info.get("shape"));
+        int[] shape = dims.stream().mapToInt(d -> ((Number) d).intValue()).toArray();
+        List<Object> offsets = Json.cast(info.get("data_offsets"));
+        int begin = ((Number) offsets.get(0)).intValue();
+        int n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        ByteBuffer at = data.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(begin);
+        switch ((String) info.get("dtype")) {
+            case "F32": {
+                float[] v = new float[n];
+                at.asFloatBuffer().get(v);
+                return new Entry(0, shape, v);
+            }
+            case "F64": {
+                double[] v = new double[n];
+                at.asDoubleBuffer().get(v);
+                return new Entry(1, shape, v);
+            }
+            case "I64": {
+                long[] v = new long[n];
+                at.asLongBuffer().get(v);
+                return new Entry(2, shape, v);
+            }
+            case "BOOL": {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = at.get() != 0;
+                }
+                return new Entry(3, shape, v);
+            }
+            default:
+                throw new IllegalStateException("golden " + name + ": unsupported dtype " + info.get("dtype"));
+        }
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The generative workloads' layers (ConvTranspose2d, Upsample, GroupNorm, SiLU) against PyTorch on every device, in
- * float32 and float64: output, input gradient, parameter gradients (goldens: layers_goldens.py --only generative);
+ * float32 and float64: output, input gradient, parameter gradients (goldens: scripts/goldens/make_goldens.py --only generative);
  * and float64 gradchecks of their functions on every device.
  */
 class GenerativeLayersTest {

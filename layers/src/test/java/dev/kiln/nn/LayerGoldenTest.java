@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every layer against PyTorch: same state (weights and buffers) and input give the same output,
  * input gradient, parameter gradients and updated running statistics, in float32 and float64.
- * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 scripts/goldens/make_goldens.py}.
  */
 class LayerGoldenTest {
     private static final Generator G = new Generator(0);

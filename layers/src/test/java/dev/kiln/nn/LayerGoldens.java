@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * PyTorch goldens from test resources, written by
- * {@code /usr/bin/python3 layers/scripts/layers_goldens.py} (run from the repository root).
+ * {@code /usr/bin/python3 scripts/goldens/make_goldens.py} (run from the repository root).
  */
 public final class LayerGoldens {
     private final String file;

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and decoder layers against PyTorch: outputs, input and parameter gradients, float32 and float64;
  * issue #12's cases (bias_k/v, zero attention, 3-D and float masks, unbatched inputs, gelu,
  * Transformer) on every device.
- * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 scripts/goldens/make_goldens.py}.
  */
 class MultiheadAttentionGoldenTest {
     private static final Generator G = new Generator(50);
@@ -54,7 +54,7 @@ class MultiheadAttentionGoldenTest {
 
     /**
      * Issue #12's cases, in sequence_{f32,f64}: the same names as in the script's sequence(), written by
-     * {@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}.
+     * {@code /usr/bin/python3 scripts/goldens/make_goldens.py --only sequence}.
      */
     private static final Map<String, Case> SEQUENCE = new LinkedHashMap<>();
 

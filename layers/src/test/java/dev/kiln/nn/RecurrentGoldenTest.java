@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * RNN, LSTM and GRU against PyTorch (outputs, final states and every gradient, float32 and float64),
  * issue #12's bidirectional, projected and unbatched cases on every device, gradcheck, and truncated BPTT.
- * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 scripts/goldens/make_goldens.py}.
  */
 class RecurrentGoldenTest {
     private static final Generator G = new Generator(40);
@@ -43,7 +43,7 @@ class RecurrentGoldenTest {
 
     /**
      * Issue #12's cases, in sequence_{f32,f64}: bidirectional, projected and unbatched, as the script's sequence()
-     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}).
+     * ({@code /usr/bin/python3 scripts/goldens/make_goldens.py --only sequence}).
      */
     private static final Map<String, Supplier<Recurrent>> SEQUENCE = new LinkedHashMap<>();
 
@@ -58,7 +58,7 @@ class RecurrentGoldenTest {
 
     /**
      * Padded batches of several lengths (pack_padded_sequence with enforce_sorted=False), in packed_{f32,f64}
-     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only packed}).
+     * ({@code /usr/bin/python3 scripts/goldens/make_goldens.py --only packed}).
      */
     private static final Map<String, Supplier<Recurrent>> PACKED = new LinkedHashMap<>();
 

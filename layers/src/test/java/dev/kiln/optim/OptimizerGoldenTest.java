@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Optimizers, schedulers and gradient clipping against PyTorch: parameters after each of 4 steps
  * on loss = sum((tanh(x w) + b - t)²), learning rates over 10 epochs, clipped gradients and norms.
- * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 scripts/goldens/make_goldens.py}.
  */
 class OptimizerGoldenTest {
     private static final int STEPS = 4;

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Checkpoints in both directions with PyTorch. The fixture pytorch_state.safetensors is a state dict
  * of Sequential(Linear(4, 3), BatchNorm1d(3), ReLU(), Linear(3, 2)) after one training batch, with an
- * input check.x and PyTorch's eval output check.y, from {@code /usr/bin/python3 layers/scripts/layers_goldens.py};
- * the other direction runs {@code layers_goldens.py --check-kiln FILE} on Kiln's file.
+ * input check.x and PyTorch's eval output check.y, from {@code /usr/bin/python3 scripts/goldens/make_goldens.py};
+ * the other direction runs {@code scripts/goldens/layers_goldens.py --check-kiln FILE} on Kiln's file.
  */
 class CheckpointRoundTripTest {
     @TempDir
@@ -60,7 +60,7 @@ class CheckpointRoundTripTest {
         SafeTensors.write(file, state);
         assertTrue(torchAvailable(), "/usr/bin/python3 with torch is needed for the PyTorch side of this check:"
                 + " apt-get install -y python3-torch (the README's test command does)");
-        Process p = new ProcessBuilder("/usr/bin/python3", "scripts/layers_goldens.py", "--check-kiln", file.toString())
+        Process p = new ProcessBuilder("/usr/bin/python3", "../scripts/goldens/layers_goldens.py", "--check-kiln", file.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));

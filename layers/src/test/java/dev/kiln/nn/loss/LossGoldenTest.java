@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every loss against PyTorch: value and input gradient (for a random upstream gradient gy) in
  * float32 and float64; the unbatched cross-entropy / NLL cases on every device.
- * LayerGoldens: {@code /usr/bin/python3 layers/scripts/layers_goldens.py}.
+ * LayerGoldens: {@code /usr/bin/python3 scripts/goldens/make_goldens.py}.
  */
 class LossGoldenTest {
     /** Each case builds, from the golden file (for weights), the loss the script computes under that name. */
@@ -57,7 +57,7 @@ class LossGoldenTest {
 
     /**
      * Issue #12's unbatched cases (input (C), target () or (C)), in sequence_{f32,f64}
-     * ({@code /usr/bin/python3 layers/scripts/layers_goldens.py --only sequence}); t fetches the case's tensors.
+     * ({@code /usr/bin/python3 scripts/goldens/make_goldens.py --only sequence}); t fetches the case's tensors.
      */
     private static final Map<String, Function<Function<String, Tensor>, Loss>> UNBATCHED = new LinkedHashMap<>();
 

@@ -1,9 +1,9 @@
 """PyTorch goldens for the layers module: layers, losses, optimizers, schedulers, checkpoints.
 
-Run from the repository root:  /usr/bin/python3 layers/scripts/layers_goldens.py [--only sequence,...]
-It writes layers/src/test/resources/goldens/{layers,losses,optim,recurrent,attention,sequence,generative,packed}_{f32,f64}
-.safetensors and pytorch_state.safetensors (--only: just the named groups, nothing else). With --check-kiln FILE it instead loads a checkpoint written by Kiln
-(see CheckpointRoundTripTest) into the same PyTorch model and checks its output (exit status 1 if not).
+Written by make_goldens.py (the one generator): layers/src/test/resources/goldens/<group>_{f32,f64}.safetensors for
+the groups of GROUPS, and pytorch_state.safetensors. Run as a program, /usr/bin/python3 scripts/goldens/layers_goldens.py
+--check-kiln FILE loads a checkpoint written by Kiln (see CheckpointRoundTripTest) into the same PyTorch model and checks
+its output (exit status 1 if not).
 """
 import os
 import sys
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "goldens")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "layers", "src", "test", "resources", "goldens")
 
 
 def layer_case(out, name, module, x, dtype, train=True):
@@ -435,24 +435,29 @@ def check_kiln(path):
     return 0 if ok else 1
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--check-kiln":
-        sys.exit(check_kiln(sys.argv[2]))
-    only = sys.argv[2].split(",") if len(sys.argv) == 3 and sys.argv[1] == "--only" else None
+def write(only=None):
+    """The groups named in only (all of them, and pytorch_state, when None); the paths written."""
     os.makedirs(OUT, exist_ok=True)
+    written = []
     for suffix, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
-        for name, make in [("layers", layers), ("losses", losses), ("optim", optim),
-                           ("recurrent", recurrent), ("attention", attention), ("sequence", sequence),
-                           ("generative", generative), ("packed", packed)]:
+        for name, make in GROUPS:
             if only is None or name in only:
                 torch.manual_seed(0)
-                safetensors_io.save(os.path.join(OUT, f"{name}_{suffix}.safetensors"), make(dtype))
-    if only is not None:
-        return
-    torch.manual_seed(0)
-    state, io = checkpoint_fixture()
-    safetensors_io.save(os.path.join(OUT, "pytorch_state.safetensors"), {**state, **{f"check.{k}": v for k, v in io.items()}})
+                written.append(os.path.join(OUT, f"{name}_{suffix}.safetensors"))
+                safetensors_io.save(written[-1], make(dtype))
+    if only is None or "pytorch_state" in only:
+        torch.manual_seed(0)
+        state, io = checkpoint_fixture()
+        written.append(os.path.join(OUT, "pytorch_state.safetensors"))
+        safetensors_io.save(written[-1], {**state, **{f"check.{k}": v for k, v in io.items()}})
+    return written
+
+
+GROUPS = [("layers", layers), ("losses", losses), ("optim", optim), ("recurrent", recurrent), ("attention", attention),
+          ("sequence", sequence), ("generative", generative), ("packed", packed)]
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) != 3 or sys.argv[1] != "--check-kiln":
+        sys.exit("usage: layers_goldens.py --check-kiln FILE (the goldens are written by make_goldens.py)")
+    sys.exit(check_kiln(sys.argv[2]))

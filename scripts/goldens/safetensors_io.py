@@ -1,7 +1,8 @@
-"""Hand-written safetensors reader/writer (the `safetensors` package is not installed here).
+"""Hand-written safetensors reader/writer (the `safetensors` package is not installed here): the one format of
+every golden file (make_goldens.py) and of Kiln's checkpoints.
 
 Format: 8-byte little-endian header length, a JSON header
-{name: {"dtype": "F32"|"F64"|"I64"|"BOOL", "shape": [...], "data_offsets": [begin, end]}},
+{name: {"dtype": "F32"|"F64"|"I64"|"BOOL", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {str: str}},
 then the raw little-endian data, offsets relative to the end of the header.
 """
 import json
@@ -15,7 +16,8 @@ _CODES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.in
 _NUMPY = {code: np_type for code, np_type in _CODES.values()}
 
 
-def save(path, tensors):
+def save(path, tensors, metadata=None):
+    """tensors in order; metadata: text values (safetensors' __metadata__, string to string)."""
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
         t = t.detach().contiguous()
@@ -24,6 +26,8 @@ def save(path, tensors):
         header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
+    if metadata:
+        header["__metadata__"] = dict(metadata)
     text = json.dumps(header, separators=(",", ":"))
     text += " " * ((8 - (8 + len(text)) % 8) % 8)
     with open(path, "wb") as f:
