@@ -1,7 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.spi.AutogradEngine;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.ServiceLoader;
 
 /** The link from the tensor API to the autograd engine (module kiln-autograd), when it is on the class path. */

@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,7 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.spi.BinaryOp;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.Arrays;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.Arrays;
 
 /** layer_norm, group_norm and batch_norm, composed from tensor ops (autograd differentiates the composition). */

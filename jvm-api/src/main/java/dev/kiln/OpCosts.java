@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /** Multiply-adds of an op from its inputs' and outputs' shapes, as the kernels compute it, for {@link FlopCounter}. */
 final class OpCosts {

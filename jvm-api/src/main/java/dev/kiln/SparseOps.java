@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /** The sparse-dense products behind {@link SparseMatrix}: argument checks, the backend call, the autograd record. */
 final class SparseOps {

@@ -4,7 +4,7 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.Tensors;

@@ -2,7 +2,7 @@ package dev.kiln.autograd;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /**
  * Forward-mode derivative of attention, composed from tensor ops (it materialises the (B, Lq, Lk)

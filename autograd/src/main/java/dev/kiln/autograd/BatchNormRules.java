@@ -6,7 +6,7 @@ import static dev.kiln.autograd.Rule.Saves.INPUTS;
 import dev.kiln.Functional;
 import dev.kiln.GradMode;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.Arrays;
 
 /**

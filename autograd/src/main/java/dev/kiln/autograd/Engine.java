@@ -5,7 +5,7 @@ import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.AutogradEngine;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import dev.kiln.spi.Tensors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import dev.kiln.GradMode;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import dev.kiln.spi.CustomFunction;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.Arrays;
 
 /**

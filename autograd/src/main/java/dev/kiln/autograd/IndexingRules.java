@@ -4,7 +4,7 @@ import static dev.kiln.autograd.Rule.Saves.INPUTS;
 import static dev.kiln.autograd.Rule.Saves.NOTHING;
 
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /** Derivative rules of gather, scatter_add, index_select, index_add and cat (the index is a constant). */
 final class IndexingRules {

@@ -9,7 +9,7 @@ import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
 import dev.kiln.AttentionParams;
 import dev.kiln.Functional;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /**
  * Derivative rules of the fused primitives: each uses the backward primitive, and the backward

@@ -6,7 +6,7 @@ import dev.kiln.Device;
 import dev.kiln.GradFn;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import dev.kiln.spi.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;

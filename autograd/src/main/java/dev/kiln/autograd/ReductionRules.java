@@ -9,7 +9,7 @@ import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import dev.kiln.spi.ReduceOp;
 
 /** Derivative rules of the reductions: the gradient is broadcast back over the reduced dims, times d out / d x_i. */

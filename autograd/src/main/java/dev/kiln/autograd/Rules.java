@@ -1,7 +1,7 @@
 package dev.kiln.autograd;
 
-import dev.kiln.spi.Op;
-import dev.kiln.spi.OpVisitor;
+import dev.kiln.graph.Op;
+import dev.kiln.graph.OpVisitor;
 
 /**
  * The derivative-rule table (DESIGN.md principle 3): one entry per Op record, as a visitor, so an op

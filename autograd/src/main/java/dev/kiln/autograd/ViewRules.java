@@ -6,7 +6,7 @@ import static dev.kiln.autograd.Rule.Saves.NOTHING;
 import static dev.kiln.autograd.Rule.Saves.OUTPUTS;
 
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 
 /** Derivative rules of views and copies: each moves the gradient back to the input's layout, dtype or device. */
 final class ViewRules {

@@ -7,7 +7,7 @@ import dev.kiln.AutogradMeta;
 import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.spi.Op;
+import dev.kiln.graph.Op;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;

@@ -1,6 +1,7 @@
 package dev.kiln.spi;
 
 import dev.kiln.Tensor;
+import dev.kiln.graph.Op;
 
 /**
  * The autograd implementation (module kiln-autograd), found with {@link java.util.ServiceLoader}.

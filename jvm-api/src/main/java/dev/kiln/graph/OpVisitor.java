@@ -1,4 +1,4 @@
-package dev.kiln.spi;
+package dev.kiln.graph;
 
 /**
  * One method per op record, none with a default: an implementation (the derivative-rule table)

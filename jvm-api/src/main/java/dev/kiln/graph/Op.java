@@ -1,10 +1,14 @@
-package dev.kiln.spi;
+package dev.kiln.graph;
 
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SparsePattern;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.CustomFunction;
+import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.UnaryOp;
 
 /**
  * What the tensor API did, as recorded in the autograd graph: one record per differentiable op,
