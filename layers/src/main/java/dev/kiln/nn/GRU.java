@@ -18,6 +18,11 @@ public final class GRU extends Recurrent {
     }
 
     @Override
+    protected boolean addsHiddenBiasToInput() {
+        return false; // b_hn sits inside r (h W_hn^T + b_hn)
+    }
+
+    @Override
     protected boolean hasCell() {
         return false;
     }

@@ -19,6 +19,11 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
+    protected boolean addsHiddenBiasToInput() {
+        return true;
+    }
+
+    @Override
     protected boolean hasCell() {
         return true;
     }

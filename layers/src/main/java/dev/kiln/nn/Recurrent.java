@@ -98,10 +98,16 @@ public abstract class Recurrent extends Module {
     protected abstract boolean hasCell();
 
     /**
-     * One step of one layer in one direction: xg = x W_ih^T + b_ih (N, gates H), h (N, H_out) and
-     * c (N, H); returns {h', c'} (c' null without a cell).
+     * One step of one layer in one direction: xg = x W_ih^T + b_ih (N, gates H), plus b_hh when
+     * {@link #addsHiddenBiasToInput}, h (N, H_out) and c (N, H); returns {h', c'} (c' null without a cell).
      */
     protected abstract Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w);
+
+    /**
+     * Whether the cell only ever uses h W_hh^T + b_hh added to the input's gates, so b_hh can join b_ih in xg, added
+     * once for all steps (and its gradient summed once, not once per step); the cell then gets weights without b_hh.
+     */
+    protected abstract boolean addsHiddenBiasToInput();
 
     public Output forward(Tensor x) {
         return forward(x, null);
@@ -167,8 +173,13 @@ public abstract class Recurrent extends Module {
      */
     private Tensor direction(Tensor seq, Tensor valid, Weights w, boolean reverse, Tensor h, Tensor c, Tensor[] last) {
         Tensor xg = seq.matmul(w.ih().t()); // (L, N, gates H), all steps at once
-        if (w.biasIh() != null) {
-            xg = xg.add(w.biasIh());
+        Tensor bias = w.biasIh();
+        if (addsHiddenBiasToInput() && w.biasHh() != null) {
+            bias = bias == null ? w.biasHh() : bias.add(w.biasHh()); // (gates H)
+            w = new Weights(w.ih(), w.hh(), w.biasIh(), null, w.hr());
+        }
+        if (bias != null) {
+            xg = xg.add(bias);
         }
         Tensor[] xgs = xg.unbind(0); // L x (N, gates H): one node, so backward stacks the steps' gradients once
         int steps = xgs.length;
