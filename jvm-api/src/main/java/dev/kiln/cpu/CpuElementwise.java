@@ -12,8 +12,6 @@ import dev.kiln.spi.UnaryOp;
  * float32 operands laid out for {@link Float32Loops} with an operator there, whose results are the same.
  */
 final class CpuElementwise {
-    private static final double SQRT1_2 = 0.7071067811865476;
-    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
 
     private CpuElementwise() {
     }
@@ -50,11 +48,11 @@ final class CpuElementwise {
             case COS: for (int i = 0; i < n; i++) o[i] = Math.cos(a[i]); break;
             case ATAN: for (int i = 0; i < n; i++) o[i] = Math.atan(a[i]); break;
             case TANH: for (int i = 0; i < n; i++) o[i] = Math.tanh(a[i]); break;
-            case SIGMOID: for (int i = 0; i < n; i++) o[i] = 1.0 / (1.0 + Math.exp(-a[i])); break;
+            case SIGMOID: for (int i = 0; i < n; i++) o[i] = MathFunctions.sigmoid(a[i]); break;
             case RELU: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], 0.0); break;
-            case GELU: for (int i = 0; i < n; i++) o[i] = 0.5 * a[i] * (1.0 + MathFunctions.erf(a[i] * SQRT1_2)); break;
+            case GELU: for (int i = 0; i < n; i++) o[i] = MathFunctions.gelu(a[i]); break;
             case ERF: for (int i = 0; i < n; i++) o[i] = MathFunctions.erf(a[i]); break;
-            case GELU_TANH: for (int i = 0; i < n; i++) o[i] = geluTanh(a[i]); break;
+            case GELU_TANH: for (int i = 0; i < n; i++) o[i] = MathFunctions.geluTanh(a[i]); break;
             case FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floor(a[i]); break;
             case CEIL: for (int i = 0; i < n; i++) o[i] = Math.ceil(a[i]); break;
             case ROUND: for (int i = 0; i < n; i++) o[i] = Math.rint(a[i]); break;
@@ -104,10 +102,6 @@ final class CpuElementwise {
             case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = divFloor(a[i], b[i], float32); break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
         }
-    }
-
-    private static double geluTanh(double x) {
-        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
     }
 
     private static double truncate(double q) {

@@ -7,10 +7,12 @@ import java.util.Arrays;
 
 /**
  * float32 elementwise loops over the runs of {@link CpuMap#intoRuns}, one loop per operator and
- * operand stride (1, or 0 for a broadcast operand), so each compiles to a tight loop with no
- * conversion to double. Only operators whose float32 result is the double result rounded to float32
- * are here: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice a float's
- * precision, so rounding twice changes nothing), the others are exact.
+ * operand stride (1, or 0 for a broadcast operand), so each compiles to a tight loop with no scratch
+ * rows (and, but for the transcendental operators, no conversion to double). Only operators whose
+ * float32 result is the double result rounded to float32 are here: +, -, *, /, sqrt are correctly
+ * rounded in both (a double holds more than twice a float's precision, so rounding twice changes
+ * nothing), the others are exact, and the transcendental ones (exp, log, tanh, sigmoid, GELU, erf) are
+ * computed in double per element and rounded once, as on the double route.
  *
  * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
  * (plus a constant): o[oo + i] = a[ao + i] runs ~5x slower than o[i] = a[i]. So the loops index o and
@@ -30,7 +32,7 @@ final class Float32Loops {
 
     static boolean has(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, RELU, SQUARE, SQRT, RECIPROCAL -> true;
+            case NEG, ABS, RELU, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, GELU, GELU_TANH, ERF -> true;
             default -> false;
         };
     }
@@ -54,6 +56,14 @@ final class Float32Loops {
             case SQUARE: for (int i = oo; i < end; i++) o[i] = a[i] * a[i]; break;
             case SQRT: for (int i = oo; i < end; i++) o[i] = (float) Math.sqrt(a[i]); break;
             case RECIPROCAL: for (int i = oo; i < end; i++) o[i] = 1f / a[i]; break;
+            // computed in double and rounded once, as the double route computes them (without its scratch rows)
+            case EXP: for (int i = oo; i < end; i++) o[i] = (float) Math.exp(a[i]); break;
+            case LOG: for (int i = oo; i < end; i++) o[i] = (float) Math.log(a[i]); break;
+            case TANH: for (int i = oo; i < end; i++) o[i] = (float) Math.tanh(a[i]); break;
+            case SIGMOID: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.sigmoid(a[i]); break;
+            case GELU: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.gelu(a[i]); break;
+            case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
+            case ERF: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.erf(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         }
     }

@@ -15,7 +15,25 @@ public final class MathFunctions {
         }
     }
 
+    private static final double SQRT1_2 = 0.7071067811865476;
+    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+
     private MathFunctions() {
+    }
+
+    /** The logistic function 1 / (1 + e^-x). */
+    static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
+
+    /** GELU, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2. */
+    static double gelu(double x) {
+        return 0.5 * x * (1.0 + erf(x * SQRT1_2));
+    }
+
+    /** GELU's tanh approximation (PyTorch's approximate='tanh'). */
+    static double geluTanh(double x) {
+        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
     }
 
     /**
