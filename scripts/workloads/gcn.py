@@ -41,6 +41,18 @@ def uniforms(seed, first, count):
     return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
 
 
+
+def shuffled(items, seed):
+    """A copy of items in the order of Kiln's SplitMix64.shuffle: Fisher-Yates from the last position down, each swapped
+    with the one at int(u * (i + 1)) for SplitMix64's next double u (the same floor in both languages)."""
+    order = list(items)
+    u = uniforms(seed, 0, max(0, len(order) - 1))
+    for k, i in enumerate(range(len(order) - 1, 0, -1)):
+        j = int(u[k] * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
 def normals(u):
     """Box-Muller on consecutive pairs (u1, u2), the cosine branch only; math's log and cos as Java's StrictMath's."""
     return np.array([math.sqrt(-2 * math.log(1 - a)) * math.cos(2 * math.pi * b) for a, b in zip(u[0::2], u[1::2])])

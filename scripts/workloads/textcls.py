@@ -16,7 +16,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from charlm import read
-from gcn import uniforms
+from gcn import shuffled
 from twin import arguments, epoch_seed, write_metrics
 
 CATEGORIES = "computers,science,politics,literature,food,sports"
@@ -48,12 +48,8 @@ def by_length(examples, batch_size):
 
 
 def training_batches(examples, batch_size, seed):
-    """LengthBuckets.training: Fisher-Yates on SplitMix64's doubles, then pools of POOL batches sorted by length."""
-    order = list(examples)
-    u = uniforms(seed, 0, max(0, len(order) - 1))
-    for k, i in enumerate(range(len(order) - 1, 0, -1)):
-        j = int(u[k] * (i + 1))
-        order[i], order[j] = order[j], order[i]
+    """LengthBuckets.training: SplitMix64's Fisher-Yates shuffle, then pools of POOL batches sorted by length."""
+    order = shuffled(examples, seed)
     pool = POOL * batch_size
     return [b for start in range(0, len(order), pool) for b in by_length(order[start:start + pool], batch_size)]
 

@@ -20,11 +20,7 @@ final class LengthBuckets {
     /** The training batches of an epoch whose own seed is seed. */
     static List<List<Example>> training(List<Example> examples, int batchSize, long seed) {
         List<Example> order = new ArrayList<>(examples);
-        SplitMix64 r = new SplitMix64(seed);
-        for (int i = order.size() - 1; i > 0; i--) { // Fisher-Yates; a double times i + 1 floors alike in Python
-            int j = (int) (r.nextDouble() * (i + 1));
-            order.set(j, order.set(i, order.get(j)));
-        }
+        new SplitMix64(seed).shuffle(order);
         List<List<Example>> batches = new ArrayList<>();
         int pool = Math.multiplyExact(POOL, batchSize);
         for (int start = 0; start < order.size(); start += pool) {

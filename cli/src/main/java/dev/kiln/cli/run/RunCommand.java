@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 /** `kiln run <workload>`: the course's workloads end to end, each one subcommand with the options of {@link RunOptions}. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run one of the course's workloads end to end.",
         subcommands = {VaeCommand.class, GanCommand.class, DdpmCommand.class, MultiTaskCommand.class,
-                CharLmCommand.class, GcnCommand.class, TextClsCommand.class, DetectCommand.class})
+                CharLmCommand.class, GcnCommand.class, TextClsCommand.class, DetectCommand.class,
+                Seq2SeqCommand.class})
 public final class RunCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,5 +1,7 @@
 package dev.kiln.cli.run;
 
+import java.util.List;
+
 /**
  * SplitMix64 (Steele, Lea and Flood 2014): a 64-bit counter mixed into each draw. Written here and in
  * scripts/workloads/gcn.py alike, so that `kiln run gcn` and its PyTorch twin draw the same graph from the same seed
@@ -36,5 +38,16 @@ final class SplitMix64 {
         double u1 = nextDouble();
         double u2 = nextDouble();
         return StrictMath.sqrt(-2 * StrictMath.log(1 - u1)) * StrictMath.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * Shuffles list in place by Fisher-Yates: from the last position down, each swapped with one drawn at or below it
+     * (a double times i + 1 floors alike in Python, so the twins shuffle alike).
+     */
+    <T> void shuffle(List<T> list) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = (int) (nextDouble() * (i + 1));
+            list.set(j, list.set(i, list.get(j)));
+        }
     }
 }
