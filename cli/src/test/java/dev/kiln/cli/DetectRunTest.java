@@ -1,14 +1,13 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.KilnRuns.concat;
+import static dev.kiln.cli.KilnRuns.kiln;
+import static dev.kiln.cli.KilnRuns.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,25 +16,10 @@ class DetectRunTest {
     @TempDir
     Path tmp;
 
-    /** Runs kiln; returns what it wrote on stderr. */
-    private static String kiln(int expectedCode, String... args) {
-        StringWriter err = new StringWriter();
-        assertEquals(expectedCode, Kiln.run(new PrintWriter(err, true), args), err.toString());
-        return err.toString();
-    }
-
     /** 24 training images (3 batches of 8) and 8 validation images of 16 x 16 pixels, a backbone 4 channels wide. */
     private static String[] detect(String... more) {
-        String[] common = {"run", "detect", "--train-size", "24", "--val-size", "8", "--image-size", "16", "--width", "4",
-            "--batch-size", "8", "--seed", "3", "--no-progress"};
-        String[] all = Arrays.copyOf(common, common.length + more.length);
-        System.arraycopy(more, 0, all, common.length, more.length);
-        return all;
-    }
-
-    /** Every metric but the seconds of each epoch's row. */
-    private static List<String> metrics(Path run) throws Exception {
-        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+        return concat(new String[] {"run", "detect", "--train-size", "24", "--val-size", "8", "--image-size", "16", "--width",
+            "4", "--batch-size", "8", "--seed", "3", "--no-progress"}, more);
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.KilnRuns.concat;
+import static dev.kiln.cli.KilnRuns.kiln;
+import static dev.kiln.cli.KilnRuns.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,25 +17,10 @@ class Seq2SeqRunTest {
     @TempDir
     Path tmp;
 
-    /** Runs kiln; returns what it wrote on stderr, after checking its exit code. */
-    private static String kiln(int expectedCode, String... args) {
-        StringWriter err = new StringWriter();
-        assertEquals(expectedCode, Kiln.run(new PrintWriter(err, true), args), err.toString());
-        return err.toString();
-    }
-
     /** 8 training dates in batches of 4, 4 validation dates (the emulator runs each kernel thread by thread). */
     private static String[] seq2seq(String model, String... more) {
-        String[] base = {"run", "seq2seq", "--model", model, "--batch-size", "4", "--limit-train", "8", "--limit-test", "4",
-            "--seed", "3", "--no-progress"};
-        String[] all = Arrays.copyOf(base, base.length + more.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
-        return all;
-    }
-
-    /** Every metric but the seconds of each epoch's row. */
-    private static List<String> metrics(Path run) throws Exception {
-        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+        return concat(new String[] {"run", "seq2seq", "--model", model, "--batch-size", "4", "--limit-train", "8",
+            "--limit-test", "4", "--seed", "3", "--no-progress"}, more);
     }
 
     /**

@@ -1,10 +1,11 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.KilnRuns.concat;
+import static dev.kiln.cli.KilnRuns.kiln;
+import static dev.kiln.cli.KilnRuns.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,21 +18,9 @@ class WorkloadRunTest {
     @TempDir
     Path tmp;
 
-    /** Runs kiln; returns its exit code and what it wrote on stderr. */
-    private static String kiln(int expectedCode, String... args) {
-        StringWriter err = new StringWriter();
-        assertEquals(expectedCode, Kiln.run(new PrintWriter(err, true), args), err.toString());
-        return err.toString();
-    }
-
     private String[] multitask(Path data, String... more) {
         return concat(new String[] {"run", "multitask", "--batch-size", "20", "--seed", "3", "--data", data.toString(),
             "--no-progress"}, more);
-    }
-
-    /** Every metric but the seconds of each epoch's row. */
-    private static List<String> metrics(Path run) throws Exception {
-        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 
     @Test
@@ -272,12 +261,6 @@ class WorkloadRunTest {
         assertTrue(err.contains("--batch-size, --data, --limit-train and --limit-test do not apply"), err);
         err = kiln(2, gcn("gcn", "--labels-per-class", "17"));
         assertTrue(err.contains("leave no test node among 60"), err);
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     @Test
