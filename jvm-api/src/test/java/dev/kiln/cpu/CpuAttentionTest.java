@@ -12,6 +12,8 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -23,14 +25,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * implementation that builds the whole score matrix, finite differences and PyTorch values.
  */
 class CpuAttentionTest {
-    private record Tolerance(double rtol, double atol) {
-        static final Tolerance STRICT = new Tolerance(1e-10, 1e-12); // float64: same math, other summation order
-        static final Tolerance BALANCED = new Tolerance(1e-6, 1e-7); // float64 finite differences
-        static final Tolerance PERMISSIVE = new Tolerance(1e-4, 1e-5); // float32 scores and products
-    }
+    /** float64, same math in another summation order: the kit's balanced level. */
+    private static final Tolerance FLOAT64 = Tolerances.BALANCED.of(DType.FLOAT64);
+    /** float64 finite differences. */
+    private static final Tolerance FINITE_DIFFERENCES = new Tolerance(1e-6, 1e-7);
+    /** float32 scores and products. */
+    private static final Tolerance FLOAT32_PRODUCTS = new Tolerance(1e-4, 1e-5);
 
     private static Tolerance tolerance(DType dtype) {
-        return dtype == DType.FLOAT64 ? Tolerance.STRICT : Tolerance.PERMISSIVE;
+        return dtype == DType.FLOAT64 ? FLOAT64 : FLOAT32_PRODUCTS;
     }
 
     enum MaskKind { NONE, BOOL, FLOAT }
@@ -236,7 +239,7 @@ class CpuAttentionTest {
                         new AttentionParams(m, c.causal(), scale))[0]
                         .toDoubleArray(), w);
             }, x[a], 1e-6);
-            assertClose(names[a], numeric, g[a].toDoubleArray(), Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+            assertClose(names[a], numeric, g[a].toDoubleArray(), FINITE_DIFFERENCES.rtol(), FINITE_DIFFERENCES.atol());
         }
     }
 
@@ -280,15 +283,15 @@ class CpuAttentionTest {
         Tensor v = Tensor.fromArray(new double[] {1, 2, 3, -1, 0, 5}, 1, 3, 2);
         Tensor[] r = Functional.attentionForward(q, k, v, new AttentionParams(null, false, 0.5));
         assertClose("out", new double[] {1.629656904694015, 1.466617571550773, 0.9734152827821916, 2.7614134707067675},
-                r[0].toDoubleArray(), Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+                r[0].toDoubleArray(), FLOAT64.rtol(), FLOAT64.atol());
         assertClose("lse", new double[] {1.7943767694176431, 0.9818375667944002}, r[1].toDoubleArray(),
-                Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+                FLOAT64.rtol(), FLOAT64.atol());
         Tensor[] rc = Functional.attentionForward(q.to(DType.FLOAT32), k.to(DType.FLOAT32), v.to(DType.FLOAT32),
                 new AttentionParams(null, true, 0.5));
         assertClose("causal out", new double[] {1.0, 2.0, 1.8756469982284036, 0.6865295026573943}, rc[0].toDoubleArray(),
-                Tolerance.PERMISSIVE.rtol(), Tolerance.PERMISSIVE.atol());
+                FLOAT32_PRODUCTS.rtol(), FLOAT32_PRODUCTS.atol());
         assertClose("causal lse", new double[] {0.5, 0.3259394198788437}, rc[1].toDoubleArray(),
-                Tolerance.PERMISSIVE.rtol(), Tolerance.PERMISSIVE.atol());
+                FLOAT32_PRODUCTS.rtol(), FLOAT32_PRODUCTS.atol());
     }
 
     @Test
@@ -303,7 +306,7 @@ class CpuAttentionTest {
         assertArrayEquals(new int[] {2, 3, 5, 3}, y.shape());
         double[][] ref = naive(q.toDoubleArray(), k.toDoubleArray(), v.toDoubleArray(), additive(m, c), c, 0.5,
                 new double[6 * 5 * 3]);
-        assertClose("out", ref[0], y.toDoubleArray(), Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+        assertClose("out", ref[0], y.toDoubleArray(), FLOAT64.rtol(), FLOAT64.atol());
     }
 
     @Test

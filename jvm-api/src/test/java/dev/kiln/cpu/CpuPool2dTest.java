@@ -12,6 +12,7 @@ import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,10 +42,10 @@ class CpuPool2dTest {
         }
     }
 
-    private record Tolerance(double rtol, double atol) {
-        static final Tolerance STRICT = new Tolerance(1e-12, 1e-12); // float64, same sums in another order
-        static final Tolerance BALANCED = new Tolerance(1e-6, 1e-6); // float32 outputs, or finite differences
-    }
+    /** float64, the same sums in another order. */
+    private static final Tolerance FLOAT64_REORDERED = new Tolerance(1e-12, 1e-12);
+    /** float32 outputs, or finite differences. */
+    private static final Tolerance FLOAT32_OR_FINITE_DIFFERENCES = new Tolerance(1e-6, 1e-6);
 
     /** One pooling geometry over an input (N, C, H, W). */
     private record Case(int n, int c, int h, int w, Pool2dParams p) {
@@ -312,7 +313,7 @@ class CpuPool2dTest {
         double[] gx = Functional.maxPool2dBackward(gy, r[1], c.shape(), c.p()).toDoubleArray();
         double[] numeric = NumericGrad.of(v -> NumericGrad.dot(
                 Functional.maxPool2d(Tensor.fromArray(v, c.shape()), c.p()).toDoubleArray(), w), x.toDoubleArray(), 1e-6);
-        assertClose("gx vs finite differences", numeric, gx, Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+        assertClose("gx vs finite differences", numeric, gx, FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
         // overlapping windows pick the same input more than once: gx sums their gradients
         double[] scatter = new double[x.numel()];
         double[][] ref = naiveMax(x.toDoubleArray(), c.shape(), c.p());
@@ -321,7 +322,7 @@ class CpuPool2dTest {
         for (int o = 0; o < w.length; o++) {
             scatter[(o / outPlane) * plane + (int) ref[1][o]] += w[o];
         }
-        assertClose("gx vs naive scatter", scatter, gx, Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+        assertClose("gx vs naive scatter", scatter, gx, FLOAT64_REORDERED.rtol(), FLOAT64_REORDERED.atol());
     }
 
     @Test
@@ -337,7 +338,7 @@ class CpuPool2dTest {
             expected[(o / 30) * 30 + (int) idx[o]] += g[o];
         }
         double[] gx = Functional.maxPool2dBackward(gy, r[1], x.shape(), p).toDoubleArray();
-        assertClose("gx", expected, gx, Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+        assertClose("gx", expected, gx, FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
     }
 
     // ---------------------------------------------------------------- avg pool
@@ -346,7 +347,7 @@ class CpuPool2dTest {
     @MethodSource("avgCases")
     void avgPool2d_views_matchNaive(Case c) {
         for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
-            Tolerance tol = dtype == DType.FLOAT64 ? Tolerance.STRICT : Tolerance.BALANCED;
+            Tolerance tol = dtype == DType.FLOAT64 ? FLOAT64_REORDERED : FLOAT32_OR_FINITE_DIFFERENCES;
             for (Tensor x : new Tensor[] {permutedView(9, c.shape(), dtype), narrowedView(10, c.shape(), dtype)}) {
                 double[] y = Functional.avgPool2d(x, c.p()).toDoubleArray();
                 assertClose(dtype + " y", naiveAvg(x.toDoubleArray(), c.shape(), c.p()), y, tol.rtol(), tol.atol());
@@ -366,10 +367,10 @@ class CpuPool2dTest {
         assertClose("count_include_pad", new double[] {1.5555555555555556, 3.3333333333333335, 4.666666666666667,
                 2.6666666666666665, 8.333333333333334, 14.0, 16.0, 8.5, 16.333333333333332, 26.0, 28.0, 14.5,
                 10.166666666666666, 16.0, 17.0, 8.75}, Functional.avgPool2d(x, withPad).toDoubleArray(),
-                Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+                FLOAT64_REORDERED.rtol(), FLOAT64_REORDERED.atol());
         assertClose("exclude pad", new double[] {3.5, 5.0, 7.0, 8.0, 12.5, 14.0, 16.0, 17.0, 24.5, 26.0, 28.0, 29.0,
                 30.5, 32.0, 34.0, 35.0}, Functional.avgPool2d(x, withoutPad).toDoubleArray(),
-                Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+                FLOAT64_REORDERED.rtol(), FLOAT64_REORDERED.atol());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -381,9 +382,9 @@ class CpuPool2dTest {
         double[] x0 = random(12, c.shape(), DType.FLOAT64).toDoubleArray();
         double[] numeric = NumericGrad.of(v -> NumericGrad.dot(
                 Functional.avgPool2d(Tensor.fromArray(v, c.shape()), c.p()).toDoubleArray(), w), x0, 1e-6);
-        assertClose("gx vs finite differences", numeric, gx, Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
-        assertClose("gx vs adjoint", naiveAvgBackward(w, c.shape(), c.p()), gx, Tolerance.STRICT.rtol(),
-                Tolerance.STRICT.atol());
+        assertClose("gx vs finite differences", numeric, gx, FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
+        assertClose("gx vs adjoint", naiveAvgBackward(w, c.shape(), c.p()), gx, FLOAT64_REORDERED.rtol(),
+                FLOAT64_REORDERED.atol());
     }
 
     @Test
@@ -392,8 +393,8 @@ class CpuPool2dTest {
         int[] shape = {2, 3, 5, 4};
         Tensor gy = random(13, new int[] {2, p.outW(4), p.outH(5), 3}, DType.FLOAT32).permute(0, 3, 2, 1);
         double[] gx = Functional.avgPool2dBackward(gy, shape, p).toDoubleArray();
-        assertClose("gx", naiveAvgBackward(gy.toDoubleArray(), shape, p), gx, Tolerance.BALANCED.rtol(),
-                Tolerance.BALANCED.atol());
+        assertClose("gx", naiveAvgBackward(gy.toDoubleArray(), shape, p), gx, FLOAT32_OR_FINITE_DIFFERENCES.rtol(),
+                FLOAT32_OR_FINITE_DIFFERENCES.atol());
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.testing.Tolerances;
+import dev.kiln.testing.Tolerances.Tolerance;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,13 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** softmax / log-softmax forward and backward through Functional, against naive double loops and PyTorch values. */
 class CpuSoftmaxTest {
-    private record Tolerance(double rtol, double atol) {
-        static final Tolerance STRICT = new Tolerance(1e-12, 1e-14); // float64
-        static final Tolerance BALANCED = new Tolerance(1e-6, 1e-7); // float32 outputs, or finite differences
-    }
+    /** float64: the kit's strict level. */
+    private static final Tolerance FLOAT64 = Tolerances.STRICT.of(DType.FLOAT64);
+    /** float32 outputs, or finite differences. */
+    private static final Tolerance FLOAT32_OR_FINITE_DIFFERENCES = new Tolerance(1e-6, 1e-7);
 
     private static Tolerance tolerance(DType dtype) {
-        return dtype == DType.FLOAT64 ? Tolerance.STRICT : Tolerance.BALANCED;
+        return dtype == DType.FLOAT64 ? FLOAT64 : FLOAT32_OR_FINITE_DIFFERENCES;
     }
 
     private static Tensor random(long seed, int[] shape, DType dtype) {
@@ -167,8 +169,8 @@ class CpuSoftmaxTest {
         // /usr/bin/python3 -c "import torch; print(torch.softmax(torch.tensor([1.,2,3],dtype=torch.float64),0).tolist())"
         // e^k / (e + e^2 + e^3): [0.0900..., 0.2447..., 0.6652...]
         assertClose("softmax", new double[] {0.09003057317038045, 0.2447284710547976, 0.6652409557748218},
-                Functional.softmax(Tensor.of(1.0, 2.0, 3.0), 0).toDoubleArray(), Tolerance.STRICT.rtol(),
-                Tolerance.STRICT.atol());
+                Functional.softmax(Tensor.of(1.0, 2.0, 3.0), 0).toDoubleArray(), FLOAT64.rtol(),
+                FLOAT64.atol());
     }
 
     @Test
@@ -177,9 +179,9 @@ class CpuSoftmaxTest {
         // exp(1000) overflows; subtracting the max gives x - 1002 - log(e^-2 + e^-1 + 1)
         double[] expected = {-2.4076059644443806, -1.4076059644443804, -0.4076059644443804};
         assertClose("float64", expected, Functional.logSoftmax(Tensor.of(1000.0, 1001.0, 1002.0), 0).toDoubleArray(),
-                Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+                FLOAT64.rtol(), FLOAT64.atol());
         assertClose("float32", expected, Functional.logSoftmax(Tensor.of(1000f, 1001f, 1002f), 0).toDoubleArray(),
-                Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+                FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
     }
 
     @Test
@@ -194,7 +196,7 @@ class CpuSoftmaxTest {
         assertEquals(Double.NaN, ly[0]);
         assertEquals(Double.NaN, ly[1]);
         assertClose("finite row", new double[] {0.2689414213699951, 0.7310585786300049}, new double[] {y[2], y[3]},
-                Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+                FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
         // a single -inf is just a zero probability
         double[] one = Functional.softmax(Tensor.of(-inf, 0.0), 0).toDoubleArray();
         assertArrayEquals(new double[] {0, 1}, one);
@@ -243,7 +245,7 @@ class CpuSoftmaxTest {
             }
         });
         Tensor gx = log ? Functional.logSoftmaxBackward(gy, y, dim) : Functional.softmaxBackward(gy, y, dim);
-        assertClose("gx", expected, gx.toDoubleArray(), Tolerance.STRICT.rtol(), Tolerance.STRICT.atol());
+        assertClose("gx", expected, gx.toDoubleArray(), FLOAT64.rtol(), FLOAT64.atol());
     }
 
     @ParameterizedTest(name = "dim {0} log {1}")
@@ -257,7 +259,7 @@ class CpuSoftmaxTest {
         Tensor gx = log ? Functional.logSoftmaxBackward(gy, y, dim) : Functional.softmaxBackward(gy, y, dim);
         double[] numeric = NumericGrad.of(v -> NumericGrad.dot(forward(Tensor.fromArray(v, shape), dim, log).toDoubleArray(),
                 w), x.toDoubleArray(), 1e-6);
-        assertClose("gx", numeric, gx.toDoubleArray(), Tolerance.BALANCED.rtol(), Tolerance.BALANCED.atol());
+        assertClose("gx", numeric, gx.toDoubleArray(), FLOAT32_OR_FINITE_DIFFERENCES.rtol(), FLOAT32_OR_FINITE_DIFFERENCES.atol());
     }
 
     static Stream<Arguments> dimsOf3d() {
