@@ -30,9 +30,9 @@ public final class GRU extends Recurrent {
     @Override
     protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w) {
         Tensor hg = hiddenGates(h, w); // (N, 3H)
-        Tensor r = gate(xg, 0).add(gate(hg, 0)).sigmoid();
-        Tensor z = gate(xg, 1).add(gate(hg, 1)).sigmoid();
-        Tensor n = gate(xg, 2).add(r.mul(gate(hg, 2))).tanh();
-        return new Tensor[] {z.rsub(1).mul(n).add(z.mul(h)), null};
+        Tensor rz = gates(xg, 0, 2).add(gates(hg, 0, 2)).sigmoid(); // r and z at once: (N, 2H)
+        Tensor z = gate(rz, 1);
+        Tensor n = gate(xg, 2).add(gate(rz, 0).mul(gate(hg, 2))).tanh();
+        return new Tensor[] {h.sub(n).mul(z).add(n), null}; // (1 - z) n + z h as PyTorch's gru_cell computes it
     }
 }

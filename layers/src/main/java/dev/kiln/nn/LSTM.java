@@ -30,9 +30,10 @@ public final class LSTM extends Recurrent {
 
     @Override
     protected Tensor[] cell(Tensor xg, Tensor h, Tensor c, Weights w) {
-        Tensor gates = xg.add(hiddenGates(h, w)); // (N, 4H)
-        Tensor c2 = gate(gates, 1).sigmoid().mul(c).add(gate(gates, 0).sigmoid().mul(gate(gates, 2).tanh()));
-        Tensor h2 = gate(gates, 3).sigmoid().mul(c2.tanh()); // (N, H)
+        Tensor pre = xg.add(hiddenGates(h, w)); // (N, 4H): i, f, g, o before their activations
+        Tensor inputForget = gates(pre, 0, 2).sigmoid(); // i and f at once: (N, 2H)
+        Tensor c2 = gate(inputForget, 1).mul(c).add(gate(inputForget, 0).mul(gate(pre, 2).tanh()));
+        Tensor h2 = gate(pre, 3).sigmoid().mul(c2.tanh()); // (N, H)
         return new Tensor[] {w.hr() == null ? h2 : h2.matmul(w.hr().t()), c2};
     }
 }

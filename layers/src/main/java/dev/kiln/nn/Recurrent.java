@@ -260,7 +260,12 @@ public abstract class Recurrent extends Module {
 
     /** Gate {@code i} of a (N, gates H) tensor: (N, H). */
     protected final Tensor gate(Tensor g, int i) {
-        return g.narrow(1, i * hiddenSize, hiddenSize);
+        return gates(g, i, 1);
+    }
+
+    /** Gates {@code i} to {@code i + count - 1} of a (N, gates H) tensor, side by side: (N, count H). */
+    protected final Tensor gates(Tensor g, int i, int count) {
+        return g.narrow(1, i * hiddenSize, count * hiddenSize);
     }
 
     @Override
