@@ -7,7 +7,6 @@ import dev.kiln.Tensor;
 import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.data.Fortunes;
 import dev.kiln.cli.data.Fortunes.Fortune;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.Parameter;
 import dev.kiln.nn.Recurrent;
 import dev.kiln.nn.checkpoint.AtomicFile;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -33,7 +31,7 @@ import java.util.Random;
  * file) give the perplexity per byte. After each epoch samples.txt holds text sampled at three temperatures.
  * scripts/workloads/charlm.py is its PyTorch twin.
  */
-final class CharLm implements Workload {
+final class CharLm extends OneModelWorkload {
     static final String SAMPLES = "samples.txt";
     static final String PICTURE = "perplexity.png";
     static final List<String> FILES = List.of(SAMPLES, PICTURE);
@@ -68,6 +66,7 @@ final class CharLm implements Workload {
         net = m.to(s.device());
         parameters = net.parameters();
         optimizer = Adam.adam(parameters, 1e-3);
+        checkpointed("model", net, optimizer);
     }
 
     static String name(String model, int bptt) {
@@ -82,16 +81,6 @@ final class CharLm implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "val_loss", "val_perplexity");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("model", net);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override

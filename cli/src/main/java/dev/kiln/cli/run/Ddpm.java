@@ -9,7 +9,6 @@ import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.data.LabeledImages;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.loss.MSELoss;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A denoising diffusion model (DDPM, Ho et al. 2020) on Fashion-MNIST scaled to [-1, 1]: each step draws a step t
@@ -27,7 +25,7 @@ import java.util.Map;
  * predicted from the predicted noise (clipped to [-1, 1]) and x_{t-1} drawn from the posterior q(x_{t-1} | x_t, x_0)
  * with its variance. scripts/workloads/ddpm.py is its PyTorch twin.
  */
-final class Ddpm implements Workload {
+final class Ddpm extends OneModelWorkload {
     static final List<String> FILES = List.of("samples.png", "chain.png");
     private static final int COLUMNS = 10;
     private static final int SAMPLES = 40;
@@ -46,6 +44,7 @@ final class Ddpm implements Workload {
         this.schedule = schedule;
         model = new DiffusionUNet(new Generator(s.seed())).to(s.device());
         optimizer = Adam.adam(model.parameters(), 1e-3);
+        checkpointed("unet", model, optimizer);
         train = FashionMnist.train(s.data()).limit(s.limitTrain());
         test = FashionMnist.test(s.data()).limit(s.limitTest());
     }
@@ -63,16 +62,6 @@ final class Ddpm implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "test_loss");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("unet", model);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override

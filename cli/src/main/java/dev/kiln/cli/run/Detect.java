@@ -7,7 +7,6 @@ import dev.kiln.Tensor;
 import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.LabeledImages;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.detection.DetectionLosses;
 import dev.kiln.nn.detection.MeanAveragePrecision;
 import dev.kiln.nn.detection.MeanAveragePrecision.Detections;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Object detection on synthetic shapes ({@link Shapes}): an anchor-free FCOS-style detector ({@link ShapeDetector})
@@ -30,7 +28,7 @@ import java.util.Map;
  * mAP@[.5:.95]. Training images come from SplitMix64(seed), validation images from SplitMix64(~seed).
  * scripts/workloads/detect.py is its PyTorch twin.
  */
-final class Detect implements Workload {
+final class Detect extends OneModelWorkload {
     static final String CURVES = "map.png";
     static final String PICTURE = "detections.png";
     static final List<String> FILES = List.of(CURVES, PICTURE);
@@ -60,6 +58,7 @@ final class Detect implements Workload {
         trainImages = train.images();
         net = new ShapeDetector(width, Shapes.CLASSES.size(), new Generator(s.seed())).to(s.device());
         optimizer = Adam.adam(net.parameters(), LR);
+        checkpointed("model", net, optimizer);
     }
 
     /** The data's sizes, as the twin prints them: the same numbers say both drew the same images. */
@@ -89,16 +88,6 @@ final class Detect implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "cls_loss", "box_loss", "val_map", "val_map50", "val_map75");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("model", net);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.kiln.GradMode;
 import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.cli.EpochProgress;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.Parameter;
 import dev.kiln.nn.checkpoint.AtomicFile;
 import dev.kiln.nn.loss.CrossEntropyLoss;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Dates written in words to ISO dates ({@link Dates}): a GRU encoder-decoder with additive attention
@@ -31,7 +29,7 @@ import java.util.Map;
  * accuracy.png, attention.png (the first validation date's cross-attention) and samples.txt.
  * scripts/workloads/seq2seq.py is its PyTorch twin.
  */
-final class Seq2Seq implements Workload {
+final class Seq2Seq extends OneModelWorkload {
     static final String ACCURACY_PICTURE = "accuracy.png";
     static final String ATTENTION_PICTURE = "attention.png";
     static final String SAMPLES = "samples.txt";
@@ -59,6 +57,7 @@ final class Seq2Seq implements Workload {
         net = (model.equals("gru") ? new AttentionGru(g) : new DateTransformer(g)).to(s.device());
         parameters = net.parameters();
         optimizer = Adam.adam(parameters, 1e-3);
+        checkpointed("model", net, optimizer);
     }
 
     static String name(String model) {
@@ -73,16 +72,6 @@ final class Seq2Seq implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "val_loss", "val_token_accuracy", "val_exact_match");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("model", net);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override

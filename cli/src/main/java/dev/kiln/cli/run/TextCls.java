@@ -6,7 +6,6 @@ import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
 import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.run.TextBatch.Example;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.Parameter;
 import dev.kiln.nn.checkpoint.AtomicFile;
 import dev.kiln.nn.loss.CrossEntropyLoss;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Text classification on the fortunes: which file (computers, science, politics, ...) a fortune comes from, read as
@@ -27,7 +25,7 @@ import java.util.Map;
  * tenth of each file) give the loss, the accuracy, the balanced accuracy (the classes are far from even) and the
  * confusion matrix, written as confusion.csv and confusion.png. scripts/workloads/textcls.py is its PyTorch twin.
  */
-final class TextCls implements Workload {
+final class TextCls extends OneModelWorkload {
     static final String CONFUSION_CSV = "confusion.csv";
     static final String CONFUSION_PICTURE = "confusion.png";
     static final String ACCURACY_PICTURE = "accuracy.png";
@@ -51,6 +49,7 @@ final class TextCls implements Workload {
         net = new TextClassifier(model, data.categories().size(), new Generator(s.seed())).to(s.device());
         parameters = net.parameters();
         optimizer = Adam.adam(parameters, 1e-3);
+        checkpointed("model", net, optimizer);
     }
 
     /** The run's name, which the checkpoint records: a resume with other classes or another cut is refused by it. */
@@ -66,16 +65,6 @@ final class TextCls implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "val_loss", "val_accuracy", "val_balanced_accuracy");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("model", net);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.kiln.cli.EpochProgress;
 import dev.kiln.cli.data.Batches;
 import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.data.LabeledImages;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.loss.BCEWithLogitsLoss;
 import dev.kiln.nn.loss.Reduction;
 import dev.kiln.optim.Adam;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A variational auto-encoder on Fashion-MNIST (Kingma and Welling): pixels in [0, 1] as Bernoulli probabilities,
@@ -26,7 +24,7 @@ import java.util.Map;
  * minimised with Adam (lr 1e-3). Pictures after each epoch: test images over their reconstructions, samples from the
  * prior, and walks through the latent space between test images. scripts/workloads/vae.py is its PyTorch twin.
  */
-final class Vae implements Workload {
+final class Vae extends OneModelWorkload {
     static final int LATENT = 16;
     static final List<String> FILES = List.of("reconstructions.png", "samples.png", "interpolation.png");
     private static final int PICTURE_COLUMNS = 10;
@@ -42,6 +40,7 @@ final class Vae implements Workload {
         this.s = s;
         model = new VaeModel(LATENT, new Generator(s.seed())).to(s.device());
         optimizer = Adam.adam(model.parameters(), 1e-3);
+        checkpointed("vae", model, optimizer);
         train = FashionMnist.train(s.data()).limit(s.limitTrain());
         test = FashionMnist.test(s.data()).limit(s.limitTest());
     }
@@ -54,16 +53,6 @@ final class Vae implements Workload {
     @Override
     public List<String> metricNames() {
         return List.of("loss", "reconstruction", "kl", "test_loss", "test_reconstruction", "test_kl");
-    }
-
-    @Override
-    public Map<String, Module> modules() {
-        return Map.of("vae", model);
-    }
-
-    @Override
-    public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
     }
 
     @Override
