@@ -6,18 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 sums of {@link CpuBatchNorm} on the Vector API (16 floats a load, widened to two 8-lane double
- * vectors, so the sums stay in double as {@link BatchNormF32Loops}'s). Loaded only when
- * {@link CpuGemm#usesWideVectors()} says the module is there and 512-bit vectors compile. A channel is {@code runs} runs of {@code len}
- * floats, run r at off + r * stride; each run is summed by its own method, its vectors local to it (vectors
- * live across an outer loop or a call the JIT does not inline are boxed on the heap, several times slower
- * than scalar code), and the runs' sums are added in order, so results repeat (they differ from the scalar
- * loops' in the last bits).
+ * The float32 sums of {@link CpuBatchNorm} on the Vector API (a vector of floats a load, widened to two double
+ * vectors of the same width, so the sums stay in double as {@link BatchNormF32Loops}'s). Loaded only when
+ * {@link CpuGemm#usesVectorApi()} says the module is there and 256- or 512-bit vectors compile. A channel is
+ * {@code runs} runs of {@code len} floats, run r at off + r * stride; each run is summed by its own method,
+ * its vectors local to it (vectors live across an outer loop or a call the JIT does not inline are boxed on
+ * the heap, several times slower than scalar code), and the runs' sums are added in order, so results repeat
+ * (they differ from the scalar loops' in the last bits, and between vector widths).
  */
 final class BatchNormF32Vector {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
-    private static final int LANES = 16;
+    private static final VectorSpecies<Float> F = GemmF32Tiles.S;
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final int LANES = GemmF32Tiles.LANES;
 
     private BatchNormF32Vector() {
     }

@@ -10,8 +10,8 @@ import dev.kiln.Tensor;
  * once. One body serves float32 and float64.
  */
 final class CpuBatchNorm {
-    /** float32 sums on the Vector API where its 512-bit kernels run ({@link CpuGemm#usesWideVectors()}). */
-    private static final boolean VECTOR = CpuGemm.usesWideVectors();
+    /** float32 sums on the Vector API where its GEMM runs ({@link CpuGemm#usesVectorApi()}). */
+    private static final boolean VECTOR = CpuGemm.usesVectorApi();
     /** Doubles per scratch block: a block stays in L1/L2 while the passes over it run. */
     private static final int BLOCK = 4096;
 

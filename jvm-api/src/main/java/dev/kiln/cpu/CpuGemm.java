@@ -30,20 +30,16 @@ public final class CpuGemm {
      */
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("kiln.vector")) && GemmF32Vector.usable();
-    /** Whether the kernels written for 512-bit vectors (direct convolutions, batch norm's sums) run too. */
-    private static final boolean WIDE_VECTORS = VECTOR_API && GemmF32Vector.wide();
 
     private CpuGemm() {
     }
 
-    /** Whether float32 GEMMs run on the Vector API kernel (see {@link #VECTOR_API}). */
+    /**
+     * Whether float32 GEMMs run on the Vector API kernel (see {@link #VECTOR_API}); the direct convolutions and batch
+     * norm's sums use it then too.
+     */
     public static boolean usesVectorApi() {
         return VECTOR_API;
-    }
-
-    /** Whether the 512-bit Vector API kernels run (see {@link #WIDE_VECTORS}). */
-    static boolean usesWideVectors() {
-        return WIDE_VECTORS;
     }
 
     /**

@@ -15,9 +15,9 @@ final class DirectConv {
     private DirectConv() {
     }
 
-    /** Whether the forward pass of g runs directly: 512-bit Vector API kernels in use, stride 1, few channels. */
+    /** Whether the forward pass of g runs directly: the Vector API in use, stride 1, few channels. */
     static boolean suitsForward(ConvGeometry g) {
-        return CpuGemm.usesWideVectors() && g.p().strideH() == 1 && g.p().strideW() == 1 && !g.pointwise()
+        return CpuGemm.usesVectorApi() && g.p().strideH() == 1 && g.p().strideW() == 1 && !g.pointwise()
                 && g.colRows() <= MAX_TAPS && g.og() <= MAX_OUT;
     }
 

@@ -9,19 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
  * a zero-padded buffer, planes (hp, wp) = (h + 2 padH, w + 2 padW) one after another; output pixel
  * (oy, ox) is then read at the flat index q = oy * wp + ox, and each kernel tap (c, ky, kx) reads the
  * plane at q + c * hp * wp + ky * dilationH * wp + kx * dilationW: for every tap, consecutive q are
- * consecutive input elements. So 16 output pixels are one vector load per tap, whatever the kernel;
+ * consecutive input elements. So a vector of output pixels is one load per tap, whatever the kernel;
  * the ow..wp-1 columns of each row are computed and dropped (ox &lt; ow only is kept).
  *
- * <p>The micro-kernel holds OB output channels x 32 pixels in 16 registers: per tap, two loads of x,
- * OB broadcasts of a weight and 2 OB fused multiply-adds. The input gradient is the same computation:
+ * <p>The micro-kernel holds output channels x two vectors of pixels in registers: per tap, two loads of x,
+ * a broadcast of each channel's weight and two fused multiply-adds per channel. 512-bit vectors (AVX-512:
+ * 32 registers) take 8 channels, 16 accumulators; 256-bit ones (AVX2: 16 registers) 4 channels, 8
+ * accumulators, twice per block of 8 (8 would spill). The input gradient is the same computation:
  * gy padded by (k - 1) * dilation - pad, convolved with the kernel flipped and its channels swapped.
  * Sums run over channels, then rows, then columns of the kernel, fused.
  */
 final class DirectConvF32Vector {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int LANES = 16;
-    /** Output channels per register block. */
+    private static final VectorSpecies<Float> S = GemmF32Tiles.S;
+    private static final int LANES = GemmF32Tiles.LANES;
+    /** Output channels per block of packed weights and of the tile. */
     private static final int OB = 8;
+    /** Whether a register block takes all OB channels (512-bit vectors) or half of them (256-bit). */
+    static final boolean WIDE = LANES >= 16;
     /** Output pixels (flat q) per register block: two vectors. */
     private static final int QB = 2 * LANES;
     private DirectConvF32Vector() {
@@ -29,6 +33,12 @@ final class DirectConvF32Vector {
 
     /** y (n, o, oh, ow) = conv2d(x, w) + bias (null: none), x, w and bias read from their offsets. */
     static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, float[] y) {
+        forward(g, x, xOff, w, wOff, bias, bOff, y, WIDE);
+    }
+
+    /** forward with register blocks of all OB channels (wide) or half of them: tests run both on any machine. */
+    static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, float[] y,
+                        boolean wide) {
         int kk = g.kh() * g.kw();
         Plan plan = Plan.forward(g);
         float[][] packed = new float[g.groups()][];
@@ -44,13 +54,18 @@ final class DirectConvF32Vector {
                 int grp = t % g.groups();
                 plan.pad(x, xOff + (img * g.c() + grp * g.cg()) * g.inPlane(), buffer, 0);
                 plan.run(buffer, packed[grp], bias, bias == null ? 0 : bOff + grp * g.og(), y,
-                        (img * g.o() + grp * g.og()) * g.outPlane());
+                        (img * g.o() + grp * g.og()) * g.outPlane(), wide);
             }
         });
     }
 
     /** gx (n, c, h, w) = the input gradient of conv2d for gy (n, o, oh, ow) and w. */
     static void backwardInput(ConvGeometry g, float[] gy, int gyOff, float[] w, int wOff, float[] gx) {
+        backwardInput(g, gy, gyOff, w, wOff, gx, WIDE);
+    }
+
+    /** backwardInput in register blocks of OB channels (wide) or half of them, as forward. */
+    static void backwardInput(ConvGeometry g, float[] gy, int gyOff, float[] w, int wOff, float[] gx, boolean wide) {
         int kh = g.kh();
         int kw = g.kw();
         int dh = g.p().dilationH();
@@ -70,7 +85,7 @@ final class DirectConvF32Vector {
                 int img = t / g.groups();
                 int grp = t % g.groups();
                 plan.pad(gy, gyOff + (img * g.o() + grp * g.og()) * g.outPlane(), buffer, 0);
-                plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane());
+                plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane(), wide);
             }
         });
     }
@@ -157,8 +172,11 @@ final class DirectConvF32Vector {
             return out;
         }
 
-        /** cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias). */
-        void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff) {
+        /**
+         * cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias), in
+         * register blocks of OB channels (wide) or OB / 2.
+         */
+        void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff, boolean wide) {
             int taps = cin * kh * kw;
             int[] offsets = offsets();
             float[] tile = new float[OB * QB];
@@ -168,14 +186,21 @@ final class DirectConvF32Vector {
                     start[j] = bias[bOff + ob * OB + j];
                 }
                 for (int q0 = 0; q0 < flat(); q0 += QB) {
-                    block(buffer, q0, offsets, packed, ob * taps * OB, start, tile);
+                    if (wide) {
+                        block8(buffer, q0, offsets, packed, ob * taps * OB, start, tile);
+                    } else {
+                        block4(buffer, q0, offsets, packed, ob * taps * OB, 0, start, tile);
+                        if (ob * OB + 4 < cout) {
+                            block4(buffer, q0, offsets, packed, ob * taps * OB, 4, start, tile);
+                        }
+                    }
                     store(tile, ob, q0, dst, dstOff);
                 }
             }
         }
 
         /** tile (OB, QB) = start + the block's sums; kept out of line with its accumulators as locals, in registers. */
-        private static void block(float[] x, int q0, int[] offsets, float[] wts, int wAt, float[] start, float[] tile) {
+        private static void block8(float[] x, int q0, int[] offsets, float[] wts, int wAt, float[] start, float[] tile) {
             FloatVector a00 = FloatVector.broadcast(S, start[0]);
             FloatVector a01 = a00;
             FloatVector a10 = FloatVector.broadcast(S, start[1]);
@@ -238,6 +263,46 @@ final class DirectConvF32Vector {
             a61.intoArray(tile, 6 * QB + LANES);
             a70.intoArray(tile, 7 * QB);
             a71.intoArray(tile, 7 * QB + LANES);
+        }
+
+        /** Rows j0 .. j0 + 3 of tile (OB, QB) = start + their sums: {@link #block8} for half the channels. */
+        private static void block4(float[] x, int q0, int[] offsets, float[] wts, int wAt, int j0, float[] start,
+                                   float[] tile) {
+            FloatVector a00 = FloatVector.broadcast(S, start[j0]);
+            FloatVector a01 = a00;
+            FloatVector a10 = FloatVector.broadcast(S, start[j0 + 1]);
+            FloatVector a11 = a10;
+            FloatVector a20 = FloatVector.broadcast(S, start[j0 + 2]);
+            FloatVector a21 = a20;
+            FloatVector a30 = FloatVector.broadcast(S, start[j0 + 3]);
+            FloatVector a31 = a30;
+            for (int t = 0; t < offsets.length; t++) {
+                int at = q0 + offsets[t];
+                FloatVector x0 = FloatVector.fromArray(S, x, at);
+                FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
+                int wi = wAt + t * OB + j0;
+                FloatVector v = FloatVector.broadcast(S, wts[wi]);
+                a00 = x0.fma(v, a00);
+                a01 = x1.fma(v, a01);
+                v = FloatVector.broadcast(S, wts[wi + 1]);
+                a10 = x0.fma(v, a10);
+                a11 = x1.fma(v, a11);
+                v = FloatVector.broadcast(S, wts[wi + 2]);
+                a20 = x0.fma(v, a20);
+                a21 = x1.fma(v, a21);
+                v = FloatVector.broadcast(S, wts[wi + 3]);
+                a30 = x0.fma(v, a30);
+                a31 = x1.fma(v, a31);
+            }
+            int r = j0 * QB;
+            a00.intoArray(tile, r);
+            a01.intoArray(tile, r + LANES);
+            a10.intoArray(tile, r + QB);
+            a11.intoArray(tile, r + QB + LANES);
+            a20.intoArray(tile, r + 2 * QB);
+            a21.intoArray(tile, r + 2 * QB + LANES);
+            a30.intoArray(tile, r + 3 * QB);
+            a31.intoArray(tile, r + 3 * QB + LANES);
         }
 
         /** The tile's kept outputs (q &lt; flat, column &lt; ow, channel &lt; cout) into dst, a row's run at a time. */

@@ -9,17 +9,18 @@ import jdk.incubator.vector.VectorSpecies;
  * padded planes: gw[o][t] = sum over images and output pixels q of gy[o][q] x[q + offset(t)], where
  * offset(t) is tap t's flat offset (channel, row, column). gy is laid out on the flat grid too (zeros in
  * the dropped columns), so both operands of every product are consecutive: a block of 4 output channels
- * x 5 taps keeps 20 vector sums over 16 pixels each, reads 9 vectors per 20 fused multiply-adds, and adds
- * its lanes up at the end. Images go in fixed slices (independent of the thread count), each slice's
- * sums added in slice order, as the GEMM path does.
+ * x 5 taps keeps 20 vector sums (512-bit vectors: 32 registers; 4 x 3 taps, 12 sums, with 256-bit ones: 16
+ * registers), reads 9 vectors per 20 fused multiply-adds (7 per 12), and adds its lanes up at the end.
+ * Images go in fixed slices (independent of the thread count), each slice's sums added in slice order, as
+ * the GEMM path does.
  */
 final class DirectConvWeightGradF32Vector {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int LANES = 16;
+    private static final VectorSpecies<Float> S = GemmF32Tiles.S;
+    private static final int LANES = GemmF32Tiles.LANES;
     /** Output channels per register block. */
     private static final int OBW = 4;
-    /** Taps per register block. */
-    private static final int TB = 5;
+    /** Taps per register block: as many as the registers hold beside the sums. */
+    static final int TB = LANES >= 16 ? 5 : 3;
     /** Flat pixels (about) summed per slice of images. */
     private static final int SLICE_FLAT = 2048;
 
@@ -28,13 +29,18 @@ final class DirectConvWeightGradF32Vector {
 
     /** gw (o, c / groups, kh, kw) = the weight gradient of conv2d for gy (n, o, oh, ow) and x. */
     static void backwardWeight(ConvGeometry g, float[] gy, int gyOff, float[] x, int xOff, float[] gw) {
+        backwardWeight(g, gy, gyOff, x, xOff, gw, TB);
+    }
+
+    /** backwardWeight in register blocks of tb (5 or 3) taps: tests run both on any machine. */
+    static void backwardWeight(ConvGeometry g, float[] gy, int gyOff, float[] x, int xOff, float[] gw, int tb) {
         DirectConvF32Vector.Plan plan = DirectConvF32Vector.Plan.forward(g);
         int flatR = (plan.flat() + LANES - 1) / LANES * LANES; // a channel's gy on the flat grid, whole vectors
         int region = Math.max(plan.cin() * plan.hp() * plan.wp(), flatR + plan.reach()); // an image's planes, reads past
         int taps = g.colRows();
-        int tapBlocks = (taps + TB - 1) / TB;
+        int tapBlocks = (taps + tb - 1) / tb;
         int rows = (g.og() + OBW - 1) / OBW * OBW;            // gy rows, zero past og
-        int[] offsets = new int[tapBlocks * TB];               // taps past the last read offset 0, dropped
+        int[] offsets = new int[tapBlocks * tb];               // taps past the last read offset 0, dropped
         System.arraycopy(plan.offsets(), 0, offsets, 0, taps);
         int slice = Math.max(1, SLICE_FLAT / flatR);
         int slices = (g.n() + slice - 1) / slice;
@@ -45,7 +51,7 @@ final class DirectConvWeightGradF32Vector {
             Parallel.forRange(slices, 1, (s0, s1) -> {
                 float[] xs = new float[slice * region];
                 float[] gys = new float[rows * slice * flatR];
-                float[] sums = new float[OBW * TB];
+                float[] sums = new float[OBW * tb];
                 for (int s = s0; s < s1; s++) {
                     int first = s * slice;
                     int count = Math.min(slice, g.n() - first);
@@ -62,12 +68,12 @@ final class DirectConvWeightGradF32Vector {
                     }
                     partial[s] = new float[size];
                     for (int ob = 0; ob * OBW < g.og(); ob++) {
-                        for (int tb = 0; tb < tapBlocks; tb++) {
+                        for (int b = 0; b < tapBlocks; b++) {
                             block(xs, region, gys, slice * flatR, ob * OBW * slice * flatR, flatR, count, offsets,
-                                    tb * TB, sums);
+                                    b * tb, tb, sums);
                             for (int o = 0; o < OBW && ob * OBW + o < g.og(); o++) {
-                                for (int t = 0; t < TB && tb * TB + t < taps; t++) {
-                                    partial[s][(ob * OBW + o) * taps + tb * TB + t] = sums[o * TB + t];
+                                for (int t = 0; t < tb && b * tb + t < taps; t++) {
+                                    partial[s][(ob * OBW + o) * taps + b * tb + t] = sums[o * tb + t];
                                 }
                             }
                         }
@@ -80,12 +86,22 @@ final class DirectConvWeightGradF32Vector {
         }
     }
 
+    /** {@link #block5} or {@link #block3}: a register block of tb taps. */
+    private static void block(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
+                              int t0, int tb, float[] sums) {
+        if (tb == 5) {
+            block5(x, region, gy, gyRow, gAt, flatR, count, offsets, t0, sums);
+        } else {
+            block3(x, region, gy, gyRow, gAt, flatR, count, offsets, t0, sums);
+        }
+    }
+
     /**
-     * sums[o * TB + t] = sum over images i &lt; count and q &lt; flatR of gy[gAt + o * gyRow + i * flatR + q]
+     * sums[o * 5 + t] = sum over images i &lt; count and q &lt; flatR of gy[gAt + o * gyRow + i * flatR + q]
      * x[i * region + q + offsets[t0 + t]]; its accumulators are locals, so they stay in registers.
      */
-    private static void block(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
-                              int t0, float[] sums) {
+    private static void block5(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
+                               int t0, float[] sums) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = FloatVector.zero(S);
         FloatVector a02 = FloatVector.zero(S);
@@ -167,5 +183,63 @@ final class DirectConvWeightGradF32Vector {
         sums[17] = a32.reduceLanes(VectorOperators.ADD);
         sums[18] = a33.reduceLanes(VectorOperators.ADD);
         sums[19] = a34.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link #block5} for 3 taps: sums[o * 3 + t]. */
+    private static void block3(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
+                               int t0, float[] sums) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = FloatVector.zero(S);
+        FloatVector a02 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S);
+        FloatVector a11 = FloatVector.zero(S);
+        FloatVector a12 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S);
+        FloatVector a21 = FloatVector.zero(S);
+        FloatVector a22 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S);
+        FloatVector a31 = FloatVector.zero(S);
+        FloatVector a32 = FloatVector.zero(S);
+        int xq = 0;
+        int q = 0;
+        for (int gq = gAt; gq < gAt + count * flatR; gq += LANES) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xq + offsets[t0]);
+            FloatVector x1 = FloatVector.fromArray(S, x, xq + offsets[t0 + 1]);
+            FloatVector x2 = FloatVector.fromArray(S, x, xq + offsets[t0 + 2]);
+            FloatVector g0 = FloatVector.fromArray(S, gy, gq);
+            a00 = g0.fma(x0, a00);
+            a01 = g0.fma(x1, a01);
+            a02 = g0.fma(x2, a02);
+            FloatVector g1 = FloatVector.fromArray(S, gy, gq + gyRow);
+            a10 = g1.fma(x0, a10);
+            a11 = g1.fma(x1, a11);
+            a12 = g1.fma(x2, a12);
+            FloatVector g2 = FloatVector.fromArray(S, gy, gq + 2 * gyRow);
+            a20 = g2.fma(x0, a20);
+            a21 = g2.fma(x1, a21);
+            a22 = g2.fma(x2, a22);
+            FloatVector g3 = FloatVector.fromArray(S, gy, gq + 3 * gyRow);
+            a30 = g3.fma(x0, a30);
+            a31 = g3.fma(x1, a31);
+            a32 = g3.fma(x2, a32);
+            xq += LANES;
+            q += LANES;
+            if (q == flatR) {
+                q = 0;
+                xq += region - flatR;
+            }
+        }
+        sums[0] = a00.reduceLanes(VectorOperators.ADD);
+        sums[1] = a01.reduceLanes(VectorOperators.ADD);
+        sums[2] = a02.reduceLanes(VectorOperators.ADD);
+        sums[3] = a10.reduceLanes(VectorOperators.ADD);
+        sums[4] = a11.reduceLanes(VectorOperators.ADD);
+        sums[5] = a12.reduceLanes(VectorOperators.ADD);
+        sums[6] = a20.reduceLanes(VectorOperators.ADD);
+        sums[7] = a21.reduceLanes(VectorOperators.ADD);
+        sums[8] = a22.reduceLanes(VectorOperators.ADD);
+        sums[9] = a30.reduceLanes(VectorOperators.ADD);
+        sums[10] = a31.reduceLanes(VectorOperators.ADD);
+        sums[11] = a32.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -41,11 +41,6 @@ final class GemmF32Vector {
         return GemmF32Tiles.S.vectorBitSize() >= 256;
     }
 
-    /** Whether they are 512 bits wide, as the direct convolutions and batch norm's sums are written for. */
-    static boolean wide() {
-        return GemmF32Tiles.S.vectorBitSize() >= 512;
-    }
-
     /**
      * C[i][j] at c[cOff + i * cRs + j * cCs] (+)= sum_p A[i][p] B[p][j], A[i][p] at a[aOff + i * aRs + p * aCs],
      * B[p][j] at b[bOff + p * bRs + j * bCs]; m, n, k >= 1. Tasks (a tile of B's columns and a range of row

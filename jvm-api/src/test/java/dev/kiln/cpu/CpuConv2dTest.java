@@ -1,6 +1,7 @@
 package dev.kiln.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
@@ -131,6 +132,19 @@ class CpuConv2dTest {
         tol.assertClose(run + " backward weight", naiveBackwardWeight(c, gy, x), values(gw));
     }
 
+    /**
+     * surefire's vector-api execution runs this class with the Vector API module: there LeNet's cases above take the
+     * direct kernels, on 256- and 512-bit machines alike (their register blocks differ); elsewhere im2col and the GEMM.
+     */
+    @Test
+    void lenetConvolutions_runDirectlyExactlyWhereTheVectorApiRuns() {
+        ConvGeometry conv2 = ConvGeometry.of(new int[] {64, 6, 14, 14}, new int[] {16, 6, 5, 5}, Conv2dParams.of(1, 0, 1, 1));
+        boolean vector = CpuGemm.usesVectorApi();
+        assertEquals(vector, DirectConv.suitsForward(conv2));
+        assertEquals(vector, DirectConv.suitsBackwardWeight(conv2));
+        assertEquals(vector, DirectConv.suitsBackwardInput(conv2));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void conv2d_backwardsAreAdjointsOfForward(Run run) {
@@ -233,7 +247,7 @@ class CpuConv2dTest {
         return sum;
     }
 
-    private static double[] naiveForward(Case c, double[] x, double[] w, double[] b) {
+    static double[] naiveForward(Case c, double[] x, double[] w, double[] b) {
         int[] ys = c.yShape();
         double[] y = new double[numel(ys)];
         for (int img = 0; img < ys[0]; img++) {
@@ -284,13 +298,13 @@ class CpuConv2dTest {
         void term(int yIndex, int xIndex, int wIndex);
     }
 
-    private static double[] naiveBackwardInput(Case c, double[] gy, double[] w) {
+    static double[] naiveBackwardInput(Case c, double[] gy, double[] w) {
         double[] gx = new double[numel(c.xShape())];
         forEachTerm(c, (yi, xi, wi) -> gx[xi] += gy[yi] * w[wi]);
         return gx;
     }
 
-    private static double[] naiveBackwardWeight(Case c, double[] gy, double[] x) {
+    static double[] naiveBackwardWeight(Case c, double[] gy, double[] x) {
         double[] gw = new double[numel(c.wShape())];
         forEachTerm(c, (yi, xi, wi) -> gw[wi] += gy[yi] * x[xi]);
         return gw;
@@ -318,7 +332,7 @@ class CpuConv2dTest {
         return sum;
     }
 
-    private static int numel(int[] shape) {
+    static int numel(int[] shape) {
         int n = 1;
         for (int s : shape) {
             n *= s;
@@ -326,7 +340,7 @@ class CpuConv2dTest {
         return n;
     }
 
-    private static double[] random(Random rnd, int size) {
+    static double[] random(Random rnd, int size) {
         double[] out = new double[size];
         for (int i = 0; i < size; i++) {
             out[i] = (float) (rnd.nextDouble() * 2 - 1); // exactly representable in float32 too
