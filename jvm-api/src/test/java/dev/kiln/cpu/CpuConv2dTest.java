@@ -89,7 +89,9 @@ class CpuConv2dTest {
         new Case("direct: 5 to 19 channels, pad (1,3), dilation (2,1), groups 1", 2, 5, 9, 37, 19, 3, 4,
                 new Conv2dParams(1, 1, 1, 3, 2, 1, 1), true),
         new Case("direct: groups 3, dilation 2, pad 2, 4x3 kernel", 2, 6, 11, 17, 9, 4, 3,
-                new Conv2dParams(1, 1, 2, 2, 2, 2, 3), false));
+                new Conv2dParams(1, 1, 2, 2, 2, 2, 3), false),
+        // 360 taps, 48 outputs: forward and input gradient direct with 256-bit vectors, the weight gradient a GEMM
+        new Case("40 to 48 channels 3x3 pad1", 2, 40, 9, 10, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true));
 
     record Run(Case c, DType dtype) {
         @Override
