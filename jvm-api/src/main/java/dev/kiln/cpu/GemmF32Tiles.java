@@ -52,11 +52,10 @@ final class GemmF32Tiles {
         FloatVector c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bAt = bo + p * ldb;
+        // indices stepped, not multiplied (see kernel6)
+        for (int p = 0, bAt = bo, aAt = ao; p < kc; p++, bAt += ldb, aAt += MR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
             FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
-            int aAt = ao + p * MR;
             FloatVector x = FloatVector.broadcast(S, ap[aAt]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -147,11 +146,11 @@ final class GemmF32Tiles {
         FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bAt = bo + p * ldb;
+        // indices stepped, not multiplied: C2 then keeps them in registers (multiplied, one went to the stack and
+        // back every step; seen in the AVX2 code) and drops A's bounds checks
+        for (int p = 0, bAt = bo, aAt = ao; p < kc; p++, bAt += ldb, aAt += MR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
             FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
-            int aAt = ao + p * MR;
             FloatVector x = FloatVector.broadcast(S, ap[aAt]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
