@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * padded planes: gw[o][t] = sum over images and output pixels q of gy[o][q] x[q + offset(t)], where
  * offset(t) is tap t's flat offset (channel, row, column). gy is laid out on the flat grid too (zeros in
  * the dropped columns), so both operands of every product are consecutive: a block of 4 output channels
- * x 5 taps keeps 20 vector sums (512-bit vectors: 32 registers; 4 x 3 taps, 12 sums, with 256-bit ones: 16
- * registers), reads 9 vectors per 20 fused multiply-adds (7 per 12), and adds its lanes up at the end.
+ * x 5 taps keeps 20 vector sums (512-bit vectors: 32 registers; 4 x 2 taps, 8 sums, with 256-bit ones: 16
+ * registers, where 4 x 3 spilled a sum to the stack and ran 1.2-1.4x slower), reads 9 vectors per 20 fused
+ * multiply-adds (6 per 8), and adds its lanes up at the end.
  * Images go in fixed slices (independent of the thread count), each slice's sums added in slice order, as
  * the GEMM path does.
  */
@@ -20,7 +21,7 @@ final class DirectConvWeightGradF32Vector {
     /** Output channels per register block. */
     private static final int OBW = 4;
     /** Taps per register block: as many as the registers hold beside the sums. */
-    static final int TB = LANES >= 16 ? 5 : 3;
+    static final int TB = LANES >= 16 ? 5 : 2;
     /** Flat pixels (about) summed per slice of images. */
     private static final int SLICE_FLAT = 2048;
 
@@ -32,7 +33,7 @@ final class DirectConvWeightGradF32Vector {
         backwardWeight(g, gy, gyOff, x, xOff, gw, TB);
     }
 
-    /** backwardWeight in register blocks of tb (5 or 3) taps: tests run both on any machine. */
+    /** backwardWeight in register blocks of tb (5 or 2) taps: tests run both on any machine. */
     static void backwardWeight(ConvGeometry g, float[] gy, int gyOff, float[] x, int xOff, float[] gw, int tb) {
         DirectConvF32Vector.Plan plan = DirectConvF32Vector.Plan.forward(g);
         int flatR = (plan.flat() + LANES - 1) / LANES * LANES; // a channel's gy on the flat grid, whole vectors
@@ -86,13 +87,13 @@ final class DirectConvWeightGradF32Vector {
         }
     }
 
-    /** {@link #block5} or {@link #block3}: a register block of tb taps. */
+    /** {@link #block5} or {@link #block2}: a register block of tb taps. */
     private static void block(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
                               int t0, int tb, float[] sums) {
         if (tb == 5) {
             block5(x, region, gy, gyRow, gAt, flatR, count, offsets, t0, sums);
         } else {
-            block3(x, region, gy, gyRow, gAt, flatR, count, offsets, t0, sums);
+            block2(x, region, gy, gyRow, gAt, flatR, count, offsets, t0, sums);
         }
     }
 
@@ -185,61 +186,51 @@ final class DirectConvWeightGradF32Vector {
         sums[19] = a34.reduceLanes(VectorOperators.ADD);
     }
 
-    /** {@link #block5} for 3 taps: sums[o * 3 + t]. */
-    private static void block3(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
+    /** {@link #block5} for 2 taps: sums[o * 2 + t]. */
+    private static void block2(float[] x, int region, float[] gy, int gyRow, int gAt, int flatR, int count, int[] offsets,
                                int t0, float[] sums) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = FloatVector.zero(S);
-        FloatVector a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S);
         FloatVector a11 = FloatVector.zero(S);
-        FloatVector a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S);
         FloatVector a21 = FloatVector.zero(S);
-        FloatVector a22 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S);
         FloatVector a31 = FloatVector.zero(S);
-        FloatVector a32 = FloatVector.zero(S);
-        int xq = 0;
+        int xq0 = offsets[t0];
+        int xq1 = offsets[t0 + 1];
         int q = 0;
         for (int gq = gAt; gq < gAt + count * flatR; gq += LANES) {
-            FloatVector x0 = FloatVector.fromArray(S, x, xq + offsets[t0]);
-            FloatVector x1 = FloatVector.fromArray(S, x, xq + offsets[t0 + 1]);
-            FloatVector x2 = FloatVector.fromArray(S, x, xq + offsets[t0 + 2]);
+            FloatVector x0 = FloatVector.fromArray(S, x, xq0);
+            FloatVector x1 = FloatVector.fromArray(S, x, xq1);
             FloatVector g0 = FloatVector.fromArray(S, gy, gq);
             a00 = g0.fma(x0, a00);
             a01 = g0.fma(x1, a01);
-            a02 = g0.fma(x2, a02);
             FloatVector g1 = FloatVector.fromArray(S, gy, gq + gyRow);
             a10 = g1.fma(x0, a10);
             a11 = g1.fma(x1, a11);
-            a12 = g1.fma(x2, a12);
             FloatVector g2 = FloatVector.fromArray(S, gy, gq + 2 * gyRow);
             a20 = g2.fma(x0, a20);
             a21 = g2.fma(x1, a21);
-            a22 = g2.fma(x2, a22);
             FloatVector g3 = FloatVector.fromArray(S, gy, gq + 3 * gyRow);
             a30 = g3.fma(x0, a30);
             a31 = g3.fma(x1, a31);
-            a32 = g3.fma(x2, a32);
-            xq += LANES;
+            xq0 += LANES;
+            xq1 += LANES;
             q += LANES;
             if (q == flatR) {
                 q = 0;
-                xq += region - flatR;
+                xq0 += region - flatR;
+                xq1 += region - flatR;
             }
         }
         sums[0] = a00.reduceLanes(VectorOperators.ADD);
         sums[1] = a01.reduceLanes(VectorOperators.ADD);
-        sums[2] = a02.reduceLanes(VectorOperators.ADD);
-        sums[3] = a10.reduceLanes(VectorOperators.ADD);
-        sums[4] = a11.reduceLanes(VectorOperators.ADD);
-        sums[5] = a12.reduceLanes(VectorOperators.ADD);
-        sums[6] = a20.reduceLanes(VectorOperators.ADD);
-        sums[7] = a21.reduceLanes(VectorOperators.ADD);
-        sums[8] = a22.reduceLanes(VectorOperators.ADD);
-        sums[9] = a30.reduceLanes(VectorOperators.ADD);
-        sums[10] = a31.reduceLanes(VectorOperators.ADD);
-        sums[11] = a32.reduceLanes(VectorOperators.ADD);
+        sums[2] = a10.reduceLanes(VectorOperators.ADD);
+        sums[3] = a11.reduceLanes(VectorOperators.ADD);
+        sums[4] = a20.reduceLanes(VectorOperators.ADD);
+        sums[5] = a21.reduceLanes(VectorOperators.ADD);
+        sums[6] = a30.reduceLanes(VectorOperators.ADD);
+        sums[7] = a31.reduceLanes(VectorOperators.ADD);
     }
 }
