@@ -1,10 +1,12 @@
-"""Times the shapes of Kiln's GemmBench, Conv2dBench, LeNetConvBench and SparseBench in PyTorch on the CPU and prints GFLOP/s.
+"""Times the shapes of Kiln's GemmBench, Conv2dBench, LeNetConvBench, SmallConvBench and SparseBench in PyTorch on the CPU and prints GFLOP/s.
 
-Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py
+Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py [REGEX]
+(REGEX: only the cases whose name it matches, e.g. SmallConvBench).
 Each case runs with 1 and with 2 threads. Output lines (tab-separated):
     <case>  <threads>  <gflops>
 where <case> matches the JMH benchmark name (e.g. GemmBench.sgemm n=1024).
 """
+import re
 import statistics
 import sys
 import time
@@ -74,6 +76,24 @@ def cases():
         yield f"LeNetConvBench.backwardWeight layer={layer}", flop, \
             lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad)
 
+    # SmallConvBench: resnet-small's and cnn's 3x3 pad-1 convolutions at batch 64, no bias; the gradients as autograd
+    # computes them (aten.convolution_backward, one output each)
+    for shape in ("16x16x28s1", "32x32x14s1", "64x64x7s1", "32x64x14s1", "16x32x28s2", "32x64x14s2"):
+        c, o, h, stride = (int(v) for v in shape.replace("s", "x").split("x"))
+        oh = (h + 2 - 3) // stride + 1
+        flop = 2.0 * 64 * o * oh * oh * c * 9
+        x = torch.randn(64, c, h, h, generator=g)
+        w = torch.randn(o, c, 3, 3, generator=g)
+        gy = torch.randn(64, o, oh, oh, generator=g)
+
+        def backward(mask, x=x, w=w, gy=gy, stride=stride):
+            return torch.ops.aten.convolution_backward(gy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1,
+                                                       mask)
+        yield f"SmallConvBench.forward shape={shape}", flop, \
+            lambda x=x, w=w, stride=stride: F.conv2d(x, w, stride=stride, padding=1)
+        yield f"SmallConvBench.backwardInput shape={shape}", flop, lambda backward=backward: backward([True, False, False])
+        yield f"SmallConvBench.backwardWeight shape={shape}", flop, lambda backward=backward: backward([False, True, False])
+
     # SparseBench: a (20000, 20000) CSR matrix, 16 random columns per row, times x (20000, 64); its transpose
     # times g; (g @ x^T) sampled at its pattern. 2 FLOPs per entry and column.
     nodes, degree, features = 20000, 16, 64
@@ -95,6 +115,8 @@ def main():
         for threads in (1, 2):  # on 2 cores, 1 thread is often faster (OpenMP and OpenBLAS threads oversubscribe)
             torch.set_num_threads(threads)
             for name, flop, fn in cases():
+                if len(sys.argv) > 1 and not re.search(sys.argv[1], name):
+                    continue
                 seconds = median_seconds(fn)
                 print(f"{name}\t{threads}\t{flop / seconds / 1e9:.1f}", flush=True)
 
