@@ -154,6 +154,10 @@ final class CpuSoftmax {
             for (int c = 0; c < w; c++) {
                 sum[c] = 1 / sum[c];
             }
+            if (w == 1) {
+                scale(slab, n, sum[0]);
+                return;
+            }
             for (int r = 0; r < len; r++) {
                 for (int c = 0; c < w; c++) {
                     slab[r * w + c] *= sum[c];
@@ -165,6 +169,12 @@ final class CpuSoftmax {
     private static void subtract(double[] a, int n, double v) {
         for (int i = 0; i < n; i++) {
             a[i] -= v;
+        }
+    }
+
+    private static void scale(double[] a, int n, double v) {
+        for (int i = 0; i < n; i++) {
+            a[i] *= v;
         }
     }
 
@@ -231,6 +241,19 @@ final class CpuSoftmax {
         }
         if (log) {
             exp(ys, n, fast);
+        }
+        if (w == 1) { // one flat loop per case: C2 vectorises those, not a nested loop of one column
+            double d = dot[0];
+            if (log) {
+                for (int i = 0; i < n; i++) {
+                    g[i] -= ys[i] * d;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    g[i] = ys[i] * (g[i] - d);
+                }
+            }
+            return;
         }
         for (int r = 0; r < len; r++) {
             for (int c = 0; c < w; c++) {
