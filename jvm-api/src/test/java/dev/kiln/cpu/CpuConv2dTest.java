@@ -63,7 +63,8 @@ class CpuConv2dTest {
                 Conv2dParams.of(2, 0, 1, 1), false),
         new Case("1x1 kernel stride2, 8 to 16 channels, 2790 pixels", 3, 8, 61, 59, 16, 1, 1, Conv2dParams.of(2, 0, 1, 1),
                 false),
-        new Case("16 to 24 channels 3x3 (blocked gemm)", 2, 16, 20, 18, 24, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+        new Case("16 to 24 channels 3x3 (blocked gemm; direct with the Vector API)", 2, 16, 20, 18, 24, 3, 3,
+                Conv2dParams.of(1, 1, 1, 1), true),
         // large enough for the packed GEMM kernels; the forward packs its panels straight from x
         new Case("3x2 kernel, stride (2,1), pad (2,1), dilation (2,3), groups 2, blocked gemm", 2, 24, 40, 37, 12, 3, 2,
                 new Conv2dParams(2, 1, 2, 1, 2, 3, 2), true),
