@@ -55,7 +55,11 @@ final class CpuOptim {
         double eps = p.eps();
         double stepSize = p.stepSize();
         double bc2 = p.biasCorrection2Sqrt();
-        ChunkKernel kernel = (t, len) -> {
+        if (CpuGemm.usesVectorApi() && DoubleBlocks.data(param) instanceof float[] w) {
+            adamF32Vector(w, param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+            return;
+        }
+        run((t, len) -> {
             double[] w = t[0];
             double[] g = t[GRAD];
             double[] m = t[2];
@@ -73,62 +77,47 @@ final class CpuOptim {
                 }
                 w[i] = wi - stepSize * (m[i] / (Math.sqrt(vi) / bc2 + eps));
             }
-        };
-        Tensor[] ts = {param, grad, expAvg, expAvgSq, maxExpAvgSq};
-        if (CpuGemm.usesVectorApi() && DoubleBlocks.data(param) instanceof float[] w) {
-            // whole vectors on the Vector API (no scratch copies), the few elements past them through the kernel
-            float[] g = (float[]) DoubleBlocks.data(grad);
-            float[] m = (float[]) DoubleBlocks.data(expAvg);
-            float[] v = (float[]) DoubleBlocks.data(expAvgSq);
-            float[] vmax = maxExpAvgSq == null ? null : (float[]) DoubleBlocks.data(maxExpAvgSq);
-            int xo = maxExpAvgSq == null ? 0 : maxExpAvgSq.storageOffset();
-            inChunks(param.numel(), (from, to) -> {
-                int done = AdamF32Vector.adam(from, to, w, param.storageOffset(), g, grad.storageOffset(), m,
-                        expAvg.storageOffset(), v, expAvgSq.storageOffset(), vmax, xo, p);
-                if (done < to) {
-                    span(kernel, ts, done, to - done);
-                }
-            });
-            return;
-        }
-        run(kernel, ts);
+        }, param, grad, expAvg, expAvgSq, maxExpAvgSq);
+    }
+
+    /** adam for float32 on the Vector API ({@link AdamF32Vector}: no scratch copies), in parallel over chunks. */
+    private static void adamF32Vector(float[] w, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq,
+                                      Tensor maxExpAvgSq, AdamParams p) {
+        int n = param.numel();
+        float[] g = (float[]) DoubleBlocks.data(grad);
+        float[] m = (float[]) DoubleBlocks.data(expAvg);
+        float[] v = (float[]) DoubleBlocks.data(expAvgSq);
+        float[] vmax = maxExpAvgSq == null ? null : (float[]) DoubleBlocks.data(maxExpAvgSq);
+        int xo = maxExpAvgSq == null ? 0 : maxExpAvgSq.storageOffset();
+        Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> AdamF32Vector.adam(c0 * CHUNK, Math.min(n, c1 * CHUNK),
+                w, param.storageOffset(), g, grad.storageOffset(), m, expAvg.storageOffset(), v, expAvgSq.storageOffset(),
+                vmax, xo, p));
     }
 
     /** ts[0] param, ts[GRAD] grad (read only), then state; all contiguous with param's numel, or null. */
     private static void run(ChunkKernel kernel, Tensor... ts) {
-        inChunks(ts[0].numel(), (from, to) -> {
-            for (int pos = from; pos < to; pos += CHUNK) {
-                span(kernel, ts, pos, Math.min(CHUNK, to - pos));
+        int n = ts[0].numel();
+        Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
+            double[][] scratch = SCRATCH.get();
+            double[][] t = new double[ts.length][];
+            for (int k = 0; k < ts.length; k++) {
+                t[k] = ts[k] == null ? null : scratch[k];
+            }
+            for (int c = c0; c < c1; c++) {
+                int pos = c * CHUNK;
+                int len = Math.min(CHUNK, n - pos);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null) {
+                        DoubleBlocks.read(DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 1, 0, len, 1, t[k], 0);
+                    }
+                }
+                kernel.apply(t, len);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null && k != GRAD) {
+                        DoubleBlocks.write(t[k], 0, 1, len, DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 0);
+                    }
+                }
             }
         });
-    }
-
-    /** Elements [pos, pos + len) of every tensor, len &lt;= CHUNK, read into double scratch, updated, written back. */
-    private static void span(ChunkKernel kernel, Tensor[] ts, int pos, int len) {
-        double[][] scratch = SCRATCH.get();
-        double[][] t = new double[ts.length][];
-        for (int k = 0; k < ts.length; k++) {
-            if (ts[k] != null) {
-                t[k] = scratch[k];
-                DoubleBlocks.read(DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 1, 0, len, 1, t[k], 0);
-            }
-        }
-        kernel.apply(t, len);
-        for (int k = 0; k < ts.length; k++) {
-            if (ts[k] != null && k != GRAD) {
-                DoubleBlocks.write(t[k], 0, 1, len, DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 0);
-            }
-        }
-    }
-
-    /** A loop over elements [from, to) of every tensor. */
-    @FunctionalInterface
-    private interface Span {
-        void run(int from, int to);
-    }
-
-    /** span over [0, n) in parallel, in pieces of at least four whole chunks. */
-    private static void inChunks(int n, Span span) {
-        Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> span.run(c0 * CHUNK, Math.min(n, c1 * CHUNK)));
     }
 }
