@@ -5,65 +5,101 @@ import dev.kiln.SgdParams;
 import dev.kiln.Tensor;
 
 /**
- * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors of one dtype: one pass over the
- * parameter, its gradient and its state, in parallel over chunks, by the loops of {@link OptimLoopsF32} /
- * {@link OptimLoopsF64}. (They once widened every chunk into double scratch and back: a quarter of an MLP step.)
+ * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors: each chunk of
+ * every tensor is read into double scratch, updated, and written back once, in parallel over chunks.
  */
 final class CpuOptim {
     private static final int CHUNK = CpuMap.CHUNK;
-    /** Fewest chunks per parallel piece. */
-    private static final int GRAIN = 4;
+    private static final int GRAD = 1;
+    /** Param, grad and up to three state tensors (Adam's exp_avg, exp_avg_sq, max_exp_avg_sq). */
+    private static final int MAX_TENSORS = 5;
+    /** Each thread's chunk buffers, reused by every step: a step of a small model would otherwise mostly allocate. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[MAX_TENSORS][CHUNK]);
 
     private CpuOptim() {
     }
 
-    /** A loop over elements [from, to) of every tensor. */
+    /** Updates chunks t[k][0..len) in place; t[k] is null where the tensor is absent. */
     @FunctionalInterface
-    private interface Span {
-        void run(int from, int to);
+    private interface ChunkKernel {
+        void apply(double[][] t, int len);
     }
 
     static void sgd(Tensor param, Tensor grad, Tensor buffer, SgdParams p) {
-        Object w = array(param);
-        Object g = array(grad);
-        Object b = array(buffer);
-        int wo = param.storageOffset();
-        int go = grad.storageOffset();
-        int bo = offset(buffer);
-        inChunks(param.numel(), w instanceof float[]
-                ? (from, to) -> OptimLoopsF32.sgd(from, to, (float[]) w, wo, (float[]) g, go, (float[]) b, bo, p)
-                : (from, to) -> OptimLoopsF64.sgd(from, to, (double[]) w, wo, (double[]) g, go, (double[]) b, bo, p));
+        double lr = p.lr();
+        double mu = p.momentum();
+        double keep = 1 - p.dampening();
+        double wd = p.weightDecay();
+        boolean first = p.firstStep();
+        boolean nesterov = p.nesterov();
+        run((t, len) -> {
+            double[] w = t[0];
+            double[] g = t[GRAD];
+            double[] b = t[2];
+            for (int i = 0; i < len; i++) {
+                double d = wd == 0 ? g[i] : g[i] + wd * w[i];
+                if (b != null) {
+                    b[i] = first ? d : mu * b[i] + keep * d;
+                    d = nesterov ? d + mu * b[i] : b[i];
+                }
+                w[i] -= lr * d;
+            }
+        }, param, grad, buffer);
     }
 
     static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
-        Object w = array(param);
-        Object g = array(grad);
-        Object m = array(expAvg);
-        Object v = array(expAvgSq);
-        Object vmax = array(maxExpAvgSq);
-        int wo = param.storageOffset();
-        int go = grad.storageOffset();
-        int mo = expAvg.storageOffset();
-        int vo = expAvgSq.storageOffset();
-        int xo = offset(maxExpAvgSq);
-        inChunks(param.numel(), w instanceof float[]
-                ? (from, to) -> OptimLoopsF32.adam(from, to, (float[]) w, wo, (float[]) g, go, (float[]) m, mo, (float[]) v,
-                        vo, (float[]) vmax, xo, p)
-                : (from, to) -> OptimLoopsF64.adam(from, to, (double[]) w, wo, (double[]) g, go, (double[]) m, mo,
-                        (double[]) v, vo, (double[]) vmax, xo, p));
+        double scale = p.paramScale();
+        double l2 = p.l2();
+        double b1 = p.beta1();
+        double b2 = p.beta2();
+        double eps = p.eps();
+        double stepSize = p.stepSize();
+        double bc2 = p.biasCorrection2Sqrt();
+        run((t, len) -> {
+            double[] w = t[0];
+            double[] g = t[GRAD];
+            double[] m = t[2];
+            double[] v = t[3];
+            double[] vmax = t[4];
+            for (int i = 0; i < len; i++) {
+                double wi = w[i] * scale;
+                double gi = l2 == 0 ? g[i] : g[i] + l2 * wi;
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                double vi = v[i];
+                if (vmax != null) {
+                    vmax[i] = Math.max(vmax[i], vi);  // NaN propagates, as torch.maximum
+                    vi = vmax[i];
+                }
+                w[i] = wi - stepSize * (m[i] / (Math.sqrt(vi) / bc2 + eps));
+            }
+        }, param, grad, expAvg, expAvgSq, maxExpAvgSq);
     }
 
-    /** span over [0, n) in pieces of whole chunks, in parallel. */
-    private static void inChunks(int n, Span span) {
-        Parallel.forRange((n + CHUNK - 1) / CHUNK, GRAIN, (c0, c1) -> span.run(c0 * CHUNK, Math.min(n, c1 * CHUNK)));
-    }
-
-    /** The storage array of t, or null for an absent state tensor. */
-    private static Object array(Tensor t) {
-        return t == null ? null : CpuStorage.array(t);
-    }
-
-    private static int offset(Tensor t) {
-        return t == null ? 0 : t.storageOffset();
+    /** ts[0] param, ts[GRAD] grad (read only), then state; all contiguous with param's numel, or null. */
+    private static void run(ChunkKernel kernel, Tensor... ts) {
+        int n = ts[0].numel();
+        Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
+            double[][] scratch = SCRATCH.get();
+            double[][] t = new double[ts.length][];
+            for (int k = 0; k < ts.length; k++) {
+                t[k] = ts[k] == null ? null : scratch[k];
+            }
+            for (int c = c0; c < c1; c++) {
+                int pos = c * CHUNK;
+                int len = Math.min(CHUNK, n - pos);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null) {
+                        DoubleBlocks.read(DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 1, 0, len, 1, t[k], 0);
+                    }
+                }
+                kernel.apply(t, len);
+                for (int k = 0; k < ts.length; k++) {
+                    if (ts[k] != null && k != GRAD) {
+                        DoubleBlocks.write(t[k], 0, 1, len, DoubleBlocks.data(ts[k]), ts[k].storageOffset() + pos, 0);
+                    }
+                }
+            }
+        });
     }
 }
