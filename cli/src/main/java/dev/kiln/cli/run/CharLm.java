@@ -146,11 +146,6 @@ final class CharLm extends OneModelWorkload {
     }
 
     @Override
-    public List<String> stepColumns() {
-        return List.of("loss");
-    }
-
-    @Override
     public List<String> files() {
         return FILES;
     }

@@ -135,11 +135,6 @@ final class Ddpm extends OneModelWorkload {
     }
 
     @Override
-    public List<String> stepColumns() {
-        return List.of("loss");
-    }
-
-    @Override
     public List<String> files() {
         return FILES;
     }

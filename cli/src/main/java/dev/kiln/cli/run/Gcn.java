@@ -150,11 +150,6 @@ final class Gcn implements Workload {
     }
 
     @Override
-    public List<String> stepColumns() {
-        return List.of("loss");
-    }
-
-    @Override
     public List<String> files() {
         return FILES;
     }

@@ -173,11 +173,6 @@ final class Seq2Seq extends OneModelWorkload {
     }
 
     @Override
-    public List<String> stepColumns() {
-        return List.of("loss");
-    }
-
-    @Override
     public List<String> files() {
         return FILES;
     }

@@ -123,11 +123,6 @@ final class TextCls extends OneModelWorkload {
     }
 
     @Override
-    public List<String> stepColumns() {
-        return List.of("loss");
-    }
-
-    @Override
     public List<String> files() {
         return FILES;
     }

@@ -31,8 +31,10 @@ public interface Workload {
     /** One line for the console after an epoch, from its metrics. */
     String describe(double[] metrics);
 
-    /** The figures of each step, in the order {@link RunProgress#step} takes them: steps.csv's columns. */
-    List<String> stepColumns();
+    /** The figures of each step, in the order {@link RunProgress#step} takes them: steps.csv's columns; by default the loss. */
+    default List<String> stepColumns() {
+        return List.of("loss");
+    }
 
     /** The files besides checkpoint, metrics.csv and steps.csv it writes in the run directory, each replaced atomically. */
     List<String> files();
