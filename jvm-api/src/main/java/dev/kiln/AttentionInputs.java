@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.graph.Op;
+import dev.kiln.spi.AttentionSpec;
 import java.util.Arrays;
 
 /**
@@ -11,9 +12,14 @@ import java.util.Arrays;
 record AttentionInputs(Tensor q, Tensor k, Tensor v, AttentionParams p, int[] outShape) {
     /** {out (B, Lq, Ev), logsumexp (B, Lq)}, recorded for autograd. */
     Tensor[] forward() {
-        Tensor[] r = q.backend().attention(q, k, v, p);
+        Tensor[] r = Tensor.wrap(q.backend().attention(q.array(), k.array(), v.array(), spec()));
         Op op = new Op.Attention(p.causal(), p.scale());
         return p.mask() == null ? AutogradLink.record(op, r, q, k, v) : AutogradLink.record(op, r, q, k, v, p.mask());
+    }
+
+    /** p as the backend takes it: the mask (resolved by prepare) as an array. */
+    AttentionSpec spec() {
+        return new AttentionSpec(Tensor.arrayOrNull(p.mask()), p.causal(), p.scale());
     }
 
     static AttentionInputs prepare(Tensor q, Tensor k, Tensor v, AttentionParams p) {

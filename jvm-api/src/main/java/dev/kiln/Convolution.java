@@ -32,7 +32,7 @@ final class Convolution {
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         check(x.shape(), w, p, "input", x);
         checkBias("conv2d", x, bias, w.size(0), w);
-        Tensor y = x.backend().conv2d(x, w, bias, p);
+        Tensor y = Tensor.wrap(x.backend().conv2d(x.array(), w.array(), Tensor.arrayOrNull(bias), p));
         return bias == null ? AutogradLink.record(new Op.Conv2d(p), y, x, w) : AutogradLink.record(new Op.Conv2d(p), y, x, w, bias);
     }
 

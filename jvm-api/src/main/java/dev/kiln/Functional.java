@@ -29,7 +29,7 @@ public final class Functional {
         Checks.floating("relu_backward", "grad_output", grad);
         Shape.broadcast("relu_backward", grad.shape(), y.shape());
         return AutogradLink.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
-                grad.backend().binary(BinaryOp.RELU_BACKWARD, grad, y), grad, y);
+                Tensor.wrap(grad.backend().binary(BinaryOp.RELU_BACKWARD, grad.array(), y.array())), grad, y);
     }
 
     /** x * sigmoid(x), as F.silu (swish). */
@@ -162,7 +162,7 @@ public final class Functional {
         Convolution.check(inputShape, w, p, "grad_output", gy);
         Convolution.checkOutput(gy, inputShape, w.shape(), p);
         return AutogradLink.record(new Op.Conv2dBackwardInput(inputShape.clone(), p),
-                gy.backend().conv2dBackwardInput(gy, w, inputShape.clone(), p), gy, w);
+                Tensor.wrap(gy.backend().conv2dBackwardInput(gy.array(), w.array(), inputShape.clone(), p)), gy, w);
     }
 
     public static Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
@@ -174,7 +174,7 @@ public final class Functional {
         }
         Convolution.checkOutput(gy, x.shape(), weightShape, p);
         return AutogradLink.record(new Op.Conv2dBackwardWeight(weightShape.clone(), p),
-                gy.backend().conv2dBackwardWeight(gy, x, weightShape.clone(), p), gy, x);
+                Tensor.wrap(gy.backend().conv2dBackwardWeight(gy.array(), x.array(), weightShape.clone(), p)), gy, x);
     }
 
     // ---------------------------------------------------------------- pooling
@@ -196,7 +196,7 @@ public final class Functional {
         Pooling.checkDivisor("max_pool2d", p);
         return Convolution.batched("max_pool2d", x, b -> {
             Pooling.checkPool("max_pool2d", b, p);
-            return AutogradLink.record(new Op.MaxPool2d(p), b.backend().maxPool2d(b, p), b);
+            return AutogradLink.record(new Op.MaxPool2d(p), Tensor.wrap(b.backend().maxPool2d(b.array(), p)), b);
         });
     }
 
@@ -216,7 +216,7 @@ public final class Functional {
                     + Shape.str(expected));
         }
         return AutogradLink.record(new Op.MaxPool2dBackward(inputShape.clone(), p),
-                gy.backend().maxPool2dBackward(gy, indices, inputShape.clone(), p), gy, indices);
+                Tensor.wrap(gy.backend().maxPool2dBackward(gy.array(), indices.array(), inputShape.clone(), p)), gy, indices);
     }
 
     /**
@@ -227,7 +227,7 @@ public final class Functional {
         Pooling.checkNoDilation("avg_pool2d", p);
         return Convolution.batched("avg_pool2d", x, b -> {
             Pooling.checkPool("avg_pool2d", b, p);
-            return new Tensor[] {AutogradLink.record(new Op.AvgPool2d(p), b.backend().avgPool2d(b, p), b)};
+            return new Tensor[] {AutogradLink.record(new Op.AvgPool2d(p), Tensor.wrap(b.backend().avgPool2d(b.array(), p)), b)};
         })[0];
     }
 
@@ -244,7 +244,7 @@ public final class Functional {
                     + " but pooling " + Shape.str(inputShape) + " gives " + Shape.str(expected));
         }
         return AutogradLink.record(new Op.AvgPool2dBackward(inputShape.clone(), p),
-                gy.backend().avgPool2dBackward(gy, inputShape.clone(), p), gy);
+                Tensor.wrap(gy.backend().avgPool2dBackward(gy.array(), inputShape.clone(), p)), gy);
     }
 
     /**
@@ -344,7 +344,7 @@ public final class Functional {
             return softmax(x.reshape(1), 0, log).reshape();
         }
         int d = Shape.dim(op, dim, x.dim());
-        Tensor y = log ? x.backend().logSoftmax(x, d) : x.backend().softmax(x, d);
+        Tensor y = Tensor.wrap(log ? x.backend().logSoftmax(x.array(), d) : x.backend().softmax(x.array(), d));
         return AutogradLink.record(new Op.Softmax(d, log), y, x);
     }
 
@@ -363,7 +363,8 @@ public final class Functional {
             return softmaxBackward(gy.reshape(1), y.reshape(1), 0, log).reshape();
         }
         int d = Shape.dim(op, dim, y.dim());
-        Tensor gx = log ? gy.backend().logSoftmaxBackward(gy, y, d) : gy.backend().softmaxBackward(gy, y, d);
+        Tensor gx = Tensor.wrap(log ? gy.backend().logSoftmaxBackward(gy.array(), y.array(), d)
+                : gy.backend().softmaxBackward(gy.array(), y.array(), d));
         return AutogradLink.record(new Op.SoftmaxBackward(d, log), gx, gy, y);
     }
 
@@ -401,8 +402,9 @@ public final class Functional {
                     + Shape.str(out.shape()) + ", " + Shape.str(logsumexp.shape()) + " and " + Shape.str(gOut.shape()));
         }
         Tensor g = gOut.reshape(out.shape());
-        Tensor[] r = AutogradLink.record(new Op.AttentionBackward(), a.q().backend().attentionBackward(g, a.q(), a.k(), a.v(), out,
-                logsumexp, a.p()), g, a.q(), a.k(), a.v(), out, logsumexp, a.p().mask());
+        Tensor[] r = AutogradLink.record(new Op.AttentionBackward(), Tensor.wrap(a.q().backend().attentionBackward(g.array(),
+                a.q().array(), a.k().array(), a.v().array(), out.array(), logsumexp.array(), a.spec())),
+                g, a.q(), a.k(), a.v(), out, logsumexp, a.p().mask());
         return new Tensor[] {r[0].reshape(q.shape()), r[1].reshape(k.shape()), r[2].reshape(v.shape())};
     }
 
@@ -449,6 +451,6 @@ public final class Functional {
         if (p == 1) {
             return new Tensor[] {Tensor.zerosLike(x), Tensor.full(x.shape(), 0, DType.BOOL, x.device())};
         }
-        return AutogradLink.record(new Op.Dropout(p), x.backend().dropout(x, p, g.seed(), g.reserve(x.numel())), x);
+        return AutogradLink.record(new Op.Dropout(p), Tensor.wrap(x.backend().dropout(x.array(), p, g.seed(), g.reserve(x.numel()))), x);
     }
 }

@@ -24,7 +24,7 @@ public final class FusedOptim {
                     + p.momentum() + ", buffer " + (momentumBuffer == null ? "null" : Shape.str(momentumBuffer.shape())) + ")");
         }
         Tensor g = prepare(op, param, grad, new String[] {"momentum_buffer"}, momentumBuffer);
-        param.backend().sgdStep(param, g, momentumBuffer, p);
+        param.backend().sgdStep(param.array(), g.array(), Tensor.arrayOrNull(momentumBuffer), p);
         bumpVersions(param, momentumBuffer);
     }
 
@@ -39,7 +39,7 @@ public final class FusedOptim {
         }
         Tensor g = prepare(op, param, grad, new String[] {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, expAvg, expAvgSq,
                 maxExpAvgSq);
-        param.backend().adamStep(param, g, expAvg, expAvgSq, maxExpAvgSq, p);
+        param.backend().adamStep(param.array(), g.array(), expAvg.array(), expAvgSq.array(), Tensor.arrayOrNull(maxExpAvgSq), p);
         bumpVersions(param, expAvg, expAvgSq, maxExpAvgSq);
     }
 

@@ -78,7 +78,7 @@ final class Normalization {
                         + " of shape " + Shape.str(x.shape()));
             }
             try (var scope = GradMode.noGrad()) { // the batch's statistics: constants, the rule differentiates through them
-                Tensor[] stats = x.backend().batchNormStats(x); // mean, biased variance
+                Tensor[] stats = Tensor.wrap(x.backend().batchNormStats(x.array())); // mean, biased variance
                 // an empty batch has no statistics: zeros, so weight and bias get zero gradients, as PyTorch's
                 mean = x.numel() == 0 ? Tensor.zeros(channels, x.dtype(), x.device()) : stats[0];
                 invstd = x.numel() == 0 ? Tensor.zeros(channels, x.dtype(), x.device()) : stats[1].add(eps).rsqrt();
@@ -94,7 +94,7 @@ final class Normalization {
         }
         Tensor w = weight != null ? weight.reshape(c) : Tensor.ones(channels, x.dtype(), x.device());
         Tensor b = bias != null ? bias.reshape(c) : Tensor.zeros(channels, x.dtype(), x.device());
-        Tensor y = x.backend().batchNormElemt(x, mean, invstd, w, b);
+        Tensor y = Tensor.wrap(x.backend().batchNormElemt(x.array(), mean.array(), invstd.array(), w.array(), b.array()));
         return AutogradLink.record(new Op.BatchNorm(training, eps), y, x, w, b, mean, invstd);
     }
 
@@ -113,20 +113,20 @@ final class Normalization {
     /** See {@link Functional#batchNormStats}. */
     static Tensor[] batchNormStats(Tensor x) {
         checkPrimitive("batch_norm_stats", x, null);
-        return x.backend().batchNormStats(x);
+        return Tensor.wrap(x.backend().batchNormStats(x.array()));
     }
 
     /** See {@link Functional#batchNormElemt}. */
     static Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
         String op = "batch_norm_elemt";
         checkPrimitive(op, x, null, "mean", mean, "invstd", invstd, "weight", weight, "bias", bias);
-        return x.backend().batchNormElemt(x, mean, invstd, weight, bias);
+        return Tensor.wrap(x.backend().batchNormElemt(x.array(), mean.array(), invstd.array(), weight.array(), bias.array()));
     }
 
     /** See {@link Functional#batchNormBackwardReduce}. */
     static Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
         checkPrimitive("batch_norm_backward_reduce", x, gy, "mean", mean);
-        return x.backend().batchNormBackwardReduce(gy, x, mean);
+        return Tensor.wrap(x.backend().batchNormBackwardReduce(gy.array(), x.array(), mean.array()));
     }
 
     /** See {@link Functional#batchNormBackwardElemt}. */
@@ -144,7 +144,8 @@ final class Normalization {
         } else {
             checkPrimitive(op, x, gy, "mean", mean, "invstd", invstd, "weight", weight, "sum_dy", sumDy, "sum_dy_xmu", sumDyXmu);
         }
-        return x.backend().batchNormBackwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+        return Tensor.wrap(x.backend().batchNormBackwardElemt(gy.array(), x.array(), mean.array(), invstd.array(),
+                weight.array(), Tensor.arrayOrNull(sumDy), Tensor.arrayOrNull(sumDyXmu), count));
     }
 
     /**

@@ -18,7 +18,8 @@ final class SparseOps {
                     + " sparse matrix cannot multiply dense " + Shape.str(x.shape()) + " (need " + pattern.cols() + " rows)");
         }
         Shape.numel(op, new int[] {pattern.rows(), x.size(1)});   // the output's size fits Kiln's 32-bit offsets
-        Tensor out = x.backend().sparseMm(pattern.crowIndices(), pattern.colIndices(), values, x);
+        Tensor out = Tensor.wrap(x.backend().sparseMm(pattern.crowIndices().array(), pattern.colIndices().array(),
+                values.array(), x.array()));
         return AutogradLink.record(new Op.SparseMm(pattern), out, values, x);
     }
 
@@ -34,7 +35,8 @@ final class SparseOps {
             throw new IllegalArgumentException(op + ": a " + Shape.str(a.shape()) + " @ b " + Shape.str(b.shape())
                     + " does not give the " + pattern.rows() + " x " + pattern.cols() + " matrix of " + pattern);
         }
-        Tensor out = a.backend().sampledMm(pattern.rowIndices(), pattern.colIndices(), a, b);
+        Tensor out = Tensor.wrap(a.backend().sampledMm(pattern.rowIndices().array(), pattern.colIndices().array(),
+                a.array(), b.array()));
         return AutogradLink.record(new Op.SampledMm(pattern), out, a, b);
     }
 

@@ -4,6 +4,8 @@ import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.Layout;
+import dev.kiln.spi.NdArray;
 import dev.kiln.graph.Op;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
@@ -26,6 +28,7 @@ public final class Tensor implements AutoCloseable {
     private final int[] stride;
     private final int offset;
     private AutogradMeta autograd; // null until this tensor takes part in autograd
+    private NdArray array;          // what backends see of this tensor, made on first use
 
     static {
         Tensors.install(new TensorAccess());
@@ -55,6 +58,44 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(storage, shape.clone(), Shape.contiguousStrides(shape), 0);
     }
 
+    /** A backend's result as a tensor; it shares the array's storage and layout. */
+    static Tensor wrap(NdArray a) {
+        Layout l = a.layout();
+        Tensor t = new Tensor(a.storage(), l.shape(), l.stride(), l.offset());
+        t.array = a;
+        return t;
+    }
+
+    static Tensor[] wrap(NdArray[] as) {
+        Tensor[] ts = new Tensor[as.length];
+        for (int i = 0; i < as.length; i++) {
+            ts[i] = as[i] == null ? null : wrap(as[i]);
+        }
+        return ts;
+    }
+
+    /** This tensor as backends see it (backends: {@code spi.Tensors.array}); the layout shares its arrays. */
+    NdArray array() {
+        NdArray a = array;
+        if (a == null) {
+            a = new NdArray(storage, new Layout(shape, stride, offset));
+            array = a;
+        }
+        return a;
+    }
+
+    static NdArray arrayOrNull(Tensor t) {
+        return t == null ? null : t.array();
+    }
+
+    static NdArray[] arrays(Tensor[] ts) {
+        NdArray[] as = new NdArray[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            as[i] = ts[i].array();
+        }
+        return as;
+    }
+
     /** Every view is made here: its extent is checked against the storage (in long) first. */
     private static Tensor viewOf(String op, Storage storage, int[] shape, int[] stride, long offset) {
         Shape.checkView(op, shape, stride, offset, storage.size());
@@ -81,7 +122,7 @@ public final class Tensor implements AutoCloseable {
 
     public static Tensor full(int[] shape, double value, DType dtype, Device device) {
         Shape.numel(shape);
-        return Backends.of(device).full(shape.clone(), dtype, value, device);
+        return wrap(Backends.of(device).full(shape.clone(), dtype, value, device));
     }
 
     /** A 0-D tensor. */
@@ -112,7 +153,7 @@ public final class Tensor implements AutoCloseable {
         if (count > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("arange: " + count + " elements do not fit one tensor");
         }
-        return Backends.of(device).arange(start, step, (int) Math.max(0, count), dtype, device);
+        return wrap(Backends.of(device).arange(start, step, (int) Math.max(0, count), dtype, device));
     }
 
     /** (steps,) evenly spaced from start to end inclusive, as torch.linspace. */
@@ -121,7 +162,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
         }
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        return Backends.of(device).arange(start, step, steps, dtype, device);
+        return wrap(Backends.of(device).arange(start, step, steps, dtype, device));
     }
 
     /** (n, n) identity. */
@@ -227,7 +268,7 @@ public final class Tensor implements AutoCloseable {
     public static Tensor uniform(Generator g, double low, double high, int[] shape, DType dtype, Device device) {
         floatingDType("uniform", dtype);
         int n = Shape.numel(shape);
-        return Backends.of(device).uniform(shape.clone(), dtype, low, high, g.seed(), g.reserve(n), device);
+        return wrap(Backends.of(device).uniform(shape.clone(), dtype, low, high, g.seed(), g.reserve(n), device));
     }
 
     /** Standard normal, float32 on the CPU. */
@@ -246,7 +287,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("normal: std must be >= 0, got " + std);
         }
         int n = Shape.numel(shape);
-        return Backends.of(device).normal(shape.clone(), dtype, mean, std, g.seed(), g.reserve(n), device);
+        return wrap(Backends.of(device).normal(shape.clone(), dtype, mean, std, g.seed(), g.reserve(n), device));
     }
 
     /** 0/1 values, 1 with probability p[i], of p's dtype (as torch.bernoulli). */
@@ -348,35 +389,35 @@ public final class Tensor implements AutoCloseable {
     }
 
     public float[] toFloatArray() {
-        Object a = backend().toArray(this);
+        Object a = backend().toArray(array());
         if (a instanceof float[] f) {
             return f;
         }
-        return (float[]) backend().toArray(detach().to(DType.FLOAT32));
+        return (float[]) backend().toArray(detach().to(DType.FLOAT32).array());
     }
 
     public double[] toDoubleArray() {
-        Object a = backend().toArray(this);
+        Object a = backend().toArray(array());
         if (a instanceof double[] d) {
             return d;
         }
-        return (double[]) backend().toArray(detach().to(DType.FLOAT64));
+        return (double[]) backend().toArray(detach().to(DType.FLOAT64).array());
     }
 
     public long[] toLongArray() {
-        Object a = backend().toArray(this);
+        Object a = backend().toArray(array());
         if (a instanceof long[] l) {
             return l;
         }
-        return (long[]) backend().toArray(detach().to(DType.INT64));
+        return (long[]) backend().toArray(detach().to(DType.INT64).array());
     }
 
     public boolean[] toBooleanArray() {
-        Object a = backend().toArray(this);
+        Object a = backend().toArray(array());
         if (a instanceof boolean[] b) {
             return b;
         }
-        return (boolean[]) backend().toArray(detach().to(DType.BOOL));
+        return (boolean[]) backend().toArray(detach().to(DType.BOOL).array());
     }
 
     /** The element at a full index (negative indices count from the end). */
@@ -397,7 +438,7 @@ public final class Tensor implements AutoCloseable {
         if (dtype == dtype()) {
             return this;
         }
-        Tensor out = backend().cast(this, dtype);
+        Tensor out = wrap(backend().cast(array(), dtype));
         return dtype.isFloatingPoint() ? AutogradLink.record(new Op.Cast(dtype()), out, this) : out;
     }
 
@@ -414,7 +455,7 @@ public final class Tensor implements AutoCloseable {
         if (device.equals(device())) {
             return this;
         }
-        Object host = backend().toArray(this);
+        Object host = backend().toArray(array());
         Backend target = Backends.of(device);
         Storage moved = nonBlocking ? target.fromArrayNonBlocking(host, device) : target.fromArray(host, device);
         return AutogradLink.record(new Op.ToDevice(device()), wrap(moved, shape), this);
@@ -426,7 +467,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A new tensor with its own storage. */
     public Tensor clone() {
-        return AutogradLink.record(new Op.Clone(), backend().contiguous(this), this);
+        return AutogradLink.record(new Op.Clone(), wrap(backend().contiguous(array())), this);
     }
 
     /**
@@ -446,9 +487,9 @@ public final class Tensor implements AutoCloseable {
         }
         src = src.to(device()).to(dtype());
         if (src.storage == storage) {
-            src = backend().contiguous(src); // a snapshot: the kernels may write an element before reading it
+            src = wrap(backend().contiguous(src.array())); // a snapshot: the kernels may write an element before reading it
         }
-        backend().copyInto(this, src);
+        backend().copyInto(array(), src.array());
         storage.bumpVersion();
         return this;
     }
@@ -740,7 +781,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op.opName() + ": not defined for " + dtype() + " (shape "
                     + Shape.str(shape) + ")" + (op.integral() ? "" : "; convert with .to(DType.FLOAT32) first"));
         }
-        return AutogradLink.record(new Op.Unary(op), backend().unary(op, this), this);
+        return AutogradLink.record(new Op.Unary(op), wrap(backend().unary(op, array())), this);
     }
 
     private Tensor binary(BinaryOp op, Tensor other) {
@@ -756,7 +797,7 @@ public final class Tensor implements AutoCloseable {
                     + Shape.str(shape) + " and " + Shape.str(other.shape) + "); convert with .to(DType.FLOAT32) first");
         }
         Shape.broadcast(op.opName(), shape, other.shape);
-        return AutogradLink.record(new Op.Binary(op), backend().binary(op, this, other), this, other);
+        return AutogradLink.record(new Op.Binary(op), wrap(backend().binary(op, array(), other.array())), this, other);
     }
 
     /**
@@ -1070,7 +1111,7 @@ public final class Tensor implements AutoCloseable {
                     + Shape.str(shape) + ")");
         }
         Shape.broadcast(op.opName(), shape, o.shape);
-        return backend().compare(op, this, o);
+        return wrap(backend().compare(op, array(), o.array()));
     }
 
     public Tensor eq(Tensor o) {
@@ -1131,7 +1172,7 @@ public final class Tensor implements AutoCloseable {
         Checks.compatible("where", "input", a, "other", b);
         Checks.sameDevice("where", "condition", cond, "input", a);
         Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        return AutogradLink.record(new Op.Where(), a.backend().where(cond, a, b), cond, a, b);
+        return AutogradLink.record(new Op.Where(), wrap(a.backend().where(cond.array(), a.array(), b.array())), cond, a, b);
     }
 
     /** True when every element is within atol + rtol * |other| (NaN equal to NaN only if equalNan). */
@@ -1187,7 +1228,7 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
-        return AutogradLink.record(new Op.Reduce(op, d, keepdim), backend().reduce(op, this, d, keepdim), this);
+        return AutogradLink.record(new Op.Reduce(op, d, keepdim), wrap(backend().reduce(op, array(), d, keepdim)), this);
     }
 
     /** Sum of all elements (0-D). */
@@ -1278,7 +1319,7 @@ public final class Tensor implements AutoCloseable {
         }
         int axis = shape.length == 0 ? 0 : d;
         Tensor[] r = AutogradLink.record(new Op.ReduceWithIndices(op, axis, keepdim),
-                backend().reduceWithIndices(op, this, axis, keepdim), this);
+                wrap(backend().reduceWithIndices(op, array(), axis, keepdim)), this);
         return new ValuesIndices(r[0], r[1]);
     }
 
@@ -1286,7 +1327,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor var(int[] dims, double correction, boolean keepdim) {
         Checks.floating("var", "input", this);
         int[] d = reduceDims("var", dims);
-        return AutogradLink.record(new Op.Variance(d, correction, keepdim), backend().variance(this, d, correction, keepdim), this);
+        return AutogradLink.record(new Op.Variance(d, correction, keepdim),
+                wrap(backend().variance(array(), d, correction, keepdim)), this);
     }
 
     public Tensor var() {
@@ -1316,7 +1358,7 @@ public final class Tensor implements AutoCloseable {
         }
         Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape, a.shape.length - 2),
                 Arrays.copyOf(b.shape, b.shape.length - 2));
-        Tensor out = AutogradLink.record(new Op.Matmul(), backend().matmul(a, b), a, b);
+        Tensor out = AutogradLink.record(new Op.Matmul(), wrap(backend().matmul(a.array(), b.array())), a, b);
         if (other.shape.length == 1) {
             out = out.squeeze(-1);
         }
@@ -1379,7 +1421,7 @@ public final class Tensor implements AutoCloseable {
             return atLeast1d().gather(d, index.atLeast1d()).reshape(index.shape);
         }
         checkIndexLike("gather", index, null, d);
-        return AutogradLink.record(new Op.Gather(d), backend().gather(this, d, index), this, index);
+        return AutogradLink.record(new Op.Gather(d), wrap(backend().gather(array(), d, index.array())), this, index);
     }
 
     /** A copy of self with src added at index along dim, as torch.scatter_add; 0-d operands count as 1-d. */
@@ -1390,7 +1432,8 @@ public final class Tensor implements AutoCloseable {
             return atLeast1d().scatterAdd(d, index.atLeast1d(), src.atLeast1d()).reshape(shape);
         }
         checkIndexLike("scatter_add", index, src, d);
-        return AutogradLink.record(new Op.ScatterAdd(d), backend().scatterAdd(this, d, index, src), this, index, src);
+        return AutogradLink.record(new Op.ScatterAdd(d),
+                wrap(backend().scatterAdd(array(), d, index.array(), src.array())), this, index, src);
     }
 
     /**
@@ -1412,7 +1455,7 @@ public final class Tensor implements AutoCloseable {
             return reshape(1).indexSelect(0, index).reshape();
         }
         Tensor idx = index.atLeast1d();
-        return AutogradLink.record(new Op.IndexSelect(d), backend().indexSelect(this, d, idx), this, idx);
+        return AutogradLink.record(new Op.IndexSelect(d), wrap(backend().indexSelect(array(), d, idx.array())), this, idx);
     }
 
     /** A copy of self with alpha * src.select(dim, i) added at index[i], as torch.index_add(..., alpha=alpha). */
@@ -1439,7 +1482,7 @@ public final class Tensor implements AutoCloseable {
                         + Shape.str(shape) + " except at dim " + d);
             }
         }
-        return AutogradLink.record(new Op.IndexAdd(d), backend().indexAdd(this, d, index, src), this, index, src);
+        return AutogradLink.record(new Op.IndexAdd(d), wrap(backend().indexAdd(array(), d, index.array(), src.array())), this, index, src);
     }
 
     /** Concatenates along dim, as torch.cat. */
@@ -1476,7 +1519,7 @@ public final class Tensor implements AutoCloseable {
         out[d] = (int) total;
         Shape.numel("cat", out); // and the whole result must fit one tensor
         Tensor[] inputs = tensors.clone();
-        return AutogradLink.record(new Op.Cat(d), first.backend().cat(inputs, d), inputs);
+        return AutogradLink.record(new Op.Cat(d), wrap(first.backend().cat(arrays(inputs), d)), inputs);
     }
 
     /** Stacks equal-shaped tensors along a new dim, as torch.stack. */

@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.Tensors;
 
@@ -13,6 +14,16 @@ final class TensorAccess implements Tensors.Access {
     @Override
     public Tensor wrap(Storage storage, int[] shape) {
         return Tensor.wrap(storage, shape);
+    }
+
+    @Override
+    public Tensor wrap(NdArray a) {
+        return Tensor.wrap(a);
+    }
+
+    @Override
+    public NdArray array(Tensor t) {
+        return t.array();
     }
 
     @Override

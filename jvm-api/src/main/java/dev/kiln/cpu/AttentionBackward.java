@@ -5,7 +5,7 @@ import static dev.kiln.cpu.CpuAttention.BQ;
 import static dev.kiln.cpu.CpuAttention.blocks;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.cpu.TileGemm.Operand;
 import java.util.Arrays;
 
@@ -18,16 +18,16 @@ import java.util.Arrays;
  * lse = -inf, so P = 0 there and it contributes no gradient.
  */
 final class AttentionBackward {
-    private final Tensor gOut; // (B, Lq, Ev)
-    private final Tensor q; // (B, Lq, E)
-    private final Tensor k; // (B, Lk, E)
-    private final Tensor v; // (B, Lk, Ev)
+    private final NdArray gOut; // (B, Lq, Ev)
+    private final NdArray q; // (B, Lq, E)
+    private final NdArray k; // (B, Lk, E)
+    private final NdArray v; // (B, Lk, Ev)
     private final AttentionScores scores;
     private final double scale;
     private final double[] lse; // (B * Lq)
     private final double[] delta; // (B * Lq): rowsum(dO * O)
 
-    AttentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, AttentionScores scores,
+    AttentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp, AttentionScores scores,
                       double scale) {
         this.gOut = gOut;
         this.q = q;
@@ -77,12 +77,12 @@ final class AttentionBackward {
     }
 
     /** gq (B, Lq, E) = scale * dS K, a task per (batch entry, query block). */
-    Tensor queryGrad() {
+    NdArray queryGrad() {
         int nb = q.size(0);
         int lq = q.size(1);
         int e = q.size(2);
         DType dtype = q.dtype();
-        Tensor gq = CpuMap.newTensor(new int[] {nb, lq, e}, dtype);
+        NdArray gq = CpuMap.newArray(new int[] {nb, lq, e}, dtype);
         int qBlocks = blocks(lq, BQ);
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
             TileGemm gemm = new TileGemm(dtype);
@@ -108,15 +108,15 @@ final class AttentionBackward {
     }
 
     /** {gk (B, Lk, E) = scale * dS^T Q, gv (B, Lk, Ev) = P^T dO}, a task per (batch entry, key block). */
-    Tensor[] keyValueGrads() {
+    NdArray[] keyValueGrads() {
         int nb = q.size(0);
         int lq = q.size(1);
         int e = q.size(2);
         int lk = k.size(1);
         int ev = v.size(2);
         DType dtype = q.dtype();
-        Tensor gk = CpuMap.newTensor(new int[] {nb, lk, e}, dtype);
-        Tensor gv = CpuMap.newTensor(new int[] {nb, lk, ev}, dtype);
+        NdArray gk = CpuMap.newArray(new int[] {nb, lk, e}, dtype);
+        NdArray gv = CpuMap.newArray(new int[] {nb, lk, ev}, dtype);
         int kBlocks = blocks(lk, BK);
         Parallel.forRange(nb * kBlocks, 1, (t0, t1) -> {
             TileGemm gemm = new TileGemm(dtype);
@@ -142,7 +142,7 @@ final class AttentionBackward {
                 DoubleBlocks.write(dv, 0, bk, ev, DoubleBlocks.data(gv), (b * lk + j0) * ev, ev);
             }
         });
-        return new Tensor[] {gk, gv};
+        return new NdArray[] {gk, gv};
     }
 
     private void scaleInPlace(double[] a, int n) {

@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
-import dev.kiln.AttentionParams;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * Score tiles of attention: s = scale * q k^T + mask for queries [i0, i0 + bq) and keys [j0, j0 + bk)
@@ -10,13 +10,13 @@ import dev.kiln.Tensor;
  * key. The mask (B, Lq, Lk) is read through its strides, so a stride-0 broadcast view costs nothing.
  */
 final class AttentionScores {
-    private final Tensor q; // (B, Lq, E)
-    private final Tensor k; // (B, Lk, E)
-    private final Tensor mask; // (B, Lq, Lk) bool or float, or null
+    private final NdArray q; // (B, Lq, E)
+    private final NdArray k; // (B, Lk, E)
+    private final NdArray mask; // (B, Lq, Lk) bool or float, or null
     private final boolean causal;
     private final double scale;
 
-    AttentionScores(Tensor q, Tensor k, AttentionParams p) {
+    AttentionScores(NdArray q, NdArray k, AttentionSpec p) {
         this.q = q;
         this.k = k;
         this.mask = p.mask();

@@ -1,8 +1,8 @@
 package dev.kiln.cpu;
 
-import dev.kiln.AttentionParams;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.cpu.TileGemm.Operand;
 import java.util.Arrays;
 
@@ -28,13 +28,13 @@ final class CpuAttention {
      * per row a running max m and sum l; the output accumulator is rescaled by exp(m_old - m_new)
      * whenever the max grows. A row that never sees a key gets out = 0 and logsumexp = -inf.
      */
-    static Tensor[] forward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+    static NdArray[] forward(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
         int nb = q.size(0);
         int lq = q.size(1);
         int ev = v.size(2);
         DType dtype = q.dtype();
-        Tensor out = CpuMap.newTensor(new int[] {nb, lq, ev}, dtype);
-        Tensor lse = CpuMap.newTensor(new int[] {nb, lq}, dtype);
+        NdArray out = CpuMap.newArray(new int[] {nb, lq, ev}, dtype);
+        NdArray lse = CpuMap.newArray(new int[] {nb, lq}, dtype);
         AttentionScores scores = new AttentionScores(q, k, p);
         int qBlocks = blocks(lq, BQ);
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
@@ -72,7 +72,7 @@ final class CpuAttention {
                 DoubleBlocks.write(lseRow, 0, 1, bq, DoubleBlocks.data(lse), row, 0);
             }
         });
-        return new Tensor[] {out, lse};
+        return new NdArray[] {out, lse};
     }
 
     /**
@@ -107,9 +107,9 @@ final class CpuAttention {
     }
 
     /** gOut (B, Lq, Ev) and the forward's q, k, v, out, logsumexp -> {gq, gk, gv}; see {@link AttentionBackward}. */
-    static Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionParams p) {
+    static NdArray[] backward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray lse, AttentionSpec p) {
         AttentionBackward g = new AttentionBackward(gOut, q, k, v, out, lse, new AttentionScores(q, k, p), p.scale());
-        Tensor[] kv = g.keyValueGrads();
-        return new Tensor[] {g.queryGrad(), kv[0], kv[1]};
+        NdArray[] kv = g.keyValueGrads();
+        return new NdArray[] {g.queryGrad(), kv[0], kv[1]};
     }
 }

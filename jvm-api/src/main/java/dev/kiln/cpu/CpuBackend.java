@@ -1,7 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.AdamParams;
-import dev.kiln.AttentionParams;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
@@ -9,13 +9,12 @@ import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SgdParams;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
-import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
@@ -71,39 +70,39 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Object toArray(Tensor x) {
+    public Object toArray(NdArray x) {
         // a fresh copy the caller keeps: its storage must not pool it when a scope releases it
-        return ((CpuStorage) Tensors.storage(CpuElementwise.contiguous(x))).surrender();
+        return ((CpuStorage) CpuElementwise.contiguous(x).storage()).surrender();
     }
 
     @Override
-    public void copyToBuffer(Tensor x, ByteBuffer dst) {
+    public void copyToBuffer(NdArray x, ByteBuffer dst) {
         CpuStaging.copyToBuffer(x, dst);
     }
 
     @Override
-    public void copyFromBuffer(ByteBuffer src, Tensor dst) {
+    public void copyFromBuffer(ByteBuffer src, NdArray dst) {
         CpuStaging.copyFromBuffer(src, dst);
     }
 
     @Override
-    public Tensor contiguous(Tensor x) {
+    public NdArray contiguous(NdArray x) {
         return CpuElementwise.contiguous(x);
     }
 
     @Override
-    public Tensor cast(Tensor x, DType dtype) {
+    public NdArray cast(NdArray x, DType dtype) {
         return CpuElementwise.cast(x, dtype);
     }
 
     @Override
-    public void copyInto(Tensor dst, Tensor src) {
+    public void copyInto(NdArray dst, NdArray src) {
         CpuElementwise.copyInto(dst, src);
     }
 
     @Override
-    public Tensor full(int[] shape, DType dtype, double value, Device device) {
-        Tensor t = CpuMap.newTensor(shape, dtype);
+    public NdArray full(int[] shape, DType dtype, double value, Device device) {
+        NdArray t = CpuMap.newArray(shape, dtype);
         Object a = CpuStorage.array(t);
         if (a instanceof float[] f) {
             Arrays.fill(f, (float) value);
@@ -118,7 +117,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor arange(double start, double step, int n, DType dtype, Device device) {
+    public NdArray arange(double start, double step, int n, DType dtype, Device device) {
         if (dtype == DType.INT64) {
             long[] v = new long[n];
             for (int i = 0; i < n; i++) {
@@ -134,189 +133,189 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
+    public NdArray uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
         return CpuRandom.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
-    public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
+    public NdArray normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
         return CpuRandom.normal(shape, dtype, mean, std, seed, offset);
     }
 
     @Override
-    public Tensor unary(UnaryOp op, Tensor x) {
+    public NdArray unary(UnaryOp op, NdArray x) {
         return CpuElementwise.unary(op, x);
     }
 
     @Override
-    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    public NdArray binary(BinaryOp op, NdArray a, NdArray b) {
         return CpuElementwise.binary(op, a, b);
     }
 
     @Override
-    public Tensor compare(CompareOp op, Tensor a, Tensor b) {
+    public NdArray compare(CompareOp op, NdArray a, NdArray b) {
         return CpuElementwise.compare(op, a, b);
     }
 
     @Override
-    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+    public NdArray where(NdArray cond, NdArray a, NdArray b) {
         return CpuElementwise.where(cond, a, b);
     }
 
     @Override
-    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    public NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         return CpuReduce.reduce(op, x, dims, keepdim);
     }
 
     @Override
-    public Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+    public NdArray[] reduceWithIndices(ReduceOp op, NdArray x, int dim, boolean keepdim) {
         return CpuReduce.reduceWithIndices(op, x, dim, keepdim);
     }
 
     @Override
-    public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+    public NdArray variance(NdArray x, int[] dims, double correction, boolean keepdim) {
         return CpuReduce.variance(x, dims, correction, keepdim);
     }
 
     @Override
-    public Tensor matmul(Tensor a, Tensor b) {
+    public NdArray matmul(NdArray a, NdArray b) {
         return CpuMatmul.matmul(a, b);
     }
 
     @Override
-    public Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+    public NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
         return CpuSparse.sparseMm(crow, col, values, x);
     }
 
     @Override
-    public Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+    public NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
         return CpuSparse.sampledMm(row, col, a, b);
     }
 
     @Override
-    public Tensor gather(Tensor x, int dim, Tensor index) {
+    public NdArray gather(NdArray x, int dim, NdArray index) {
         return CpuIndexing.gather(x, dim, index);
     }
 
     @Override
-    public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    public NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
         return CpuIndexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
-    public Tensor indexSelect(Tensor x, int dim, Tensor index) {
+    public NdArray indexSelect(NdArray x, int dim, NdArray index) {
         return CpuIndexing.indexSelect(x, dim, index);
     }
 
     @Override
-    public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    public NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
         return CpuIndexing.indexAdd(x, dim, index, src);
     }
 
     @Override
-    public Tensor cat(Tensor[] xs, int dim) {
+    public NdArray cat(NdArray[] xs, int dim) {
         return CpuIndexing.cat(xs, dim);
     }
 
     @Override
-    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+    public NdArray conv2d(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
         return CpuConv2d.forward(x, w, bias, p);
     }
 
     @Override
-    public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+    public NdArray conv2dBackwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
         return CpuConv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
-    public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+    public NdArray conv2dBackwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
         return CpuConv2d.backwardWeight(gy, x, weightShape, p);
     }
 
     @Override
-    public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+    public NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
         return CpuPool2d.maxForward(x, p);
     }
 
     @Override
-    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+    public NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
         return CpuPool2d.maxBackward(gy, indices, inputShape, p);
     }
 
     @Override
-    public Tensor avgPool2d(Tensor x, Pool2dParams p) {
+    public NdArray avgPool2d(NdArray x, Pool2dParams p) {
         return CpuPool2d.avgForward(x, p);
     }
 
     @Override
-    public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+    public NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
         return CpuPool2d.avgBackward(gy, inputShape, p);
     }
 
     @Override
-    public Tensor softmax(Tensor x, int dim) {
+    public NdArray softmax(NdArray x, int dim) {
         return CpuSoftmax.softmax(x, dim, false);
     }
 
     @Override
-    public Tensor logSoftmax(Tensor x, int dim) {
+    public NdArray logSoftmax(NdArray x, int dim) {
         return CpuSoftmax.softmax(x, dim, true);
     }
 
     @Override
-    public Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
+    public NdArray softmaxBackward(NdArray gy, NdArray y, int dim) {
         return CpuSoftmax.backward(gy, y, dim, false);
     }
 
     @Override
-    public Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
+    public NdArray logSoftmaxBackward(NdArray gy, NdArray y, int dim) {
         return CpuSoftmax.backward(gy, y, dim, true);
     }
 
     @Override
-    public Tensor[] batchNormStats(Tensor x) {
+    public NdArray[] batchNormStats(NdArray x) {
         return CpuBatchNorm.stats(x);
     }
 
     @Override
-    public Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+    public NdArray batchNormElemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
         return CpuBatchNorm.elemt(x, mean, invstd, weight, bias);
     }
 
     @Override
-    public Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+    public NdArray[] batchNormBackwardReduce(NdArray gy, NdArray x, NdArray mean) {
         return CpuBatchNorm.backwardReduce(gy, x, mean);
     }
 
     @Override
-    public Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
-                                         Tensor sumDyXmu, long count) {
+    public NdArray batchNormBackwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
+                                         NdArray sumDyXmu, long count) {
         return CpuBatchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
     }
 
     @Override
-    public Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+    public NdArray[] attention(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
         return CpuAttention.forward(q, k, v, p);
     }
 
     @Override
-    public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                                      AttentionParams p) {
+    public NdArray[] attentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp,
+                                      AttentionSpec p) {
         return CpuAttention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override
-    public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+    public NdArray[] dropout(NdArray x, double p, long seed, long offset) {
         return CpuRandom.dropout(x, p, seed, offset);
     }
 
     @Override
-    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
+    public void sgdStep(NdArray param, NdArray grad, NdArray momentumBuffer, SgdParams p) {
         CpuOptim.sgd(param, grad, momentumBuffer, p);
     }
 
     @Override
-    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+    public void adamStep(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
         CpuOptim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
     }
 }

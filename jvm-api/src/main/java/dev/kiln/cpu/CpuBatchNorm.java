@@ -1,6 +1,6 @@
 package dev.kiln.cpu;
 
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * Batch normalisation's four primitives (see {@link dev.kiln.spi.Backend#batchNormStats}): x (N, C, *)
@@ -84,8 +84,8 @@ final class CpuBatchNorm {
     }
 
     /** x (N, C, *) -> {mean (C), biased variance (C)}: two passes per channel, the second around the mean. */
-    static Tensor[] stats(Tensor x) {
-        Tensor xc = CpuElementwise.asContiguous(x);
+    static NdArray[] stats(NdArray x) {
+        NdArray xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape());
         double[] mean = new double[l.c];
         double[] var = new double[l.c];
@@ -114,13 +114,13 @@ final class CpuBatchNorm {
                 mean[ch] = m;
             }
         });
-        return new Tensor[] {perChannel(mean, x), perChannel(var, x)};
+        return new NdArray[] {perChannel(mean, x), perChannel(var, x)};
     }
 
     /** gy, x (N, C, *), mean (C) -> {sum(gy) (C), sum(gy (x - mean)) (C)}, one pass per channel over both. */
-    static Tensor[] backwardReduce(Tensor gy, Tensor x, Tensor mean) {
-        Tensor gc = CpuElementwise.asContiguous(gy);
-        Tensor xc = CpuElementwise.asContiguous(x);
+    static NdArray[] backwardReduce(NdArray gy, NdArray x, NdArray mean) {
+        NdArray gc = CpuElementwise.asContiguous(gy);
+        NdArray xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape());
         double[] m = DoubleBlocks.vector(mean);
         double[] sumDy = new double[l.c];
@@ -153,11 +153,11 @@ final class CpuBatchNorm {
                 sumDy[ch] = dy[0];
             }
         });
-        return new Tensor[] {perChannel(sumDy, x), perChannel(sumDyXmu, x)};
+        return new NdArray[] {perChannel(sumDy, x), perChannel(sumDyXmu, x)};
     }
 
     /** y = (x - mean) invstd weight + bias per channel: y = x k + (bias - mean k) with k = invstd weight, in double. */
-    static Tensor elemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+    static NdArray elemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
         double[] m = DoubleBlocks.vector(mean);
         double[] k = DoubleBlocks.vector(invstd);
         double[] w = DoubleBlocks.vector(weight);
@@ -181,8 +181,8 @@ final class CpuBatchNorm {
      * gx = (gy - sumDy / count - (x - mean) invstd^2 sumDyXmu / count) invstd weight per channel, or
      * gy invstd weight when the sums are null.
      */
-    static Tensor backwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
-                                Tensor sumDyXmu, long count) {
+    static NdArray backwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
+                                NdArray sumDyXmu, long count) {
         double[] m = DoubleBlocks.vector(mean);
         double[] k = DoubleBlocks.vector(invstd);
         double[] w = DoubleBlocks.vector(weight);
@@ -232,11 +232,11 @@ final class CpuBatchNorm {
      * A new tensor of a's shape and dtype, run by run: float32 through f32 on the arrays, else each piece of
      * each (n, c) run of a (and b) read into double scratch, rewritten by body, written back.
      */
-    private static Tensor perRun(Tensor a, Tensor b, RunBody body, F32RunBody f32) {
-        Tensor ac = CpuElementwise.asContiguous(a);
-        Tensor bc = b == null ? null : CpuElementwise.asContiguous(b);
+    private static NdArray perRun(NdArray a, NdArray b, RunBody body, F32RunBody f32) {
+        NdArray ac = CpuElementwise.asContiguous(a);
+        NdArray bc = b == null ? null : CpuElementwise.asContiguous(b);
         Layout l = Layout.of(a.shape());
-        Tensor result = CpuMap.emptyTensor(a.shape(), a.dtype()); // every run is written
+        NdArray result = CpuMap.emptyArray(a.shape(), a.dtype()); // every run is written
         Object src = DoubleBlocks.data(ac);
         Object src2 = bc == null ? null : DoubleBlocks.data(bc);
         Object dst = DoubleBlocks.data(result);
@@ -273,8 +273,8 @@ final class CpuBatchNorm {
     }
 
     /** values as a new (C) tensor of like's dtype. */
-    private static Tensor perChannel(double[] values, Tensor like) {
-        Tensor t = CpuMap.newTensor(new int[] {values.length}, like.dtype());
+    private static NdArray perChannel(double[] values, NdArray like) {
+        NdArray t = CpuMap.newArray(new int[] {values.length}, like.dtype());
         DoubleBlocks.write(values, 0, 1, values.length, DoubleBlocks.data(t), 0, 0);
         return t;
     }

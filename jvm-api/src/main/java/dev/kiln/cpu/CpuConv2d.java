@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * conv2d forward, backward-input and backward-weight by im2col + GEMM: x (N, C, H, W), w (O, C/groups,
@@ -20,12 +20,12 @@ final class CpuConv2d {
     private CpuConv2d() {
     }
 
-    static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+    static NdArray forward(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(x.shape(), w.shape(), p);
-        Tensor xc = CpuElementwise.asContiguous(x);
-        Tensor wc = CpuElementwise.asContiguous(w);
-        Tensor bc = bias == null ? null : CpuElementwise.asContiguous(bias);
-        Tensor y = CpuMap.newTensor(new int[] {g.n(), g.o(), g.oh(), g.ow()}, x.dtype());
+        NdArray xc = CpuElementwise.asContiguous(x);
+        NdArray wc = CpuElementwise.asContiguous(w);
+        NdArray bc = bias == null ? null : CpuElementwise.asContiguous(bias);
+        NdArray y = CpuMap.newArray(new int[] {g.n(), g.o(), g.oh(), g.ow()}, x.dtype());
         Object xd = data(xc);
         Object wd = data(wc);
         Object yd = data(y);
@@ -72,11 +72,11 @@ final class CpuConv2d {
         return y;
     }
 
-    static Tensor backwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+    static NdArray backwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(inputShape, w.shape(), p);
-        Tensor gyc = CpuElementwise.asContiguous(gy);
-        Tensor wc = CpuElementwise.asContiguous(w);
-        Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
+        NdArray gyc = CpuElementwise.asContiguous(gy);
+        NdArray wc = CpuElementwise.asContiguous(w);
+        NdArray gx = CpuMap.newArray(inputShape, gy.dtype());
         Object gyd = data(gyc);
         Object wd = data(wc);
         Object gxd = data(gx);
@@ -120,13 +120,13 @@ final class CpuConv2d {
         return gx;
     }
 
-    static Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+    static NdArray backwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
         ConvGeometry g = ConvGeometry.of(x.shape(), weightShape, p);
-        Tensor gyc = CpuElementwise.asContiguous(gy);
-        Tensor xc = CpuElementwise.asContiguous(x);
+        NdArray gyc = CpuElementwise.asContiguous(gy);
+        NdArray xc = CpuElementwise.asContiguous(x);
         Object xd = data(xc);
         if (xd instanceof float[] xf && DirectConv.suitsBackwardWeight(g)) {
-            Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
+            NdArray gw = CpuMap.newArray(weightShape, gy.dtype());
             DirectConvWeightGradF32Vector.backwardWeight(g, (float[]) data(gyc), gyc.storageOffset(), xf,
                     xc.storageOffset(), (float[]) data(gw));
             return gw;
@@ -139,7 +139,7 @@ final class CpuConv2d {
                 && (CpuGemm.usesVectorApi() || CpuGemm.blocked(g.o(), g.c(), pixels))) {
             return pointwiseBackwardWeight(g, (float[]) gyByChannel, xf, xc.storageOffset(), weightShape);
         }
-        Tensor gw = CpuMap.newTensor(weightShape, gy.dtype());
+        NdArray gw = CpuMap.newArray(weightShape, gy.dtype());
         Object gwd = data(gw);
         // the lanes' sums run over a 128th of a slice's pixels each: larger slices keep their blocks full
         boolean lanes = gy.dtype() == DType.FLOAT32 && WeightGradLanes.suits(g);
@@ -176,7 +176,7 @@ final class CpuConv2d {
      * gathers each tap (batch 64, stride 2: 32 -> 64 channels at 14x14 1.25 -> 0.52 ms, 16 -> 32 at 28x28
      * 1.2-1.5 -> 1.05 ms).
      */
-    private static Tensor pointwiseBackwardWeight(ConvGeometry g, float[] gyByChannel, float[] x, int xOff, int[] weightShape) {
+    private static NdArray pointwiseBackwardWeight(ConvGeometry g, float[] gyByChannel, float[] x, int xOff, int[] weightShape) {
         int plane = g.outPlane();
         int pixels = g.n() * plane;
         int sh = g.p().strideH();
@@ -196,7 +196,7 @@ final class CpuConv2d {
                 }
             }
         });
-        Tensor gw = CpuMap.newTensor(weightShape, DType.FLOAT32);
+        NdArray gw = CpuMap.newArray(weightShape, DType.FLOAT32);
         float[] out = (float[]) data(gw);
         if (!CpuGemm.usesVectorApi()) {
             CpuGemm.sgemm(g.o(), g.c(), pixels, gyByChannel, 0, pixels, 1, xs, 0, 1, pixels, out, 0, g.c(), false);
@@ -253,7 +253,7 @@ final class CpuConv2d {
         return out;
     }
 
-    private static Object data(Tensor t) {
+    private static Object data(NdArray t) {
         return CpuStorage.array(t);
     }
 

@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.UnaryOp;
@@ -16,12 +16,12 @@ final class CpuElementwise {
     private CpuElementwise() {
     }
 
-    static Tensor unary(UnaryOp op, Tensor x) {
+    static NdArray unary(UnaryOp op, NdArray x) {
         if (CpuMap.exactLong(x.dtype())) {
             return CpuMap.mapLong(x.shape(), x.dtype(), (in, o, n) -> unaryLong(op, in[0], o, n), x);
         }
         if (x.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
-            Tensor out = CpuMap.emptyTensor(x.shape(), DType.FLOAT32); // intoRuns writes every element, or declines
+            NdArray out = CpuMap.emptyArray(x.shape(), DType.FLOAT32); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.unary(op, (float[]) o, oo, (float[]) in[0], io[0],
                     is[0], n), x)) {
                 return out;
@@ -71,13 +71,13 @@ final class CpuElementwise {
         }
     }
 
-    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    static NdArray binary(BinaryOp op, NdArray a, NdArray b) {
         int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
         if (CpuMap.exactLong(a.dtype())) {
             return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> binaryLong(op, in[0], in[1], o, n), a, b);
         }
         if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && Float32Loops.has(op)) {
-            Tensor out = CpuMap.emptyTensor(shape, DType.FLOAT32); // intoRuns writes every element, or declines
+            NdArray out = CpuMap.emptyArray(shape, DType.FLOAT32); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.binary(op, (float[]) o, oo, (float[]) in[0], io[0],
                     is[0], (float[]) in[1], io[1], is[1], n), a, b)) {
                 return out;
@@ -150,7 +150,7 @@ final class CpuElementwise {
         }
     }
 
-    static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+    static NdArray compare(CompareOp op, NdArray a, NdArray b) {
         int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
         if (CpuMap.exactLong(a.dtype())) {
             return CpuMap.mapLong(shape, DType.BOOL, (in, o, n) -> {
@@ -160,7 +160,7 @@ final class CpuElementwise {
             }, a, b);
         }
         if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
-            Tensor out = CpuMap.newTensor(shape, DType.BOOL);
+            NdArray out = CpuMap.newArray(shape, DType.BOOL);
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.compare(op, (boolean[]) o, oo, (float[]) in[0],
                     io[0], is[0], (float[]) in[1], io[1], is[1], n), a, b)) {
                 return out;
@@ -173,7 +173,7 @@ final class CpuElementwise {
         }, a, b);
     }
 
-    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    static NdArray where(NdArray cond, NdArray a, NdArray b) {
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
         if (CpuMap.exactLong(a.dtype())) {
             return CpuMap.mapLong(shape, a.dtype(), (in, o, n) -> {
@@ -183,7 +183,7 @@ final class CpuElementwise {
             }, cond, a, b);
         }
         if (a.dtype() == DType.FLOAT32) { // leaky_relu and its gradient, clamp: straight on the arrays
-            Tensor out = CpuMap.emptyTensor(shape, DType.FLOAT32); // intoRuns writes every element, or declines
+            NdArray out = CpuMap.emptyArray(shape, DType.FLOAT32); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, (o, oo, in, io, is, n) -> Float32Loops.where((float[]) o, oo, (boolean[]) in[0], io[0],
                     is[0], (float[]) in[1], io[1], is[1], (float[]) in[2], io[2], is[2], n), cond, a, b)) {
                 return out;
@@ -204,14 +204,14 @@ final class CpuElementwise {
             (float[]) in[0], io[0], is[0], n);
 
     /** float32 or bool to float32: what {@link Float32Loops#copy} does. */
-    private static boolean float32Copy(Tensor x, DType dtype) {
+    private static boolean float32Copy(NdArray x, DType dtype) {
         return dtype == DType.FLOAT32 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BOOL);
     }
 
     /** Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true). */
-    static Tensor cast(Tensor x, DType dtype) {
+    static NdArray cast(NdArray x, DType dtype) {
         if (float32Copy(x, dtype) || (x.dtype() == DType.FLOAT32 && dtype == DType.FLOAT64)) {
-            Tensor out = CpuMap.newTensor(x.shape(), dtype);
+            NdArray out = CpuMap.newArray(x.shape(), dtype);
             if (CpuMap.intoRuns(out, dtype == DType.FLOAT64 ? WIDEN_FLOAT32 : COPY_FLOAT32, x)) {
                 return out;
             }
@@ -221,16 +221,16 @@ final class CpuElementwise {
     }
 
     /** A contiguous copy of x. */
-    static Tensor contiguous(Tensor x) {
+    static NdArray contiguous(NdArray x) {
         return cast(x, x.dtype());
     }
 
     /** x itself when contiguous, else a contiguous copy. */
-    static Tensor asContiguous(Tensor x) {
+    static NdArray asContiguous(NdArray x) {
         return x.isContiguous() ? x : contiguous(x);
     }
 
-    static void copyInto(Tensor dst, Tensor src) {
+    static void copyInto(NdArray dst, NdArray src) {
         if (float32Copy(src, dst.dtype()) && CpuMap.intoRuns(dst, COPY_FLOAT32, src)) {
             return;
         }

@@ -1,20 +1,19 @@
 package dev.kiln.cpu;
 
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
-import dev.kiln.spi.Views;
+import dev.kiln.spi.NdArray;
 
 /** gather, scatter_add, index_select, index_add and cat. Every index is range-checked first. */
 final class CpuIndexing {
     private CpuIndexing() {
     }
 
-    private static Object data(Tensor contiguous) {
+    private static Object data(NdArray contiguous) {
         return CpuStorage.array(contiguous);
     }
 
     /** Row-major index values, checked against [0, size). */
-    private static long[] checkedIndex(String op, Tensor index, int dim, int size) {
+    private static long[] checkedIndex(String op, NdArray index, int dim, int size) {
         long[] idx = (long[]) data(CpuElementwise.contiguous(index));
         for (long v : idx) {
             if (v < 0 || v >= size) {
@@ -51,11 +50,11 @@ final class CpuIndexing {
         return out;
     }
 
-    static Tensor gather(Tensor x, int dim, Tensor index) {
-        Tensor xc = CpuElementwise.contiguous(x);
+    static NdArray gather(NdArray x, int dim, NdArray index) {
+        NdArray xc = CpuElementwise.contiguous(x);
         long[] idx = checkedIndex("gather", index, dim, x.size(dim));
         int[] src = offsets(index.shape(), idx, dim, x.shape());
-        Tensor out = CpuMap.newTensor(index.shape(), x.dtype());
+        NdArray out = CpuMap.newArray(index.shape(), x.dtype());
         Object a = data(xc);
         Object o = data(out);
         for (int i = 0; i < src.length; i++) {
@@ -64,17 +63,17 @@ final class CpuIndexing {
         return out;
     }
 
-    static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        Tensor out = CpuElementwise.contiguous(x);
+    static NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
+        NdArray out = CpuElementwise.contiguous(x);
         long[] idx = checkedIndex("scatter_add", index, dim, x.size(dim));
         int[] dst = offsets(index.shape(), idx, dim, x.shape());
-        Tensor s = CpuElementwise.contiguous(leading(src, index.shape())); // index may be smaller than src
+        NdArray s = CpuElementwise.contiguous(leading(src, index.shape())); // index may be smaller than src
         addElements(data(s), dst, data(out));
         return out;
     }
 
-    static Tensor indexSelect(Tensor x, int dim, Tensor index) {
-        Tensor xc = CpuElementwise.contiguous(x);
+    static NdArray indexSelect(NdArray x, int dim, NdArray index) {
+        NdArray xc = CpuElementwise.contiguous(x);
         long[] idx = checkedIndex("index_select", index, dim, x.size(dim));
         int[] shape = x.shape();
         int outer = 1;
@@ -84,7 +83,7 @@ final class CpuIndexing {
         int inner = x.numel() / Math.max(1, outer * shape[dim]);
         int size = shape[dim];
         shape[dim] = idx.length;
-        Tensor out = CpuMap.newTensor(shape, x.dtype());
+        NdArray out = CpuMap.newArray(shape, x.dtype());
         Object a = data(xc);
         Object o = data(out);
         Parallel.forRange(outer * idx.length, Math.max(1, 16384 / Math.max(inner, 1)), (b0, b1) -> {
@@ -97,10 +96,10 @@ final class CpuIndexing {
         return out;
     }
 
-    static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
-        Tensor out = CpuElementwise.contiguous(x);
+    static NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
+        NdArray out = CpuElementwise.contiguous(x);
         long[] idx = checkedIndex("index_add", index, dim, x.size(dim));
-        Tensor sc = CpuElementwise.contiguous(src);
+        NdArray sc = CpuElementwise.contiguous(src);
         int[] shape = x.shape();
         int outer = 1;
         for (int d = 0; d < dim; d++) {
@@ -122,18 +121,18 @@ final class CpuIndexing {
         return out;
     }
 
-    static Tensor cat(Tensor[] xs, int dim) {
+    static NdArray cat(NdArray[] xs, int dim) {
         int[] shape = xs[0].shape();
         int total = 0;
-        for (Tensor t : xs) {
+        for (NdArray t : xs) {
             total += t.size(dim);
         }
         shape[dim] = total;
-        Tensor out = CpuMap.newTensor(shape, xs[0].dtype());
+        NdArray out = CpuMap.newArray(shape, xs[0].dtype());
         int off = 0;
-        for (Tensor t : xs) {
+        for (NdArray t : xs) {
             if (t.numel() > 0) {
-                CpuElementwise.copyInto(Views.narrow(out, dim, off, t.size(dim)), t);
+                CpuElementwise.copyInto(out.narrow(dim, off, t.size(dim)), t);
             }
             off += t.size(dim);
         }
@@ -141,9 +140,9 @@ final class CpuIndexing {
     }
 
     /** The leading {@code shape} block of t (a view). */
-    private static Tensor leading(Tensor t, int[] shape) {
+    private static NdArray leading(NdArray t, int[] shape) {
         for (int d = 0; d < shape.length; d++) {
-            t = Views.narrow(t, d, 0, shape[d]);
+            t = t.narrow(d, 0, shape[d]);
         }
         return t;
     }

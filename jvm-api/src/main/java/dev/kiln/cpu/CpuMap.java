@@ -2,8 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
-import dev.kiln.spi.Tensors;
+import dev.kiln.spi.NdArray;
 
 /**
  * The elementwise driver: reads broadcast, strided inputs in chunks, applies a chunk kernel and
@@ -39,34 +38,34 @@ final class CpuMap {
     /** Elements per parallel piece of {@link #intoRuns}: its loops are cheap per element. */
     private static final int RUN_GRAIN = 1 << 15;
 
-    static Tensor newTensor(int[] shape, DType dtype) {
-        return Tensors.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
+    static NdArray newArray(int[] shape, DType dtype) {
+        return NdArray.of(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
 
     /** A new contiguous tensor whose contents are unspecified (as torch.empty): for kernels that write every element. */
-    static Tensor emptyTensor(int[] shape, DType dtype) {
-        return Tensors.wrap(CpuStorage.allocate(dtype, Shape.numel(shape), false), shape);
+    static NdArray emptyArray(int[] shape, DType dtype) {
+        return NdArray.of(CpuStorage.allocate(dtype, Shape.numel(shape), false), shape);
     }
 
     /** A contiguous tensor over data (float[], double[], long[] or boolean[]; kept, not copied). */
-    static Tensor ofArray(Object data, int... shape) {
-        return Tensors.wrap(new CpuStorage(data), shape);
+    static NdArray ofArray(Object data, int... shape) {
+        return NdArray.of(new CpuStorage(data), shape);
     }
 
-    static Tensor mapDouble(int[] shape, DType outType, DoubleKernel f, Tensor... inputs) {
-        Tensor out = newTensor(shape, outType);
+    static NdArray mapDouble(int[] shape, DType outType, DoubleKernel f, NdArray... inputs) {
+        NdArray out = newArray(shape, outType);
         into(out, f, inputs);
         return out;
     }
 
-    static Tensor mapLong(int[] shape, DType outType, LongKernel f, Tensor... inputs) {
-        Tensor out = newTensor(shape, outType);
+    static NdArray mapLong(int[] shape, DType outType, LongKernel f, NdArray... inputs) {
+        NdArray out = newArray(shape, outType);
         into(out, f, inputs);
         return out;
     }
 
     /** Writes f(inputs broadcast to out's shape) into the view out. */
-    static void into(Tensor out, DoubleKernel f, Tensor... inputs) {
+    static void into(NdArray out, DoubleKernel f, NdArray... inputs) {
         Strided[] v = views(out, inputs);
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
@@ -86,7 +85,7 @@ final class CpuMap {
         });
     }
 
-    static void into(Tensor out, LongKernel f, Tensor... inputs) {
+    static void into(NdArray out, LongKernel f, NdArray... inputs) {
         Strided[] v = views(out, inputs);
         int n = out.numel();
         int chunks = (n + CHUNK - 1) / CHUNK;
@@ -111,7 +110,7 @@ final class CpuMap {
      * without going through double or long chunks, when out's runs are contiguous and every input's
      * contiguous or broadcast; returns false, with nothing written, when they are not.
      */
-    static boolean intoRuns(Tensor out, RunKernel f, Tensor... inputs) {
+    static boolean intoRuns(NdArray out, RunKernel f, NdArray... inputs) {
         Strided[] v = views(out, inputs);
         int r = v[0].shape.length;
         int last = r == 0 ? 1 : v[0].shape[r - 1];
@@ -147,7 +146,7 @@ final class CpuMap {
         return true;
     }
 
-    private static Strided[] views(Tensor out, Tensor[] inputs) {
+    private static Strided[] views(NdArray out, NdArray[] inputs) {
         int[] shape = out.shape();
         Strided[] v = new Strided[inputs.length + 1];
         v[0] = Strided.of(out);

@@ -2,8 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
-import dev.kiln.spi.Views;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /** Batched matmul with broadcast batch dims: one GEMM per batch entry, reading operands by stride. */
@@ -12,7 +11,7 @@ final class CpuMatmul {
     }
 
     /** a (..., M, K) @ b (..., K, N) -> (..., M, N). */
-    static Tensor matmul(Tensor a, Tensor b) {
+    static NdArray matmul(NdArray a, NdArray b) {
         int ra = a.dim();
         int rb = b.dim();
         int m = a.size(-2);
@@ -20,10 +19,10 @@ final class CpuMatmul {
         int n = b.size(-1);
         int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), ra - 2), Arrays.copyOf(b.shape(), rb - 2));
         int[] outShape = Shape.concat(batch, new int[] {m, n});
-        Tensor out = CpuMap.newTensor(outShape, a.dtype());
+        NdArray out = CpuMap.newArray(outShape, a.dtype());
         // broadcast views of a and b with the common batch dims (stride 0 where broadcast)
-        Tensor ae = Views.expand(a, Shape.concat(batch, new int[] {m, k}));
-        Tensor be = Views.expand(b, Shape.concat(batch, new int[] {k, n}));
+        NdArray ae = a.expand(Shape.concat(batch, new int[] {m, k}));
+        NdArray be = b.expand(Shape.concat(batch, new int[] {k, n}));
         int[] as = ae.stride();
         int[] bs = be.stride();
         int nb = Shape.numel(batch);

@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.AdamParams;
 import dev.kiln.SgdParams;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors: each chunk of
@@ -25,7 +25,7 @@ final class CpuOptim {
         void apply(double[][] t, int len);
     }
 
-    static void sgd(Tensor param, Tensor grad, Tensor buffer, SgdParams p) {
+    static void sgd(NdArray param, NdArray grad, NdArray buffer, SgdParams p) {
         double lr = p.lr();
         double mu = p.momentum();
         double keep = 1 - p.dampening();
@@ -47,7 +47,7 @@ final class CpuOptim {
         }, param, grad, buffer);
     }
 
-    static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+    static void adam(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
         double scale = p.paramScale();
         double l2 = p.l2();
         double b1 = p.beta1();
@@ -77,7 +77,7 @@ final class CpuOptim {
     }
 
     /** ts[0] param, ts[GRAD] grad (read only), then state; all contiguous with param's numel, or null. */
-    private static void run(ChunkKernel kernel, Tensor... ts) {
+    private static void run(ChunkKernel kernel, NdArray... ts) {
         int n = ts[0].numel();
         Parallel.forRange((n + CHUNK - 1) / CHUNK, 4, (c0, c1) -> {
             double[][] scratch = SCRATCH.get();

@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Pool2dParams;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -20,21 +20,21 @@ final class CpuPool2d {
     }
 
     /** Storage offsets of plane (n, c) of a 4-D view, in n * C + c order. */
-    private static int planeOffset(Tensor x, int plane) {
+    private static int planeOffset(NdArray x, int plane) {
         int c = x.size(1);
         return x.storageOffset() + (plane / c) * x.stride(0) + (plane % c) * x.stride(1);
     }
 
     /** x (N, C, H, W) -> {y (N, C, OH, OW), indices int64 (N, C, OH, OW) = h * W + w of each maximum}. */
-    static Tensor[] maxForward(Tensor x, Pool2dParams p) {
+    static NdArray[] maxForward(NdArray x, Pool2dParams p) {
         int n = x.size(0);
         int ch = x.size(1);
         int h = x.size(2);
         int w = x.size(3);
         int oh = p.outH(h);
         int ow = p.outW(w);
-        Tensor y = CpuMap.newTensor(new int[] {n, ch, oh, ow}, x.dtype());
-        Tensor idx = CpuMap.newTensor(new int[] {n, ch, oh, ow}, DType.INT64);
+        NdArray y = CpuMap.newArray(new int[] {n, ch, oh, ow}, x.dtype());
+        NdArray idx = CpuMap.newArray(new int[] {n, ch, oh, ow}, DType.INT64);
         Object src = DoubleBlocks.data(x);
         Object dst = DoubleBlocks.data(y);
         long[] ind = (long[]) DoubleBlocks.data(idx);
@@ -47,7 +47,7 @@ final class CpuPool2d {
                     max2x2(xf, planeOffset(x, plane), sh, sw, yf, ind, plane * oh * ow, oh, ow, w);
                 }
             });
-            return new Tensor[] {y, idx};
+            return new NdArray[] {y, idx};
         }
         Parallel.forRange(n * ch, grain(h * w), (p0, p1) -> {
             double[] in = new double[h * w]; // (H, W) of one plane
@@ -58,7 +58,7 @@ final class CpuPool2d {
                 DoubleBlocks.write(out, 0, 1, oh * ow, dst, plane * oh * ow, 0);
             }
         });
-        return new Tensor[] {y, idx};
+        return new NdArray[] {y, idx};
     }
 
     /** A 2x2 window, stride 2, no padding or dilation, every window inside the input. */
@@ -139,16 +139,16 @@ final class CpuPool2d {
      * gy, indices (N, C, OH, OW) -> gx of inputShape: each gy added at its index, outputs in row-major
      * order, so each input sums its windows in (i, j) order as the cuda kernel's gather does.
      */
-    static Tensor maxBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+    static NdArray maxBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
         int planes = inputShape[0] * inputShape[1];
         int h = inputShape[2];
         int w = inputShape[3];
         int oh = gy.size(2);
         int ow = gy.size(3);
-        Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
+        NdArray gx = CpuMap.newArray(inputShape, gy.dtype());
         Object g = DoubleBlocks.data(gy);
         Object dst = DoubleBlocks.data(gx);
-        Tensor ic = CpuElementwise.asContiguous(indices);
+        NdArray ic = CpuElementwise.asContiguous(indices);
         long[] ind = (long[]) DoubleBlocks.data(ic);
         int indBase = ic.storageOffset();
         if (g instanceof float[] gf && halving(p, h, w)) {
@@ -222,7 +222,7 @@ final class CpuPool2d {
     }
 
     /** x (N, C, H, W) -> y (N, C, OH, OW), the mean of each window (no dilation). */
-    static Tensor avgForward(Tensor x, Pool2dParams p) {
+    static NdArray avgForward(NdArray x, Pool2dParams p) {
         int n = x.size(0);
         int ch = x.size(1);
         int h = x.size(2);
@@ -231,7 +231,7 @@ final class CpuPool2d {
         int ow = p.outW(w);
         AvgAxis rows = AvgAxis.of(oh, h, p.kernelH(), p.strideH(), p.padH());
         AvgAxis cols = AvgAxis.of(ow, w, p.kernelW(), p.strideW(), p.padW());
-        Tensor y = CpuMap.newTensor(new int[] {n, ch, oh, ow}, x.dtype());
+        NdArray y = CpuMap.newArray(new int[] {n, ch, oh, ow}, x.dtype());
         Object src = DoubleBlocks.data(x);
         Object dst = DoubleBlocks.data(y);
         if (src instanceof float[] xf && halving(p, h, w) && p.divisorOverride() == 0) {
@@ -285,14 +285,14 @@ final class CpuPool2d {
     }
 
     /** gy (N, C, OH, OW) -> gx (N, C, H, W): each window spreads gy / divisor over its inputs. */
-    static Tensor avgBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+    static NdArray avgBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
         int h = inputShape[2];
         int w = inputShape[3];
         int oh = gy.size(2);
         int ow = gy.size(3);
         AvgAxis rows = AvgAxis.of(oh, h, p.kernelH(), p.strideH(), p.padH());
         AvgAxis cols = AvgAxis.of(ow, w, p.kernelW(), p.strideW(), p.padW());
-        Tensor gx = CpuMap.newTensor(inputShape, gy.dtype());
+        NdArray gx = CpuMap.newArray(inputShape, gy.dtype());
         Object g = DoubleBlocks.data(gy);
         Object dst = DoubleBlocks.data(gx);
         Parallel.forRange(inputShape[0] * inputShape[1], grain(h * w), (p0, p1) -> {

@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Philox;
 
 /**
@@ -46,32 +46,32 @@ final class CpuRandom {
         });
     }
 
-    static Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
+    static NdArray uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
         double[] values = new double[Shape.numel(shape)];
         forEachDraw(values.length, perBlock(dtype), seed, offset,
                 (i, w, j) -> values[i] = low + (high - low) * uniform01(dtype, w, j));
         return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
-    static Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
+    static NdArray normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
         double[] values = new double[Shape.numel(shape)];
         forEachDraw(values.length, 2, seed, offset, (i, w, j) -> values[i] = mean + std * Philox.normal(w, j));
         return CpuElementwise.cast(CpuMap.ofArray(values, shape), dtype);
     }
 
     /** Returns {y, mask}: element i is kept when its uniform draw is >= p. */
-    static Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+    static NdArray[] dropout(NdArray x, double p, long seed, long offset) {
         int n = x.numel();
         boolean[] keep = new boolean[n];
         DType dtype = x.dtype();
         forEachDraw(n, perBlock(dtype), seed, offset, (i, w, j) -> keep[i] = uniform01(dtype, w, j) >= p);
-        Tensor mask = CpuMap.ofArray(keep, x.shape());
+        NdArray mask = CpuMap.ofArray(keep, x.shape());
         double scale = 1.0 / (1.0 - p);
-        Tensor y = CpuMap.mapDouble(x.shape(), dtype, (in, o, len) -> {
+        NdArray y = CpuMap.mapDouble(x.shape(), dtype, (in, o, len) -> {
             for (int i = 0; i < len; i++) {
                 o[i] = in[1][i] != 0 ? in[0][i] * scale : 0.0;
             }
         }, x, mask);
-        return new Tensor[] {y, mask};
+        return new NdArray[] {y, mask};
     }
 }

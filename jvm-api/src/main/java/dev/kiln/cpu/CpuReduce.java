@@ -2,10 +2,8 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.ReduceOp;
-import dev.kiln.spi.Tensors;
-import dev.kiln.spi.Views;
 
 /**
  * Reductions. The input is laid out once as (kept dims..., reduced dims...) in float64 (int64 for
@@ -16,8 +14,8 @@ final class CpuReduce {
     }
 
     /** x permuted so the reduced dims come last, as a contiguous float64 or int64 tensor. */
-    private record Runs(Tensor data, int count, int length, int[] outShape) {
-        static Runs of(Tensor x, int[] dims, boolean keepdim, DType accumulate) {
+    private record Runs(NdArray data, int count, int length, int[] outShape) {
+        static Runs of(NdArray x, int[] dims, boolean keepdim, DType accumulate) {
             int r = x.dim();
             boolean[] reduced = new boolean[r];
             for (int d : dims) {
@@ -42,9 +40,9 @@ final class CpuReduce {
                 perm[k++] = d;
                 length *= x.size(d);
             }
-            Tensor p = Views.permute(x, perm);
-            Tensor data = p.isContiguous() && p.storageOffset() == 0 && p.dtype() == accumulate
-                    && p.numel() == Tensors.storage(p).size() ? p : CpuElementwise.cast(p, accumulate);
+            NdArray p = x.permute(perm);
+            NdArray data = p.isContiguous() && p.storageOffset() == 0 && p.dtype() == accumulate
+                    && p.numel() == p.storage().size() ? p : CpuElementwise.cast(p, accumulate);
             return new Runs(data, count, length, outShape);
         }
 
@@ -61,7 +59,7 @@ final class CpuReduce {
         return dtype.isFloatingPoint() ? DType.FLOAT64 : DType.INT64;
     }
 
-    static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    static NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && x.dtype() == DType.FLOAT32 && dims.length > 0
                 && x.numel() > 0) {
             return sumInPlace(op, x, dims, keepdim);
@@ -97,7 +95,7 @@ final class CpuReduce {
      * each output element runs over its reduced dims in the order given, in double, the innermost run
      * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}.
      */
-    private static Tensor sumInPlace(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    private static NdArray sumInPlace(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         int r = x.dim();
         boolean[] reduced = new boolean[r];
         for (int d : dims) {
@@ -283,7 +281,7 @@ final class CpuReduce {
     }
 
     /** Returns {values, indices}: the first extreme along dim (the first NaN, if any). */
-    static Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+    static NdArray[] reduceWithIndices(ReduceOp op, NdArray x, int dim, boolean keepdim) {
         int[] dims = x.dim() == 0 ? new int[0] : new int[] {dim};
         Runs runs = Runs.of(x, dims, keepdim, accumulator(x.dtype()));
         int len = runs.length();
@@ -306,7 +304,7 @@ final class CpuReduce {
                     val[r] = a[base + best];
                 }
             });
-            return new Tensor[] {CpuElementwise.cast(CpuMap.ofArray(val, runs.outShape()), x.dtype()),
+            return new NdArray[] {CpuElementwise.cast(CpuMap.ofArray(val, runs.outShape()), x.dtype()),
                 CpuMap.ofArray(idx, runs.outShape())};
         }
         long[] a = runs.longs();
@@ -325,11 +323,11 @@ final class CpuReduce {
                 val[r] = a[base + best];
             }
         });
-        return new Tensor[] {CpuMap.ofArray(val, runs.outShape()), CpuMap.ofArray(idx, runs.outShape())};
+        return new NdArray[] {CpuMap.ofArray(val, runs.outShape()), CpuMap.ofArray(idx, runs.outShape())};
     }
 
     /** sum((x - mean)^2) / max(0, n - correction), two passes per run in double. */
-    static Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+    static NdArray variance(NdArray x, int[] dims, double correction, boolean keepdim) {
         Runs runs = Runs.of(x, dims, keepdim, DType.FLOAT64);
         int len = runs.length();
         double[] a = runs.doubles();

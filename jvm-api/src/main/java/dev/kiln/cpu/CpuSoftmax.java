@@ -1,7 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -71,10 +71,10 @@ final class CpuSoftmax {
     }
 
     /** x (any shape), dim -> softmax or log-softmax of x along dim, same shape. */
-    static Tensor softmax(Tensor x, int dim, boolean log) {
-        Tensor xc = CpuElementwise.asContiguous(x);
+    static NdArray softmax(NdArray x, int dim, boolean log) {
+        NdArray xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape(), dim);
-        Tensor y = CpuMap.newTensor(x.shape(), x.dtype());
+        NdArray y = CpuMap.newArray(x.shape(), x.dtype());
         Object src = DoubleBlocks.data(xc);
         Object dst = DoubleBlocks.data(y);
         int base = xc.storageOffset();
@@ -199,11 +199,11 @@ final class CpuSoftmax {
     }
 
     /** gy, y (same shape), dim -> gx: y * (gy - sum(gy * y)) for softmax, gy - exp(y) * sum(gy) for log-softmax. */
-    static Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
-        Tensor gc = CpuElementwise.asContiguous(gy);
-        Tensor yc = CpuElementwise.asContiguous(y);
+    static NdArray backward(NdArray gy, NdArray y, int dim, boolean log) {
+        NdArray gc = CpuElementwise.asContiguous(gy);
+        NdArray yc = CpuElementwise.asContiguous(y);
         Layout l = Layout.of(y.shape(), dim);
-        Tensor gx = CpuMap.newTensor(y.shape(), y.dtype());
+        NdArray gx = CpuMap.newArray(y.shape(), y.dtype());
         Object gsrc = DoubleBlocks.data(gc);
         Object ysrc = DoubleBlocks.data(yc);
         Object dst = DoubleBlocks.data(gx);

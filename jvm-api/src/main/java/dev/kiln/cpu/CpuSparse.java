@@ -1,7 +1,6 @@
 package dev.kiln.cpu;
 
-import dev.kiln.Tensor;
-import dev.kiln.spi.Views;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -19,16 +18,16 @@ final class CpuSparse {
     }
 
     /** out (M, N) = A (M, K) @ x (K, N); A = (crow (M + 1), col (nnz), values (nnz)). */
-    static Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+    static NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
         int m = crow.numel() - 1;
         int n = x.size(1);
         long[] ptr = longs(crow);
         long[] cols = longs(col);
         double[] v = DoubleBlocks.vector(values);
-        Tensor xc = CpuElementwise.asContiguous(x);   // (K, N): rows of n elements from xOff
+        NdArray xc = CpuElementwise.asContiguous(x);   // (K, N): rows of n elements from xOff
         Object xs = CpuStorage.array(xc);
         int xOff = xc.storageOffset();
-        Tensor out = CpuMap.emptyTensor(new int[] {m, n}, x.dtype());
+        NdArray out = CpuMap.emptyArray(new int[] {m, n}, x.dtype());
         Object os = CpuStorage.array(out);
         long macsPerRow = Math.max(1, (long) n * cols.length / Math.max(1, m));
         Parallel.forRange(m, (int) Math.max(1, GRAIN_MACS / macsPerRow), (lo, hi) -> {
@@ -61,12 +60,12 @@ final class CpuSparse {
     }
 
     /** out (nnz): out[e] = sum_k a[row[e], k] b[k, col[e]]; a (M, K), b (K, N). */
-    static Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+    static NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
         int k = a.size(1);
         long[] rows = longs(row);
         long[] cols = longs(col);
-        Tensor ac = CpuElementwise.asContiguous(a);                                   // (M, K)
-        Tensor bt = CpuElementwise.asContiguous(Views.permute(b, new int[] {1, 0}));   // (N, K): b's columns as rows
+        NdArray ac = CpuElementwise.asContiguous(a);                                   // (M, K)
+        NdArray bt = CpuElementwise.asContiguous(b.permute(new int[] {1, 0}));   // (N, K): b's columns as rows
         Object as = CpuStorage.array(ac);
         Object bs = CpuStorage.array(bt);
         int aOff = ac.storageOffset();
@@ -77,7 +76,7 @@ final class CpuSparse {
                 out[e] = dot(as, aOff + (int) rows[e] * k, bs, bOff + (int) cols[e] * k, k);
             }
         });
-        Tensor t = CpuMap.emptyTensor(new int[] {out.length}, a.dtype());
+        NdArray t = CpuMap.emptyArray(new int[] {out.length}, a.dtype());
         DoubleBlocks.write(out, 0, 1, out.length, DoubleBlocks.data(t), 0, 0);
         return t;
     }
@@ -101,8 +100,8 @@ final class CpuSparse {
     }
 
     /** The index values, without a copy for the pattern's own tensors (contiguous from element 0). */
-    private static long[] longs(Tensor index) {
-        Tensor c = CpuElementwise.asContiguous(index);
+    private static long[] longs(NdArray index) {
+        NdArray c = CpuElementwise.asContiguous(index);
         return (long[]) CpuStorage.array(c.storageOffset() == 0 ? c : CpuElementwise.contiguous(index));
     }
 }

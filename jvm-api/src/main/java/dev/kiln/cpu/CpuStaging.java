@@ -1,7 +1,6 @@
 package dev.kiln.cpu;
 
-import dev.kiln.Tensor;
-import dev.kiln.spi.Tensors;
+import dev.kiln.spi.NdArray;
 import java.nio.ByteBuffer;
 
 /**
@@ -12,8 +11,8 @@ final class CpuStaging {
     private CpuStaging() {
     }
 
-    static void copyToBuffer(Tensor x, ByteBuffer dst) {
-        Tensor c = CpuElementwise.asContiguous(x);
+    static void copyToBuffer(NdArray x, ByteBuffer dst) {
+        NdArray c = CpuElementwise.asContiguous(x);
         Object a = CpuStorage.array(c);
         int from = c.storageOffset();
         int n = c.numel();
@@ -30,8 +29,8 @@ final class CpuStaging {
         dst.position(at + n * x.dtype().byteSize());
     }
 
-    static void copyFromBuffer(ByteBuffer src, Tensor dst) {
-        Tensor c = dst.isContiguous() ? dst : CpuElementwise.contiguous(dst);
+    static void copyFromBuffer(ByteBuffer src, NdArray dst) {
+        NdArray c = dst.isContiguous() ? dst : CpuElementwise.contiguous(dst);
         Object a = CpuStorage.array(c);
         int from = c.storageOffset();
         int n = c.numel();
@@ -49,6 +48,6 @@ final class CpuStaging {
         if (c != dst) {
             CpuElementwise.copyInto(dst, c);
         }
-        Tensors.storage(dst).bumpVersion();
+        dst.storage().bumpVersion();
     }
 }

@@ -2,10 +2,9 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Allocations;
 import dev.kiln.spi.Storage;
-import dev.kiln.spi.Tensors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,8 +62,8 @@ final class CpuStorage implements Storage {
     }
 
     /** The array behind t, which must be a CPU tensor whose storage is not released. */
-    static Object array(Tensor t) {
-        return ((CpuStorage) Tensors.storage(t)).array();
+    static Object array(NdArray t) {
+        return ((CpuStorage) t.storage()).array();
     }
 
     Object array() {

@@ -1,6 +1,6 @@
 package dev.kiln.cpu;
 
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * Copies strided 2-D blocks of float32 / float64 storage to and from contiguous double scratch, so a
@@ -11,7 +11,7 @@ final class DoubleBlocks {
     }
 
     /** The Java array behind a CPU tensor. */
-    static Object data(Tensor t) {
+    static Object data(NdArray t) {
         return CpuStorage.array(t);
     }
 
@@ -70,7 +70,7 @@ final class DoubleBlocks {
     }
 
     /** A 1-D view's values as a new double[] (read through its stride). */
-    static double[] vector(Tensor t) {
+    static double[] vector(NdArray t) {
         double[] d = new double[t.numel()];
         read(data(t), t.storageOffset(), 1, 0, d.length, t.stride(0), d, 0);
         return d;

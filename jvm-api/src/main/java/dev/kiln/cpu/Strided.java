@@ -2,7 +2,7 @@ package dev.kiln.cpu;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * A tensor view read (or written) in row-major order of an iteration shape it broadcasts to.
@@ -25,12 +25,12 @@ final class Strided {
     }
 
     /** x read as if it had shape {@code target} (broadcast dims get stride 0). */
-    static Strided of(Tensor x, int[] target) {
+    static Strided of(NdArray x, int[] target) {
         return new Strided(CpuStorage.array(x), x.dtype(),
                 target, Shape.broadcastStrides(x.shape(), x.stride(), target), x.storageOffset());
     }
 
-    static Strided of(Tensor x) {
+    static Strided of(NdArray x) {
         return of(x, x.shape());
     }
 

@@ -1,7 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * C (m, n) = A (m, k) B (k, n) through {@link CpuGemm} in one float dtype, for kernels that keep their
@@ -13,7 +13,7 @@ final class TileGemm {
     /** Matrix operand: element (r, c) is data[off + r * rs + c * cs]. */
     record Operand(Object data, int off, int rs, int cs) {
         /** Rows row0.. of batch entry b of a 3-D tensor t (B, L, D), as an (L - row0, D) matrix. */
-        static Operand rows(Tensor t, int b, int row0) {
+        static Operand rows(NdArray t, int b, int row0) {
             return new Operand(DoubleBlocks.data(t), t.storageOffset() + b * t.stride(0) + row0 * t.stride(1), t.stride(1),
                     t.stride(2));
         }

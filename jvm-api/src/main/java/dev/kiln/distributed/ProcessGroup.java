@@ -6,6 +6,7 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backends;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.CommunicatorProvider;
+import dev.kiln.spi.Tensors;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -295,7 +296,7 @@ public final class ProcessGroup implements AutoCloseable {
     private ByteBuffer stage(List<Tensor> tensors, long bytes) {
         ByteBuffer b = take(bytes);
         for (Tensor t : tensors) {
-            Backends.of(t.device()).copyToBuffer(t, b);
+            Backends.of(t.device()).copyToBuffer(Tensors.array(t), b);
         }
         return b.rewind();
     }
@@ -309,7 +310,7 @@ public final class ProcessGroup implements AutoCloseable {
     private void unstage(ByteBuffer b, List<Tensor> tensors) {
         b.rewind();
         for (Tensor t : tensors) {
-            Backends.of(t.device()).copyFromBuffer(b, t);
+            Backends.of(t.device()).copyFromBuffer(b, Tensors.array(t));
         }
         give(b);
     }

@@ -5,8 +5,8 @@ import dev.kiln.GradFn;
 import dev.kiln.Tensor;
 
 /**
- * What backends, the autograd engine and the distributed layers see of a tensor beyond the user API:
- * its storage, views made over a storage, its autograd state. Kept out of {@link Tensor}'s public
+ * What the autograd engine, the distributed layers and tests see of a tensor beyond the user API: its
+ * storage, its {@link NdArray} (what backends take), tensors made over a storage, its autograd state. Kept out of {@link Tensor}'s public
  * methods so a user sees PyTorch's API only. Tensor hands its accessor over when it is loaded (the
  * JDK's SharedSecrets pattern); nobody else can install one.
  */
@@ -16,6 +16,10 @@ public final class Tensors {
         Tensor wrap(Storage storage, int[] shape, int[] stride, int offset);
 
         Tensor wrap(Storage storage, int[] shape);
+
+        Tensor wrap(NdArray a);
+
+        NdArray array(Tensor t);
 
         Storage storage(Tensor t);
 
@@ -58,6 +62,16 @@ public final class Tensors {
     /** A contiguous tensor over all of {@code storage}. */
     public static Tensor wrap(Storage storage, int[] shape) {
         return access().wrap(storage, shape);
+    }
+
+    /** A backend's result as a tensor over the same storage and layout. */
+    public static Tensor wrap(NdArray a) {
+        return access().wrap(a);
+    }
+
+    /** t as backends see it. */
+    public static NdArray array(Tensor t) {
+        return access().array(t);
     }
 
     /** The storage t reads. */

@@ -1,5 +1,6 @@
 package dev.kiln.cpu;
 
+import static dev.kiln.testing.NdArrays.nd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.DType;
 import dev.kiln.MemoryScope;
 import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,16 +57,16 @@ class CpuArrayPoolTest {
         float[] array = (float[]) first.array();
         Arrays.fill(array, Float.NaN);
         first.release();
-        Tensor empty = CpuMap.emptyTensor(new int[] {N}, DType.FLOAT32);
+        NdArray empty = CpuMap.emptyArray(new int[] {N}, DType.FLOAT32);
         assertSame(array, CpuStorage.array(empty));
         assertEquals(Float.NaN, array[0], "not zeroed");
-        empty.close();
+        empty.storage().release();
         Tensor y = x.relu(); // its output is the NaN-filled array again
-        assertSame(array, CpuStorage.array(y));
+        assertSame(array, CpuStorage.array(nd(y)));
         assertArrayEquals(relu, y.toFloatArray(), "relu writes every element");
         y.close();
         Tensor z = x.add(x);
-        assertSame(array, CpuStorage.array(z));
+        assertSame(array, CpuStorage.array(nd(z)));
         assertEquals(-N, z.toFloatArray()[0]);
         assertEquals(N - 2, z.toFloatArray()[N - 1]);
     }
@@ -102,11 +104,11 @@ class CpuArrayPoolTest {
         Tensor x = MemoryScope.persist(Tensor.ones(N));
         Object temporary;
         try (MemoryScope scope = MemoryScope.open()) {
-            temporary = CpuStorage.array(x.mul(2));
+            temporary = CpuStorage.array(nd(x.mul(2)));
         }
         try (MemoryScope scope = MemoryScope.open()) {
             Tensor y = x.mul(5);
-            assertSame(temporary, CpuStorage.array(y));
+            assertSame(temporary, CpuStorage.array(nd(y)));
             assertEquals(5.0 * N, y.sum().item(), 0.0);
         }
     }

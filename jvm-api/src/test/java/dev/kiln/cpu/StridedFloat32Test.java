@@ -1,5 +1,7 @@
 package dev.kiln.cpu;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,8 +40,8 @@ class StridedFloat32Test {
         Random rnd = new Random(seed);
         Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
         Tensor b = operand(rnd, d0, d1, broadcastB, false);
-        Tensor expected = CPU.binary(op, a.to(DType.FLOAT64), b.to(DType.FLOAT64)).to(DType.FLOAT32);
-        assertSameBits(op + " " + a + " " + b, expected, CPU.binary(op, a, b));
+        Tensor expected = tensor(CPU.binary(op, nd(a.to(DType.FLOAT64)), nd(b.to(DType.FLOAT64)))).to(DType.FLOAT32);
+        assertSameBits(op + " " + a + " " + b, expected, tensor(CPU.binary(op, nd(a), nd(b))));
     }
 
     /** where on float32 runs (leaky_relu and its gradient use it) picks the float64 route's bits, NaN payloads too. */
@@ -50,11 +52,12 @@ class StridedFloat32Test {
                                                                @ForAll @IntRange(max = 7) int broadcastA,
                                                                @ForAll boolean transposeA, @ForAll long seed) {
         Random rnd = new Random(seed);
-        Tensor cond = CPU.compare(CompareOp.GT, operand(rnd, d0, d1, broadcastCond, false), Tensor.fromArray(new float[] {0}));
+        Tensor cond = tensor(CPU.compare(CompareOp.GT, nd(operand(rnd, d0, d1, broadcastCond, false)),
+                nd(Tensor.fromArray(new float[] {0}))));
         Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
         Tensor b = operand(rnd, d0, d1, 0, false);
-        Tensor expected = CPU.where(cond, a.to(DType.FLOAT64), b.to(DType.FLOAT64)).to(DType.FLOAT32);
-        assertSameBits("where " + cond + " " + a + " " + b, expected, CPU.where(cond, a, b));
+        Tensor expected = tensor(CPU.where(nd(cond), nd(a.to(DType.FLOAT64)), nd(b.to(DType.FLOAT64)))).to(DType.FLOAT32);
+        assertSameBits("where " + cond + " " + a + " " + b, expected, tensor(CPU.where(nd(cond), nd(a), nd(b))));
     }
 
     @Property(tries = 200)
@@ -66,8 +69,8 @@ class StridedFloat32Test {
         Random rnd = new Random(seed);
         Tensor a = operand(rnd, d0, d1, broadcastA, transposeA);
         Tensor b = operand(rnd, d0, d1, broadcastB, false);
-        Tensor expected = CPU.compare(op, a.to(DType.FLOAT64), b.to(DType.FLOAT64));
-        Tensor actual = CPU.compare(op, a, b);
+        Tensor expected = tensor(CPU.compare(op, nd(a.to(DType.FLOAT64)), nd(b.to(DType.FLOAT64))));
+        Tensor actual = tensor(CPU.compare(op, nd(a), nd(b)));
         assertArrayEquals(expected.shape(), actual.shape());
         assertArrayEquals(expected.toBooleanArray(), actual.toBooleanArray(), op + " " + a + " " + b);
     }
@@ -81,7 +84,7 @@ class StridedFloat32Test {
             return;
         }
         Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
-        assertSameBits(op + " " + x, CPU.unary(op, x.to(DType.FLOAT64)).to(DType.FLOAT32), CPU.unary(op, x));
+        assertSameBits(op + " " + x, tensor(CPU.unary(op, nd(x.to(DType.FLOAT64)))).to(DType.FLOAT32), tensor(CPU.unary(op, nd(x))));
     }
 
     @Property(tries = 100)
@@ -90,26 +93,26 @@ class StridedFloat32Test {
                                                            @ForAll @IntRange(max = 7) int broadcast,
                                                            @ForAll boolean transpose, @ForAll long seed) {
         Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
-        Tensor mask = CPU.compare(CompareOp.GT, x, Tensor.fromArray(new float[] {0f}));
+        Tensor mask = tensor(CPU.compare(CompareOp.GT, nd(x), nd(Tensor.fromArray(new float[] {0f}))));
         float[] xs = x.contiguous().toFloatArray();
         double[] widened = new double[xs.length];
         for (int i = 0; i < xs.length; i++) {
             widened[i] = xs[i];
         }
-        Tensor wideX = CPU.cast(x, DType.FLOAT64);
+        Tensor wideX = tensor(CPU.cast(nd(x), DType.FLOAT64));
         assertArrayEquals(x.shape(), wideX.shape());
         assertArrayEquals(widened, wideX.toDoubleArray(), "cast to float64 " + x);
         for (Tensor src : new Tensor[] {x, mask}) {
-            Tensor expected = CPU.cast(CPU.cast(src, DType.FLOAT64), DType.FLOAT32);
-            assertSameBits("cast " + src, expected, CPU.cast(src, DType.FLOAT32));
+            Tensor expected = tensor(CPU.cast(CPU.cast(nd(src), DType.FLOAT64), DType.FLOAT32));
+            assertSameBits("cast " + src, expected, tensor(CPU.cast(nd(src), DType.FLOAT32)));
             // into a transposed view and into a contiguous tensor, from src broadcast to (2, d0, d1, 3)
             Tensor wide = src.unsqueeze(-1).expand(2, d0, d1, 3);
-            Tensor viaDouble = CPU.cast(CPU.cast(wide, DType.FLOAT64), DType.FLOAT32);
+            Tensor viaDouble = tensor(CPU.cast(CPU.cast(nd(wide), DType.FLOAT64), DType.FLOAT32));
             Tensor dst = Tensor.zeros(new int[] {2, d0, d1, 3}, DType.FLOAT32, Device.CPU);
-            CPU.copyInto(dst, wide);
+            CPU.copyInto(nd(dst), nd(wide));
             assertSameBits("copyInto " + src, viaDouble, dst);
             Tensor dstT = Tensor.zeros(new int[] {2, d0, 3, d1}, DType.FLOAT32, Device.CPU).transpose(2, 3);
-            CPU.copyInto(dstT, wide);
+            CPU.copyInto(nd(dstT), nd(wide));
             assertSameBits("copyInto transposed " + src, viaDouble, dstT);
         }
     }

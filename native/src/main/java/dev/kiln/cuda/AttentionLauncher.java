@@ -1,9 +1,9 @@
 package dev.kiln.cuda;
 
-import dev.kiln.AttentionParams;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -47,7 +47,7 @@ final class AttentionLauncher extends Launcher {
         }
     }
 
-    private Dims check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
+    private Dims check(String op, NdArray q, NdArray k, NdArray v, NdArray mask) {
         DType t = q.dtype();
         if (!t.isFloatingPoint() || k.dtype() != t || v.dtype() != t) {
             throw unsupported(op, "query " + q.dtype() + ", key " + k.dtype() + " and value " + v.dtype());
@@ -74,32 +74,32 @@ final class AttentionLauncher extends Launcher {
         return dims;
     }
 
-    private static void expectShape(String op, String name, Tensor x, DType t, int... shape) {
+    private static void expectShape(String op, String name, NdArray x, DType t, int... shape) {
         if (x.dtype() != t || !Arrays.equals(x.shape(), shape)) {
             throw new IllegalArgumentException(op + ": expected " + name + " " + t + " " + Shape.str(shape) + ", got "
                     + x.dtype() + " " + Shape.str(x.shape()));
         }
     }
 
-    private static byte[] strides(Tensor x) {
-        return Layout.strides8(x, x.shape());
+    private static byte[] strides(NdArray x) {
+        return KernelLayout.strides8(x, x.shape());
     }
 
     private static String kernel(String name, int d, DType t) {
-        return "attention_" + name + (d > 0 ? "_d" + d : "") + "_" + Layout.suffix(t);
+        return "attention_" + name + (d > 0 ? "_d" + d : "") + "_" + KernelLayout.suffix(t);
     }
 
     /** The additive mask pointer, the bool mask pointer (one or both 0) and the mask's strides. */
-    private static KernelArgs maskArgs(KernelArgs args, Tensor mask) {
+    private static KernelArgs maskArgs(KernelArgs args, NdArray mask) {
         boolean bool = mask != null && mask.dtype() == DType.BOOL;
         return args.ptrOrNull(bool ? null : mask).ptrOrNull(bool ? mask : null);
     }
 
-    private static KernelArgs tail(KernelArgs args, AttentionParams p, Dims s, DType t) {
-        Tensor mask = p.mask();
+    private static KernelArgs tail(KernelArgs args, AttentionSpec p, Dims s, DType t) {
+        NdArray mask = p.mask();
         double scale = p.scale();
         boolean causal = p.causal();
-        args.bytes(mask == null ? new byte[4 * Layout.DIMS] : strides(mask))
+        args.bytes(mask == null ? new byte[4 * KernelLayout.DIMS] : strides(mask))
                 .i32(s.nb).i32(s.lq).i32(s.lk).i32(s.e).i32(s.ev);
         (t == DType.FLOAT32 ? args.f32((float) scale) : args.f64(scale)).i32(causal ? 1 : 0);
         return args;
@@ -112,31 +112,31 @@ final class AttentionLauncher extends Launcher {
     }
 
     /** {out (B, Lq, Ev), logsumexp (B, Lq)}. */
-    Tensor[] forward(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+    NdArray[] forward(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
         Dims s = check(OP, q, k, v, p.mask());
         DType t = q.dtype();
-        Tensor out = newTensor(new int[] {s.nb, s.lq, s.ev}, t);
-        Tensor lse = newTensor(new int[] {s.nb, s.lq}, t);
+        NdArray out = newArray(new int[] {s.nb, s.lq, s.ev}, t);
+        NdArray lse = newArray(new int[] {s.nb, s.lq}, t);
         KernelArgs args = maskArgs(new KernelArgs().ptr(q).ptr(k).ptr(v), p.mask())
                 .ptr(out).ptr(lse).bytes(strides(q)).bytes(strides(k)).bytes(strides(v));
         run(t, kernel("fwd", s.d, t), s.blocks(s.lq, TileRows.of(t, s.d).fwd()), tail(args, p, s, t));
-        return new Tensor[] {out, lse};
+        return new NdArray[] {out, lse};
     }
 
     /** {gq, gk, gv} shaped like q, k, v (contiguous). */
-    Tensor[] backward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp, AttentionParams p) {
+    NdArray[] backward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp, AttentionSpec p) {
         String op = OP + "_backward";
         Dims s = check(op, q, k, v, p.mask());
         DType t = q.dtype();
         expectShape(op, "grad_output", gOut, t, s.nb, s.lq, s.ev);
         expectShape(op, "output", out, t, s.nb, s.lq, s.ev);
         expectShape(op, "logsumexp", logsumexp, t, s.nb, s.lq);
-        Tensor gq = newTensor(q.shape(), t);
-        Tensor gk = newTensor(k.shape(), t);
-        Tensor gv = newTensor(v.shape(), t);
+        NdArray gq = newArray(q.shape(), t);
+        NdArray gk = newArray(k.shape(), t);
+        NdArray gv = newArray(v.shape(), t);
         TileRows rows = TileRows.of(t, s.d);
         try (Temporaries tmp = temporaries()) {
-            Tensor stats = tmp.empty(new int[] {2, s.nb * s.lq}, t);   // (logsumexp, rowsum(gOut * out)) per row
+            NdArray stats = tmp.empty(new int[] {2, s.nb * s.lq}, t);   // (logsumexp, rowsum(gOut * out)) per row
             run(t, kernel("bwd_prep", 0, t), (s.nb * s.lq + WARPS - 1) / WARPS,
                     new KernelArgs().ptr(gOut).ptr(out).ptr(logsumexp).ptr(stats)
                             .bytes(strides(gOut)).bytes(strides(out)).bytes(strides(logsumexp))
@@ -150,6 +150,6 @@ final class AttentionLauncher extends Launcher {
                     .bytes(strides(q)).bytes(strides(k)).bytes(strides(v)).bytes(strides(gOut));
             run(t, kernel("bwd_dq", s.d, t), s.blocks(s.lq, rows.dq()), tail(dq, p, s, t));
         }
-        return new Tensor[] {gq, gk, gv};
+        return new NdArray[] {gq, gk, gv};
     }
 }

@@ -2,7 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -38,44 +38,44 @@ final class BatchNormLauncher extends Launcher {
     }
 
     /** x (N, C, *) -> {mean (C), biased variance (C)}; N S == 0 gives NaN for both. */
-    Tensor[] stats(Tensor x) {
+    NdArray[] stats(NdArray x) {
         Ncs d = checkInput("batch_norm_stats", x);
-        Tensor mean = newTensor(d.channels(), x.dtype());
-        Tensor var = newTensor(d.channels(), x.dtype());
+        NdArray mean = newArray(d.channels(), x.dtype());
+        NdArray var = newArray(d.channels(), x.dtype());
         if (d.c() > 0) {
             try (Temporaries tmp = temporaries()) {
                 reduce("stats", d, new KernelArgs().ptr(tmp.contiguous(x)).ptr(mean).ptr(var), x.dtype());
             }
         }
-        return new Tensor[] {mean, var};
+        return new NdArray[] {mean, var};
     }
 
     /** gy, x (N, C, *), mean (C) -> {sum(gy) (C), sum(gy (x - mean)) (C)}. */
-    Tensor[] backwardReduce(Tensor gy, Tensor x, Tensor mean) {
+    NdArray[] backwardReduce(NdArray gy, NdArray x, NdArray mean) {
         String op = "batch_norm_backward_reduce";
         Ncs d = checkInput(op, x);
         checkLikeInput(op, "grad_output", gy, x);
         checkChannels(op, "mean", mean, x);
-        Tensor sumDy = newTensor(d.channels(), x.dtype());
-        Tensor sumDyXmu = newTensor(d.channels(), x.dtype());
+        NdArray sumDy = newArray(d.channels(), x.dtype());
+        NdArray sumDyXmu = newArray(d.channels(), x.dtype());
         if (d.c() > 0) {
             try (Temporaries tmp = temporaries()) {
                 reduce("bwdreduce", d, new KernelArgs().ptr(tmp.contiguous(gy)).ptr(tmp.contiguous(x))
                         .ptr(tmp.contiguous(mean)).ptr(sumDy).ptr(sumDyXmu), x.dtype());
             }
         }
-        return new Tensor[] {sumDy, sumDyXmu};
+        return new NdArray[] {sumDy, sumDyXmu};
     }
 
     /** y = (x - mean) invstd weight + bias per channel, of x's shape. */
-    Tensor elemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+    NdArray elemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
         String op = "batch_norm_elemt";
         Ncs d = checkInput(op, x);
         checkChannels(op, "mean", mean, x);
         checkChannels(op, "invstd", invstd, x);
         checkChannels(op, "weight", weight, x);
         checkChannels(op, "bias", bias, x);
-        Tensor y = newTensor(x.shape(), x.dtype());
+        NdArray y = newArray(x.shape(), x.dtype());
         if (y.numel() > 0) {
             try (Temporaries tmp = temporaries()) {
                 elementwise("elemt", d, new KernelArgs().ptr(tmp.contiguous(x)).ptr(tmp.contiguous(mean))
@@ -90,7 +90,7 @@ final class BatchNormLauncher extends Launcher {
      * gx = (gy - sumDy / count - (x - mean) invstd^2 sumDyXmu / count) invstd weight per channel, or
      * gy invstd weight when both sums are null.
      */
-    Tensor backwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy, Tensor sumDyXmu,
+    NdArray backwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy, NdArray sumDyXmu,
                          long count) {
         String op = "batch_norm_backward_elemt";
         Ncs d = checkInput(op, x);
@@ -109,7 +109,7 @@ final class BatchNormLauncher extends Launcher {
                 throw new IllegalArgumentException(op + ": count must be >= 0, got " + count);
             }
         }
-        Tensor gx = newTensor(x.shape(), x.dtype());
+        NdArray gx = newArray(x.shape(), x.dtype());
         if (gx.numel() > 0) {
             try (Temporaries tmp = temporaries()) {
                 KernelArgs args = new KernelArgs().ptr(tmp.contiguous(gy)).ptr(tmp.contiguous(x)).ptr(tmp.contiguous(mean))
@@ -133,11 +133,11 @@ final class BatchNormLauncher extends Launcher {
     }
 
     private void elementwise(String variant, Ncs d, KernelArgs args, DType t) {
-        launch(FAMILY, t, FAMILY + "_" + variant + "_" + Layout.suffix(t), gridFor(d.total(), BLOCK), Dim3.of(BLOCK), 0, args);
+        launch(FAMILY, t, FAMILY + "_" + variant + "_" + KernelLayout.suffix(t), gridFor(d.total(), BLOCK), Dim3.of(BLOCK), 0, args);
     }
 
     /** x's layout, after checking its dtype, device and rank. */
-    private Ncs checkInput(String op, Tensor x) {
+    private Ncs checkInput(String op, NdArray x) {
         if (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64) {
             throw unsupported(op, x.dtype());
         }
@@ -149,7 +149,7 @@ final class BatchNormLauncher extends Launcher {
     }
 
     /** a must have x's dtype and shape. */
-    private void checkLikeInput(String op, String name, Tensor a, Tensor x) {
+    private void checkLikeInput(String op, String name, NdArray a, NdArray x) {
         checkDevice(op, name, a);
         if (a.dtype() != x.dtype() || !Arrays.equals(a.shape(), x.shape())) {
             throw new IllegalArgumentException(op + ": expected " + name + " " + x.dtype() + " " + Shape.str(x.shape())
@@ -158,7 +158,7 @@ final class BatchNormLauncher extends Launcher {
     }
 
     /** v must be (C) of x's dtype. */
-    private void checkChannels(String op, String name, Tensor v, Tensor x) {
+    private void checkChannels(String op, String name, NdArray v, NdArray x) {
         if (v == null) {
             throw new IllegalArgumentException(op + ": " + name + " is required");
         }
@@ -169,7 +169,7 @@ final class BatchNormLauncher extends Launcher {
         }
     }
 
-    private void checkDevice(String op, String name, Tensor t) {
+    private void checkDevice(String op, String name, NdArray t) {
         if (!t.device().equals(context.device())) {
             throw new IllegalArgumentException(op + ": " + name + " must be on " + context.device() + ", got " + t.device());
         }

@@ -3,7 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/conv2d.cu: the three convolution primitives as implicit GEMMs over contiguous operands,
@@ -45,23 +45,23 @@ final class Conv2dLauncher extends Launcher {
     }
 
     /** x (N, C, H, W), w (O, C/groups, KH, KW), bias (O) or null -> y (N, O, OH, OW). */
-    Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+    NdArray forward(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
         String op = "conv2d";
         DType t = floating(op, x);
         ConvGeom g = geometry(op, x.shape(), w.shape(), p);
-        Tensor y = newTensor(new int[] {x.size(0), w.size(0), g.oh(), g.ow()}, t);
+        NdArray y = newArray(new int[] {x.size(0), w.size(0), g.oh(), g.ow()}, t);
         if (y.numel() == 0) {
             return y;
         }
         try (Temporaries tmp = temporaries()) {
-            Tensor xc = tmp.contiguous(x);
-            Tensor wc = tmp.contiguous(w);
-            Tensor bc = bias == null ? null : tmp.contiguous(bias);
+            NdArray xc = tmp.contiguous(x);
+            NdArray wc = tmp.contiguous(w);
+            NdArray bc = bias == null ? null : tmp.contiguous(bias);
             KernelArgs args = new KernelArgs().ptr(xc).ptr(wc).ptrOrNull(bc)
                     .ptr(y).bytes(g.bytes());
             int og = w.size(0) / p.groups();
             if (direct(w.size(1), og)) {
-                launch("conv2d", t, "conv2d_dwfwd_" + Layout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
+                launch("conv2d", t, "conv2d_dwfwd_" + KernelLayout.suffix(t), gridFor(y.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
             } else {
                 launch("conv2d", t, gemm("conv2d_fwd", og, t), grid(op, t, x.size(0) * g.oh() * g.ow(), og,
                         p.groups()), Dim3.of(BLOCK), 0, args);
@@ -71,21 +71,21 @@ final class Conv2dLauncher extends Launcher {
     }
 
     /** gy (N, O, OH, OW), w (O, C/groups, KH, KW) -> gx of inputShape (N, C, H, W). */
-    Tensor backwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+    NdArray backwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
         String op = "conv2d_backward_input";
         DType t = floating(op, gy);
         ConvGeom g = geometry(op, inputShape, w.shape(), p);
-        Tensor gx = newTensor(inputShape, t);
+        NdArray gx = newArray(inputShape, t);
         if (gx.numel() == 0) {
             return gx;
         }
         try (Temporaries tmp = temporaries()) {
-            Tensor gyc = tmp.contiguous(gy);
-            Tensor wc = tmp.contiguous(w);
+            NdArray gyc = tmp.contiguous(gy);
+            NdArray wc = tmp.contiguous(w);
             KernelArgs args = new KernelArgs().ptr(gyc).ptr(wc).ptr(gx).bytes(g.bytes());
             int cg = inputShape[1] / p.groups();
             if (direct(cg, w.size(0) / p.groups())) {
-                launch("conv2d", t, "conv2d_dwbwdinput_" + Layout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
+                launch("conv2d", t, "conv2d_dwbwdinput_" + KernelLayout.suffix(t), gridFor(gx.numel(), BLOCK), Dim3.of(BLOCK),
                         0, args);
             } else {
                 // one GEMM per stride phase (py, px), over the input pixels of the largest phase
@@ -102,7 +102,7 @@ final class Conv2dLauncher extends Launcher {
      * gy (N, O, OH, OW), x (N, C, H, W) -> gw of weightShape (O, C/groups, KH, KW), a reduction over
      * N*OH*OW split into chunks: by the GEMM, or with C/groups == 1 by one thread per (chunk, element).
      */
-    Tensor backwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+    NdArray backwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
         String op = "conv2d_backward_weight";
         DType t = floating(op, gy);
         ConvGeom g = geometry(op, x.shape(), weightShape, p);
@@ -127,15 +127,15 @@ final class Conv2dLauncher extends Launcher {
         int splits = (int) Math.max(1, Math.min(wanted, fits));
         int chunk = ceilDiv(steps, splits) * step;
         splits = ceilDiv(reduction, chunk);
-        Tensor gw = newTensor(weightShape, t);
+        NdArray gw = newArray(weightShape, t);
         try (Temporaries tmp = temporaries()) {
-            Tensor gyc = tmp.contiguous(gy);
-            Tensor xc = tmp.contiguous(x);
-            Tensor out = splits == 1 ? gw : tmp.empty(new int[] {splits * size}, t);
+            NdArray gyc = tmp.contiguous(gy);
+            NdArray xc = tmp.contiguous(x);
+            NdArray out = splits == 1 ? gw : tmp.empty(new int[] {splits * size}, t);
             KernelArgs args = new KernelArgs().ptr(xc).ptr(gyc).ptr(out).bytes(g.bytes())
                     .i32(chunk);
             if (direct) {
-                launch("conv2d", t, "conv2d_dwbwdweight_" + Layout.suffix(t), gridFor((long) splits * size, BLOCK),
+                launch("conv2d", t, "conv2d_dwbwdweight_" + KernelLayout.suffix(t), gridFor((long) splits * size, BLOCK),
                         Dim3.of(BLOCK), 0, args.i32(splits));
             } else {
                 Dim3 grid = grid(op, t, jdim, og, p.groups());
@@ -143,7 +143,7 @@ final class Conv2dLauncher extends Launcher {
                         p.groups() * splits), Dim3.of(BLOCK), 0, args);
             }
             if (splits > 1) {
-                launch("conv2d", t, "conv2d_sumsplits_" + Layout.suffix(t), gridFor(size, BLOCK), Dim3.of(BLOCK), 0,
+                launch("conv2d", t, "conv2d_sumsplits_" + KernelLayout.suffix(t), gridFor(size, BLOCK), Dim3.of(BLOCK), 0,
                         new KernelArgs().ptr(out).ptr(gw).i32(size).i32(splits));
             }
         }
@@ -156,7 +156,7 @@ final class Conv2dLauncher extends Launcher {
     }
 
     /** Dtype and device agreement of the operands is checked above the backend (Functional). */
-    private DType floating(String op, Tensor x) {
+    private DType floating(String op, NdArray x) {
         if (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64) {
             throw unsupported(op, x.dtype());
         }
@@ -190,7 +190,7 @@ final class Conv2dLauncher extends Launcher {
 
     /** The GEMM kernel for a GEMM N of n: the narrow one where its tile covers n. */
     private static String gemm(String kernel, int n, DType t) {
-        return kernel + (n <= NARROW ? "narrow_" : "_") + Layout.suffix(t);
+        return kernel + (n <= NARROW ? "narrow_" : "_") + KernelLayout.suffix(t);
     }
 
     /** (M tiles, N tiles, z) for an M x N output per z (a group, or a group's stride phase). */
@@ -211,8 +211,8 @@ final class Conv2dLauncher extends Launcher {
         return (a + b - 1) / b;
     }
 
-    private Tensor zeros(int[] shape, DType t) {
-        Tensor z = newTensor(shape, t);
+    private NdArray zeros(int[] shape, DType t) {
+        NdArray z = newArray(shape, t);
         if (z.numel() > 0) {
             context.api().memset(address(z), 0, (long) z.numel() * t.byteSize(), context.stream().handle());
         }

@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts, fills and arange. */
 final class CopyLauncher extends Launcher {
@@ -10,49 +10,49 @@ final class CopyLauncher extends Launcher {
     }
 
     /** src broadcast to dst's shape -> the view dst. */
-    void copy(Tensor src, Tensor dst) {
+    void copy(NdArray src, NdArray dst) {
         int[] shape = dst.shape();
-        Layout.checkRank("copy", shape);
+        KernelLayout.checkRank("copy", shape);
         int n = dst.numel();
         if (n == 0) {
             return;
         }
         DType t = dst.dtype();
-        Layout.Merged m = Layout.merge(shape, src, dst);
+        KernelLayout.Merged m = KernelLayout.merge(shape, src, dst);
         if (m.linear(false, false)) {
-            launch("copy", t, "copy_contig_" + Layout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
+            launch("copy", t, "copy_contig_" + KernelLayout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(src).ptr(dst).i32(n));
         } else {
-            launch("copy", t, "copy_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+            launch("copy", t, "copy_strided_" + KernelLayout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
                     .ptr(src).ptr(dst).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
         }
     }
 
-    Tensor contiguous(Tensor x) {
-        Tensor y = newTensor(x.shape(), x.dtype());
+    NdArray contiguous(NdArray x) {
+        NdArray y = newArray(x.shape(), x.dtype());
         copy(x, y);
         return y;
     }
 
     /** Between any two dtypes, converting as the CPU backend does; x any view, the result contiguous. */
-    Tensor cast(Tensor x, DType to) {
+    NdArray cast(NdArray x, DType to) {
         if (x.dtype() == to) {
             return contiguous(x);
         }
-        Layout.checkRank("cast", x.shape());
-        Tensor y = newTensor(x.shape(), to);
+        KernelLayout.checkRank("cast", x.shape());
+        NdArray y = newArray(x.shape(), to);
         int n = x.numel();
         if (n > 0) {
-            String kernel = "cast_" + Layout.suffix(x.dtype()) + "to" + Layout.suffix(to) + "_f64";
-            Layout.Merged m = Layout.merge(x.shape(), x);
+            String kernel = "cast_" + KernelLayout.suffix(x.dtype()) + "to" + KernelLayout.suffix(to) + "_f64";
+            KernelLayout.Merged m = KernelLayout.merge(x.shape(), x);
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
                     .ptr(x).ptr(y).bytes(m.shape8()).bytes(m.strides8(0)).i32(n));
         }
         return y;
     }
 
-    Tensor full(int[] shape, DType dtype, double value) {
-        Tensor y = newTensor(shape, dtype);
+    NdArray full(int[] shape, DType dtype, double value) {
+        NdArray y = newArray(shape, dtype);
         int n = y.numel();
         if (n == 0) {
             return y;
@@ -64,16 +64,16 @@ final class CopyLauncher extends Launcher {
             case INT64: args.i64((long) value); break;
             default: args.i32(value != 0 ? 1 : 0);
         }
-        launch("copy", dtype, "fill_contig_" + Layout.suffix(dtype), gridFor(packs(n, dtype), BLOCK), Dim3.of(BLOCK), 0,
+        launch("copy", dtype, "fill_contig_" + KernelLayout.suffix(dtype), gridFor(packs(n, dtype), BLOCK), Dim3.of(BLOCK), 0,
                 args.i32(n));
         return y;
     }
 
     /** (n,): start + i * step computed in double, converted as Java converts (the SPI's definition). */
-    Tensor arange(double start, double step, int n, DType dtype) {
-        Tensor y = newTensor(new int[] {n}, dtype);
+    NdArray arange(double start, double step, int n, DType dtype) {
+        NdArray y = newArray(new int[] {n}, dtype);
         if (n > 0) {
-            String kernel = dtype == DType.FLOAT64 ? "arange_f64" : "arange_to" + Layout.suffix(dtype) + "_f64";
+            String kernel = dtype == DType.FLOAT64 ? "arange_f64" : "arange_to" + KernelLayout.suffix(dtype) + "_f64";
             launch("copy", DType.FLOAT64, kernel, gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(y).f64(start).f64(step).i32(n));
         }

@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.AdamParams;
-import dev.kiln.AttentionParams;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
@@ -9,13 +9,12 @@ import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
 import dev.kiln.Pool2dParams;
 import dev.kiln.SgdParams;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
-import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.nio.ByteBuffer;
 
@@ -152,13 +151,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Object toArray(Tensor x) {
+    public Object toArray(NdArray x) {
         int n = x.numel();
         DType t = x.dtype();
         Object host = HostArrays.allocate(t, n);
         if (n > 0) {
             try (Temporaries tmp = new Temporaries(context)) {
-                Tensor c = tmp.contiguous(x);
+                NdArray c = tmp.contiguous(x);
                 context.api().copyToHost(host, 0, Launcher.address(c), (long) n * t.byteSize(), context.stream().handle());
             }
         }
@@ -167,11 +166,11 @@ public final class CudaBackend implements Backend {
 
     /** One device-to-host copy straight into the collective's buffer (a strided view through a contiguous temporary). */
     @Override
-    public void copyToBuffer(Tensor x, ByteBuffer dst) {
+    public void copyToBuffer(NdArray x, ByteBuffer dst) {
         long bytes = (long) x.numel() * x.dtype().byteSize();
         if (bytes > 0) {
             try (Temporaries tmp = new Temporaries(context)) {
-                Tensor c = tmp.contiguous(x);
+                NdArray c = tmp.contiguous(x);
                 context.api().copyToHost(dst, dst.position(), Launcher.address(c), bytes, context.stream().handle());
             }
         }
@@ -180,11 +179,11 @@ public final class CudaBackend implements Backend {
 
     /** One host-to-device copy from the collective's buffer (into a contiguous temporary first for a strided view). */
     @Override
-    public void copyFromBuffer(ByteBuffer src, Tensor dst) {
+    public void copyFromBuffer(ByteBuffer src, NdArray dst) {
         long bytes = (long) dst.numel() * dst.dtype().byteSize();
         if (bytes > 0) {
             try (Temporaries tmp = new Temporaries(context)) {
-                Tensor c = dst.isContiguous() ? dst : tmp.empty(dst.shape(), dst.dtype());
+                NdArray c = dst.isContiguous() ? dst : tmp.empty(dst.shape(), dst.dtype());
                 context.api().copyToDevice(Launcher.address(c), src, src.position(), bytes, context.stream().handle());
                 if (c != dst) {
                     copies.copy(c, dst);
@@ -192,238 +191,238 @@ public final class CudaBackend implements Backend {
             }
         }
         src.position(Math.toIntExact(src.position() + bytes));
-        Tensors.storage(dst).bumpVersion();
+        dst.storage().bumpVersion();
     }
 
     @Override
-    public Tensor contiguous(Tensor x) {
+    public NdArray contiguous(NdArray x) {
         return copies.contiguous(x);
     }
 
     @Override
-    public Tensor cast(Tensor x, DType dtype) {
+    public NdArray cast(NdArray x, DType dtype) {
         return copies.cast(x, dtype);
     }
 
     @Override
-    public void copyInto(Tensor dst, Tensor src) {
+    public void copyInto(NdArray dst, NdArray src) {
         copies.copy(src, dst);
     }
 
     // ---- creation
 
     @Override
-    public Tensor full(int[] shape, DType dtype, double value, Device device) {
+    public NdArray full(int[] shape, DType dtype, double value, Device device) {
         return copies.full(shape, dtype, value);
     }
 
     @Override
-    public Tensor arange(double start, double step, int n, DType dtype, Device device) {
+    public NdArray arange(double start, double step, int n, DType dtype, Device device) {
         return copies.arange(start, step, n, dtype);
     }
 
     @Override
-    public Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
+    public NdArray uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
         return random.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
-    public Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
+    public NdArray normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
         return random.normal(shape, dtype, mean, std, seed, offset);
     }
 
     // ---- elementwise
 
     @Override
-    public Tensor unary(UnaryOp op, Tensor x) {
+    public NdArray unary(UnaryOp op, NdArray x) {
         return elementwise.unary(op, x);
     }
 
     @Override
-    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    public NdArray binary(BinaryOp op, NdArray a, NdArray b) {
         return elementwise.binary(op, a, b);
     }
 
     @Override
-    public Tensor compare(CompareOp op, Tensor a, Tensor b) {
+    public NdArray compare(CompareOp op, NdArray a, NdArray b) {
         return comparisons.compare(op, a, b);
     }
 
     @Override
-    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+    public NdArray where(NdArray cond, NdArray a, NdArray b) {
         return comparisons.where(cond, a, b);
     }
 
     // ---- reductions
 
     @Override
-    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    public NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         return reductions.reduce(op, x, dims, keepdim);
     }
 
     @Override
-    public Tensor[] reduceWithIndices(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+    public NdArray[] reduceWithIndices(ReduceOp op, NdArray x, int dim, boolean keepdim) {
         return reductions.argReduce(op, x, dim, keepdim);
     }
 
     @Override
-    public Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+    public NdArray variance(NdArray x, int[] dims, double correction, boolean keepdim) {
         return reductions.variance(x, dims, correction, keepdim);
     }
 
     // ---- linear algebra
 
     @Override
-    public Tensor matmul(Tensor a, Tensor b) {
+    public NdArray matmul(NdArray a, NdArray b) {
         return gemm.matmul(a, b);
     }
 
     @Override
-    public Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+    public NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
         return sparse.sparseMm(crow, col, values, x);
     }
 
     @Override
-    public Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+    public NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
         return sparse.sampledMm(row, col, a, b);
     }
 
     // ---- indexing and concatenation
 
     @Override
-    public Tensor gather(Tensor x, int dim, Tensor index) {
+    public NdArray gather(NdArray x, int dim, NdArray index) {
         return indexing.gather(x, dim, index);
     }
 
     @Override
-    public Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    public NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
         return indexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
-    public Tensor indexSelect(Tensor x, int dim, Tensor index) {
+    public NdArray indexSelect(NdArray x, int dim, NdArray index) {
         return indexing.indexSelect(x, dim, index);
     }
 
     @Override
-    public Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    public NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
         return indexing.indexAdd(x, dim, index, src);
     }
 
     @Override
-    public Tensor cat(Tensor[] xs, int dim) {
+    public NdArray cat(NdArray[] xs, int dim) {
         return indexing.cat(xs, dim);
     }
 
     // ---- convolution
 
     @Override
-    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+    public NdArray conv2d(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
         return conv2d.forward(x, w, bias, p);
     }
 
     @Override
-    public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, Conv2dParams p) {
+    public NdArray conv2dBackwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
         return conv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
-    public Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] weightShape, Conv2dParams p) {
+    public NdArray conv2dBackwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
         return conv2d.backwardWeight(gy, x, weightShape, p);
     }
 
     // ---- pooling
 
     @Override
-    public Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+    public NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
         return pooling.maxPool2d(x, p);
     }
 
     @Override
-    public Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+    public NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
         return pooling.maxPool2dBackward(gy, indices, inputShape, p);
     }
 
     @Override
-    public Tensor avgPool2d(Tensor x, Pool2dParams p) {
+    public NdArray avgPool2d(NdArray x, Pool2dParams p) {
         return pooling.avgPool2d(x, p);
     }
 
     @Override
-    public Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+    public NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
         return pooling.avgPool2dBackward(gy, inputShape, p);
     }
 
     // ---- softmax
 
     @Override
-    public Tensor softmax(Tensor x, int dim) {
+    public NdArray softmax(NdArray x, int dim) {
         return softmax.forward(x, dim, false);
     }
 
     @Override
-    public Tensor logSoftmax(Tensor x, int dim) {
+    public NdArray logSoftmax(NdArray x, int dim) {
         return softmax.forward(x, dim, true);
     }
 
     @Override
-    public Tensor softmaxBackward(Tensor gy, Tensor y, int dim) {
+    public NdArray softmaxBackward(NdArray gy, NdArray y, int dim) {
         return softmax.backward(gy, y, dim, false);
     }
 
     @Override
-    public Tensor logSoftmaxBackward(Tensor gy, Tensor y, int dim) {
+    public NdArray logSoftmaxBackward(NdArray gy, NdArray y, int dim) {
         return softmax.backward(gy, y, dim, true);
     }
 
     // ---- batch normalisation
 
     @Override
-    public Tensor[] batchNormStats(Tensor x) {
+    public NdArray[] batchNormStats(NdArray x) {
         return batchNorm.stats(x);
     }
 
     @Override
-    public Tensor batchNormElemt(Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor bias) {
+    public NdArray batchNormElemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
         return batchNorm.elemt(x, mean, invstd, weight, bias);
     }
 
     @Override
-    public Tensor[] batchNormBackwardReduce(Tensor gy, Tensor x, Tensor mean) {
+    public NdArray[] batchNormBackwardReduce(NdArray gy, NdArray x, NdArray mean) {
         return batchNorm.backwardReduce(gy, x, mean);
     }
 
     @Override
-    public Tensor batchNormBackwardElemt(Tensor gy, Tensor x, Tensor mean, Tensor invstd, Tensor weight, Tensor sumDy,
-                                         Tensor sumDyXmu, long count) {
+    public NdArray batchNormBackwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
+                                         NdArray sumDyXmu, long count) {
         return batchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
     }
 
     @Override
-    public Tensor[] attention(Tensor q, Tensor k, Tensor v, AttentionParams p) {
+    public NdArray[] attention(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
         return attention.forward(q, k, v, p);
     }
 
     @Override
-    public Tensor[] attentionBackward(Tensor gOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor logsumexp,
-                                      AttentionParams p) {
+    public NdArray[] attentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp,
+                                      AttentionSpec p) {
         return attention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override
-    public Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+    public NdArray[] dropout(NdArray x, double p, long seed, long offset) {
         return random.dropout(x, p, seed, offset);
     }
 
     // ---- optimizer steps
 
     @Override
-    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p) {
+    public void sgdStep(NdArray param, NdArray grad, NdArray momentumBuffer, SgdParams p) {
         optim.sgd(param, grad, momentumBuffer, p);
     }
 
     @Override
-    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+    public void adamStep(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
         optim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
     }
 }

@@ -2,7 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
 
@@ -63,7 +63,7 @@ final class ElementwiseLauncher extends Launcher {
         };
     }
 
-    Tensor unary(UnaryOp op, Tensor x) {
+    NdArray unary(UnaryOp op, NdArray x) {
         DType t = x.dtype();
         boolean logical = op == UnaryOp.LOGICAL_NOT;
         if (!(t.isFloatingPoint() ? !logical : t == DType.INT64 ? op.integral() : logical)) {
@@ -71,12 +71,12 @@ final class ElementwiseLauncher extends Launcher {
         }
         int code = code(op);
         int[] shape = x.shape();
-        Layout.checkRank(op.opName(), shape);
-        Tensor y = newTensor(shape, x.dtype());
+        KernelLayout.checkRank(op.opName(), shape);
+        NdArray y = newArray(shape, x.dtype());
         int n = y.numel();
         if (n > 0) {
-            Layout.Merged m = Layout.merge(shape, x);
-            String suffix = Layout.suffix(x.dtype());
+            KernelLayout.Merged m = KernelLayout.merge(shape, x);
+            String suffix = KernelLayout.suffix(x.dtype());
             if (m.linear(false)) {
                 launch("elementwise", x.dtype(), "unary_contig_" + suffix, gridFor(packs(n, x.dtype()), BLOCK), Dim3.of(BLOCK), 0,
                         new KernelArgs().ptr(x).ptr(y).i32(n).i32(code));
@@ -88,23 +88,23 @@ final class ElementwiseLauncher extends Launcher {
         return y;
     }
 
-    Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    NdArray binary(BinaryOp op, NdArray a, NdArray b) {
         DType t = a.dtype();
         if (!(t.isFloatingPoint() ? !op.logical() : t == DType.INT64 ? op.integral() : op.logical())) {
             throw unsupported(op.opName(), t);
         }
         int code = code(op);
         int[] shape = Shape.broadcast(op.opName(), a.shape(), b.shape());
-        Layout.checkRank(op.opName(), shape);
-        Tensor y = newTensor(shape, t);
+        KernelLayout.checkRank(op.opName(), shape);
+        NdArray y = newArray(shape, t);
         int n = y.numel();
         if (n > 0) {
-            Layout.Merged m = Layout.merge(shape, a, b);
+            KernelLayout.Merged m = KernelLayout.merge(shape, a, b);
             if (m.linear(true, true)) {
-                launch("elementwise", t, "binary_contig_" + Layout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
+                launch("elementwise", t, "binary_contig_" + KernelLayout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
                         new KernelArgs().ptr(a).ptr(b).ptr(y).i32(n).i32(m.scalar(0)).i32(m.scalar(1)).i32(code));
             } else {
-                launch("elementwise", t, "binary_strided_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
+                launch("elementwise", t, "binary_strided_" + KernelLayout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0,
                         new KernelArgs().ptr(a).ptr(b).ptr(y).bytes(m.shape8())
                                 .bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n).i32(code));
             }

@@ -2,7 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -38,7 +38,7 @@ final class GemmLauncher extends Launcher {
         }
 
         String kernel() {
-            return "gemm_" + tileM + "x" + tileN + "_" + Layout.suffix(dtype);
+            return "gemm_" + tileM + "x" + tileN + "_" + KernelLayout.suffix(dtype);
         }
 
         long blocks(int m, int n, int batch) {
@@ -77,14 +77,14 @@ final class GemmLauncher extends Launcher {
         this.maxGridZ = maxGridZ;
     }
 
-    Tensor matmul(Tensor a, Tensor b) {
+    NdArray matmul(NdArray a, NdArray b) {
         int[] batch = check(a, b);
         return matmul(a, b, batch, Tiles.choose(a.dtype(), a.size(-2), b.size(-1), Shape.numel(batch),
                 context.api().multiprocessorCount()));
     }
 
     /** With the given tiles (tests run every kernel); tiles.dtype must be a's. */
-    Tensor matmul(Tensor a, Tensor b, Tiles tiles) {
+    NdArray matmul(NdArray a, NdArray b, Tiles tiles) {
         int[] batch = check(a, b);
         if (tiles.dtype != a.dtype()) {
             throw new IllegalArgumentException("matmul: " + tiles + " tiles are for " + tiles.dtype + ", not " + a.dtype());
@@ -92,12 +92,12 @@ final class GemmLauncher extends Launcher {
         return matmul(a, b, batch, tiles);
     }
 
-    private Tensor matmul(Tensor a, Tensor b, int[] batch, Tiles tiles) {
+    private NdArray matmul(NdArray a, NdArray b, int[] batch, Tiles tiles) {
         DType t = a.dtype();
         int m = a.size(-2);
         int k = a.size(-1);
         int n = b.size(-1);
-        Tensor c = newTensor(Shape.concat(batch, new int[] {m, n}), t);   // (..., M, N)
+        NdArray c = newArray(Shape.concat(batch, new int[] {m, n}), t);   // (..., M, N)
         int nbatch = Shape.numel(batch);
         if (c.numel() == 0) {
             return c;
@@ -113,7 +113,7 @@ final class GemmLauncher extends Launcher {
                 new KernelArgs().ptr(a).ptr(b).ptr(c).i32(m).i32(n).i32(k)
                         .i32(oa.rowStride).i32(oa.kStride).i32(ob.kStride).i32(ob.rowStride)
                         .i32(oa.mode(vw)).i32(ob.mode(vw)).i32(cvec)
-                        .bytes(Layout.shape8(batch)).bytes(oa.batchStrides).bytes(ob.batchStrides).i32(nbatch));
+                        .bytes(KernelLayout.shape8(batch)).bytes(oa.batchStrides).bytes(ob.batchStrides).i32(nbatch));
         return c;
     }
 
@@ -125,14 +125,14 @@ final class GemmLauncher extends Launcher {
         final byte[] batchStrides;
         final int[] batchStrideValues;
 
-        Operand(Tensor x, int rows, int k, int rowStride, int kStride, int[] batch) {
+        Operand(NdArray x, int rows, int k, int rowStride, int kStride, int[] batch) {
             this.address = address(x);
             // a stride over an extent of 1 is never used: 0 lets it pass any alignment test
             this.rowStride = rows == 1 ? 0 : rowStride;
             this.kStride = k == 1 ? 0 : kStride;
             int r = x.dim() - 2;
             // the batch dims alone (with k = 0 they are no view of the storage: only their strides matter)
-            this.batchStrides = Layout.strides8(Arrays.copyOf(x.shape(), r), Arrays.copyOf(x.stride(), r), batch);
+            this.batchStrides = KernelLayout.strides8(Arrays.copyOf(x.shape(), r), Arrays.copyOf(x.stride(), r), batch);
             this.batchStrideValues = new int[r];
             for (int d = 0; d < r; d++) {
                 batchStrideValues[d] = x.size(d) == 1 ? 0 : x.stride()[d];   // as strides8 reads them
@@ -151,7 +151,7 @@ final class GemmLauncher extends Launcher {
     }
 
     /** The broadcast batch shape, or an exception naming the op, the argument and the shapes. */
-    private int[] check(Tensor a, Tensor b) {
+    private int[] check(NdArray a, NdArray b) {
         String shapes = "self of shape " + Shape.str(a.shape()) + " and other of shape " + Shape.str(b.shape());
         if (a.dtype() != b.dtype() || !a.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("matmul: " + shapes + " need one floating dtype, got " + a.dtype()
@@ -162,7 +162,7 @@ final class GemmLauncher extends Launcher {
                     + a.device() + " and " + b.device());
         }
         if (a.dim() < 2 || b.dim() < 2) {
-            throw new IllegalArgumentException("matmul: the backend takes operands of rank >= 2 (Tensor.matmul "
+            throw new IllegalArgumentException("matmul: the backend takes operands of rank >= 2 (NdArray.matmul "
                     + "handles 1-D ones), got " + shapes);
         }
         if (a.size(-1) != b.size(-2)) {
@@ -171,7 +171,7 @@ final class GemmLauncher extends Launcher {
         }
         int[] batch = Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape(), a.dim() - 2),
                 Arrays.copyOf(b.shape(), b.dim() - 2));
-        Layout.checkRank("matmul (batch dims)", batch);
+        KernelLayout.checkRank("matmul (batch dims)", batch);
         return batch;
     }
 }

@@ -2,9 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.DType;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
-import dev.kiln.spi.Tensors;
-import dev.kiln.spi.Views;
+import dev.kiln.spi.NdArray;
 import java.util.OptionalLong;
 
 /**
@@ -32,13 +30,13 @@ final class IndexLauncher extends Launcher {
     }
 
     /** out (index's shape) = x with the coordinate at dim taken from index. */
-    Tensor gather(Tensor x, int dim, Tensor index) {
+    NdArray gather(NdArray x, int dim, NdArray index) {
         checkInRange("gather", index, dim, x.size(dim));
         return gatherChecked(x, dim, index);
     }
 
     /** out (x's shape, index.size(0) at dim) = x at the positions of the 1-D index along dim. */
-    Tensor indexSelect(Tensor x, int dim, Tensor index) {
+    NdArray indexSelect(NdArray x, int dim, NdArray index) {
         checkInRange("index_select", index, dim, x.size(dim));
         int[] shape = x.shape();
         shape[dim] = index.size(0);
@@ -46,28 +44,28 @@ final class IndexLauncher extends Launcher {
     }
 
     /** A copy of x with src (only its leading index-shaped block) added at index along dim. */
-    Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
         checkInRange("scatter_add", index, dim, x.size(dim));
         return scatterAddChecked("scatter_add", x, dim, index, src);
     }
 
     /** A copy of x with src.select(dim, i) added at index[i] along dim. */
-    Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src) {
+    NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
         checkInRange("index_add", index, dim, x.size(dim));
         return scatterAddChecked("index_add", x, dim, expandAlong(index, dim, src.shape()), src);
     }
 
     /** Pieces of equal shape but at dim, copied one after another into a new tensor. */
-    Tensor cat(Tensor[] xs, int dim) {
+    NdArray cat(NdArray[] xs, int dim) {
         int[] shape = xs[0].shape();
         shape[dim] = 0;
-        for (Tensor x : xs) {
+        for (NdArray x : xs) {
             shape[dim] += x.size(dim);
         }
-        Tensor out = newTensor(shape, xs[0].dtype());
+        NdArray out = newArray(shape, xs[0].dtype());
         int at = 0;
-        for (Tensor x : xs) {
-            copies.copy(x, Views.narrow(out, dim, at, x.size(dim)));   // nothing to copy for an empty piece
+        for (NdArray x : xs) {
+            copies.copy(x, out.narrow(dim, at, x.size(dim)));   // nothing to copy for an empty piece
             at += x.size(dim);
         }
         return out;
@@ -77,18 +75,18 @@ final class IndexLauncher extends Launcher {
      * The first value of index (row-major) outside [0, size), if any. Reads back 8 bytes, so it
      * waits for the stream.
      */
-    OptionalLong firstOutOfRange(Tensor index, long size) {
+    OptionalLong firstOutOfRange(NdArray index, long size) {
         int n = index.numel();
         if (n == 0) {
             return OptionalLong.empty();
         }
-        Layout.checkRank("index check", index.shape());
+        KernelLayout.checkRank("index check", index.shape());
         int bad = firstFlagged("index", "index_check_i64", n, new KernelArgs().ptr(index)
-                .bytes(Layout.shape8(index.shape())).bytes(Layout.strides8(index, index.shape())).i32(n).i64(size));
+                .bytes(KernelLayout.shape8(index.shape())).bytes(KernelLayout.strides8(index, index.shape())).i32(n).i64(size));
         return bad < 0 ? OptionalLong.empty() : OptionalLong.of(element(index, bad));
     }
 
-    private void checkInRange(String op, Tensor index, int dim, int size) {
+    private void checkInRange(String op, NdArray index, int dim, int size) {
         OptionalLong bad = firstOutOfRange(index, size);
         if (bad.isPresent()) {
             throw new IndexOutOfBoundsException(op + ": index " + bad.getAsLong() + " is out of bounds for dim " + dim
@@ -97,53 +95,53 @@ final class IndexLauncher extends Launcher {
     }
 
     /** Element {@code pos} (row-major) of the int64 view t, read from the device. */
-    long element(Tensor t, int pos) {
+    long element(NdArray t, int pos) {
         int offset = t.storageOffset();
         for (int d = t.dim() - 1; d >= 0; d--) {
             offset += (pos % t.size(d)) * t.stride(d);
             pos /= t.size(d);
         }
         long[] v = new long[1];
-        context.api().copyToHost(v, 0, ((CudaStorage) Tensors.storage(t)).address(offset), 8, context.stream().handle());
+        context.api().copyToHost(v, 0, ((CudaStorage) t.storage()).address(offset), 8, context.stream().handle());
         return v[0];
     }
 
     /** The 1-D index viewed as {@code shape} (its length at dim), repeated (stride 0) over the other dims. */
-    private static Tensor expandAlong(Tensor index, int dim, int[] shape) {
+    private static NdArray expandAlong(NdArray index, int dim, int[] shape) {
         int[] stride = new int[shape.length];
         stride[dim] = index.stride(0);
-        return Tensors.wrap(Tensors.storage(index), shape, stride, index.storageOffset());
+        return NdArray.of(index.storage(), shape, stride, index.storageOffset());
     }
 
     /** t with stride 0 at dim: the index supplies that coordinate. */
-    private static Tensor zeroedAt(Tensor t, int dim) {
+    private static NdArray zeroedAt(NdArray t, int dim) {
         int[] stride = t.stride();
         stride[dim] = 0;
-        return Tensors.wrap(Tensors.storage(t), t.shape(), stride, t.storageOffset());
+        return NdArray.of(t.storage(), t.shape(), stride, t.storageOffset());
     }
 
-    private Tensor gatherChecked(Tensor x, int dim, Tensor index) {
+    private NdArray gatherChecked(NdArray x, int dim, NdArray index) {
         DType t = x.dtype();
         int[] shape = index.shape();
-        Layout.checkRank("gather", shape);
-        Tensor out = newTensor(shape, t);
+        KernelLayout.checkRank("gather", shape);
+        NdArray out = newArray(shape, t);
         int n = out.numel();
         if (n > 0) {
-            launch("index", t, "gather_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                    .ptr(x).ptr(index).ptr(out).bytes(Layout.shape8(shape))
-                    .bytes(Layout.strides8(zeroedAt(x, dim), shape)).bytes(Layout.strides8(index, shape))
+            launch("index", t, "gather_" + KernelLayout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+                    .ptr(x).ptr(index).ptr(out).bytes(KernelLayout.shape8(shape))
+                    .bytes(KernelLayout.strides8(zeroedAt(x, dim), shape)).bytes(KernelLayout.strides8(index, shape))
                     .i32(x.stride(dim)).i32(n));
         }
         return out;
     }
 
-    private Tensor scatterAddChecked(String op, Tensor x, int dim, Tensor index, Tensor src) {
+    private NdArray scatterAddChecked(String op, NdArray x, int dim, NdArray index, NdArray src) {
         DType t = x.dtype();
         if (t == DType.BOOL) {
             throw unsupported(op, t);
         }
-        Layout.checkRank(op, x.shape());
-        Tensor out = copies.contiguous(x);
+        KernelLayout.checkRank(op, x.shape());
+        NdArray out = copies.contiguous(x);
         int[] lines = index.shape();   // (.., index.size(dim), ..), or size 1 at dim when a thread walks it
         if (Shape.numel(lines) == 0) {
             return out;
@@ -155,10 +153,10 @@ final class IndexLauncher extends Launcher {
             lines[dim] = 1;
         }
         int n = Shape.numel(lines);
-        launch("index", t, "scatter_add_" + Layout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
-                .ptr(index).ptr(src).ptr(out).bytes(Layout.shape8(lines))
-                .bytes(Layout.strides8(index, lines)).bytes(Layout.strides8(src, lines))
-                .bytes(Layout.strides8(zeroedAt(out, dim), lines)).i32(n).i32(walk)
+        launch("index", t, "scatter_add_" + KernelLayout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+                .ptr(index).ptr(src).ptr(out).bytes(KernelLayout.shape8(lines))
+                .bytes(KernelLayout.strides8(index, lines)).bytes(KernelLayout.strides8(src, lines))
+                .bytes(KernelLayout.strides8(zeroedAt(out, dim), lines)).i32(n).i32(walk)
                 .i32(index.stride(dim)).i32(src.stride(dim)).i32(out.stride(dim)).i32(atomic ? 1 : 0));
         return out;
     }

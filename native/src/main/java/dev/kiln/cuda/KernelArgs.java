@@ -1,6 +1,6 @@
 package dev.kiln.cuda;
 
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -14,20 +14,20 @@ import java.util.List;
 public final class KernelArgs {
     private final List<byte[]> values = new ArrayList<>();
     /** The tensors passed, which {@link Launcher#launch} checks against {@link KernelLimits}. */
-    private final List<Tensor> views = new ArrayList<>();
+    private final List<NdArray> views = new ArrayList<>();
 
     public KernelArgs ptr(long address) {
         return i64(address);
     }
 
     /** The address of view's first element. */
-    KernelArgs ptr(Tensor view) {
+    KernelArgs ptr(NdArray view) {
         views.add(view);
         return ptr(Launcher.address(view));
     }
 
-    /** {@link #ptr(Tensor)}, or a null pointer for a null view. */
-    KernelArgs ptrOrNull(Tensor view) {
+    /** {@link #ptr(NdArray)}, or a null pointer for a null view. */
+    KernelArgs ptrOrNull(NdArray view) {
         return view == null ? ptr(0) : ptr(view);
     }
 
@@ -62,7 +62,7 @@ public final class KernelArgs {
         return b.array();
     }
 
-    List<Tensor> views() {
+    List<NdArray> views() {
         return views;
     }
 

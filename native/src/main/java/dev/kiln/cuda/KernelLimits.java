@@ -1,6 +1,6 @@
 package dev.kiln.cuda;
 
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
 /**
@@ -25,9 +25,9 @@ final class KernelLimits {
 
     /**
      * view, as a kernel stepping loops by up to {@code step} reads it: its element count plus step
-     * must fit an int. (That the view lies inside its storage, Tensor checks when it is made.)
+     * must fit an int. (That the view lies inside its storage, NdArray checks when it is made.)
      */
-    static void checkView(String kernel, Tensor view, long step) {
+    static void checkView(String kernel, NdArray view, long step) {
         long elements = view.numel();
         if (elements > 0 && elements + step > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(kernel + ": a view of shape " + Arrays.toString(view.shape())

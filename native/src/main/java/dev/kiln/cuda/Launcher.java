@@ -1,8 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
-import dev.kiln.spi.Tensors;
+import dev.kiln.spi.NdArray;
 
 /** What every kernel-family launcher shares: the device, new outputs, grid sizes and the launch. */
 abstract class Launcher {
@@ -16,12 +15,12 @@ abstract class Launcher {
         this.context = context;
     }
 
-    Tensor newTensor(int[] shape, DType dtype) {
-        return newTensor(context, shape, dtype);
+    NdArray newArray(int[] shape, DType dtype) {
+        return newArray(context, shape, dtype);
     }
 
-    static Tensor newTensor(CudaContext context, int[] shape, DType dtype) {
-        return Tensors.wrap(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
+    static NdArray newArray(CudaContext context, int[] shape, DType dtype) {
+        return NdArray.of(new CudaStorage(context, dtype, dev.kiln.Shape.numel(shape)), shape);
     }
 
     /** Where a launch makes its copies and workspaces: {@code try (Temporaries tmp = temporaries()) ...}. */
@@ -29,8 +28,8 @@ abstract class Launcher {
         return new Temporaries(context);
     }
 
-    static long address(Tensor t) {
-        return ((CudaStorage) Tensors.storage(t)).address(t.storageOffset());
+    static long address(NdArray t) {
+        return ((CudaStorage) t.storage()).address(t.storageOffset());
     }
 
     static Dim3 gridFor(long n, int block) {
@@ -51,10 +50,10 @@ abstract class Launcher {
         }
         KernelLimits.checkGrid(kernel, grid);
         long step = (long) grid.x() * block.x();   // the longest step of a grid-stride loop
-        for (Tensor v : args.views()) {
+        for (NdArray v : args.views()) {
             KernelLimits.checkView(kernel, v, step);
         }
-        api.launch(context.kernel(Layout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
+        api.launch(context.kernel(KernelLayout.module(family, dtype), kernel), grid, block, sharedBytes, args, context.stream().handle());
     }
 
     /**

@@ -4,7 +4,7 @@ import dev.kiln.AdamParams;
 import dev.kiln.DType;
 import dev.kiln.SgdParams;
 import dev.kiln.Shape;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/optim.cu: fused SGD and Adam steps, in place over contiguous tensors of one size. Scalars
@@ -16,7 +16,7 @@ final class OptimLauncher extends Launcher {
         super(context);
     }
 
-    void sgd(Tensor param, Tensor grad, Tensor buffer, SgdParams p) {
+    void sgd(NdArray param, NdArray grad, NdArray buffer, SgdParams p) {
         String op = "sgd_step";
         DType t = check(op, param, grad, buffer);
         int n = param.numel();
@@ -26,10 +26,10 @@ final class OptimLauncher extends Launcher {
         KernelArgs args = new KernelArgs().ptr(param).ptr(grad).ptrOrNull(buffer).i32(n);
         scalars(args, t, p.lr(), p.momentum(), 1 - p.dampening(), p.weightDecay());
         args.i32(p.nesterov() ? 1 : 0).i32(p.firstStep() ? 1 : 0);
-        launch("optim", t, op + "_" + Layout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);
+        launch("optim", t, op + "_" + KernelLayout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);
     }
 
-    void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq, AdamParams p) {
+    void adam(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
         String op = "adam_step";
         DType t = check(op, param, grad, expAvg, expAvgSq, maxExpAvgSq);
         if (expAvg == null || expAvgSq == null) {
@@ -43,7 +43,7 @@ final class OptimLauncher extends Launcher {
                 .ptrOrNull(maxExpAvgSq).i32(n);
         scalars(args, t, p.paramScale(), p.l2(), p.beta1(), 1 - p.beta1(), p.beta2(), 1 - p.beta2(), p.eps(), p.stepSize(),
                 p.biasCorrection2Sqrt());
-        launch("optim", t, op + "_" + Layout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);
+        launch("optim", t, op + "_" + KernelLayout.suffix(t), grid(n, t), Dim3.of(BLOCK), 0, args);
     }
 
     private static void scalars(KernelArgs args, DType t, double... values) {
@@ -63,13 +63,13 @@ final class OptimLauncher extends Launcher {
     }
 
     /** The dtype of param, after checking that every non-null operand is a contiguous float tensor of param's size. */
-    private DType check(String op, Tensor param, Tensor... others) {
+    private DType check(String op, NdArray param, NdArray... others) {
         DType t = param.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported(op, t);
         }
         checkOperand(op, param, param);
-        for (Tensor x : others) {
+        for (NdArray x : others) {
             if (x != null) {
                 checkOperand(op, param, x);
             }
@@ -77,7 +77,7 @@ final class OptimLauncher extends Launcher {
         return t;
     }
 
-    private static void checkOperand(String op, Tensor param, Tensor x) {
+    private static void checkOperand(String op, NdArray param, NdArray x) {
         if (x.dtype() != param.dtype() || x.numel() != param.numel() || !x.isContiguous()) {
             throw new IllegalArgumentException(op + ": every operand must be a contiguous " + param.dtype() + " tensor of "
                     + param.numel() + " elements (param " + Shape.str(param.shape()) + "), got " + x.dtype() + " "

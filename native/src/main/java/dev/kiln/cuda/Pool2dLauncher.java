@@ -4,7 +4,7 @@ import static dev.kiln.cuda.KernelArgs.ints;
 
 import dev.kiln.DType;
 import dev.kiln.Pool2dParams;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/pool2d.cu: max / avg pool2d forward and backward over (N, C, H, W). Inputs are passed
@@ -24,7 +24,7 @@ final class Pool2dLauncher extends Launcher {
         return ints(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW());
     }
 
-    private DType floating(String op, Tensor x) {
+    private DType floating(String op, NdArray x) {
         if (!x.dtype().isFloatingPoint()) {
             throw unsupported(op, x.dtype());
         }
@@ -32,32 +32,32 @@ final class Pool2dLauncher extends Launcher {
     }
 
     private void run(String kernel, DType t, int threads, KernelArgs args) {
-        launch("pool2d", t, kernel + "_" + Layout.suffix(t), gridFor(threads, BLOCK), Dim3.of(BLOCK), 0, args);
+        launch("pool2d", t, kernel + "_" + KernelLayout.suffix(t), gridFor(threads, BLOCK), Dim3.of(BLOCK), 0, args);
     }
 
     /** {y (N, C, OH, OW), int64 indices h * W + w of each maximum in its input plane}. */
-    Tensor[] maxPool2d(Tensor x, Pool2dParams p) {
+    NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
         DType t = floating("max_pool2d", x);
         int oh = p.outH(x.size(2));
         int ow = p.outW(x.size(3));
         int[] shape = {x.size(0), x.size(1), oh, ow};
-        Tensor y = newTensor(shape, t);
-        Tensor indices = newTensor(shape, DType.INT64);
+        NdArray y = newArray(shape, t);
+        NdArray indices = newArray(shape, DType.INT64);
         if (y.numel() > 0) {
             run("maxpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).ptr(indices)
                     .bytes(ints(x.shape())).bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)));
         }
-        return new Tensor[] {y, indices};
+        return new NdArray[] {y, indices};
     }
 
     /**
      * gy, indices (N, C, OH, OW) -> gx of inputShape (N, C, H, W): each input gathers the gy of the
      * windows that picked it, in a fixed order (deterministic, no atomics).
      */
-    Tensor maxPool2dBackward(Tensor gy, Tensor indices, int[] inputShape, Pool2dParams p) {
+    NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
         DType t = floating("max_pool2d_backward", gy);
         checkIndicesInWindows(indices, inputShape, p);
-        Tensor gx = newTensor(inputShape, t);
+        NdArray gx = newArray(inputShape, t);
         if (gx.numel() > 0) {
             run("maxpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(indices).ptr(gx)
                     .bytes(ints(inputShape)).bytes(ints(gy.stride())).bytes(ints(indices.stride())).i32(gy.size(2))
@@ -67,7 +67,7 @@ final class Pool2dLauncher extends Launcher {
     }
 
     /** Every index must be a tap of its own window: the gather would silently drop any other. */
-    private void checkIndicesInWindows(Tensor indices, int[] inputShape, Pool2dParams p) {
+    private void checkIndicesInWindows(NdArray indices, int[] inputShape, Pool2dParams p) {
         int n = indices.numel();
         if (n == 0) {
             return;
@@ -86,11 +86,11 @@ final class Pool2dLauncher extends Launcher {
     }
 
     /** x (N, C, H, W) -> y (N, C, OH, OW), the window means (no dilation). */
-    Tensor avgPool2d(Tensor x, Pool2dParams p) {
+    NdArray avgPool2d(NdArray x, Pool2dParams p) {
         DType t = floating("avg_pool2d", x);
         int oh = p.outH(x.size(2));
         int ow = p.outW(x.size(3));
-        Tensor y = newTensor(new int[] {x.size(0), x.size(1), oh, ow}, t);
+        NdArray y = newArray(new int[] {x.size(0), x.size(1), oh, ow}, t);
         if (y.numel() > 0) {
             run("avgpool2d_fwd", t, y.numel(), new KernelArgs().ptr(x).ptr(y).bytes(ints(x.shape()))
                     .bytes(ints(x.stride())).i32(oh).i32(ow).bytes(window(p)).i32(p.countIncludePad() ? 1 : 0).i32(p.divisorOverride()));
@@ -99,9 +99,9 @@ final class Pool2dLauncher extends Launcher {
     }
 
     /** gy (N, C, OH, OW) -> gx of inputShape (N, C, H, W). */
-    Tensor avgPool2dBackward(Tensor gy, int[] inputShape, Pool2dParams p) {
+    NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
         DType t = floating("avg_pool2d_backward", gy);
-        Tensor gx = newTensor(inputShape, t);
+        NdArray gx = newArray(inputShape, t);
         if (gx.numel() > 0) {
             run("avgpool2d_bwd", t, gx.numel(), new KernelArgs().ptr(gy).ptr(gx).bytes(ints(inputShape))
                     .bytes(ints(gy.stride())).i32(gy.size(2)).i32(gy.size(3)).bytes(window(p))

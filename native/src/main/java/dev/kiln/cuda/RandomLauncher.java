@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/random.cu: uniform, normal and dropout from Philox(seed, offset + i), equal to the CPU
@@ -22,9 +22,9 @@ final class RandomLauncher extends Launcher {
     }
 
     /** Uniform in [low, high): low + (high - low) u with u at the dtype's resolution (Philox.uniform24 / 53). */
-    Tensor uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
+    NdArray uniform(int[] shape, DType dtype, double low, double high, long seed, long offset) {
         String kernel = entry("uniform", dtype);
-        Tensor y = newTensor(shape, dtype);
+        NdArray y = newArray(shape, dtype);
         int n = y.numel();
         if (n > 0) {
             launch("random", DType.FLOAT64, kernel, gridFor(blocks(n, perBlock(dtype)), BLOCK), Dim3.of(BLOCK), 0,
@@ -34,9 +34,9 @@ final class RandomLauncher extends Launcher {
     }
 
     /** mean + std z, z standard normal by Box-Muller (Philox.normal). */
-    Tensor normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
+    NdArray normal(int[] shape, DType dtype, double mean, double std, long seed, long offset) {
         String kernel = entry("normal", dtype);
-        Tensor y = newTensor(shape, dtype);
+        NdArray y = newArray(shape, dtype);
         int n = y.numel();
         if (n > 0) {
             launch("random", DType.FLOAT64, kernel, gridFor(blocks(n, 2), BLOCK), Dim3.of(BLOCK), 0,
@@ -65,25 +65,25 @@ final class RandomLauncher extends Launcher {
     }
 
     /** Returns {y, mask}: element i kept when its uniform draw is >= p; y = x * mask / (1 - p). */
-    Tensor[] dropout(Tensor x, double p, long seed, long offset) {
+    NdArray[] dropout(NdArray x, double p, long seed, long offset) {
         DType t = x.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported("dropout", t);
         }
         int[] shape = x.shape();
-        Layout.checkRank("dropout", shape);
-        Tensor y = newTensor(shape, t);
-        Tensor mask = newTensor(shape, DType.BOOL);
+        KernelLayout.checkRank("dropout", shape);
+        NdArray y = newArray(shape, t);
+        NdArray mask = newArray(shape, DType.BOOL);
         int n = y.numel();
         if (n > 0) {
             boolean f32 = t == DType.FLOAT32;
-            Layout.Merged m = Layout.merge(shape, x);
+            KernelLayout.Merged m = KernelLayout.merge(shape, x);
             launch("random", DType.FLOAT64, f32 ? "dropout_onf32_f64" : "dropout_f64", gridFor(blocks(n, perBlock(t)), BLOCK),
                     Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(x).ptr(y).ptr(mask).bytes(m.shape8())
                             .bytes(m.strides8(0)).i32(n).i64(seed).i64(offset)
                             .i64(keepThreshold(p, f32 ? 24 : 53)).f64(1.0 / (1.0 - p)));
         }
-        return new Tensor[] {y, mask};
+        return new NdArray[] {y, mask};
     }
 }

@@ -1,9 +1,8 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.ReduceOp;
-import dev.kiln.spi.Views;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
@@ -97,36 +96,36 @@ final class ReduceLauncher extends Launcher {
         return splits <= 1 || outer >= MANY_ROWS ? new Split(inner, 1) : new Split(c, splits);
     }
 
-    private void checkInput(String op, Tensor x, boolean int64) {
+    private void checkInput(String op, NdArray x, boolean int64) {
         if (!x.dtype().isFloatingPoint() && !(int64 && x.dtype() == DType.INT64)) {
             throw unsupported(op, x.dtype());
         }
-        Layout.checkRank(op, x.shape());
+        KernelLayout.checkRank(op, x.shape());
     }
 
-    private static int inner(Tensor x, int[] dims) {
+    private static int inner(NdArray x, int[] dims) {
         return Arrays.stream(dims).map(x::size).reduce(1, (a, b) -> a * b);
     }
 
     /** x with the reduced dims last, read by the kernels as an (outer, inner) row-major view. */
-    private static Layout.Merged rows(Tensor p) {
-        return Layout.merge(p.shape(), p);
+    private static KernelLayout.Merged rows(NdArray p) {
+        return KernelLayout.merge(p.shape(), p);
     }
 
     /** sum, mean, prod, max or min over dims (float, or int64 but for mean), in x's dtype. */
-    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         checkInput(op.opName(), x, op != ReduceOp.MEAN);
         DType t = x.dtype();
-        String kernel = "reduce_rows_" + Layout.suffix(t);
-        Tensor p = Views.permute(x, permutation(x.dim(), dims));
+        String kernel = "reduce_rows_" + KernelLayout.suffix(t);
+        NdArray p = x.permute(permutation(x.dim(), dims));
         int inner = inner(x, dims);
-        Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
+        NdArray y = newArray(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
         if (outer == 0) {
             return y;
         }
         Split s = split(outer, inner);
-        Layout.Merged m = rows(p);
+        KernelLayout.Merged m = rows(p);
         if (s.splits() == 1) {
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(y)
                     .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(inner).i32(code(op)).i32(inner));
@@ -134,10 +133,10 @@ final class ReduceLauncher extends Launcher {
         }
         ReduceOp partOp = op == ReduceOp.MEAN ? ReduceOp.SUM : op;   // the mean divides once, in the merge
         try (Temporaries tmp = temporaries()) {
-            Tensor part = tmp.empty(new int[] {outer, s.splits()}, t);
+            NdArray part = tmp.empty(new int[] {outer, s.splits()}, t);
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(part)
                     .bytes(m.shape8()).bytes(m.strides8(0)).i32(outer).i32(inner).i32(s.chunk()).i32(code(partOp)).i32(inner));
-            Layout.Merged pm = rows(part);
+            KernelLayout.Merged pm = rows(part);
             launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(part)
                     .ptr(y).bytes(pm.shape8()).bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits())
                     .i32(code(op)).i32(inner));
@@ -149,76 +148,76 @@ final class ReduceLauncher extends Launcher {
      * sum((x - mean)^2) / max(0, n - correction) over dims, two passes in x's dtype: reduce.cu's
      * var_rows, or for a few long rows var_chunks + var_merge.
      */
-    Tensor variance(Tensor x, int[] dims, double correction, boolean keepdim) {
+    NdArray variance(NdArray x, int[] dims, double correction, boolean keepdim) {
         checkInput("var", x, false);
         DType t = x.dtype();
         int inner = inner(x, dims);
         double denom = Math.max(0, inner - correction);
         UnaryOperator<KernelArgs> withDenom = args -> t == DType.FLOAT32 ? args.f32((float) denom) : args.f64(denom);
-        Tensor p = Views.permute(x, permutation(x.dim(), dims));
-        Tensor y = newTensor(outShape(x.shape(), dims, keepdim), t);
+        NdArray p = x.permute(permutation(x.dim(), dims));
+        NdArray y = newArray(outShape(x.shape(), dims, keepdim), t);
         int outer = y.numel();
         if (outer == 0) {
             return y;
         }
         Split s = split(outer, inner);
-        Layout.Merged m = rows(p);
+        KernelLayout.Merged m = rows(p);
         if (s.splits() == 1) {
-            launch("reduce", t, "var_rows_" + Layout.suffix(t), s.grid(outer), s.block(), 0, withDenom.apply(
+            launch("reduce", t, "var_rows_" + KernelLayout.suffix(t), s.grid(outer), s.block(), 0, withDenom.apply(
                     new KernelArgs().ptr(p).ptr(y).bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(outer).i32(inner)));
             return y;
         }
         try (Temporaries tmp = temporaries()) {
-            Tensor part = tmp.empty(new int[] {outer, s.splits(), 3}, t);   // (count, mean, m2) per chunk
-            launch("reduce", t, "var_chunks_" + Layout.suffix(t), s.grid(outer), s.block(), 0,
+            NdArray part = tmp.empty(new int[] {outer, s.splits(), 3}, t);   // (count, mean, m2) per chunk
+            launch("reduce", t, "var_chunks_" + KernelLayout.suffix(t), s.grid(outer), s.block(), 0,
                     new KernelArgs().ptr(p).ptr(part).bytes(m.shape8()).bytes(m.strides8(0))
                             .i32(inner).i32(s.chunk()));
-            launch("reduce", t, "var_merge_" + Layout.suffix(t), gridFor(outer, BLOCK), Dim3.of(BLOCK), 0,
+            launch("reduce", t, "var_merge_" + KernelLayout.suffix(t), gridFor(outer, BLOCK), Dim3.of(BLOCK), 0,
                     withDenom.apply(new KernelArgs().ptr(part).ptr(y).i32(outer).i32(s.splits())));
         }
         return y;
     }
 
     /** {values, int64 indices} of the first max (or min) along dim; NaN counts as the extreme. */
-    Tensor[] argReduce(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+    NdArray[] argReduce(ReduceOp op, NdArray x, int dim, boolean keepdim) {
         DType t = x.dtype();
         String name = op == ReduceOp.MAX ? "max(dim)" : op.opName() + "(dim) with indices";
         if (op != ReduceOp.MAX && op != ReduceOp.MIN) {
             throw unsupported(name, t);
         }
         checkInput(name, x, true);
-        String kernel = "argreduce_rows_" + Layout.suffix(t);
+        String kernel = "argreduce_rows_" + KernelLayout.suffix(t);
         int[] dims = x.dim() == 0 ? new int[0] : new int[] {dim};
-        Tensor p = Views.permute(x, permutation(x.dim(), dims));
+        NdArray p = x.permute(permutation(x.dim(), dims));
         int inner = inner(x, dims);
         int[] shape = outShape(x.shape(), dims, keepdim);
-        Tensor values = newTensor(shape, t);
-        Tensor indices = newTensor(shape, DType.INT64);
+        NdArray values = newArray(shape, t);
+        NdArray indices = newArray(shape, DType.INT64);
         int outer = values.numel();
         if (outer == 0) {
-            return new Tensor[] {values, indices};
+            return new NdArray[] {values, indices};
         }
         Split s = split(outer, inner);
-        Layout.Merged m = rows(p);
+        KernelLayout.Merged m = rows(p);
         if (s.splits() == 1) {
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(0)
                     .ptr(values).ptr(indices).bytes(m.shape8()).bytes(m.strides8(0))
                     .i32(outer).i32(inner).i32(inner).i32(code(op)));
-            return new Tensor[] {values, indices};
+            return new NdArray[] {values, indices};
         }
         // (outer, splits) candidates: each chunk's first extreme and its index in the row
         try (Temporaries tmp = temporaries()) {
-            Tensor partValues = tmp.empty(new int[] {outer, s.splits()}, t);
-            Tensor partIndices = tmp.empty(new int[] {outer, s.splits()}, DType.INT64);
+            NdArray partValues = tmp.empty(new int[] {outer, s.splits()}, t);
+            NdArray partIndices = tmp.empty(new int[] {outer, s.splits()}, DType.INT64);
             launch("reduce", t, kernel, s.grid(outer), s.block(), 0, new KernelArgs().ptr(p).ptr(0)
                     .ptr(partValues).ptr(partIndices).bytes(m.shape8()).bytes(m.strides8(0))
                     .i32(outer).i32(inner).i32(s.chunk()).i32(code(op)));
-            Layout.Merged pm = rows(partValues);
+            KernelLayout.Merged pm = rows(partValues);
             launch("reduce", t, kernel, Dim3.of(outer), block(s.splits()), 0, new KernelArgs().ptr(partValues)
                     .ptr(partIndices).ptr(values).ptr(indices).bytes(pm.shape8())
                     .bytes(pm.strides8(0)).i32(outer).i32(s.splits()).i32(s.splits()).i32(code(op)));
         }
-        return new Tensor[] {values, indices};
+        return new NdArray[] {values, indices};
     }
 }

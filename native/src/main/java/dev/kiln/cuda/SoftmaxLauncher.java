@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/softmax.cu: inputs made contiguous and viewed as (outer, d, inner) around dim. The forward
@@ -45,24 +45,24 @@ final class SoftmaxLauncher extends Launcher {
     private void launchRows(String kernel, DType t, Rows s, KernelArgs args) {
         int rows = s.outer() * s.inner();
         if (s.d() <= WARP_ROW_LIMIT) {
-            launch("softmax", t, "softmax_" + kernel + "warp_" + Layout.suffix(t),
+            launch("softmax", t, "softmax_" + kernel + "warp_" + KernelLayout.suffix(t),
                     Dim3.of((rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK), new Dim3(32, ROWS_PER_BLOCK, 1), 0, args);
         } else {
-            launch("softmax", t, "softmax_" + kernel + "block_" + Layout.suffix(t),
+            launch("softmax", t, "softmax_" + kernel + "block_" + KernelLayout.suffix(t),
                     Dim3.of(Math.min(rows, 65535)), Dim3.of(BLOCK), 0, args);
         }
     }
 
-    Tensor forward(Tensor x, int dim, boolean log) {
+    NdArray forward(NdArray x, int dim, boolean log) {
         DType t = x.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported(log ? "log_softmax" : "softmax", t);
         }
-        Tensor y = newTensor(x.shape(), t);
+        NdArray y = newArray(x.shape(), t);
         Rows s = Rows.around(x.shape(), dim);
         if (y.numel() > 0) {
             try (Temporaries tmp = temporaries()) {
-                Tensor in = tmp.contiguous(x);
+                NdArray in = tmp.contiguous(x);
                 int[] perThread = t == DType.FLOAT64 ? ROW_ELEMENTS_F64 : ROW_ELEMENTS_F32;
                 if (s.inner() == 1 && s.d() <= 1024 * perThread[perThread.length - 1]) {
                     launchRowsInRegisters(in, y, s.outer(), s.d(), log, perThread);
@@ -79,24 +79,24 @@ final class SoftmaxLauncher extends Launcher {
      * about {@link #ROW_ELEMENTS_AIM} elements each, a multiple of 32, 32 to 1024; a warp per row
      * takes 8 rows per block.
      */
-    private void launchRowsInRegisters(Tensor x, Tensor y, int rows, int d, boolean log, int[] perThread) {
+    private void launchRowsInRegisters(NdArray x, NdArray y, int rows, int d, boolean log, int[] perThread) {
         int threads = Math.min(1024, Math.max(32, (d / ROW_ELEMENTS_AIM + 31) / 32 * 32));
         int n = perThread[0];
         for (int k = 1; (long) threads * n < d; k++) {
             n = perThread[k];
         }
         int rowsPerBlock = threads == 32 ? ROWS_PER_BLOCK : 1;
-        launch("softmax", y.dtype(), "softmax_rows" + n + "_" + Layout.suffix(y.dtype()),
+        launch("softmax", y.dtype(), "softmax_rows" + n + "_" + KernelLayout.suffix(y.dtype()),
                 Dim3.of((rows + rowsPerBlock - 1) / rowsPerBlock), new Dim3(threads, rowsPerBlock, 1), 0,
                 new KernelArgs().ptr(x).ptr(y).i32(rows).i32(d).i32(log ? 1 : 0));
     }
 
-    Tensor backward(Tensor gy, Tensor y, int dim, boolean log) {
+    NdArray backward(NdArray gy, NdArray y, int dim, boolean log) {
         DType t = y.dtype();
         if (!t.isFloatingPoint()) {
             throw unsupported(log ? "log_softmax_backward" : "softmax_backward", t);
         }
-        Tensor gx = newTensor(y.shape(), t);
+        NdArray gx = newArray(y.shape(), t);
         Rows s = Rows.around(y.shape(), dim);
         if (gx.numel() > 0) {
             try (Temporaries tmp = temporaries()) {

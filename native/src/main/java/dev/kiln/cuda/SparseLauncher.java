@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 
 /**
  * kernels/sparse.cu: CSR x dense (spmm) and the dense product sampled at a sparse pattern. The
@@ -14,39 +14,39 @@ final class SparseLauncher extends Launcher {
     }
 
     /** out (M, N) = (crow (M + 1), col (nnz), values (nnz)) @ x (K, N). */
-    Tensor sparseMm(Tensor crow, Tensor col, Tensor values, Tensor x) {
+    NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
         int m = crow.numel() - 1;
         int n = x.size(1);
         DType t = floating("sparse_mm", x);
-        Tensor out = newTensor(new int[] {m, n}, t);
+        NdArray out = newArray(new int[] {m, n}, t);
         if (out.numel() == 0) {
             return out;
         }
         try (Temporaries tmp = temporaries()) {
             KernelArgs args = new KernelArgs().ptr(tmp.contiguous(crow)).ptr(tmp.contiguous(col))
                     .ptr(tmp.contiguous(values)).ptr(x).ptr(out).i32(m).i32(n).i32(x.stride(0)).i32(x.stride(1));
-            launch("sparse", t, "spmm_csr_" + Layout.suffix(t), gridFor(out.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
+            launch("sparse", t, "spmm_csr_" + KernelLayout.suffix(t), gridFor(out.numel(), BLOCK), Dim3.of(BLOCK), 0, args);
         }
         return out;
     }
 
     /** out (nnz): out[e] = a (M, K) row row[e] . b (K, N) column col[e]. */
-    Tensor sampledMm(Tensor row, Tensor col, Tensor a, Tensor b) {
+    NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
         int nnz = row.numel();
         DType t = floating("sampled_mm", a);
-        Tensor out = newTensor(new int[] {nnz}, t);
+        NdArray out = newArray(new int[] {nnz}, t);
         if (nnz == 0) {
             return out;
         }
         try (Temporaries tmp = temporaries()) {
             KernelArgs args = new KernelArgs().ptr(tmp.contiguous(row)).ptr(tmp.contiguous(col)).ptr(a).ptr(b).ptr(out)
                     .i32(nnz).i32(a.size(1)).i32(a.stride(0)).i32(a.stride(1)).i32(b.stride(0)).i32(b.stride(1));
-            launch("sparse", t, "sampled_mm_" + Layout.suffix(t), gridFor(nnz, BLOCK), Dim3.of(BLOCK), 0, args);
+            launch("sparse", t, "sampled_mm_" + KernelLayout.suffix(t), gridFor(nnz, BLOCK), Dim3.of(BLOCK), 0, args);
         }
         return out;
     }
 
-    private DType floating(String op, Tensor x) {
+    private DType floating(String op, NdArray x) {
         if (!x.dtype().isFloatingPoint()) {
             throw unsupported(op, x.dtype());
         }

@@ -1,7 +1,8 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
+import dev.kiln.spi.Storage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,20 +14,20 @@ import java.util.List;
  */
 final class Temporaries implements AutoCloseable {
     private final CudaContext context;
-    private final List<Tensor> made = new ArrayList<>();
+    private final List<Storage> made = new ArrayList<>();
     private CopyLauncher copies;
 
     Temporaries(CudaContext context) {
         this.context = context;
     }
 
-    /** A new uninitialised tensor, freed on close. */
-    Tensor empty(int[] shape, DType dtype) {
-        return keep(Launcher.newTensor(context, shape, dtype));
+    /** A new uninitialised array, freed on close. */
+    NdArray empty(int[] shape, DType dtype) {
+        return keep(Launcher.newArray(context, shape, dtype));
     }
 
     /** x itself when contiguous, else a contiguous copy freed on close. */
-    Tensor contiguous(Tensor x) {
+    NdArray contiguous(NdArray x) {
         if (x.isContiguous()) {
             return x;
         }
@@ -36,13 +37,13 @@ final class Temporaries implements AutoCloseable {
         return keep(copies.contiguous(x));
     }
 
-    private Tensor keep(Tensor t) {
-        made.add(t);
+    private NdArray keep(NdArray t) {
+        made.add(t.storage());
         return t;
     }
 
     @Override
     public void close() {
-        made.forEach(Tensor::close);
+        made.forEach(Storage::release);
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +12,7 @@ import dev.kiln.Device;
 import dev.kiln.Functional;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Backends;
 import dev.kiln.testing.Tolerances;
@@ -116,16 +119,17 @@ class AttentionTest {
         Tensor cpuMask = m == null ? null : m.cpu();
         Tensor devMask = m == null ? null : m.on(dev);
 
-        Tensor[] want = cpu.attention(q.cpu(), k.cpu(), v.cpu(), new AttentionParams(cpuMask, c.causal, scale));
-        Tensor[] got = gpu.attention(q.on(dev), k.on(dev), v.on(dev), new AttentionParams(devMask, c.causal, scale));
+        Tensor[] want = tensors(cpu.attention(nd(q.cpu()), nd(k.cpu()), nd(v.cpu()), new AttentionSpec(nd(cpuMask), c.causal, scale)));
+        Tensor[] got = tensors(gpu.attention(nd(q.on(dev)), nd(k.on(dev)), nd(v.on(dev)), new AttentionSpec(nd(devMask), c.causal, scale)));
         Tolerance tol = tolerance(dtype);
         tol.assertClose("out", want[0], got[0].to(Device.CPU));
         tol.assertClose("logsumexp", want[1], got[1].to(Device.CPU));
 
-        Tensor[] wantGrads = cpu.attentionBackward(gOut.cpu(), q.cpu(), k.cpu(), v.cpu(), want[0], want[1],
-                new AttentionParams(cpuMask, c.causal, scale));
-        Tensor[] gotGrads = gpu.attentionBackward(gOut.on(dev), q.on(dev), k.on(dev), v.on(dev), got[0], got[1],
-                new AttentionParams(devMask, c.causal, scale));
+        Tensor[] wantGrads = tensors(cpu.attentionBackward(nd(gOut.cpu()), nd(q.cpu()), nd(k.cpu()), nd(v.cpu()), nd(want[0]), nd(want[1]),
+                new AttentionSpec(nd(cpuMask), c.causal, scale)));
+        Tensor[] gotGrads = tensors(gpu.attentionBackward(nd(gOut.on(dev)), nd(q.on(dev)), nd(k.on(dev)), nd(v.on(dev)), nd(got[0]),
+                nd(got[1]),
+                new AttentionSpec(nd(devMask), c.causal, scale)));
         String[] names = {"grad q", "grad k", "grad v"};
         for (int i = 0; i < 3; i++) {
             tol.assertClose(names[i], wantGrads[i], gotGrads[i].to(Device.CPU));
@@ -183,12 +187,12 @@ class AttentionTest {
         Tensor q = normal(21, dtype, 2, 3, 8).to(dev);
         Tensor k = Tensor.zeros(new int[] {2, 0, 8}, dtype, dev);
         Tensor v = Tensor.zeros(new int[] {2, 0, 5}, dtype, dev);
-        Tensor[] r = gpu.attention(q, k, v, new AttentionParams(null, false, 1.0));
+        Tensor[] r = tensors(gpu.attention(nd(q), nd(k), nd(v), new AttentionSpec(nd(null), false, 1.0)));
         Tolerances.EXACT.assertClose("out", Tensor.zeros(new int[] {2, 3, 5}, dtype, Device.CPU), r[0].to(Device.CPU));
         Tolerances.EXACT.assertClose("logsumexp", Tensor.full(new int[] {2, 3}, Double.NEGATIVE_INFINITY, dtype, Device.CPU),
                 r[1].to(Device.CPU));
-        Tensor[] g = gpu.attentionBackward(normal(22, dtype, 2, 3, 5).to(dev), q, k, v, r[0], r[1],
-                new AttentionParams(null, false, 1.0));
+        Tensor[] g = tensors(gpu.attentionBackward(nd(normal(22, dtype, 2, 3, 5).to(dev)), nd(q), nd(k), nd(v), nd(r[0]), nd(r[1]),
+                new AttentionSpec(nd(null), false, 1.0)));
         Tolerances.EXACT.assertClose("grad q", Tensor.zeros(new int[] {2, 3, 8}, dtype, Device.CPU), g[0].to(Device.CPU));
         Tolerances.EXACT.assertClose("grad k", k.to(Device.CPU), g[1].to(Device.CPU));
     }
@@ -201,18 +205,19 @@ class AttentionTest {
         Tensor wide = Tensor.zeros(new int[] {1, 3, 130}, dtype, dev);
         Tensor q = Tensor.zeros(new int[] {1, 3, 8}, dtype, dev);
         UnsupportedOperationException tooWide = assertThrows(UnsupportedOperationException.class,
-                () -> gpu.attention(wide, wide, q, new AttentionParams(null, false, 1.0)));
+                () -> tensors(gpu.attention(nd(wide), nd(wide), nd(q), new AttentionSpec(nd(null), false, 1.0))));
         assertTrue(tooWide.getMessage().startsWith("scaled_dot_product_attention: ")
                 && tooWide.getMessage().contains("[1, 3, 130]"), tooWide.getMessage());
         Tensor mask = Tensor.zeros(new int[] {1, 3, 4}, DType.BOOL, dev);
         IllegalArgumentException badMask = assertThrows(IllegalArgumentException.class,
-                () -> gpu.attention(q, q, q, new AttentionParams(mask, false, 1.0)));
+                () -> tensors(gpu.attention(nd(q), nd(q), nd(q), new AttentionSpec(nd(mask), false, 1.0))));
         assertTrue(badMask.getMessage().startsWith("scaled_dot_product_attention: attn_mask")
                 && badMask.getMessage().contains("[1, 3, 3]") && badMask.getMessage().contains("[1, 3, 4]"),
                 badMask.getMessage());
-        Tensor[] r = gpu.attention(q, q, q, new AttentionParams(null, false, 1.0));
+        Tensor[] r = tensors(gpu.attention(nd(q), nd(q), nd(q), new AttentionSpec(nd(null), false, 1.0)));
         IllegalArgumentException badLse = assertThrows(IllegalArgumentException.class,
-                () -> gpu.attentionBackward(r[0], q, q, q, r[0], r[0], new AttentionParams(null, false, 1.0)));
+                () -> tensors(gpu.attentionBackward(nd(r[0]), nd(q), nd(q), nd(q), nd(r[0]), nd(r[0]), new AttentionSpec(nd(null), false,
+                        1.0))));
         assertTrue(badLse.getMessage().startsWith("scaled_dot_product_attention_backward: expected logsumexp"),
                 badLse.getMessage());
     }

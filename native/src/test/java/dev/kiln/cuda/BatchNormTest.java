@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,7 +72,7 @@ class BatchNormTest {
         double[] xs = x.cpu().toDoubleArray();
         double[] gys = gy.cpu().toDoubleArray();
 
-        Tensor[] stats = gpu.batchNormStats(x.dev());
+        Tensor[] stats = tensors(gpu.batchNormStats(nd(x.dev())));
         double[][] wantStats = BatchNormReference.stats(xs, d.n, d.c, d.s);
         check(what + " stats mean", t, c, wantStats[0], stats[0]);
         check(what + " stats var", t, c, wantStats[1], stats[1]);
@@ -79,9 +82,9 @@ class BatchNormTest {
         Channels weight = Channels.of(seed + 2, 0, 2, d.c, t, dev);
         Channels bias = Channels.of(seed + 3, 0, 1, d.c, t, dev);
         check(what + " elemt", t, shape, BatchNormReference.elemt(xs, d.n, d.c, d.s, mean.v, invstd.v, weight.v, bias.v),
-                gpu.batchNormElemt(x.dev(), mean.dev, invstd.dev, weight.dev, bias.dev));
+                tensor(gpu.batchNormElemt(nd(x.dev()), nd(mean.dev), nd(invstd.dev), nd(weight.dev), nd(bias.dev))));
 
-        Tensor[] sums = gpu.batchNormBackwardReduce(gy.dev(), x.dev(), mean.dev);
+        Tensor[] sums = tensors(gpu.batchNormBackwardReduce(nd(gy.dev()), nd(x.dev()), nd(mean.dev)));
         double[][] wantSums = BatchNormReference.backwardReduce(gys, xs, d.n, d.c, d.s, mean.v);
         check(what + " backward_reduce sum_dy", t, c, wantSums[0], sums[0]);
         check(what + " backward_reduce sum_dy_xmu", t, c, wantSums[1], sums[1]);
@@ -92,11 +95,12 @@ class BatchNormTest {
         for (long count : new long[] {Math.max(1, local), 3 * local + 1}) {  // this batch's count, and a synced one
             check(what + " backward_elemt count " + count, t, shape,
                     BatchNormReference.backwardElemt(gys, xs, d.n, d.c, d.s, mean.v, invstd.v, weight.v, sumDy, sumDyXmu, count),
-                    gpu.batchNormBackwardElemt(gy.dev(), x.dev(), mean.dev, invstd.dev, weight.dev, sums[0], sums[1], count));
+                    tensor(gpu.batchNormBackwardElemt(nd(gy.dev()), nd(x.dev()), nd(mean.dev), nd(invstd.dev), nd(weight.dev), nd(sums[0]),
+                            nd(sums[1]), count)));
         }
         check(what + " backward_elemt without sums", t, shape,
                 BatchNormReference.backwardElemt(gys, xs, d.n, d.c, d.s, mean.v, invstd.v, weight.v, null, null, 0),
-                gpu.batchNormBackwardElemt(gy.dev(), x.dev(), mean.dev, invstd.dev, weight.dev, null, null, 0));
+                tensor(gpu.batchNormBackwardElemt(nd(gy.dev()), nd(x.dev()), nd(mean.dev), nd(invstd.dev), nd(weight.dev), null, null, 0)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -126,7 +130,7 @@ class BatchNormTest {
         Ncs d = Ncs.of(x.cpu().shape());
         Both mean = Both.of(uniform(5, 0, 1, t, d.c, 2), dev).view(v -> v.select(1, 1));
         assertFalse(mean.dev().isContiguous());
-        Tensor[] sums = gpu.batchNormBackwardReduce(gy.dev(), x.dev(), mean.dev());
+        Tensor[] sums = tensors(gpu.batchNormBackwardReduce(nd(gy.dev()), nd(x.dev()), nd(mean.dev())));
         double[][] want = BatchNormReference.backwardReduce(gy.cpu().toDoubleArray(), x.cpu().toDoubleArray(), d.n, d.c, d.s,
                 mean.cpu().toDoubleArray());
         check("backward_reduce with a strided mean", t, new int[] {d.c}, want[1], sums[1]);
@@ -142,17 +146,18 @@ class BatchNormTest {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
         Tensor x = uniform(7, 1000, 1, t, 8, 3, 300);
-        Tensor[] stats = gpu.batchNormStats(x.to(dev));
+        Tensor[] stats = tensors(gpu.batchNormStats(nd(x.to(dev))));
         double[][] want = BatchNormReference.stats(x.toDoubleArray(), 8, 3, 300);
         Tolerances.STRICT.of(t).assertClose("mean of 1000 + U(-1, 1)", want[0], stats[0].to(Device.CPU).toDoubleArray());
         Tolerances.STRICT.of(t).assertClose("variance of 1000 + U(-1, 1)", want[1], stats[1].to(Device.CPU).toDoubleArray());
 
-        Tensor[] empty = gpu.batchNormStats(Tensor.fromArray(new double[0], 0, 3, 4).to(t).to(dev));
+        Tensor[] empty = tensors(gpu.batchNormStats(nd(Tensor.fromArray(new double[0], 0, 3, 4).to(t).to(dev))));
         double[] nan = {Double.NaN, Double.NaN, Double.NaN};
         check("mean of no values", t, new int[] {3}, nan, empty[0]);
         check("variance of no values", t, new int[] {3}, nan, empty[1]);
-        Tensor none = gpu.batchNormElemt(Tensor.fromArray(new double[0], 0, 3).to(t).to(dev), empty[0], empty[0], empty[0],
-                empty[0]);
+        Tensor none = tensor(gpu.batchNormElemt(nd(Tensor.fromArray(new double[0], 0, 3).to(t).to(dev)), nd(empty[0]), nd(empty[0]),
+                nd(empty[0]),
+                nd(empty[0])));
         assertArrayEquals(new int[] {0, 3}, none.shape());
     }
 
@@ -173,25 +178,30 @@ class BatchNormTest {
         Tensor c3 = uniform(2, 1, 0.5, t, 3).to(dev);
         Tensor c4 = uniform(3, 1, 0.5, t, 4).to(dev);
         assertMessage(UnsupportedOperationException.class,
-                () -> gpu.batchNormStats(Tensor.fromArray(new long[6], 2, 3).to(dev)), "batch_norm_stats", "int64");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormStats(uniform(1, 0, 1, t, 5).to(dev)),
+                () -> tensors(gpu.batchNormStats(nd(Tensor.fromArray(new long[6], 2, 3).to(dev)))), "batch_norm_stats", "int64");
+        assertMessage(IllegalArgumentException.class, () -> tensors(gpu.batchNormStats(nd(uniform(1, 0, 1, t, 5).to(dev)))),
                 "batch_norm_stats", "input", "[5]");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormElemt(x, c3, c4, c3, c3),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormElemt(nd(x), nd(c3), nd(c4), nd(c3), nd(c3))),
                 "batch_norm_elemt", "invstd", "[4]", "[4, 3, 5]");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormElemt(x, c3, c3, c3.to(DType.FLOAT64), c3),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormElemt(nd(x), nd(c3), nd(c3), nd(c3.to(DType.FLOAT64)),
+                nd(c3))),
                 "batch_norm_elemt", "weight", "float64");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormElemt(x, c3, c3, c3, c3.to(Device.CPU)),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormElemt(nd(x), nd(c3), nd(c3), nd(c3),
+                nd(c3.to(Device.CPU)))),
                 "batch_norm_elemt", "bias", "cpu");
         assertMessage(IllegalArgumentException.class,
-                () -> gpu.batchNormBackwardReduce(uniform(4, 0, 1, t, 4, 3, 6).to(dev), x, c3),
+                () -> tensors(gpu.batchNormBackwardReduce(nd(uniform(4, 0, 1, t, 4, 3, 6).to(dev)), nd(x), nd(c3))),
                 "batch_norm_backward_reduce", "grad_output", "[4, 3, 6]", "[4, 3, 5]");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormBackwardReduce(x, x, c4),
+        assertMessage(IllegalArgumentException.class, () -> tensors(gpu.batchNormBackwardReduce(nd(x), nd(x), nd(c4))),
                 "batch_norm_backward_reduce", "mean", "[4]");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormBackwardElemt(x, x, c3, c3, c3, c3, null, 20),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormBackwardElemt(nd(x), nd(x), nd(c3), nd(c3), nd(c3), nd(c3),
+                null, 20)),
                 "batch_norm_backward_elemt", "sum_dy_xmu");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormBackwardElemt(x, x, c3, c3, c3, c3, c4, 20),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormBackwardElemt(nd(x), nd(x), nd(c3), nd(c3), nd(c3), nd(c3),
+                nd(c4), 20)),
                 "batch_norm_backward_elemt", "sum_dy_xmu", "[4]");
-        assertMessage(IllegalArgumentException.class, () -> gpu.batchNormBackwardElemt(x, x, c3, c3, c3, c3, c3, -1),
+        assertMessage(IllegalArgumentException.class, () -> tensor(gpu.batchNormBackwardElemt(nd(x), nd(x), nd(c3), nd(c3), nd(c3), nd(c3),
+                nd(c3), -1)),
                 "batch_norm_backward_elemt", "count", "-1");
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,8 +43,8 @@ class CompareWhereTest {
     }
 
     private static void checkCompare(Backend gpu, CompareOp op, Both a, Both b, String what) {
-        Tensor got = gpu.compare(op, a.dev(), b.dev());
-        Tensor want = CPU.compare(op, a.cpu(), b.cpu());
+        Tensor got = tensor(gpu.compare(op, nd(a.dev()), nd(b.dev())));
+        Tensor want = tensor(CPU.compare(op, nd(a.cpu()), nd(b.cpu())));
         assertArrayEquals(want.shape(), got.shape(), what);
         assertArrayEquals(want.toBooleanArray(), got.toBooleanArray(), op + " " + what);
     }
@@ -61,7 +63,7 @@ class CompareWhereTest {
             checkCompare(gpu, op, t, row, "(6, 5, 9) vs (9,)");
             checkCompare(gpu, op, t, t, "x vs itself (NaN vs NaN)");
         }
-        assertTrue(gpu.compare(CompareOp.LT, a.dev(), b.dev()).dtype() == DType.BOOL);
+        assertTrue(tensor(gpu.compare(CompareOp.LT, nd(a.dev()), nd(b.dev()))).dtype() == DType.BOOL);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -90,17 +92,17 @@ class CompareWhereTest {
         Backend gpu = Backends.of(dev);
         Both x = values(5, dtype, dev, 37, 7, 1);
         Tensor zero = Tensor.zeros(new int[0], dtype, Device.CPU);
-        Tensor condCpu = CPU.compare(CompareOp.GT, x.cpu(), zero);
+        Tensor condCpu = tensor(CPU.compare(CompareOp.GT, nd(x.cpu()), nd(zero)));
         Both cond = Both.of(condCpu, dev).view(c -> c.permute(1, 0, 2));                   // (7, 37, 1) strided
         Both a = values(6, dtype, dev, 13, 37, 1).view(v -> v.squeeze(2).t());            // (37, 13) strided
         Both b = values(7, dtype, dev, 37, 1, 1).view(v -> v.squeeze(2));                  // (37, 1)
-        Tensor want = CPU.where(cond.cpu(), a.cpu(), b.cpu());
+        Tensor want = tensor(CPU.where(nd(cond.cpu()), nd(a.cpu()), nd(b.cpu())));
         assertArrayEquals(new int[] {7, 37, 13}, want.shape());
         Tolerances.EXACT.assertClose("where (7, 37, 1) ? (37, 13) : (37, 1)", want,
-                gpu.where(cond.dev(), a.dev(), b.dev()).to(Device.CPU));
+                tensor(gpu.where(nd(cond.dev()), nd(a.dev()), nd(b.dev()))).to(Device.CPU));
         Both scalar = Both.of(Tensor.full(new int[0], -4, dtype, Device.CPU), dev);
-        Tolerances.EXACT.assertClose("where with a 0-dim other", CPU.where(cond.cpu(), a.cpu(), scalar.cpu()),
-                gpu.where(cond.dev(), a.dev(), scalar.dev()).to(Device.CPU));
+        Tolerances.EXACT.assertClose("where with a 0-dim other", tensor(CPU.where(nd(cond.cpu()), nd(a.cpu()), nd(scalar.cpu()))),
+                tensor(gpu.where(nd(cond.dev()), nd(a.dev()), nd(scalar.dev()))).to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -112,12 +114,12 @@ class CompareWhereTest {
                 .view(Tensor::t);                                                                  // (2, 3) strided
         Both a = Both.of(Tensor.fromArray(new long[] {Long.MAX_VALUE, -2, 1L << 50}, 3), dev);
         Both b = Both.of(Tensor.fromArray(new long[] {Long.MIN_VALUE, 9}, 2, 1), dev);
-        assertArrayEquals(CPU.where(cond.cpu(), a.cpu(), b.cpu()).toLongArray(),
-                gpu.where(cond.dev(), a.dev(), b.dev()).toLongArray());
+        assertArrayEquals(tensor(CPU.where(nd(cond.cpu()), nd(a.cpu()), nd(b.cpu()))).toLongArray(),
+                tensor(gpu.where(nd(cond.dev()), nd(a.dev()), nd(b.dev()))).toLongArray());
         Both p = Both.of(Tensor.fromArray(new boolean[] {true, true, false}, 3), dev);
         Both q = Both.of(Tensor.fromArray(new boolean[] {false}, 1), dev);
-        assertArrayEquals(CPU.where(cond.cpu(), p.cpu(), q.cpu()).toBooleanArray(),
-                gpu.where(cond.dev(), p.dev(), q.dev()).toBooleanArray());
+        assertArrayEquals(tensor(CPU.where(nd(cond.cpu()), nd(p.cpu()), nd(q.cpu()))).toBooleanArray(),
+                tensor(gpu.where(nd(cond.dev()), nd(p.dev()), nd(q.dev()))).toBooleanArray());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -127,12 +129,12 @@ class CompareWhereTest {
         Backend gpu = Backends.of(dev);
         Tensor f = Tensor.zeros(new int[] {2, 3}, DType.FLOAT32, dev);
         Tensor d = Tensor.zeros(new int[] {3}, DType.FLOAT64, dev);
-        String m = assertThrows(IllegalArgumentException.class, () -> gpu.compare(CompareOp.LT, f, d)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> tensor(gpu.compare(CompareOp.LT, nd(f), nd(d)))).getMessage();
         assertTrue(m.startsWith("lt: ") && m.contains("float64") && m.contains("[2, 3]") && m.contains("[3]"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> gpu.where(f, f, f)).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> tensor(gpu.where(nd(f), nd(f), nd(f)))).getMessage();
         assertTrue(m.startsWith("where: condition") && m.contains("[2, 3]"), m);
         Tensor c = Tensor.zeros(new int[] {4}, DType.BOOL, dev);
-        m = assertThrows(IllegalArgumentException.class, () -> gpu.where(c, f, f)).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> tensor(gpu.where(nd(c), nd(f), nd(f)))).getMessage();
         assertTrue(m.startsWith("where") && m.contains("[4]") && m.contains("[2, 3]"), m);
     }
 }

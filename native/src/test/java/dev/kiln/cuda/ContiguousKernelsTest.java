@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.kiln.DType;
@@ -52,8 +54,8 @@ class ContiguousKernelsTest {
                     }
                     boolean needsPositive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
                     Both in = needsPositive ? x.view(t -> t.abs().add(0.1)) : x;
-                    Tolerances.BALANCED.of(dtype).assertClose(describe(op.opName(), x), cpu().unary(op, in.cpu()),
-                            Backends.of(dev).unary(op, in.dev()).to(Device.CPU));
+                    Tolerances.BALANCED.of(dtype).assertClose(describe(op.opName(), x), tensor(cpu().unary(op, nd(in.cpu()))),
+                            tensor(Backends.of(dev).unary(op, nd(in.dev()))).to(Device.CPU));
                 }
             }
         }
@@ -74,8 +76,8 @@ class ContiguousKernelsTest {
                     Both[][] pairs = {{a, b}, {b, a}, {scalar, a}, {a, scalar}, {a, scalar.view(t -> t.expand(n))}};
                     for (Both[] p : pairs) {
                         Tolerances.BALANCED.of(dtype).assertClose(describe(op.opName(), p[0]) + " and " + describe("", p[1]),
-                                cpu().binary(op, p[0].cpu(), p[1].cpu()),
-                                Backends.of(dev).binary(op, p[0].dev(), p[1].dev()).to(Device.CPU));
+                                tensor(cpu().binary(op, nd(p[0].cpu()), nd(p[1].cpu()))),
+                                tensor(Backends.of(dev).binary(op, nd(p[0].dev()), nd(p[1].dev()))).to(Device.CPU));
                     }
                 }
             }
@@ -101,22 +103,23 @@ class ContiguousKernelsTest {
                 Both y = longs.view(t -> t.narrow(0, 1 - at, n));
                 for (UnaryOp op : UnaryOp.values()) {
                     if (op.integral()) {
-                        assertArrayEquals(cpu().unary(op, x.cpu()).toLongArray(),
-                                Backends.of(dev).unary(op, x.dev()).toLongArray(), describe(op.opName(), x));
+                        assertArrayEquals(tensor(cpu().unary(op, nd(x.cpu()))).toLongArray(),
+                                tensor(Backends.of(dev).unary(op, nd(x.dev()))).toLongArray(), describe(op.opName(), x));
                     }
                 }
                 for (BinaryOp op : BinaryOp.values()) {
                     if (op.integral()) {
-                        assertArrayEquals(cpu().binary(op, x.cpu(), y.cpu()).toLongArray(),
-                                Backends.of(dev).binary(op, x.dev(), y.dev()).toLongArray(), describe(op.opName(), x));
+                        assertArrayEquals(tensor(cpu().binary(op, nd(x.cpu()), nd(y.cpu()))).toLongArray(),
+                                tensor(Backends.of(dev).binary(op, nd(x.dev()), nd(y.dev()))).toLongArray(), describe(op.opName(), x));
                     }
                 }
                 Both p = bools.view(t -> t.narrow(0, at, n));
                 Both q = bools.view(t -> t.narrow(0, 1 - at, n));
-                assertArrayEquals(cpu().unary(UnaryOp.LOGICAL_NOT, p.cpu()).toBooleanArray(),
-                        Backends.of(dev).unary(UnaryOp.LOGICAL_NOT, p.dev()).toBooleanArray(), describe("logical_not", p));
-                assertArrayEquals(cpu().binary(BinaryOp.LOGICAL_OR, p.cpu(), q.cpu()).toBooleanArray(),
-                        Backends.of(dev).binary(BinaryOp.LOGICAL_OR, p.dev(), q.dev()).toBooleanArray(), describe("logical_or", p));
+                assertArrayEquals(tensor(cpu().unary(UnaryOp.LOGICAL_NOT, nd(p.cpu()))).toBooleanArray(),
+                        tensor(Backends.of(dev).unary(UnaryOp.LOGICAL_NOT, nd(p.dev()))).toBooleanArray(), describe("logical_not", p));
+                assertArrayEquals(tensor(cpu().binary(BinaryOp.LOGICAL_OR, nd(p.cpu()), nd(q.cpu()))).toBooleanArray(),
+                        tensor(Backends.of(dev).binary(BinaryOp.LOGICAL_OR, nd(p.dev()), nd(q.dev()))).toBooleanArray(),
+                                describe("logical_or", p));
             }
         }
     }

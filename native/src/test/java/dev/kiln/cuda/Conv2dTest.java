@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,12 +113,12 @@ class Conv2dTest {
         Tensor gyd = onDevice(gy, dev);
         assertFalse(c.c() > 1 && c.h() * c.w() > 1 && xd.isContiguous(), "x is a channels-last view");
 
-        tol.assertClose(c + ": conv2d", cpu.conv2d(f64(x), f64(w), f64(bias), c.p()),
-                gpu.conv2d(xd, wd, bias == null ? null : bias.to(dev), c.p()).to(Device.CPU));
-        tol.assertClose(c + ": conv2d_backward_input", cpu.conv2dBackwardInput(f64(gy), f64(w), c.xShape(), c.p()),
-                gpu.conv2dBackwardInput(gyd, wd, c.xShape(), c.p()).to(Device.CPU));
-        tol.assertClose(c + ": conv2d_backward_weight", cpu.conv2dBackwardWeight(f64(gy), f64(x), c.wShape(), c.p()),
-                gpu.conv2dBackwardWeight(gyd, xd, c.wShape(), c.p()).to(Device.CPU));
+        tol.assertClose(c + ": conv2d", tensor(cpu.conv2d(nd(f64(x)), nd(f64(w)), nd(f64(bias)), c.p())),
+                tensor(gpu.conv2d(nd(xd), nd(wd), nd(bias == null ? null : bias.to(dev)), c.p())).to(Device.CPU));
+        tol.assertClose(c + ": conv2d_backward_input", tensor(cpu.conv2dBackwardInput(nd(f64(gy)), nd(f64(w)), c.xShape(), c.p())),
+                tensor(gpu.conv2dBackwardInput(nd(gyd), nd(wd), c.xShape(), c.p())).to(Device.CPU));
+        tol.assertClose(c + ": conv2d_backward_weight", tensor(cpu.conv2dBackwardWeight(nd(f64(gy)), nd(f64(x)), c.wShape(), c.p())),
+                tensor(gpu.conv2dBackwardWeight(nd(gyd), nd(xd), c.wShape(), c.p())).to(Device.CPU));
     }
 
     /** A random geometry: 1..3 groups, 1..4 input and 1..5 output channels each, kernels up to 4x4, strides up to 3. */
@@ -159,14 +161,16 @@ class Conv2dTest {
         Tensor bias = Tensor.normal(new Generator(11), 0, 1, new int[] {9}, dtype, Device.CPU);        // 4..8
         Tensor xd = x.to(dev).narrow(0, 1, 2);
         Tensor wd = w.to(dev).narrow(0, 2, 5);
-        Tensor y = cpu.conv2d(x.narrow(0, 1, 2), w.narrow(0, 2, 5), bias.narrow(0, 4, 5), p);
+        Tensor y = tensor(cpu.conv2d(nd(x.narrow(0, 1, 2)), nd(w.narrow(0, 2, 5)), nd(bias.narrow(0, 4, 5)), p));
         Tensor gy = Tensor.normal(new Generator(12), 0, 1, new int[] {3, 5, 4, 5}, dtype, Device.CPU);
         Tolerance tol = Tolerances.BALANCED.of(dtype);
-        tol.assertClose("conv2d", y, gpu.conv2d(xd, wd, bias.to(dev).narrow(0, 4, 5), p).to(Device.CPU));
-        tol.assertClose("conv2d_backward_input", cpu.conv2dBackwardInput(gy.narrow(0, 1, 2), w.narrow(0, 2, 5), xd.shape(), p),
-                gpu.conv2dBackwardInput(gy.to(dev).narrow(0, 1, 2), wd, xd.shape(), p).to(Device.CPU));
-        tol.assertClose("conv2d_backward_weight", cpu.conv2dBackwardWeight(gy.narrow(0, 1, 2), x.narrow(0, 1, 2), wd.shape(), p),
-                gpu.conv2dBackwardWeight(gy.to(dev).narrow(0, 1, 2), xd, wd.shape(), p).to(Device.CPU));
+        tol.assertClose("conv2d", y, tensor(gpu.conv2d(nd(xd), nd(wd), nd(bias.to(dev).narrow(0, 4, 5)), p)).to(Device.CPU));
+        tol.assertClose("conv2d_backward_input", tensor(cpu.conv2dBackwardInput(nd(gy.narrow(0, 1, 2)), nd(w.narrow(0, 2, 5)), xd.shape(),
+                p)),
+                tensor(gpu.conv2dBackwardInput(nd(gy.to(dev).narrow(0, 1, 2)), nd(wd), xd.shape(), p)).to(Device.CPU));
+        tol.assertClose("conv2d_backward_weight", tensor(cpu.conv2dBackwardWeight(nd(gy.narrow(0, 1, 2)), nd(x.narrow(0, 1, 2)),
+                wd.shape(), p)),
+                tensor(gpu.conv2dBackwardWeight(nd(gy.to(dev).narrow(0, 1, 2)), nd(xd), wd.shape(), p)).to(Device.CPU));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -177,8 +181,8 @@ class Conv2dTest {
         for (Case c : new Case[] {CASES[1], CASES[7]}) {  // GEMM and direct splits
             Tensor x = Tensor.normal(new Generator(5), 0, 1, c.xShape(), dtype, Device.CPU).to(dev);
             Tensor gy = Tensor.normal(new Generator(6), 0, 1, c.yShape(), dtype, Device.CPU).to(dev);
-            assertArrayEquals(gpu.conv2dBackwardWeight(gy, x, c.wShape(), c.p()).toDoubleArray(),
-                    gpu.conv2dBackwardWeight(gy, x, c.wShape(), c.p()).toDoubleArray(), c.toString());
+            assertArrayEquals(tensor(gpu.conv2dBackwardWeight(nd(gy), nd(x), c.wShape(), c.p())).toDoubleArray(),
+                    tensor(gpu.conv2dBackwardWeight(nd(gy), nd(x), c.wShape(), c.p())).toDoubleArray(), c.toString());
         }
     }
 
@@ -191,9 +195,9 @@ class Conv2dTest {
         Tensor x = Tensor.zeros(new int[] {0, 3, 5, 5}, dtype, dev);
         Tensor w = Tensor.normal(new Generator(7), 0, 1, new int[] {4, 3, 3, 3}, dtype, Device.CPU).to(dev);
         Tensor gy = Tensor.zeros(new int[] {0, 4, 5, 5}, dtype, dev);
-        assertArrayEquals(new int[] {0, 4, 5, 5}, gpu.conv2d(x, w, null, p).shape());
-        assertArrayEquals(new int[] {0, 3, 5, 5}, gpu.conv2dBackwardInput(gy, w, x.shape(), p).shape());
-        assertArrayEquals(new double[4 * 3 * 3 * 3], gpu.conv2dBackwardWeight(gy, x, w.shape(), p).toDoubleArray());
+        assertArrayEquals(new int[] {0, 4, 5, 5}, tensor(gpu.conv2d(nd(x), nd(w), null, p)).shape());
+        assertArrayEquals(new int[] {0, 3, 5, 5}, tensor(gpu.conv2dBackwardInput(nd(gy), nd(w), x.shape(), p)).shape());
+        assertArrayEquals(new double[4 * 3 * 3 * 3], tensor(gpu.conv2dBackwardWeight(nd(gy), nd(x), w.shape(), p)).toDoubleArray());
     }
 
     private static void assertNames(RuntimeException e, String... parts) {
@@ -227,6 +231,6 @@ class Conv2dTest {
                 "conv2d", "[1, 1, 256, 256]", "[40000, 1, 1, 1]", "32-bit");
         Tensor ints = Tensor.zeros(new int[] {2, 6, 5, 5}, DType.INT64, dev);
         assertNames(assertThrows(UnsupportedOperationException.class,
-                () -> Backends.of(dev).conv2d(ints, w, null, Conv2dParams.of(1, 0, 1, 1))), "conv2d", "int64");
+                () -> tensor(Backends.of(dev).conv2d(nd(ints), nd(w), null, Conv2dParams.of(1, 0, 1, 1)))), "conv2d", "int64");
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +89,7 @@ class DeviceMemoryTest {
     void aDtypeWithoutAKernelIsNamedWithTheOpAndTheBackend() {
         Tensor a = Tensor.zeros(new int[] {2, 3}, DType.INT64, emu3);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Backends.of(emu3).softmax(a, 1));
+                () -> tensor(Backends.of(emu3).softmax(nd(a), 1)));
         assertTrue(e.getMessage().contains("softmax") && e.getMessage().contains("cuda-emu")
                 && e.getMessage().contains("int64"), e.getMessage());
         a.close();

@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,14 +34,14 @@ class IntegralElementwiseTest {
         Both row = Both.of(Tensor.fromArray(new long[] {Long.MAX_VALUE, -1, 1L << 33}, 1, 3), dev);
         for (UnaryOp op : UnaryOp.values()) {
             if (op.integral()) {
-                assertArrayEquals(cpu().unary(op, x.cpu()).toLongArray(),
-                        Backends.of(dev).unary(op, x.dev()).toLongArray(), op.opName());
+                assertArrayEquals(tensor(cpu().unary(op, nd(x.cpu()))).toLongArray(),
+                        tensor(Backends.of(dev).unary(op, nd(x.dev()))).toLongArray(), op.opName());
             }
         }
         for (BinaryOp op : BinaryOp.values()) {
             if (op.integral()) {
-                assertArrayEquals(cpu().binary(op, x.cpu(), row.cpu()).toLongArray(),
-                        Backends.of(dev).binary(op, x.dev(), row.dev()).toLongArray(), op.opName());
+                assertArrayEquals(tensor(cpu().binary(op, nd(x.cpu()), nd(row.cpu()))).toLongArray(),
+                        tensor(Backends.of(dev).binary(op, nd(x.dev()), nd(row.dev()))).toLongArray(), op.opName());
             }
         }
     }
@@ -51,11 +53,11 @@ class IntegralElementwiseTest {
         Both a = Both.of(Tensor.fromArray(new boolean[] {true, false, true, true, false, false}, 2, 3), dev)
                 .view(t -> t.t());                                                          // (3, 2) strided
         Both b = Both.of(Tensor.fromArray(new boolean[] {true, false}, 1, 2), dev);
-        assertArrayEquals(cpu().unary(UnaryOp.LOGICAL_NOT, a.cpu()).toBooleanArray(),
-                Backends.of(dev).unary(UnaryOp.LOGICAL_NOT, a.dev()).toBooleanArray());
+        assertArrayEquals(tensor(cpu().unary(UnaryOp.LOGICAL_NOT, nd(a.cpu()))).toBooleanArray(),
+                tensor(Backends.of(dev).unary(UnaryOp.LOGICAL_NOT, nd(a.dev()))).toBooleanArray());
         for (BinaryOp op : new BinaryOp[] {BinaryOp.LOGICAL_AND, BinaryOp.LOGICAL_OR}) {
-            assertArrayEquals(cpu().binary(op, a.cpu(), b.cpu()).toBooleanArray(),
-                    Backends.of(dev).binary(op, a.dev(), b.dev()).toBooleanArray(), op.opName());
+            assertArrayEquals(tensor(cpu().binary(op, nd(a.cpu()), nd(b.cpu()))).toBooleanArray(),
+                    tensor(Backends.of(dev).binary(op, nd(a.dev()), nd(b.dev()))).toBooleanArray(), op.opName());
         }
     }
 
@@ -67,9 +69,10 @@ class IntegralElementwiseTest {
         Tensor ints = Tensor.fromArray(new long[] {1, 2}, 2).to(dev);
         Tensor floats = Tensor.zeros(new int[] {2}, DType.FLOAT32, dev);
         Tensor bools = Tensor.fromArray(new boolean[] {true, false}, 2).to(dev);
-        for (Runnable bad : new Runnable[] {() -> b.unary(UnaryOp.EXP, ints), () -> b.binary(BinaryOp.DIV, ints, ints),
-            () -> b.unary(UnaryOp.LOGICAL_NOT, floats), () -> b.binary(BinaryOp.LOGICAL_OR, floats, floats),
-            () -> b.unary(UnaryOp.NEG, bools), () -> b.binary(BinaryOp.ADD, bools, bools)}) {
+        for (Runnable bad : new Runnable[] {() -> tensor(b.unary(UnaryOp.EXP, nd(ints))), () -> tensor(b.binary(BinaryOp.DIV, nd(ints),
+                nd(ints))),
+            () -> tensor(b.unary(UnaryOp.LOGICAL_NOT, nd(floats))), () -> tensor(b.binary(BinaryOp.LOGICAL_OR, nd(floats), nd(floats))),
+            () -> tensor(b.unary(UnaryOp.NEG, nd(bools))), () -> tensor(b.binary(BinaryOp.ADD, nd(bools), nd(bools)))}) {
             String message = assertThrows(UnsupportedOperationException.class, bad::run).getMessage();
             assertTrue(message.contains("not implemented by the " + dev.type() + " backend"), message);
         }

@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -95,7 +98,7 @@ class KernelFamiliesTest {
             for (Both in : needsPositive ? positive : any) {
                 Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " of " + java.util.Arrays.toString(in.dev().shape())
                                 + " strides " + java.util.Arrays.toString(in.dev().stride()),
-                        cpu.unary(op, in.cpu()), gpu.unary(op, in.dev()).to(Device.CPU));
+                        tensor(cpu.unary(op, nd(in.cpu()))), tensor(gpu.unary(op, nd(in.dev()))).to(Device.CPU));
             }
         }
     }
@@ -116,10 +119,10 @@ class KernelFamiliesTest {
             }
             Both left = op == BinaryOp.POW ? aPositive : a;
             // (37, 7, 1) with (7, 19): both broadcast, to (37, 7, 19); and the other way round.
-            Tolerances.BALANCED.of(dtype).assertClose(op.opName(), cpu.binary(op, left.cpu(), b.cpu()),
-                    gpu.binary(op, left.dev(), b.dev()).to(Device.CPU));
-            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " swapped", cpu.binary(op, b.cpu(), aPositive.cpu()),
-                    gpu.binary(op, b.dev(), aPositive.dev()).to(Device.CPU));
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName(), tensor(cpu.binary(op, nd(left.cpu()), nd(b.cpu()))),
+                    tensor(gpu.binary(op, nd(left.dev()), nd(b.dev()))).to(Device.CPU));
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " swapped", tensor(cpu.binary(op, nd(b.cpu()), nd(aPositive.cpu()))),
+                    tensor(gpu.binary(op, nd(b.dev()), nd(aPositive.dev()))).to(Device.CPU));
         }
     }
 
@@ -138,7 +141,8 @@ class KernelFamiliesTest {
             for (int[] dims : dimSets) {
                 for (boolean keep : new boolean[] {false, true}) {
                     Tolerances.BALANCED.of(dtype).assertClose(op.opName() + java.util.Arrays.toString(dims) + " keepdim " + keep,
-                            cpu.reduce(op, in.cpu(), dims, keep), gpu.reduce(op, in.dev(), dims, keep).to(Device.CPU));
+                            tensor(cpu.reduce(op, nd(in.cpu()), dims, keep)), tensor(gpu.reduce(op, nd(in.dev()), dims,
+                                    keep)).to(Device.CPU));
                 }
             }
         }
@@ -154,8 +158,8 @@ class KernelFamiliesTest {
         Both x = permuted(normal(8, 2, dtype, 6, 70, 33).round(), dev);   // (33, 6, 70)
         for (ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN}) {
             for (int dim = 0; dim < 3; dim++) {
-                Tensor[] want = cpu.reduceWithIndices(op, x.cpu(), dim, false);
-                Tensor[] got = gpu.reduceWithIndices(op, x.dev(), dim, false);
+                Tensor[] want = tensors(cpu.reduceWithIndices(op, nd(x.cpu()), dim, false));
+                Tensor[] got = tensors(gpu.reduceWithIndices(op, nd(x.dev()), dim, false));
                 Tolerances.EXACT.assertClose(op + " values dim " + dim, want[0], got[0].to(Device.CPU));
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), op + " indices dim " + dim);
             }

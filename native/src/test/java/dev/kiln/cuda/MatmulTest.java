@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,10 +42,10 @@ class MatmulTest {
      */
     private static void assertProduct(String what, Tensor a, Tensor b, Tensor got) {
         Backend cpu = Backends.of(Device.CPU);
-        Tensor want = cpu.matmul(a.to(DType.FLOAT64), b.to(DType.FLOAT64));
+        Tensor want = tensor(cpu.matmul(nd(a.to(DType.FLOAT64)), nd(b.to(DType.FLOAT64))));
         assertArrayEquals(want.shape(), got.shape(), what + ": shape");
         double u = a.dtype() == DType.FLOAT32 ? 0x1p-24 : 0x1p-53;
-        double[] bound = cpu.matmul(a.abs().to(DType.FLOAT64), b.abs().to(DType.FLOAT64)).toDoubleArray();
+        double[] bound = tensor(cpu.matmul(nd(a.abs().to(DType.FLOAT64)), nd(b.abs().to(DType.FLOAT64)))).toDoubleArray();
         double[] w = want.toDoubleArray();
         double[] g = got.to(Device.CPU).toDoubleArray();
         double rtol = 2.0 * Math.max(1, a.size(-1)) * u;
@@ -62,10 +64,10 @@ class MatmulTest {
         Tensor bd = sameView(b, dev);
         for (Tiles tiles : Tiles.values()) {
             if (tiles.dtype == a.dtype()) {
-                assertProduct(what + " " + tiles, a, b, launcher.matmul(ad, bd, tiles));
+                assertProduct(what + " " + tiles, a, b, tensor(launcher.matmul(nd(ad), nd(bd), tiles)));
             }
         }
-        assertProduct(what + " backend", a, b, gpu.matmul(ad, bd));
+        assertProduct(what + " backend", a, b, tensor(gpu.matmul(nd(ad), nd(bd))));
     }
 
     /** The same view (shape, strides, offset) of a device copy of the view's whole storage (to(dev) would compact it). */
@@ -161,7 +163,7 @@ class MatmulTest {
         GemmLauncher launcher = new GemmLauncher(((CudaBackend) Backends.of(dev)).context(), 4);
         Tensor a = randn(44, dtype, 10, 9, 7);   // grid (1, 3, 4): 12 batch slots, the last 2 idle
         Tensor b = randn(45, dtype, 10, 7, 11);
-        assertProduct("batch 10 in z blocks of 4", a, b, launcher.matmul(a.to(dev), b.to(dev)));
+        assertProduct("batch 10 in z blocks of 4", a, b, tensor(launcher.matmul(nd(a.to(dev)), nd(b.to(dev)))));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -169,12 +171,15 @@ class MatmulTest {
     void emptyProducts(Target target, DType dtype) {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
-        Tensor zeros = gpu.matmul(randn(25, dtype, 2, 3, 0).to(dev), randn(26, dtype, 0, 4).to(dev));  // K = 0
+        Tensor zeros = tensor(gpu.matmul(nd(randn(25, dtype, 2, 3, 0).to(dev)), nd(randn(26, dtype, 0, 4).to(dev))));  // K = 0
         assertArrayEquals(new int[] {2, 3, 4}, zeros.shape());
         assertArrayEquals(new double[24], zeros.toDoubleArray());
-        assertArrayEquals(new int[] {0, 3}, gpu.matmul(randn(27, dtype, 0, 5).to(dev), randn(28, dtype, 5, 3).to(dev)).shape());
-        assertArrayEquals(new int[] {4, 0}, gpu.matmul(randn(29, dtype, 4, 5).to(dev), randn(30, dtype, 5, 0).to(dev)).shape());
-        assertArrayEquals(new int[] {0, 2, 4}, gpu.matmul(randn(31, dtype, 0, 2, 3).to(dev), randn(32, dtype, 3, 4).to(dev)).shape());
+        assertArrayEquals(new int[] {0, 3}, tensor(gpu.matmul(nd(randn(27, dtype, 0, 5).to(dev)), nd(randn(28, dtype, 5,
+                3).to(dev)))).shape());
+        assertArrayEquals(new int[] {4, 0}, tensor(gpu.matmul(nd(randn(29, dtype, 4, 5).to(dev)), nd(randn(30, dtype, 5,
+                0).to(dev)))).shape());
+        assertArrayEquals(new int[] {0, 2, 4}, tensor(gpu.matmul(nd(randn(31, dtype, 0, 2, 3).to(dev)), nd(randn(32, dtype, 3,
+                4).to(dev)))).shape());
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -202,14 +207,16 @@ class MatmulTest {
         Device dev = target.use();
         Backend gpu = Backends.of(dev);
         Tensor a23 = randn(36, dtype, 2, 3).to(dev);
-        assertRejected(() -> gpu.matmul(a23, randn(37, dtype, 4, 5).to(dev)), "matmul", "[2, 3]", "[4, 5]", "3 vs 4");
+        assertRejected(() -> tensor(gpu.matmul(nd(a23), nd(randn(37, dtype, 4, 5).to(dev)))), "matmul", "[2, 3]", "[4, 5]", "3 vs 4");
         assertRejected(() -> a23.matmul(randn(37, dtype, 4, 5).to(dev)), "matmul", "[2, 3]", "[4, 5]");
-        assertRejected(() -> gpu.matmul(randn(38, dtype, 2, 3, 4).to(dev), randn(39, dtype, 3, 4, 5).to(dev)),
+        assertRejected(() -> tensor(gpu.matmul(nd(randn(38, dtype, 2, 3, 4).to(dev)), nd(randn(39, dtype, 3, 4, 5).to(dev)))),
                 "matmul", "[2]", "[3]");
-        assertRejected(() -> gpu.matmul(randn(40, dtype, 3).to(dev), randn(41, dtype, 3, 2).to(dev)), "matmul", "[3]", "[3, 2]");
+        assertRejected(() -> tensor(gpu.matmul(nd(randn(40, dtype, 3).to(dev)), nd(randn(41, dtype, 3, 2).to(dev)))), "matmul", "[3]",
+                "[3, 2]");
         DType other = dtype == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
-        assertRejected(() -> gpu.matmul(a23, randn(42, other, 3, 2).to(dev)), "matmul", "[2, 3]", "[3, 2]", other.toString());
-        assertRejected(() -> gpu.matmul(a23, randn(43, dtype, 3, 2)), "matmul", "[2, 3]", "[3, 2]", "cpu");
+        assertRejected(() -> tensor(gpu.matmul(nd(a23), nd(randn(42, other, 3, 2).to(dev)))), "matmul", "[2, 3]", "[3, 2]",
+                other.toString());
+        assertRejected(() -> tensor(gpu.matmul(nd(a23), nd(randn(43, dtype, 3, 2)))), "matmul", "[2, 3]", "[3, 2]", "cpu");
     }
 
     @Test

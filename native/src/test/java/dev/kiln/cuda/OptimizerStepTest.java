@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,11 +129,11 @@ class OptimizerStepTest {
         Tensor g = Tensor.zeros(new int[] {4, 6}, DType.FLOAT32, dev);
         SgdParams momentum = new SgdParams(0.1, 0.9, 0, 0, false, true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> backend.sgdStep(p, g, Tensor.zeros(new int[] {4, 5}, DType.FLOAT32, dev), momentum));
+                () -> backend.sgdStep(nd(p), nd(g), nd(Tensor.zeros(new int[] {4, 5}, DType.FLOAT32, dev)), momentum));
         assertTrue(e.getMessage().contains("sgd_step: every operand must be a contiguous float32 tensor of 24 elements"), e.getMessage());
         AdamParams adam = new AdamParams(0.1, 0.9, 0.999, 1e-8, 0, false, 1);
         e = assertThrows(IllegalArgumentException.class,
-                () -> backend.adamStep(p, Tensor.zeros(new int[] {6, 4}, DType.FLOAT32, dev).t(), g, g, null, adam));
+                () -> backend.adamStep(nd(p), nd(Tensor.zeros(new int[] {6, 4}, DType.FLOAT32, dev).t()), nd(g), nd(g), null, adam));
         assertTrue(e.getMessage().contains("with strides [1, 4]"), e.getMessage());
     }
 }

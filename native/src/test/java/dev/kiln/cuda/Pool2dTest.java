@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,8 +78,8 @@ class Pool2dTest {
         Tensor x = Tensor.fromArray(v, 3, 5, 13, 17).to(dtype).permute(2, 3, 0, 1).contiguous().permute(2, 3, 0, 1);
         Tensor xd = onDevice(x, dev);
         for (Pool2dParams p : MAX_WINDOWS) {
-            Tensor[] want = cpu.maxPool2d(x, p);
-            Tensor[] got = gpu.maxPool2d(xd, p);
+            Tensor[] want = tensors(cpu.maxPool2d(nd(x), p));
+            Tensor[] got = tensors(gpu.maxPool2d(nd(xd), p));
             Tolerances.EXACT.assertClose("max_pool2d " + p, want[0], got[0].to(Device.CPU));
             assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + p);
             // gy and indices as non-contiguous views; gradients flow to each window's maximum (several onto one pixel).
@@ -84,9 +87,9 @@ class Pool2dTest {
             int[] s = want[0].shape();
             Tensor gy = Tensor.normal(new Generator(2), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU)
                     .mul(8).round().div(8);
-            Tensor gx = cpu.maxPool2dBackward(gy.transpose(2, 3), want[1], x.shape(), p);
+            Tensor gx = tensor(cpu.maxPool2dBackward(nd(gy.transpose(2, 3)), nd(want[1]), x.shape(), p));
             Tensor stridedIndices = got[1].transpose(1, 3).contiguous().transpose(1, 3);  // same values, other strides
-            Tensor gxd = gpu.maxPool2dBackward(gy.to(dev).transpose(2, 3), stridedIndices, x.shape(), p);
+            Tensor gxd = tensor(gpu.maxPool2dBackward(nd(gy.to(dev).transpose(2, 3)), nd(stridedIndices), x.shape(), p));
             Tolerances.EXACT.assertClose("max_pool2d_backward " + p, gx, gxd.to(Device.CPU));
         }
     }
@@ -101,13 +104,13 @@ class Pool2dTest {
         Tensor xd = onDevice(x, dev);
         for (Pool2dParams base : AVG_WINDOWS) {
             for (Pool2dParams p : new Pool2dParams[] {base, excludingPad(base)}) {
-                Tensor y = cpu.avgPool2d(x, p);
-                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + p, y, gpu.avgPool2d(xd, p).to(Device.CPU));
+                Tensor y = tensor(cpu.avgPool2d(nd(x), p));
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + p, y, tensor(gpu.avgPool2d(nd(xd), p)).to(Device.CPU));
                 int[] s = y.shape();
                 Tensor gy = Tensor.normal(new Generator(4), 0, 1, new int[] {s[0], s[1], s[3], s[2]}, dtype, Device.CPU);
                 Tolerances.STRICT.of(dtype).assertClose("avg_pool2d_backward " + p,
-                        cpu.avgPool2dBackward(gy.transpose(2, 3), x.shape(), p),
-                        gpu.avgPool2dBackward(gy.to(dev).transpose(2, 3), x.shape(), p).to(Device.CPU));
+                        tensor(cpu.avgPool2dBackward(nd(gy.transpose(2, 3)), x.shape(), p)),
+                        tensor(gpu.avgPool2dBackward(nd(gy.to(dev).transpose(2, 3)), x.shape(), p)).to(Device.CPU));
             }
         }
     }
@@ -129,17 +132,18 @@ class Pool2dTest {
                     continue;  // the whole-image window does not fit a 1x1 image
                 }
                 String what = Arrays.toString(in.shape()) + " " + p;
-                Tensor[] want = cpu.maxPool2d(in, p);
-                Tensor[] got = gpu.maxPool2d(ind, p);
+                Tensor[] want = tensors(cpu.maxPool2d(nd(in), p));
+                Tensor[] got = tensors(gpu.maxPool2d(nd(ind), p));
                 Tolerances.EXACT.assertClose("max_pool2d " + what, want[0], got[0].to(Device.CPU));
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "max_pool2d indices " + what);
-                Tensor y = cpu.avgPool2d(in, p);
-                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + what, y, gpu.avgPool2d(ind, p).to(Device.CPU));
+                Tensor y = tensor(cpu.avgPool2d(nd(in), p));
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d " + what, y, tensor(gpu.avgPool2d(nd(ind), p)).to(Device.CPU));
                 Tensor gy = Tensor.onesLike(y);
-                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d_backward " + what, cpu.avgPool2dBackward(gy, in.shape(), p),
-                        gpu.avgPool2dBackward(gy.to(dev), in.shape(), p).to(Device.CPU));
-                Tolerances.EXACT.assertClose("max_pool2d_backward " + what, cpu.maxPool2dBackward(gy, want[1], in.shape(), p),
-                        gpu.maxPool2dBackward(gy.to(dev), got[1], in.shape(), p).to(Device.CPU));
+                Tolerances.STRICT.of(dtype).assertClose("avg_pool2d_backward " + what, tensor(cpu.avgPool2dBackward(nd(gy), in.shape(), p)),
+                        tensor(gpu.avgPool2dBackward(nd(gy.to(dev)), in.shape(), p)).to(Device.CPU));
+                Tolerances.EXACT.assertClose("max_pool2d_backward " + what, tensor(cpu.maxPool2dBackward(nd(gy), nd(want[1]), in.shape(),
+                        p)),
+                        tensor(gpu.maxPool2dBackward(nd(gy.to(dev)), nd(got[1]), in.shape(), p)).to(Device.CPU));
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,17 +66,17 @@ class RandomTest {
             int n = (int) c[2];
             String what = "arange(" + c[0] + ", step " + c[1] + ", n " + n + ")";
             for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-                Tolerances.EXACT.assertClose(what + " " + t, CPU.arange(c[0], c[1], n, t, Device.CPU),
-                        gpu.arange(c[0], c[1], n, t, dev).to(Device.CPU));
+                Tolerances.EXACT.assertClose(what + " " + t, tensor(CPU.arange(c[0], c[1], n, t, Device.CPU)),
+                        tensor(gpu.arange(c[0], c[1], n, t, dev)).to(Device.CPU));
             }
         }
         // int64 truncates toward zero and saturates (1e18 + 99e17 > 2^63); bool is v != 0.
         for (double[] c : new double[][] {{-5.5, 0.7, 50}, {1e18, 1e17, 100}, {-1e18, -1e17, 100}}) {
-            assertArrayEquals(CPU.arange(c[0], c[1], (int) c[2], DType.INT64, Device.CPU).toLongArray(),
-                    gpu.arange(c[0], c[1], (int) c[2], DType.INT64, dev).toLongArray(), "int64 " + Arrays.toString(c));
+            assertArrayEquals(tensor(CPU.arange(c[0], c[1], (int) c[2], DType.INT64, Device.CPU)).toLongArray(),
+                    tensor(gpu.arange(c[0], c[1], (int) c[2], DType.INT64, dev)).toLongArray(), "int64 " + Arrays.toString(c));
         }
-        assertArrayEquals(CPU.arange(-2, 0.5, 9, DType.BOOL, Device.CPU).toBooleanArray(),
-                gpu.arange(-2, 0.5, 9, DType.BOOL, dev).toBooleanArray());
+        assertArrayEquals(tensor(CPU.arange(-2, 0.5, 9, DType.BOOL, Device.CPU)).toBooleanArray(),
+                tensor(gpu.arange(-2, 0.5, 9, DType.BOOL, dev)).toBooleanArray());
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -87,8 +90,8 @@ class RandomTest {
                 double[] r = ranges[i];
                 String what = "uniform " + Arrays.toString(SHAPES[i]) + " [" + r[0] + ", " + r[1] + ") seed " + so[0]
                         + " offset " + so[1];
-                Tolerances.EXACT.assertClose(what, CPU.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], Device.CPU),
-                        gpu.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], dev).to(Device.CPU));
+                Tolerances.EXACT.assertClose(what, tensor(CPU.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], Device.CPU)),
+                        tensor(gpu.uniform(SHAPES[i], dtype, r[0], r[1], so[0], so[1], dev)).to(Device.CPU));
             }
         }
     }
@@ -105,8 +108,8 @@ class RandomTest {
             for (long[] so : SEEDS_AND_OFFSETS) {
                 double mean = meanStd[i][0];
                 double std = meanStd[i][1];
-                double[] want = CPU.normal(SHAPES[i], dtype, mean, std, so[0], so[1], Device.CPU).toDoubleArray();
-                double[] got = gpu.normal(SHAPES[i], dtype, mean, std, so[0], so[1], dev).toDoubleArray();
+                double[] want = tensor(CPU.normal(SHAPES[i], dtype, mean, std, so[0], so[1], Device.CPU)).toDoubleArray();
+                double[] got = tensor(gpu.normal(SHAPES[i], dtype, mean, std, so[0], so[1], dev)).toDoubleArray();
                 // Both compute Box-Muller in double; log and cos may differ in their last bits (Java's
                 // Math vs CUDA's / glibc's, each within 1-2 ulp): allow 8 float64 ulps of
                 // |mean| + std |z|. float32 rounds that once more, so one float32 ulp on top.
@@ -137,8 +140,8 @@ class RandomTest {
 
     private static void checkDropout(Backend gpu, Both x, double p, long seed, long offset) {
         String what = "dropout p " + p + " seed " + seed + " offset " + offset;
-        Tensor[] want = CPU.dropout(x.cpu(), p, seed, offset);
-        Tensor[] got = gpu.dropout(x.dev(), p, seed, offset);
+        Tensor[] want = tensors(CPU.dropout(nd(x.cpu()), p, seed, offset));
+        Tensor[] got = tensors(gpu.dropout(nd(x.dev()), p, seed, offset));
         assertArrayEquals(want[1].toBooleanArray(), got[1].toBooleanArray(), what + ": mask");
         Tolerances.EXACT.assertClose(what + ": y", want[0], got[0].to(Device.CPU));
     }
@@ -163,8 +166,8 @@ class RandomTest {
         int[] w = new int[4];
         Philox.block(seed, offset + 5 / per, w);
         double u = dtype == DType.FLOAT32 ? Philox.uniform24(w[j]) : Philox.uniform53(w[2 * j], w[2 * j + 1]);
-        assertTrue(CPU.dropout(x.cpu(), u, seed, offset)[1].toBooleanArray()[5]);
-        assertTrue(!CPU.dropout(x.cpu(), Math.nextUp(u), seed, offset)[1].toBooleanArray()[5]);
+        assertTrue(tensors(CPU.dropout(nd(x.cpu()), u, seed, offset))[1].toBooleanArray()[5]);
+        assertTrue(!tensors(CPU.dropout(nd(x.cpu()), Math.nextUp(u), seed, offset))[1].toBooleanArray()[5]);
         checkDropout(gpu, x, u, seed, offset);
         checkDropout(gpu, x, Math.nextUp(u), seed, offset);
     }

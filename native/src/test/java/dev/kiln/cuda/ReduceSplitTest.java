@@ -1,5 +1,8 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
+import static dev.kiln.testing.NdArrays.tensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -49,9 +52,9 @@ class ReduceSplitTest {
 
     private static void check(ReduceLauncher gpu, ReduceOp op, Both x, int[] dims, boolean keepdim, Tolerance tol) {
         String what = op.opName() + Arrays.toString(dims) + " keepdim " + keepdim + " of " + Arrays.toString(x.cpu().shape());
-        Tensor got = gpu.reduce(op, x.dev(), dims, keepdim);
-        tol.assertClose(what, CPU.reduce(op, x.cpu(), dims, keepdim), got.to(Device.CPU));
-        assertArrayEquals(got.toDoubleArray(), gpu.reduce(op, x.dev(), dims, keepdim).toDoubleArray(), what + ": a second run");
+        Tensor got = tensor(gpu.reduce(op, nd(x.dev()), dims, keepdim));
+        tol.assertClose(what, tensor(CPU.reduce(op, nd(x.cpu()), dims, keepdim)), got.to(Device.CPU));
+        assertArrayEquals(got.toDoubleArray(), tensor(gpu.reduce(op, nd(x.dev()), dims, keepdim)).toDoubleArray(), what + ": a second run");
     }
 
     private static void checkAllOps(ReduceLauncher gpu, Both x, Both forProd, int[] dims, boolean keepdim, DType dtype) {
@@ -92,23 +95,24 @@ class ReduceSplitTest {
         Both y = transposed(normal(24, 1, new int[] {ReduceLauncher.CHUNK + 1, 2}, dtype), dev);
         Backend gpu = Backends.of(dev);
         for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN}) {
-            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " of rows of CHUNK + 1", CPU.reduce(op, y.cpu(), new int[] {1}, true),
-                    gpu.reduce(op, y.dev(), new int[] {1}, true).to(Device.CPU));
+            Tolerances.BALANCED.of(dtype).assertClose(op.opName() + " of rows of CHUNK + 1", tensor(CPU.reduce(op, nd(y.cpu()),
+                    new int[] {1}, true)),
+                    tensor(gpu.reduce(op, nd(y.dev()), new int[] {1}, true)).to(Device.CPU));
         }
-        Tensor[] want = CPU.reduceWithIndices(ReduceOp.MAX, y.cpu(), 1, false);
-        Tensor[] got = gpu.reduceWithIndices(ReduceOp.MAX, y.dev(), 1, false);
+        Tensor[] want = tensors(CPU.reduceWithIndices(ReduceOp.MAX, nd(y.cpu()), 1, false));
+        Tensor[] got = tensors(gpu.reduceWithIndices(ReduceOp.MAX, nd(y.dev()), 1, false));
         Tolerances.EXACT.assertClose("max(dim) of rows of CHUNK + 1", want[0], got[0].to(Device.CPU));
         assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), "argmax of rows of CHUNK + 1");
     }
 
     private static void checkWithIndices(ReduceLauncher gpu, ReduceOp op, Both x, int dim, boolean keepdim) {
         String what = op + "(dim " + dim + ") keepdim " + keepdim;
-        Tensor[] want = CPU.reduceWithIndices(op, x.cpu(), dim, keepdim);
-        Tensor[] got = gpu.argReduce(op, x.dev(), dim, keepdim);
+        Tensor[] want = tensors(CPU.reduceWithIndices(op, nd(x.cpu()), dim, keepdim));
+        Tensor[] got = tensors(gpu.argReduce(op, nd(x.dev()), dim, keepdim));
         Tolerances.EXACT.assertClose(what + " values", want[0], got[0].to(Device.CPU));
         assertArrayEquals(want[1].shape(), got[1].shape(), what + " index shape");
         assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), what + " indices");
-        Tensor[] again = gpu.argReduce(op, x.dev(), dim, keepdim);
+        Tensor[] again = tensors(gpu.argReduce(op, nd(x.dev()), dim, keepdim));
         assertArrayEquals(got[0].toDoubleArray(), again[0].toDoubleArray(), what + " values: a second run");
         assertArrayEquals(got[1].toLongArray(), again[1].toLongArray(), what + " indices: a second run");
     }
@@ -159,18 +163,18 @@ class ReduceSplitTest {
         for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN}) {
             for (int[] dims : new int[][] {{1}, {0, 1}}) {
                 String what = op.opName() + Arrays.toString(dims) + " int64";
-                Tensor got = gpu.reduce(op, x.dev(), dims, false);
-                assertArrayEquals(CPU.reduce(op, x.cpu(), dims, false).toLongArray(), got.toLongArray(), what);
+                Tensor got = tensor(gpu.reduce(op, nd(x.dev()), dims, false));
+                assertArrayEquals(tensor(CPU.reduce(op, nd(x.cpu()), dims, false)).toLongArray(), got.toLongArray(), what);
             }
             if (op != ReduceOp.SUM) {
-                Tensor[] want = CPU.reduceWithIndices(op, x.cpu(), 1, false);
-                Tensor[] got = gpu.argReduce(op, x.dev(), 1, false);
+                Tensor[] want = tensors(CPU.reduceWithIndices(op, nd(x.cpu()), 1, false));
+                Tensor[] got = tensors(gpu.argReduce(op, nd(x.dev()), 1, false));
                 assertArrayEquals(want[0].toLongArray(), got[0].toLongArray(), op + "(dim) int64 values");
                 assertArrayEquals(want[1].toLongArray(), got[1].toLongArray(), op + "(dim) int64 indices");
             }
         }
         Both small = transposed(Tensor.fromArray(new long[] {3, -2, 5, 1, -1, 2, 7, 1, -3, 2, 1, 1}, 4, 3), dev);
-        assertArrayEquals(CPU.reduce(ReduceOp.PROD, small.cpu(), new int[] {1}, false).toLongArray(),
-                launcher(dev, 2).reduce(ReduceOp.PROD, small.dev(), new int[] {1}, false).toLongArray(), "prod int64");
+        assertArrayEquals(tensor(CPU.reduce(ReduceOp.PROD, nd(small.cpu()), new int[] {1}, false)).toLongArray(),
+                tensor(launcher(dev, 2).reduce(ReduceOp.PROD, nd(small.dev()), new int[] {1}, false)).toLongArray(), "prod int64");
     }
 }

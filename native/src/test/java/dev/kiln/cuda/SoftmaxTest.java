@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static dev.kiln.cuda.KernelFamiliesTest.normal;
 import static dev.kiln.cuda.KernelFamiliesTest.permuted;
 
@@ -36,14 +38,15 @@ class SoftmaxTest {
         for (int dim = 0; dim < 3; dim++) {
             for (boolean log : new boolean[] {false, true}) {
                 String what = (log ? "log_softmax" : "softmax") + " dim " + dim;
-                Tensor y = log ? gpu.logSoftmax(xs.dev(), dim) : gpu.softmax(xs.dev(), dim);
+                Tensor y = log ? tensor(gpu.logSoftmax(nd(xs.dev()), dim)) : tensor(gpu.softmax(nd(xs.dev()), dim));
                 Tolerances.BALANCED.of(dtype).assertClose(what, softmaxReference(x, dim, log), y.toDoubleArray());
                 Tensor yCpu = y.to(Device.CPU);
                 // gx = y (gy - sum(gy y)) for softmax, gy - exp(y) sum(gy) for log-softmax, on the CPU.
                 Tensor want = log
                         ? gy.sub(yCpu.exp().mul(gy.sum(new int[] {dim}, true)))
                         : yCpu.mul(gy.sub(gy.mul(yCpu).sum(new int[] {dim}, true)));
-                Tensor got = log ? gpu.logSoftmaxBackward(gys.dev(), y, dim) : gpu.softmaxBackward(gys.dev(), y, dim);
+                Tensor got = log ? tensor(gpu.logSoftmaxBackward(nd(gys.dev()), nd(y), dim)) : tensor(gpu.softmaxBackward(nd(gys.dev()),
+                        nd(y), dim));
                 Tolerances.BALANCED.of(dtype).assertClose(what + " backward", want, got.to(Device.CPU));
             }
         }
@@ -71,7 +74,7 @@ class SoftmaxTest {
                 Both x = Both.of(flat, dev).view(t -> t.narrow(0, at, rows * d).view(rows, d));
                 for (boolean log : new boolean[] {false, true}) {
                     String what = (log ? "log_softmax" : "softmax") + " of (" + rows + ", " + d + ") at offset " + offset;
-                    Tensor y = log ? gpu.logSoftmax(x.dev(), 1) : gpu.softmax(x.dev(), 1);
+                    Tensor y = log ? tensor(gpu.logSoftmax(nd(x.dev()), 1)) : tensor(gpu.softmax(nd(x.dev()), 1));
                     Tolerances.BALANCED.of(dtype).assertClose(what, softmaxReference(x.cpu(), 1, log), y.toDoubleArray());
                 }
             }
@@ -80,8 +83,8 @@ class SoftmaxTest {
         Tensor special = Tensor.fromArray(new double[] {1, Double.NaN, 2, 3, -inf, -inf, -inf, -inf, 0, -inf, 1, 2,
             inf, 0, 1, 2}, 4, 4).to(dtype);
         for (boolean log : new boolean[] {false, true}) {
-            Tensor want = log ? cpu.logSoftmax(special, 1) : cpu.softmax(special, 1);
-            Tensor got = log ? gpu.logSoftmax(special.to(dev), 1) : gpu.softmax(special.to(dev), 1);
+            Tensor want = log ? tensor(cpu.logSoftmax(nd(special), 1)) : tensor(cpu.softmax(nd(special), 1));
+            Tensor got = log ? tensor(gpu.logSoftmax(nd(special.to(dev)), 1)) : tensor(gpu.softmax(nd(special.to(dev)), 1));
             Tolerances.BALANCED.of(dtype).assertClose((log ? "log_softmax" : "softmax") + " of NaN and infinite rows", want,
                     got.to(Device.CPU));
         }

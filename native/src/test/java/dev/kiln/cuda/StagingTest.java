@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,16 +34,16 @@ class StagingTest {
         int width = dtype.byteSize();
         ByteBuffer buffer = ByteBuffer.allocateDirect(8 * width).order(ByteOrder.nativeOrder());
         buffer.position(2 * width); // a second tensor's place in a coalesced message
-        Backends.of(dev).copyToBuffer(view, buffer);
+        Backends.of(dev).copyToBuffer(nd(view), buffer);
         assertEquals(8 * width, buffer.position());
         Tensor sent = Tensor.zeros(new int[] {8}, dtype, Device.CPU);
-        Backends.of(Device.CPU).copyFromBuffer(buffer.rewind(), sent);
+        Backends.of(Device.CPU).copyFromBuffer(buffer.rewind(), nd(sent));
         assertArrayEquals(view.contiguous().to(Device.CPU).to(DType.FLOAT64).toDoubleArray(),
                 sent.narrow(0, 2, 6).to(DType.FLOAT64).toDoubleArray());
 
         Tensor target2 = Tensor.zeros(new int[] {3, 2}, dtype, dev).t(); // (2, 3), strided
         int before = Tensors.storage(target2).version();
-        Backends.of(dev).copyFromBuffer(buffer.position(2 * width), target2);
+        Backends.of(dev).copyFromBuffer(buffer.position(2 * width), nd(target2));
         assertEquals(8 * width, buffer.position());
         assertArrayEquals(view.to(Device.CPU).to(DType.FLOAT64).toDoubleArray(),
                 target2.to(Device.CPU).to(DType.FLOAT64).toDoubleArray());

@@ -1,5 +1,7 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
+import static dev.kiln.testing.NdArrays.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +29,8 @@ class VarianceTest {
 
     private static void check(Backend gpu, Both x, int[] dims, double correction, boolean keepdim, Tolerance tol) {
         String what = "var" + Arrays.toString(dims) + " correction " + correction + " keepdim " + keepdim;
-        Tensor want = CPU.variance(x.cpu(), dims, correction, keepdim);
-        Tensor got = gpu.variance(x.dev(), dims, correction, keepdim);
+        Tensor want = tensor(CPU.variance(nd(x.cpu()), dims, correction, keepdim));
+        Tensor got = tensor(gpu.variance(nd(x.dev()), dims, correction, keepdim));
         assertArrayEquals(want.shape(), got.shape(), what);
         assertTrue(got.dtype() == x.cpu().dtype(), what);
         tol.assertClose(what, want, got.to(Device.CPU));
@@ -93,7 +95,7 @@ class VarianceTest {
         // the corrected two-pass gives 0 (and clamps a rounding below 0, which sqrt would make NaN).
         Both constant = Both.of(Tensor.full(new int[] {3, 77}, 0.1, dtype, Device.CPU), dev);
         check(gpu, constant, new int[] {1}, 1, false, new Tolerance(0, 1e-30));
-        for (double v : gpu.variance(constant.dev(), new int[] {1}, 1, false).toDoubleArray()) {
+        for (double v : tensor(gpu.variance(nd(constant.dev()), new int[] {1}, 1, false)).toDoubleArray()) {
             assertTrue(v >= 0, "variance of a constant row is " + v);
         }
     }

@@ -3,6 +3,7 @@ package dev.kiln.bench.gpu;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import dev.kiln.cuda.CudaBackend;
 import dev.kiln.cuda.CudaEvent;
 import dev.kiln.spi.Backends;
@@ -138,7 +139,7 @@ public final class GpuBench {
                 for (int r = 0; r < repeats; r++) {
                     flush.fill_(r);                     // evicts the inputs from L2
                     start.record();
-                    Tensor[] out = timed.call().get();
+                    NdArray[] out = timed.call().get();
                     end.record();
                     ms[r] = start.elapsedMillis(end);
                     close(out);
@@ -152,9 +153,9 @@ public final class GpuBench {
         return results;
     }
 
-    private static void close(Tensor[] ts) {
-        for (Tensor t : ts) {
-            t.close();
+    private static void close(NdArray[] as) {
+        for (NdArray a : as) {
+            a.storage().release();
         }
     }
 

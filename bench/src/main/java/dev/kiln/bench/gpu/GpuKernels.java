@@ -1,26 +1,29 @@
 package dev.kiln.bench.gpu;
 
 import dev.kiln.AdamParams;
-import dev.kiln.AttentionParams;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Generator;
 import dev.kiln.Pool2dParams;
 import dev.kiln.Tensor;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.NdArray;
 import dev.kiln.spi.ReduceOp;
+import dev.kiln.spi.Tensors;
 import dev.kiln.spi.UnaryOp;
 import java.util.function.Supplier;
 
 /**
- * Builds a case's inputs on the device and the one Backend primitive call that is timed, with the
- * work it does: FLOPs for compute-bound kernels, bytes read + written for memory-bound ones.
+ * Builds a case's inputs on the device and the one Backend primitive call that is timed (on the
+ * arrays a backend takes, so no tensor API runs inside the timing), with the work it does: FLOPs
+ * for compute-bound kernels, bytes read + written for memory-bound ones.
  */
 final class GpuKernels {
     /** The timed call (its results are closed after each run) and its work. */
-    record Timed(Supplier<Tensor[]> call, double flops, double bytes) {
+    record Timed(Supplier<NdArray[]> call, double flops, double bytes) {
     }
 
     private final Backend backend;
@@ -32,8 +35,8 @@ final class GpuKernels {
         this.device = device;
     }
 
-    private Tensor randn(DType t, int... shape) {
-        return Tensor.normal(g, 0, 1, shape, t, device);
+    private NdArray randn(DType t, int... shape) {
+        return Tensors.array(Tensor.normal(g, 0, 1, shape, t, device));
     }
 
     private static long numel(int... shape) {
@@ -49,20 +52,20 @@ final class GpuKernels {
         int es = c.bytesPerElement();
         return switch (c.op()) {
             case "copy" -> {
-                Tensor x = randn(t, c.get("numel"));                               // (numel)
-                Tensor y = Tensor.zeros(x.shape(), t, device);
+                NdArray x = randn(t, c.get("numel"));                               // (numel)
+                NdArray y = Tensors.array(Tensor.zeros(x.shape(), t, device));
                 yield new Timed(() -> {
                     backend.copyInto(y, x);
-                    return new Tensor[0];
+                    return new NdArray[0];
                 }, 0, 2.0 * es * x.numel());
             }
             case "matmul" -> {
                 int m = c.get("m");
                 int n = c.get("n");
                 int k = c.get("k");
-                Tensor a = randn(t, m, k);                                        // (m, k)
-                Tensor b = randn(t, k, n);                                        // (k, n)
-                yield new Timed(() -> new Tensor[] {backend.matmul(a, b)}, 2.0 * m * n * k,
+                NdArray a = randn(t, m, k);                                        // (m, k)
+                NdArray b = randn(t, k, n);                                        // (k, n)
+                yield new Timed(() -> new NdArray[] {backend.matmul(a, b)}, 2.0 * m * n * k,
                         (double) es * (numel(m, k) + numel(k, n) + numel(m, n)));
             }
             case "sparse_mm" -> sparseMm(c, t, es);
@@ -70,26 +73,26 @@ final class GpuKernels {
             case "softmax", "log_softmax", "softmax_backward" -> {
                 int rows = c.get("rows");
                 int cols = c.get("cols");
-                Tensor x = randn(t, rows, cols);                                  // (rows, cols)
+                NdArray x = randn(t, rows, cols);                                  // (rows, cols)
                 double bytes = 2.0 * es * x.numel();
                 yield switch (c.op()) {
-                    case "softmax" -> new Timed(() -> new Tensor[] {backend.softmax(x, 1)}, 0, bytes);
-                    case "log_softmax" -> new Timed(() -> new Tensor[] {backend.logSoftmax(x, 1)}, 0, bytes);
+                    case "softmax" -> new Timed(() -> new NdArray[] {backend.softmax(x, 1)}, 0, bytes);
+                    case "log_softmax" -> new Timed(() -> new NdArray[] {backend.logSoftmax(x, 1)}, 0, bytes);
                     default -> {
-                        Tensor y = backend.softmax(x, 1);
-                        Tensor gy = randn(t, rows, cols);
-                        yield new Timed(() -> new Tensor[] {backend.softmaxBackward(gy, y, 1)}, 0, 1.5 * bytes);
+                        NdArray y = backend.softmax(x, 1);
+                        NdArray gy = randn(t, rows, cols);
+                        yield new Timed(() -> new NdArray[] {backend.softmaxBackward(gy, y, 1)}, 0, 1.5 * bytes);
                     }
                 };
             }
             case "max_pool2d", "avg_pool2d" -> {
-                Tensor x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w")); // (n, c, h, w)
+                NdArray x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w")); // (n, c, h, w)
                 Pool2dParams p = Pool2dParams.of(c.get("k"), c.get("stride"), 0, 1, false);
                 boolean max = c.op().equals("max_pool2d");
-                Tensor[] probe = max ? backend.maxPool2d(x, p) : new Tensor[] {backend.avgPool2d(x, p)};
+                NdArray[] probe = max ? backend.maxPool2d(x, p) : new NdArray[] {backend.avgPool2d(x, p)};
                 // max also writes int64 indices for backward
                 double bytes = (double) es * x.numel() + (es + (max ? 8 : 0)) * (double) probe[0].numel();
-                yield new Timed(max ? () -> backend.maxPool2d(x, p) : () -> new Tensor[] {backend.avgPool2d(x, p)}, 0, bytes);
+                yield new Timed(max ? () -> backend.maxPool2d(x, p) : () -> new NdArray[] {backend.avgPool2d(x, p)}, 0, bytes);
             }
             case "attention", "attention_backward" -> attention(c, t, es);
             case "batch_norm", "batch_norm_backward" -> batchNorm(c, t, es);
@@ -107,18 +110,18 @@ final class GpuKernels {
         if (c.params().containsKey("rows")) {
             int rows = c.get("rows");
             int cols = c.get("cols");
-            Tensor x = randn(t, rows, cols);                                      // (rows, cols)
+            NdArray x = randn(t, rows, cols);                                      // (rows, cols)
             double n = x.numel();
             return switch (c.op()) {
                 case "add_rows" -> {
-                    Tensor row = randn(t, cols);                                  // (cols), broadcast over rows
-                    yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.ADD, x, row)}, 0, es * (2 * n + cols));
+                    NdArray row = randn(t, cols);                                  // (cols), broadcast over rows
+                    yield new Timed(() -> new NdArray[] {backend.binary(BinaryOp.ADD, x, row)}, 0, es * (2 * n + cols));
                 }
-                case "transpose_copy" -> new Timed(() -> new Tensor[] {backend.contiguous(x.t())}, 0, 2.0 * es * n);
+                case "transpose_copy" -> new Timed(() -> new NdArray[] {backend.contiguous(x.permute(new int[] {1, 0}))}, 0, 2.0 * es * n);
                 case "sum" -> {
                     int dim = c.get("dim");
                     double out = dim == 0 ? cols : rows;
-                    yield new Timed(() -> new Tensor[] {backend.reduce(ReduceOp.SUM, x, new int[] {dim}, false)}, 0,
+                    yield new Timed(() -> new NdArray[] {backend.reduce(ReduceOp.SUM, x, new int[] {dim}, false)}, 0,
                             es * (n + out));
                 }
                 default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': " + c.op()
@@ -126,27 +129,27 @@ final class GpuKernels {
             };
         }
         int numel = c.get("numel");
-        Tensor x = randn(t, numel);                                               // (numel)
+        NdArray x = randn(t, numel);                                               // (numel)
         double n = numel;
         return switch (c.op()) {
-            case "fill" -> new Timed(() -> new Tensor[] {backend.full(x.shape(), t, 1.5, device)}, 0, es * n);
-            case "exp" -> new Timed(() -> new Tensor[] {backend.unary(UnaryOp.EXP, x)}, 0, 2 * es * n);
+            case "fill" -> new Timed(() -> new NdArray[] {backend.full(x.shape(), t, 1.5, device)}, 0, es * n);
+            case "exp" -> new Timed(() -> new NdArray[] {backend.unary(UnaryOp.EXP, x)}, 0, 2 * es * n);
             case "add" -> {
-                Tensor y = randn(t, numel);
-                yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.ADD, x, y)}, 0, 3 * es * n);
+                NdArray y = randn(t, numel);
+                yield new Timed(() -> new NdArray[] {backend.binary(BinaryOp.ADD, x, y)}, 0, 3 * es * n);
             }
             case "mul_scalar" -> {
-                Tensor scalar = Tensor.full(new int[0], 0.5, t, device);          // () broadcast
-                yield new Timed(() -> new Tensor[] {backend.binary(BinaryOp.MUL, x, scalar)}, 0, 2 * es * n);
+                NdArray scalar = Tensors.array(Tensor.full(new int[0], 0.5, t, device)); // () broadcast
+                yield new Timed(() -> new NdArray[] {backend.binary(BinaryOp.MUL, x, scalar)}, 0, 2 * es * n);
             }
             case "adam" -> {
-                Tensor grad = randn(t, numel);
-                Tensor m = Tensor.zeros(x.shape(), t, device);
-                Tensor v = Tensor.zeros(x.shape(), t, device);
+                NdArray grad = randn(t, numel);
+                NdArray m = Tensors.array(Tensor.zeros(x.shape(), t, device));
+                NdArray v = Tensors.array(Tensor.zeros(x.shape(), t, device));
                 AdamParams p = new AdamParams(1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
                 yield new Timed(() -> {
                     backend.adamStep(x, grad, m, v, null, p);
-                    return new Tensor[0];
+                    return new NdArray[0];
                 }, 0, 7 * es * n);                                                 // reads p, g, m, v; writes p, m, v
             }
             default -> throw new IllegalArgumentException("gpu bench case '" + c.text() + "': " + c.op()
@@ -165,12 +168,12 @@ final class GpuKernels {
         int deg = c.get("deg");
         int n = c.get("n");
         int nnz = rows * deg;
-        Tensor crow = Tensor.arange(0, nnz + 1.0, deg, DType.INT64, device);                     // (rows + 1)
-        Tensor col = Tensor.randint(g, 0, cols, new int[] {nnz}, device);                         // (nnz)
-        Tensor values = randn(t, nnz);
-        Tensor x = randn(t, cols, n);
+        NdArray crow = Tensors.array(Tensor.arange(0, nnz + 1.0, deg, DType.INT64, device)); // (rows + 1)
+        NdArray col = Tensors.array(Tensor.randint(g, 0, cols, new int[] {nnz}, device));     // (nnz)
+        NdArray values = randn(t, nnz);
+        NdArray x = randn(t, cols, n);
         double bytes = 8.0 * (rows + 1 + nnz) + (double) es * (nnz + numel(cols, n) + numel(rows, n));
-        return new Timed(() -> new Tensor[] {backend.sparseMm(crow, col, values, x)}, 0, bytes);
+        return new Timed(() -> new NdArray[] {backend.sparseMm(crow, col, values, x)}, 0, bytes);
     }
 
     private Timed conv(GpuCase c, DType t, int es) {
@@ -181,20 +184,20 @@ final class GpuKernels {
         Conv2dParams p = Conv2dParams.of(1, c.get("pad"), c.get("dil"), 1);
         int[] xShape = {n, ch, c.get("h"), c.get("w")};
         int[] wShape = {o, ch, k, k};
-        Tensor x = randn(t, xShape);                                             // (n, c, h, w)
-        Tensor w = randn(t, wShape);                                             // (o, c, k, k)
-        Tensor y = backend.conv2d(x, w, null, p);                                // (n, o, oh, ow)
+        NdArray x = randn(t, xShape);                                             // (n, c, h, w)
+        NdArray w = randn(t, wShape);                                             // (o, c, k, k)
+        NdArray y = backend.conv2d(x, w, null, p);                                // (n, o, oh, ow)
         double flops = 2.0 * y.numel() * ch * k * k;
         double bytes = (double) es * (x.numel() + w.numel() + y.numel());
         return switch (c.op()) {
-            case "conv2d" -> new Timed(() -> new Tensor[] {backend.conv2d(x, w, null, p)}, flops, bytes);
+            case "conv2d" -> new Timed(() -> new NdArray[] {backend.conv2d(x, w, null, p)}, flops, bytes);
             case "conv2d_backward_input" -> {
-                Tensor gy = randn(t, y.shape());
-                yield new Timed(() -> new Tensor[] {backend.conv2dBackwardInput(gy, w, xShape, p)}, flops, bytes);
+                NdArray gy = randn(t, y.shape());
+                yield new Timed(() -> new NdArray[] {backend.conv2dBackwardInput(gy, w, xShape, p)}, flops, bytes);
             }
             default -> {
-                Tensor gy = randn(t, y.shape());
-                yield new Timed(() -> new Tensor[] {backend.conv2dBackwardWeight(gy, x, wShape, p)}, flops, bytes);
+                NdArray gy = randn(t, y.shape());
+                yield new Timed(() -> new NdArray[] {backend.conv2dBackwardWeight(gy, x, wShape, p)}, flops, bytes);
             }
         };
     }
@@ -206,19 +209,19 @@ final class GpuKernels {
         int d = c.get("d");
         boolean causal = c.get("causal") != 0;
         double scale = 1 / Math.sqrt(d);
-        Tensor q = randn(t, bh, s, d);
-        Tensor k = randn(t, bh, s, d);
-        Tensor v = randn(t, bh, s, d);
+        NdArray q = randn(t, bh, s, d);
+        NdArray k = randn(t, bh, s, d);
+        NdArray v = randn(t, bh, s, d);
         double forwardFlops = 4.0 * bh * s * (double) s * d * (causal ? 0.5 : 1);
         double io = (double) es * 4 * q.numel();
         if (c.op().equals("attention")) {
             return new Timed(() -> backend.attention(q, k, v,
-                    new AttentionParams(null, causal, scale)), forwardFlops, io);
+                    new AttentionSpec(null, causal, scale)), forwardFlops, io);
         }
-        Tensor[] outAndLse = backend.attention(q, k, v, new AttentionParams(null, causal, scale));
-        Tensor gOut = randn(t, bh, s, d);
+        NdArray[] outAndLse = backend.attention(q, k, v, new AttentionSpec(null, causal, scale));
+        NdArray gOut = randn(t, bh, s, d);
         return new Timed(() -> backend.attentionBackward(gOut, q, k, v, outAndLse[0], outAndLse[1],
-                new AttentionParams(null, causal, scale)),
+                new AttentionSpec(null, causal, scale)),
                 2.5 * forwardFlops, 2 * io);
     }
 
@@ -228,26 +231,26 @@ final class GpuKernels {
      * per pass the ideal kernel needs (forward: x twice, y; backward: gy and x twice, gx).
      */
     private Timed batchNorm(GpuCase c, DType t, int es) {
-        Tensor x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w"));     // (n, c, h, w)
+        NdArray x = randn(t, c.get("n"), c.get("c"), c.get("h"), c.get("w"));     // (n, c, h, w)
         int[] channels = {c.get("c")};
-        Tensor w = Tensor.ones(channels, t, device);
-        Tensor b = Tensor.zeros(channels, t, device);
-        Tensor eps = Tensor.full(new int[0], 1e-5, t, device);
+        NdArray w = Tensors.array(Tensor.ones(channels, t, device));
+        NdArray b = Tensors.array(Tensor.zeros(channels, t, device));
+        NdArray eps = Tensors.array(Tensor.full(new int[0], 1e-5, t, device));
         double n = x.numel();
-        Tensor[] stats = backend.batchNormStats(x);
-        Tensor invstd = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, stats[1], eps));
+        NdArray[] stats = backend.batchNormStats(x);
+        NdArray invstd = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, stats[1], eps));
         if (c.op().equals("batch_norm")) {
             return new Timed(() -> {
-                Tensor[] s = backend.batchNormStats(x);
-                Tensor k = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, s[1], eps));
-                return new Tensor[] {s[0], s[1], k, backend.batchNormElemt(x, s[0], k, w, b)};
+                NdArray[] s = backend.batchNormStats(x);
+                NdArray k = backend.unary(UnaryOp.RSQRT, backend.binary(BinaryOp.ADD, s[1], eps));
+                return new NdArray[] {s[0], s[1], k, backend.batchNormElemt(x, s[0], k, w, b)};
             }, 0, 3 * es * n);
         }
-        Tensor gy = randn(t, x.shape());
+        NdArray gy = randn(t, x.shape());
         long count = x.numel() / channels[0];
         return new Timed(() -> {
-            Tensor[] sums = backend.batchNormBackwardReduce(gy, x, stats[0]);
-            return new Tensor[] {sums[0], sums[1],
+            NdArray[] sums = backend.batchNormBackwardReduce(gy, x, stats[0]);
+            return new NdArray[] {sums[0], sums[1],
                 backend.batchNormBackwardElemt(gy, x, stats[0], invstd, w, sums[0], sums[1], count)};
         }, 0, 5 * es * n);
     }

@@ -1,7 +1,7 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
-import dev.kiln.Tensor;
+import dev.kiln.spi.NdArray;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -10,10 +10,10 @@ import java.util.Arrays;
  * Writes the kernels' layout structs (kernels/src/main/cuda/kiln.cuh): Shape8 {int size[8]} and
  * Strides8 {int stride[8]}, right-aligned (leading sizes 1, strides 0), little-endian.
  */
-final class Layout {
+final class KernelLayout {
     static final int DIMS = 8;
 
-    private Layout() {
+    private KernelLayout() {
     }
 
     static void checkRank(String op, int[] shape) {
@@ -33,11 +33,11 @@ final class Layout {
     }
 
     /** The strides of x read as if broadcast to {@code shape} (0 where x is broadcast). */
-    static byte[] strides8(Tensor x, int[] shape) {
+    static byte[] strides8(NdArray x, int[] shape) {
         return strides8(x.shape(), x.stride(), shape);
     }
 
-    /** As {@link #strides8(Tensor, int[])} for dims (size, stride) that are not a tensor of their own. */
+    /** As {@link #strides8(NdArray, int[])} for dims (size, stride) that are not a tensor of their own. */
     static byte[] strides8(int[] size, int[] stride, int[] shape) {
         ByteBuffer b = ByteBuffer.allocate(4 * DIMS).order(ByteOrder.LITTLE_ENDIAN);
         for (int d = 0; d < DIMS; d++) {
@@ -56,7 +56,7 @@ final class Layout {
      */
     record Merged(int[] shape, int[][] strides) {
         byte[] shape8() {
-            return Layout.shape8(shape);
+            return KernelLayout.shape8(shape);
         }
 
         /**
@@ -93,7 +93,7 @@ final class Layout {
     }
 
     /** {@code shape} (the broadcast shape of the operands) and each operand's strides over it, merged. */
-    static Merged merge(int[] shape, Tensor... operands) {
+    static Merged merge(int[] shape, NdArray... operands) {
         int[][] full = new int[operands.length][];
         for (int k = 0; k < operands.length; k++) {
             full[k] = dev.kiln.Shape.broadcastStrides(operands[k].shape(), operands[k].stride(), shape);

@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import static dev.kiln.testing.NdArrays.nd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,8 +11,8 @@ import dev.kiln.Tensor;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Layout.merge: fewer dims, the same storage offset for every row-major element index. */
-class LayoutTest {
+/** KernelLayout.merge: fewer dims, the same storage offset for every row-major element index. */
+class KernelLayoutTest {
     /** kiln.cuh's strided_offset, in Java. */
     private static int offset(int i, int[] shape, int[] strides) {
         int off = 0;
@@ -25,33 +26,33 @@ class LayoutTest {
     @Test
     void contiguousOperandsBecomeOneDimAndBroadcastOnesKeepTheirSplit() {
         Tensor x = Tensor.zeros(2, 3, 4);
-        Layout.Merged m = Layout.merge(new int[] {2, 3, 4}, x, x);
+        KernelLayout.Merged m = KernelLayout.merge(new int[] {2, 3, 4}, nd(x), nd(x));
         assertArrayEquals(new int[] {24}, m.shape());
         assertArrayEquals(new int[] {1}, m.strides()[1]);
         Tensor row = Tensor.zeros(1, 3, 1);   // broadcast over dims 0 and 2
-        m = Layout.merge(new int[] {2, 3, 4}, x, row);
+        m = KernelLayout.merge(new int[] {2, 3, 4}, nd(x), nd(row));
         assertArrayEquals(new int[] {2, 3, 4}, m.shape());
         assertArrayEquals(new int[] {0, 1, 0}, m.strides()[1]);
-        m = Layout.merge(new int[] {5, 1, 4}, Tensor.zeros(4, 5).t().unsqueeze(1));   // (5, 1, 4), strides (1, -, 5)
+        m = KernelLayout.merge(new int[] {5, 1, 4}, nd(Tensor.zeros(4, 5).t().unsqueeze(1)));   // (5, 1, 4), strides (1, -, 5)
         assertArrayEquals(new int[] {5, 4}, m.shape());
         assertArrayEquals(new int[] {1, 5}, m.strides()[0]);
-        m = Layout.merge(new int[] {1, 1}, Tensor.zeros(1, 1));
+        m = KernelLayout.merge(new int[] {1, 1}, nd(Tensor.zeros(1, 1)));
         assertEquals(0, m.shape().length);
     }
 
     @Test
     void linearLayoutsAreContiguousOrOneBroadcastScalar() {
         Tensor x = Tensor.zeros(2, 3, 4);
-        assertTrue(Layout.merge(new int[] {2, 3, 4}, x, x).linear(false, false));
-        Layout.Merged withScalar = Layout.merge(new int[] {2, 3, 4}, Tensor.zeros(1, 1, 1), x);
+        assertTrue(KernelLayout.merge(new int[] {2, 3, 4}, nd(x), nd(x)).linear(false, false));
+        KernelLayout.Merged withScalar = KernelLayout.merge(new int[] {2, 3, 4}, nd(Tensor.zeros(1, 1, 1)), nd(x));
         assertTrue(withScalar.linear(true, false));
         assertFalse(withScalar.linear(false, false), "a broadcast scalar where only contiguous operands are allowed");
         assertEquals(1, withScalar.scalar(0));
         assertEquals(0, withScalar.scalar(1));
-        assertFalse(Layout.merge(new int[] {2, 3, 4}, x, Tensor.zeros(1, 3, 1)).linear(true, true), "a broadcast row");
-        assertFalse(Layout.merge(new int[] {4, 3}, Tensor.zeros(3, 4).t()).linear(false), "a transpose");
-        assertFalse(Layout.merge(new int[] {6}, Tensor.zeros(12).slice(0, 0, 12, 2)).linear(false), "a step of 2");
-        Layout.Merged single = Layout.merge(new int[] {1, 1}, Tensor.zeros(1, 1), Tensor.zeros(1));
+        assertFalse(KernelLayout.merge(new int[] {2, 3, 4}, nd(x), nd(Tensor.zeros(1, 3, 1))).linear(true, true), "a broadcast row");
+        assertFalse(KernelLayout.merge(new int[] {4, 3}, nd(Tensor.zeros(3, 4).t())).linear(false), "a transpose");
+        assertFalse(KernelLayout.merge(new int[] {6}, nd(Tensor.zeros(12).slice(0, 0, 12, 2))).linear(false), "a step of 2");
+        KernelLayout.Merged single = KernelLayout.merge(new int[] {1, 1}, nd(Tensor.zeros(1, 1)), nd(Tensor.zeros(1)));
         assertTrue(single.linear(false, false), "one element is contiguous");
         assertEquals(0, single.scalar(0));
     }
@@ -86,7 +87,7 @@ class LayoutTest {
                 bShape[d] = r.nextInt(3) == 0 ? 1 : shape[d];
             }
             Tensor b = Tensor.zeros(bShape);
-            Layout.Merged m = Layout.merge(shape, a, b);
+            KernelLayout.Merged m = KernelLayout.merge(shape, nd(a), nd(b));
             Tensor[] ops = {a, b};
             for (int k = 0; k < 2; k++) {
                 int[] original = Shape.broadcastStrides(ops[k].shape(), ops[k].stride(), shape);
