@@ -423,6 +423,30 @@ def checkpoint_fixture():
     return state, {"x": x, "y": m(x).detach()}
 
 
+def halves_fixture():
+    """bfloat16 and float16 tensors as PyTorch casts them (ties, subnormals, overflow, NaN), each beside its values
+    in float32: Kiln must read the values and write the same bytes back."""
+    v = torch.tensor([[0.0, -0.0, 1.0, 1.00390625, 1.005859375, 3.1415927, 65504.0, 65520.0],
+                      [6.1e-05, 5.9604645e-08, 1e-10, -2.5e-3, 3.4e38, float("inf"), float("-inf"), float("nan")]])
+    out = {}
+    for name, dtype in [("bf16", torch.bfloat16), ("f16", torch.float16)]:
+        h = v.to(dtype)
+        out[name] = h
+        out[name + ".f32"] = h.to(torch.float32)
+        out[name + ".t"] = h.t()   # a strided view, written contiguous
+    return out
+
+
+def check_kiln_halves(path):
+    """Kiln's copy of the halves fixture must hold PyTorch's bits: every tensor of the fixture, same dtype and bytes."""
+    kiln, want = safetensors_io.load(path), halves_fixture()
+    bad = [k for k, t in want.items() if k not in kiln or kiln[k].dtype != t.dtype or kiln[k].shape != t.shape
+           or not torch.equal(kiln[k].contiguous().view(torch.int16 if t.dtype != torch.float32 else torch.int32),
+                              t.contiguous().view(torch.int16 if t.dtype != torch.float32 else torch.int32))]
+    print("kiln bfloat16/float16 file has PyTorch's bits:", "ok" if not bad else "MISMATCH in " + ", ".join(bad))
+    return 0 if not bad else 1
+
+
 def check_kiln(path):
     """Loads Kiln's checkpoint into the PyTorch model and compares with the expected output stored beside it."""
     loaded = safetensors_io.load(path)
@@ -450,6 +474,9 @@ def write(only=None):
         state, io = checkpoint_fixture()
         written.append(os.path.join(OUT, "pytorch_state.safetensors"))
         safetensors_io.save(written[-1], {**state, **{f"check.{k}": v for k, v in io.items()}})
+    if only is None or "pytorch_halves" in only:
+        written.append(os.path.join(OUT, "pytorch_halves.safetensors"))
+        safetensors_io.save(written[-1], halves_fixture())
     return written
 
 
@@ -458,6 +485,6 @@ GROUPS = [("layers", layers), ("losses", losses), ("optim", optim), ("recurrent"
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "--check-kiln":
-        sys.exit("usage: layers_goldens.py --check-kiln FILE (the goldens are written by make_goldens.py)")
-    sys.exit(check_kiln(sys.argv[2]))
+    if len(sys.argv) != 3 or sys.argv[1] not in ("--check-kiln", "--check-kiln-halves"):
+        sys.exit("usage: layers_goldens.py --check-kiln|--check-kiln-halves FILE (the goldens are written by make_goldens.py)")
+    sys.exit(check_kiln(sys.argv[2]) if sys.argv[1] == "--check-kiln" else check_kiln_halves(sys.argv[2]))

@@ -655,7 +655,40 @@ def attention():
     return fam
 
 
-FAMILIES = (elementwise, reductions, matmul, sparse, indexing, conv2d, pooling, softmax, attention)
+# ---------------------------------------------------------------- bfloat16 / float16
+
+HALF_OPS = {
+    "add": lambda x, y: x + y, "mul": lambda x, y: x * y, "div": lambda x, y: x / (y.abs() + 1),
+    "exp": lambda x, y: torch.exp(x), "tanh": lambda x, y: torch.tanh(x), "sigmoid": lambda x, y: torch.sigmoid(x),
+    "gelu": lambda x, y: F.gelu(x), "relu": lambda x, y: torch.relu(x), "matmul": lambda x, y: x @ y.t(),
+    "softmax": lambda x, y: torch.softmax(x, 1), "log_softmax": lambda x, y: torch.log_softmax(x, 0),
+    "sum": lambda x, y: x.sum(1), "mean": lambda x, y: x.mean(0), "max_pool2d": lambda x, y: F.max_pool2d(x.view(1, 1, 4, 6), 2),
+    "conv2d": lambda x, y: F.conv2d(x.view(1, 1, 4, 6), y[:2, :4].reshape(2, 1, 2, 2), padding=1),
+}
+
+
+def halves():
+    """bfloat16 / float16 ops as PyTorch's CPU kernels compute them, for the ops it has in that dtype (1.13 lacks
+    many float16 CPU kernels: those cases are left out, not made up), and "exact": the op in float64 on the same
+    16-bit inputs (div's divisor rounded as PyTorch rounds it), since some of 1.13's 16-bit kernels (gelu, conv2d)
+    round in between. Inputs and outputs are stored as float32, whose values they are exactly; "dtype" says which
+    16-bit type."""
+    fam = Family("halves")
+    for op, fn in HALF_OPS.items():
+        g = gen("halves_" + op)
+        x, y = randn(g, 4, 6), randn(g, 4, 6)
+        for dtype in (torch.bfloat16, torch.float16):
+            xh, yh = x.to(dtype), y.to(dtype)
+            try:
+                out = fn(xh, yh)
+            except RuntimeError:   # "... not implemented for 'Half'"
+                continue
+            exact = (xh.double() / (yh.abs() + 1).double() if op == "div" else fn(xh.double(), yh.double())).float()
+            fam.case("%s_%s" % (op, tag(dtype)), dtype, op=op, x=xh.float(), y=yh.float(), out=out.float(), exact=exact)
+    return fam
+
+
+FAMILIES = (elementwise, reductions, matmul, sparse, indexing, conv2d, pooling, softmax, attention, halves)
 
 
 def main(only):

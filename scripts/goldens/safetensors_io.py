@@ -2,7 +2,8 @@
 every golden file (make_goldens.py) and of Kiln's checkpoints.
 
 Format: 8-byte little-endian header length, a JSON header
-{name: {"dtype": "F32"|"F64"|"I64"|"BOOL", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {str: str}},
+{name: {"dtype": "F32"|"F64"|"BF16"|"F16"|"I64"|"BOOL", "shape": [...], "data_offsets": [begin, end]},
+"__metadata__": {str: str}},
 then the raw little-endian data, offsets relative to the end of the header.
 """
 import json
@@ -11,8 +12,9 @@ import struct
 import numpy as np
 import torch
 
-_CODES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.int64: ("I64", "<i8"),
-          torch.bool: ("BOOL", "|b1")}
+_CODES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.float16: ("F16", "<f2"),
+          torch.int64: ("I64", "<i8"), torch.bool: ("BOOL", "|b1"),
+          torch.bfloat16: ("BF16", "<i2")}   # numpy has no bfloat16: its bits travel as int16
 _NUMPY = {code: np_type for code, np_type in _CODES.values()}
 
 
@@ -22,7 +24,7 @@ def save(path, tensors, metadata=None):
     for name, t in tensors.items():
         t = t.detach().contiguous()
         code, np_type = _CODES[t.dtype]
-        data = t.numpy().astype(np_type).tobytes()
+        data = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy().astype(np_type).tobytes()
         header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
@@ -49,4 +51,6 @@ def load(path):
         begin, end = e["data_offsets"]
         a = np.frombuffer(raw[8 + n + begin:8 + n + end], dtype=_NUMPY[e["dtype"]]).reshape(e["shape"])
         out[name] = torch.from_numpy(a.copy())
+        if e["dtype"] == "BF16":
+            out[name] = out[name].view(torch.bfloat16)
     return out

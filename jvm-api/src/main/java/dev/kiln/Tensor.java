@@ -174,22 +174,22 @@ public final class Tensor implements AutoCloseable {
 
     /** A copy of {@code data} with the given shape (float32). */
     public static Tensor fromArray(float[] data, int... shape) {
-        return fromJava(data, data.length, shape);
+        return fromJava(data, DType.FLOAT32, data.length, shape);
     }
 
     /** A copy of {@code data} with the given shape (float64). */
     public static Tensor fromArray(double[] data, int... shape) {
-        return fromJava(data, data.length, shape);
+        return fromJava(data, DType.FLOAT64, data.length, shape);
     }
 
     /** A copy of {@code data} with the given shape (int64). */
     public static Tensor fromArray(long[] data, int... shape) {
-        return fromJava(data, data.length, shape);
+        return fromJava(data, DType.INT64, data.length, shape);
     }
 
     /** A copy of {@code data} with the given shape (bool). */
     public static Tensor fromArray(boolean[] data, int... shape) {
-        return fromJava(data, data.length, shape);
+        return fromJava(data, DType.BOOL, data.length, shape);
     }
 
     /** A 1-D float32 tensor of the values, as {@code torch.tensor([...])}. */
@@ -202,12 +202,12 @@ public final class Tensor implements AutoCloseable {
         return fromArray(values, values.length);
     }
 
-    private static Tensor fromJava(Object data, int length, int[] shape) {
+    private static Tensor fromJava(Object data, DType dtype, int length, int[] shape) {
         if (Shape.numel(shape) != length) {
             throw new IllegalArgumentException("fromArray: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
                     + " elements but the array has " + length);
         }
-        return wrap(Backends.of(Device.CPU).fromArray(data, Device.CPU), shape);
+        return wrap(Backends.of(Device.CPU).fromArray(data, dtype, Device.CPU), shape);
     }
 
     /** Uniform in [0, 1), float32 on the CPU. */
@@ -457,7 +457,7 @@ public final class Tensor implements AutoCloseable {
         }
         Object host = backend().toArray(array());
         Backend target = Backends.of(device);
-        Storage moved = nonBlocking ? target.fromArrayNonBlocking(host, device) : target.fromArray(host, device);
+        Storage moved = nonBlocking ? target.fromArrayNonBlocking(host, dtype(), device) : target.fromArray(host, dtype(), device);
         return AutogradLink.record(new Op.ToDevice(device()), wrap(moved, shape), this);
     }
 

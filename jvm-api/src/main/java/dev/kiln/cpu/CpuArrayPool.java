@@ -125,6 +125,8 @@ final class CpuArrayPool {
             Arrays.fill(d, 0d);
         } else if (a instanceof long[] l) {
             Arrays.fill(l, 0L);
+        } else if (a instanceof short[] h) {
+            Arrays.fill(h, (short) 0);
         } else {
             Arrays.fill((boolean[]) a, false);
         }

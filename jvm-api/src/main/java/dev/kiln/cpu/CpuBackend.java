@@ -1,9 +1,14 @@
 package dev.kiln.cpu;
 
+import static dev.kiln.cpu.HalfAsFloat32.down;
+import static dev.kiln.cpu.HalfAsFloat32.up;
+import static dev.kiln.cpu.HalfAsFloat32.writeBack;
+
 import dev.kiln.AdamParams;
 import dev.kiln.spi.AttentionSpec;
 import dev.kiln.Conv2dParams;
 import dev.kiln.DType;
+import dev.kiln.HalfFloats;
 import dev.kiln.Device;
 import dev.kiln.DeviceProperties;
 import dev.kiln.MemoryStats;
@@ -22,7 +27,10 @@ import java.lang.management.MemoryUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-/** The pure-Java backend: every primitive, float32 and float64, its loops split over {@link Parallel}'s thread team. */
+/**
+ * The pure-Java backend: every primitive, float32 and float64 (bfloat16 and float16 through float32:
+ * {@link HalfAsFloat32}), its loops split over {@link Parallel}'s thread team.
+ */
 public final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend();
 
@@ -56,17 +64,26 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage fromArray(Object array, Device device) {
+    public Storage fromArray(Object array, DType dtype, Device device) {
+        CpuStorage s;
         if (array instanceof float[] f) {
-            return new CpuStorage(f.clone());
+            s = new CpuStorage(f.clone());
         } else if (array instanceof double[] d) {
-            return new CpuStorage(d.clone());
+            s = new CpuStorage(d.clone());
         } else if (array instanceof long[] l) {
-            return new CpuStorage(l.clone());
+            s = new CpuStorage(l.clone());
         } else if (array instanceof boolean[] b) {
-            return new CpuStorage(b.clone());
+            s = new CpuStorage(b.clone());
+        } else if (array instanceof short[] bits) {
+            s = new CpuStorage(bits.clone(), dtype);
+        } else {
+            s = new CpuStorage(array); // throws, naming the unsupported type
         }
-        return new CpuStorage(array); // throws, naming the unsupported type
+        if (s.dtype() != dtype) {
+            throw new IllegalArgumentException("cpu: a " + array.getClass().getSimpleName() + " holds " + s.dtype()
+                    + " elements, not " + dtype);
+        }
+        return s;
     }
 
     @Override
@@ -110,6 +127,8 @@ public final class CpuBackend implements Backend {
             Arrays.fill(d, value);
         } else if (a instanceof long[] l) {
             Arrays.fill(l, (long) value);
+        } else if (a instanceof short[] h) {
+            Arrays.fill(h, HalfFloats.fromFloat(dtype, (float) value));   // double -> float -> 16 bits, as PyTorch
         } else {
             Arrays.fill((boolean[]) a, value != 0);
         }
@@ -179,17 +198,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray matmul(NdArray a, NdArray b) {
-        return CpuMatmul.matmul(a, b);
+        return down(CpuMatmul.matmul(up(a), up(b)), a.dtype());
     }
 
     @Override
     public NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
-        return CpuSparse.sparseMm(crow, col, values, x);
+        return down(CpuSparse.sparseMm(crow, col, up(values), up(x)), x.dtype());
     }
 
     @Override
     public NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
-        return CpuSparse.sampledMm(row, col, a, b);
+        return down(CpuSparse.sampledMm(row, col, up(a), up(b)), a.dtype());
     }
 
     @Override
@@ -199,7 +218,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return CpuIndexing.scatterAdd(x, dim, index, src);
+        return down(CpuIndexing.scatterAdd(up(x), dim, index, up(src)), x.dtype());
     }
 
     @Override
@@ -209,7 +228,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return CpuIndexing.indexAdd(x, dim, index, src);
+        return down(CpuIndexing.indexAdd(up(x), dim, index, up(src)), x.dtype());
     }
 
     @Override
@@ -219,89 +238,91 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray conv2d(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
-        return CpuConv2d.forward(x, w, bias, p);
+        return down(CpuConv2d.forward(up(x), up(w), up(bias), p), x.dtype());
     }
 
     @Override
     public NdArray conv2dBackwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
-        return CpuConv2d.backwardInput(gy, w, inputShape, p);
+        return down(CpuConv2d.backwardInput(up(gy), up(w), inputShape, p), gy.dtype());
     }
 
     @Override
     public NdArray conv2dBackwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
-        return CpuConv2d.backwardWeight(gy, x, weightShape, p);
+        return down(CpuConv2d.backwardWeight(up(gy), up(x), weightShape, p), gy.dtype());
     }
 
     @Override
     public NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
-        return CpuPool2d.maxForward(x, p);
+        return down(CpuPool2d.maxForward(up(x), p), x.dtype());
     }
 
     @Override
     public NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
-        return CpuPool2d.maxBackward(gy, indices, inputShape, p);
+        return down(CpuPool2d.maxBackward(up(gy), indices, inputShape, p), gy.dtype());
     }
 
     @Override
     public NdArray avgPool2d(NdArray x, Pool2dParams p) {
-        return CpuPool2d.avgForward(x, p);
+        return down(CpuPool2d.avgForward(up(x), p), x.dtype());
     }
 
     @Override
     public NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
-        return CpuPool2d.avgBackward(gy, inputShape, p);
+        return down(CpuPool2d.avgBackward(up(gy), inputShape, p), gy.dtype());
     }
 
     @Override
     public NdArray softmax(NdArray x, int dim) {
-        return CpuSoftmax.softmax(x, dim, false);
+        return down(CpuSoftmax.softmax(up(x), dim, false), x.dtype());
     }
 
     @Override
     public NdArray logSoftmax(NdArray x, int dim) {
-        return CpuSoftmax.softmax(x, dim, true);
+        return down(CpuSoftmax.softmax(up(x), dim, true), x.dtype());
     }
 
     @Override
     public NdArray softmaxBackward(NdArray gy, NdArray y, int dim) {
-        return CpuSoftmax.backward(gy, y, dim, false);
+        return down(CpuSoftmax.backward(up(gy), up(y), dim, false), gy.dtype());
     }
 
     @Override
     public NdArray logSoftmaxBackward(NdArray gy, NdArray y, int dim) {
-        return CpuSoftmax.backward(gy, y, dim, true);
+        return down(CpuSoftmax.backward(up(gy), up(y), dim, true), gy.dtype());
     }
 
     @Override
     public NdArray[] batchNormStats(NdArray x) {
-        return CpuBatchNorm.stats(x);
+        return down(CpuBatchNorm.stats(up(x)), x.dtype());
     }
 
     @Override
     public NdArray batchNormElemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
-        return CpuBatchNorm.elemt(x, mean, invstd, weight, bias);
+        return down(CpuBatchNorm.elemt(up(x), up(mean), up(invstd), up(weight), up(bias)), x.dtype());
     }
 
     @Override
     public NdArray[] batchNormBackwardReduce(NdArray gy, NdArray x, NdArray mean) {
-        return CpuBatchNorm.backwardReduce(gy, x, mean);
+        return down(CpuBatchNorm.backwardReduce(up(gy), up(x), up(mean)), x.dtype());
     }
 
     @Override
     public NdArray batchNormBackwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
                                          NdArray sumDyXmu, long count) {
-        return CpuBatchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+        return down(CpuBatchNorm.backwardElemt(up(gy), up(x), up(mean), up(invstd), up(weight), up(sumDy), up(sumDyXmu),
+                count), x.dtype());
     }
 
     @Override
     public NdArray[] attention(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
-        return CpuAttention.forward(q, k, v, p);
+        return down(CpuAttention.forward(up(q), up(k), up(v), new AttentionSpec(up(p.mask()), p.causal(), p.scale())), q.dtype());
     }
 
     @Override
     public NdArray[] attentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp,
                                       AttentionSpec p) {
-        return CpuAttention.backward(gOut, q, k, v, out, logsumexp, p);
+        return down(CpuAttention.backward(up(gOut), up(q), up(k), up(v), up(out), up(logsumexp),
+                new AttentionSpec(up(p.mask()), p.causal(), p.scale())), q.dtype());
     }
 
     @Override
@@ -311,11 +332,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdStep(NdArray param, NdArray grad, NdArray momentumBuffer, SgdParams p) {
-        CpuOptim.sgd(param, grad, momentumBuffer, p);
+        NdArray wide = up(param);
+        NdArray buffer = up(momentumBuffer);
+        CpuOptim.sgd(wide, up(grad), buffer, p);
+        writeBack(param, wide);
+        writeBack(momentumBuffer, buffer);
     }
 
     @Override
     public void adamStep(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
-        CpuOptim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        NdArray wide = up(param);
+        NdArray m = up(expAvg);
+        NdArray v = up(expAvgSq);
+        NdArray vMax = up(maxExpAvgSq);
+        CpuOptim.adam(wide, up(grad), m, v, vMax, p);
+        writeBack(param, wide);
+        writeBack(expAvg, m);
+        writeBack(expAvgSq, v);
+        writeBack(maxExpAvgSq, vMax);
     }
 }

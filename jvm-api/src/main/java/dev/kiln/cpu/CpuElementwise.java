@@ -83,7 +83,7 @@ final class CpuElementwise {
                 return out;
             }
         }
-        boolean float32 = a.dtype() == DType.FLOAT32;
+        boolean float32 = a.dtype() == DType.FLOAT32 || a.dtype().isHalf();   // halves compute in float32, as PyTorch
         return CpuMap.mapDouble(shape, a.dtype(), (in, o, n) -> binaryDouble(op, in[0], in[1], o, n, float32), a, b);
     }
 
@@ -203,16 +203,35 @@ final class CpuElementwise {
     private static final CpuMap.RunKernel WIDEN_FLOAT32 = (o, oo, in, io, is, n) -> Float32Loops.widen((double[]) o, oo,
             (float[]) in[0], io[0], is[0], n);
 
+    /** A 16-bit float to the same dtype: its bits, so NaN payloads and signs survive as in PyTorch's copies. */
+    private static final CpuMap.RunKernel COPY_HALF = (o, oo, in, io, is, n) -> {
+        short[] dst = (short[]) o;
+        short[] src = (short[]) in[0];
+        for (int k = 0, at = io[0]; k < n; k++, at += is[0]) {
+            dst[oo + k] = src[at];
+        }
+    };
+
     /** float32 or bool to float32: what {@link Float32Loops#copy} does. */
     private static boolean float32Copy(NdArray x, DType dtype) {
         return dtype == DType.FLOAT32 && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BOOL);
     }
 
-    /** Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true). */
+    /**
+     * Float to int64 truncates toward zero; anything to bool is x != 0 (NaN is true); to bfloat16 or
+     * float16 through float, rounding to nearest even. Between 16-bit floats of one dtype the bits are
+     * copied where the layouts allow runs; a strided copy goes through float (a NaN's payload lost).
+     */
     static NdArray cast(NdArray x, DType dtype) {
         if (float32Copy(x, dtype) || (x.dtype() == DType.FLOAT32 && dtype == DType.FLOAT64)) {
             NdArray out = CpuMap.newArray(x.shape(), dtype);
             if (CpuMap.intoRuns(out, dtype == DType.FLOAT64 ? WIDEN_FLOAT32 : COPY_FLOAT32, x)) {
+                return out;
+            }
+        }
+        if (dtype.isHalf() && x.dtype() == dtype) {
+            NdArray out = CpuMap.emptyArray(x.shape(), dtype); // intoRuns writes every element, or declines
+            if (CpuMap.intoRuns(out, COPY_HALF, x)) {
                 return out;
             }
         }
@@ -232,6 +251,9 @@ final class CpuElementwise {
 
     static void copyInto(NdArray dst, NdArray src) {
         if (float32Copy(src, dst.dtype()) && CpuMap.intoRuns(dst, COPY_FLOAT32, src)) {
+            return;
+        }
+        if (dst.dtype().isHalf() && src.dtype() == dst.dtype() && CpuMap.intoRuns(dst, COPY_HALF, src)) {
             return;
         }
         if (CpuMap.exactLong(dst.dtype())) {

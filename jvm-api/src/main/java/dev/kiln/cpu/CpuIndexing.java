@@ -154,6 +154,8 @@ final class CpuIndexing {
             ((double[]) o)[oi] = d[ai];
         } else if (a instanceof long[] l) {
             ((long[]) o)[oi] = l[ai];
+        } else if (a instanceof short[] h) {
+            ((short[]) o)[oi] = h[ai];
         } else {
             ((boolean[]) o)[oi] = ((boolean[]) a)[ai];
         }

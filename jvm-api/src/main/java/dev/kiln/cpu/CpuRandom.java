@@ -16,14 +16,17 @@ final class CpuRandom {
     private CpuRandom() {
     }
 
-    /** Uniform draws per block at dtype's resolution: four one-word float32 ones, two two-word float64 ones. */
+    /**
+     * Uniform draws per block at dtype's resolution: two two-word float64 ones, else four one-word float32
+     * ones (bfloat16 and float16 draw float32's and round them).
+     */
     static int perBlock(DType dtype) {
-        return dtype == DType.FLOAT32 ? 4 : 2;
+        return dtype == DType.FLOAT64 ? 2 : 4;
     }
 
     /** Uniform draw j (below perBlock) of block w, in [0, 1) at dtype's resolution. */
     static double uniform01(DType dtype, int[] w, int j) {
-        return dtype == DType.FLOAT32 ? Philox.uniform24(w[j]) : Philox.uniform53(w[2 * j], w[2 * j + 1]);
+        return dtype == DType.FLOAT64 ? Philox.uniform53(w[2 * j], w[2 * j + 1]) : Philox.uniform24(w[j]);
     }
 
     /** What a random op does with element i, which takes word set j of block w. */

@@ -1,6 +1,7 @@
 package dev.kiln.cpu;
 
 import dev.kiln.DType;
+import dev.kiln.HalfFloats;
 import dev.kiln.Device;
 import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Allocations;
@@ -10,7 +11,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A Java array: float[] (float32), double[] (float64), long[] (int64) or boolean[] (bool). Released (by
+ * A Java array: float[] (float32), double[] (float64), short[] (bfloat16 or float16: the bits, see
+ * {@link HalfFloats}), long[] (int64) or boolean[] (bool). Released (by
  * Tensor.close() or a MemoryScope), it drops the array, as a device frees its memory, and refuses use;
  * an array it allocated goes back to {@link CpuArrayPool} for the next storage of its size.
  */
@@ -32,6 +34,18 @@ final class CpuStorage implements Storage {
     private volatile int version;
     /** Whether release may pool the array: this storage allocated it and has not handed it out. */
     private volatile boolean pooled;
+
+    /** Storage of a 16-bit float dtype over its bits (kept, not copied). */
+    CpuStorage(short[] bits, DType dtype) {
+        if (!dtype.isHalf()) {
+            throw new IllegalArgumentException("cpu storage: a short[] holds bfloat16 or float16 bits, not " + dtype);
+        }
+        this.data = bits;
+        this.dtype = dtype;
+        this.size = bits.length;
+        Allocations.created(this);
+        ALLOCATIONS.increment();
+    }
 
     CpuStorage(Object data) {
         this.data = data;
@@ -100,13 +114,14 @@ final class CpuStorage implements Storage {
     static CpuStorage allocate(DType dtype, int size, boolean zeroed) {
         Object reused = CpuArrayPool.take(dtype, size, zeroed);
         if (reused != null) {
-            return pooled(new CpuStorage(reused));
+            return pooled(reused instanceof short[] bits ? new CpuStorage(bits, dtype) : new CpuStorage(reused));
         }
         try {
             switch (dtype) {
                 case FLOAT32: return pooled(new CpuStorage(new float[size]));
                 case FLOAT64: return pooled(new CpuStorage(new double[size]));
                 case INT64: return pooled(new CpuStorage(new long[size]));
+                case BFLOAT16: case FLOAT16: return pooled(new CpuStorage(new short[size], dtype));
                 default: return pooled(new CpuStorage(new boolean[size]));
             }
         } catch (OutOfMemoryError e) {

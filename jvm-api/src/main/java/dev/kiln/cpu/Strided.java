@@ -1,13 +1,15 @@
 package dev.kiln.cpu;
 
 import dev.kiln.DType;
+import dev.kiln.HalfFloats;
 import dev.kiln.Shape;
 import dev.kiln.spi.NdArray;
 
 /**
  * A tensor view read (or written) in row-major order of an iteration shape it broadcasts to.
  * Loops move whole runs along the last dim; {@link #read} and {@link #write} convert to and from
- * double (float dtypes) or long (int64, bool) chunks, so one op loop serves every dtype.
+ * double (float dtypes; bfloat16 and float16 through float) or long (int64, bool) chunks, so one op
+ * loop serves every dtype.
  */
 final class Strided {
     final Object data;
@@ -155,6 +157,14 @@ final class Strided {
                     }
                     break;
                 }
+                case BFLOAT16:
+                case FLOAT16: {
+                    short[] a = (short[]) data;
+                    for (int k = 0, o = off; k < run; k++, o += ls) {
+                        buf[p + k] = HalfFloats.toFloat(dtype, a[o]);
+                    }
+                    break;
+                }
                 default: {
                     boolean[] a = (boolean[]) data;
                     for (int k = 0, o = off; k < run; k++, o += ls) {
@@ -264,6 +274,7 @@ final class Strided {
         switch (dtype) {
             case FLOAT32: return ((float[]) data)[o];
             case FLOAT64: return ((double[]) data)[o];
+            case BFLOAT16: case FLOAT16: return HalfFloats.toFloat(dtype, ((short[]) data)[o]);
             case INT64: return ((long[]) data)[o];
             default: return ((boolean[]) data)[o] ? 1 : 0;
         }
@@ -273,6 +284,7 @@ final class Strided {
         switch (dtype) {
             case FLOAT32: return (long) ((float[]) data)[o];
             case FLOAT64: return (long) ((double[]) data)[o];
+            case BFLOAT16: case FLOAT16: return (long) HalfFloats.toFloat(dtype, ((short[]) data)[o]);
             case INT64: return ((long[]) data)[o];
             default: return ((boolean[]) data)[o] ? 1 : 0;
         }
@@ -282,6 +294,7 @@ final class Strided {
         switch (dtype) {
             case FLOAT32: ((float[]) data)[o] = (float) v; break;
             case FLOAT64: ((double[]) data)[o] = v; break;
+            case BFLOAT16: case FLOAT16: ((short[]) data)[o] = HalfFloats.fromFloat(dtype, (float) v); break;
             case INT64: ((long[]) data)[o] = (long) v; break;
             default: ((boolean[]) data)[o] = v != 0;
         }
@@ -291,6 +304,7 @@ final class Strided {
         switch (dtype) {
             case FLOAT32: ((float[]) data)[o] = v; break;
             case FLOAT64: ((double[]) data)[o] = v; break;
+            case BFLOAT16: case FLOAT16: ((short[]) data)[o] = HalfFloats.fromFloat(dtype, v); break;
             case INT64: ((long[]) data)[o] = v; break;
             default: ((boolean[]) data)[o] = v != 0;
         }

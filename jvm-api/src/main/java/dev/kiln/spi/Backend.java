@@ -35,18 +35,21 @@ public interface Backend {
     /** A zero-filled buffer of {@code size} elements on {@code device}. */
     Storage allocate(DType dtype, int size, Device device);
 
-    /** A copy of a Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code boolean[]}). */
-    Storage fromArray(Object array, Device device);
+    /**
+     * A copy of a Java array of dtype: {@code float[]} float32, {@code double[]} float64, {@code short[]}
+     * bfloat16 or float16 (their bits), {@code long[]} int64, {@code boolean[]} bool.
+     */
+    Storage fromArray(Object array, DType dtype, Device device);
 
     /**
      * As {@link #fromArray}, but the copy may still be running when this returns, ordered before the work queued
      * after it (a GPU stages it through pinned memory); the array may be reused at once.
      */
-    default Storage fromArrayNonBlocking(Object array, Device device) {
-        return fromArray(array, device);
+    default Storage fromArrayNonBlocking(Object array, DType dtype, Device device) {
+        return fromArray(array, dtype, device);
     }
 
-    /** The elements of view {@code x} in row-major order, as a new Java array of its dtype. */
+    /** The elements of view {@code x} in row-major order, as a new Java array of its dtype (as {@link #fromArray} takes). */
     Object toArray(NdArray x);
 
     /**

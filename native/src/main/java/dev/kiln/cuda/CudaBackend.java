@@ -118,9 +118,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Storage fromArray(Object array, Device device) {
+    public Storage fromArray(Object array, DType dtype, Device device) {
         Object host = array instanceof boolean[] b ? HostArrays.toBytes(b) : array;
-        DType dtype = HostArrays.dtype(array);
+        HostArrays.check(array, dtype);
         int n = java.lang.reflect.Array.getLength(array);
         CudaStorage s = new CudaStorage(context, dtype, n);
         if (n > 0) {
@@ -131,12 +131,12 @@ public final class CudaBackend implements Backend {
 
     /** Through a pinned staging buffer, the device copy queued on the stream (blocking beyond the staging cache's size). */
     @Override
-    public Storage fromArrayNonBlocking(Object array, Device device) {
+    public Storage fromArrayNonBlocking(Object array, DType dtype, Device device) {
         Object host = array instanceof boolean[] b ? HostArrays.toBytes(b) : array;
-        DType dtype = HostArrays.dtype(array);
+        HostArrays.check(array, dtype);
         int n = java.lang.reflect.Array.getLength(array);
         if ((long) n * dtype.byteSize() > PinnedStaging.MAX_CACHED_BYTES) {
-            return fromArray(array, device);
+            return fromArray(array, dtype, device);
         }
         CudaStorage s = new CudaStorage(context, dtype, n);
         if (n > 0) {

@@ -7,18 +7,34 @@ final class HostArrays {
     private HostArrays() {
     }
 
-    static DType dtype(Object array) {
+    /** Refuses an array that does not hold dtype's elements, and the dtypes the cuda backend has no kernels for. */
+    static void check(Object array, DType dtype) {
+        unsupported(dtype);
+        DType held;
         if (array instanceof float[]) {
-            return DType.FLOAT32;
+            held = DType.FLOAT32;
         } else if (array instanceof double[]) {
-            return DType.FLOAT64;
+            held = DType.FLOAT64;
         } else if (array instanceof long[]) {
-            return DType.INT64;
+            held = DType.INT64;
         } else if (array instanceof boolean[]) {
-            return DType.BOOL;
+            held = DType.BOOL;
+        } else {
+            throw new IllegalArgumentException("cuda storage: unsupported array type "
+                    + (array == null ? "null" : array.getClass().getSimpleName()) + " (expected float[], double[], long[] or boolean[])");
         }
-        throw new IllegalArgumentException("cuda storage: unsupported array type "
-                + (array == null ? "null" : array.getClass().getSimpleName()) + " (expected float[], double[], long[] or boolean[])");
+        if (held != dtype) {
+            throw new IllegalArgumentException("cuda storage: a " + array.getClass().getSimpleName() + " holds " + held
+                    + " elements, not " + dtype);
+        }
+    }
+
+    /** bfloat16 and float16 run on the cpu only so far: a clear refusal before any device memory is taken. */
+    static void unsupported(DType dtype) {
+        if (dtype.isHalf()) {
+            throw new UnsupportedOperationException("cuda: " + dtype + " tensors are not supported on cuda devices yet"
+                    + " (the cpu computes them); convert with .to(DType.FLOAT32) first");
+        }
     }
 
     static Object allocate(DType dtype, int n) {

@@ -132,7 +132,7 @@ final class MpiCommunicator implements Communicator {
             case FLOAT32 -> 0;
             case FLOAT64 -> 1;
             case INT64 -> 2;
-            case BOOL -> throw new IllegalArgumentException("mpi: bool buffers are not sent");
+            case BOOL, BFLOAT16, FLOAT16 -> throw new IllegalArgumentException("mpi: " + dtype + " buffers are not sent");
         };
     }
 }

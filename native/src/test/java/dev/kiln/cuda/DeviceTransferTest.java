@@ -11,14 +11,35 @@ import dev.kiln.Tensor;
 import dev.kiln.spi.Backends;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Tensor.to between the CPU and a device for every dtype, and out-of-memory on a small emulated device. */
 class DeviceTransferTest {
+    /** The dtypes the cuda backend has kernels for: all but bfloat16 and float16 (cpu only so far). */
+    static Stream<DType> cudaDTypes() {
+        return Stream.of(DType.values()).filter(d -> !d.isHalf());
+    }
+
     static Stream<Arguments> targetsAndDtypes() {
-        return Target.all().flatMap(t -> Stream.of(DType.values()).map(d -> Arguments.of(t, d)));
+        return Target.all().flatMap(t -> cudaDTypes().map(d -> Arguments.of(t, d)));
+    }
+
+    static Stream<Arguments> targetsAndHalves() {
+        return Target.all().flatMap(t -> Stream.of(DType.BFLOAT16, DType.FLOAT16).map(d -> Arguments.of(t, d)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targetsAndHalves")
+    void sixteenBitFloatsAreRefusedWithTheReason(Target target, DType dtype) {
+        Device dev = target.use();
+        Tensor x = Tensor.ones(2, 3).to(dtype);
+        for (Executable move : new Executable[] {() -> x.to(dev), () -> Tensor.zeros(new int[] {2}, dtype, dev)}) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, move);
+            assertTrue(e.getMessage().contains(dtype + " tensors are not supported on cuda"), e.getMessage());
+        }
     }
 
     /** (2, 3) values of the dtype, distinct per element (bool: alternating). */

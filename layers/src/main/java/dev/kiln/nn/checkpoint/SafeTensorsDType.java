@@ -13,6 +13,8 @@ final class SafeTensorsDType {
             case FLOAT64: return "F64";
             case INT64: return "I64";
             case BOOL: return "BOOL";
+            case BFLOAT16: return "BF16";
+            case FLOAT16: return "F16";
             default: throw new IllegalArgumentException("safetensors: cannot store dtype " + d);
         }
     }
@@ -23,7 +25,10 @@ final class SafeTensorsDType {
             case "F64": return DType.FLOAT64;
             case "I64": return DType.INT64;
             case "BOOL": return DType.BOOL;
-            default: throw new CheckpointException(where + ": unsupported dtype " + code + " (Kiln reads F32, F64, I64, BOOL)");
+            case "BF16": return DType.BFLOAT16;
+            case "F16": return DType.FLOAT16;
+            default: throw new CheckpointException(where + ": unsupported dtype " + code
+                    + " (Kiln reads F32, F64, BF16, F16, I64, BOOL)");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.nn.checkpoint;
 
 import dev.kiln.DType;
 import dev.kiln.Device;
+import dev.kiln.HalfFloats;
 import dev.kiln.Shape;
 import dev.kiln.Tensor;
 import java.io.IOException;
@@ -31,6 +32,7 @@ final class TensorBytes {
             case FLOAT64 -> t.toDoubleArray();
             case INT64 -> t.toLongArray();
             case BOOL -> t.toBooleanArray();
+            case BFLOAT16, FLOAT16 -> halfBits(t);
         };
         int size = t.dtype().byteSize();
         int perChunk = chunk.capacity() / size;
@@ -61,8 +63,24 @@ final class TensorBytes {
             return Tensor.fromArray(a, shape);
         } else if (array instanceof long[] a) {
             return Tensor.fromArray(a, shape);
+        } else if (array instanceof short[] a) {
+            float[] values = new float[a.length];   // every 16-bit float is a float: exact (a NaN's payload aside)
+            for (int i = 0; i < a.length; i++) {
+                values[i] = HalfFloats.toFloat(dtype, a[i]);
+            }
+            return Tensor.fromArray(values, shape).to(dtype);
         }
         return Tensor.fromArray((boolean[]) array, shape);
+    }
+
+    /** A bfloat16 or float16 tensor's elements as their bits. */
+    private static short[] halfBits(Tensor t) {
+        float[] values = t.toFloatArray();
+        short[] bits = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = HalfFloats.fromFloat(t.dtype(), values[i]);
+        }
+        return bits;
     }
 
     /** Elements [from, from + n) of array into the chunk, which holds exactly their bytes. */
@@ -73,6 +91,8 @@ final class TensorBytes {
             chunk.asDoubleBuffer().put(a, from, n);
         } else if (array instanceof long[] a) {
             chunk.asLongBuffer().put(a, from, n);
+        } else if (array instanceof short[] a) {
+            chunk.asShortBuffer().put(a, from, n);
         } else {
             boolean[] a = (boolean[]) array;
             for (int i = 0; i < n; i++) {
@@ -89,6 +109,8 @@ final class TensorBytes {
             chunk.asDoubleBuffer().get(a, from, n);
         } else if (array instanceof long[] a) {
             chunk.asLongBuffer().get(a, from, n);
+        } else if (array instanceof short[] a) {
+            chunk.asShortBuffer().get(a, from, n);
         } else {
             boolean[] a = (boolean[]) array;
             for (int i = 0; i < n; i++) {
@@ -102,6 +124,7 @@ final class TensorBytes {
             case FLOAT32: return new float[n];
             case FLOAT64: return new double[n];
             case INT64: return new long[n];
+            case BFLOAT16: case FLOAT16: return new short[n];
             default: return new boolean[n];
         }
     }

@@ -67,6 +67,33 @@ class CheckpointRoundTripTest {
         assertEquals(0, p.exitValue(), out);
     }
 
+    /**
+     * bfloat16 / float16 both ways: pytorch_halves.safetensors (PyTorch's casts of edge values, each beside its
+     * float32 values, and a transposed view) loads with those values, and the file Kiln writes back holds
+     * PyTorch's bits ({@code layers_goldens.py --check-kiln-halves}).
+     */
+    @Test
+    void bfloat16AndFloat16FilesMatchPyTorchBothWays() throws Exception {
+        Map<String, Tensor> file = SafeTensors.read(LayerGoldens.path("pytorch_halves.safetensors"));
+        for (String name : new String[] {"bf16", "f16"}) {
+            DType dtype = name.equals("bf16") ? DType.BFLOAT16 : DType.FLOAT16;
+            assertEquals(dtype, file.get(name).dtype(), name);
+            assertTrue(java.util.Arrays.equals(file.get(name + ".f32").toFloatArray(), file.get(name).toFloatArray()), name);
+            assertTrue(java.util.Arrays.equals(file.get(name + ".f32").t().contiguous().toFloatArray(),
+                    file.get(name + ".t").toFloatArray()), name + ".t");
+        }
+        Map<String, Tensor> back = new LinkedHashMap<>(file);
+        back.put("bf16.t", file.get("bf16").t());   // written from a strided view
+        Path out = dir.resolve("kiln_halves.safetensors");
+        SafeTensors.write(out, back);
+        assertTrue(torchAvailable(), "/usr/bin/python3 with torch is needed: apt-get install -y python3-torch");
+        Process p = new ProcessBuilder("/usr/bin/python3", "../scripts/goldens/layers_goldens.py", "--check-kiln-halves",
+                out.toString()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), text);
+    }
+
     private static boolean torchAvailable() throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
             return false;
