@@ -18,7 +18,11 @@ import java.util.Map;
  * runs each parameter's update inside {@code GradMode.noGrad()}, in place, so layers keep their
  * tensors; parameters without a gradient are skipped.
  * Per-parameter state (momentum buffers, moments, step counts) is kept as tensors so that the state
- * dict can be saved in a checkpoint like a model's.
+ * dict can be saved in a checkpoint like a model's. A bfloat16 / float16 parameter gets float32 master
+ * weights: its state holds a float32 copy ({@code "master"}) that the update runs on, with float32
+ * moments, and the parameter is the master rounded after each step (so updates below the 16-bit
+ * resolution accumulate, and Adam's eps and squared gradients do not underflow, as in mixed-precision
+ * training); a parameter changed from outside since the last step re-seeds the master.
  */
 public abstract class Optimizer {
     private final List<Parameter> params;
@@ -50,11 +54,28 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
                 if (p.grad() != null) {
-                    update(p.data().detach(), p.grad(), state.get(i));
+                    Tensor data = p.data().detach();
+                    if (data.dtype().isHalf()) {
+                        Tensor master = master(data, state.get(i));
+                        update(master, p.grad().to(DType.FLOAT32), state.get(i));
+                        data.copy_(master);
+                    } else {
+                        update(data, p.grad(), state.get(i));
+                    }
                     state.get(i).values().forEach(MemoryScope::persist); // state made in a caller's scope outlives it
                 }
             }
         }
+    }
+
+    /** The float32 master copy of a 16-bit parameter, made (or re-seeded) from it when it does not round to it. */
+    private static Tensor master(Tensor data, Map<String, Tensor> state) {
+        Tensor master = state.get("master");
+        if (master == null || !master.to(data.dtype()).allclose(data, 0, 0)) {
+            master = data.to(DType.FLOAT32);
+            state.put("master", master);
+        }
+        return master;
     }
 
     public void zeroGrad() {
@@ -121,9 +142,11 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ".load_state_dict: size mismatch for " + key
                         + ": state of shape " + Shape.str(t.shape()) + " for a parameter of shape " + Shape.str(ps));
             }
-            // per-element state follows its parameter's dtype and device (as PyTorch's load_state_dict)
+            // per-element state follows its parameter's dtype (float32 for a 16-bit one's master weights and
+            // moments) and device, as PyTorch's load_state_dict
             Parameter p = params.get(i);
-            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(p.dtype()).to(p.data().device()).clone() : t.clone());
+            DType stateType = p.dtype().isHalf() ? DType.FLOAT32 : p.dtype();
+            loaded.get(i).put(parts[2], t.dim() > 0 ? t.to(stateType).to(p.data().device()).clone() : t.clone());
         }
         for (int i = 0; i < params.size(); i++) {
             loaded.get(i).values().forEach(MemoryScope::persist);

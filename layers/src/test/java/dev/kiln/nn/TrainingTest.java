@@ -37,6 +37,32 @@ class TrainingTest {
         assertTrue(accuracy > 0.97, "accuracy " + accuracy);
     }
 
+    /** The XOR task again with the model, data and optimizer state in bfloat16 / float16 (computed in float32, rounded). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(names = {"BFLOAT16", "FLOAT16"})
+    void mlpInSixteenBitFloats_learnsXorOfSigns(DType dtype) {
+        Generator g = new Generator(5);
+        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU);   // (128, 2)
+        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64);                // (128)
+        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g))
+                .to(dtype);
+        Tensor xh = x.to(dtype);
+        Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        double loss = Double.NaN;
+        for (int step = 0; step < 300 && !(loss < 0.15); step++) {
+            opt.zeroGrad();
+            Tensor l = ce.forward(mlp.forward(xh), y);
+            assertTrue(l.dtype() == dtype, "loss in " + dtype);
+            l.backward();
+            opt.step();
+            loss = l.item();
+        }
+        assertTrue(loss < 0.15, dtype + " cross entropy after training: " + loss);
+        double accuracy = mlp.forward(xh).argmax(1, false).eq(y).to(DType.FLOAT32).mean().item();
+        assertTrue(accuracy > 0.95, dtype + " accuracy " + accuracy);
+    }
+
     @Test
     void mlpWithBatchNormAndDropout_fitsALinearTarget_toMseBelow0_05_within200SgdMomentumSteps() {
         Generator g = new Generator(6);

@@ -64,6 +64,34 @@ class OptimizerStateTest {
         resumeEqualsUninterrupted(ps -> new RMSprop(ps, 0.01, 0.9, 1e-8, 0, 0.5, true));
     }
 
+    /**
+     * A bfloat16 parameter with float32 master weights: 40 SGD steps of 1e-4 each move it from 1 to 0.996, which
+     * rounds to 1 - 2^-8, though each step alone is below bfloat16's resolution at 1 (2^-8) and would be lost.
+     */
+    @Test
+    void sixteenBitParameters_stepFloat32MasterWeights() {
+        Parameter p = new Parameter(Tensor.ones(new int[] {3}, DType.BFLOAT16, Device.CPU));
+        Optimizer opt = new SGD(List.of(p), 1e-4);
+        for (int i = 0; i < 40; i++) {
+            opt.zeroGrad();
+            p.data().sum().backward();   // grad 1 everywhere
+            opt.step();
+        }
+        assertEquals(DType.BFLOAT16, p.dtype());
+        assertEquals(1 - 0x1p-8, p.data().toDoubleArray()[0], 0.0);
+        Tensor master = opt.stateDict().get("state.0.master");
+        assertEquals(DType.FLOAT32, master.dtype());
+        assertEquals(1 - 40e-4, master.toDoubleArray()[1], 1e-6);
+        try (var scope = GradMode.noGrad()) {   // a parameter set from outside re-seeds the master
+            p.data().copy_(Tensor.full(new int[] {3}, 2, DType.BFLOAT16, Device.CPU));
+        }
+        opt.zeroGrad();
+        p.data().sum().backward();
+        opt.step();
+        assertEquals(2 - 1e-4, opt.stateDict().get("state.0.master").toDoubleArray()[0], 1e-6);
+        assertEquals(2.0, p.data().toDoubleArray()[0], 0.0);
+    }
+
     @Test
     void stateDict_holdsPyTorchNamedBuffers_andTheLearningRate() {
         Linear l = linear();
