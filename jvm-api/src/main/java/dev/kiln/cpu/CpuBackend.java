@@ -1,9 +1,5 @@
 package dev.kiln.cpu;
 
-import static dev.kiln.cpu.HalfAsFloat32.down;
-import static dev.kiln.cpu.HalfAsFloat32.up;
-import static dev.kiln.cpu.HalfAsFloat32.writeBack;
-
 import dev.kiln.AdamParams;
 import dev.kiln.spi.AttentionSpec;
 import dev.kiln.Conv2dParams;
@@ -18,6 +14,7 @@ import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.HalvesAsFloat32;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
@@ -28,11 +25,15 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * The pure-Java backend: every primitive, float32 and float64 (bfloat16 and float16 through float32:
- * {@link HalfAsFloat32}), its loops split over {@link Parallel}'s thread team.
+ * The pure-Java backend: every primitive, float32 and float64, its loops split over {@link Parallel}'s
+ * thread team. bfloat16 and float16: natively where the strided walker serves the family (elementwise,
+ * casts, reductions, indexing, random), else through the float32 kernels ({@link HalvesAsFloat32}).
  */
 public final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend();
+
+    /** The families without 16-bit kernels take bfloat16 / float16 through their float32 kernels. */
+    private final HalvesAsFloat32 halves = new HalvesAsFloat32(this);
 
     private CpuBackend() {
     }
@@ -198,17 +199,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray matmul(NdArray a, NdArray b) {
-        return down(CpuMatmul.matmul(up(a), up(b)), a.dtype());
+        return HalvesAsFloat32.any(a, b) ? halves.matmul(a, b) : CpuMatmul.matmul(a, b);
     }
 
     @Override
     public NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
-        return down(CpuSparse.sparseMm(crow, col, up(values), up(x)), x.dtype());
+        return HalvesAsFloat32.any(values, x) ? halves.sparseMm(crow, col, values, x) : CpuSparse.sparseMm(crow, col, values, x);
     }
 
     @Override
     public NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
-        return down(CpuSparse.sampledMm(row, col, up(a), up(b)), a.dtype());
+        return HalvesAsFloat32.any(a, b) ? halves.sampledMm(row, col, a, b) : CpuSparse.sampledMm(row, col, a, b);
     }
 
     @Override
@@ -218,7 +219,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return down(CpuIndexing.scatterAdd(up(x), dim, index, up(src)), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.scatterAdd(x, dim, index, src) : CpuIndexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
@@ -228,7 +229,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return down(CpuIndexing.indexAdd(up(x), dim, index, up(src)), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.indexAdd(x, dim, index, src) : CpuIndexing.indexAdd(x, dim, index, src);
     }
 
     @Override
@@ -238,91 +239,95 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray conv2d(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
-        return down(CpuConv2d.forward(up(x), up(w), up(bias), p), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.conv2d(x, w, bias, p) : CpuConv2d.forward(x, w, bias, p);
     }
 
     @Override
     public NdArray conv2dBackwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
-        return down(CpuConv2d.backwardInput(up(gy), up(w), inputShape, p), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.conv2dBackwardInput(gy, w, inputShape, p)
+                : CpuConv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
     public NdArray conv2dBackwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
-        return down(CpuConv2d.backwardWeight(up(gy), up(x), weightShape, p), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.conv2dBackwardWeight(gy, x, weightShape, p)
+                : CpuConv2d.backwardWeight(gy, x, weightShape, p);
     }
 
     @Override
     public NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
-        return down(CpuPool2d.maxForward(up(x), p), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.maxPool2d(x, p) : CpuPool2d.maxForward(x, p);
     }
 
     @Override
     public NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
-        return down(CpuPool2d.maxBackward(up(gy), indices, inputShape, p), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.maxPool2dBackward(gy, indices, inputShape, p)
+                : CpuPool2d.maxBackward(gy, indices, inputShape, p);
     }
 
     @Override
     public NdArray avgPool2d(NdArray x, Pool2dParams p) {
-        return down(CpuPool2d.avgForward(up(x), p), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.avgPool2d(x, p) : CpuPool2d.avgForward(x, p);
     }
 
     @Override
     public NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
-        return down(CpuPool2d.avgBackward(up(gy), inputShape, p), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.avgPool2dBackward(gy, inputShape, p) : CpuPool2d.avgBackward(gy, inputShape, p);
     }
 
     @Override
     public NdArray softmax(NdArray x, int dim) {
-        return down(CpuSoftmax.softmax(up(x), dim, false), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.softmax(x, dim, false) : CpuSoftmax.softmax(x, dim, false);
     }
 
     @Override
     public NdArray logSoftmax(NdArray x, int dim) {
-        return down(CpuSoftmax.softmax(up(x), dim, true), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.softmax(x, dim, true) : CpuSoftmax.softmax(x, dim, true);
     }
 
     @Override
     public NdArray softmaxBackward(NdArray gy, NdArray y, int dim) {
-        return down(CpuSoftmax.backward(up(gy), up(y), dim, false), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.softmaxBackward(gy, y, dim, false) : CpuSoftmax.backward(gy, y, dim, false);
     }
 
     @Override
     public NdArray logSoftmaxBackward(NdArray gy, NdArray y, int dim) {
-        return down(CpuSoftmax.backward(up(gy), up(y), dim, true), gy.dtype());
+        return HalvesAsFloat32.any(gy) ? halves.softmaxBackward(gy, y, dim, true) : CpuSoftmax.backward(gy, y, dim, true);
     }
 
     @Override
     public NdArray[] batchNormStats(NdArray x) {
-        return down(CpuBatchNorm.stats(up(x)), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.batchNormStats(x) : CpuBatchNorm.stats(x);
     }
 
     @Override
     public NdArray batchNormElemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
-        return down(CpuBatchNorm.elemt(up(x), up(mean), up(invstd), up(weight), up(bias)), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.batchNormElemt(x, mean, invstd, weight, bias)
+                : CpuBatchNorm.elemt(x, mean, invstd, weight, bias);
     }
 
     @Override
     public NdArray[] batchNormBackwardReduce(NdArray gy, NdArray x, NdArray mean) {
-        return down(CpuBatchNorm.backwardReduce(up(gy), up(x), up(mean)), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.batchNormBackwardReduce(gy, x, mean) : CpuBatchNorm.backwardReduce(gy, x, mean);
     }
 
     @Override
     public NdArray batchNormBackwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
                                          NdArray sumDyXmu, long count) {
-        return down(CpuBatchNorm.backwardElemt(up(gy), up(x), up(mean), up(invstd), up(weight), up(sumDy), up(sumDyXmu),
-                count), x.dtype());
+        return HalvesAsFloat32.any(x) ? halves.batchNormBackwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count)
+                : CpuBatchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
     }
 
     @Override
     public NdArray[] attention(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
-        return down(CpuAttention.forward(up(q), up(k), up(v), new AttentionSpec(up(p.mask()), p.causal(), p.scale())), q.dtype());
+        return HalvesAsFloat32.any(q) ? halves.attention(q, k, v, p) : CpuAttention.forward(q, k, v, p);
     }
 
     @Override
     public NdArray[] attentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp,
                                       AttentionSpec p) {
-        return down(CpuAttention.backward(up(gOut), up(q), up(k), up(v), up(out), up(logsumexp),
-                new AttentionSpec(up(p.mask()), p.causal(), p.scale())), q.dtype());
+        return HalvesAsFloat32.any(q) ? halves.attentionBackward(gOut, q, k, v, out, logsumexp, p)
+                : CpuAttention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override
@@ -332,23 +337,19 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdStep(NdArray param, NdArray grad, NdArray momentumBuffer, SgdParams p) {
-        NdArray wide = up(param);
-        NdArray buffer = up(momentumBuffer);
-        CpuOptim.sgd(wide, up(grad), buffer, p);
-        writeBack(param, wide);
-        writeBack(momentumBuffer, buffer);
+        if (HalvesAsFloat32.any(param)) {
+            halves.sgdStep(param, grad, momentumBuffer, p);
+        } else {
+            CpuOptim.sgd(param, grad, momentumBuffer, p);
+        }
     }
 
     @Override
     public void adamStep(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
-        NdArray wide = up(param);
-        NdArray m = up(expAvg);
-        NdArray v = up(expAvgSq);
-        NdArray vMax = up(maxExpAvgSq);
-        CpuOptim.adam(wide, up(grad), m, v, vMax, p);
-        writeBack(param, wide);
-        writeBack(expAvg, m);
-        writeBack(expAvgSq, v);
-        writeBack(maxExpAvgSq, vMax);
+        if (HalvesAsFloat32.any(param)) {
+            halves.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        } else {
+            CpuOptim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        }
     }
 }

@@ -1,9 +1,13 @@
 package dev.kiln.cuda;
 
 import dev.kiln.DType;
+import dev.kiln.HalfFloats;
 import dev.kiln.spi.NdArray;
 
-/** kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), float casts, fills and arange. */
+/**
+ * kernels/copy.cu: strided copies (contiguous, copy_ with broadcast), casts between every pair of dtypes,
+ * fills and arange; bfloat16 and float16 copy and fill as 16 bits.
+ */
 final class CopyLauncher extends Launcher {
     CopyLauncher(CudaContext context) {
         super(context);
@@ -20,10 +24,10 @@ final class CopyLauncher extends Launcher {
         DType t = dst.dtype();
         KernelLayout.Merged m = KernelLayout.merge(shape, src, dst);
         if (m.linear(false, false)) {
-            launch("copy", t, "copy_contig_" + KernelLayout.suffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
+            launch("copy", t, "copy_contig_" + KernelLayout.bitsSuffix(t), gridFor(packs(n, t), BLOCK), Dim3.of(BLOCK), 0,
                     new KernelArgs().ptr(src).ptr(dst).i32(n));
         } else {
-            launch("copy", t, "copy_strided_" + KernelLayout.suffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
+            launch("copy", t, "copy_strided_" + KernelLayout.bitsSuffix(t), gridFor(n, BLOCK), Dim3.of(BLOCK), 0, new KernelArgs()
                     .ptr(src).ptr(dst).bytes(m.shape8()).bytes(m.strides8(0)).bytes(m.strides8(1)).i32(n));
         }
     }
@@ -62,9 +66,10 @@ final class CopyLauncher extends Launcher {
             case FLOAT32: args.f32((float) value); break;
             case FLOAT64: args.f64(value); break;
             case INT64: args.i64((long) value); break;
+            case BFLOAT16: case FLOAT16: args.i32(HalfFloats.fromFloat(dtype, (float) value) & 0xFFFF); break;
             default: args.i32(value != 0 ? 1 : 0);
         }
-        launch("copy", dtype, "fill_contig_" + KernelLayout.suffix(dtype), gridFor(packs(n, dtype), BLOCK), Dim3.of(BLOCK), 0,
+        launch("copy", dtype, "fill_contig_" + KernelLayout.bitsSuffix(dtype), gridFor(packs(n, dtype), BLOCK), Dim3.of(BLOCK), 0,
                 args.i32(n));
         return y;
     }

@@ -13,6 +13,7 @@ import dev.kiln.spi.NdArray;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.CompareOp;
+import dev.kiln.spi.HalvesAsFloat32;
 import dev.kiln.spi.ReduceOp;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
@@ -21,10 +22,12 @@ import java.nio.ByteBuffer;
 /**
  * The CUDA backend for one device (a GPU through JCuda, or cuda-emu): the same launchers on both.
  * Every primitive has a kernel in float32 and float64; a dtype a kernel lacks throws, naming the op
- * and the backend (DESIGN.md principle 2).
+ * and the backend (DESIGN.md principle 2). bfloat16 and float16 are stored, copied, filled and cast by
+ * their own kernels and computed by the float32 ones ({@link HalvesAsFloat32}).
  */
 public final class CudaBackend implements Backend {
     private final CudaContext context;
+    private final HalvesAsFloat32 halves = new HalvesAsFloat32(this);
     private final CopyLauncher copies;
     private final ElementwiseLauncher elementwise;
     private final ReduceLauncher reductions;
@@ -223,206 +226,222 @@ public final class CudaBackend implements Backend {
 
     @Override
     public NdArray uniform(int[] shape, DType dtype, double low, double high, long seed, long offset, Device device) {
-        return random.uniform(shape, dtype, low, high, seed, offset);
+        return dtype.isHalf() ? halves.uniform(shape, dtype, low, high, seed, offset, device)
+                : random.uniform(shape, dtype, low, high, seed, offset);
     }
 
     @Override
     public NdArray normal(int[] shape, DType dtype, double mean, double std, long seed, long offset, Device device) {
-        return random.normal(shape, dtype, mean, std, seed, offset);
+        return dtype.isHalf() ? halves.normal(shape, dtype, mean, std, seed, offset, device)
+                : random.normal(shape, dtype, mean, std, seed, offset);
     }
 
     // ---- elementwise
 
     @Override
     public NdArray unary(UnaryOp op, NdArray x) {
-        return elementwise.unary(op, x);
+        return HalvesAsFloat32.any(x) ? halves.unary(op, x) : elementwise.unary(op, x);
     }
 
     @Override
     public NdArray binary(BinaryOp op, NdArray a, NdArray b) {
-        return elementwise.binary(op, a, b);
+        return HalvesAsFloat32.any(a, b) ? halves.binary(op, a, b) : elementwise.binary(op, a, b);
     }
 
     @Override
     public NdArray compare(CompareOp op, NdArray a, NdArray b) {
-        return comparisons.compare(op, a, b);
+        return HalvesAsFloat32.any(a, b) ? halves.compare(op, a, b) : comparisons.compare(op, a, b);
     }
 
     @Override
     public NdArray where(NdArray cond, NdArray a, NdArray b) {
-        return comparisons.where(cond, a, b);
+        return HalvesAsFloat32.any(a, b) ? halves.where(cond, a, b) : comparisons.where(cond, a, b);
     }
 
     // ---- reductions
 
     @Override
     public NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
-        return reductions.reduce(op, x, dims, keepdim);
+        return HalvesAsFloat32.any(x) ? halves.reduce(op, x, dims, keepdim) : reductions.reduce(op, x, dims, keepdim);
     }
 
     @Override
     public NdArray[] reduceWithIndices(ReduceOp op, NdArray x, int dim, boolean keepdim) {
-        return reductions.argReduce(op, x, dim, keepdim);
+        return HalvesAsFloat32.any(x) ? halves.reduceWithIndices(op, x, dim, keepdim) : reductions.argReduce(op, x, dim, keepdim);
     }
 
     @Override
     public NdArray variance(NdArray x, int[] dims, double correction, boolean keepdim) {
-        return reductions.variance(x, dims, correction, keepdim);
+        return HalvesAsFloat32.any(x) ? halves.variance(x, dims, correction, keepdim)
+                : reductions.variance(x, dims, correction, keepdim);
     }
 
     // ---- linear algebra
 
     @Override
     public NdArray matmul(NdArray a, NdArray b) {
-        return gemm.matmul(a, b);
+        return HalvesAsFloat32.any(a, b) ? halves.matmul(a, b) : gemm.matmul(a, b);
     }
 
     @Override
     public NdArray sparseMm(NdArray crow, NdArray col, NdArray values, NdArray x) {
-        return sparse.sparseMm(crow, col, values, x);
+        return HalvesAsFloat32.any(values, x) ? halves.sparseMm(crow, col, values, x) : sparse.sparseMm(crow, col, values, x);
     }
 
     @Override
     public NdArray sampledMm(NdArray row, NdArray col, NdArray a, NdArray b) {
-        return sparse.sampledMm(row, col, a, b);
+        return HalvesAsFloat32.any(a, b) ? halves.sampledMm(row, col, a, b) : sparse.sampledMm(row, col, a, b);
     }
 
     // ---- indexing and concatenation
 
     @Override
     public NdArray gather(NdArray x, int dim, NdArray index) {
-        return indexing.gather(x, dim, index);
+        return HalvesAsFloat32.any(x) ? halves.gather(x, dim, index) : indexing.gather(x, dim, index);
     }
 
     @Override
     public NdArray scatterAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return indexing.scatterAdd(x, dim, index, src);
+        return HalvesAsFloat32.any(x) ? halves.scatterAdd(x, dim, index, src) : indexing.scatterAdd(x, dim, index, src);
     }
 
     @Override
     public NdArray indexSelect(NdArray x, int dim, NdArray index) {
-        return indexing.indexSelect(x, dim, index);
+        return HalvesAsFloat32.any(x) ? halves.indexSelect(x, dim, index) : indexing.indexSelect(x, dim, index);
     }
 
     @Override
     public NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
-        return indexing.indexAdd(x, dim, index, src);
+        return HalvesAsFloat32.any(x) ? halves.indexAdd(x, dim, index, src) : indexing.indexAdd(x, dim, index, src);
     }
 
     @Override
     public NdArray cat(NdArray[] xs, int dim) {
-        return indexing.cat(xs, dim);
+        return HalvesAsFloat32.any(xs) ? halves.cat(xs, dim) : indexing.cat(xs, dim);
     }
 
     // ---- convolution
 
     @Override
     public NdArray conv2d(NdArray x, NdArray w, NdArray bias, Conv2dParams p) {
-        return conv2d.forward(x, w, bias, p);
+        return HalvesAsFloat32.any(x) ? halves.conv2d(x, w, bias, p) : conv2d.forward(x, w, bias, p);
     }
 
     @Override
     public NdArray conv2dBackwardInput(NdArray gy, NdArray w, int[] inputShape, Conv2dParams p) {
-        return conv2d.backwardInput(gy, w, inputShape, p);
+        return HalvesAsFloat32.any(gy) ? halves.conv2dBackwardInput(gy, w, inputShape, p) : conv2d.backwardInput(gy, w, inputShape, p);
     }
 
     @Override
     public NdArray conv2dBackwardWeight(NdArray gy, NdArray x, int[] weightShape, Conv2dParams p) {
-        return conv2d.backwardWeight(gy, x, weightShape, p);
+        return HalvesAsFloat32.any(gy) ? halves.conv2dBackwardWeight(gy, x, weightShape, p)
+                : conv2d.backwardWeight(gy, x, weightShape, p);
     }
 
     // ---- pooling
 
     @Override
     public NdArray[] maxPool2d(NdArray x, Pool2dParams p) {
-        return pooling.maxPool2d(x, p);
+        return HalvesAsFloat32.any(x) ? halves.maxPool2d(x, p) : pooling.maxPool2d(x, p);
     }
 
     @Override
     public NdArray maxPool2dBackward(NdArray gy, NdArray indices, int[] inputShape, Pool2dParams p) {
-        return pooling.maxPool2dBackward(gy, indices, inputShape, p);
+        return HalvesAsFloat32.any(gy) ? halves.maxPool2dBackward(gy, indices, inputShape, p)
+                : pooling.maxPool2dBackward(gy, indices, inputShape, p);
     }
 
     @Override
     public NdArray avgPool2d(NdArray x, Pool2dParams p) {
-        return pooling.avgPool2d(x, p);
+        return HalvesAsFloat32.any(x) ? halves.avgPool2d(x, p) : pooling.avgPool2d(x, p);
     }
 
     @Override
     public NdArray avgPool2dBackward(NdArray gy, int[] inputShape, Pool2dParams p) {
-        return pooling.avgPool2dBackward(gy, inputShape, p);
+        return HalvesAsFloat32.any(gy) ? halves.avgPool2dBackward(gy, inputShape, p) : pooling.avgPool2dBackward(gy, inputShape, p);
     }
 
     // ---- softmax
 
     @Override
     public NdArray softmax(NdArray x, int dim) {
-        return softmax.forward(x, dim, false);
+        return HalvesAsFloat32.any(x) ? halves.softmax(x, dim, false) : softmax.forward(x, dim, false);
     }
 
     @Override
     public NdArray logSoftmax(NdArray x, int dim) {
-        return softmax.forward(x, dim, true);
+        return HalvesAsFloat32.any(x) ? halves.softmax(x, dim, true) : softmax.forward(x, dim, true);
     }
 
     @Override
     public NdArray softmaxBackward(NdArray gy, NdArray y, int dim) {
-        return softmax.backward(gy, y, dim, false);
+        return HalvesAsFloat32.any(gy) ? halves.softmaxBackward(gy, y, dim, false) : softmax.backward(gy, y, dim, false);
     }
 
     @Override
     public NdArray logSoftmaxBackward(NdArray gy, NdArray y, int dim) {
-        return softmax.backward(gy, y, dim, true);
+        return HalvesAsFloat32.any(gy) ? halves.softmaxBackward(gy, y, dim, true) : softmax.backward(gy, y, dim, true);
     }
 
     // ---- batch normalisation
 
     @Override
     public NdArray[] batchNormStats(NdArray x) {
-        return batchNorm.stats(x);
+        return HalvesAsFloat32.any(x) ? halves.batchNormStats(x) : batchNorm.stats(x);
     }
 
     @Override
     public NdArray batchNormElemt(NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray bias) {
-        return batchNorm.elemt(x, mean, invstd, weight, bias);
+        return HalvesAsFloat32.any(x) ? halves.batchNormElemt(x, mean, invstd, weight, bias)
+                : batchNorm.elemt(x, mean, invstd, weight, bias);
     }
 
     @Override
     public NdArray[] batchNormBackwardReduce(NdArray gy, NdArray x, NdArray mean) {
-        return batchNorm.backwardReduce(gy, x, mean);
+        return HalvesAsFloat32.any(x) ? halves.batchNormBackwardReduce(gy, x, mean) : batchNorm.backwardReduce(gy, x, mean);
     }
 
     @Override
     public NdArray batchNormBackwardElemt(NdArray gy, NdArray x, NdArray mean, NdArray invstd, NdArray weight, NdArray sumDy,
                                          NdArray sumDyXmu, long count) {
-        return batchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
+        return HalvesAsFloat32.any(x) ? halves.batchNormBackwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count)
+                : batchNorm.backwardElemt(gy, x, mean, invstd, weight, sumDy, sumDyXmu, count);
     }
 
     @Override
     public NdArray[] attention(NdArray q, NdArray k, NdArray v, AttentionSpec p) {
-        return attention.forward(q, k, v, p);
+        return HalvesAsFloat32.any(q) ? halves.attention(q, k, v, p) : attention.forward(q, k, v, p);
     }
 
     @Override
     public NdArray[] attentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp,
                                       AttentionSpec p) {
-        return attention.backward(gOut, q, k, v, out, logsumexp, p);
+        return HalvesAsFloat32.any(q) ? halves.attentionBackward(gOut, q, k, v, out, logsumexp, p)
+                : attention.backward(gOut, q, k, v, out, logsumexp, p);
     }
 
     @Override
     public NdArray[] dropout(NdArray x, double p, long seed, long offset) {
-        return random.dropout(x, p, seed, offset);
+        return HalvesAsFloat32.any(x) ? halves.dropout(x, p, seed, offset) : random.dropout(x, p, seed, offset);
     }
 
     // ---- optimizer steps
 
     @Override
     public void sgdStep(NdArray param, NdArray grad, NdArray momentumBuffer, SgdParams p) {
-        optim.sgd(param, grad, momentumBuffer, p);
+        if (HalvesAsFloat32.any(param)) {
+            halves.sgdStep(param, grad, momentumBuffer, p);
+        } else {
+            optim.sgd(param, grad, momentumBuffer, p);
+        }
     }
 
     @Override
     public void adamStep(NdArray param, NdArray grad, NdArray expAvg, NdArray expAvgSq, NdArray maxExpAvgSq, AdamParams p) {
-        optim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        if (HalvesAsFloat32.any(param)) {
+            halves.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        } else {
+            optim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, p);
+        }
     }
 }

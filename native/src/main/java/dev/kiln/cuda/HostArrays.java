@@ -7,9 +7,8 @@ final class HostArrays {
     private HostArrays() {
     }
 
-    /** Refuses an array that does not hold dtype's elements, and the dtypes the cuda backend has no kernels for. */
+    /** Refuses an array that does not hold dtype's elements (a short[] holds bfloat16 or float16 bits). */
     static void check(Object array, DType dtype) {
-        unsupported(dtype);
         DType held;
         if (array instanceof float[]) {
             held = DType.FLOAT32;
@@ -19,21 +18,16 @@ final class HostArrays {
             held = DType.INT64;
         } else if (array instanceof boolean[]) {
             held = DType.BOOL;
+        } else if (array instanceof short[]) {
+            held = dtype.isHalf() ? dtype : DType.BFLOAT16;
         } else {
             throw new IllegalArgumentException("cuda storage: unsupported array type "
-                    + (array == null ? "null" : array.getClass().getSimpleName()) + " (expected float[], double[], long[] or boolean[])");
+                    + (array == null ? "null" : array.getClass().getSimpleName())
+                    + " (expected float[], double[], short[], long[] or boolean[])");
         }
         if (held != dtype) {
             throw new IllegalArgumentException("cuda storage: a " + array.getClass().getSimpleName() + " holds " + held
                     + " elements, not " + dtype);
-        }
-    }
-
-    /** bfloat16 and float16 run on the cpu only so far: a clear refusal before any device memory is taken. */
-    static void unsupported(DType dtype) {
-        if (dtype.isHalf()) {
-            throw new UnsupportedOperationException("cuda: " + dtype + " tensors are not supported on cuda devices yet"
-                    + " (the cpu computes them); convert with .to(DType.FLOAT32) first");
         }
     }
 
@@ -42,6 +36,7 @@ final class HostArrays {
             case FLOAT32: return new float[n];
             case FLOAT64: return new double[n];
             case INT64: return new long[n];
+            case BFLOAT16: case FLOAT16: return new short[n];
             default: return new byte[n];
         }
     }

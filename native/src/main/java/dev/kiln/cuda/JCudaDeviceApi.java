@@ -182,6 +182,8 @@ final class JCudaDeviceApi implements DeviceApi {
             p = Pointer.to(d);
         } else if (array instanceof long[] l) {
             p = Pointer.to(l);
+        } else if (array instanceof short[] h) {
+            p = Pointer.to(h);
         } else if (array instanceof ByteBuffer b) {
             p = Pointer.to(b.duplicate().clear()); // from the buffer's start, whatever its position: byteOffset says where
         } else {

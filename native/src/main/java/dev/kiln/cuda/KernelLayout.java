@@ -134,8 +134,15 @@ final class KernelLayout {
             case FLOAT32: return "f32";
             case FLOAT64: return "f64";
             case INT64: return "i64";
+            case BFLOAT16: return "bf16";
+            case FLOAT16: return "f16";
             default: return "b8";
         }
+    }
+
+    /** The suffix of the kernels that only move elements (copies, fills): bfloat16 and float16 move as 16 bits. */
+    static String bitsSuffix(DType dtype) {
+        return dtype.isHalf() ? "u16" : suffix(dtype);
     }
 
     /** The module holding a family's kernels of this dtype (f64 kernels are compiled apart). */

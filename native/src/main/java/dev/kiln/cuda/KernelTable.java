@@ -43,7 +43,12 @@ final class KernelTable {
                     "arange_f64", "arange_tof32_f64", "arange_toi64_f64", "arange_tob8_f64",
                     "cast_f32tof64_f64", "cast_f32toi64_f64", "cast_f32tob8_f64", "cast_f64tof32_f64", "cast_f64toi64_f64",
                     "cast_f64tob8_f64", "cast_i64tof32_f64", "cast_i64tof64_f64", "cast_i64tob8_f64", "cast_b8tof32_f64",
-                    "cast_b8tof64_f64", "cast_b8toi64_f64")),
+                    "cast_b8tof64_f64", "cast_b8toi64_f64",
+                    "copy_strided_u16", "copy_contig_u16", "fill_contig_u16", "arange_tobf16_f64", "arange_tof16_f64",
+                    "cast_bf16tof32_f64", "cast_bf16tof64_f64", "cast_bf16toi64_f64", "cast_bf16tob8_f64", "cast_bf16tof16_f64",
+                    "cast_f16tof32_f64", "cast_f16tof64_f64", "cast_f16toi64_f64", "cast_f16tob8_f64", "cast_f16tobf16_f64",
+                    "cast_f32tobf16_f64", "cast_f64tobf16_f64", "cast_i64tobf16_f64", "cast_b8tobf16_f64",
+                    "cast_f32tof16_f64", "cast_f64tof16_f64", "cast_i64tof16_f64", "cast_b8tof16_f64")),
             Map.entry("elementwise", List.of(
                     "unary_strided_f32", "binary_strided_f32", "unary_strided_i64", "binary_strided_i64",
                     "unary_strided_b8", "binary_strided_b8", "unary_strided_f64", "binary_strided_f64",

@@ -28,7 +28,7 @@ final class PinnedStaging {
         this.context = context;
     }
 
-    /** Queues the copy of a host array (float[], double[], long[] or bool as byte[]) of dtype to device address dst. */
+    /** Queues the copy of a host array (float[], double[], short[], long[] or bool as byte[]) of dtype to device address dst. */
     synchronized void upload(Object host, DType dtype, int n, long dst) {
         long bytes = (long) n * dtype.byteSize();
         ByteBuffer b = acquire(bytes);
@@ -36,6 +36,7 @@ final class PinnedStaging {
             case FLOAT32 -> b.asFloatBuffer().put((float[]) host, 0, n);
             case FLOAT64 -> b.asDoubleBuffer().put((double[]) host, 0, n);
             case INT64 -> b.asLongBuffer().put((long[]) host, 0, n);
+            case BFLOAT16, FLOAT16 -> b.asShortBuffer().put((short[]) host, 0, n);
             case BOOL -> b.put((byte[]) host, 0, n);
         }
         CudaStream stream = context.stream();
