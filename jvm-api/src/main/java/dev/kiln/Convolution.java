@@ -30,6 +30,9 @@ final class Convolution {
 
     /** x (N, C, H, W) batched. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        x = Autocast.lower(x);
+        w = Autocast.lower(w);
+        bias = Autocast.lower(bias);
         check(x.shape(), w, p, "input", x);
         checkBias("conv2d", x, bias, w.size(0), w);
         Tensor y = Tensor.wrap(x.backend().conv2d(x.array(), w.array(), Tensor.arrayOrNull(bias), p));

@@ -82,6 +82,9 @@ public final class Functional {
 
     /** x (..., in) @ w (out, in)^T + b (out) -> (..., out), as F.linear. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        x = Autocast.lower(x);   // one op under autocast, as PyTorch's addmm: the bias in the same dtype
+        w = Autocast.lower(w);
+        b = Autocast.lower(b);
         Checks.rank("linear", "weight", w, 2, "(out_features, in_features)");
         if (x.dim() == 0 || x.size(-1) != w.size(1)) {
             throw new IllegalArgumentException("linear: input of shape " + Shape.str(x.shape()) + " has "
@@ -262,7 +265,7 @@ public final class Functional {
      * variance, then times weight plus bias (each (C), or null), as F.group_norm.
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
-        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+        return Normalization.groupNorm(Autocast.widen(x), numGroups, Autocast.widen(weight), Autocast.widen(bias), eps);
     }
 
     /**
@@ -289,7 +292,7 @@ public final class Functional {
      * variance, then times weight plus bias (each normalizedShape, or null), as F.layer_norm.
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+        return Normalization.layerNorm(Autocast.widen(x), normalizedShape, Autocast.widen(weight), Autocast.widen(bias), eps);
     }
 
     /**
@@ -300,7 +303,8 @@ public final class Functional {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return Normalization.batchNorm(Autocast.widen(x), runningMean, runningVar, Autocast.widen(weight), Autocast.widen(bias),
+                training, momentum, eps);
     }
 
     // batch_norm's pieces, as torch.batch_norm_stats / _elemt / _backward_reduce / _backward_elemt, per channel of
@@ -338,6 +342,7 @@ public final class Functional {
     }
 
     private static Tensor softmax(Tensor x, int dim, boolean log) {
+        x = Autocast.widen(x);
         String op = log ? "log_softmax" : "softmax";
         Checks.floating(op, "input", x);
         if (x.dim() == 0) {
@@ -377,7 +382,8 @@ public final class Functional {
      * additive float, broadcastable to (..., Lq, Lk); scale NaN means 1/sqrt(E).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        AttentionInputs a = AttentionInputs.prepare(q, k, v, new AttentionParams(mask, causal, scale));
+        AttentionInputs a = AttentionInputs.prepare(Autocast.lower(q), Autocast.lower(k), Autocast.lower(v),
+                new AttentionParams(mask != null && mask.dtype() != DType.BOOL ? Autocast.lower(mask) : mask, causal, scale));
         return a.forward()[0].reshape(a.outShape());
     }
 
@@ -416,6 +422,8 @@ public final class Functional {
      * (x - y) / max(x (1 - x), 1e-12), finite at x = 0 and 1, where the clamped logs' chain rule gives 0 * inf.
      */
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+        input = Autocast.widen(input);
+        target = Autocast.widen(target);
         String op = "binary_cross_entropy";
         Checks.floating(op, "input", input);
         Checks.compatible(op, "input", input, "target", target);

@@ -785,6 +785,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     private Tensor binary(BinaryOp op, Tensor other) {
+        DType promoted = Autocast.promote(this, other);
+        if (promoted != null) {
+            return to(promoted).binary(op, other.to(promoted));
+        }
         Device d = deviceOf(this, other);
         if (isCpuScalarOff(d) || other.isCpuScalarOff(d)) {
             return to(d).binary(op, other.to(d));
@@ -1101,6 +1105,10 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- comparisons and where
 
     private Tensor compare(CompareOp op, Tensor o) {
+        DType promoted = Autocast.promote(this, o);
+        if (promoted != null) {
+            return to(promoted).compare(op, o.to(promoted));
+        }
         Device d = deviceOf(this, o);
         if (isCpuScalarOff(d) || o.isCpuScalarOff(d)) {
             return to(d).compare(op, o.to(d));
@@ -1164,6 +1172,10 @@ public final class Tensor implements AutoCloseable {
 
     /** cond ? a : b elementwise with broadcasting, as torch.where. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        DType promoted = Autocast.promote(a, b);
+        if (promoted != null) {
+            return where(cond, a.to(promoted), b.to(promoted));
+        }
         Device d = deviceOf(cond, a, b);
         if (cond.isCpuScalarOff(d) || a.isCpuScalarOff(d) || b.isCpuScalarOff(d)) {
             return where(cond.to(d), a.to(d), b.to(d));
@@ -1343,6 +1355,13 @@ public final class Tensor implements AutoCloseable {
 
     /** torch.matmul: dot, matrix-vector, matrix-matrix, and batched with broadcast batch dims. */
     public Tensor matmul(Tensor other) {
+        if (Autocast.dtype() != null) {   // in the autocast dtype: both operands cast once, then this again
+            Tensor a = Autocast.lower(this);
+            Tensor b = Autocast.lower(other);
+            if (a != this || b != other) {
+                return a.matmul(b);
+            }
+        }
         Checks.compatible("matmul", "self", this, "other", other);
         Checks.floating("matmul", "self", this);
         if (shape.length == 0 || other.shape.length == 0) {

@@ -63,6 +63,39 @@ class TrainingTest {
         assertTrue(accuracy > 0.95, dtype + " accuracy " + accuracy);
     }
 
+    /**
+     * Mixed precision as PyTorch's AMP: float32 parameters, the forward under Autocast (linear layers in the 16-bit
+     * dtype, the loss in float32), float16 with dynamic loss scaling. The XOR task trains as in float32.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(names = {"BFLOAT16", "FLOAT16"})
+    void mlpUnderAutocast_learnsXorOfSigns(DType dtype) {
+        Generator g = new Generator(5);
+        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU);   // (128, 2)
+        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64);                // (128)
+        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g));
+        Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
+        dev.kiln.optim.GradScaler scaler = new dev.kiln.optim.GradScaler(1024, 2, 0.5, 50, dtype == DType.FLOAT16);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        double loss = Double.NaN;
+        for (int step = 0; step < 300 && !(loss < 0.1); step++) {
+            opt.zeroGrad();
+            Tensor l;
+            try (dev.kiln.Autocast ac = dev.kiln.Autocast.enable(dtype)) {
+                Tensor logits = mlp.forward(x);
+                assertTrue(logits.dtype() == dtype, "logits in " + dtype);
+                l = ce.forward(logits, y);
+            }
+            assertTrue(l.dtype() == DType.FLOAT32, "the loss in float32");
+            scaler.scale(l).backward();
+            assertTrue(mlp.parameters().get(0).grad().dtype() == DType.FLOAT32, "float32 gradients for float32 parameters");
+            scaler.step(opt);
+            scaler.update();
+            loss = l.item();
+        }
+        assertTrue(loss < 0.1, dtype + " cross entropy after training: " + loss);
+    }
+
     @Test
     void mlpWithBatchNormAndDropout_fitsALinearTarget_toMseBelow0_05_within200SgdMomentumSteps() {
         Generator g = new Generator(6);
