@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.cli.data.FashionMnist;
 import dev.kiln.cli.train.Models;
+import dev.kiln.cli.train.Precision;
 import dev.kiln.cli.train.Optimizers;
 import dev.kiln.cli.train.RunCheckpoint;
 import dev.kiln.cli.train.RunDirectory;
@@ -44,6 +45,10 @@ final class TrainCommand implements Callable<Integer> {
     boolean distributed;
     @Option(names = "--sync-bn", description = "with --distributed: batch norms use the statistics of every rank's batch")
     boolean syncBatchNorm;
+    @Option(names = "--precision", defaultValue = Precision.DEFAULT, description = "fp32, or bf16 / fp16: mixed precision"
+            + " (float32 parameters, convolutions and linear layers in bfloat16 / float16, the loss in float32; fp16 with"
+            + " dynamic loss scaling), as PyTorch's autocast (default: ${DEFAULT-VALUE})")
+    String precision;
 
     @Override
     public Integer call() {
@@ -67,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         RunDirectory.check(dir, checkpoint);
         TrainConfig cfg = new TrainConfig(net, epochs, batchSize, rate, opt, run.seed, Devices.resolve(run.device),
                 run.data != null ? run.data : FashionMnist.DEFAULT_DIR, dir,
-                checkpoint, run.limitTrain, run.limitTest, !run.noProgress, distributed, syncBatchNorm);
+                checkpoint, run.limitTrain, run.limitTest, !run.noProgress, distributed, syncBatchNorm, precision);
         try {
             new Trainer(cfg, System.out).run();
         } catch (IOException e) {
@@ -90,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--sync-bn synchronises batch norms across the ranks of --distributed training; add --distributed");
         }
         run.checkLimits();
+        Precision.autocast(precision);
     }
 
     /** --model, else the checkpoint's, else the default; a resumed run's weights fit no other model. */

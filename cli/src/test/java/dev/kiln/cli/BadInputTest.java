@@ -76,6 +76,13 @@ class BadInputTest {
     }
 
     @Test
+    void precisionKilnCannotRun_saysWhyAndListsTheValidOnes() throws Exception {
+        Path data = IdxFixtures.dataset(tmp.resolve("data"), 50, 20);
+        assertContains(trainFails(data, "--precision", "fp8"), "--precision fp8", "fp32, bf16 or fp16");
+        assertContains(trainFails(data, "--precision", "tf32"), "no TF32 kernels yet");
+    }
+
+    @Test
     void unknownDevice_listsTheValidOnes() throws Exception {
         Path data = IdxFixtures.dataset(tmp.resolve("data"), 50, 20);
         assertContains(trainFails(data, "--device", "tpu"), "unknown device 'tpu'", "cpu", "cuda", "cuda-emu");

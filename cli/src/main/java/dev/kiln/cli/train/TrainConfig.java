@@ -9,5 +9,5 @@ import java.nio.file.Path;
  */
 public record TrainConfig(String model, int epochs, int batchSize, double lr, String optimizer, long seed, Device device,
                           Path dataDir, Path outDir, Path resume, int limitTrain, int limitTest, boolean progress,
-                          boolean distributed, boolean syncBatchNorm) {
+                          boolean distributed, boolean syncBatchNorm, String precision) {
 }

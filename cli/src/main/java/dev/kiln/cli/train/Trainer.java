@@ -1,5 +1,7 @@
 package dev.kiln.cli.train;
 
+import dev.kiln.Autocast;
+import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.cli.EpochProgress;
@@ -74,11 +76,13 @@ public final class Trainer {
             out.printf("resumed %s after epoch %d%n", cfg.resume(), start);
         }
         Layer net = dist.wrap(model, cfg.syncBatchNorm()); // after resuming: rank 0's state goes to every rank
-        out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d%s, %s lr %g, seed %d%n",
+        out.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %d epochs, batch %d%s, %s lr %g, seed %d%s%n",
                 cfg.model(), cfg.device(), train.size(), test.size(), cfg.epochs(), cfg.batchSize(),
-                dist.size() > 1 ? " per rank" : "", cfg.optimizer(), opt.lr(), cfg.seed());
+                dist.size() > 1 ? " per rank" : "", cfg.optimizer(), opt.lr(), cfg.seed(),
+                cfg.precision().equals(Precision.DEFAULT) ? "" : ", precision " + cfg.precision());
         out.printf("writing %s%s%n", cfg.outDir(), dist.describe());
-        TrainStep step = new TrainStep(net, opt);
+        DType autocast = Precision.autocast(cfg.precision());
+        TrainStep step = new TrainStep(net, opt, autocast);
         long t0 = System.nanoTime();
         for (int epoch = start + 1; epoch <= cfg.epochs(); epoch++) {
             long e0 = System.nanoTime();
@@ -100,7 +104,10 @@ public final class Trainer {
                 }
             }
             double[] sums = dist.sum(lossSum, correct, seen); // the epoch over every rank
-            Evaluation ev = dist.evaluate(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
+            Evaluation ev;
+            try (Autocast scope = Precision.scope(autocast)) {
+                ev = dist.evaluate(model, test, Math.max(cfg.batchSize(), 256), cfg.device(), FashionMnist.CLASSES.size());
+            }
             double seconds = (System.nanoTime() - e0) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch, sums[0] / sums[2], sums[1] / sums[2], ev.loss(), ev.accuracy(), seconds);
             history.add(m);
