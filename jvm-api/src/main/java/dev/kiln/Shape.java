@@ -71,6 +71,18 @@ public final class Shape {
         }
     }
 
+    /** True when (shape, stride) lays the elements out in row-major order without gaps (size-1 dims: any stride). */
+    public static boolean isContiguous(int[] shape, int[] stride) {
+        int expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
     public static int[] contiguousStrides(int[] shape) {
         int[] stride = new int[shape.length];
         int s = 1;

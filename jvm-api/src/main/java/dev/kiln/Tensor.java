@@ -364,14 +364,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean isContiguous() {
-        int expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Shape.isContiguous(shape, stride);
     }
 
     Backend backend() {

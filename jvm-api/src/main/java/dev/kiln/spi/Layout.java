@@ -24,14 +24,7 @@ public record Layout(int[] shape, int[] stride, int offset) {
 
     /** True when the elements lie in row-major order without gaps (size-1 dims may have any stride). */
     public boolean isContiguous() {
-        int expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Shape.isContiguous(shape, stride);
     }
 
     /** Dim i of the result is dim dims[i] of this layout. */

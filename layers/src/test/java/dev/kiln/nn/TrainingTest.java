@@ -15,13 +15,23 @@ import org.junit.jupiter.api.Test;
 
 /** Small models learn synthetic tasks to a stated loss within a bounded number of steps (fixed seeds). */
 class TrainingTest {
+    /** 128 points of [-1, 1]^2 (x) and their class (y): 1 where the two coordinates have the same sign. */
+    private static Tensor[] xorOfSigns(Generator g) {
+        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU); // (128, 2)
+        return new Tensor[] {x, x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64)}; // not linearly separable
+    }
+
+    private static Sequential xorMlp(Generator g) {
+        return new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g));
+    }
+
     @Test
     void mlp_learnsXorOfSigns_toCrossEntropyBelow0_1_within300AdamSteps() {
         Generator g = new Generator(5);
-        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU); // (128, 2)
-        // class 1 where the two coordinates have the same sign: not linearly separable
-        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64); // (128)
-        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g));
+        Tensor[] data = xorOfSigns(g);
+        Tensor x = data[0];
+        Tensor y = data[1];
+        Sequential mlp = xorMlp(g);
         Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
         CrossEntropyLoss ce = new CrossEntropyLoss();
         double loss = Double.NaN;
@@ -42,11 +52,10 @@ class TrainingTest {
     @org.junit.jupiter.params.provider.EnumSource(names = {"BFLOAT16", "FLOAT16"})
     void mlpInSixteenBitFloats_learnsXorOfSigns(DType dtype) {
         Generator g = new Generator(5);
-        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU);   // (128, 2)
-        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64);                // (128)
-        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g))
-                .to(dtype);
-        Tensor xh = x.to(dtype);
+        Tensor[] data = xorOfSigns(g);
+        Tensor y = data[1];
+        Sequential mlp = xorMlp(g).to(dtype);
+        Tensor xh = data[0].to(dtype);
         Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
         CrossEntropyLoss ce = new CrossEntropyLoss();
         double loss = Double.NaN;
@@ -71,9 +80,10 @@ class TrainingTest {
     @org.junit.jupiter.params.provider.EnumSource(names = {"BFLOAT16", "FLOAT16"})
     void mlpUnderAutocast_learnsXorOfSigns(DType dtype) {
         Generator g = new Generator(5);
-        Tensor x = Tensor.uniform(g, -1, 1, new int[] {128, 2}, DType.FLOAT32, Device.CPU);   // (128, 2)
-        Tensor y = x.select(1, 0).mul(x.select(1, 1)).gt(0).to(DType.INT64);                // (128)
-        Sequential mlp = new Sequential(new Linear(2, 32, g), new Tanh(), new Linear(32, 32, g), new ReLU(), new Linear(32, 2, g));
+        Tensor[] data = xorOfSigns(g);
+        Tensor x = data[0];
+        Tensor y = data[1];
+        Sequential mlp = xorMlp(g);
         Optimizer opt = Adam.adam(mlp.parameters(), 0.02);
         dev.kiln.optim.GradScaler scaler = new dev.kiln.optim.GradScaler(1024, 2, 0.5, 50, dtype == DType.FLOAT16);
         CrossEntropyLoss ce = new CrossEntropyLoss();
