@@ -70,6 +70,9 @@ final class Convolution {
      * convolution asks for, plus the bias per output channel.
      */
     static Tensor transpose(Tensor x, Tensor w, Tensor bias, Conv2dParams p, int outputPadding) {
+        x = Autocast.lower(x);   // a lower-precision op under autocast, as conv2d
+        w = Autocast.lower(w);
+        bias = Autocast.lower(bias);
         Checks.compatible("conv_transpose2d", "input", x, "weight", w);
         Checks.rank("conv_transpose2d", "weight", w, 4, "(in_channels, out_channels/groups, kH, kW)");
         if (outputPadding < 0 || outputPadding >= Math.max(p.strideH(), p.dilationH())) {

@@ -25,6 +25,8 @@ class AutocastTest {
             assertArrayEquals(x.to(DType.BFLOAT16).matmul(w.t().to(DType.BFLOAT16)).toFloatArray(), y.toFloatArray());
             assertEquals(DType.BFLOAT16, Functional.linear(x, w, b).dtype(), "the bias joins in bfloat16");
             assertEquals(DType.BFLOAT16, Functional.conv2d(x.reshape(1, 1, 4, 6), k, null, 1, 1, 1, 1).dtype());
+            assertEquals(DType.BFLOAT16, Functional.convTranspose2d(x.reshape(1, 1, 4, 6).to(DType.FLOAT16), k.reshape(1, 2, 3, 3),
+                    b.narrow(0, 0, 2), 2, 1, 1, 1, 1).dtype(), "a float16 input, float32 weights");
             Tensor q = x.reshape(2, 2, 6);
             assertEquals(DType.BFLOAT16, Functional.scaledDotProductAttention(q, q, q, null, true, Double.NaN).dtype());
             Tensor d = x.to(DType.FLOAT64);
