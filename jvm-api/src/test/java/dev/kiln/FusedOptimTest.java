@@ -121,6 +121,65 @@ class FusedOptimTest {
         TensorAssert.assertExact("param stepped with a transposed grad", b, a);
     }
 
+    /**
+     * float32 tensors at one storage offset step in float32 loops, others (a param viewed at an offset) through double
+     * scratch: both give the unfused formula's values, so the two paths agree within float32's tolerance.
+     */
+    @ParameterizedTest(name = "amsgrad {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void float32AtAnOffset_stepsAsAtOffsetZero(boolean amsgrad) {
+        Tensor whole = normal(7, DType.FLOAT32).reshape(-1);
+        Tensor viewed = whole.narrow(0, 5, 2 * SHAPE[1]); // storage offset 5; grad and state at 0
+        Tensor own = viewed.clone();
+        Tensor g = normal(8, DType.FLOAT32).reshape(-1).narrow(0, 0, 2 * SHAPE[1]).contiguous();
+        Tensor[] state = new Tensor[6];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = Tensor.zerosLike(own);
+        }
+        for (int t = 1; t <= STEPS; t++) {
+            AdamParams hp = new AdamParams(0.01, 0.9, 0.999, 1e-8, 0.1, false, t);
+            FusedOptim.adam_(viewed, g, state[0], state[1], amsgrad ? state[2] : null, hp);
+            FusedOptim.adam_(own, g, state[3], state[4], amsgrad ? state[5] : null, hp);
+        }
+        TensorAssert.assertClose("param viewed at offset 5", own, viewed, tolerance(DType.FLOAT32));
+        Tensor sgdViewed = whole.narrow(0, 3, 2 * SHAPE[1]);
+        Tensor sgdOwn = sgdViewed.clone();
+        Tensor buf = Tensor.zerosLike(sgdOwn);
+        Tensor ownBuf = Tensor.zerosLike(sgdOwn);
+        for (int s = 0; s < STEPS; s++) {
+            SgdParams hp = new SgdParams(0.05, 0.9, 0, 0.01, true, s == 0);
+            FusedOptim.sgd_(sgdViewed, g, buf, hp);
+            FusedOptim.sgd_(sgdOwn, g, ownBuf, hp);
+        }
+        TensorAssert.assertClose("sgd param viewed at offset 3", sgdOwn, sgdViewed, tolerance(DType.FLOAT32));
+    }
+
+    /** NaN, infinities, signed zeros and subnormals come out of the float32 loops as out of the float64 step. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adamCases")
+    void float32SpecialValues_propagateAsInFloat64(String name, AdamParams hp, boolean amsgrad) {
+        float[] values = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, 1f, -1e10f};
+        int n = values.length;
+        float[] w = new float[n * n];
+        float[] g = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                w[i * n + j] = values[i];
+                g[i * n + j] = values[j];
+            }
+        }
+        Tensor[] results = new Tensor[2];
+        DType[] dtypes = {DType.FLOAT32, DType.FLOAT64};
+        for (int k = 0; k < 2; k++) {
+            Tensor p = Tensor.of(w).reshape(n, n).to(dtypes[k]).clone();
+            Tensor grad = Tensor.of(g).reshape(n, n).to(dtypes[k]);
+            FusedOptim.adam_(p, grad, Tensor.zerosLike(p), Tensor.zerosLike(p), amsgrad ? Tensor.zerosLike(p) : null, hp);
+            FusedOptim.sgd_(p, grad, Tensor.zerosLike(p), new SgdParams(0.1, 0.9, 0, hp.weightDecay(), false, false));
+            results[k] = p.to(DType.FLOAT64);
+        }
+        TensorAssert.assertClose(name + ": float32 against float64", results[1], results[0], tolerance(DType.FLOAT32));
+    }
+
     @Test
     void steps_bumpTheVersionsOfWhatTheyWrite() {
         Tensor p = normal(5, DType.FLOAT32);
