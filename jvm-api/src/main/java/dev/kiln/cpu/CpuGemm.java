@@ -17,19 +17,21 @@ public final class CpuGemm {
     /** Below this many multiply-adds waking the other threads costs more than they save. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
     /**
-     * Below this many multiply-adds the Vector API kernel runs on the caller: measured on the 2-core
-     * EPYC, a second thread slowed the MLP's 64x784x256 products (its start and the serial packing of
-     * A cost more than half the kernel time it saves); 1024^3 gains 1.4x.
-     */
-    private static final long VECTOR_PARALLEL_MIN_WORK = 1L << 25;
-
-    /**
      * Whether float32 products with enough work go to {@link GemmF32Vector}: the Vector API module is in
      * the boot layer (java --add-modules jdk.incubator.vector; the kiln launcher adds it), the machine's
      * vectors are 256 or 512 bits wide, and -Dkiln.vector=false does not turn it off.
      */
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("kiln.vector")) && GemmF32Vector.usable();
+    /**
+     * Below this many multiply-adds the Vector API kernel runs on the caller. With 512-bit vectors, measured on an
+     * AVX-512 EPYC, a second thread slowed the MLP's 64x784x256 products (its start and the then serial packing of
+     * A cost more than half the kernel time it saved); 1024^3 gained 1.4x. With 256-bit vectors (AVX2 EPYC, A packed
+     * in parallel) the MLP's products of 2-13M multiply-adds ran 1.6-1.9x faster on two threads, so the plain
+     * threshold holds there.
+     */
+    private static final long VECTOR_PARALLEL_MIN_WORK = VECTOR_API && GemmF32Tiles.LANES >= 16 ? 1L << 25
+            : PARALLEL_MIN_WORK;
 
     private CpuGemm() {
     }

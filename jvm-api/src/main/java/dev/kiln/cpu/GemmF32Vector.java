@@ -82,9 +82,13 @@ final class GemmF32Vector {
         Buffers caller = Buffers.claim();
         try {
             float[] packedA = caller.packedA(mTiles * MR * k);
-            packA(m, k, a, aOff, aRs, aCs, packedA);
-            // enough tasks for every thread: column tiles, each split into row ranges when there are few
             int threads = parallel ? Parallel.threads() : 1;
+            if (threads == 1) {
+                packA(0, mTiles, m, k, a, aOff, aRs, aCs, packedA);
+            } else { // every task reads all of A when there are few row tiles: packing it alone would idle the team
+                Parallel.forRange(mTiles, 1, (t0, t1) -> packA(t0, t1, m, k, a, aOff, aRs, aCs, packedA));
+            }
+            // enough tasks for every thread: column tiles, each split into row ranges when there are few
             int rowChunks = Math.min(mTiles, Math.max(1, (2 * threads + nTiles - 1) / nTiles));
             int chunkTiles = (mTiles + rowChunks - 1) / rowChunks;
             Thread callerThread = Thread.currentThread();
@@ -166,9 +170,9 @@ final class GemmF32Vector {
         }
     }
 
-    /** dst[(t * k + p) * MR + i] = A[t * MR + i][p], 0 for rows past m. */
-    private static void packA(int m, int k, float[] a, int aOff, int aRs, int aCs, float[] dst) {
-        for (int i0 = 0; i0 < m; i0 += MR) {
+    /** dst[(t * k + p) * MR + i] = A[t * MR + i][p] for row tiles t in [t0, t1), 0 for rows past m. */
+    private static void packA(int t0, int t1, int m, int k, float[] a, int aOff, int aRs, int aCs, float[] dst) {
+        for (int i0 = t0 * MR; i0 < Math.min(m, t1 * MR); i0 += MR) {
             int mr = Math.min(MR, m - i0);
             int base = i0 * k;   // (tile * k) * MR with tile = i0 / MR
             if (aRs == 1) {       // A^T stored row-major: the MR values of a k-step are contiguous
