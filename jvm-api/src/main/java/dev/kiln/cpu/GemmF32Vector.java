@@ -1,5 +1,7 @@
 package dev.kiln.cpu;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * float32 GEMM on the Vector API (jdk.incubator.vector), for 256- and 512-bit vectors (AVX2, AVX-512):
  * the BLIS scheme. A is packed into zero-padded tiles of MR rows (each k-step's MR values side by side),
@@ -202,11 +204,18 @@ final class GemmF32Vector {
 
     /** dst[p * NR + j] = B[p][j0 + j] for j < nr, 0 for the rest of the NR columns. */
     private static void packB(int k, float[] b, int bOff, int bRs, int bCs, int j0, int nr, float[] dst) {
+        if (bCs == 1 && nr == NR) { // two vectors a row: an arraycopy call per row cost more than its 64 bytes
+            for (int p = 0; p < k; p++) {
+                int from = bOff + p * bRs + j0;
+                FloatVector.fromArray(GemmF32Tiles.S, b, from).intoArray(dst, p * NR);
+                FloatVector.fromArray(GemmF32Tiles.S, b, from + LANES).intoArray(dst, p * NR + LANES);
+            }
+            return;
+        }
         if (bCs == 1) {
             for (int p = 0; p < k; p++) {
-                System.arraycopy(b, bOff + p * bRs + j0, dst, p * NR, nr);
-                for (int j = nr; j < NR; j++) {
-                    dst[p * NR + j] = 0f;
+                for (int j = 0; j < NR; j++) {
+                    dst[p * NR + j] = j < nr ? b[bOff + p * bRs + j0 + j] : 0f;
                 }
             }
             return;
