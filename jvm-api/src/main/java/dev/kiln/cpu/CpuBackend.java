@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
     private final HalvesAsFloat32 halves = new HalvesAsFloat32(this);
 
     private CpuBackend() {
+        VectorWarmUp.start();
     }
 
     @Override

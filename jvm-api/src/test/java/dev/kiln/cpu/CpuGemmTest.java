@@ -116,6 +116,42 @@ class CpuGemmTest {
         }
     }
 
+    /**
+     * The backend's JIT warm-up (VectorWarmUp) runs every GemmF32Vector path on a thread of its own without an error,
+     * and products computed meanwhile (parallel ones, on the team) come out bit for bit as when computed alone.
+     */
+    @Test
+    void vectorWarmUp_runsEveryPathWhileOtherProductsStayExact() throws InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(CpuGemm.usesVectorApi(), "needs the Vector API kernel");
+        int m = 130;
+        int n = 260;
+        int k = 70;
+        Random rnd = new Random(5);
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextFloat() - 0.5f;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = rnd.nextFloat() - 0.5f;
+        }
+        float[] alone = new float[m * n];
+        CpuGemm.sgemm(m, n, k, a, 0, k, 1, b, 0, n, 1, alone, 0, n, false);
+        Throwable[] failure = new Throwable[1];
+        Thread warmUp = new Thread(VectorWarmUp::run);
+        warmUp.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
+        warmUp.start();
+        int products = 0;
+        do {
+            float[] c = new float[m * n];
+            CpuGemm.sgemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+            assertArrayEquals(alone, c, "product " + products + " during the warm-up");
+            products++;
+        } while (warmUp.isAlive());
+        warmUp.join();
+        assertEquals(null, failure[0], "the warm-up threw");
+    }
+
     @Test
     void sgemm_kZero_writesZerosOrKeepsC() {
         float[] c = {1, 2, 3, 4};
