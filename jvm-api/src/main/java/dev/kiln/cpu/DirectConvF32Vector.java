@@ -4,13 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 stride-1 conv2d computed directly on the Vector API, for convolutions with few channels
- * (LeNet's), where im2col's packing costs more than the GEMM it feeds. A group's input is copied into
- * a zero-padded buffer, planes (hp, wp) = (h + 2 padH, w + 2 padW) one after another; output pixel
+ * float32 conv2d computed directly on the Vector API, for convolutions with few channels (LeNet's,
+ * ResNet-small's), where im2col's packing costs more than the GEMM it feeds. A group's input is copied
+ * into a zero-padded buffer, planes (hp, wp) = (h + 2 padH, w + 2 padW) one after another; output pixel
  * (oy, ox) is then read at the flat index q = oy * wp + ox, and each kernel tap (c, ky, kx) reads the
  * plane at q + c * hp * wp + ky * dilationH * wp + kx * dilationW: for every tap, consecutive q are
  * consecutive input elements. So a vector of output pixels is one load per tap, whatever the kernel;
- * the ow..wp-1 columns of each row are computed and dropped (ox &lt; ow only is kept).
+ * the ow..wp-1 columns of each row are computed and dropped (ox &lt; ow only is kept). Strided
+ * convolutions read phase planes instead (see {@link Plan}).
  *
  * <p>The micro-kernel holds output channels x two vectors of pixels in registers: per tap, two loads of x,
  * a broadcast of each channel's weight and two fused multiply-adds per channel. 512-bit vectors (AVX-512:
@@ -72,7 +73,7 @@ final class DirectConvF32Vector {
         int dw = g.p().dilationW();
         // gy padded by (k - 1) * d - pad gives back (h, w); the kernel is flipped, channels swapped
         Plan plan = new Plan(g.og(), g.oh(), g.ow(), (kh - 1) * dh - g.p().padH(), (kw - 1) * dw - g.p().padW(), kh, kw,
-                dh, dw, g.cg(), g.h(), g.w());
+                dh, dw, 1, 1, g.cg(), g.h(), g.w());
         float[][] packed = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = wOff + grp * g.og() * g.colRows();
@@ -97,61 +98,112 @@ final class DirectConvF32Vector {
     }
 
     /**
-     * One stride-1 correlation: cin planes (h, w) padded by (padH, padW), a (kh, kw) kernel dilated by
-     * (dh, dw), into cout planes (oh, ow).
+     * One correlation: cin planes (h, w) padded by (padH, padW), a (kh, kw) kernel dilated by (dh, dw) and strided
+     * by (sh, sw), into cout planes (oh, ow). A stride splits each padded plane into sh * sw phase planes (hq, wq),
+     * phase (a, b) holding the padded pixels (sh i + a, sw j + b); tap (ky, kx) then reads phase (ky dh % sh,
+     * kx dw % sw) shifted by (ky dh / sh, kx dw / sw), so output pixel (oy, ox) sits at flat q = oy * wq + ox and
+     * every tap reads consecutive elements for consecutive q, as with stride 1 (where the phase plane is the
+     * padded plane).
      */
-    record Plan(int cin, int h, int w, int padH, int padW, int kh, int kw, int dh, int dw, int cout, int oh, int ow) {
+    record Plan(int cin, int h, int w, int padH, int padW, int kh, int kw, int dh, int dw, int sh, int sw, int cout,
+                int oh, int ow) {
         /** A group of g's forward pass. */
         static Plan forward(ConvGeometry g) {
             return new Plan(g.cg(), g.h(), g.w(), g.p().padH(), g.p().padW(), g.kh(), g.kw(), g.p().dilationH(),
-                    g.p().dilationW(), g.og(), g.oh(), g.ow());
+                    g.p().dilationW(), g.p().strideH(), g.p().strideW(), g.og(), g.oh(), g.ow());
         }
 
-        int hp() {
-            return h + 2 * padH;
+        /** Rows of a phase plane. */
+        int hq() {
+            return (h + 2 * padH + sh - 1) / sh;
         }
 
-        int wp() {
-            return w + 2 * padW;
+        /** Columns of a phase plane: the flat grid's row width. */
+        int wq() {
+            return (w + 2 * padW + sw - 1) / sw;
         }
 
-        /** Flat outputs computed: oh rows of wp. */
+        /** Elements of an input channel's phase planes. */
+        int channel() {
+            return sh * sw * hq() * wq();
+        }
+
+        /** Flat outputs computed: oh rows of wq. */
         int flat() {
-            return oh * wp();
+            return oh * wq();
         }
 
         /** A padded-input buffer: the planes, then room for the last block's reads past them (kept zero). */
         float[] buffer() {
             int blocks = (flat() + QB - 1) / QB;
-            return new float[Math.max(cin * hp() * wp(), blocks * QB + reach())];
+            return new float[Math.max(cin * channel(), blocks * QB + reach())];
         }
 
         /** The largest tap offset: how far past a flat index its reads go. */
         int reach() {
-            return (cin - 1) * hp() * wp() + (kh - 1) * dh * wp() + (kw - 1) * dw;
+            int most = 0;
+            for (int offset : offsets()) {
+                most = Math.max(most, offset);
+            }
+            return most;
         }
 
-        /** Flat offset of tap t = ci * kh * kw + ky * kw + kx. */
+        /** Flat offset of tap t = ci * kh * kw + ky * kw + kx: its phase plane, then its shift within it. */
         int[] offsets() {
             int kk = kh * kw;
+            int plane = hq() * wq();
             int[] offsets = new int[cin * kk];
             for (int ci = 0; ci < cin; ci++) {
                 for (int ky = 0; ky < kh; ky++) {
                     for (int kx = 0; kx < kw; kx++) {
-                        offsets[ci * kk + ky * kw + kx] = ci * hp() * wp() + ky * dh * wp() + kx * dw;
+                        int ry = ky * dh;
+                        int rx = kx * dw;
+                        int phase = ry % sh * sw + rx % sw;
+                        offsets[ci * kk + ky * kw + kx] = ci * channel() + phase * plane + ry / sh * wq() + rx / sw;
                     }
                 }
             }
             return offsets;
         }
 
-        /** buffer's planes from at = the cin planes at src[off ..] with zero borders (never written). */
+        /** buffer's phase planes from at = the cin planes at src[off ..] with zero borders (never written). */
         void pad(float[] src, int off, float[] buffer, int at) {
-            int wp = wp();
-            int plane = hp() * wp;
+            int wq = wq();
+            int plane = hq() * wq;
             for (int ci = 0; ci < cin; ci++) {
                 for (int r = 0; r < h; r++) {
-                    System.arraycopy(src, off + (ci * h + r) * w, buffer, at + ci * plane + (r + padH) * wp + padW, w);
+                    int pr = r + padH; // padded row: phase row pr % sh, row pr / sh of its planes
+                    int rowAt = at + ci * channel() + pr % sh * sw * plane + pr / sh * wq;
+                    int from = off + (ci * h + r) * w;
+                    if (sw == 1) {
+                        System.arraycopy(src, from, buffer, rowAt + padW, w);
+                    } else if (sw == 2) { // both phases in one loop, stride a constant: no bounds checks left
+                        int c0 = padW % 2;  // phase 0's first column (padded column even)
+                        int c1 = 1 - c0;
+                        int to0 = rowAt + (c0 + padW) / 2;
+                        int to1 = rowAt + plane + (c1 + padW) / 2;
+                        int n0 = (w - c0 + 1) / 2;
+                        int n1 = (w - c1 + 1) / 2;
+                        int both = Math.min(n0, n1);
+                        for (int j = 0; j < both; j++) {
+                            buffer[to0 + j] = src[from + c0 + 2 * j];
+                            buffer[to1 + j] = src[from + c1 + 2 * j];
+                        }
+                        if (n0 > both) {
+                            buffer[to0 + both] = src[from + c0 + 2 * both];
+                        }
+                        if (n1 > both) {
+                            buffer[to1 + both] = src[from + c1 + 2 * both];
+                        }
+                    } else { // phase b takes the columns c0 + j sw with (c0 + padW) % sw == b
+                        for (int b = 0; b < sw; b++) {
+                            int c0 = Math.floorMod(b - padW, sw);
+                            int to = rowAt + b * plane + (c0 + padW) / sw;
+                            for (int c = c0; c < w; c += sw) {
+                                buffer[to++] = src[from + c];
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -307,7 +359,7 @@ final class DirectConvF32Vector {
 
         /** The tile's kept outputs (q &lt; flat, column &lt; ow, channel &lt; cout) into dst, a row's run at a time. */
         private void store(float[] tile, int ob, int q0, float[] dst, int dstOff) {
-            int wp = wp();
+            int wp = wq();
             int plane = oh * ow;
             int end = Math.min(QB, flat() - q0);
             for (int i = 0; i < end; ) {

@@ -37,7 +37,7 @@ final class DirectConvWeightGradF32Vector {
     static void backwardWeight(ConvGeometry g, float[] gy, int gyOff, float[] x, int xOff, float[] gw, int tb) {
         DirectConvF32Vector.Plan plan = DirectConvF32Vector.Plan.forward(g);
         int flatR = (plan.flat() + LANES - 1) / LANES * LANES; // a channel's gy on the flat grid, whole vectors
-        int region = Math.max(plan.cin() * plan.hp() * plan.wp(), flatR + plan.reach()); // an image's planes, reads past
+        int region = Math.max(plan.cin() * plan.channel(), flatR + plan.reach()); // an image's planes, reads past
         int taps = g.colRows();
         int tapBlocks = (taps + tb - 1) / tb;
         int rows = (g.og() + OBW - 1) / OBW * OBW;            // gy rows, zero past og
@@ -62,7 +62,7 @@ final class DirectConvWeightGradF32Vector {
                         for (int o = 0; o < g.og(); o++) {
                             int from = gyOff + (img * g.o() + group * g.og() + o) * g.outPlane();
                             for (int r = 0; r < g.oh(); r++) {
-                                System.arraycopy(gy, from + r * g.ow(), gys, (o * slice + i) * flatR + r * plan.wp(),
+                                System.arraycopy(gy, from + r * g.ow(), gys, (o * slice + i) * flatR + r * plan.wq(),
                                         g.ow());
                             }
                         }

@@ -92,7 +92,12 @@ class CpuConv2dTest {
         new Case("direct: groups 3, dilation 2, pad 2, 4x3 kernel", 2, 6, 11, 17, 9, 4, 3,
                 new Conv2dParams(1, 1, 2, 2, 2, 2, 3), false),
         // 48 outputs: direct with 256-bit vectors; 540 taps: the weight gradient a GEMM
-        new Case("60 to 48 channels 3x3 pad1", 2, 60, 9, 10, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true));
+        new Case("60 to 48 channels 3x3 pad1", 2, 60, 9, 10, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+        // strided, directly on phase planes with the Vector API: ResNet's downsampling on an odd image, and stride 3
+        new Case("direct strided: 16 to 32 channels 3x3 stride 2 pad 1, 15x13", 2, 16, 15, 13, 32, 3, 3,
+                Conv2dParams.of(2, 1, 1, 1), false),
+        new Case("direct strided: 3 to 7 channels 5x5 stride 3 pad 2, 17x16", 2, 3, 17, 16, 7, 5, 5,
+                Conv2dParams.of(3, 2, 1, 1), true));
 
     record Run(Case c, DType dtype) {
         @Override

@@ -31,6 +31,13 @@ class DirectConvF32VectorTest {
     }
 
     @Test
+    void stridedDirectCasesExist() {
+        assertTrue(CpuConv2dTest.CASES.stream().filter(c -> c.p().strideH() * c.p().strideW() > 1
+                && DirectConv.suitsForward(geometry(c)) && DirectConv.suitsBackwardWeight(geometry(c))).count() >= 4,
+                "CpuConv2dTest has strided cases whose forward and weight gradient run on phase planes");
+    }
+
+    @Test
     void forwardAndInputGradient_bothChannelBlocks_matchNaiveDouble() {
         for (CpuConv2dTest.Case c : directCases()) {
             Random rnd = new Random(c.name().hashCode());
