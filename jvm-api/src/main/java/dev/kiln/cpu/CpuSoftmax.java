@@ -9,7 +9,8 @@ import java.util.Arrays;
  * (outer, len, inner) with len the softmax dim; a task takes a slab (len, bw) of bw neighbouring inner
  * positions, so every pass walks memory in rows of bw instead of striding by inner per element.
  * Slabs are computed in double (max-subtracted) and rounded once on the way out; for float32 the
- * exponentials come from {@link NonPositiveExp} (vectorised), for float64 from Math.exp.
+ * exponentials come from {@link NonPositiveExp} (vectorised), for float64 from Math.exp. float32 along the
+ * last dim runs on the Vector API where it is in use ({@link SoftmaxF32Vector}, in float32).
  */
 final class CpuSoftmax {
     /** Doubles per slab buffer: a slab stays in L2 while its passes run. */
@@ -74,11 +75,19 @@ final class CpuSoftmax {
     static NdArray softmax(NdArray x, int dim, boolean log) {
         NdArray xc = CpuElementwise.asContiguous(x);
         Layout l = Layout.of(x.shape(), dim);
-        NdArray y = CpuMap.newArray(x.shape(), x.dtype());
+        NdArray y = CpuMap.emptyArray(x.shape(), x.dtype()); // every slab is written
         Object src = DoubleBlocks.data(xc);
         Object dst = DoubleBlocks.data(y);
         int base = xc.storageOffset();
         boolean fast = x.dtype() == DType.FLOAT32;
+        if (fast && l.inner == 1 && CpuGemm.usesVectorApi()) { // rows of float32 on the Vector API
+            Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    SoftmaxF32Vector.forward((float[]) src, base + l.offset(t), (float[]) dst, l.offset(t), l.len, log);
+                }
+            });
+            return y;
+        }
         Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
             double[] slab = new double[l.len * l.bw]; // (len, bw)
             double[] exps = new double[l.len * l.bw]; // (len, bw)
@@ -203,11 +212,20 @@ final class CpuSoftmax {
         NdArray gc = CpuElementwise.asContiguous(gy);
         NdArray yc = CpuElementwise.asContiguous(y);
         Layout l = Layout.of(y.shape(), dim);
-        NdArray gx = CpuMap.newArray(y.shape(), y.dtype());
+        NdArray gx = CpuMap.emptyArray(y.shape(), y.dtype());
         Object gsrc = DoubleBlocks.data(gc);
         Object ysrc = DoubleBlocks.data(yc);
         Object dst = DoubleBlocks.data(gx);
         boolean fast = y.dtype() == DType.FLOAT32;
+        if (fast && l.inner == 1 && CpuGemm.usesVectorApi()) {
+            Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    SoftmaxF32Vector.backward((float[]) gsrc, gc.storageOffset() + l.offset(t), (float[]) ysrc,
+                            yc.storageOffset() + l.offset(t), (float[]) dst, l.offset(t), l.len, log);
+                }
+            });
+            return gx;
+        }
         Parallel.forRange(l.tasks(), l.grain(), (t0, t1) -> {
             double[] g = new double[l.len * l.bw]; // (len, bw): grad in, grad out
             double[] ys = new double[l.len * l.bw]; // (len, bw)
