@@ -11,8 +11,9 @@ import java.util.Arrays;
  * rows (and, but for the transcendental operators, no conversion to double). Only operators whose
  * float32 result is the double result rounded to float32 are here: +, -, *, /, sqrt are correctly
  * rounded in both (a double holds more than twice a float's precision, so rounding twice changes
- * nothing), the others are exact, and the transcendental ones (exp, log, tanh, sigmoid, GELU, erf) are
- * computed in double per element and rounded once, as on the double route.
+ * nothing), the others are exact, and the transcendental ones (exp, log, tanh, sigmoid) are
+ * computed in double per element and rounded once, as on the double route; erf and GELU by {@link Float32Erf}
+ * (within about a float32 unit of the exact value).
  *
  * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
  * (plus a constant): o[oo + i] = a[ao + i] runs ~5x slower than o[i] = a[i]. So the loops index o and
@@ -20,6 +21,10 @@ import java.util.Arrays;
  * o is first copied into o's run, and the op done in place.
  */
 final class Float32Loops {
+    /** Elements per chunk of Float32Erf's double scratch (three rows per thread, in L1/L2). */
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][CHUNK]);
+
     private Float32Loops() {
     }
 
@@ -61,10 +66,24 @@ final class Float32Loops {
             case LOG: for (int i = oo; i < end; i++) o[i] = (float) Math.log(a[i]); break;
             case TANH: for (int i = oo; i < end; i++) o[i] = (float) Math.tanh(a[i]); break;
             case SIGMOID: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.sigmoid(a[i]); break;
-            case GELU: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.gelu(a[i]); break;
+            case GELU, ERF: erfFamily(op, o, a, oo, n); break;
             case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
-            case ERF: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.erf(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+        }
+    }
+
+    /** o[oo, oo + n) = GELU or erf of a[oo, oo + n), by {@link Float32Erf} in chunks of double scratch. */
+    private static void erfFamily(UnaryOp op, float[] o, float[] a, int oo, int n) {
+        double[][] s = SCRATCH.get();
+        for (int at = oo; at < oo + n; at += CHUNK) {
+            int len = Math.min(CHUNK, oo + n - at);
+            DoubleBlocks.read(a, at, 1, 0, len, 1, s[0], 0);
+            if (op == UnaryOp.GELU) {
+                Float32Erf.gelu(s[0], s[1], s[2], len);
+            } else {
+                Float32Erf.erf(s[0], s[1], s[2], len);
+            }
+            DoubleBlocks.write(s[0], 0, 1, len, o, at, 0);
         }
     }
 

@@ -63,7 +63,7 @@ public final class MathFunctions {
     }
 
     /** erfc(a) for a >= 2.5 by the continued fraction e^{-a^2}/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))). */
-    private static double erfcLarge(double a) {
+    static double erfcLarge(double a) {
         if (a > 27) {
             return 0;
         }

@@ -13,29 +13,34 @@ final class NonPositiveExp {
 
     static void inPlace(double[] a, int from, int to) {
         for (int i = from; i < to; i++) {
-            double y = Math.max(a[i], -746.0) * (1.0 / 4096);
-            double p = 1.0 / 362880;
-            p = p * y + 1.0 / 40320;
-            p = p * y + 1.0 / 5040;
-            p = p * y + 1.0 / 720;
-            p = p * y + 1.0 / 120;
-            p = p * y + 1.0 / 24;
-            p = p * y + 1.0 / 6;
-            p = p * y + 0.5;
-            p = p * y + 1.0;
-            p = p * y + 1.0;
-            p *= p; // 2^12 = 4096: twelve squarings
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            p *= p;
-            a[i] = p * p;
+            a[i] = of(a[i]);
         }
+    }
+
+    /** e^x for x &lt;= 0, as above: small enough for C2 to inline into a loop it vectorises. */
+    static double of(double x) {
+        double y = Math.max(x, -746.0) * (1.0 / 4096);
+        double p = 1.0 / 362880;
+        p = p * y + 1.0 / 40320;
+        p = p * y + 1.0 / 5040;
+        p = p * y + 1.0 / 720;
+        p = p * y + 1.0 / 120;
+        p = p * y + 1.0 / 24;
+        p = p * y + 1.0 / 6;
+        p = p * y + 0.5;
+        p = p * y + 1.0;
+        p = p * y + 1.0;
+        p *= p; // 2^12 = 4096: twelve squarings
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        return p * p;
     }
 }

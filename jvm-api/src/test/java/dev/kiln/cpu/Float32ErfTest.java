@@ -1,0 +1,83 @@
+package dev.kiln.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.spi.UnaryOp;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * float32 erf and GELU (Float32Erf, through Float32Loops) against MathFunctions' double-accuracy series: within
+ * about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative to erfc's
+ * continued fraction (where 1 + erf cancels), and the special values.
+ */
+class Float32ErfTest {
+    /** |got - exact| in units of the last place of exact rounded to float32. */
+    private static double ulps(float got, double exact) {
+        float e = (float) exact;
+        return got == e ? 0 : Math.abs(got - exact) / Math.ulp(e);
+    }
+
+    /** op over values, read from one array and written to another at the same offset (3), as a run of a view. */
+    private static float[] apply(UnaryOp op, float[] values) {
+        float[] a = new float[values.length + 3];
+        System.arraycopy(values, 0, a, 3, values.length);
+        float[] o = new float[a.length];
+        Float32Loops.unary(op, o, 3, a, 3, 1, values.length);
+        float[] out = new float[values.length];
+        System.arraycopy(o, 3, out, 0, values.length);
+        return out;
+    }
+
+    private static float[] grid() {
+        Random rnd = new Random(7);
+        float[] x = new float[600_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < 300_000 ? (i - 150_000) * 4e-5f : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 6));
+        }
+        return x;
+    }
+
+    @Test
+    void erf_withinOneUnitOfTheDoubleSeries() {
+        float[] x = grid();
+        float[] y = apply(UnaryOp.ERF, x);
+        for (int i = 0; i < x.length; i++) {
+            double u = ulps(y[i], MathFunctions.erf(x[i]));
+            assertTrue(u <= 1.5, "erf(" + x[i] + ") = " + y[i] + ", exact " + MathFunctions.erf(x[i]) + ": " + u + " ulp");
+        }
+    }
+
+    @Test
+    void gelu_withinTwoUnitsOfTheDoubleSeries_andRelativelyAccurateFarBelowZero() {
+        float[] x = grid();
+        float[] y = apply(UnaryOp.GELU, x);
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] >= -5) { // the double x (1 + erf(x / sqrt 2)) / 2 cancels further down
+                double u = ulps(y[i], MathFunctions.gelu(x[i]));
+                assertTrue(u <= 2.5, "gelu(" + x[i] + ") = " + y[i] + ": " + u + " ulp");
+            }
+        }
+        float[] far = new float[700];
+        for (int i = 0; i < far.length; i++) {
+            far[i] = -5 - i * 0.01f;
+        }
+        float[] g = apply(UnaryOp.GELU, far);
+        for (int i = 0; i < far.length; i++) {
+            double exact = 0.5 * far[i] * MathFunctions.erfcLarge(-far[i] * Math.sqrt(0.5));
+            assertTrue(Math.abs(g[i] - exact) <= 3e-7 * Math.abs(exact), "gelu(" + far[i] + ") = " + g[i] + ", exact " + exact);
+        }
+    }
+
+    @Test
+    void specialValues_asTheDoubleRoute() {
+        float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -1e-30f, 30f, -30f};
+        float[] erf = apply(UnaryOp.ERF, x);
+        float[] gelu = apply(UnaryOp.GELU, x);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals((float) MathFunctions.erf(x[i]), erf[i], "erf(" + x[i] + ")");
+            assertEquals((float) MathFunctions.gelu(x[i]), gelu[i], "gelu(" + x[i] + ")");
+        }
+    }
+}
