@@ -10,6 +10,9 @@ import dev.kiln.spi.ReduceOp;
  * integers), so each output element reduces one contiguous run; float sums accumulate in double.
  */
 final class CpuReduce {
+    /** Columns per task of {@link #sumRows}: a bias's 256 columns make 4 tasks. */
+    private static final int ROW_SUM_BLOCK = 64;
+
     private CpuReduce() {
     }
 
@@ -62,7 +65,7 @@ final class CpuReduce {
     static NdArray reduce(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && x.dtype() == DType.FLOAT32 && dims.length > 0
                 && x.numel() > 0) {
-            return sumInPlace(op, x, dims, keepdim);
+            return leadingDims(x, dims) ? sumRows(op, x, dims.length, keepdim) : sumInPlace(op, x, dims, keepdim);
         }
         Runs runs = Runs.of(x, dims, keepdim, accumulator(x.dtype()));
         int len = runs.length();
@@ -88,6 +91,65 @@ final class CpuReduce {
             });
         }
         return CpuElementwise.cast(CpuMap.ofArray(out, runs.outShape()), x.dtype());
+    }
+
+    /** Whether dims are exactly x's leading dims (in any order) and x is contiguous: x is then rows to add up. */
+    private static boolean leadingDims(NdArray x, int[] dims) {
+        if (dims.length >= x.dim() || !x.isContiguous()) {
+            return false;
+        }
+        boolean[] seen = new boolean[dims.length];
+        for (int d : dims) {
+            if (d >= dims.length || seen[d]) {
+                return false;
+            }
+            seen[d] = true;
+        }
+        return true;
+    }
+
+    /**
+     * SUM or MEAN of a contiguous float32 x over its `lead` leading dims: x is (rows, cols) and out[c] the sum of
+     * column c, each column summed row after row in double (a bias's gradient: gy (N, T, C) over N and T). Row by
+     * row, so every read is sequential; the strided per-column walk of {@link #sumInPlace} read one element per
+     * cache line (a transformer's bias gradients: 18% of its training samples). Columns go in blocks of
+     * ROW_SUM_BLOCK to the threads, so the sums do not depend on the thread count.
+     */
+    private static NdArray sumRows(ReduceOp op, NdArray x, int lead, boolean keepdim) {
+        int rows = 1;
+        for (int d = 0; d < lead; d++) {
+            rows *= x.size(d);
+        }
+        int cols = x.numel() / rows;
+        int[] outShape = new int[keepdim ? x.dim() : x.dim() - lead];
+        for (int d = 0; d < x.dim(); d++) {
+            if (d >= lead) {
+                outShape[keepdim ? d : d - lead] = x.size(d);
+            } else if (keepdim) {
+                outShape[d] = 1;
+            }
+        }
+        float[] data = (float[]) CpuStorage.array(x);
+        int base = x.storageOffset();
+        int n = rows;
+        double[] out = new double[cols];
+        int blocks = (cols + ROW_SUM_BLOCK - 1) / ROW_SUM_BLOCK;
+        Parallel.forRange(blocks, Math.max(1, (1 << 16) / Math.max(1, rows * ROW_SUM_BLOCK)), (b0, b1) -> {
+            int c0 = b0 * ROW_SUM_BLOCK;
+            int c1 = Math.min(cols, b1 * ROW_SUM_BLOCK);
+            for (int r = 0; r < n; r++) {
+                int at = base + r * cols;
+                for (int c = c0; c < c1; c++) {
+                    out[c] += data[at + c];
+                }
+            }
+            if (op == ReduceOp.MEAN) {
+                for (int c = c0; c < c1; c++) {
+                    out[c] /= n;
+                }
+            }
+        });
+        return CpuElementwise.cast(CpuMap.ofArray(out, outShape), x.dtype());
     }
 
     /**
