@@ -25,6 +25,8 @@ final class GemmF32Vector {
      * per-call work (conv2d's col2im, a packer's index arithmetic) is spread over 4x the columns.
      */
     private static final int SINK_TILES = 4;
+    /** Tasks a parallel product is cut into per thread, at least. */
+    private static final int TASKS_PER_THREAD = 8;
     /** k-steps per block of B^T's transposition while packing. */
     private static final int TRANSPOSE_STEPS = 16;
     /** Floats a thread keeps in its buffers between products; larger ones are allocated per call. */
@@ -90,8 +92,10 @@ final class GemmF32Vector {
             } else { // every task reads all of A when there are few row tiles: packing it alone would idle the team
                 Parallel.forRange(mTiles, 1, (t0, t1) -> packA(t0, t1, m, k, a, aOff, aRs, aCs, packedA));
             }
-            // enough tasks for every thread: column tiles, each split into row ranges when there are few
-            int rowChunks = Math.min(mTiles, Math.max(1, (2 * threads + nTiles - 1) / nTiles));
+            // enough tasks for every thread: column tiles, each split into row ranges when there are few. Eight
+            // per thread, so a thread that starts late (a parked worker) still gets its share: with two per thread, a
+            // transformer's (4096, 64) x (64, n) products left the caller waiting for the worker's last task
+            int rowChunks = Math.min(mTiles, Math.max(1, (TASKS_PER_THREAD * threads + nTiles - 1) / nTiles));
             int chunkTiles = (mTiles + rowChunks - 1) / rowChunks;
             Thread callerThread = Thread.currentThread();
             Parallel.Range body = (t0, t1) -> {
