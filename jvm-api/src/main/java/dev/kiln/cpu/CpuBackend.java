@@ -121,7 +121,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public NdArray full(int[] shape, DType dtype, double value, Device device) {
-        NdArray t = CpuMap.newArray(shape, dtype);
+        NdArray t = CpuMap.emptyArray(shape, dtype); // filled whole below
         Object a = CpuStorage.array(t);
         if (a instanceof float[] f) {
             Arrays.fill(f, (float) value);

@@ -27,10 +27,17 @@ final class CpuElementwise {
                 return out;
             }
         }
-        return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n), x);
+        // float32 and 16-bit results take erf and GELU from Float32Erf on every layout, as the float32 loops do
+        boolean narrow = x.dtype() != DType.FLOAT64;
+        return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n, narrow), x);
     }
 
-    private static void unaryDouble(UnaryOp op, double[] a, double[] o, int n) {
+    private static void unaryDouble(UnaryOp op, double[] a, double[] o, int n, boolean narrow) {
+        if (narrow && Float32Erf.has(op)) {
+            System.arraycopy(a, 0, o, 0, n);
+            Float32Erf.apply(op, o, n);
+            return;
+        }
         switch (op) {
             case NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
             case ABS: for (int i = 0; i < n; i++) o[i] = Math.abs(a[i]); break;
@@ -224,7 +231,7 @@ final class CpuElementwise {
      */
     static NdArray cast(NdArray x, DType dtype) {
         if (float32Copy(x, dtype) || (x.dtype() == DType.FLOAT32 && dtype == DType.FLOAT64)) {
-            NdArray out = CpuMap.newArray(x.shape(), dtype);
+            NdArray out = CpuMap.emptyArray(x.shape(), dtype); // intoRuns writes every element, or declines
             if (CpuMap.intoRuns(out, dtype == DType.FLOAT64 ? WIDEN_FLOAT32 : COPY_FLOAT32, x)) {
                 return out;
             }

@@ -19,7 +19,7 @@ final class CpuMatmul {
         int n = b.size(-1);
         int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), ra - 2), Arrays.copyOf(b.shape(), rb - 2));
         int[] outShape = Shape.concat(batch, new int[] {m, n});
-        NdArray out = CpuMap.newArray(outShape, a.dtype());
+        NdArray out = CpuMap.emptyArray(outShape, a.dtype()); // each product overwrites its (m, n) block, k = 0 too
         // broadcast views of a and b with the common batch dims (stride 0 where broadcast)
         NdArray ae = a.expand(Shape.concat(batch, new int[] {m, k}));
         NdArray be = b.expand(Shape.concat(batch, new int[] {k, n}));

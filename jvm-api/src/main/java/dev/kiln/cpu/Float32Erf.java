@@ -1,7 +1,9 @@
 package dev.kiln.cpu;
 
+import dev.kiln.spi.UnaryOp;
+
 /**
- * erf and GELU for float32 results over double scratch, in passes C2 vectorises (a loop body over C2's unrolling
+ * erf and GELU for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop body over C2's unrolling
  * limit is neither unrolled nor vectorised, so erfc's rational part, its exponential and the final blend are three
  * loops), with min / max in place of tests. {@link MathFunctions}' series and continued fraction (double accuracy)
  * took ~40-70 ns an element, which made GELU 39% of a small transformer's training time; these take ~5-8.
@@ -25,26 +27,51 @@ final class Float32Erf {
     /** Makes any positive difference at least 1 before min(1, .): a test as arithmetic. */
     private static final double STEP = 1e300;
 
+    /** Each thread's scratch rows t and e, grown to the longest x seen (the callers' chunks: 1024-2048). */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][0]);
+
     private Float32Erf() {
     }
 
-    /** x[0, n) = GELU(x); t and e scratch of at least n. */
-    static void gelu(double[] x, double[] t, double[] e, int n) {
+    static boolean has(UnaryOp op) {
+        return op == UnaryOp.GELU || op == UnaryOp.ERF;
+    }
+
+    /** x[0, n) = op(x) for op GELU or ERF. */
+    static void apply(UnaryOp op, double[] x, int n) {
+        double[][] s = SCRATCH.get();
+        if (s[0].length < n) {
+            s[0] = new double[n];
+            s[1] = new double[n];
+        }
+        if (op == UnaryOp.GELU) {
+            gelu(x, s[0], s[1], n);
+        } else {
+            erf(x, s[0], s[1], n);
+        }
+    }
+
+    /**
+     * x[0, n) = GELU(x); t and e scratch of at least n. Every row indexed from 0, so C2 sees no overlap between them
+     * and vectorises.
+     */
+    private static void gelu(double[] x, double[] t, double[] e, int n) {
         for (int i = 0; i < n; i++) {
             erfcParts(Math.abs(x[i]) * SQRT1_2, t, e, i);
         }
         NonPositiveExp.inPlace(e, 0, n);
         for (int i = 0; i < n; i++) {
+            double xi = x[i];
             double r = t[i] * e[i];                                   // erfc(|x| / sqrt 2)
-            double positive = Math.min(1.0, Math.max(0.0, x[i] * STEP)); // erfc(-z) = 2 - erfc(z)
-            x[i] = 0.5 * x[i] * (r + positive * (2 - 2 * r));
+            double positive = Math.min(1.0, Math.max(0.0, xi * STEP)); // erfc(-z) = 2 - erfc(z)
+            x[i] = 0.5 * xi * (r + positive * (2 - 2 * r));
         }
     }
 
     /** x[0, n) = erf(x); t and e scratch of at least n. */
-    static void erf(double[] x, double[] t, double[] e, int n) {
+    private static void erf(double[] x, double[] t, double[] e, int n) {
         for (int i = 0; i < n; i++) {
-            erfcParts(Math.max(Math.abs(x[i]), 0.5), t, e, i);     // the 1 - erfc branch, kept finite
+            erfcParts(Math.max(Math.abs(x[i]), 0.5), t, e, i); // the 1 - erfc branch, kept finite
         }
         NonPositiveExp.inPlace(e, 0, n);
         for (int i = 0; i < n; i++) {

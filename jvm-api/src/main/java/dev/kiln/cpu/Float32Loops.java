@@ -8,12 +8,11 @@ import java.util.Arrays;
 /**
  * float32 elementwise loops over the runs of {@link CpuMap#intoRuns}, one loop per operator and
  * operand stride (1, or 0 for a broadcast operand), so each compiles to a tight loop with no scratch
- * rows (and, but for the transcendental operators, no conversion to double). Only operators whose
- * float32 result is the double result rounded to float32 are here: +, -, *, /, sqrt are correctly
- * rounded in both (a double holds more than twice a float's precision, so rounding twice changes
- * nothing), the others are exact, and the transcendental ones (exp, log, tanh, sigmoid) are
- * computed in double per element and rounded once, as on the double route; erf and GELU by {@link Float32Erf}
- * (within about a float32 unit of the exact value).
+ * rows (and, but for the transcendental operators, no conversion to double). Each gives the bits the double
+ * route gives float32 results: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice
+ * a float's precision, so rounding twice changes nothing), the others are exact, the transcendental ones
+ * (exp, log, tanh, sigmoid) are computed in double per element and rounded once, and erf and GELU come from
+ * {@link Float32Erf} on both routes (within about a float32 unit of the exact value).
  *
  * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
  * (plus a constant): o[oo + i] = a[ao + i] runs ~5x slower than o[i] = a[i]. So the loops index o and
@@ -21,9 +20,9 @@ import java.util.Arrays;
  * o is first copied into o's run, and the op done in place.
  */
 final class Float32Loops {
-    /** Elements per chunk of Float32Erf's double scratch (three rows per thread, in L1/L2). */
+    /** Elements per chunk widened for {@link Float32Erf}. */
     private static final int CHUNK = 1024;
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][CHUNK]);
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[CHUNK]);
 
     private Float32Loops() {
     }
@@ -74,16 +73,12 @@ final class Float32Loops {
 
     /** o[oo, oo + n) = GELU or erf of a[oo, oo + n), by {@link Float32Erf} in chunks of double scratch. */
     private static void erfFamily(UnaryOp op, float[] o, float[] a, int oo, int n) {
-        double[][] s = SCRATCH.get();
+        double[] chunk = SCRATCH.get();
         for (int at = oo; at < oo + n; at += CHUNK) {
             int len = Math.min(CHUNK, oo + n - at);
-            DoubleBlocks.read(a, at, 1, 0, len, 1, s[0], 0);
-            if (op == UnaryOp.GELU) {
-                Float32Erf.gelu(s[0], s[1], s[2], len);
-            } else {
-                Float32Erf.erf(s[0], s[1], s[2], len);
-            }
-            DoubleBlocks.write(s[0], 0, 1, len, o, at, 0);
+            DoubleBlocks.read(a, at, 1, 0, len, 1, chunk, 0);
+            Float32Erf.apply(op, chunk, len);
+            DoubleBlocks.write(chunk, 0, 1, len, o, at, 0);
         }
     }
 

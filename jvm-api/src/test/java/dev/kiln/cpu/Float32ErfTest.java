@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class Float32ErfTest {
     /** |got - exact| in units of the last place of exact rounded to float32. */
-    private static double ulps(float got, double exact) {
+    static double ulps(float got, double exact) {
         float e = (float) exact;
         return got == e ? 0 : Math.abs(got - exact) / Math.ulp(e);
     }
