@@ -27,15 +27,15 @@ final class CpuElementwise {
                 return out;
             }
         }
-        // float32 and 16-bit results take erf and GELU from Float32Erf on every layout, as the float32 loops do
+        // float32 and 16-bit results take erf, GELU and tanh from Float32Functions on every layout, as the float32 loops do
         boolean narrow = x.dtype() != DType.FLOAT64;
         return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n, narrow), x);
     }
 
     private static void unaryDouble(UnaryOp op, double[] a, double[] o, int n, boolean narrow) {
-        if (narrow && Float32Erf.has(op)) {
+        if (narrow && Float32Functions.has(op)) {
             System.arraycopy(a, 0, o, 0, n);
-            Float32Erf.apply(op, o, n);
+            Float32Functions.apply(op, o, n);
             return;
         }
         switch (op) {

@@ -11,8 +11,8 @@ import java.util.Arrays;
  * rows (and, but for the transcendental operators, no conversion to double). Each gives the bits the double
  * route gives float32 results: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice
  * a float's precision, so rounding twice changes nothing), the others are exact, the transcendental ones
- * (exp, log, tanh, sigmoid) are computed in double per element and rounded once, and erf and GELU come from
- * {@link Float32Erf} on both routes (within about a float32 unit of the exact value).
+ * (exp, log, sigmoid) are computed in double per element and rounded once, and erf, GELU and tanh come from
+ * {@link Float32Functions} on both routes (within about a float32 unit of the exact value).
  *
  * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
  * (plus a constant): o[oo + i] = a[ao + i] runs ~5x slower than o[i] = a[i]. So the loops index o and
@@ -20,7 +20,7 @@ import java.util.Arrays;
  * o is first copied into o's run, and the op done in place.
  */
 final class Float32Loops {
-    /** Elements per chunk widened for {@link Float32Erf}. */
+    /** Elements per chunk widened for {@link Float32Functions}. */
     private static final int CHUNK = 1024;
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[CHUNK]);
 
@@ -63,21 +63,20 @@ final class Float32Loops {
             // computed in double and rounded once, as the double route computes them (without its scratch rows)
             case EXP: for (int i = oo; i < end; i++) o[i] = (float) Math.exp(a[i]); break;
             case LOG: for (int i = oo; i < end; i++) o[i] = (float) Math.log(a[i]); break;
-            case TANH: for (int i = oo; i < end; i++) o[i] = (float) Math.tanh(a[i]); break;
             case SIGMOID: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.sigmoid(a[i]); break;
-            case GELU, ERF: erfFamily(op, o, a, oo, n); break;
+            case GELU, ERF, TANH: viaFunctions(op, o, a, oo, n); break;
             case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         }
     }
 
-    /** o[oo, oo + n) = GELU or erf of a[oo, oo + n), by {@link Float32Erf} in chunks of double scratch. */
-    private static void erfFamily(UnaryOp op, float[] o, float[] a, int oo, int n) {
+    /** o[oo, oo + n) = op(a[oo, oo + n)) by {@link Float32Functions}, in chunks of double scratch. */
+    private static void viaFunctions(UnaryOp op, float[] o, float[] a, int oo, int n) {
         double[] chunk = SCRATCH.get();
         for (int at = oo; at < oo + n; at += CHUNK) {
             int len = Math.min(CHUNK, oo + n - at);
             DoubleBlocks.read(a, at, 1, 0, len, 1, chunk, 0);
-            Float32Erf.apply(op, chunk, len);
+            Float32Functions.apply(op, chunk, len);
             DoubleBlocks.write(chunk, 0, 1, len, o, at, 0);
         }
     }

@@ -20,8 +20,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * float32 elementwise results, whether they come from {@link Float32Loops} (contiguous or broadcast
- * runs) or the double chunks (other views), are bit for bit the float64 results rounded to float32 (erf and
- * GELU: the same bits on every layout, within 2.5 float32 units of float64's, see {@link Float32Erf}):
+ * runs) or the double chunks (other views), are bit for bit the float64 results rounded to float32 (erf,
+ * GELU and tanh: the same bits on every layout, within 2.5 float32 units of float64's, see {@link Float32Functions}):
  * operands broadcast along any dim, contiguous or transposed, with NaN, infinities, signed zeros and
  * subnormals among the values.
  */
@@ -88,17 +88,21 @@ class StridedFloat32Test {
         Tensor x = operand(new Random(seed), d0, d1, broadcast, transpose);
         Tensor exact = tensor(CPU.unary(op, nd(x.to(DType.FLOAT64)))).to(DType.FLOAT32);
         Tensor actual = tensor(CPU.unary(op, nd(x)));
-        if (!Float32Erf.has(op)) {
+        if (!Float32Functions.has(op)) {
             assertSameBits(op + " " + x, exact, actual);
             return;
         }
-        // erf and GELU: Float32Erf's bits on every layout, within its accuracy of the float64 values
+        // erf, GELU and tanh: Float32Functions' bits on every layout, within its accuracy of the float64 values
         assertSameBits(op + " " + x, tensor(CPU.unary(op, nd(x.contiguous()))), actual);
+        float[] in = x.contiguous().toFloatArray();
         float[] e = exact.contiguous().toFloatArray();
         float[] a = actual.contiguous().toFloatArray();
         for (int i = 0; i < e.length; i++) {
-            double u = Float32ErfTest.ulps(a[i], e[i]);
-            assertTrue(Float.isNaN(e[i]) ? Float.isNaN(a[i]) : u <= 2.5, op + ": " + a[i] + " against " + e[i]);
+            if (op == UnaryOp.GELU && in[i] < -5) {
+                continue; // float64's x (1 + erf(x / sqrt 2)) / 2 cancels there; Float32FunctionsTest checks that tail
+            }
+            double u = Float32FunctionsTest.ulps(a[i], e[i]);
+            assertTrue(Float.isNaN(e[i]) ? Float.isNaN(a[i]) : u <= 2.5, op + "(" + in[i] + "): " + a[i] + " against " + e[i]);
         }
     }
 

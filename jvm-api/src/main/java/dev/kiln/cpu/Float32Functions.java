@@ -3,11 +3,12 @@ package dev.kiln.cpu;
 import dev.kiln.spi.UnaryOp;
 
 /**
- * erf and GELU for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop body over C2's unrolling
- * limit is neither unrolled nor vectorised, so erfc's rational part, its exponential and the final blend are three
- * loops), with min / max in place of tests. {@link MathFunctions}' series and continued fraction (double accuracy)
- * took ~40-70 ns an element, which made GELU 39% of a small transformer's training time; these take ~5-8.
- * Accuracy: relative error below 1.2e-7 before the rounding to float32, so within about one float32 unit.
+ * erf, GELU and tanh for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop body over
+ * C2's unrolling limit is neither unrolled nor vectorised, so erfc's rational part, its exponential and the final
+ * blend are three loops), with min / max in place of tests. {@link MathFunctions}' series and continued fraction
+ * (double accuracy) took ~40-70 ns an element, which made GELU 39% of a small transformer's training time, and
+ * Math.tanh ~40 ns; these take ~5-8. Accuracy: relative error below 1.2e-7 before the rounding to float32, so within
+ * about one float32 unit.
  * <ul>
  * <li>erfc(a), a &gt;= 0: t e^(P(t) - a^2), t = 1 / (1 + a / 2), P of degree 9 (Numerical Recipes' erfcc, a
  *     Chebyshev fit: fractional error below 1.2e-7 everywhere); the exponent is &lt;= 0, so e^ is
@@ -16,38 +17,64 @@ import dev.kiln.spi.UnaryOp;
  *     1 - erfc(|x|) (absolute error below 6e-8 where erf &gt;= 0.52); both are computed and one kept.</li>
  * <li>GELU(x) = x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2, so negative x keep their relative accuracy (1 + erf
  *     would cancel).</li>
+ * <li>tanh(x): |x| &lt; 1/16 by its Taylor series x P(x^2) (5 terms, truncation below 1e-11 relative), beyond by
+ *     (1 - e) / (1 + e), e = e^(-2|x|) (no cancellation left: 1 - e &gt; 0.11).</li>
  * </ul>
- * NaN stays NaN; erf(+-inf) = +-1, GELU(+inf) = +inf, GELU(-inf) = NaN (-inf * 0, as the double route).
+ * NaN stays NaN; erf(+-inf) = tanh(+-inf) = +-1, GELU(+inf) = +inf, GELU(-inf) = NaN (-inf * 0, as the double route).
  */
-final class Float32Erf {
+final class Float32Functions {
     private static final double SQRT1_2 = 0.7071067811865476;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    /** Beyond this |x| erf is 1 in float32 (and erfc's exponent would underflow anyway). */
+    /** Beyond this |x| erf and tanh are 1 in float32 (and erfc's exponent would underflow anyway). */
     private static final double SATURATION = 10;
+    /** Below this |x| tanh takes its series. */
+    private static final double TANH_SERIES = 0.0625;
     /** Makes any positive difference at least 1 before min(1, .): a test as arithmetic. */
     private static final double STEP = 1e300;
 
     /** Each thread's scratch rows t and e, grown to the longest x seen (the callers' chunks: 1024-2048). */
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][0]);
 
-    private Float32Erf() {
+    private Float32Functions() {
     }
 
     static boolean has(UnaryOp op) {
-        return op == UnaryOp.GELU || op == UnaryOp.ERF;
+        return op == UnaryOp.GELU || op == UnaryOp.ERF || op == UnaryOp.TANH;
     }
 
-    /** x[0, n) = op(x) for op GELU or ERF. */
+    /** x[0, n) = op(x) for op GELU, ERF or TANH. */
     static void apply(UnaryOp op, double[] x, int n) {
         double[][] s = SCRATCH.get();
         if (s[0].length < n) {
             s[0] = new double[n];
             s[1] = new double[n];
         }
-        if (op == UnaryOp.GELU) {
-            gelu(x, s[0], s[1], n);
-        } else {
-            erf(x, s[0], s[1], n);
+        switch (op) {
+            case GELU -> gelu(x, s[0], s[1], n);
+            case ERF -> erf(x, s[0], s[1], n);
+            default -> tanh(x, s[0], n);
+        }
+    }
+
+    /** x[0, n) = tanh(x); e scratch of at least n. */
+    private static void tanh(double[] x, double[] e, int n) {
+        for (int i = 0; i < n; i++) {
+            e[i] = -2 * Math.max(Math.abs(x[i]), TANH_SERIES);    // the exponential branch, kept away from 0
+        }
+        NonPositiveExp.inPlace(e, 0, n);
+        for (int i = 0; i < n; i++) {
+            double c = Math.max(-SATURATION, Math.min(SATURATION, x[i])); // NaN stays NaN
+            double a = Math.abs(c);
+            double x2 = Math.min(c * c, TANH_SERIES * TANH_SERIES);
+            double s = 62.0 / 2835;                                 // tanh(x) / x = 1 - x^2/3 + 2x^4/15 - ...
+            s = s * x2 - 17.0 / 315;
+            s = s * x2 + 2.0 / 15;
+            s = s * x2 - 1.0 / 3;
+            s = s * x2 + 1.0;
+            double big = Math.max(a, TANH_SERIES);
+            double tail = (1 - e[i]) / ((1 + e[i]) * big);          // tanh(|x|) / |x| for |x| >= 1/16
+            double w = Math.min(1.0, Math.max(0.0, (a - TANH_SERIES) * STEP));
+            x[i] = c * (s + w * (tail - s));
         }
     }
 

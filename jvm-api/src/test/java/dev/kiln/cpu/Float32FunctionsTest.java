@@ -8,11 +8,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * float32 erf and GELU (Float32Erf, through Float32Loops) against MathFunctions' double-accuracy series: within
- * about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative to erfc's
- * continued fraction (where 1 + erf cancels), and the special values.
+ * float32 erf, GELU and tanh (Float32Functions, through Float32Loops) against MathFunctions' double-accuracy series and
+ * Math.tanh: within about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative
+ * to erfc's continued fraction (where 1 + erf cancels), and the special values.
  */
-class Float32ErfTest {
+class Float32FunctionsTest {
     /** |got - exact| in units of the last place of exact rounded to float32. */
     static double ulps(float got, double exact) {
         float e = (float) exact;
@@ -50,6 +50,16 @@ class Float32ErfTest {
     }
 
     @Test
+    void tanh_withinOneUnitOfMathTanh() {
+        float[] x = grid();
+        float[] y = apply(UnaryOp.TANH, x);
+        for (int i = 0; i < x.length; i++) {
+            double u = ulps(y[i], Math.tanh(x[i]));
+            assertTrue(u <= 1.5, "tanh(" + x[i] + ") = " + y[i] + ", exact " + Math.tanh(x[i]) + ": " + u + " ulp");
+        }
+    }
+
+    @Test
     void gelu_withinTwoUnitsOfTheDoubleSeries_andRelativelyAccurateFarBelowZero() {
         float[] x = grid();
         float[] y = apply(UnaryOp.GELU, x);
@@ -75,9 +85,11 @@ class Float32ErfTest {
         float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -1e-30f, 30f, -30f};
         float[] erf = apply(UnaryOp.ERF, x);
         float[] gelu = apply(UnaryOp.GELU, x);
+        float[] tanh = apply(UnaryOp.TANH, x);
         for (int i = 0; i < x.length; i++) {
             assertEquals((float) MathFunctions.erf(x[i]), erf[i], "erf(" + x[i] + ")");
             assertEquals((float) MathFunctions.gelu(x[i]), gelu[i], "gelu(" + x[i] + ")");
+            assertEquals((float) Math.tanh(x[i]), tanh[i], "tanh(" + x[i] + ")");
         }
     }
 }
