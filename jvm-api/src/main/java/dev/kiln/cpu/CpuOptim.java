@@ -7,7 +7,7 @@ import dev.kiln.spi.NdArray;
 /**
  * The fused optimizer steps (Backend.sgdStep / adamStep) over contiguous tensors, in parallel over chunks. float32
  * tensors at one storage offset are updated in place in float32 arithmetic, as PyTorch's CPU steps and Kiln's CUDA
- * kernels compute them, in loops C2 vectorises (4.7x faster than the double path on the MLP's 235k parameters);
+ * kernels compute them, in loops C2 vectorises (Adam on the MLP's 235k parameters, one thread: 975 -> 118 us);
  * the rest (float64, float32 views at different offsets) read each chunk into double scratch, update it and write it
  * back once.
  */
