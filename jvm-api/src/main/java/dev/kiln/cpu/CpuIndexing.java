@@ -99,7 +99,7 @@ final class CpuIndexing {
     static NdArray indexAdd(NdArray x, int dim, NdArray index, NdArray src) {
         NdArray out = CpuElementwise.contiguous(x);
         long[] idx = checkedIndex("index_add", index, dim, x.size(dim));
-        NdArray sc = CpuElementwise.contiguous(src);
+        NdArray sc = CpuElementwise.asContiguous(src); // read only: no copy when contiguous
         int[] shape = x.shape();
         int outer = 1;
         for (int d = 0; d < dim; d++) {
@@ -107,17 +107,16 @@ final class CpuIndexing {
         }
         int inner = x.numel() / Math.max(1, outer * shape[dim]);
         int size = shape[dim];
-        int n = idx.length;
-        int[] dst = new int[outer * n * inner];
-        for (int ob = 0, k = 0; ob < outer; ob++) {
-            for (int j = 0; j < n; j++) {
-                int base = (ob * size + (int) idx[j]) * inner;
-                for (int i = 0; i < inner; i++) {
-                    dst[k++] = base + i;
-                }
+        Object s = data(sc);
+        Object o = data(out);
+        // row by row, in index order (an embedding's gradient: rows of its width added at the tokens' ids); an
+        // element-index array, built first, cost as much as the adds
+        for (int ob = 0, from = sc.storageOffset(); ob < outer; ob++) {
+            for (long i : idx) {
+                addRow(s, from, o, (ob * size + (int) i) * inner, inner);
+                from += inner;
             }
         }
-        addElements(data(sc), dst, data(out));
         return out;
     }
 
@@ -162,6 +161,32 @@ final class CpuIndexing {
     }
 
     /** out[dst[i]] += src[i], in order (so results match a sequential reference exactly). */
+    /** out[to, to + len) += src[from, from + len) (bool: |=). */
+    private static void addRow(Object src, int from, Object out, int to, int len) {
+        if (src instanceof float[] s) {
+            float[] o = (float[]) out;
+            for (int i = 0; i < len; i++) {
+                o[to + i] += s[from + i];
+            }
+        } else if (src instanceof double[] s) {
+            double[] o = (double[]) out;
+            for (int i = 0; i < len; i++) {
+                o[to + i] += s[from + i];
+            }
+        } else if (src instanceof long[] s) {
+            long[] o = (long[]) out;
+            for (int i = 0; i < len; i++) {
+                o[to + i] += s[from + i];
+            }
+        } else {
+            boolean[] s = (boolean[]) src;
+            boolean[] o = (boolean[]) out;
+            for (int i = 0; i < len; i++) {
+                o[to + i] |= s[from + i];
+            }
+        }
+    }
+
     private static void addElements(Object src, int[] dst, Object out) {
         if (src instanceof float[] s) {
             float[] o = (float[]) out;
