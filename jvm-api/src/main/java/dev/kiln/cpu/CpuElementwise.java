@@ -27,7 +27,8 @@ final class CpuElementwise {
                 return out;
             }
         }
-        // float32 and 16-bit results take erf, GELU and tanh from Float32Functions on every layout, as the float32 loops do
+        // float32 and 16-bit results take erf, GELU, tanh and sigmoid from Float32Functions on every layout, as the
+        // float32 loops do
         boolean narrow = x.dtype() != DType.FLOAT64;
         return CpuMap.mapDouble(x.shape(), x.dtype(), (in, o, n) -> unaryDouble(op, in[0], o, n, narrow), x);
     }

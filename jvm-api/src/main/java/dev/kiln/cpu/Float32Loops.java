@@ -11,7 +11,7 @@ import java.util.Arrays;
  * rows (and, but for the transcendental operators, no conversion to double). Each gives the bits the double
  * route gives float32 results: +, -, *, /, sqrt are correctly rounded in both (a double holds more than twice
  * a float's precision, so rounding twice changes nothing), the others are exact, the transcendental ones
- * (exp, log, sigmoid) are computed in double per element and rounded once, and erf, GELU and tanh come from
+ * (exp, log) are computed in double per element and rounded once, and erf, GELU, tanh and sigmoid come from
  * {@link Float32Functions} on both routes (within about a float32 unit of the exact value).
  *
  * <p>HotSpot C2 (JDK 17) vectorises a loop only when every array index in it is the loop variable itself
@@ -63,8 +63,7 @@ final class Float32Loops {
             // computed in double and rounded once, as the double route computes them (without its scratch rows)
             case EXP: for (int i = oo; i < end; i++) o[i] = (float) Math.exp(a[i]); break;
             case LOG: for (int i = oo; i < end; i++) o[i] = (float) Math.log(a[i]); break;
-            case SIGMOID: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.sigmoid(a[i]); break;
-            case GELU, ERF, TANH: viaFunctions(op, o, a, oo, n); break;
+            case GELU, ERF, TANH, SIGMOID: viaFunctions(op, o, a, oo, n); break;
             case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         }

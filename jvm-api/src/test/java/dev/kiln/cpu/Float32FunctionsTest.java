@@ -9,8 +9,8 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * float32 erf, GELU and tanh (Float32Functions, through Float32Loops) against MathFunctions' double-accuracy series and
- * Math.tanh: within about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative
+ * float32 erf, GELU, tanh and sigmoid (Float32Functions, through Float32Loops) against MathFunctions' double-accuracy
+ * series, Math.tanh and the double sigmoid: within about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative
  * to erfc's continued fraction (where 1 + erf cancels), and the special values.
  */
 class Float32FunctionsTest {
@@ -64,6 +64,11 @@ class Float32FunctionsTest {
     }
 
     @Test
+    void sigmoid_withinOneUnitOfTheDoubleSigmoid() {
+        assertWithinUnits(UnaryOp.SIGMOID, MathFunctions::sigmoid, 1.5, Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
     void gelu_withinTwoUnitsOfTheDoubleSeries_andRelativelyAccurateFarBelowZero() {
         // the double x (1 + erf(x / sqrt 2)) / 2 cancels below -5
         assertWithinUnits(UnaryOp.GELU, MathFunctions::gelu, 2.5, -5);
@@ -84,10 +89,12 @@ class Float32FunctionsTest {
         float[] erf = apply(UnaryOp.ERF, x);
         float[] gelu = apply(UnaryOp.GELU, x);
         float[] tanh = apply(UnaryOp.TANH, x);
+        float[] sigmoid = apply(UnaryOp.SIGMOID, x);
         for (int i = 0; i < x.length; i++) {
             assertEquals((float) MathFunctions.erf(x[i]), erf[i], "erf(" + x[i] + ")");
             assertEquals((float) MathFunctions.gelu(x[i]), gelu[i], "gelu(" + x[i] + ")");
             assertEquals((float) Math.tanh(x[i]), tanh[i], "tanh(" + x[i] + ")");
+            assertEquals((float) MathFunctions.sigmoid(x[i]), sigmoid[i], "sigmoid(" + x[i] + ")");
         }
     }
 }

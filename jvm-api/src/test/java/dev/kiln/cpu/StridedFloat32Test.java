@@ -21,9 +21,9 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * float32 elementwise results, whether they come from {@link Float32Loops} (contiguous or broadcast
  * runs) or the double chunks (other views), are bit for bit the float64 results rounded to float32 (erf,
- * GELU and tanh: the same bits on every layout, within 2.5 float32 units of float64's, see {@link Float32Functions}):
- * operands broadcast along any dim, contiguous or transposed, with NaN, infinities, signed zeros and
- * subnormals among the values.
+ * GELU, tanh and sigmoid: the same bits on every layout, within 2.5 float32 units of float64's, see
+ * {@link Float32Functions}): operands broadcast along any dim, contiguous or transposed, with NaN, infinities,
+ * signed zeros and subnormals among the values.
  */
 class StridedFloat32Test {
     private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
@@ -92,7 +92,7 @@ class StridedFloat32Test {
             assertSameBits(op + " " + x, exact, actual);
             return;
         }
-        // erf, GELU and tanh: Float32Functions' bits on every layout, within its accuracy of the float64 values
+        // erf, GELU, tanh and sigmoid: Float32Functions' bits on every layout, within its accuracy of the float64 values
         assertSameBits(op + " " + x, tensor(CPU.unary(op, nd(x.contiguous()))), actual);
         float[] in = x.contiguous().toFloatArray();
         float[] e = exact.contiguous().toFloatArray();
