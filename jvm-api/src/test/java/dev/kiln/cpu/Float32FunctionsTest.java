@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * float32 erf, GELU, tanh and sigmoid (Float32Functions, through Float32Loops) against MathFunctions' double-accuracy
- * series, Math.tanh and the double sigmoid: within about one float32 unit over a dense grid and random magnitudes, GELU's far negative tail relative
- * to erfc's continued fraction (where 1 + erf cancels), and the special values.
+ * series, Math.tanh and the double sigmoid: within about one float32 unit over a dense grid and random magnitudes,
+ * GELU's far negative tail relative to erfc's continued fraction (where 1 + erf cancels), and the special values.
  */
 class Float32FunctionsTest {
     /** |got - exact| in units of the last place of exact rounded to float32. */
