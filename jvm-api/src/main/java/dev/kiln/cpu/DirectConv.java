@@ -5,17 +5,28 @@ package dev.kiln.cpu;
  * needs the Vector API's module to load.
  */
 final class DirectConv {
-    /** Most multiply-adds per output element (channels x taps) taken directly; more and the GEMM wins. */
-    private static final int MAX_TAPS = 512;
-    /** Most output channels per group taken directly. */
-    private static final int MAX_OUT = 32;
     /**
-     * The limits with 256-bit vectors, where the GEMM's tiles are smaller: measured on the AVX2 EPYC (batch 64, 3x3
-     * pad 1), 64 -> 64 channels on 7x7 and 32 -> 64 on 14x14 ran 1.3-2x faster directly, but for the weight gradient
-     * only the second (576 taps: 1.3x slower), so weight gradients keep MAX_TAPS.
+     * How far the direct kernels go, per vector width; past these the GEMM through im2col wins. out and taps bound the
+     * forward and input gradient (output channels per group, channels x taps per output element), weightOut and
+     * weightTaps the weight gradient at stride 1, stridedWeightOut at larger strides.
      */
-    private static final int MAX_TAPS_256 = 1024;
-    private static final int MAX_OUT_256 = 64;
+    private record Limits(int out, int taps, int weightOut, int weightTaps, int stridedWeightOut) {
+    }
+
+    /**
+     * 512-bit vectors, measured on the Zen 5 EPYC (AVX-512, 2 cores; batch 64, 3x3 pad 1, GFLOP/s direct / GEMM): the
+     * forward and input gradient win at every shape up to 256 -> 256 channels (on 14x14 307 / 185 and 305 / 209; on
+     * 7x7 225 / 64), the weight gradient up to 128 -> 128 (64 -> 64 on 7x7 140 / 49, on 56x56 198 / 71; 128 -> 128 on
+     * 14x14 170 / 160) but not at 256 (on 7x7 125 / 199), strided ones up to 64 (32 -> 64 on 14x14 89 / 47).
+     */
+    private static final Limits WIDE = new Limits(256, 2304, 128, 1152, 64);
+    /**
+     * 256-bit vectors, where the GEMM's tiles are smaller: measured on the AVX2 EPYC (batch 64, 3x3 pad 1), 64 -> 64
+     * channels on 7x7 and 32 -> 64 on 14x14 ran 1.3-2x faster directly, but for the weight gradient only the second
+     * (576 taps: 1.3x slower); strided weight gradients of 32 -> 64 on 14x14 ran 1.15x slower (16 -> 32 on 28x28 1.4x
+     * faster).
+     */
+    private static final Limits NARROW = new Limits(64, 1024, 64, 512, 32);
     /** Fewest input channels per group whose input gradient is taken directly. */
     private static final int MIN_IN = 4;
 
@@ -23,21 +34,18 @@ final class DirectConv {
     }
 
     /**
-     * Whether the forward pass of g runs directly: the Vector API in use, few channels, stride 1 or a strided kernel
-     * wider than 1x1 (on phase planes: ResNet-small's 3x3 stride-2 convolutions, batch 64, 16 -> 32 channels on 28x28
-     * and 32 -> 64 on 14x14, ran 1.35x and 1.06x faster than through im2col).
+     * Whether the forward pass of g runs directly: the Vector API in use, within the limits, stride 1 or a strided
+     * kernel wider than 1x1 (on phase planes: ResNet-small's 3x3 stride-2 convolutions, batch 64, 16 -> 32 channels on
+     * 28x28 and 32 -> 64 on 14x14, ran 1.35x and 1.06x faster than through im2col on the AVX2 EPYC).
      */
     static boolean suitsForward(ConvGeometry g) {
-        return (direct(g) || strided(g)) && g.colRows() <= maxTaps() && g.og() <= maxOut();
+        return (direct(g) || strided(g)) && g.colRows() <= limits().taps() && g.og() <= limits().out();
     }
 
-    /**
-     * Whether the weight gradient of g runs directly: as the forward, with at most MAX_TAPS taps at any width, and
-     * strided ones with at most MAX_OUT channels (32 -> 64 on 14x14, stride 2, ran 1.15x slower than through im2col;
-     * 16 -> 32 on 28x28 1.4x faster).
-     */
+    /** Whether the weight gradient of g runs directly: the Vector API in use, within the weight gradient's limits. */
     static boolean suitsBackwardWeight(ConvGeometry g) {
-        return (direct(g) && g.og() <= maxOut() || strided(g) && g.og() <= MAX_OUT) && g.colRows() <= MAX_TAPS;
+        return (direct(g) && g.og() <= limits().weightOut() || strided(g) && g.og() <= limits().stridedWeightOut())
+                && g.colRows() <= limits().weightTaps();
     }
 
     /**
@@ -46,7 +54,8 @@ final class DirectConv {
      * block idle, and the GEMM measured faster for 1 -> 16 and 1 -> 32 channels).
      */
     static boolean suitsBackwardInput(ConvGeometry g) {
-        return direct(g) && suitsForward(g) && g.og() * g.kh() * g.kw() <= maxTaps() && g.cg() >= MIN_IN && g.cg() <= maxOut()
+        return direct(g) && suitsForward(g) && g.og() * g.kh() * g.kw() <= limits().taps() && g.cg() >= MIN_IN
+                && g.cg() <= limits().out()
                 && g.p().padH() <= (g.kh() - 1) * g.p().dilationH() && g.p().padW() <= (g.kw() - 1) * g.p().dilationW();
     }
 
@@ -60,12 +69,8 @@ final class DirectConv {
         return CpuGemm.usesVectorApi() && (g.p().strideH() > 1 || g.p().strideW() > 1) && g.kh() * g.kw() > 1;
     }
 
-    /** Read only once direct(g) holds: the kernel class needs the Vector API's module. */
-    private static int maxTaps() {
-        return DirectConvF32Vector.WIDE ? MAX_TAPS : MAX_TAPS_256;
-    }
-
-    private static int maxOut() {
-        return DirectConvF32Vector.WIDE ? MAX_OUT : MAX_OUT_256;
+    /** Read only once the Vector API is in use: the kernel class needs its module. */
+    private static Limits limits() {
+        return DirectConvF32Vector.WIDE ? WIDE : NARROW;
     }
 }

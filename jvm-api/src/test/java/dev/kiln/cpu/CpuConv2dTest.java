@@ -91,8 +91,14 @@ class CpuConv2dTest {
                 new Conv2dParams(1, 1, 1, 3, 2, 1, 1), true),
         new Case("direct: groups 3, dilation 2, pad 2, 4x3 kernel", 2, 6, 11, 17, 9, 4, 3,
                 new Conv2dParams(1, 1, 2, 2, 2, 2, 3), false),
-        // 48 outputs: direct with 256-bit vectors; 540 taps: the weight gradient a GEMM
+        // 48 outputs: direct with 256-bit vectors; 540 taps: the weight gradient a GEMM with 256-bit vectors
         new Case("60 to 48 channels 3x3 pad1", 2, 60, 9, 10, 48, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+        // with 512-bit vectors, direct in all three passes (120 outputs: 15 blocks of 8), then with the weight
+        // gradient a GEMM (136 outputs); with 256-bit ones, the GEMM in all three
+        new Case("40 to 120 channels 3x3 pad1", 2, 40, 7, 6, 120, 3, 3, Conv2dParams.of(1, 1, 1, 1), false),
+        new Case("96 to 136 channels 3x3 pad1", 2, 96, 5, 6, 136, 3, 3, Conv2dParams.of(1, 1, 1, 1), true),
+        new Case("64 to 72 channels 3x3 stride 2 pad1 (strided weight gradient a GEMM)", 2, 64, 9, 8, 72, 3, 3,
+                Conv2dParams.of(2, 1, 1, 1), false),
         // strided, directly on phase planes with the Vector API: ResNet's downsampling on an odd image, and stride 3
         new Case("direct strided: 16 to 32 channels 3x3 stride 2 pad 1, 15x13", 2, 16, 15, 13, 32, 3, 3,
                 Conv2dParams.of(2, 1, 1, 1), false),

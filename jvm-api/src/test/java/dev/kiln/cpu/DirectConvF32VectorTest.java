@@ -38,6 +38,13 @@ class DirectConvF32VectorTest {
     }
 
     @Test
+    void casesWhoseWeightGradientIsAGemmExist() {
+        assertTrue(CpuConv2dTest.CASES.stream().anyMatch(c -> c.kh() * c.kw() > 1 && DirectConv.suitsForward(geometry(c))
+                && !DirectConv.suitsBackwardWeight(geometry(c))), "CpuConv2dTest has cases whose forward runs directly "
+                + "and whose weight gradient packs im2col panels for the GEMM");
+    }
+
+    @Test
     void forwardAndInputGradient_bothChannelBlocks_matchNaiveDouble() {
         for (CpuConv2dTest.Case c : directCases()) {
             Random rnd = new Random(c.name().hashCode());
