@@ -127,7 +127,7 @@ final class CharLm extends OneModelWorkload {
                         count += x.numel();
                         if (progress != null) {
                             progress.step(c, chunks, v);
-                            bar.step(1, String.format(Locale.ROOT, "loss %.3f", sum / count));
+                            bar.step(1, "loss %.3f", sum / count);
                         }
                     }
                 }

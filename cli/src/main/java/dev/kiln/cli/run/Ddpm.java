@@ -83,7 +83,7 @@ final class Ddpm extends OneModelWorkload {
                     sum += v * batch.size();
                     seen += batch.size();
                     progress.step(b, batches.count(), v);
-                    bar.step(batch.size(), String.format(Locale.ROOT, "loss %.4f", sum / seen));
+                    bar.step(batch.size(), "loss %.4f", sum / seen);
                 }
             }
         }

@@ -117,7 +117,7 @@ final class Detect extends OneModelWorkload {
                     boxSum += lb * batch.size();
                     seen += batch.size();
                     progress.step(b, batches.count(), lc, lb);
-                    bar.step(batch.size(), String.format(Locale.ROOT, "cls %.3f box %.3f", clsSum / seen, boxSum / seen));
+                    bar.step(batch.size(), "cls %.3f box %.3f", clsSum / seen, boxSum / seen);
                 }
             }
         }

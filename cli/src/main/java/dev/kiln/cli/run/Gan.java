@@ -137,8 +137,8 @@ final class Gan implements Workload {
                     }
                     seen += n;
                     progress.step(b, batches.count(), v[0], v[1]);
-                    bar.step(n, String.format(Locale.ROOT, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", sums[0] / seen,
-                            sums[1] / seen, sums[2] / seen, sums[3] / seen));
+                    bar.step(n, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", sums[0] / seen,
+                            sums[1] / seen, sums[2] / seen, sums[3] / seen);
                 }
             }
         }

@@ -126,7 +126,7 @@ final class Gcn implements Workload {
             secondOptimizer.zeroGrad();
             double l = loss.item();
             progress.step(0, 1, l);
-            bar.step(train.size(0), String.format(Locale.ROOT, "loss %.3f", l));
+            bar.step(train.size(0), "loss %.3f", l);
             net.eval();
             try (var noGrad = GradMode.noGrad()) {
                 Tensor logits = net.forward(graph, x);                                      // (nodes, C)

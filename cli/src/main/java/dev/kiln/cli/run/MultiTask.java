@@ -137,8 +137,8 @@ final class MultiTask implements Workload {
                     cosineSum += cosine;
                     conflicts += cosine < 0 ? 1 : 0;
                     progress.step(b, batches.count(), lc, lu, cosine);
-                    bar.step(batch.size(), String.format(Locale.ROOT, "class %.3f upper %.3f cos %+.2f", classSum / seen,
-                            upperSum / seen, cosine));
+                    bar.step(batch.size(), "class %.3f upper %.3f cos %+.2f", classSum / seen,
+                            upperSum / seen, cosine);
                 }
             }
         }

@@ -93,7 +93,7 @@ final class Seq2Seq extends OneModelWorkload {
                     double v = loss.item();
                     sum += v * b.size();
                     progress.step(i, batches.size(), v);
-                    bar.step(b.size(), String.format(Locale.ROOT, "loss %.3f", v));
+                    bar.step(b.size(), "loss %.3f", v);
                 }
             }
         }

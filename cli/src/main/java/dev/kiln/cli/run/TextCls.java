@@ -108,7 +108,7 @@ final class TextCls extends OneModelWorkload {
                     count += b.size();
                     if (progress != null) {
                         progress.step(i, batches.size(), v);
-                        bar.step(1, String.format(Locale.ROOT, "loss %.3f", sum / count));
+                        bar.step(1, "loss %.3f", sum / count);
                     }
                 }
             }

@@ -76,8 +76,8 @@ final class Vae extends OneModelWorkload {
                     }
                     seen += batch.size();
                     progress.step(b, batches.count(), v);
-                    bar.step(batch.size(), String.format(Locale.ROOT, "loss %.2f rec %.2f kl %.2f", sums[0] / seen,
-                            sums[1] / seen, sums[2] / seen));
+                    bar.step(batch.size(), "loss %.2f rec %.2f kl %.2f", sums[0] / seen,
+                            sums[1] / seen, sums[2] / seen);
                 }
             }
         }

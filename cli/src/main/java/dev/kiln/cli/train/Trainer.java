@@ -99,7 +99,7 @@ public final class Trainer {
                     lossSum += r.lossSum();
                     correct += r.correct();
                     seen += r.size();
-                    bar.step(r.size(), String.format(Locale.ROOT, "loss %.3f acc %.1f%%", lossSum / seen, 100.0 * correct / seen));
+                    bar.step(r.size(), "loss %.3f acc %.1f%%", lossSum / seen, 100.0 * correct / seen);
                     steps.add(new StepLosses.Step(epoch - 1 + (b + 1.0) / batches.count(), r.lossSum() / r.size()));
                 }
             }
