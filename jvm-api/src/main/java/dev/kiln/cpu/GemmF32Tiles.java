@@ -22,20 +22,22 @@ final class GemmF32Tiles {
     }
 
     /**
-     * The MR x NR tile at c[co + i * ldc + j] (+)= sum over kc k-steps of packed A (MR per step, from ao) times packed B
-     * (NR per step from bo, steps ldb apart).
+     * The MR x NR tile at c[co + i * ldc + j] (+)= sum over kc k-steps p of A[i][p] = ap[ao + i * ars + p * acs] (packed:
+     * ars 1, acs MR; rows of a row-major matrix: ars its row stride, acs 1) times packed B (NR per step from bo, steps
+     * ldb apart).
      */
-    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, int ldb, float[] c, int co, int ldc, boolean add) {
+    static void kernel(int kc, float[] ap, int ao, int ars, int acs, float[] bp, int bo, int ldb, float[] c, int co,
+                       int ldc, boolean add) {
         if (MR == 8) {
-            kernel8(kc, ap, ao, bp, bo, ldb, c, co, ldc, add);
+            kernel8(kc, ap, ao, ars, acs, bp, bo, ldb, c, co, ldc, add);
         } else {
-            kernel6(kc, ap, ao, bp, bo, ldb, c, co, ldc, add);
+            kernel6(kc, ap, ao, ars, acs, bp, bo, ldb, c, co, ldc, add);
         }
     }
 
     /** kernel with 8 rows, for 16 lanes. One variable per accumulator, so they stay in registers. */
-    private static void kernel8(int kc, float[] ap, int ao, float[] bp, int bo, int ldb, float[] c, int co,
-                                int ldc, boolean add) {
+    private static void kernel8(int kc, float[] ap, int ao, int ars, int acs, float[] bp, int bo, int ldb, float[] c,
+                                int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -54,31 +56,31 @@ final class GemmF32Tiles {
         FloatVector c71 = FloatVector.zero(S);
         // indices stepped, as kernel6 had them until its multiplied form measured faster (not measured here: no
         // AVX-512 machine since)
-        for (int p = 0, bAt = bo, aAt = ao; p < kc; p++, bAt += ldb, aAt += MR) {
+        for (int p = 0, bAt = bo, aAt = ao; p < kc; p++, bAt += ldb, aAt += acs) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
             FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
             FloatVector x = FloatVector.broadcast(S, ap[aAt]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aAt + 1]);
+            x = FloatVector.broadcast(S, ap[aAt + ars]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aAt + 2]);
+            x = FloatVector.broadcast(S, ap[aAt + 2 * ars]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aAt + 3]);
+            x = FloatVector.broadcast(S, ap[aAt + 3 * ars]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aAt + 4]);
+            x = FloatVector.broadcast(S, ap[aAt + 4 * ars]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aAt + 5]);
+            x = FloatVector.broadcast(S, ap[aAt + 5 * ars]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[aAt + 6]);
+            x = FloatVector.broadcast(S, ap[aAt + 6 * ars]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[aAt + 7]);
+            x = FloatVector.broadcast(S, ap[aAt + 7 * ars]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
@@ -133,8 +135,8 @@ final class GemmF32Tiles {
     }
 
     /** kernel with 6 rows, for 8 lanes. One variable per accumulator, so they stay in registers. */
-    private static void kernel6(int kc, float[] ap, int ao, float[] bp, int bo, int ldb, float[] c, int co,
-                                int ldc, boolean add) {
+    private static void kernel6(int kc, float[] ap, int ao, int ars, int acs, float[] bp, int bo, int ldb, float[] c,
+                                int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -154,23 +156,23 @@ final class GemmF32Tiles {
             int bAt = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, bp, bAt);
             FloatVector b1 = FloatVector.fromArray(S, bp, bAt + LANES);
-            int aAt = ao + p * MR;
+            int aAt = ao + p * acs;
             FloatVector x = FloatVector.broadcast(S, ap[aAt]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aAt + 1]);
+            x = FloatVector.broadcast(S, ap[aAt + ars]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aAt + 2]);
+            x = FloatVector.broadcast(S, ap[aAt + 2 * ars]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aAt + 3]);
+            x = FloatVector.broadcast(S, ap[aAt + 3 * ars]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aAt + 4]);
+            x = FloatVector.broadcast(S, ap[aAt + 4 * ars]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aAt + 5]);
+            x = FloatVector.broadcast(S, ap[aAt + 5 * ars]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
