@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * float32 GEMM on the Vector API (jdk.incubator.vector), for 256- and 512-bit vectors (AVX2, AVX-512):
- * the BLIS scheme. A is packed into zero-padded tiles of MR rows (each k-step's MR values side by side),
- * B one tile of NR columns at a time by the task that uses it; the micro-kernel ({@link GemmF32Tiles})
+ * the BLIS scheme. A is packed into zero-padded tiles of MR rows (each k-step's MR values side by side), or, when
+ * row-major with few columns of C to share it, read in place; B is packed one tile of NR columns at a time by the
+ * task that uses it (once for all tasks when several share it); the micro-kernel ({@link GemmF32Tiles})
  * keeps an MR x NR tile of C in vector registers over KC k-steps, then adds it to C. Measured on an
  * AVX-512 EPYC: the kernel alone at ~215 GFLOP/s on one core, about the core's peak. Loaded only through
  * {@link CpuGemm} when the module is in the boot layer (the kiln launcher adds it; library users may), so
