@@ -23,11 +23,8 @@ final class Normalization {
         }
         checkAffine(op, "weight", x, weight, normalizedShape, true);
         checkAffine(op, "bias", x, bias, normalizedShape, true);
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) {
-            dims[i] = x.dim() - k + i;
-        }
-        Tensor y = x.sub(x.mean(dims, true)).mul(x.var(dims, 0, true).add(eps).rsqrt());
+        int len = Shape.numel(normalizedShape);
+        Tensor y = normalizeRows(x, len == 0 ? 0 : x.numel() / len, len, eps).reshape(x.shape());
         return affine(y, weight, bias, normalizedShape);
     }
 
@@ -43,12 +40,26 @@ final class Normalization {
         checkAffine(op, "weight", x, weight, new int[] {c}, true);
         checkAffine(op, "bias", x, bias, new int[] {c}, true);
         int n = x.size(0);
-        Tensor g = x.reshape(n, numGroups, n == 0 ? 0 : x.numel() / (n * numGroups));      // (N, G, C/G * spatial)
-        Tensor y = g.sub(g.mean(new int[] {2}, true)).mul(g.var(new int[] {2}, 0, true).add(eps).rsqrt()).reshape(x.shape());
+        // rows (N * G, C/G * spatial)
+        Tensor y = normalizeRows(x, n * numGroups, n == 0 ? 0 : x.numel() / (n * numGroups), eps).reshape(x.shape());
         int[] perChannel = new int[x.dim() - 1];                                                // (C, 1, ...) over (N, C, ...)
         Arrays.fill(perChannel, 1);
         perChannel[0] = c;
         return affine(y, weight, bias, perChannel);
+    }
+
+    /**
+     * x's values as (rows, len), each row normalized: (x - mean) / sqrt(biased variance + eps). Through batch norm's
+     * fused statistics and gradient, as (1, rows, len) with the rows for channels, where rows hold more than one
+     * value (a DDPM U-Net's group norms: their mean, variance and float64 copy for it had been 13% of its training
+     * samples); composed of tensor ops otherwise (a row of one value normalizes to 0, where batch norm refuses).
+     */
+    private static Tensor normalizeRows(Tensor x, int rows, int len, double eps) {
+        if (rows > 0 && len > 1) {
+            return batchNorm(x.reshape(1, rows, len), null, null, null, null, true, 0, eps);
+        }
+        Tensor g = x.reshape(rows, len);
+        return g.sub(g.mean(new int[] {1}, true)).mul(g.var(new int[] {1}, 0, true).add(eps).rsqrt());
     }
 
     /** See {@link Functional#batchNorm}. */
