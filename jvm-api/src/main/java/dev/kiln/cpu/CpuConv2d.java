@@ -86,6 +86,26 @@ final class CpuConv2d {
         }
         int colRows = g.colRows();
         int outPlane = g.outPlane();
+        if (outPlane == 1 && !g.pointwise() && g.groups() == 1) {
+            // one output pixel an image (a DCGAN's first transposed convolution, a discriminator's last convolution):
+            // every image's column in one product, cols (n, colRows) = gy (n, o) w (o, colRows), where a product per
+            // image was a matrix-vector one reading w across its rows; then each column scattered into its image, or,
+            // where the kernel covers the image exactly, the product is gx itself
+            boolean covers = g.kh() == g.h() && g.kw() == g.w() && p.padH() == 0 && p.padW() == 0
+                    && p.dilationH() == 1 && p.dilationW() == 1;
+            Object cols = covers ? gxd : allocate(gy.dtype(), Math.multiplyExact(g.n(), colRows));
+            gemm(g.n(), colRows, g.o(), gyd, gyc.storageOffset(), g.o(), 1, wd, wc.storageOffset(), colRows, 1, cols, 0,
+                    colRows, false);
+            if (covers) {
+                return gx;
+            }
+            Parallel.forRange(g.n(), 1, (i0, i1) -> {
+                for (int img = i0; img < i1; img++) {
+                    Im2col.col2imAdd(cols, img * colRows, gxd, img * g.c() * g.inPlane(), g);
+                }
+            });
+            return gx;
+        }
         // a few chunks of images per thread: each chunk's GEMM packs w_g^T once and spans whole panels
         int chunk = Math.max(1, Math.min(g.n() / (4 * Parallel.threads()),
                 imagesPerChunk(g, (long) colRows * outPlane)));
@@ -113,7 +133,7 @@ final class CpuConv2d {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, gxd, xo, outPlane, false);
                 } else {
                     gemm(colRows, outPlane, g.og(), wd, wo, 1, colRows, gyd, yo, outPlane, 1, col, 0, outPlane, false);
-                    Im2col.col2imAdd(col, gxd, xo, g);
+                    Im2col.col2imAdd(col, 0, gxd, xo, g);
                 }
             }
         });

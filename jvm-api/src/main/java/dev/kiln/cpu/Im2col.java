@@ -21,12 +21,12 @@ final class Im2col {
         }
     }
 
-    /** x at xOff += col2im(col), the adjoint of {@link #im2col}. */
-    static void col2imAdd(Object col, Object x, int xOff, ConvGeometry g) {
+    /** x at xOff += col2im(col) with col at colOff, the adjoint of {@link #im2col}. */
+    static void col2imAdd(Object col, int colOff, Object x, int xOff, ConvGeometry g) {
         if (x instanceof float[] xf) {
-            Im2colLoopsF32.col2imAdd((float[]) col, xf, xOff, g);
+            Im2colLoopsF32.col2imAdd((float[]) col, colOff, xf, xOff, g);
         } else {
-            Im2colLoopsF64.col2imAdd((double[]) col, (double[]) x, xOff, g);
+            Im2colLoopsF64.col2imAdd((double[]) col, colOff, (double[]) x, xOff, g);
         }
     }
 
