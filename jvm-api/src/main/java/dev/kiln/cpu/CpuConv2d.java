@@ -29,7 +29,7 @@ final class CpuConv2d {
         Object xd = data(xc);
         Object wd = data(wc);
         Object yd = data(y);
-        if (yd instanceof float[] yf && DirectConv.suitsForward(g)) { // few channels: no im2col
+        if (yd instanceof float[] yf && DirectConv.suitsForward(g)) { // within the direct limits: no im2col
             DirectConvF32Vector.forward(g, (float[]) xd, xc.storageOffset(), (float[]) wd, wc.storageOffset(),
                     bc == null ? null : (float[]) data(bc), bc == null ? 0 : bc.storageOffset(), yf);
             return y;

@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 conv2d computed directly on the Vector API, for convolutions with few channels (LeNet's,
- * ResNet-small's), where im2col's packing costs more than the GEMM it feeds. A group's input is copied
+ * float32 conv2d computed directly on the Vector API, for convolutions up to the channels and taps of
+ * {@link DirectConv}'s limits (LeNet's, ResNet-small's; with 512-bit vectors up to 256 channels), where im2col's
+ * packing costs more than the GEMM it feeds. A group's input is copied
  * into a zero-padded buffer, planes (hp, wp) = (h + 2 padH, w + 2 padW) one after another; output pixel
  * (oy, ox) is then read at the flat index q = oy * wp + ox, and each kernel tap (c, ky, kx) reads the
  * plane at q + c * hp * wp + ky * dilationH * wp + kx * dilationW: for every tap, consecutive q are
