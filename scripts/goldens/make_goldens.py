@@ -138,6 +138,9 @@ BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "pow": torch.pow,
     "maximum": torch.maximum, "minimum": torch.minimum,
     "relu_backward": lambda a, b: torch.ops.aten.threshold_backward(a, b, 0),
+    # aten's gelu_backward takes equal shapes (its oneDNN route fails on broadcast ones): broadcast first
+    "gelu_backward": lambda a, b: torch.ops.aten.gelu_backward(*torch.broadcast_tensors(a, b)),
+    "gelu_tanh_backward": lambda a, b: torch.ops.aten.gelu_backward(*torch.broadcast_tensors(a, b), approximate="tanh"),
     "div_trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
     "div_floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
 }

@@ -64,7 +64,8 @@ __device__ __forceinline__ T div_floor(T a, T b) {
 }
 
 // 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN), 9 relu_backward
-// (a where b > 0 or b is NaN, else 0), 10 div_trunc, 11 div_floor
+// (a where b > 0 or b is NaN, else 0), 10 div_trunc, 11 div_floor, 12 gelu_backward (a GELU'(b)),
+// 13 gelu_tanh_backward (a times the tanh approximation's derivative at b)
 template <class T>
 __device__ __forceinline__ T binary_op(int op, T a, T b) {
     switch (op) {
@@ -77,6 +78,17 @@ __device__ __forceinline__ T binary_op(int op, T a, T b) {
         case 6: return k_isnan(a) || k_isnan(b) ? a + b : a < b ? a : b;
         case 10: return k_trunc(a / b);
         case 11: return div_floor(a, b);
+        case 12: {
+            const T cdf = static_cast<T>(0.5) * (T(1) + k_erf(b * static_cast<T>(0.70710678118654752440)));
+            const T pdf = k_exp(static_cast<T>(-0.5) * b * b) * static_cast<T>(0.39894228040143267794);
+            return a * (cdf + b * pdf);
+        }
+        case 13: {
+            const T x2 = b * b;
+            const T t = k_tanh(static_cast<T>(0.79788456080286535588) * (b + static_cast<T>(0.044715) * x2 * b));
+            const T du = static_cast<T>(0.79788456080286535588) * (T(1) + static_cast<T>(3 * 0.044715) * x2);
+            return a * (static_cast<T>(0.5) * (T(1) + t) + static_cast<T>(0.5) * b * (T(1) - t * t) * du);
+        }
         default: return b <= T(0) ? T(0) : a;
     }
 }

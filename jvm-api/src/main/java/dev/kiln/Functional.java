@@ -32,6 +32,23 @@ public final class Functional {
                 Tensor.wrap(grad.backend().binary(BinaryOp.RELU_BACKWARD, grad.array(), y.array())), grad, y);
     }
 
+    /**
+     * GELU's gradient at its input x: grad * GELU'(x), approximate "none" (exact, with erf) or "tanh", as PyTorch's
+     * gelu_backward(grad, x, approximate); grad and x broadcast.
+     */
+    public static Tensor geluBackward(Tensor grad, Tensor x, String approximate) {
+        BinaryOp op = switch (approximate) {
+            case "none" -> BinaryOp.GELU_BACKWARD;
+            case "tanh" -> BinaryOp.GELU_TANH_BACKWARD;
+            default -> throw new IllegalArgumentException("gelu_backward: approximate argument must be either none or tanh,"
+                    + " got '" + approximate + "'");
+        };
+        Checks.compatible("gelu_backward", "grad_output", grad, "self", x);
+        Checks.floating("gelu_backward", "grad_output", grad);
+        Shape.broadcast("gelu_backward", grad.shape(), x.shape());
+        return AutogradLink.record(new Op.Binary(op), Tensor.wrap(grad.backend().binary(op, grad.array(), x.array())), grad, x);
+    }
+
     /** x * sigmoid(x), as F.silu (swish). */
     public static Tensor silu(Tensor x) {
         return x.mul(sigmoid(x));

@@ -100,20 +100,8 @@ final class ElementwiseRules {
                 return g.mul(y.mul(y.rsub(1)));
             }
             case RELU: return Functional.reluBackward(g, n.output(0));
-            case GELU: {
-                Tensor x = n.input(0);
-                Tensor cdf = x.mul(Math.sqrt(0.5)).erf().add(1).mul(0.5);
-                Tensor pdf = x.square().mul(-0.5).exp().div(SQRT_2_PI);
-                return g.mul(cdf.add(x.mul(pdf)));
-            }
-            case GELU_TANH: {
-                // y = x/2 (1 + t), t = tanh(u), u = sqrt(2/pi) (x + kappa x^3): y' = (1 + t)/2 + x/2 (1 - t^2) u'
-                Tensor x = n.input(0);
-                Tensor x2 = x.square();
-                Tensor t = x2.mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI).tanh();
-                Tensor du = x2.mul(3 * GELU_KAPPA).add(1).mul(SQRT_2_OVER_PI);
-                return g.mul(t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().rsub(1)).mul(du)));
-            }
+            case GELU: return Functional.geluBackward(g, n.input(0), "none");
+            case GELU_TANH: return Functional.geluBackward(g, n.input(0), "tanh");
             case ERF: return g.mul(n.input(0).square().neg().exp().mul(TWO_OVER_SQRT_PI));
             default: throw new UnsupportedOperationException("autograd: " + u.opName() + " is not differentiable");
         }
@@ -152,6 +140,10 @@ final class ElementwiseRules {
             case MUL: return wrt == 0 ? b : a;
             // a where b > 0: d/da is that mask, d/db is 0 (b only selects)
             case RELU_BACKWARD: return wrt == 0 ? Functional.reluBackward(Tensor.onesLike(a), b) : Tensor.zerosLike(b);
+            // a GELU'(b): d/da is GELU'(b), d/db is a GELU''(b)
+            case GELU_BACKWARD: return wrt == 0 ? Functional.geluBackward(Tensor.onesLike(b), b, "none") : a.mul(geluSecond(b));
+            case GELU_TANH_BACKWARD: return wrt == 0 ? Functional.geluBackward(Tensor.onesLike(b), b, "tanh")
+                    : a.mul(geluTanhSecond(b));
             case DIV: return wrt == 0 ? b.reciprocal() : a.div(b.square()).neg();
             case POW: {
                 if (wrt == 0) {
@@ -175,5 +167,23 @@ final class ElementwiseRules {
             }
             default: throw new UnsupportedOperationException("autograd: " + op.opName() + " is not differentiable");
         }
+    }
+
+    /** GELU''(x) = phi(x) (2 - x^2), phi the standard normal density. */
+    private static Tensor geluSecond(Tensor x) {
+        Tensor x2 = x.square();
+        return x2.mul(-0.5).exp().div(SQRT_2_PI).mul(x2.rsub(2));
+    }
+
+    /**
+     * The tanh approximation's second derivative: with t = tanh(u), u = sqrt(2/pi) (x + kappa x^3), y = x/2 (1 + t)
+     * has y'' = (1 - t^2) (u' - x t u'^2 + x u'' / 2).
+     */
+    private static Tensor geluTanhSecond(Tensor x) {
+        Tensor x2 = x.square();
+        Tensor t = x2.mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI).tanh();
+        Tensor du = x2.mul(3 * GELU_KAPPA).add(1).mul(SQRT_2_OVER_PI);
+        Tensor ddu = x.mul(6 * GELU_KAPPA * SQRT_2_OVER_PI);
+        return t.square().rsub(1).mul(du.sub(x.mul(t).mul(du.square())).add(x.mul(ddu).mul(0.5)));
     }
 }

@@ -107,6 +107,9 @@ public final class PrimitiveCases {
         c.add(new Case("maximum", a -> a[0].maximum(a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("minimum", a -> a[0].minimum(a[1]), s(d(3, 4), d(4)), false, true));
         c.add(new Case("relu_backward", a -> Functional.reluBackward(a[0], a[1]), s(d(3, 1), d(4)), false, true));
+        c.add(new Case("gelu_backward", a -> Functional.geluBackward(a[0], a[1], "none"), s(d(3, 1), d(4)), false, true));
+        c.add(new Case("gelu_tanh_backward", a -> Functional.geluBackward(a[0], a[1], "tanh"), s(d(3, 1), d(4)), false,
+                true));
         c.add(new Case("where", a -> Tensor.where(a[0].gt(0), a[0], a[1]), s(d(3, 4), d(4)), false, true));
         c.add(new Case("clamp_tensor_bounds", a -> a[0].clamp(a[1], a[2]), s(d(3, 4), d(4), d(3, 1)), false, true));
         c.add(new Case("add_sub_alpha", a -> a[0].add(a[1], 2.5).sub(a[1], -0.5), s(d(3, 1), d(4)), false, true));

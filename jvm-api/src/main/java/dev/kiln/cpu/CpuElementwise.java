@@ -106,9 +106,25 @@ final class CpuElementwise {
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
             case RELU_BACKWARD: for (int i = 0; i < n; i++) o[i] = b[i] <= 0 ? 0 : a[i]; break;
+            case GELU_BACKWARD, GELU_TANH_BACKWARD: geluBackward(op == BinaryOp.GELU_TANH_BACKWARD, a, b, o, n, float32); break;
             case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = truncate(rounded(a[i] / b[i], float32)); break;
             case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = divFloor(a[i], b[i], float32); break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
+        }
+    }
+
+    /** o = a GELU'(b): for float32 and 16-bit results by {@link Float32Functions}, as the float32 loops, else to double accuracy. */
+    private static void geluBackward(boolean tanh, double[] a, double[] b, double[] o, int n, boolean float32) {
+        if (float32) {
+            System.arraycopy(b, 0, o, 0, n);
+            Float32Functions.geluDerivative(tanh, o, n);
+            for (int i = 0; i < n; i++) {
+                o[i] *= a[i];
+            }
+        } else if (tanh) {
+            for (int i = 0; i < n; i++) o[i] = a[i] * MathFunctions.geluTanhDerivative(b[i]);
+        } else {
+            for (int i = 0; i < n; i++) o[i] = a[i] * MathFunctions.geluDerivative(b[i]);
         }
     }
 

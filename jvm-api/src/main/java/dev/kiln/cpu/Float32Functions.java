@@ -3,7 +3,7 @@ package dev.kiln.cpu;
 import dev.kiln.spi.UnaryOp;
 
 /**
- * erf, GELU, tanh and sigmoid for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop
+ * erf, GELU (and its derivative), tanh and sigmoid for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop
  * body over C2's unrolling limit is neither unrolled nor vectorised, so erfc's rational part, its exponential and the
  * final blend are three loops), with min / max in place of tests. {@link MathFunctions}' series and continued
  * fraction (double accuracy) took ~40-70 ns an element, which made GELU 39% of a small transformer's training time,
@@ -26,6 +26,8 @@ import dev.kiln.spi.UnaryOp;
 final class Float32Functions {
     private static final double SQRT1_2 = 0.7071067811865476;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
     /** Beyond this |x| erf and tanh are 1 in float32 (and erfc's exponent would underflow anyway). */
     private static final double SATURATION = 10;
     /** Below this |x| tanh takes its series. */
@@ -45,17 +47,23 @@ final class Float32Functions {
 
     /** x[0, n) = op(x) for op GELU, ERF, TANH or SIGMOID. */
     static void apply(UnaryOp op, double[] x, int n) {
-        double[][] s = SCRATCH.get();
-        if (s[0].length < n) {
-            s[0] = new double[n];
-            s[1] = new double[n];
-        }
+        double[][] s = scratch(n);
         switch (op) {
             case GELU -> gelu(x, s[0], s[1], n);
             case ERF -> erf(x, s[0], s[1], n);
             case TANH -> tanh(x, s[0], n);
             default -> sigmoid(x, s[0], n);
         }
+    }
+
+    /** This thread's two scratch rows, of at least n. */
+    private static double[][] scratch(int n) {
+        double[][] s = SCRATCH.get();
+        if (s[0].length < n) {
+            s[0] = new double[n];
+            s[1] = new double[n];
+        }
+        return s;
     }
 
     /** x[0, n) = sigmoid(x); e scratch of at least n. */
@@ -106,6 +114,54 @@ final class Float32Functions {
             double r = t[i] * e[i];                                   // erfc(|x| / sqrt 2)
             double positive = Math.min(1.0, Math.max(0.0, xi * STEP)); // erfc(-z) = 2 - erfc(z)
             x[i] = 0.5 * xi * (r + positive * (2 - 2 * r));
+        }
+    }
+
+    /**
+     * x[0, n) = GELU'(x) = Phi(x) + x phi(x) (exact) or the tanh approximation's derivative (tanh) for float32 and 16-bit
+     * results: Phi as in {@link #gelu}, phi(x) = e^(-x^2 / 2) / sqrt(2 pi) by {@link NonPositiveExp}.
+     */
+    static void geluDerivative(boolean tanh, double[] x, int n) {
+        double[][] s = scratch(n);
+        if (tanh) {
+            geluTanhDerivative(x, s[0], s[1], n);
+            return;
+        }
+        double[] t = s[0];
+        double[] e = s[1];
+        for (int i = 0; i < n; i++) {
+            erfcParts(Math.abs(x[i]) * SQRT1_2, t, e, i);
+        }
+        NonPositiveExp.inPlace(e, 0, n);
+        for (int i = 0; i < n; i++) {
+            t[i] *= e[i];                                             // erfc(|x| / sqrt 2)
+            e[i] = -0.5 * x[i] * x[i];
+        }
+        NonPositiveExp.inPlace(e, 0, n);
+        for (int i = 0; i < n; i++) {
+            double xi = x[i];
+            double positive = Math.min(1.0, Math.max(0.0, xi * STEP)); // erfc(-z) = 2 - erfc(z)
+            x[i] = 0.5 * (t[i] + positive * (2 - 2 * t[i])) + xi * e[i] * INV_SQRT_2PI;
+        }
+    }
+
+    /**
+     * x[0, n) = (1 + t) / 2 + x sech^2(u) u' / 2, t = tanh(u), u = sqrt(2/pi) (x + kappa x^3); u and e scratch. From
+     * e = e^(-2|u|): t = sign(u) (1 - e) / (1 + e) and sech^2 = 4e / (1 + e)^2, which reaches 0 where 1 - t^2 would
+     * leave tanh's last bits times a large x u'.
+     */
+    private static void geluTanhDerivative(double[] x, double[] u, double[] e, int n) {
+        for (int i = 0; i < n; i++) {
+            u[i] = SQRT_2_OVER_PI * (x[i] + MathFunctions.GELU_KAPPA * x[i] * x[i] * x[i]);
+            e[i] = -2 * Math.abs(u[i]);
+        }
+        NonPositiveExp.inPlace(e, 0, n);
+        for (int i = 0; i < n; i++) {
+            double xi = x[i];
+            double du = SQRT_2_OVER_PI * (1 + 3 * MathFunctions.GELU_KAPPA * xi * xi);
+            double t = Math.copySign((1 - e[i]) / (1 + e[i]), u[i]);
+            double sech2 = 4 * e[i] / ((1 + e[i]) * (1 + e[i]));
+            x[i] = 0.5 * (1 + t) + 0.5 * xi * sech2 * du;
         }
     }
 

@@ -29,7 +29,7 @@ final class Float32Loops {
 
     static boolean has(BinaryOp op) {
         return switch (op) {
-            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, RELU_BACKWARD -> true;
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, RELU_BACKWARD, GELU_BACKWARD, GELU_TANH_BACKWARD -> true;
             default -> false;
         };
     }
@@ -91,7 +91,9 @@ final class Float32Loops {
 
     static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
         int end = oo + n;
-        if (as == 0 && bs == 0) {
+        if (op == BinaryOp.GELU_BACKWARD || op == BinaryOp.GELU_TANH_BACKWARD) {
+            geluBackward(op == BinaryOp.GELU_TANH_BACKWARD, o, oo, a, ao, as, b, bo, bs, n);
+        } else if (as == 0 && bs == 0) {
             o[oo] = apply(op, a[ao], b[bo]);
             Arrays.fill(o, oo + 1, end, o[oo]);
         } else if (bs == 0) {
@@ -147,6 +149,20 @@ final class Float32Loops {
                 case MINIMUM: for (int i = oo; i < end; i++) o[i] = Math.min(a[i], b[i]); break;
                 case RELU_BACKWARD: for (int i = oo; i < end; i++) o[i] = select(a[i], b[i]); break;
                 default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
+            }
+        }
+    }
+
+    /** o[oo + i] = a[ao + i * as] GELU'(b[bo + i * bs]) for i &lt; n, the derivative by {@link Float32Functions} in chunks. */
+    private static void geluBackward(boolean tanh, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs,
+                                     int n) {
+        double[] chunk = SCRATCH.get();
+        for (int at = 0; at < n; at += CHUNK) {
+            int len = Math.min(CHUNK, n - at);
+            DoubleBlocks.read(b, bo + at * bs, 1, 0, len, bs, chunk, 0);
+            Float32Functions.geluDerivative(tanh, chunk, len);
+            for (int i = 0; i < len; i++) {
+                o[oo + at + i] = (float) (a[ao + (at + i) * as] * chunk[i]);
             }
         }
     }

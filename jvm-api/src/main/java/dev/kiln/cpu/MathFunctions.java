@@ -17,6 +17,9 @@ public final class MathFunctions {
 
     private static final double SQRT1_2 = 0.7071067811865476;
     private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+    /** The cubic's weight in GELU's tanh approximation. */
+    static final double GELU_KAPPA = 0.044715;
 
     private MathFunctions() {
     }
@@ -33,7 +36,23 @@ public final class MathFunctions {
 
     /** GELU's tanh approximation (PyTorch's approximate='tanh'). */
     static double geluTanh(double x) {
-        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+        return 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + GELU_KAPPA * x * x * x)));
+    }
+
+    /** GELU's derivative, Phi(x) + x phi(x), phi the standard normal density (as PyTorch's gelu_backward). */
+    static double geluDerivative(double x) {
+        return 0.5 * (1.0 + erf(x * SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
+    }
+
+    /**
+     * The tanh approximation's derivative: (1 + t) / 2 + x sech^2(u) u' / 2, t = tanh(u), u = sqrt(2/pi) (x + kappa x^3);
+     * sech^2 = 4e / (1 + e)^2, e = e^(-2|u|), keeps its tiny values where 1 - t^2 would round to 0.
+     */
+    static double geluTanhDerivative(double x) {
+        double u = SQRT_2_OVER_PI * (x + GELU_KAPPA * x * x * x);
+        double e = Math.exp(-2 * Math.abs(u));
+        double du = SQRT_2_OVER_PI * (1 + 3 * GELU_KAPPA * x * x);
+        return 0.5 * (1 + Math.copySign((1 - e) / (1 + e), u)) + 0.5 * x * (4 * e / ((1 + e) * (1 + e))) * du;
     }
 
     /**

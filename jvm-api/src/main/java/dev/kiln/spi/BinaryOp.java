@@ -10,6 +10,12 @@ public enum BinaryOp {
      */
     RELU_BACKWARD,
     /**
+     * GELU's gradient: a * GELU'(b), with a the gradient of GELU's output and b its input; PyTorch's
+     * gelu_backward(a, b) (approximate 'none', and 'tanh' for GELU_TANH_BACKWARD). One pass instead of the
+     * ten ops (two of them transcendental) its formula takes as tensor ops.
+     */
+    GELU_BACKWARD, GELU_TANH_BACKWARD,
+    /**
      * div(rounding_mode='trunc') and 'floor', on float and int64 (PyTorch's div_trunc / div_floor:
      * floor division of floats rounds the exact quotient, not a / b). int64 wraps as Java's / does;
      * the API rejects an int64 divisor of 0.

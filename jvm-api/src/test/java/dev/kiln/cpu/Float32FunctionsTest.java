@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
@@ -95,6 +96,41 @@ class Float32FunctionsTest {
             assertEquals((float) MathFunctions.gelu(x[i]), gelu[i], "gelu(" + x[i] + ")");
             assertEquals((float) Math.tanh(x[i]), tanh[i], "tanh(" + x[i] + ")");
             assertEquals((float) MathFunctions.sigmoid(x[i]), sigmoid[i], "sigmoid(" + x[i] + ")");
+        }
+    }
+
+    /** GELU_BACKWARD / GELU_TANH_BACKWARD of gradients g (stride gs: 1, or 0 for g[0] everywhere) at x, through the loops. */
+    private static float[] geluBackward(BinaryOp op, float[] g, int gs, float[] x) {
+        float[] o = new float[x.length];
+        Float32Loops.binary(op, o, 0, g, 0, gs, x, 0, 1, x.length);
+        return o;
+    }
+
+    @Test
+    void geluBackward_withinAFewFloat32UnitsOfTheDoubleDerivative_exactAndTanh() {
+        // GELU' crosses 0 near x = -0.75, where a relative bound means nothing: the bound is absolute, a few units of 1
+        float[] x = grid();
+        float[] g = new float[x.length];
+        Random rnd = new Random(3);
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) rnd.nextGaussian();
+        }
+        float[] exact = geluBackward(BinaryOp.GELU_BACKWARD, g, 1, x);
+        float[] tanh = geluBackward(BinaryOp.GELU_TANH_BACKWARD, g, 1, x);
+        float[] ones = geluBackward(BinaryOp.GELU_BACKWARD, new float[] {1f}, 0, x);
+        for (int i = 0; i < x.length; i++) {
+            double d = MathFunctions.geluDerivative(x[i]);
+            double dt = MathFunctions.geluTanhDerivative(x[i]);
+            assertTrue(Math.abs(exact[i] - g[i] * d) <= 4e-7 * Math.max(1, Math.abs(g[i] * d)),
+                    "gelu_backward(" + g[i] + ", " + x[i] + ") = " + exact[i] + ", exact " + g[i] * d);
+            assertTrue(Math.abs(tanh[i] - g[i] * dt) <= 4e-7 * Math.max(1, Math.abs(g[i] * dt)),
+                    "gelu_tanh_backward(" + g[i] + ", " + x[i] + ") = " + tanh[i] + ", exact " + g[i] * dt);
+            assertTrue(Math.abs(ones[i] - d) <= 4e-7, "gelu'(" + x[i] + ") = " + ones[i] + ", exact " + d);
+        }
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, 30f, -30f};
+        float[] d = geluBackward(BinaryOp.GELU_BACKWARD, new float[] {1f}, 0, special);
+        for (int i = 0; i < special.length; i++) {
+            assertEquals((float) MathFunctions.geluDerivative(special[i]), d[i], "gelu'(" + special[i] + ")");
         }
     }
 }

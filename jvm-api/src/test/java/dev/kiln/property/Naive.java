@@ -80,6 +80,13 @@ final class Naive {
             case MAXIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a > b ? a : b;
             case MINIMUM: return (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a < b ? a : b;
             case RELU_BACKWARD: return (a, b) -> b <= 0 ? 0 : a;
+            case GELU_BACKWARD:
+                return (a, b) -> a * (0.5 * (1 + erf(b / Math.sqrt(2))) + b * Math.exp(-b * b / 2) / Math.sqrt(2 * Math.PI));
+            case GELU_TANH_BACKWARD: return (a, b) -> { // through sech^2 = 1 / cosh^2, not 1 - tanh^2
+                double u = Math.sqrt(2 / Math.PI) * (b + 0.044715 * b * b * b);
+                double du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * b * b);
+                return a * (0.5 * (1 + Math.tanh(u)) + 0.5 * b * du / (Math.cosh(u) * Math.cosh(u)));
+            };
             case DIV_TRUNC: return (a, b) -> a / b < 0 ? Math.ceil(a / b) : Math.floor(a / b);
             case DIV_FLOOR: return (a, b) -> Math.floor(a / b);
             case LOGICAL_AND: return (a, b) -> a != 0 && b != 0 ? 1 : 0;

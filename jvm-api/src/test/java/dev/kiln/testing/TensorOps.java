@@ -51,6 +51,8 @@ public final class TensorOps {
             case MAXIMUM: return a.maximum(b);
             case MINIMUM: return a.minimum(b);
             case RELU_BACKWARD: return Functional.reluBackward(a, b);
+            case GELU_BACKWARD: return Functional.geluBackward(a, b, "none");
+            case GELU_TANH_BACKWARD: return Functional.geluBackward(a, b, "tanh");
             case DIV_TRUNC: return a.div(b, "trunc");
             case DIV_FLOOR: return a.div(b, "floor");
             case LOGICAL_AND: return a.logicalAnd(b);

@@ -60,6 +60,8 @@ final class ElementwiseLauncher extends Launcher {
             case RELU_BACKWARD -> 9;
             case DIV_TRUNC -> 10;
             case DIV_FLOOR -> 11;
+            case GELU_BACKWARD -> 12;
+            case GELU_TANH_BACKWARD -> 13;
         };
     }
 
