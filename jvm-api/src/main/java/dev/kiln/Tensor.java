@@ -1370,7 +1370,16 @@ public final class Tensor implements AutoCloseable {
         }
         Shape.broadcast("matmul (batch dims)", Arrays.copyOf(a.shape, a.shape.length - 2),
                 Arrays.copyOf(b.shape, b.shape.length - 2));
-        Tensor out = AutogradLink.record(new Op.Matmul(), wrap(backend().matmul(a.array(), b.array())), a, b);
+        Tensor out;
+        if (a.shape.length >= 3 && b.shape.length == 2) {
+            // (..., M, K) @ (K, N) as one (... * M, K) @ (K, N) product, as PyTorch folds it: one large GEMM instead of
+            // a small one per batch entry, and other's gradient one product instead of a batch of them summed
+            int[] lead = Arrays.copyOf(a.shape, a.shape.length);
+            lead[lead.length - 1] = b.shape[1];
+            out = a.reshape(Shape.numel(Arrays.copyOf(a.shape, a.shape.length - 1)), k).matmul(b).reshape(lead);
+        } else {
+            out = AutogradLink.record(new Op.Matmul(), wrap(backend().matmul(a.array(), b.array())), a, b);
+        }
         if (other.shape.length == 1) {
             out = out.squeeze(-1);
         }

@@ -22,13 +22,15 @@ class CpuGemmTest {
      * narrow panels and row blocks, wide panels followed by narrow ones (in either orientation), a
      * narrow panel followed by a full tiny one (160 = 128 + 32), the last narrow panel taking a few more
      * columns (150, 278 = 128 + 150); with B transposed, products GemmF32Vector turns round (C^T = B^T A^T, B^T's rows
-     * read in place: 16x150x700, 20x278x50, 45x333x270, the last with partial tiles and k past one block).
+     * read in place: 16x150x700, 20x278x50, 45x333x270, the last with partial tiles and k past one block); and products
+     * GemmF32Vector runs in slices of k, A's packed slice within L2 (40x70x5000: 3072 + 1928 steps, 300x40x1000: 256 steps
+     * three times, then 232).
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {0, 4, 3}, {4, 0, 3}, {5, 7, 0}, {70, 300, 0}, {3, 5, 7}, {1, 300, 70}, {300, 1, 300},
         {67, 129, 31}, {131, 257, 19}, {129, 515, 73}, {250, 70, 130}, {64, 64, 16}, {121, 263, 1},
         {7, 1000, 9}, {241, 300, 200}, {130, 1100, 40}, {1090, 20, 33}, {61, 1700, 21},
-        {37, 160, 23}, {16, 150, 700}, {20, 278, 50}, {45, 333, 270},
+        {37, 160, 23}, {16, 150, 700}, {20, 278, 50}, {45, 333, 270}, {40, 70, 5000}, {300, 40, 1000},
     };
 
     /** One call: shape, operand layouts, accumulate, dtype. */
