@@ -134,12 +134,19 @@ final class CpuReduce {
         int n = rows;
         double[] out = new double[cols];
         int blocks = (cols + ROW_SUM_BLOCK - 1) / ROW_SUM_BLOCK;
+        boolean vector = CpuGemm.usesVectorApi();
         Parallel.forRange(blocks, Math.max(1, (1 << 16) / Math.max(1, rows * ROW_SUM_BLOCK)), (b0, b1) -> {
             int c0 = b0 * ROW_SUM_BLOCK;
             int c1 = Math.min(cols, b1 * ROW_SUM_BLOCK);
+            int rest = c0; // whole vectors of columns on the Vector API (the same sums), the rest one by one
+            if (vector) {
+                for (; rest + ReduceF32Vector.LANES <= c1; rest += ReduceF32Vector.LANES) {
+                    ReduceF32Vector.columnSums(data, base, n, cols, rest, out);
+                }
+            }
             for (int r = 0; r < n; r++) {
                 int at = base + r * cols;
-                for (int c = c0; c < c1; c++) {
+                for (int c = rest; c < c1; c++) {
                     out[c] += data[at + c];
                 }
             }

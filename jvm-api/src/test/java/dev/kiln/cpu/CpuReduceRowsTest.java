@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * float32 sums and means over a contiguous tensor's leading dims (CpuReduce's row-by-row path: bias gradients) against
  * the float64 sums: several column blocks, dims given out of order, keepdim, views starting inside their storage,
- * NaN confined to its column, and the same bits at any thread count.
+ * NaN confined to its column, the same bits at any thread count, and the bits of each column summed row after row in
+ * double (the Vector API's columns too).
  */
 class CpuReduceRowsTest {
     private static Tensor random(long seed, int... shape) {
@@ -64,5 +65,21 @@ class CpuReduceRowsTest {
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    @Test
+    void sums_areEachColumnAddedRowAfterRowInDouble_bitForBit() {
+        // 150 columns: whole vectors of 8 or 16 on the Vector API where it is in use, then a tail one by one
+        Tensor x = random(7, 41, 150).narrow(0, 2, 37);
+        float[] v = x.contiguous().toFloatArray();
+        float[] expected = new float[150];
+        for (int c = 0; c < 150; c++) {
+            double s = 0;
+            for (int r = 0; r < 37; r++) {
+                s += v[r * 150 + c];
+            }
+            expected[c] = (float) s;
+        }
+        assertArrayEquals(expected, x.sum(new int[] {0}, false).toFloatArray());
     }
 }
