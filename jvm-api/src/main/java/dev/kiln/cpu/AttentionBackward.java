@@ -26,6 +26,7 @@ final class AttentionBackward {
     private final double scale;
     private final double[] lse; // (B * Lq)
     private final double[] delta; // (B * Lq): rowsum(dO * O)
+    private final boolean f32;
 
     AttentionBackward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray logsumexp, AttentionScores scores,
                       double scale) {
@@ -35,6 +36,7 @@ final class AttentionBackward {
         this.v = v;
         this.scores = scores;
         this.scale = scale;
+        this.f32 = q.dtype() == DType.FLOAT32;
         int nb = q.size(0);
         int lq = q.size(1);
         int ev = v.size(2);
@@ -69,11 +71,55 @@ final class AttentionBackward {
         for (int r = 0; r < bq; r++) {
             double l = lse[row0 + r];
             double d = delta[row0 + r];
+            int seen = l == Double.NEGATIVE_INFINITY ? 0 : scores.visible(i0 + r, j0, bk); // P = 0 past causality
+            CpuAttention.exps(p, r * bk, seen, l, f32); // s <= lse: every exponent <= 0
+            Arrays.fill(p, r * bk + seen, (r + 1) * bk, 0.0);
             for (int c = r * bk; c < (r + 1) * bk; c++) {
-                p[c] = l == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(p[c] - l);
                 ds[c] = p[c] * (ds[c] - d);
             }
         }
+    }
+
+    /**
+     * All three gradients in one pass when every query fits one block (a transformer's short sequences): a task per
+     * batch entry walks the key tiles once, so each score tile, its P and dS are computed once, not once for dQ and
+     * again for dK and dV. {gq, gk, gv}.
+     */
+    NdArray[] oneBlockGrads() {
+        int nb = q.size(0);
+        int lq = q.size(1);
+        int e = q.size(2);
+        int lk = k.size(1);
+        int ev = v.size(2);
+        DType dtype = q.dtype();
+        NdArray gq = CpuMap.newArray(new int[] {nb, lq, e}, dtype);
+        NdArray gk = CpuMap.newArray(new int[] {nb, lk, e}, dtype); // keys no query sees keep 0
+        NdArray gv = CpuMap.newArray(new int[] {nb, lk, ev}, dtype);
+        Parallel.forRange(nb, 1, (t0, t1) -> {
+            TileGemm gemm = new TileGemm(dtype);
+            double[] p = new double[lq * BK]; // (lq, bk)
+            double[] ds = new double[lq * BK]; // (lq, bk)
+            double[] dq = new double[lq * e]; // (lq, E)
+            double[] dk = new double[BK * e]; // (bk, E)
+            double[] dv = new double[BK * ev]; // (bk, Ev)
+            for (int b = t0; b < t1; b++) {
+                Arrays.fill(dq, 0.0);
+                int kEnd = scores.keyEnd(0, lq);
+                for (int j0 = 0; j0 < kEnd; j0 += BK) {
+                    int bk = Math.min(BK, kEnd - j0);
+                    tile(gemm, b, 0, lq, j0, bk, p, ds);
+                    gemm.mul(lq, e, bk, new Operand(ds, 0, bk, 1), Operand.rows(k, b, j0), dq, e, true);
+                    gemm.mul(bk, ev, lq, new Operand(p, 0, 1, bk), Operand.rows(gOut, b, 0), dv, ev, false);
+                    gemm.mul(bk, e, lq, new Operand(ds, 0, 1, bk), Operand.rows(q, b, 0), dk, e, false);
+                    scaleInPlace(dk, bk * e);
+                    DoubleBlocks.write(dk, 0, bk, e, DoubleBlocks.data(gk), (b * lk + j0) * e, e);
+                    DoubleBlocks.write(dv, 0, bk, ev, DoubleBlocks.data(gv), (b * lk + j0) * ev, ev);
+                }
+                scaleInPlace(dq, lq * e);
+                DoubleBlocks.write(dq, 0, lq, e, DoubleBlocks.data(gq), b * lq * e, e);
+            }
+        });
+        return new NdArray[] {gq, gk, gv};
     }
 
     /** gq (B, Lq, E) = scale * dS K, a task per (batch entry, query block). */

@@ -34,6 +34,11 @@ final class AttentionScores {
         return causal ? Math.min(j0, q.size(1)) : 0;
     }
 
+    /** Keys [j0, j0 + visible) of a tile of bk keys that query i may see by causality (all bk without it). */
+    int visible(int i, int j0, int bk) {
+        return causal ? Math.max(0, Math.min(bk, i + 1 - j0)) : bk;
+    }
+
     /** s (bq, bk), row-major with row length bk. */
     void tile(TileGemm gemm, int b, int i0, int bq, int j0, int bk, double[] s) {
         gemm.mul(bq, bk, q.size(2), TileGemm.Operand.rows(q, b, i0), TileGemm.Operand.rows(k, b, j0).transposed(), s, bk,
@@ -47,7 +52,7 @@ final class AttentionScores {
                 addMask(b, i0 + r, j0, bk, s, row);
             }
             if (causal) {
-                for (int c = Math.max(0, i0 + r + 1 - j0); c < bk; c++) {
+                for (int c = visible(i0 + r, j0, bk); c < bk; c++) {
                     s[row + c] = Double.NEGATIVE_INFINITY;
                 }
             }

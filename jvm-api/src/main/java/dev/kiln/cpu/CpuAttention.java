@@ -37,6 +37,7 @@ final class CpuAttention {
         NdArray lse = CpuMap.newArray(new int[] {nb, lq}, dtype);
         AttentionScores scores = new AttentionScores(q, k, p);
         int qBlocks = blocks(lq, BQ);
+        boolean f32 = dtype == DType.FLOAT32;
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
             TileGemm gemm = new TileGemm(dtype);
             double[] s = new double[BQ * BK]; // (bq, bk): scores, then probabilities
@@ -55,8 +56,10 @@ final class CpuAttention {
                 for (int j0 = 0; j0 < kEnd; j0 += BK) {
                     int bk = Math.min(BK, kEnd - j0);
                     scores.tile(gemm, b, i0, bq, j0, bk, s);
-                    for (int r = 0; r < bq; r++) {
-                        onlineSoftmaxRow(s, r * bk, bk, m, l, r, acc, r * ev, ev);
+                    for (int r = 0; r < bq; r++) { // keys past causality's limit: probability 0, no exponential
+                        int seen = scores.visible(i0 + r, j0, bk);
+                        onlineSoftmaxRow(s, r * bk, seen, m, l, r, acc, r * ev, ev, f32);
+                        Arrays.fill(s, r * bk + seen, (r + 1) * bk, 0.0);
                     }
                     gemm.mul(bq, ev, bk, new Operand(s, 0, bk, 1), Operand.rows(v, b, j0), acc, ev, true);
                 }
@@ -77,10 +80,12 @@ final class CpuAttention {
 
     /**
      * Turns the scores s[off, off + n) of row r into exp(s - m_new) in place, updating the row's max
-     * m[r] and sum l[r] and rescaling its output accumulator acc[accOff, accOff + ev).
+     * m[r] and sum l[r] and rescaling its output accumulator acc[accOff, accOff + ev). Every exponent is
+     * &lt;= 0: for float32 results they go through {@link NonPositiveExp} (a loop C2 vectorises, where Math.exp
+     * took most of a small transformer's attention time), float64 keeps Math.exp.
      */
     private static void onlineSoftmaxRow(double[] s, int off, int n, double[] m, double[] l, int r, double[] acc,
-                                         int accOff, int ev) {
+                                         int accOff, int ev, boolean f32) {
         double max = m[r];
         for (int c = 0; c < n; c++) {
             max = Math.max(max, s[off + c]);
@@ -96,19 +101,35 @@ final class CpuAttention {
                 acc[accOff + c] *= alpha;
             }
         }
+        exps(s, off, n, max, f32);
         double sum = 0;
         for (int c = 0; c < n; c++) {
-            double p = Math.exp(s[off + c] - max);
-            s[off + c] = p;
-            sum += p;
+            sum += s[off + c];
         }
         l[r] += sum;
         m[r] = max;
     }
 
+    /** s[off, off + n) = exp(s - shift), every s - shift &lt;= 0 (a larger one is taken as 0): see onlineSoftmaxRow. */
+    static void exps(double[] s, int off, int n, double shift, boolean f32) {
+        if (f32) {
+            for (int c = off; c < off + n; c++) {
+                s[c] = Math.min(0.0, s[c] - shift);
+            }
+            NonPositiveExp.inPlace(s, off, off + n);
+        } else {
+            for (int c = off; c < off + n; c++) {
+                s[c] = Math.exp(s[c] - shift);
+            }
+        }
+    }
+
     /** gOut (B, Lq, Ev) and the forward's q, k, v, out, logsumexp -> {gq, gk, gv}; see {@link AttentionBackward}. */
     static NdArray[] backward(NdArray gOut, NdArray q, NdArray k, NdArray v, NdArray out, NdArray lse, AttentionSpec p) {
         AttentionBackward g = new AttentionBackward(gOut, q, k, v, out, lse, new AttentionScores(q, k, p), p.scale());
+        if (q.size(1) <= BQ) {
+            return g.oneBlockGrads();
+        }
         NdArray[] kv = g.keyValueGrads();
         return new NdArray[] {g.queryGrad(), kv[0], kv[1]};
     }

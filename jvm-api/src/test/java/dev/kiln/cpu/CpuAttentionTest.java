@@ -55,6 +55,8 @@ class CpuAttentionTest {
                 new Case(2, 6, 6, 4, 4, true, MaskKind.FLOAT),
                 new Case(2, 4, 8, 3, 5, false, MaskKind.BOOL),
                 new Case(2, 130, 300, 8, 5, false, MaskKind.FLOAT), // several query blocks and key tiles
+                new Case(2, 40, 300, 6, 5, false, MaskKind.BOOL), // one query block, several key tiles: the one-pass backward
+                new Case(2, 64, 64, 32, 32, true, MaskKind.NONE), // a small transformer's heads, causal
                 new Case(1, 150, 140, 3, 7, true, MaskKind.BOOL));
     }
 
