@@ -8,7 +8,9 @@ import dev.kiln.spi.UnaryOp;
  * final blend are three loops), with min / max in place of tests. {@link MathFunctions}' series and continued
  * fraction (double accuracy) took ~40-70 ns an element, which made GELU 39% of a small transformer's training time,
  * Math.tanh ~40 ns and the sigmoid's Math.exp ~7 (12% of a DDPM U-Net's, through SiLU); these take ~3-8. Accuracy:
- * relative error below 1.2e-7 before the rounding to float32, so within about one float32 unit.
+ * relative error below 1.2e-7 before the rounding to float32, so within about one float32 unit. Where the Vector API
+ * is in use, tanh and the sigmoid go to {@link VectorMath}'s float32 lanes instead (within 0.6 and 2.5 units), and the
+ * exponentials of the others to its double EXP.
  * <ul>
  * <li>erfc(a), a &gt;= 0: t e^(P(t) - a^2), t = 1 / (1 + a / 2), P of degree 9 (Numerical Recipes' erfcc, a
  *     Chebyshev fit: fractional error below 1.2e-7 everywhere); the exponent is &lt;= 0, so e^ is
@@ -35,6 +37,10 @@ final class Float32Functions {
     /** Makes any positive difference at least 1 before min(1, .): a test as arithmetic. */
     private static final double STEP = 1e300;
 
+    /** tanh and the sigmoid in float32 lanes on the Vector API ({@link VectorMath}) where it is in use. */
+    private static final boolean VECTOR = CpuGemm.usesVectorApi();
+    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Each thread's scratch rows t and e, grown to the longest x seen (the callers' chunks: 1024-2048). */
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][0]);
 
@@ -51,8 +57,39 @@ final class Float32Functions {
         switch (op) {
             case GELU -> gelu(x, s[0], s[1], n);
             case ERF -> erf(x, s[0], s[1], n);
-            case TANH -> tanh(x, s[0], n);
-            default -> sigmoid(x, s[0], n);
+            case TANH -> {
+                if (VECTOR) {
+                    inFloat32Lanes(false, x, n);
+                } else {
+                    tanh(x, s[0], n);
+                }
+            }
+            default -> {
+                if (VECTOR) {
+                    inFloat32Lanes(true, x, n);
+                } else {
+                    sigmoid(x, s[0], n);
+                }
+            }
+        }
+    }
+
+    /**
+     * x[0, n) = tanh(x) or sigmoid(x) by {@link VectorMath} on x rounded to float32 (exact for float32 and 16-bit values):
+     * the float32 loops' routine, so every layout gets the same bits.
+     */
+    private static void inFloat32Lanes(boolean sigmoid, double[] x, int n) {
+        float[] f = FLOATS.get();
+        if (f.length < n) {
+            f = new float[n];
+            FLOATS.set(f);
+        }
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) x[i];
+        }
+        VectorMath.tanhOrSigmoid(sigmoid, f, 0, f, 0, n);
+        for (int i = 0; i < n; i++) {
+            x[i] = f[i];
         }
     }
 

@@ -23,6 +23,7 @@ final class Float32Loops {
     /** Elements per chunk widened for {@link Float32Functions}. */
     private static final int CHUNK = 1024;
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[CHUNK]);
+    private static final boolean VECTOR = CpuGemm.usesVectorApi();
 
     private Float32Loops() {
     }
@@ -63,7 +64,14 @@ final class Float32Loops {
             // computed in double and rounded once, as the double route computes them (without its scratch rows)
             case EXP: for (int i = oo; i < end; i++) o[i] = (float) Math.exp(a[i]); break;
             case LOG: for (int i = oo; i < end; i++) o[i] = (float) Math.log(a[i]); break;
-            case GELU, ERF, TANH, SIGMOID: viaFunctions(op, o, a, oo, n); break;
+            case TANH, SIGMOID:
+                if (VECTOR) { // float32 lanes on the Vector API, as Float32Functions takes them then
+                    VectorMath.tanhOrSigmoid(op == UnaryOp.SIGMOID, a, oo, o, oo, n);
+                } else {
+                    viaFunctions(op, o, a, oo, n);
+                }
+                break;
+            case GELU, ERF: viaFunctions(op, o, a, oo, n); break;
             case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
         }

@@ -10,7 +10,8 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * float32 erf, GELU, tanh and sigmoid (Float32Functions, through Float32Loops) against MathFunctions' double-accuracy
+ * float32 erf, GELU, tanh and sigmoid (Float32Functions, through Float32Loops; tanh and the sigmoid on VectorMath where
+ * the Vector API is in use) against MathFunctions' double-accuracy
  * series, Math.tanh and the double sigmoid: within about one float32 unit over a dense grid and random magnitudes,
  * GELU's far negative tail relative to erfc's continued fraction (where 1 + erf cancels), and the special values.
  */
@@ -65,8 +66,9 @@ class Float32FunctionsTest {
     }
 
     @Test
-    void sigmoid_withinOneUnitOfTheDoubleSigmoid() {
-        assertWithinUnits(UnaryOp.SIGMOID, MathFunctions::sigmoid, 1.5, Double.NEGATIVE_INFINITY);
+    void sigmoid_withinAFewUnitsOfTheDoubleSigmoid() {
+        // 1.5 units on the double route; 2.5 on the Vector API's float32 lanes (1 / (1 + e^-x): three roundings after e^-x)
+        assertWithinUnits(UnaryOp.SIGMOID, MathFunctions::sigmoid, CpuGemm.usesVectorApi() ? 2.5 : 1.5, Double.NEGATIVE_INFINITY);
     }
 
     @Test
@@ -95,7 +97,10 @@ class Float32FunctionsTest {
             assertEquals((float) MathFunctions.erf(x[i]), erf[i], "erf(" + x[i] + ")");
             assertEquals((float) MathFunctions.gelu(x[i]), gelu[i], "gelu(" + x[i] + ")");
             assertEquals((float) Math.tanh(x[i]), tanh[i], "tanh(" + x[i] + ")");
-            assertEquals((float) MathFunctions.sigmoid(x[i]), sigmoid[i], "sigmoid(" + x[i] + ")");
+            // the Vector API's sigmoid (float32 lanes) may differ from the double route by up to 2.5 units where finite
+            double exact = MathFunctions.sigmoid(x[i]);
+            assertTrue(Float.isNaN(x[i]) ? Float.isNaN(sigmoid[i]) : ulps(sigmoid[i], exact) <= 2.5, "sigmoid(" + x[i] + ") = "
+                    + sigmoid[i]);
         }
     }
 
