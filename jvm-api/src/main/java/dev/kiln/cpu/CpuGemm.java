@@ -25,12 +25,13 @@ public final class CpuGemm {
             && !"false".equals(System.getProperty("kiln.vector")) && GemmF32Vector.usable();
     /**
      * Below this many multiply-adds the Vector API kernel runs on the caller. With 512-bit vectors, measured on an
-     * AVX-512 EPYC, a second thread slowed the MLP's 64x784x256 products (its start and the then serial packing of
-     * A cost more than half the kernel time it saved); 1024^3 gained 1.4x. With 256-bit vectors (AVX2 EPYC, A packed
-     * in parallel) the MLP's products of 2-13M multiply-adds ran 1.6-1.9x faster on two threads, so the plain
-     * threshold holds there.
+     * AVX-512 EPYC (Zen 5): a second thread did not speed up the MLP's training (its 64x784x256 products: 12.8M), though
+     * it runs them 1.6x faster back to back in a loop; an LSTM's per-step 64x256x1024
+     * products (16.8M) and their gradients gain: its (64, 64, 64) -> 256 forward 25 -> 17.5 ms, backward 70 -> 55 (from
+     * 1L << 25 to 1L << 24). With 256-bit vectors (AVX2 EPYC, A packed in parallel) the MLP's products of 2-13M
+     * multiply-adds ran 1.6-1.9x faster on two threads, so the plain threshold holds there.
      */
-    private static final long VECTOR_PARALLEL_MIN_WORK = VECTOR_API && GemmF32Tiles.LANES >= 16 ? 1L << 25
+    private static final long VECTOR_PARALLEL_MIN_WORK = VECTOR_API && GemmF32Tiles.LANES >= 16 ? 1L << 24
             : PARALLEL_MIN_WORK;
 
     private CpuGemm() {
