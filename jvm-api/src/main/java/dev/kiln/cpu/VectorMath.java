@@ -36,17 +36,37 @@ final class VectorMath {
         }
     }
 
-    /** o[oo + i] = tanh(a[ao + i]) (sigmoid when {@code sigmoid}) for i &lt; n; o and a may be one array, oo = ao. */
+    /**
+     * o[oo + i] = tanh(a[ao + i]) (sigmoid when {@code sigmoid}) for i &lt; n; o and a may be one array, oo = ao. A loop
+     * per function: a vector chosen by a condition is a merge C2 may box.
+     */
     static void tanhOrSigmoid(boolean sigmoid, float[] a, int ao, float[] o, int oo, int n) {
+        if (sigmoid) {
+            sigmoid(a, ao, o, oo, n);
+        } else {
+            tanh(a, ao, o, oo, n);
+        }
+    }
+
+    private static void tanh(float[] a, int ao, float[] o, int oo, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, a, ao + i);
-            (sigmoid ? sigmoid(x) : x.lanewise(VectorOperators.TANH)).intoArray(o, oo + i);
+            FloatVector.fromArray(F, a, ao + i).lanewise(VectorOperators.TANH).intoArray(o, oo + i);
         }
         if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector x = FloatVector.fromArray(F, a, ao + i, m);
-            (sigmoid ? sigmoid(x) : x.lanewise(VectorOperators.TANH)).intoArray(o, oo + i, m);
+            FloatVector.fromArray(F, a, ao + i, m).lanewise(VectorOperators.TANH).intoArray(o, oo + i, m);
+        }
+    }
+
+    private static void sigmoid(float[] a, int ao, float[] o, int oo, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            sigmoid(FloatVector.fromArray(F, a, ao + i)).intoArray(o, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            sigmoid(FloatVector.fromArray(F, a, ao + i, m)).intoArray(o, oo + i, m);
         }
     }
 
