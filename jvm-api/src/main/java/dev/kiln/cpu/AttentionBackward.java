@@ -96,12 +96,13 @@ final class AttentionBackward {
         NdArray gk = CpuMap.newArray(new int[] {nb, lk, e}, dtype); // keys no query sees keep 0
         NdArray gv = CpuMap.newArray(new int[] {nb, lk, ev}, dtype);
         Parallel.forRange(nb, 1, (t0, t1) -> {
-            TileGemm gemm = new TileGemm(dtype);
-            double[] p = new double[lq * BK]; // (lq, bk)
-            double[] ds = new double[lq * BK]; // (lq, bk)
-            double[] dq = new double[lq * e]; // (lq, E)
-            double[] dk = new double[BK * e]; // (bk, E)
-            double[] dv = new double[BK * ev]; // (bk, Ev)
+            TaskScratch scratch = TaskScratch.get();
+            TileGemm gemm = scratch.gemm(dtype);
+            double[] p = scratch.row(0, lq * BK); // (lq, bk)
+            double[] ds = scratch.row(1, lq * BK); // (lq, bk)
+            double[] dq = scratch.row(2, lq * e); // (lq, E)
+            double[] dk = scratch.row(3, BK * e); // (bk, E)
+            double[] dv = scratch.row(4, BK * ev); // (bk, Ev)
             for (int b = t0; b < t1; b++) {
                 Arrays.fill(dq, 0.0);
                 int kEnd = scores.keyEnd(0, lq);
@@ -131,10 +132,11 @@ final class AttentionBackward {
         NdArray gq = CpuMap.newArray(new int[] {nb, lq, e}, dtype);
         int qBlocks = blocks(lq, BQ);
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
-            TileGemm gemm = new TileGemm(dtype);
-            double[] p = new double[BQ * BK]; // (bq, bk)
-            double[] ds = new double[BQ * BK]; // (bq, bk)
-            double[] dq = new double[BQ * e]; // (bq, E)
+            TaskScratch scratch = TaskScratch.get();
+            TileGemm gemm = scratch.gemm(dtype);
+            double[] p = scratch.row(0, BQ * BK); // (bq, bk)
+            double[] ds = scratch.row(1, BQ * BK); // (bq, bk)
+            double[] dq = scratch.row(2, BQ * e); // (bq, E)
             for (int t = t0; t < t1; t++) {
                 int b = t / qBlocks;
                 int i0 = (t % qBlocks) * BQ;
@@ -165,11 +167,12 @@ final class AttentionBackward {
         NdArray gv = CpuMap.newArray(new int[] {nb, lk, ev}, dtype);
         int kBlocks = blocks(lk, BK);
         Parallel.forRange(nb * kBlocks, 1, (t0, t1) -> {
-            TileGemm gemm = new TileGemm(dtype);
-            double[] p = new double[BQ * BK]; // (bq, bk)
-            double[] ds = new double[BQ * BK]; // (bq, bk)
-            double[] dk = new double[BK * e]; // (bk, E)
-            double[] dv = new double[BK * ev]; // (bk, Ev)
+            TaskScratch scratch = TaskScratch.get();
+            TileGemm gemm = scratch.gemm(dtype);
+            double[] p = scratch.row(0, BQ * BK); // (bq, bk)
+            double[] ds = scratch.row(1, BQ * BK); // (bq, bk)
+            double[] dk = scratch.row(2, BK * e); // (bk, E)
+            double[] dv = scratch.row(3, BK * ev); // (bk, Ev)
             for (int t = t0; t < t1; t++) {
                 int b = t / kBlocks;
                 int j0 = (t % kBlocks) * BK;

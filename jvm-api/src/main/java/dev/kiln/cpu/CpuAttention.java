@@ -39,12 +39,13 @@ final class CpuAttention {
         int qBlocks = blocks(lq, BQ);
         boolean f32 = dtype == DType.FLOAT32;
         Parallel.forRange(nb * qBlocks, 1, (t0, t1) -> {
-            TileGemm gemm = new TileGemm(dtype);
-            double[] s = new double[BQ * BK]; // (bq, bk): scores, then probabilities
-            double[] acc = new double[BQ * ev]; // (bq, Ev): unnormalised output
-            double[] m = new double[BQ];
-            double[] l = new double[BQ];
-            double[] lseRow = new double[BQ];
+            TaskScratch scratch = TaskScratch.get();
+            TileGemm gemm = scratch.gemm(dtype);
+            double[] s = scratch.row(0, BQ * BK); // (bq, bk): scores, then probabilities
+            double[] acc = scratch.row(1, BQ * ev); // (bq, Ev): unnormalised output
+            double[] m = scratch.row(2, BQ);
+            double[] l = scratch.row(3, BQ);
+            double[] lseRow = scratch.row(4, BQ);
             for (int t = t0; t < t1; t++) {
                 int b = t / qBlocks;
                 int i0 = (t % qBlocks) * BQ;

@@ -93,7 +93,7 @@ final class CpuBatchNorm {
         int base = xc.storageOffset();
         double count = l.count();
         Parallel.forRange(l.c, l.channelGrain(), (c0, c1) -> {
-            double[] buf = new double[BLOCK];
+            double[] buf = TaskScratch.get().row(0, BLOCK); // a layer norm's thousands of rows: no array per piece
             for (int ch = c0; ch < c1; ch++) {
                 double m;
                 if (src instanceof float[] f) {
@@ -128,8 +128,9 @@ final class CpuBatchNorm {
         Object g = DoubleBlocks.data(gc);
         Object xs = DoubleBlocks.data(xc);
         Parallel.forRange(l.c, l.channelGrain(), (c0, c1) -> {
-            double[] bufG = new double[BLOCK];
-            double[] bufX = new double[BLOCK];
+            TaskScratch scratch = TaskScratch.get();
+            double[] bufG = scratch.row(0, BLOCK);
+            double[] bufX = scratch.row(1, BLOCK);
             double[] pair = new double[2];
             for (int ch = c0; ch < c1; ch++) {
                 double mc = m[ch];

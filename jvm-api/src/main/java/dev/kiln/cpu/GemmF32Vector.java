@@ -130,17 +130,19 @@ final class GemmF32Vector {
         int nTiles = (n + stripWidth - 1) / stripWidth;
         Buffers caller = Buffers.claim();
         try {
-            float[] packedA = caller.packedA(mTiles * MR * k);
+            boolean inPlace = aCs == 1 && out.sink() == null && n <= IN_PLACE_MAX_N;
+            int firstPacked = inPlace ? mTiles - 1 : 0; // read in place, A keeps only its last tile packed
+            float[] packedA = caller.packedA((mTiles - firstPacked) * MR * k);
             int threads = parallel ? Parallel.threads() : 1;
-            ASource aSrc = new ASource(packedA, a, aOff, aRs, aCs == 1 && out.sink() == null && n <= IN_PLACE_MAX_N, m);
-            if (aSrc.inPlace()) { // only a partial last tile: its rows past m read as zeros
+            ASource aSrc = new ASource(packedA, firstPacked, a, aOff, aRs, inPlace, m);
+            if (inPlace) { // only a partial last tile: its rows past m read as zeros
                 if (m % MR != 0) {
-                    packA(mTiles - 1, mTiles, m, k, a, aOff, aRs, aCs, packedA);
+                    packA(mTiles - 1, mTiles, m, k, a, aOff, aRs, aCs, packedA, firstPacked);
                 }
             } else if (threads == 1) {
-                packA(0, mTiles, m, k, a, aOff, aRs, aCs, packedA);
+                packA(0, mTiles, m, k, a, aOff, aRs, aCs, packedA, 0);
             } else { // every task reads all of A when there are few row tiles: packing it alone would idle the team
-                Parallel.forRange(mTiles, 1, (t0, t1) -> packA(t0, t1, m, k, a, aOff, aRs, aCs, packedA));
+                Parallel.forRange(mTiles, 1, (t0, t1) -> packA(t0, t1, m, k, a, aOff, aRs, aCs, packedA, 0));
             }
             // enough tasks for every thread: column tiles, each split into row ranges when there are few. Eight
             // per thread, so a thread that starts late (a parked worker) still gets its share: with two per thread, a
@@ -230,7 +232,8 @@ final class GemmF32Vector {
     private static void kernel(ASource a, int tm, int p0, int kc, int k, float[] packedB, float[] c, int co, int ldc,
                                boolean add) {
         if (a.packedTile(tm)) {
-            GemmF32Tiles.kernel(kc, a.packed(), (tm * k + p0) * MR, 1, MR, packedB, p0 * NR, NR, c, co, ldc, add);
+            GemmF32Tiles.kernel(kc, a.packed(), ((tm - a.firstPacked()) * k + p0) * MR, 1, MR, packedB, p0 * NR, NR, c, co,
+                    ldc, add);
         } else {
             GemmF32Tiles.kernel(kc, a.a(), a.off() + tm * MR * a.rs() + p0, a.rs(), 1, packedB, p0 * NR, NR, c, co, ldc,
                     add);
@@ -238,10 +241,10 @@ final class GemmF32Vector {
     }
 
     /**
-     * Where the kernels read A: packed tiles, or (inPlace) the rows of a row-major A where they are, rs apart, all but
-     * a partial last tile, which stays packed (its rows past m zero).
+     * Where the kernels read A: packed tiles (from tile firstPacked on), or (inPlace) the rows of a row-major A where they
+     * are, rs apart, all but a partial last tile, which stays packed (its rows past m zero).
      */
-    private record ASource(float[] packed, float[] a, int off, int rs, boolean inPlace, int m) {
+    private record ASource(float[] packed, int firstPacked, float[] a, int off, int rs, boolean inPlace, int m) {
         boolean packedTile(int tm) {
             return !inPlace || (tm + 1) * MR > m;
         }
@@ -267,11 +270,14 @@ final class GemmF32Vector {
         }
     }
 
-    /** dst[(t * k + p) * MR + i] = A[t * MR + i][p] for row tiles t in [t0, t1), 0 for rows past m. */
-    private static void packA(int t0, int t1, int m, int k, float[] a, int aOff, int aRs, int aCs, float[] dst) {
+    /**
+     * dst[((t - first) * k + p) * MR + i] = A[t * MR + i][p] for row tiles t in [t0, t1) (first &lt;= t0: dst starts at
+     * tile first), 0 for rows past m.
+     */
+    private static void packA(int t0, int t1, int m, int k, float[] a, int aOff, int aRs, int aCs, float[] dst, int first) {
         for (int i0 = t0 * MR; i0 < Math.min(m, t1 * MR); i0 += MR) {
             int mr = Math.min(MR, m - i0);
-            int base = i0 * k;   // (tile * k) * MR with tile = i0 / MR
+            int base = (i0 - first * MR) * k;   // ((tile - first) * k) * MR with tile = i0 / MR
             if (aRs == 1) {       // A^T stored row-major: the MR values of a k-step are contiguous
                 for (int p = 0; p < k; p++) {
                     int to = base + p * MR;

@@ -11,15 +11,22 @@ import jdk.incubator.vector.VectorSpecies;
  * results, measured on Zen 5 over a dense grid: e^x on doubles within 1 ulp of double (~0.4 ns an element against
  * {@link NonPositiveExp}'s ~1.1); tanh on floats within 0.6 float32 ulp (~0.6 ns against ~2.8 for
  * {@link Float32Functions}' double series and exponential); the sigmoid on floats as 1 / (1 + e^-x), within 2.5 float32
- * ulp (~0.7 ns against ~2). A slice's last partial vector is a masked one, so every element gets the same routine
- * wherever the slice starts: results keep the same bits on every layout. Loaded only when
- * {@link CpuGemm#usesVectorApi()}.
+ * ulp (~0.7 ns against ~2). A slice's last partial vector goes through a whole one padded in scratch (masked math
+ * runs the API's Java fallback, ~50x slower, allocating as it goes), so every element gets the same routine wherever
+ * the slice starts: results keep the same bits on every layout. Loaded only when {@link CpuGemm#usesVectorApi()}.
  */
 final class VectorMath {
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, GemmF32Tiles.S.vectorShape());
     private static final VectorSpecies<Float> F = GemmF32Tiles.S;
     /** Below this the sigmoid is e^x itself (1 + e^x rounds to 1), and e^-x would overflow float32 past -88.7. */
     private static final float SIGMOID_TAIL = -80f;
+
+    /** A thread's whole vectors for a slice's last partial one (lanes past the slice hold stale values: unused). */
+    private record Tail(double[] doubles, float[] floats) {
+    }
+
+    private static final ThreadLocal<Tail> TAIL = ThreadLocal.withInitial(() -> new Tail(new double[D.length()],
+            new float[F.length()]));
 
     private VectorMath() {
     }
@@ -31,8 +38,10 @@ final class VectorMath {
             DoubleVector.fromArray(D, a, i).lanewise(VectorOperators.EXP).intoArray(a, i);
         }
         if (i < to) {
-            VectorMask<Double> m = D.indexInRange(i, to);
-            DoubleVector.fromArray(D, a, i, m).lanewise(VectorOperators.EXP).intoArray(a, i, m);
+            double[] pad = TAIL.get().doubles;
+            System.arraycopy(a, i, pad, 0, to - i);
+            DoubleVector.fromArray(D, pad, 0).lanewise(VectorOperators.EXP).intoArray(pad, 0);
+            System.arraycopy(pad, 0, a, i, to - i);
         }
     }
 
@@ -54,8 +63,10 @@ final class VectorMath {
             FloatVector.fromArray(F, a, ao + i).lanewise(VectorOperators.TANH).intoArray(o, oo + i);
         }
         if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector.fromArray(F, a, ao + i, m).lanewise(VectorOperators.TANH).intoArray(o, oo + i, m);
+            float[] pad = TAIL.get().floats;
+            System.arraycopy(a, ao + i, pad, 0, n - i);
+            FloatVector.fromArray(F, pad, 0).lanewise(VectorOperators.TANH).intoArray(pad, 0);
+            System.arraycopy(pad, 0, o, oo + i, n - i);
         }
     }
 
@@ -65,8 +76,10 @@ final class VectorMath {
             sigmoid(FloatVector.fromArray(F, a, ao + i)).intoArray(o, oo + i);
         }
         if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            sigmoid(FloatVector.fromArray(F, a, ao + i, m)).intoArray(o, oo + i, m);
+            float[] pad = TAIL.get().floats;
+            System.arraycopy(a, ao + i, pad, 0, n - i);
+            sigmoid(FloatVector.fromArray(F, pad, 0)).intoArray(pad, 0);
+            System.arraycopy(pad, 0, o, oo + i, n - i);
         }
     }
 
