@@ -14,7 +14,10 @@ final class CpuIndexing {
 
     /** Row-major index values, checked against [0, size). */
     private static long[] checkedIndex(String op, NdArray index, int dim, int size) {
-        long[] idx = (long[]) data(CpuElementwise.contiguous(index));
+        NdArray c = CpuElementwise.asContiguous(index); // the index's own array where it is one, not a copy
+        long[] all = (long[]) data(c);
+        long[] idx = c.storageOffset() == 0 && all.length == c.numel() ? all
+                : java.util.Arrays.copyOfRange(all, c.storageOffset(), c.storageOffset() + c.numel());
         for (long v : idx) {
             if (v < 0 || v >= size) {
                 throw new IndexOutOfBoundsException(op + ": index " + v + " is out of bounds for dim " + dim

@@ -93,6 +93,13 @@ class IndexingProperties {
         });
         assertClose("index_select " + d + " of " + x, expected(selected, x.dtype()),
                 x.kiln().indexSelect(d, longs(index)), Tolerances.EXACT);
+        long[] padded = new long[n + 4]; // the index as a view inside a longer array of out-of-range values
+        java.util.Arrays.fill(padded, x.shape()[d] + 7L);
+        for (int i = 0; i < n; i++) {
+            padded[2 + i] = (long) index.get(i);
+        }
+        assertClose("index_select " + d + " of " + x + " by a view", expected(selected, x.dtype()),
+                x.kiln().indexSelect(d, Tensor.fromArray(padded, n + 4).narrow(0, 2, n)), Tolerances.EXACT);
 
         Viewed src = Viewed.permutedOf(x.dtype(), selShape, seed + 1, Viewed.Values.CONTINUOUS);
         double[] out = x.ref().data.clone();
