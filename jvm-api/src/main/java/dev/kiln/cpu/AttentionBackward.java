@@ -112,9 +112,7 @@ final class AttentionBackward {
                     gemm.mul(lq, e, bk, new Operand(ds, 0, bk, 1), Operand.rows(k, b, j0), dq, e, true);
                     gemm.mul(bk, ev, lq, new Operand(p, 0, 1, bk), Operand.rows(gOut, b, 0), dv, ev, false);
                     gemm.mul(bk, e, lq, new Operand(ds, 0, 1, bk), Operand.rows(q, b, 0), dk, e, false);
-                    scaleInPlace(dk, bk * e);
-                    DoubleBlocks.write(dk, 0, bk, e, DoubleBlocks.data(gk), (b * lk + j0) * e, e);
-                    DoubleBlocks.write(dv, 0, bk, ev, DoubleBlocks.data(gv), (b * lk + j0) * ev, ev);
+                    writeKeys(dk, dv, b, j0, bk, gk, gv);
                 }
                 scaleInPlace(dq, lq * e);
                 DoubleBlocks.write(dq, 0, lq, e, DoubleBlocks.data(gq), b * lq * e, e);
@@ -186,12 +184,20 @@ final class AttentionBackward {
                     gemm.mul(bk, ev, bq, new Operand(p, 0, 1, bk), Operand.rows(gOut, b, i0), dv, ev, true);
                     gemm.mul(bk, e, bq, new Operand(ds, 0, 1, bk), Operand.rows(q, b, i0), dk, e, true);
                 }
-                scaleInPlace(dk, bk * e);
-                DoubleBlocks.write(dk, 0, bk, e, DoubleBlocks.data(gk), (b * lk + j0) * e, e);
-                DoubleBlocks.write(dv, 0, bk, ev, DoubleBlocks.data(gv), (b * lk + j0) * ev, ev);
+                writeKeys(dk, dv, b, j0, bk, gk, gv);
             }
         });
         return new NdArray[] {gk, gv};
+    }
+
+    /** Keys [j0, j0 + bk) of batch entry b: gk = scale * dk, gv = dv (gk (B, Lk, E), gv (B, Lk, Ev)); dk is scaled in place. */
+    private void writeKeys(double[] dk, double[] dv, int b, int j0, int bk, NdArray gk, NdArray gv) {
+        int lk = gk.size(1);
+        int e = gk.size(2);
+        int ev = gv.size(2);
+        scaleInPlace(dk, bk * e);
+        DoubleBlocks.write(dk, 0, bk, e, DoubleBlocks.data(gk), (b * lk + j0) * e, e);
+        DoubleBlocks.write(dv, 0, bk, ev, DoubleBlocks.data(gv), (b * lk + j0) * ev, ev);
     }
 
     private void scaleInPlace(double[] a, int n) {

@@ -28,8 +28,6 @@ import dev.kiln.spi.UnaryOp;
 final class Float32Functions {
     private static final double SQRT1_2 = 0.7071067811865476;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
-    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
     /** Beyond this |x| erf and tanh are 1 in float32 (and erfc's exponent would underflow anyway). */
     private static final double SATURATION = 10;
     /** Below this |x| tanh takes its series. */
@@ -178,7 +176,7 @@ final class Float32Functions {
         for (int i = 0; i < n; i++) {
             double xi = x[i];
             double positive = Math.min(1.0, Math.max(0.0, xi * STEP)); // erfc(-z) = 2 - erfc(z)
-            x[i] = 0.5 * (t[i] + positive * (2 - 2 * t[i])) + xi * e[i] * INV_SQRT_2PI;
+            x[i] = 0.5 * (t[i] + positive * (2 - 2 * t[i])) + xi * e[i] * MathFunctions.INV_SQRT_2PI;
         }
     }
 
@@ -189,13 +187,13 @@ final class Float32Functions {
      */
     private static void geluTanhDerivative(double[] x, double[] u, double[] e, int n) {
         for (int i = 0; i < n; i++) {
-            u[i] = SQRT_2_OVER_PI * (x[i] + MathFunctions.GELU_KAPPA * x[i] * x[i] * x[i]);
+            u[i] = MathFunctions.SQRT_2_OVER_PI * (x[i] + MathFunctions.GELU_KAPPA * x[i] * x[i] * x[i]);
             e[i] = -2 * Math.abs(u[i]);
         }
         NonPositiveExp.inPlace(e, 0, n);
         for (int i = 0; i < n; i++) {
             double xi = x[i];
-            double du = SQRT_2_OVER_PI * (1 + 3 * MathFunctions.GELU_KAPPA * xi * xi);
+            double du = MathFunctions.SQRT_2_OVER_PI * (1 + 3 * MathFunctions.GELU_KAPPA * xi * xi);
             double t = Math.copySign((1 - e[i]) / (1 + e[i]), u[i]);
             double sech2 = 4 * e[i] / ((1 + e[i]) * (1 + e[i]));
             x[i] = 0.5 * (1 + t) + 0.5 * xi * sech2 * du;

@@ -16,8 +16,9 @@ public final class MathFunctions {
     }
 
     private static final double SQRT1_2 = 0.7071067811865476;
-    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
+    static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    /** 1 / sqrt(2 pi), the standard normal density's factor. */
+    static final double INV_SQRT_2PI = 0.3989422804014327;
     /** The cubic's weight in GELU's tanh approximation. */
     static final double GELU_KAPPA = 0.044715;
 

@@ -10,6 +10,7 @@ package dev.kiln.cpu;
  */
 final class NonPositiveExp {
     private static final boolean VECTOR = CpuGemm.usesVectorApi();
+
     private NonPositiveExp() {
     }
 
