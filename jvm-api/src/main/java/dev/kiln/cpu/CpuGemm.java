@@ -95,6 +95,15 @@ public final class CpuGemm {
         return (long) m * n * k >= PARALLEL_MIN_WORK;
     }
 
+    /**
+     * Whether an (m, k) x (k, n) product has the work to split over the threads by itself (float32 or float64): a batch
+     * of smaller ones is better split over its entries.
+     */
+    static boolean splitsItself(int m, int n, int k, boolean f32) {
+        boolean vector = f32 && VECTOR_API && blocked(m, n, k);
+        return (long) m * n * k >= (vector ? VECTOR_PARALLEL_MIN_WORK : PARALLEL_MIN_WORK);
+    }
+
     /** Whether a product runs on the blocked kernels; matrix-vector products (n = 1) stay in the plain loop. */
     static boolean blocked(int m, int n, int k) {
         return k > 0 && n > 1 && Math.max(m, n) >= BLOCKED_MIN_EXTENT && (long) m * n * k >= BLOCKED_MIN_WORK;

@@ -5,8 +5,13 @@ import dev.kiln.Shape;
 import dev.kiln.spi.NdArray;
 import java.util.Arrays;
 
-/** Batched matmul with broadcast batch dims: one GEMM per batch entry, reading operands by stride. */
+/**
+ * Batched matmul with broadcast batch dims: one GEMM per batch entry, reading operands by stride. Products too small
+ * to split by themselves (attention's (1, S) x (S, H) per batch entry) are split over the batch instead.
+ */
 final class CpuMatmul {
+    /** Multiply-adds per parallel piece of a batch of small products. */
+    private static final long BATCH_GRAIN_WORK = 1L << 15;
     private CpuMatmul() {
     }
 
@@ -32,15 +37,20 @@ final class CpuMatmul {
         Object bd = CpuStorage.array(b);
         Object od = CpuStorage.array(out);
         int r = batch.length;
-        for (int i = 0; i < nb; i++) {
-            if (a.dtype() == DType.FLOAT32) {
-                CpuGemm.sgemm(m, n, k, (float[]) ad, aBase[i], as[r], as[r + 1], (float[]) bd, bBase[i], bs[r], bs[r + 1],
-                        (float[]) od, i * m * n, n, false);
-            } else {
-                CpuGemm.dgemm(m, n, k, (double[]) ad, aBase[i], as[r], as[r + 1], (double[]) bd, bBase[i], bs[r], bs[r + 1],
-                        (double[]) od, i * m * n, n, false);
+        boolean f32 = a.dtype() == DType.FLOAT32;
+        long work = (long) m * n * k;
+        int grain = CpuGemm.splitsItself(m, n, k, f32) ? nb : (int) Math.max(1, BATCH_GRAIN_WORK / Math.max(1, work));
+        Parallel.forRange(nb, grain, (i0, i1) -> { // a product in a piece runs on that piece's thread
+            for (int i = i0; i < i1; i++) {
+                if (f32) {
+                    CpuGemm.sgemm(m, n, k, (float[]) ad, aBase[i], as[r], as[r + 1], (float[]) bd, bBase[i], bs[r],
+                            bs[r + 1], (float[]) od, i * m * n, n, false);
+                } else {
+                    CpuGemm.dgemm(m, n, k, (double[]) ad, aBase[i], as[r], as[r + 1], (double[]) bd, bBase[i], bs[r],
+                            bs[r + 1], (double[]) od, i * m * n, n, false);
+                }
             }
-        }
+        });
         return out;
     }
 
