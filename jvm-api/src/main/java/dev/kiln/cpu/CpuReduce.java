@@ -162,7 +162,10 @@ final class CpuReduce {
     /**
      * SUM or MEAN of a float32 tensor read where it lies (any strides), without the permuted float64 copy:
      * each output element runs over its reduced dims in the order given, in double, the innermost run
-     * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}.
+     * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}, or, when it is
+     * contiguous and at least a vector long on the Vector API, as a vector's lanes of sums ({@link ReduceF32Vector#addRun}:
+     * a convolution's bias gradient, (128, 32, 28, 28) over (0, 2, 3), 1.8 -> 0.36 ms on one Zen 5 core). Either way each output's order
+     * is fixed, whatever the threads.
      */
     private static NdArray sumInPlace(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         int r = x.dim();
@@ -205,8 +208,10 @@ final class CpuReduce {
         int length = len;
         float[] data = (float[]) CpuStorage.array(x);
         double[] out = new double[Shape.numel(keptSize)];
+        boolean lanes = runs > 0 && stride[runs - 1] == 1 && CpuGemm.usesVectorApi()
+                && size[runs - 1] >= ReduceF32Vector.RUN_LANES;
         Parallel.forRange(out.length, Math.max(1, 65536 / Math.max(len, 1)), (r0, r1) -> {
-            double[] acc = new double[4];
+            double[] acc = new double[lanes ? ReduceF32Vector.RUN_LANES : 4];
             int[] at = new int[Math.max(1, runs)];
             for (int o = r0; o < r1; o++) {
                 int base = x.storageOffset();
@@ -222,7 +227,11 @@ final class CpuReduce {
                     java.util.Arrays.fill(at, 0);
                     int inner = runs - 1;
                     for (int pos = base; ; ) {
-                        addRun(data, pos, size[inner], stride[inner], acc);
+                        if (lanes) {
+                            ReduceF32Vector.addRun(data, pos, size[inner], acc);
+                        } else {
+                            addRun(data, pos, size[inner], stride[inner], acc);
+                        }
                         int d = inner - 1;
                         for (; d >= 0 && ++at[d] == size[d]; d--) {
                             pos -= (size[d] - 1) * stride[d];
@@ -234,11 +243,16 @@ final class CpuReduce {
                         pos += stride[d];
                     }
                 }
-                double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+                double sum = lanes ? pairwise(acc, 0, acc.length) : (acc[0] + acc[1]) + (acc[2] + acc[3]);
                 out[o] = op == ReduceOp.MEAN ? sum / length : sum;
             }
         });
         return CpuElementwise.cast(CpuMap.ofArray(out, outShape), x.dtype());
+    }
+
+    /** a[from] + ... + a[from + count - 1] added in halves, recursively. */
+    private static double pairwise(double[] a, int from, int count) {
+        return count == 1 ? a[from] : pairwise(a, from, count / 2) + pairwise(a, from + count / 2, count - count / 2);
     }
 
     /**
