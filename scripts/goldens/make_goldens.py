@@ -131,8 +131,25 @@ UNARY = {
     "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu, "erf": torch.erf,
     "floor": torch.floor, "ceil": torch.ceil, "round": torch.round,
     "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "silu": F.silu,
 }
 INTEGRAL_UNARY = ("neg", "abs", "sign", "square")
+
+class SiluBackward(torch.autograd.Function):
+    """aten's silu_backward (its values), which 1.13 cannot differentiate: its gradients through its formula as tensor ops."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return torch.ops.aten.silu_backward(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = (t.detach().requires_grad_() for t in ctx.saved_tensors)
+        with torch.enable_grad():
+            s = torch.sigmoid(b)
+            return torch.autograd.grad(a * s * (1 + b * (1 - s)), (a, b), g)
+
 
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "pow": torch.pow,
@@ -141,6 +158,7 @@ BINARY = {
     # aten's gelu_backward takes equal shapes (its oneDNN route fails on broadcast ones): broadcast first
     "gelu_backward": lambda a, b: torch.ops.aten.gelu_backward(*torch.broadcast_tensors(a, b)),
     "gelu_tanh_backward": lambda a, b: torch.ops.aten.gelu_backward(*torch.broadcast_tensors(a, b), approximate="tanh"),
+    "silu_backward": lambda a, b: SiluBackward.apply(*torch.broadcast_tensors(a, b)),
     "div_trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
     "div_floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
 }

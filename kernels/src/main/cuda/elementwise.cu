@@ -9,7 +9,7 @@
 
 // 0 neg, 1 abs, 2 sign, 3 exp, 4 log, 5 log1p, 6 expm1, 7 sqrt, 8 rsqrt, 9 reciprocal, 10 square,
 // 11 sin, 12 cos, 13 tanh, 14 sigmoid, 15 relu, 16 gelu (exact, with erf), 17 erf, 18 floor,
-// 19 ceil, 20 round (half to even), 22 gelu_tanh (approximate='tanh'), 23 atan
+// 19 ceil, 20 round (half to even), 22 gelu_tanh (approximate='tanh'), 23 atan, 24 silu (x sigmoid(x))
 template <class T>
 __device__ __forceinline__ T unary_op(int op, T x) {
     const T one = static_cast<T>(1);
@@ -36,6 +36,7 @@ __device__ __forceinline__ T unary_op(int op, T x) {
         case 18: return k_floor(x);
         case 19: return k_ceil(x);
         case 23: return k_atan(x);
+        case 24: return x / (one + k_exp(-x));
         case 22: {
             const T inner = static_cast<T>(0.79788456080286535588) * (x + static_cast<T>(0.044715) * x * x * x);
             return static_cast<T>(0.5) * x * (one + k_tanh(inner));
@@ -65,7 +66,7 @@ __device__ __forceinline__ T div_floor(T a, T b) {
 
 // 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum (both propagate NaN), 9 relu_backward
 // (a where b > 0 or b is NaN, else 0), 10 div_trunc, 11 div_floor, 12 gelu_backward (a GELU'(b)),
-// 13 gelu_tanh_backward (a times the tanh approximation's derivative at b)
+// 13 gelu_tanh_backward (a times the tanh approximation's derivative at b), 14 silu_backward (a SiLU'(b))
 template <class T>
 __device__ __forceinline__ T binary_op(int op, T a, T b) {
     switch (op) {
@@ -88,6 +89,10 @@ __device__ __forceinline__ T binary_op(int op, T a, T b) {
             const T t = k_tanh(static_cast<T>(0.79788456080286535588) * (b + static_cast<T>(0.044715) * x2 * b));
             const T du = static_cast<T>(0.79788456080286535588) * (T(1) + static_cast<T>(3 * 0.044715) * x2);
             return a * (static_cast<T>(0.5) * (T(1) + t) + static_cast<T>(0.5) * b * (T(1) - t * t) * du);
+        }
+        case 14: {
+            const T s = T(1) / (T(1) + k_exp(-b));
+            return a * (s * (T(1) + b * (T(1) - s)));
         }
         default: return b <= T(0) ? T(0) : a;
     }

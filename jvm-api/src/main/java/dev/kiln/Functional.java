@@ -49,9 +49,18 @@ public final class Functional {
         return AutogradLink.record(new Op.Binary(op), Tensor.wrap(grad.backend().binary(op, grad.array(), x.array())), grad, x);
     }
 
-    /** x * sigmoid(x), as F.silu (swish). */
+    /** x * sigmoid(x), as F.silu (swish): one primitive, its gradient {@link #siluBackward}. */
     public static Tensor silu(Tensor x) {
-        return x.mul(sigmoid(x));
+        return x.silu();
+    }
+
+    /** SiLU's gradient at its input x: grad * SiLU'(x), as PyTorch's silu_backward(grad, x); grad and x broadcast. */
+    public static Tensor siluBackward(Tensor grad, Tensor x) {
+        Checks.compatible("silu_backward", "grad_output", grad, "self", x);
+        Checks.floating("silu_backward", "grad_output", grad);
+        Shape.broadcast("silu_backward", grad.shape(), x.shape());
+        return AutogradLink.record(new Op.Binary(BinaryOp.SILU_BACKWARD),
+                Tensor.wrap(grad.backend().binary(BinaryOp.SILU_BACKWARD, grad.array(), x.array())), grad, x);
     }
 
     public static Tensor sigmoid(Tensor x) {

@@ -1050,6 +1050,11 @@ public final class Tensor implements AutoCloseable {
         return unary(UnaryOp.RELU);
     }
 
+    /** x * sigmoid(x) in one pass: {@link Functional#silu}'s primitive (torch has it as F.silu only). */
+    Tensor silu() {
+        return unary(UnaryOp.SILU);
+    }
+
     public Tensor gelu() {
         return unary(UnaryOp.GELU);
     }

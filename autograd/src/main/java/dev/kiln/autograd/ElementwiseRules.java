@@ -71,7 +71,7 @@ final class ElementwiseRules {
     private static Rule unaryRule(UnaryOp u) {
         Saves saves = switch (u) {
             case EXP, EXPM1, SQRT, RSQRT, RECIPROCAL, TANH, SIGMOID, RELU -> OUTPUTS;
-            case ABS, LOG, LOG1P, SQUARE, SIN, COS, ATAN, GELU, GELU_TANH, ERF -> INPUTS;
+            case ABS, LOG, LOG1P, SQUARE, SIN, COS, ATAN, GELU, GELU_TANH, SILU, ERF -> INPUTS;
             default -> NOTHING;
         };
         // vjp and jvp of an elementwise op are both "multiply by the derivative"
@@ -102,6 +102,7 @@ final class ElementwiseRules {
             case RELU: return Functional.reluBackward(g, n.output(0));
             case GELU: return Functional.geluBackward(g, n.input(0), "none");
             case GELU_TANH: return Functional.geluBackward(g, n.input(0), "tanh");
+            case SILU: return Functional.siluBackward(g, n.input(0));
             case ERF: return g.mul(n.input(0).square().neg().exp().mul(TWO_OVER_SQRT_PI));
             default: throw new UnsupportedOperationException("autograd: " + u.opName() + " is not differentiable");
         }
@@ -144,6 +145,8 @@ final class ElementwiseRules {
             case GELU_BACKWARD: return wrt == 0 ? Functional.geluBackward(Tensor.onesLike(b), b, "none") : a.mul(geluSecond(b));
             case GELU_TANH_BACKWARD: return wrt == 0 ? Functional.geluBackward(Tensor.onesLike(b), b, "tanh")
                     : a.mul(geluTanhSecond(b));
+            // a SiLU'(b): d/da is SiLU'(b), d/db is a SiLU''(b)
+            case SILU_BACKWARD: return wrt == 0 ? Functional.siluBackward(Tensor.onesLike(b), b) : a.mul(siluSecond(b));
             case DIV: return wrt == 0 ? b.reciprocal() : a.div(b.square()).neg();
             case POW: {
                 if (wrt == 0) {
@@ -170,6 +173,12 @@ final class ElementwiseRules {
     }
 
     /** GELU''(x) = phi(x) (2 - x^2), phi the standard normal density. */
+    /** SiLU''(x) = s (1 - s) (2 + x (1 - 2 s)), s = sigmoid(x). */
+    private static Tensor siluSecond(Tensor x) {
+        Tensor s = x.sigmoid();
+        return s.mul(s.rsub(1)).mul(x.mul(s.mul(-2).add(1)).add(2));
+    }
+
     private static Tensor geluSecond(Tensor x) {
         Tensor x2 = x.square();
         return x2.mul(-0.5).exp().div(SQRT_2_PI).mul(x2.rsub(2));

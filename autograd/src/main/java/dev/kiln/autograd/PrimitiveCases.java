@@ -92,6 +92,7 @@ public final class PrimitiveCases {
         c.add(new Case("gelu", a -> a[0].gelu(), s(d(2, 3)), false, true));
         c.add(new Case("erf", a -> a[0].erf(), s(d(2, 3)), false, true));
         c.add(new Case("gelu_tanh", a -> a[0].t().gelu("tanh"), s(d(3, 4)), false, true));
+        c.add(new Case("silu", a -> Functional.silu(a[0].t()), s(d(3, 4)), false, true));
         c.add(new Case("floor_ceil_round", a -> a[0].mul(3).floor().add(a[0].ceil()).add(a[0].round()).add(a[0]),
                 s(d(4)), false, true));
         // binary with broadcasting: (3, 1) op (4,) -> (3, 4)
@@ -110,6 +111,7 @@ public final class PrimitiveCases {
         c.add(new Case("gelu_backward", a -> Functional.geluBackward(a[0], a[1], "none"), s(d(3, 1), d(4)), false, true));
         c.add(new Case("gelu_tanh_backward", a -> Functional.geluBackward(a[0], a[1], "tanh"), s(d(3, 1), d(4)), false,
                 true));
+        c.add(new Case("silu_backward", a -> Functional.siluBackward(a[0], a[1]), s(d(3, 1), d(4)), false, true));
         c.add(new Case("where", a -> Tensor.where(a[0].gt(0), a[0], a[1]), s(d(3, 4), d(4)), false, true));
         c.add(new Case("clamp_tensor_bounds", a -> a[0].clamp(a[1], a[2]), s(d(3, 4), d(4), d(3, 1)), false, true));
         c.add(new Case("add_sub_alpha", a -> a[0].add(a[1], 2.5).sub(a[1], -0.5), s(d(3, 1), d(4)), false, true));

@@ -61,6 +61,7 @@ final class CpuElementwise {
             case GELU: for (int i = 0; i < n; i++) o[i] = MathFunctions.gelu(a[i]); break;
             case ERF: for (int i = 0; i < n; i++) o[i] = MathFunctions.erf(a[i]); break;
             case GELU_TANH: for (int i = 0; i < n; i++) o[i] = MathFunctions.geluTanh(a[i]); break;
+            case SILU: for (int i = 0; i < n; i++) o[i] = MathFunctions.silu(a[i]); break;
             case FLOOR: for (int i = 0; i < n; i++) o[i] = Math.floor(a[i]); break;
             case CEIL: for (int i = 0; i < n; i++) o[i] = Math.ceil(a[i]); break;
             case ROUND: for (int i = 0; i < n; i++) o[i] = Math.rint(a[i]); break;
@@ -106,22 +107,27 @@ final class CpuElementwise {
             case MAXIMUM: for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); break;
             case MINIMUM: for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); break;
             case RELU_BACKWARD: for (int i = 0; i < n; i++) o[i] = b[i] <= 0 ? 0 : a[i]; break;
-            case GELU_BACKWARD, GELU_TANH_BACKWARD: geluBackward(op == BinaryOp.GELU_TANH_BACKWARD, a, b, o, n, float32); break;
+            case GELU_BACKWARD, GELU_TANH_BACKWARD, SILU_BACKWARD: derivativeTimes(op, a, b, o, n, float32); break;
             case DIV_TRUNC: for (int i = 0; i < n; i++) o[i] = truncate(rounded(a[i] / b[i], float32)); break;
             case DIV_FLOOR: for (int i = 0; i < n; i++) o[i] = divFloor(a[i], b[i], float32); break;
             default: throw new IllegalArgumentException(op.opName() + ": not defined for float tensors");
         }
     }
 
-    /** o = a GELU'(b): for float32 and 16-bit results by {@link Float32Functions}, as the float32 loops, else to double accuracy. */
-    private static void geluBackward(boolean tanh, double[] a, double[] b, double[] o, int n, boolean float32) {
+    /**
+     * o = a f'(b), f GELU (exact or tanh) or SiLU as op says: for float32 and 16-bit results by {@link Float32Functions}, as
+     * the float32 loops, else to double accuracy.
+     */
+    private static void derivativeTimes(BinaryOp op, double[] a, double[] b, double[] o, int n, boolean float32) {
         if (float32) {
             System.arraycopy(b, 0, o, 0, n);
-            Float32Functions.geluDerivative(tanh, o, n);
+            Float32Functions.derivative(op, o, n);
             for (int i = 0; i < n; i++) {
                 o[i] *= a[i];
             }
-        } else if (tanh) {
+        } else if (op == BinaryOp.SILU_BACKWARD) {
+            for (int i = 0; i < n; i++) o[i] = a[i] * MathFunctions.siluDerivative(b[i]);
+        } else if (op == BinaryOp.GELU_TANH_BACKWARD) {
             for (int i = 0; i < n; i++) o[i] = a[i] * MathFunctions.geluTanhDerivative(b[i]);
         } else {
             for (int i = 0; i < n; i++) o[i] = a[i] * MathFunctions.geluDerivative(b[i]);

@@ -1,11 +1,12 @@
 package dev.kiln.cpu;
 
+import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
 
 /**
- * erf, GELU (and its derivative), tanh and sigmoid for float32 (and 16-bit) results over double scratch, in passes C2 vectorises (a loop
- * body over C2's unrolling limit is neither unrolled nor vectorised, so erfc's rational part, its exponential and the
- * final blend are three loops), with min / max in place of tests. {@link MathFunctions}' series and continued
+ * erf, GELU and SiLU (and their derivatives), tanh and sigmoid for float32 (and 16-bit) results over double scratch,
+ * in passes C2 vectorises (a loop body over C2's unrolling limit is neither unrolled nor vectorised, so erfc's rational
+ * part, its exponential and the final blend are three loops), with min / max in place of tests. {@link MathFunctions}' series and continued
  * fraction (double accuracy) took ~40-70 ns an element, which made GELU 39% of a small transformer's training time,
  * Math.tanh ~40 ns and the sigmoid's Math.exp ~7 (12% of a DDPM U-Net's, through SiLU); these take ~3-8. Accuracy:
  * relative error below 1.2e-7 before the rounding to float32, so within about one float32 unit. Where the Vector API
@@ -22,6 +23,9 @@ import dev.kiln.spi.UnaryOp;
  * <li>tanh(x): |x| &lt; 1/16 by its Taylor series x P(x^2) (5 terms, truncation below 1e-11 relative), beyond by
  *     (1 - e) / (1 + e), e = e^(-2|x|) (no cancellation left: 1 - e &gt; 0.11).</li>
  * <li>sigmoid(x): 1 / (1 + e) for x &gt; 0, e / (1 + e) otherwise, e = e^(-|x|): no cancellation on either side.</li>
+ * <li>SiLU(x) = x s, s the sigmoid (as the sigmoid's own route), the product in double; SiLU'(x) = s (1 + x (1 - s))
+ *     with s and 1 - s as 1 / (1 + e) and e / (1 + e), e = e^(-|x|) (1 - s never cancels), in float32 lanes where the
+ *     Vector API is in use.</li>
  * </ul>
  * NaN stays NaN; erf(+-inf) = tanh(+-inf) = +-1, GELU(+inf) = +inf, GELU(-inf) = NaN (-inf * 0, as the double route).
  */
@@ -46,15 +50,23 @@ final class Float32Functions {
     }
 
     static boolean has(UnaryOp op) {
-        return op == UnaryOp.GELU || op == UnaryOp.ERF || op == UnaryOp.TANH || op == UnaryOp.SIGMOID;
+        return op == UnaryOp.GELU || op == UnaryOp.ERF || op == UnaryOp.TANH || op == UnaryOp.SIGMOID || op == UnaryOp.SILU;
     }
 
-    /** x[0, n) = op(x) for op GELU, ERF, TANH or SIGMOID. */
+    /** x[0, n) = op(x) for op GELU, ERF, TANH, SIGMOID or SILU. */
     static void apply(UnaryOp op, double[] x, int n) {
         double[][] s = scratch(n);
         switch (op) {
             case GELU -> gelu(x, s[0], s[1], n);
             case ERF -> erf(x, s[0], s[1], n);
+            case SILU -> {
+                double[] sig = s[1];
+                System.arraycopy(x, 0, sig, 0, n);
+                sigmoid(sig, s[0], n);
+                for (int i = 0; i < n; i++) {
+                    x[i] *= sig[i];
+                }
+            }
             case TANH -> {
                 if (VECTOR) {
                     inFloat32Lanes(false, x, n);
@@ -62,13 +74,16 @@ final class Float32Functions {
                     tanh(x, s[0], n);
                 }
             }
-            default -> {
-                if (VECTOR) {
-                    inFloat32Lanes(true, x, n);
-                } else {
-                    sigmoid(x, s[0], n);
-                }
-            }
+            default -> sigmoid(x, s[0], n);
+        }
+    }
+
+    /** x[0, n) = sigmoid(x), in float32 lanes where the Vector API is in use; e scratch of at least n. */
+    private static void sigmoid(double[] x, double[] e, int n) {
+        if (VECTOR) {
+            inFloat32Lanes(true, x, n);
+        } else {
+            sigmoidInDouble(x, e, n);
         }
     }
 
@@ -77,6 +92,17 @@ final class Float32Functions {
      * the float32 loops' routine, so every layout gets the same bits.
      */
     private static void inFloat32Lanes(boolean sigmoid, double[] x, int n) {
+        inFloat32Lanes((f, m) -> VectorMath.tanhOrSigmoid(sigmoid, f, 0, f, 0, m), x, n);
+    }
+
+    /** A {@link VectorMath} routine over f[0, n) in place. */
+    @FunctionalInterface
+    private interface FloatLanes {
+        void apply(float[] f, int n);
+    }
+
+    /** x[0, n) = lanes(x), x rounded to float32 (exact for float32 and 16-bit values) in this thread's float scratch. */
+    private static void inFloat32Lanes(FloatLanes lanes, double[] x, int n) {
         float[] f = FLOATS.get();
         if (f.length < n) {
             f = new float[n];
@@ -85,7 +111,7 @@ final class Float32Functions {
         for (int i = 0; i < n; i++) {
             f[i] = (float) x[i];
         }
-        VectorMath.tanhOrSigmoid(sigmoid, f, 0, f, 0, n);
+        lanes.apply(f, n);
         for (int i = 0; i < n; i++) {
             x[i] = f[i];
         }
@@ -101,8 +127,8 @@ final class Float32Functions {
         return s;
     }
 
-    /** x[0, n) = sigmoid(x); e scratch of at least n. */
-    private static void sigmoid(double[] x, double[] e, int n) {
+    /** x[0, n) = sigmoid(x) in double; e scratch of at least n. */
+    private static void sigmoidInDouble(double[] x, double[] e, int n) {
         for (int i = 0; i < n; i++) {
             e[i] = -Math.abs(x[i]);
         }
@@ -153,10 +179,43 @@ final class Float32Functions {
     }
 
     /**
-     * x[0, n) = GELU'(x) = Phi(x) + x phi(x) (exact) or the tanh approximation's derivative (tanh) for float32 and 16-bit
-     * results: Phi as in {@link #gelu}, phi(x) = e^(-x^2 / 2) / sqrt(2 pi) by {@link NonPositiveExp}.
+     * x[0, n) = the derivative of op's function (GELU_BACKWARD, GELU_TANH_BACKWARD, SILU_BACKWARD) for float32 and 16-bit
+     * results: GELU'(x) = Phi(x) + x phi(x) (exact) or the tanh approximation's, Phi as in {@link #gelu}, phi(x) =
+     * e^(-x^2 / 2) / sqrt(2 pi) by {@link NonPositiveExp}; SiLU'(x) = s (1 + x (1 - s)), s the sigmoid.
      */
-    static void geluDerivative(boolean tanh, double[] x, int n) {
+    static void derivative(BinaryOp op, double[] x, int n) {
+        double[][] s = scratch(n);
+        if (op == BinaryOp.SILU_BACKWARD) {
+            siluDerivative(x, s[0], n);
+            return;
+        }
+        geluDerivative(op == BinaryOp.GELU_TANH_BACKWARD, x, n);
+    }
+
+    /**
+     * x[0, n) = SiLU'(x) = s (1 + x (1 - s)), s = sigmoid(x): in float32 lanes by {@link VectorMath} where the Vector API
+     * is in use, else in double, s and 1 - s as 1 / (1 + e) and e / (1 + e), e = e^-|x| (1 - s never cancels); e scratch.
+     */
+    private static void siluDerivative(double[] x, double[] e, int n) {
+        if (VECTOR) {
+            inFloat32Lanes((f, m) -> VectorMath.siluDerivative(f, 0, f, 0, m), x, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            e[i] = -Math.abs(x[i]);
+        }
+        NonPositiveExp.inPlace(e, 0, n);
+        for (int i = 0; i < n; i++) {
+            double r = 1 / (1 + e[i]);
+            double positive = Math.min(1.0, Math.max(0.0, x[i] * STEP));
+            double s = positive * r + (1 - positive) * e[i] * r;
+            double c = positive * e[i] * r + (1 - positive) * r;
+            x[i] = s * (1 + x[i] * c);
+        }
+    }
+
+    /** x[0, n) = GELU'(x) (exact) or the tanh approximation's derivative (tanh). */
+    private static void geluDerivative(boolean tanh, double[] x, int n) {
         double[][] s = scratch(n);
         if (tanh) {
             geluTanhDerivative(x, s[0], s[1], n);

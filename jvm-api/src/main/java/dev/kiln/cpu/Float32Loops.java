@@ -30,14 +30,14 @@ final class Float32Loops {
 
     static boolean has(BinaryOp op) {
         return switch (op) {
-            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, RELU_BACKWARD, GELU_BACKWARD, GELU_TANH_BACKWARD -> true;
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, RELU_BACKWARD, GELU_BACKWARD, GELU_TANH_BACKWARD, SILU_BACKWARD -> true;
             default -> false;
         };
     }
 
     static boolean has(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, RELU, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, GELU, GELU_TANH, ERF -> true;
+            case NEG, ABS, RELU, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, GELU, GELU_TANH, ERF, SILU -> true;
             default -> false;
         };
     }
@@ -71,6 +71,13 @@ final class Float32Loops {
                     viaFunctions(op, o, a, oo, n);
                 }
                 break;
+            case SILU:
+                if (VECTOR) { // float32 lanes: the same bits as Float32Functions' sigmoid lanes and product
+                    VectorMath.silu(a, oo, o, oo, n);
+                } else {
+                    viaFunctions(op, o, a, oo, n);
+                }
+                break;
             case GELU, ERF: viaFunctions(op, o, a, oo, n); break;
             case GELU_TANH: for (int i = oo; i < end; i++) o[i] = (float) MathFunctions.geluTanh(a[i]); break;
             default: throw new IllegalArgumentException(op.opName() + ": no float32 loop");
@@ -99,8 +106,10 @@ final class Float32Loops {
 
     static void binary(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs, int n) {
         int end = oo + n;
-        if (op == BinaryOp.GELU_BACKWARD || op == BinaryOp.GELU_TANH_BACKWARD) {
-            geluBackward(op == BinaryOp.GELU_TANH_BACKWARD, o, oo, a, ao, as, b, bo, bs, n);
+        if (op == BinaryOp.SILU_BACKWARD && VECTOR && as == 1 && bs == 1) { // float32 lanes, Float32Functions' bits
+            VectorMath.siluBackward(a, ao, b, bo, o, oo, n);
+        } else if (op == BinaryOp.GELU_BACKWARD || op == BinaryOp.GELU_TANH_BACKWARD || op == BinaryOp.SILU_BACKWARD) {
+            derivativeTimes(op, o, oo, a, ao, as, b, bo, bs, n);
         } else if (as == 0 && bs == 0) {
             o[oo] = apply(op, a[ao], b[bo]);
             Arrays.fill(o, oo + 1, end, o[oo]);
@@ -161,14 +170,17 @@ final class Float32Loops {
         }
     }
 
-    /** o[oo + i] = a[ao + i * as] GELU'(b[bo + i * bs]) for i &lt; n, the derivative by {@link Float32Functions} in chunks. */
-    private static void geluBackward(boolean tanh, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo, int bs,
-                                     int n) {
+    /**
+     * o[oo + i] = a[ao + i * as] f'(b[bo + i * bs]) for i &lt; n, f GELU (GELU_BACKWARD, GELU_TANH_BACKWARD) or SiLU
+     * (SILU_BACKWARD), the derivative by {@link Float32Functions} in chunks.
+     */
+    private static void derivativeTimes(BinaryOp op, float[] o, int oo, float[] a, int ao, int as, float[] b, int bo,
+                                        int bs, int n) {
         double[] chunk = SCRATCH.get();
         for (int at = 0; at < n; at += CHUNK) {
             int len = Math.min(CHUNK, n - at);
             DoubleBlocks.read(b, bo + at * bs, 1, 0, len, bs, chunk, 0);
-            Float32Functions.geluDerivative(tanh, chunk, len);
+            Float32Functions.derivative(op, chunk, len);
             for (int i = 0; i < len; i++) {
                 o[oo + at + i] = (float) (a[ao + (at + i) * as] * chunk[i]);
             }

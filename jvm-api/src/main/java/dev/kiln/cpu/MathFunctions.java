@@ -30,6 +30,17 @@ public final class MathFunctions {
         return 1.0 / (1.0 + Math.exp(-x));
     }
 
+    /** SiLU, x sigmoid(x). */
+    static double silu(double x) {
+        return x * sigmoid(x);
+    }
+
+    /** SiLU's derivative, s (1 + x (1 - s)), s = sigmoid(x) (as PyTorch's silu_backward). */
+    static double siluDerivative(double x) {
+        double s = sigmoid(x);
+        return s * (1 + x * (1 - s));
+    }
+
     /** GELU, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2. */
     static double gelu(double x) {
         return 0.5 * x * (1.0 + erf(x * SQRT1_2));

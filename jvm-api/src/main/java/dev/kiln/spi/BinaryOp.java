@@ -16,6 +16,11 @@ public enum BinaryOp {
      */
     GELU_BACKWARD, GELU_TANH_BACKWARD,
     /**
+     * SiLU's gradient: a * SiLU'(b) = a s (1 + b (1 - s)), s = sigmoid(b), with a the gradient of SiLU's output and b
+     * its input; PyTorch's silu_backward(a, b). One pass instead of the six its formula takes as tensor ops.
+     */
+    SILU_BACKWARD,
+    /**
      * div(rounding_mode='trunc') and 'floor', on float and int64 (PyTorch's div_trunc / div_floor:
      * floor division of floats rounds the exact quotient, not a / b). int64 wraps as Java's / does;
      * the API rejects an int64 divisor of 0.

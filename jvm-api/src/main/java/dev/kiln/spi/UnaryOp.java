@@ -10,6 +10,8 @@ public enum UnaryOp {
     GELU, ERF,
     /** GELU(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     GELU_TANH,
+    /** SiLU (swish): x * sigmoid(x), as F.silu. */
+    SILU,
     FLOOR, CEIL, ROUND,
     /** Bool only. */
     LOGICAL_NOT;

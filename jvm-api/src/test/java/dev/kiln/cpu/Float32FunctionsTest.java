@@ -87,6 +87,42 @@ class Float32FunctionsTest {
     }
 
     @Test
+    void silu_withinAFewUnitsOfTheDoubleFunction_andItsDerivativeOfTheDoubleDerivative() {
+        // x sigmoid(x): the sigmoid's units (1.5 on the double route, 2.5 in float32 lanes) plus the product's rounding;
+        // below -80 the float32 lanes' sigmoid is subnormal (PyTorch's x / (1 + e^-x) is -0 there): within the
+        // smallest normal float
+        assertWithinUnits(UnaryOp.SILU, MathFunctions::silu, CpuGemm.usesVectorApi() ? 3 : 2, -80);
+        float[] x = grid();
+        float[] silu = apply(UnaryOp.SILU, x);
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(x[i] >= -80 || Math.abs(silu[i] - MathFunctions.silu(x[i])) <= Float.MIN_NORMAL, "silu(" + x[i] + ")");
+        }
+        float[] g = new float[x.length];
+        Random rnd = new Random(4);
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) rnd.nextGaussian();
+        }
+        float[] d = geluBackward(BinaryOp.SILU_BACKWARD, g, 1, x);
+        for (int i = 0; i < x.length; i++) {
+            // SiLU' crosses 0 near x = -1.28: the bound is absolute there, a few units of max(1, |g SiLU'|)
+            double exact = g[i] * MathFunctions.siluDerivative(x[i]);
+            assertTrue(Math.abs(d[i] - exact) <= 6e-7 * Math.max(1, Math.abs(exact)),
+                    "silu_backward(" + g[i] + ", " + x[i] + ") = " + d[i] + ", exact " + exact);
+        }
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 30f, -30f, -100f};
+        float[] y = apply(UnaryOp.SILU, special);
+        float[] dy = geluBackward(BinaryOp.SILU_BACKWARD, new float[] {1f}, 0, special);
+        for (int i = 0; i < special.length; i++) { // NaN and the infinities exactly, the rest within the units above
+            double f = MathFunctions.silu(special[i]);
+            double df = MathFunctions.siluDerivative(special[i]);
+            boolean tail = special[i] < -80 && Math.abs(y[i] - f) <= Float.MIN_NORMAL;
+            assertTrue(Double.isNaN(f) ? Float.isNaN(y[i]) : tail || ulps(y[i], f) <= 3, "silu(" + special[i] + ") = " + y[i]);
+            assertTrue(Double.isNaN(df) ? Float.isNaN(dy[i]) : Math.abs(dy[i] - df) <= 6e-7 * Math.max(1, Math.abs(df)),
+                    "silu'(" + special[i] + ") = " + dy[i]);
+        }
+    }
+
+    @Test
     void specialValues_asTheDoubleRoute() {
         float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -1e-30f, 30f, -30f};
         float[] erf = apply(UnaryOp.ERF, x);
@@ -104,7 +140,7 @@ class Float32FunctionsTest {
         }
     }
 
-    /** GELU_BACKWARD / GELU_TANH_BACKWARD of gradients g (stride gs: 1, or 0 for g[0] everywhere) at x, through the loops. */
+    /** GELU_BACKWARD, GELU_TANH_BACKWARD or SILU_BACKWARD of gradients g (stride gs: 1, or 0 for g[0] everywhere) at x. */
     private static float[] geluBackward(BinaryOp op, float[] g, int gs, float[] x) {
         float[] o = new float[x.length];
         Float32Loops.binary(op, o, 0, g, 0, gs, x, 0, 1, x.length);

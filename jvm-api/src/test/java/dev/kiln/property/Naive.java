@@ -62,6 +62,7 @@ final class Naive {
             case GELU: return x -> x * 0.5 * (1 + erf(x / Math.sqrt(2)));
             case ERF: return Naive::erf;
             case GELU_TANH: return x -> x * 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case SILU: return x -> x / (1 + Math.exp(-x));
             case FLOOR: return Math::floor;
             case CEIL: return Math::ceil;
             case ROUND: return Naive::roundHalfEven;
@@ -86,6 +87,10 @@ final class Naive {
                 double u = Math.sqrt(2 / Math.PI) * (b + 0.044715 * b * b * b);
                 double du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * b * b);
                 return a * (0.5 * (1 + Math.tanh(u)) + 0.5 * b * du / (Math.cosh(u) * Math.cosh(u)));
+            };
+            case SILU_BACKWARD: return (a, b) -> { // d/dx x / (1 + e^-x) by the quotient rule
+                double e = Math.exp(-b);
+                return a * ((1 + e) + b * e) / ((1 + e) * (1 + e));
             };
             case DIV_TRUNC: return (a, b) -> a / b < 0 ? Math.ceil(a / b) : Math.floor(a / b);
             case DIV_FLOOR: return (a, b) -> Math.floor(a / b);

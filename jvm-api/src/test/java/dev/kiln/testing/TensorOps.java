@@ -33,6 +33,7 @@ public final class TensorOps {
             case GELU: return x.gelu();
             case ERF: return x.erf();
             case GELU_TANH: return x.gelu("tanh");
+            case SILU: return Functional.silu(x);
             case FLOOR: return x.floor();
             case CEIL: return x.ceil();
             case ROUND: return x.round();
@@ -53,6 +54,7 @@ public final class TensorOps {
             case RELU_BACKWARD: return Functional.reluBackward(a, b);
             case GELU_BACKWARD: return Functional.geluBackward(a, b, "none");
             case GELU_TANH_BACKWARD: return Functional.geluBackward(a, b, "tanh");
+            case SILU_BACKWARD: return Functional.siluBackward(a, b);
             case DIV_TRUNC: return a.div(b, "trunc");
             case DIV_FLOOR: return a.div(b, "floor");
             case LOGICAL_AND: return a.logicalAnd(b);

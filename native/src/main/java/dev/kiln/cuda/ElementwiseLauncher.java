@@ -42,6 +42,7 @@ final class ElementwiseLauncher extends Launcher {
             case LOGICAL_NOT -> 21;
             case GELU_TANH -> 22;
             case ATAN -> 23;
+            case SILU -> 24;
         };
     }
 
@@ -62,6 +63,7 @@ final class ElementwiseLauncher extends Launcher {
             case DIV_FLOOR -> 11;
             case GELU_BACKWARD -> 12;
             case GELU_TANH_BACKWARD -> 13;
+            case SILU_BACKWARD -> 14;
         };
     }
 
