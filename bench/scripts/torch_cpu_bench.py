@@ -42,9 +42,11 @@ def cases():
         b = torch.randn(n, n, generator=g, dtype=dtype)
         yield name, 2.0 * n ** 3, lambda a=a, b=b: torch.matmul(a, b)
 
-    # GemmBench.linear: the MLP 784-256-128-10's products at batch 64 (nt = A @ B^T, nn, tn = A^T @ B)
+    # GemmBench.linear: the MLP 784-256-128-10's products at batch 64 (nt = A @ B^T, nn, tn = A^T @ B), then an
+    # attention head's score and value products and a score layer's matrix-vector products (seq2seq's)
     for shape in ("64x784x256 nt", "64x256x784 nn", "256x64x784 tn", "64x256x128 nt", "64x128x256 nn",
-                  "128x64x256 tn", "64x128x10 nt", "64x10x128 nn", "10x64x128 tn"):
+                  "128x64x256 tn", "64x128x10 nt", "64x10x128 nn", "10x64x128 tn", "30x32x30 nt", "30x30x32 nn",
+                  "128x1728x1 tn", "1728x128x1 nn"):
         dims, op = shape.split(" ")
         m, k, n = (int(v) for v in dims.split("x"))
         a = torch.randn(k, m, generator=g).t() if op[0] == "t" else torch.randn(m, k, generator=g)

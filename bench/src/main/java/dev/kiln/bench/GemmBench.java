@@ -57,13 +57,14 @@ public class GemmBench {
 
     /**
      * The float32 products of the MLP 784-256-128-10 at batch 64, as Linear makes them: forward
-     * x (64, in) @ W^T, and backward gy @ W (input gradient) and gy^T @ x (weight gradient), W (out, in).
-     * "m x k x n op": op nt = A @ B^T, nn = A @ B, tn = A^T @ B.
+     * x (64, in) @ W^T, and backward gy @ W (input gradient) and gy^T @ x (weight gradient), W (out, in); then an
+     * attention head's Q K^T and P V (30 positions, head width 32) and an additive-attention score layer's weight and
+     * input gradients (matrix-vector products). "m x k x n op": op nt = A @ B^T, nn = A @ B, tn = A^T @ B.
      */
     @State(Scope.Benchmark)
     public static class Linear {
         @Param({"64x784x256 nt", "64x256x784 nn", "256x64x784 tn", "64x256x128 nt", "64x128x256 nn", "128x64x256 tn",
-            "64x128x10 nt", "64x10x128 nn", "10x64x128 tn"})
+            "64x128x10 nt", "64x10x128 nn", "10x64x128 tn", "30x32x30 nt", "30x30x32 nn", "128x1728x1 tn", "1728x128x1 nn"})
         public String shape;
         Tensor a;
         Tensor b;
