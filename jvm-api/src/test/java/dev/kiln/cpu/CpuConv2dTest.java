@@ -49,9 +49,12 @@ class CpuConv2dTest {
         new Case("1x1 image 1x1 kernel", 3, 5, 1, 1, 4, 1, 1, Conv2dParams.of(1, 0, 1, 1), true),
         new Case("1x1 image 3x3 kernel pad1", 2, 3, 1, 1, 2, 3, 3, Conv2dParams.of(1, 1, 1, 1), false),
         new Case("kernel 5 larger than 3x3 input, pad2", 1, 2, 3, 3, 3, 5, 5, Conv2dParams.of(1, 2, 1, 1), true),
-        // one output pixel an image, past the direct kernels' taps: the input gradient is one product over the images
+        // one output pixel an image, past the direct kernels' taps: the forward and the input gradient are one product
+        // over the images (a DCGAN discriminator's last convolution: one output channel, a bias, any stride)
         new Case("7x7 kernel on a 7x7 image, 48 to 5 channels, one output pixel", 3, 48, 7, 7, 5, 7, 7,
                 Conv2dParams.of(1, 0, 1, 1), false),
+        new Case("7x7 kernel on a 7x7 image, 64 to 1 channel, stride 2, one output pixel", 3, 64, 7, 7, 1, 7, 7,
+                Conv2dParams.of(2, 0, 1, 1), true),
         new Case("kernel 7 larger than 4x5 input, pad3 stride2", 2, 2, 4, 5, 3, 7, 7, Conv2dParams.of(2, 3, 1, 1), false),
         new Case("depthwise", 2, 6, 8, 7, 6, 3, 3, Conv2dParams.of(1, 1, 1, 6), true),
         new Case("depthwise multiplier2 stride2", 2, 6, 9, 8, 12, 3, 3, Conv2dParams.of(2, 1, 1, 6), false),
