@@ -163,9 +163,9 @@ final class CpuReduce {
      * SUM or MEAN of a float32 tensor read where it lies (any strides), without the permuted float64 copy:
      * each output element runs over its reduced dims in the order given, in double, the innermost run
      * (merged with its neighbours where contiguous) as four interleaved sums, as {@link #reduceDouble}, or, when it is
-     * contiguous and at least a vector long on the Vector API, as a vector's lanes of sums ({@link ReduceF32Vector#addRun}:
-     * a convolution's bias gradient, (128, 32, 28, 28) over (0, 2, 3), 1.8 -> 0.36 ms on one Zen 5 core). Either way each output's order
-     * is fixed, whatever the threads.
+     * contiguous and at least {@link ReduceF32Vector#RUN_LANES} long on the Vector API, as that many lanes of sums
+     * ({@link ReduceF32Vector#addRun}: a convolution's bias gradient, (128, 32, 28, 28) over (0, 2, 3), 1.8 -> 0.36 ms
+     * on one Zen 5 core). Either way each output's order is fixed, whatever the threads.
      */
     private static NdArray sumInPlace(ReduceOp op, NdArray x, int[] dims, boolean keepdim) {
         int r = x.dim();
