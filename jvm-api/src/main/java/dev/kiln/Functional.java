@@ -25,11 +25,15 @@ public final class Functional {
      * threshold_backward(grad, y, 0); grad and y broadcast.
      */
     public static Tensor reluBackward(Tensor grad, Tensor y) {
-        Checks.compatible("relu_backward", "grad_output", grad, "output", y);
-        Checks.floating("relu_backward", "grad_output", grad);
-        Shape.broadcast("relu_backward", grad.shape(), y.shape());
-        return AutogradLink.record(new Op.Binary(BinaryOp.RELU_BACKWARD),
-                Tensor.wrap(grad.backend().binary(BinaryOp.RELU_BACKWARD, grad.array(), y.array())), grad, y);
+        return activationBackward("relu_backward", BinaryOp.RELU_BACKWARD, grad, "output", y);
+    }
+
+    /** An activation's gradient primitive op (named name) of grad and the activation's input or output: checked, recorded. */
+    private static Tensor activationBackward(String name, BinaryOp op, Tensor grad, String argument, Tensor at) {
+        Checks.compatible(name, "grad_output", grad, argument, at);
+        Checks.floating(name, "grad_output", grad);
+        Shape.broadcast(name, grad.shape(), at.shape());
+        return AutogradLink.record(new Op.Binary(op), Tensor.wrap(grad.backend().binary(op, grad.array(), at.array())), grad, at);
     }
 
     /**
@@ -43,10 +47,7 @@ public final class Functional {
             default -> throw new IllegalArgumentException("gelu_backward: approximate argument must be either none or tanh,"
                     + " got '" + approximate + "'");
         };
-        Checks.compatible("gelu_backward", "grad_output", grad, "self", x);
-        Checks.floating("gelu_backward", "grad_output", grad);
-        Shape.broadcast("gelu_backward", grad.shape(), x.shape());
-        return AutogradLink.record(new Op.Binary(op), Tensor.wrap(grad.backend().binary(op, grad.array(), x.array())), grad, x);
+        return activationBackward("gelu_backward", op, grad, "self", x);
     }
 
     /** x * sigmoid(x), as F.silu (swish): one primitive, its gradient {@link #siluBackward}. */
@@ -56,11 +57,7 @@ public final class Functional {
 
     /** SiLU's gradient at its input x: grad * SiLU'(x), as PyTorch's silu_backward(grad, x); grad and x broadcast. */
     public static Tensor siluBackward(Tensor grad, Tensor x) {
-        Checks.compatible("silu_backward", "grad_output", grad, "self", x);
-        Checks.floating("silu_backward", "grad_output", grad);
-        Shape.broadcast("silu_backward", grad.shape(), x.shape());
-        return AutogradLink.record(new Op.Binary(BinaryOp.SILU_BACKWARD),
-                Tensor.wrap(grad.backend().binary(BinaryOp.SILU_BACKWARD, grad.array(), x.array())), grad, x);
+        return activationBackward("silu_backward", BinaryOp.SILU_BACKWARD, grad, "self", x);
     }
 
     public static Tensor sigmoid(Tensor x) {

@@ -3,6 +3,7 @@ package dev.kiln.cpu;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +19,7 @@ final class ReduceF32Vector {
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     /** Floats that widen to one vector of doubles (half of F), and their count. */
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
-            jdk.incubator.vector.VectorShape.forBitSize(F.vectorBitSize() / 2));
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int H = D.length();
     /** Columns one call sums. */
     static final int LANES = GemmF32Tiles.LANES;

@@ -19,11 +19,12 @@ import org.junit.jupiter.api.Test;
  * double (the Vector API's columns too).
  */
 class CpuReduceRowsTest {
-    private static Tensor random(long seed, int... shape) {
+    static Tensor random(long seed, int... shape) {
         return Tensor.normal(new Generator(seed), 0, 1, shape, DType.FLOAT32, Device.CPU);
     }
 
-    private static void assertMatchesFloat64(Tensor x, int[] dims, boolean keepdim) {
+    /** x's float32 sum and mean over dims against its float64 ones (shared with CpuReduceRunsTest). */
+    static void assertMatchesFloat64(Tensor x, int[] dims, boolean keepdim) {
         Tensor x64 = x.to(DType.FLOAT64);
         TensorAssert.assertClose("sum over " + java.util.Arrays.toString(dims), x64.sum(dims, keepdim).to(DType.FLOAT32),
                 x.sum(dims, keepdim), Tolerances.BALANCED.float32());

@@ -1,14 +1,11 @@
 package dev.kiln.cpu;
 
+import static dev.kiln.cpu.CpuReduceRowsTest.assertMatchesFloat64;
+import static dev.kiln.cpu.CpuReduceRowsTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kiln.DType;
-import dev.kiln.Device;
-import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import dev.kiln.testing.TensorAssert;
-import dev.kiln.testing.Tolerances;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,18 +15,6 @@ import org.junit.jupiter.api.Test;
  * element q added to running sum q % RUN_LANES in double, the sums then added in halves.
  */
 class CpuReduceRunsTest {
-    private static Tensor random(long seed, int... shape) {
-        return Tensor.normal(new Generator(seed), 0, 1, shape, DType.FLOAT32, Device.CPU);
-    }
-
-    private static void assertMatchesFloat64(Tensor x, int[] dims, boolean keepdim) {
-        Tensor x64 = x.to(DType.FLOAT64);
-        TensorAssert.assertClose("sum over " + java.util.Arrays.toString(dims), x64.sum(dims, keepdim).to(DType.FLOAT32),
-                x.sum(dims, keepdim), Tolerances.BALANCED.float32());
-        TensorAssert.assertClose("mean over " + java.util.Arrays.toString(dims), x64.mean(dims, keepdim).to(DType.FLOAT32),
-                x.mean(dims, keepdim), Tolerances.BALANCED.float32());
-    }
-
     @Test
     void runs_matchTheFloat64Sums() {
         assertMatchesFloat64(random(1, 6, 5, 28, 28), new int[] {0, 2, 3}, false); // runs of 784: vectors, then a tail
