@@ -48,8 +48,8 @@ class StridedFloat32Test {
             assertSameBits(op + " " + a + " " + b, expected, actual);
             return;
         }
-        // GELU's and SiLU's derivatives by Float32Functions: the same bits on every layout, within its accuracy of float64's, a few
-        // float32 units of the gradient (the derivative crosses 0, so no relative bound)
+        // GELU's and SiLU's derivatives by Float32Functions: the same bits on every layout, within its accuracy of
+        // float64's, a few float32 units of the gradient (the derivative crosses 0, so no relative bound)
         int[] shape = actual.shape();
         Tensor g = a.expand(shape).contiguous();
         assertSameBits(op + " " + a + " " + b, tensor(CPU.binary(op, nd(g), nd(b.expand(shape).contiguous()))), actual);
@@ -57,8 +57,12 @@ class StridedFloat32Test {
         float[] e = expected.contiguous().toFloatArray();
         float[] got = actual.contiguous().toFloatArray();
         for (int i = 0; i < e.length; i++) {
+            // SiLU' in float32 lanes underflows to 0 where float64's is still tiny (x below about -87): an infinite
+            // gradient times it is NaN there, as in PyTorch's float32 kernel, where float64 gives an infinity
+            boolean underflow = op == BinaryOp.SILU_BACKWARD && CpuGemm.usesVectorApi() && Float.isInfinite(gs[i])
+                    && Float.isNaN(got[i]);
             boolean close = Float.isNaN(e[i]) ? Float.isNaN(got[i])
-                    : got[i] == e[i] || Math.abs(got[i] - e[i]) <= 4e-7 * Math.max(Math.abs(gs[i]), Math.abs(e[i]));
+                    : underflow || got[i] == e[i] || Math.abs(got[i] - e[i]) <= 4e-7 * Math.max(Math.abs(gs[i]), Math.abs(e[i]));
             assertTrue(close, op + " " + a + " " + b + " at " + i + ": " + got[i] + " against " + e[i]);
         }
     }
