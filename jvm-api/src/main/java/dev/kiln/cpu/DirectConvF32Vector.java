@@ -1,6 +1,8 @@
 package dev.kiln.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +32,12 @@ final class DirectConvF32Vector {
     static final boolean WIDE = LANES >= 16;
     /** Output pixels (flat q) per register block: two vectors. */
     private static final int QB = 2 * LANES;
+    /** A vector's even lanes to its low half, odd lanes to its high half. */
+    private static final VectorShuffle<Float> SPLIT = VectorShuffle.fromOp(S, i -> i < LANES / 2 ? 2 * i : 2 * i - LANES + 1);
+    /** The two halves exchanged. */
+    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> (i + LANES / 2) % LANES);
+    /** The high half's lanes. */
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, (1L << LANES) - (1L << LANES / 2));
     private DirectConvF32Vector() {
     }
 
@@ -178,24 +186,11 @@ final class DirectConvF32Vector {
                     int from = off + (ci * h + r) * w;
                     if (sw == 1) {
                         System.arraycopy(src, from, buffer, rowAt + padW, w);
-                    } else if (sw == 2) { // both phases in one loop, stride a constant: no bounds checks left
-                        int c0 = padW % 2;  // phase 0's first column (padded column even)
-                        int c1 = 1 - c0;
-                        int to0 = rowAt + (c0 + padW) / 2;
-                        int to1 = rowAt + plane + (c1 + padW) / 2;
-                        int n0 = (w - c0 + 1) / 2;
-                        int n1 = (w - c1 + 1) / 2;
-                        int both = Math.min(n0, n1);
-                        for (int j = 0; j < both; j++) {
-                            buffer[to0 + j] = src[from + c0 + 2 * j];
-                            buffer[to1 + j] = src[from + c1 + 2 * j];
-                        }
-                        if (n0 > both) {
-                            buffer[to0 + both] = src[from + c0 + 2 * both];
-                        }
-                        if (n1 > both) {
-                            buffer[to1 + both] = src[from + c1 + 2 * both];
-                        }
+                    } else if (sw == 2) { // column c to phase (c + padW) % 2, at (c + padW) / 2
+                        int phases = rowAt - pr / sh * wq; // the row's phase planes
+                        int even = padW % 2;
+                        deinterleave(src, from, w, buffer, rowAt + even * plane + padW / 2, phases + (even + 1) * plane,
+                                rowAt + (1 - even) * plane + (padW + 1) / 2, phases + (2 - even) * plane);
                     } else { // phase b takes the columns c0 + j sw with (c0 + padW) % sw == b
                         for (int b = 0; b < sw; b++) {
                             int c0 = Math.floorMod(b - padW, sw);
@@ -205,6 +200,40 @@ final class DirectConvF32Vector {
                             }
                         }
                     }
+                }
+            }
+        }
+
+        /**
+         * dst[even + j] = src[from + 2 j] for j &lt; (w + 1) / 2 and dst[odd + j] = src[from + 2 j + 1] for j &lt; w / 2: a
+         * row's even and odd columns into their phase rows. Rows are short (28 columns: less than two 512-bit vectors),
+         * so whole vectors are stored and the cells past a row's data zeroed again: they are pads, or the data of later
+         * rows of the same phase plane (pad writes rows in order); where a store would reach past the plane (evenEnd,
+         * oddEnd) or a load past src, the row goes scalar. Twice as fast as the scalar loop on 28 columns, which C2 runs
+         * mostly in its pre- and post-loops.
+         */
+        private static void deinterleave(float[] src, int from, int w, float[] dst, int even, int evenEnd, int odd,
+                                         int oddEnd) {
+            int evens = (w + 1) / 2;
+            int odds = w / 2;
+            int span = (evens + LANES - 1) / LANES * LANES;
+            if (from + 2 * span <= src.length && even + span <= evenEnd && odd + span <= oddEnd) {
+                for (int j = 0; j < span; j += LANES) {
+                    // each pair of vectors to [its evens | its odds], then the halves exchanged between the two
+                    FloatVector p0 = FloatVector.fromArray(S, src, from + 2 * j).rearrange(SPLIT);
+                    FloatVector p1 = FloatVector.fromArray(S, src, from + 2 * j + LANES).rearrange(SPLIT);
+                    p0.blend(p1.rearrange(SWAP), HIGH).intoArray(dst, even + j);
+                    p0.rearrange(SWAP).blend(p1, HIGH).intoArray(dst, odd + j);
+                }
+                java.util.Arrays.fill(dst, even + evens, even + span, 0f);
+                java.util.Arrays.fill(dst, odd + odds, odd + span, 0f);
+            } else {
+                for (int j = 0; j < odds; j++) {
+                    dst[even + j] = src[from + 2 * j];
+                    dst[odd + j] = src[from + 2 * j + 1];
+                }
+                if (evens > odds) {
+                    dst[even + odds] = src[from + 2 * odds];
                 }
             }
         }
