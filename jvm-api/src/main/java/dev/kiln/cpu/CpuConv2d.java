@@ -25,15 +25,17 @@ final class CpuConv2d {
         NdArray xc = CpuElementwise.asContiguous(x);
         NdArray wc = CpuElementwise.asContiguous(w);
         NdArray bc = bias == null ? null : CpuElementwise.asContiguous(bias);
-        NdArray y = CpuMap.newArray(new int[] {g.n(), g.o(), g.oh(), g.ow()}, x.dtype());
+        int[] yShape = {g.n(), g.o(), g.oh(), g.ow()};
         Object xd = data(xc);
         Object wd = data(wc);
-        Object yd = data(y);
-        if (yd instanceof float[] yf && DirectConv.suitsForward(g)) { // within the direct limits: no im2col
-            DirectConvF32Vector.forward(g, (float[]) xd, xc.storageOffset(), (float[]) wd, wc.storageOffset(),
-                    bc == null ? null : (float[]) data(bc), bc == null ? 0 : bc.storageOffset(), yf);
+        if (xd instanceof float[] xf && DirectConv.suitsForward(g)) { // within the direct limits: no im2col
+            NdArray y = CpuMap.emptyArray(yShape, x.dtype()); // every output written
+            DirectConvF32Vector.forward(g, xf, xc.storageOffset(), (float[]) wd, wc.storageOffset(),
+                    bc == null ? null : (float[]) data(bc), bc == null ? 0 : bc.storageOffset(), (float[]) data(y));
             return y;
         }
+        NdArray y = CpuMap.newArray(yShape, x.dtype());
+        Object yd = data(y);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         if (covers(g)) {
@@ -87,14 +89,16 @@ final class CpuConv2d {
         ConvGeometry g = ConvGeometry.of(inputShape, w.shape(), p);
         NdArray gyc = CpuElementwise.asContiguous(gy);
         NdArray wc = CpuElementwise.asContiguous(w);
-        NdArray gx = CpuMap.newArray(inputShape, gy.dtype());
         Object gyd = data(gyc);
         Object wd = data(wc);
-        Object gxd = data(gx);
-        if (gxd instanceof float[] gxf && DirectConv.suitsBackwardInput(g)) {
-            DirectConvF32Vector.backwardInput(g, (float[]) gyd, gyc.storageOffset(), (float[]) wd, wc.storageOffset(), gxf);
+        if (gyd instanceof float[] gyf && DirectConv.suitsBackwardInput(g)) {
+            NdArray gx = CpuMap.emptyArray(inputShape, gy.dtype()); // every element written
+            DirectConvF32Vector.backwardInput(g, gyf, gyc.storageOffset(), (float[]) wd, wc.storageOffset(),
+                    (float[]) data(gx));
             return gx;
         }
+        NdArray gx = CpuMap.newArray(inputShape, gy.dtype());
+        Object gxd = data(gx);
         int colRows = g.colRows();
         int outPlane = g.outPlane();
         if (outPlane == 1 && !g.pointwise() && g.groups() == 1) {

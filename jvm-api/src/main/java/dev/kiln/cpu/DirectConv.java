@@ -49,14 +49,23 @@ final class DirectConv {
     }
 
     /**
-     * Whether the input gradient of g runs directly: as the forward with stride 1, with padding of at most the kernel's
-     * reach, and at least MIN_IN input channels per group (its outputs: fewer leave most of a register
-     * block idle, and the GEMM measured faster for 1 -> 16 and 1 -> 32 channels).
+     * Whether the input gradient of g runs directly: within the forward's limits with gy's channels in and the input's
+     * out, with at least MIN_IN input channels per group (its outputs: fewer leave most of a register block idle, and
+     * the GEMM measured faster for 1 -> 16 and 1 -> 32 channels); at stride 1 (as the forward, on gy padded by the
+     * kernel's reach less the padding) with padding of at most the kernel's reach, at larger strides by phases (any
+     * padding; see {@link StridedInputGradF32Vector}).
      */
     static boolean suitsBackwardInput(ConvGeometry g) {
-        return direct(g) && suitsForward(g) && g.og() * g.kh() * g.kw() <= limits().taps() && g.cg() >= MIN_IN
-                && g.cg() <= limits().out()
+        if (strided(g)) {
+            return inputGradientWithin(g);
+        }
+        return direct(g) && suitsForward(g) && inputGradientWithin(g)
                 && g.p().padH() <= (g.kh() - 1) * g.p().dilationH() && g.p().padW() <= (g.kw() - 1) * g.p().dilationW();
+    }
+
+    /** gy's channels x taps and the input's channels within the limits (read once the Vector API is known in use). */
+    private static boolean inputGradientWithin(ConvGeometry g) {
+        return g.og() * g.kh() * g.kw() <= limits().taps() && g.cg() >= MIN_IN && g.cg() <= limits().out();
     }
 
     /** The Vector API in use, stride 1, a kernel wider than 1x1. */

@@ -31,7 +31,7 @@ final class DirectConvF32Vector {
     /** Whether a register block takes all OB channels (512-bit vectors) or half of them (256-bit). */
     static final boolean WIDE = LANES >= 16;
     /** Output pixels (flat q) per register block: two vectors. */
-    private static final int QB = 2 * LANES;
+    static final int QB = 2 * LANES;
     /** A vector's even lanes to its low half, odd lanes to its high half. */
     private static final VectorShuffle<Float> SPLIT = VectorShuffle.fromOp(S, i -> i < LANES / 2 ? 2 * i : 2 * i - LANES + 1);
     /** The two halves exchanged. */
@@ -49,13 +49,12 @@ final class DirectConvF32Vector {
     /** forward with register blocks of all OB channels (wide) or half of them: tests run both on any machine. */
     static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, float[] y,
                         boolean wide) {
-        int kk = g.kh() * g.kw();
         Plan plan = Plan.forward(g);
         float[][] packed = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = wOff + grp * g.og() * g.colRows();
             // tap t = ci * kk + k of output channel co: w[base + co * colRows + t]
-            packed[grp] = plan.packWeights((co, ci, k) -> w[base + co * g.colRows() + ci * kk + k]);
+            packed[grp] = pack(g.og(), g.colRows(), (co, t) -> w[base + co * g.colRows() + t]);
         }
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
             float[] buffer = plan.buffer();
@@ -76,18 +75,23 @@ final class DirectConvF32Vector {
 
     /** backwardInput in register blocks of OB channels (wide) or half of them, as forward. */
     static void backwardInput(ConvGeometry g, float[] gy, int gyOff, float[] w, int wOff, float[] gx, boolean wide) {
+        if (g.p().strideH() > 1 || g.p().strideW() > 1) {
+            StridedInputGradF32Vector.backwardInput(g, gy, gyOff, w, wOff, gx, wide);
+            return;
+        }
         int kh = g.kh();
         int kw = g.kw();
         int dh = g.p().dilationH();
         int dw = g.p().dilationW();
+        int kk = kh * kw;
         // gy padded by (k - 1) * d - pad gives back (h, w); the kernel is flipped, channels swapped
         Plan plan = new Plan(g.og(), g.oh(), g.ow(), (kh - 1) * dh - g.p().padH(), (kw - 1) * dw - g.p().padW(), kh, kw,
                 dh, dw, 1, 1, g.cg(), g.h(), g.w());
         float[][] packed = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = wOff + grp * g.og() * g.colRows();
-            // flipped tap k = ky * kw + kx of the transposed kernel reads w[o = ci][c = co][kh-1-ky][kw-1-kx]
-            packed[grp] = plan.packWeights((co, ci, k) -> w[base + ci * g.colRows() + co * kh * kw + kh * kw - 1 - k]);
+            // tap t = ci * kk + ky * kw + kx of the flipped, transposed kernel reads w[o = ci][c = co][kh-1-ky][kw-1-kx]
+            packed[grp] = pack(g.cg(), g.og() * kk, (co, t) -> w[base + t / kk * g.colRows() + co * kk + kk - 1 - t % kk]);
         }
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
             float[] buffer = plan.buffer();
@@ -98,12 +102,6 @@ final class DirectConvF32Vector {
                 plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane(), wide);
             }
         });
-    }
-
-    /** Weight of output channel co, input channel ci, tap k (= ky * kw + kx) of the kernel being applied. */
-    @FunctionalInterface
-    private interface WeightAt {
-        float get(int co, int ci, int k);
     }
 
     /**
@@ -238,170 +236,183 @@ final class DirectConvF32Vector {
             }
         }
 
-        /** [ob][ci * kk + k][j] = weight of output channel ob * OB + j (0 past cout), flattened. */
-        float[] packWeights(WeightAt weight) {
-            int kk = kh * kw;
-            int taps = cin * kk;
-            int blocks = (cout + OB - 1) / OB;
-            float[] out = new float[blocks * taps * OB];
-            for (int co = 0; co < cout; co++) {
-                for (int ci = 0; ci < cin; ci++) {
-                    for (int k = 0; k < kk; k++) {
-                        out[((co / OB) * taps + ci * kk + k) * OB + co % OB] = weight.get(co, ci, k);
-                    }
-                }
-            }
-            return out;
-        }
-
         /**
          * cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias), in
          * register blocks of OB channels (wide) or OB / 2.
          */
         void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff, boolean wide) {
-            int taps = cin * kh * kw;
-            int[] offsets = offsets();
-            float[] tile = new float[OB * QB];
-            float[] start = new float[OB]; // each channel's sums start at its bias
-            for (int ob = 0; ob * OB < cout; ob++) {
-                for (int j = 0; j < OB && bias != null && ob * OB + j < cout; j++) {
-                    start[j] = bias[bOff + ob * OB + j];
-                }
-                for (int q0 = 0; q0 < flat(); q0 += QB) {
-                    if (wide) {
-                        block8(buffer, q0, offsets, packed, ob * taps * OB, start, tile);
-                    } else {
-                        block4(buffer, q0, offsets, packed, ob * taps * OB, 0, start, tile);
-                        if (ob * OB + 4 < cout) {
-                            block4(buffer, q0, offsets, packed, ob * taps * OB, 4, start, tile);
-                        }
+            correlate(buffer, offsets(), oh, ow, wq(), cout, packed, bias, bOff, dst, dstOff, wide);
+        }
+    }
+
+    /** Weight of output channel co at tap t of a packed kernel. */
+    @FunctionalInterface
+    interface TapWeight {
+        float get(int co, int t);
+    }
+
+    /** [ob][t][j] = weight(ob * OB + j, t) (0 past cout), flattened: {@link #correlate}'s kernel of taps taps. */
+    static float[] pack(int cout, int taps, TapWeight weight) {
+        int blocks = (cout + OB - 1) / OB;
+        float[] out = new float[blocks * taps * OB];
+        for (int co = 0; co < cout; co++) {
+            for (int t = 0; t < taps; t++) {
+                out[((co / OB) * taps + t) * OB + co % OB] = weight.get(co, t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * cout planes (rows, cols) at dst[dstOff ..] = sums over taps t of buffer[q + offsets[t]] times the packed weights
+     * (+ bias when not null), q = row * rowWidth + column the flat output grid (columns from cols on computed and
+     * dropped), in register blocks of OB channels (wide) or OB / 2; buffer holds QB - 1 readable cells past the last
+     * flat output's farthest tap.
+     */
+    static void correlate(float[] buffer, int[] offsets, int rows, int cols, int rowWidth, int cout, float[] packed,
+                          float[] bias, int bOff, float[] dst, int dstOff, boolean wide) {
+        int taps = offsets.length;
+        int flat = rows * rowWidth;
+        float[] tile = new float[OB * QB];
+        float[] start = new float[OB]; // each channel's sums start at its bias
+        for (int ob = 0; ob * OB < cout; ob++) {
+            for (int j = 0; j < OB && bias != null && ob * OB + j < cout; j++) {
+                start[j] = bias[bOff + ob * OB + j];
+            }
+            for (int q0 = 0; q0 < flat; q0 += QB) {
+                if (wide) {
+                    block8(buffer, q0, offsets, packed, ob * taps * OB, start, tile);
+                } else {
+                    block4(buffer, q0, offsets, packed, ob * taps * OB, 0, start, tile);
+                    if (ob * OB + 4 < cout) {
+                        block4(buffer, q0, offsets, packed, ob * taps * OB, 4, start, tile);
                     }
-                    store(tile, ob, q0, dst, dstOff);
                 }
+                store(tile, ob, q0, rows, cols, rowWidth, cout, dst, dstOff);
             }
         }
+    }
 
-        /** tile (OB, QB) = start + the block's sums; kept out of line with its accumulators as locals, in registers. */
-        private static void block8(float[] x, int q0, int[] offsets, float[] wts, int wAt, float[] start, float[] tile) {
-            FloatVector a00 = FloatVector.broadcast(S, start[0]);
-            FloatVector a01 = a00;
-            FloatVector a10 = FloatVector.broadcast(S, start[1]);
-            FloatVector a11 = a10;
-            FloatVector a20 = FloatVector.broadcast(S, start[2]);
-            FloatVector a21 = a20;
-            FloatVector a30 = FloatVector.broadcast(S, start[3]);
-            FloatVector a31 = a30;
-            FloatVector a40 = FloatVector.broadcast(S, start[4]);
-            FloatVector a41 = a40;
-            FloatVector a50 = FloatVector.broadcast(S, start[5]);
-            FloatVector a51 = a50;
-            FloatVector a60 = FloatVector.broadcast(S, start[6]);
-            FloatVector a61 = a60;
-            FloatVector a70 = FloatVector.broadcast(S, start[7]);
-            FloatVector a71 = a70;
-            for (int t = 0; t < offsets.length; t++) {
-                int at = q0 + offsets[t];
-                FloatVector x0 = FloatVector.fromArray(S, x, at);
-                FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
-                int wi = wAt + t * OB;
-                FloatVector v = FloatVector.broadcast(S, wts[wi]);
-                a00 = x0.fma(v, a00);
-                a01 = x1.fma(v, a01);
-                v = FloatVector.broadcast(S, wts[wi + 1]);
-                a10 = x0.fma(v, a10);
-                a11 = x1.fma(v, a11);
-                v = FloatVector.broadcast(S, wts[wi + 2]);
-                a20 = x0.fma(v, a20);
-                a21 = x1.fma(v, a21);
-                v = FloatVector.broadcast(S, wts[wi + 3]);
-                a30 = x0.fma(v, a30);
-                a31 = x1.fma(v, a31);
-                v = FloatVector.broadcast(S, wts[wi + 4]);
-                a40 = x0.fma(v, a40);
-                a41 = x1.fma(v, a41);
-                v = FloatVector.broadcast(S, wts[wi + 5]);
-                a50 = x0.fma(v, a50);
-                a51 = x1.fma(v, a51);
-                v = FloatVector.broadcast(S, wts[wi + 6]);
-                a60 = x0.fma(v, a60);
-                a61 = x1.fma(v, a61);
-                v = FloatVector.broadcast(S, wts[wi + 7]);
-                a70 = x0.fma(v, a70);
-                a71 = x1.fma(v, a71);
-            }
-            a00.intoArray(tile, 0);
-            a01.intoArray(tile, LANES);
-            a10.intoArray(tile, QB);
-            a11.intoArray(tile, QB + LANES);
-            a20.intoArray(tile, 2 * QB);
-            a21.intoArray(tile, 2 * QB + LANES);
-            a30.intoArray(tile, 3 * QB);
-            a31.intoArray(tile, 3 * QB + LANES);
-            a40.intoArray(tile, 4 * QB);
-            a41.intoArray(tile, 4 * QB + LANES);
-            a50.intoArray(tile, 5 * QB);
-            a51.intoArray(tile, 5 * QB + LANES);
-            a60.intoArray(tile, 6 * QB);
-            a61.intoArray(tile, 6 * QB + LANES);
-            a70.intoArray(tile, 7 * QB);
-            a71.intoArray(tile, 7 * QB + LANES);
+    /** tile (OB, QB) = start + the block's sums; kept out of line with its accumulators as locals, in registers. */
+    private static void block8(float[] x, int q0, int[] offsets, float[] wts, int wAt, float[] start, float[] tile) {
+        FloatVector a00 = FloatVector.broadcast(S, start[0]);
+        FloatVector a01 = a00;
+        FloatVector a10 = FloatVector.broadcast(S, start[1]);
+        FloatVector a11 = a10;
+        FloatVector a20 = FloatVector.broadcast(S, start[2]);
+        FloatVector a21 = a20;
+        FloatVector a30 = FloatVector.broadcast(S, start[3]);
+        FloatVector a31 = a30;
+        FloatVector a40 = FloatVector.broadcast(S, start[4]);
+        FloatVector a41 = a40;
+        FloatVector a50 = FloatVector.broadcast(S, start[5]);
+        FloatVector a51 = a50;
+        FloatVector a60 = FloatVector.broadcast(S, start[6]);
+        FloatVector a61 = a60;
+        FloatVector a70 = FloatVector.broadcast(S, start[7]);
+        FloatVector a71 = a70;
+        for (int t = 0; t < offsets.length; t++) {
+            int at = q0 + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, x, at);
+            FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
+            int wi = wAt + t * OB;
+            FloatVector v = FloatVector.broadcast(S, wts[wi]);
+            a00 = x0.fma(v, a00);
+            a01 = x1.fma(v, a01);
+            v = FloatVector.broadcast(S, wts[wi + 1]);
+            a10 = x0.fma(v, a10);
+            a11 = x1.fma(v, a11);
+            v = FloatVector.broadcast(S, wts[wi + 2]);
+            a20 = x0.fma(v, a20);
+            a21 = x1.fma(v, a21);
+            v = FloatVector.broadcast(S, wts[wi + 3]);
+            a30 = x0.fma(v, a30);
+            a31 = x1.fma(v, a31);
+            v = FloatVector.broadcast(S, wts[wi + 4]);
+            a40 = x0.fma(v, a40);
+            a41 = x1.fma(v, a41);
+            v = FloatVector.broadcast(S, wts[wi + 5]);
+            a50 = x0.fma(v, a50);
+            a51 = x1.fma(v, a51);
+            v = FloatVector.broadcast(S, wts[wi + 6]);
+            a60 = x0.fma(v, a60);
+            a61 = x1.fma(v, a61);
+            v = FloatVector.broadcast(S, wts[wi + 7]);
+            a70 = x0.fma(v, a70);
+            a71 = x1.fma(v, a71);
         }
+        a00.intoArray(tile, 0);
+        a01.intoArray(tile, LANES);
+        a10.intoArray(tile, QB);
+        a11.intoArray(tile, QB + LANES);
+        a20.intoArray(tile, 2 * QB);
+        a21.intoArray(tile, 2 * QB + LANES);
+        a30.intoArray(tile, 3 * QB);
+        a31.intoArray(tile, 3 * QB + LANES);
+        a40.intoArray(tile, 4 * QB);
+        a41.intoArray(tile, 4 * QB + LANES);
+        a50.intoArray(tile, 5 * QB);
+        a51.intoArray(tile, 5 * QB + LANES);
+        a60.intoArray(tile, 6 * QB);
+        a61.intoArray(tile, 6 * QB + LANES);
+        a70.intoArray(tile, 7 * QB);
+        a71.intoArray(tile, 7 * QB + LANES);
+    }
 
-        /** Rows j0 .. j0 + 3 of tile (OB, QB) = start + their sums: {@link #block8} for half the channels. */
-        private static void block4(float[] x, int q0, int[] offsets, float[] wts, int wAt, int j0, float[] start,
-                                   float[] tile) {
-            FloatVector a00 = FloatVector.broadcast(S, start[j0]);
-            FloatVector a01 = a00;
-            FloatVector a10 = FloatVector.broadcast(S, start[j0 + 1]);
-            FloatVector a11 = a10;
-            FloatVector a20 = FloatVector.broadcast(S, start[j0 + 2]);
-            FloatVector a21 = a20;
-            FloatVector a30 = FloatVector.broadcast(S, start[j0 + 3]);
-            FloatVector a31 = a30;
-            for (int t = 0; t < offsets.length; t++) {
-                int at = q0 + offsets[t];
-                FloatVector x0 = FloatVector.fromArray(S, x, at);
-                FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
-                int wi = wAt + t * OB + j0;
-                FloatVector v = FloatVector.broadcast(S, wts[wi]);
-                a00 = x0.fma(v, a00);
-                a01 = x1.fma(v, a01);
-                v = FloatVector.broadcast(S, wts[wi + 1]);
-                a10 = x0.fma(v, a10);
-                a11 = x1.fma(v, a11);
-                v = FloatVector.broadcast(S, wts[wi + 2]);
-                a20 = x0.fma(v, a20);
-                a21 = x1.fma(v, a21);
-                v = FloatVector.broadcast(S, wts[wi + 3]);
-                a30 = x0.fma(v, a30);
-                a31 = x1.fma(v, a31);
-            }
-            int r = j0 * QB;
-            a00.intoArray(tile, r);
-            a01.intoArray(tile, r + LANES);
-            a10.intoArray(tile, r + QB);
-            a11.intoArray(tile, r + QB + LANES);
-            a20.intoArray(tile, r + 2 * QB);
-            a21.intoArray(tile, r + 2 * QB + LANES);
-            a30.intoArray(tile, r + 3 * QB);
-            a31.intoArray(tile, r + 3 * QB + LANES);
+    /** Rows j0 .. j0 + 3 of tile (OB, QB) = start + their sums: {@link #block8} for half the channels. */
+    private static void block4(float[] x, int q0, int[] offsets, float[] wts, int wAt, int j0, float[] start,
+                               float[] tile) {
+        FloatVector a00 = FloatVector.broadcast(S, start[j0]);
+        FloatVector a01 = a00;
+        FloatVector a10 = FloatVector.broadcast(S, start[j0 + 1]);
+        FloatVector a11 = a10;
+        FloatVector a20 = FloatVector.broadcast(S, start[j0 + 2]);
+        FloatVector a21 = a20;
+        FloatVector a30 = FloatVector.broadcast(S, start[j0 + 3]);
+        FloatVector a31 = a30;
+        for (int t = 0; t < offsets.length; t++) {
+            int at = q0 + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, x, at);
+            FloatVector x1 = FloatVector.fromArray(S, x, at + LANES);
+            int wi = wAt + t * OB + j0;
+            FloatVector v = FloatVector.broadcast(S, wts[wi]);
+            a00 = x0.fma(v, a00);
+            a01 = x1.fma(v, a01);
+            v = FloatVector.broadcast(S, wts[wi + 1]);
+            a10 = x0.fma(v, a10);
+            a11 = x1.fma(v, a11);
+            v = FloatVector.broadcast(S, wts[wi + 2]);
+            a20 = x0.fma(v, a20);
+            a21 = x1.fma(v, a21);
+            v = FloatVector.broadcast(S, wts[wi + 3]);
+            a30 = x0.fma(v, a30);
+            a31 = x1.fma(v, a31);
         }
+        int r = j0 * QB;
+        a00.intoArray(tile, r);
+        a01.intoArray(tile, r + LANES);
+        a10.intoArray(tile, r + QB);
+        a11.intoArray(tile, r + QB + LANES);
+        a20.intoArray(tile, r + 2 * QB);
+        a21.intoArray(tile, r + 2 * QB + LANES);
+        a30.intoArray(tile, r + 3 * QB);
+        a31.intoArray(tile, r + 3 * QB + LANES);
+    }
 
-        /** The tile's kept outputs (q &lt; flat, column &lt; ow, channel &lt; cout) into dst, a row's run at a time. */
-        private void store(float[] tile, int ob, int q0, float[] dst, int dstOff) {
-            int wp = wq();
-            int plane = oh * ow;
-            int end = Math.min(QB, flat() - q0);
-            for (int i = 0; i < end; ) {
-                int row = (q0 + i) / wp;
-                int col = q0 + i - row * wp;
-                int run = Math.min(end - i, wp - col); // to the end of this padded row
-                int keep = Math.min(run, ow - col);
-                for (int j = 0; keep > 0 && j < OB && ob * OB + j < cout; j++) {
-                    System.arraycopy(tile, j * QB + i, dst, dstOff + (ob * OB + j) * plane + row * ow + col, keep);
-                }
-                i += run;
+    /** The tile's kept outputs (q &lt; rows * rowWidth, column &lt; cols, channel &lt; cout) into dst, a row's run at a time. */
+    private static void store(float[] tile, int ob, int q0, int rows, int cols, int rowWidth, int cout, float[] dst,
+                              int dstOff) {
+        int plane = rows * cols;
+        int end = Math.min(QB, rows * rowWidth - q0);
+        for (int i = 0; i < end; ) {
+            int row = (q0 + i) / rowWidth;
+            int col = q0 + i - row * rowWidth;
+            int run = Math.min(end - i, rowWidth - col); // to the end of this flat row
+            int keep = Math.min(run, cols - col);
+            for (int j = 0; keep > 0 && j < OB && ob * OB + j < cout; j++) {
+                System.arraycopy(tile, j * QB + i, dst, dstOff + (ob * OB + j) * plane + row * cols + col, keep);
             }
+            i += run;
         }
     }
 }

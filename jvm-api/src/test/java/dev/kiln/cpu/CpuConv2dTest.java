@@ -109,7 +109,18 @@ class CpuConv2dTest {
         new Case("direct strided: 16 to 32 channels 3x3 stride 2 pad 1, 15x13", 2, 16, 15, 13, 32, 3, 3,
                 Conv2dParams.of(2, 1, 1, 1), false),
         new Case("direct strided: 3 to 7 channels 5x5 stride 3 pad 2, 17x16", 2, 3, 17, 16, 7, 5, 5,
-                Conv2dParams.of(3, 2, 1, 1), true));
+                Conv2dParams.of(3, 2, 1, 1), true),
+        // strided input gradients by phases: a DCGAN's 4x4 stride 2 on an odd image; rows of 28 (vector pairs
+        // interleaved); stride 3 with dilation 2 and padding past the kernel's reach; a kernel narrower than its stride
+        // (a phase no tap reaches: zeros)
+        new Case("direct strided input gradient: 6 to 10 channels 4x4 stride 2 pad 1, 9x11", 2, 6, 9, 11, 10, 4, 4,
+                Conv2dParams.of(2, 1, 1, 1), true),
+        new Case("direct strided input gradient: 32 to 16 channels 3x3 stride 2 pad 1, 28x28", 2, 32, 28, 28, 16, 3, 3,
+                Conv2dParams.of(2, 1, 1, 1), false),
+        new Case("direct strided input gradient: 5 to 7 channels 3x3 stride 3 pad 4 dilation 2, 13x10", 2, 5, 13, 10, 7,
+                3, 3, Conv2dParams.of(3, 4, 2, 1), false),
+        new Case("direct strided input gradient: 4 to 8 channels 2x2 stride 3, 10x11", 2, 4, 10, 11, 8, 2, 2,
+                Conv2dParams.of(3, 0, 1, 1), true));
 
     record Run(Case c, DType dtype) {
         @Override

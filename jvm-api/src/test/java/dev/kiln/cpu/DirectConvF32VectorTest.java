@@ -38,6 +38,13 @@ class DirectConvF32VectorTest {
     }
 
     @Test
+    void stridedInputGradientCasesExist() {
+        assertTrue(CpuConv2dTest.CASES.stream().filter(c -> c.p().strideH() * c.p().strideW() > 1
+                && DirectConv.suitsBackwardInput(geometry(c))).count() >= 6,
+                "CpuConv2dTest has strided cases whose input gradient runs by phases");
+    }
+
+    @Test
     void casesWhoseWeightGradientIsAGemmExist() {
         assertTrue(CpuConv2dTest.CASES.stream().anyMatch(c -> c.kh() * c.kw() > 1 && DirectConv.suitsForward(geometry(c))
                 && !DirectConv.suitsBackwardWeight(geometry(c))), "CpuConv2dTest has cases whose forward runs directly "
