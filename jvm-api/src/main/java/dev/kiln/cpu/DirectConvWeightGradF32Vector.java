@@ -30,7 +30,11 @@ final class DirectConvWeightGradF32Vector {
 
     /** gw (o, c / groups, kh, kw) = the weight gradient of conv2d for gy (n, o, oh, ow) and x. */
     static void backwardWeight(ConvGeometry g, float[] gy, int gyOff, float[] x, int xOff, float[] gw) {
-        backwardWeight(g, gy, gyOff, x, xOff, gw, TB);
+        if (OuterWeightGradF32Vector.suits(g)) {
+            OuterWeightGradF32Vector.backwardWeight(g, gy, gyOff, x, xOff, gw);
+        } else {
+            backwardWeight(g, gy, gyOff, x, xOff, gw, TB);
+        }
     }
 
     /** backwardWeight in register blocks of tb (5 or 2) taps: tests run both on any machine. */

@@ -120,7 +120,14 @@ class CpuConv2dTest {
         new Case("direct strided input gradient: 5 to 7 channels 3x3 stride 3 pad 4 dilation 2, 13x10", 2, 5, 13, 10, 7,
                 3, 3, Conv2dParams.of(3, 4, 2, 1), false),
         new Case("direct strided input gradient: 4 to 8 channels 2x2 stride 3, 10x11", 2, 4, 10, 11, 8, 2, 2,
-                Conv2dParams.of(3, 0, 1, 1), true));
+                Conv2dParams.of(3, 0, 1, 1), true),
+        // weight gradients as outer products over pixels (64 or 32 output channels a group fill the register blocks)
+        new Case("outer weight gradient: 8 to 64 channels 3x3 pad 1, 10x9", 3, 8, 10, 9, 64, 3, 3,
+                Conv2dParams.of(1, 1, 1, 1), true),
+        new Case("outer weight gradient: groups 2, 12 to 64 channels, 3x3 dilation 2 pad 2, 9x11", 2, 12, 9, 11, 64, 3, 3,
+                Conv2dParams.of(1, 2, 2, 2), false),
+        new Case("outer weight gradient: 6 to 32 channels 4x4 stride 2 pad 1, 11x12", 3, 6, 11, 12, 32, 4, 4,
+                Conv2dParams.of(2, 1, 1, 1), false));
 
     record Run(Case c, DType dtype) {
         @Override

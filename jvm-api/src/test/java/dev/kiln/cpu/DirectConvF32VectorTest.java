@@ -90,6 +90,24 @@ class DirectConvF32VectorTest {
         }
     }
 
+    @Test
+    void outerWeightGradient_allRegisterBlocks_matchNaiveDouble() {
+        assertTrue(directCases().stream().filter(c -> OuterWeightGradF32Vector.suits(geometry(c))
+                && DirectConv.suitsBackwardWeight(geometry(c))).count() >= 3,
+                "CpuConv2dTest has cases whose weight gradient runs as outer products over pixels");
+        for (CpuConv2dTest.Case c : directCases()) {
+            Random rnd = new Random(c.name().hashCode() + 2);
+            double[] x = CpuConv2dTest.random(rnd, CpuConv2dTest.numel(c.xShape()));
+            double[] gy = CpuConv2dTest.random(rnd, CpuConv2dTest.numel(c.yShape()));
+            for (int[] block : new int[][] {{4, 6}, {2, 12}, {4, 3}, {2, 6}}) {
+                float[] gw = new float[CpuConv2dTest.numel(c.wShape())];
+                OuterWeightGradF32Vector.backwardWeight(geometry(c), shifted(gy), 1, shifted(x), 1, gw, block[0], block[1]);
+                TOL.assertClose(c + ", outer products in blocks of " + block[0] + " vectors x " + block[1] + " taps",
+                        CpuConv2dTest.naiveBackwardWeight(c, gy, x), widen(gw));
+            }
+        }
+    }
+
     private static List<CpuConv2dTest.Case> directCases() {
         return CpuConv2dTest.CASES.stream().filter(c -> DirectConv.suitsForward(geometry(c))).toList();
     }
