@@ -12,9 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * registers over a chunk of pixels, reading the vectors of gy (laid out pixel-major, gyT) and TB broadcast values of x
  * per pixel: no lane sums, no lanes spent on the flat grid's dropped columns, short rows (strided, small images) at no
  * extra cost, where {@link DirectConvWeightGradF32Vector}'s pixel lanes read unaligned x vectors and add their lanes
- * per block. Each chunk of pixels (its gyT in cache) goes through every block, whose sums are saved between chunks, so
- * every sum still runs over the pixels in order. Images go in fixed slices, each slice's sums added in slice order
- * (the same bits at any thread count).
+ * per block. Each chunk of pixels (its gyT in cache) goes through every block, whose sums are added to the block's
+ * running sums after each chunk. Images go in fixed slices, each slice's sums added in slice order (the same bits at
+ * any thread count).
+ *
+ * <p>The blocks' sums start at zero and are added to memory after the loop: when they started from loaded running sums
+ * and were stored straight back, C2 (JDK 17) failed to intrinsify the stores inside a whole training run (not in a
+ * benchmark of the kernel alone) and boxed every fused multiply-add, 30x slower.
  */
 final class OuterWeightGradF32Vector {
     private static final VectorSpecies<Float> S = GemmF32Tiles.S;
@@ -130,7 +134,7 @@ final class OuterWeightGradF32Vector {
     }
 
     /**
-     * The sums at sums[sAt ..] ([tap][channel], tb x nv vectors) += over pixels p0 &lt;= p &lt; p1 of gyT[p * ogp + o0
+     * The sums at sums[sAt ..] ([tap][channel], tb x nv vectors) += the sums over pixels p0 &lt;= p &lt; p1 of gyT[p * ogp + o0
      * + j] x[at[p] + offsets[t0 + t]]: the register block of nv vectors x tb taps.
      */
     private static void block(int nv, int tb, float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0,
@@ -156,30 +160,31 @@ final class OuterWeightGradF32Vector {
         int f3 = offsets[t0 + 3];
         int f4 = offsets[t0 + 4];
         int f5 = offsets[t0 + 5];
-        FloatVector a0 = FloatVector.fromArray(S, sums, sAt + 0 * LANES);
-        FloatVector b0 = FloatVector.fromArray(S, sums, sAt + 1 * LANES);
-        FloatVector c0 = FloatVector.fromArray(S, sums, sAt + 2 * LANES);
-        FloatVector d0 = FloatVector.fromArray(S, sums, sAt + 3 * LANES);
-        FloatVector a1 = FloatVector.fromArray(S, sums, sAt + 4 * LANES);
-        FloatVector b1 = FloatVector.fromArray(S, sums, sAt + 5 * LANES);
-        FloatVector c1 = FloatVector.fromArray(S, sums, sAt + 6 * LANES);
-        FloatVector d1 = FloatVector.fromArray(S, sums, sAt + 7 * LANES);
-        FloatVector a2 = FloatVector.fromArray(S, sums, sAt + 8 * LANES);
-        FloatVector b2 = FloatVector.fromArray(S, sums, sAt + 9 * LANES);
-        FloatVector c2 = FloatVector.fromArray(S, sums, sAt + 10 * LANES);
-        FloatVector d2 = FloatVector.fromArray(S, sums, sAt + 11 * LANES);
-        FloatVector a3 = FloatVector.fromArray(S, sums, sAt + 12 * LANES);
-        FloatVector b3 = FloatVector.fromArray(S, sums, sAt + 13 * LANES);
-        FloatVector c3 = FloatVector.fromArray(S, sums, sAt + 14 * LANES);
-        FloatVector d3 = FloatVector.fromArray(S, sums, sAt + 15 * LANES);
-        FloatVector a4 = FloatVector.fromArray(S, sums, sAt + 16 * LANES);
-        FloatVector b4 = FloatVector.fromArray(S, sums, sAt + 17 * LANES);
-        FloatVector c4 = FloatVector.fromArray(S, sums, sAt + 18 * LANES);
-        FloatVector d4 = FloatVector.fromArray(S, sums, sAt + 19 * LANES);
-        FloatVector a5 = FloatVector.fromArray(S, sums, sAt + 20 * LANES);
-        FloatVector b5 = FloatVector.fromArray(S, sums, sAt + 21 * LANES);
-        FloatVector c5 = FloatVector.fromArray(S, sums, sAt + 22 * LANES);
-        FloatVector d5 = FloatVector.fromArray(S, sums, sAt + 23 * LANES);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = zero;
+        FloatVector b0 = zero;
+        FloatVector c0 = zero;
+        FloatVector d0 = zero;
+        FloatVector a1 = zero;
+        FloatVector b1 = zero;
+        FloatVector c1 = zero;
+        FloatVector d1 = zero;
+        FloatVector a2 = zero;
+        FloatVector b2 = zero;
+        FloatVector c2 = zero;
+        FloatVector d2 = zero;
+        FloatVector a3 = zero;
+        FloatVector b3 = zero;
+        FloatVector c3 = zero;
+        FloatVector d3 = zero;
+        FloatVector a4 = zero;
+        FloatVector b4 = zero;
+        FloatVector c4 = zero;
+        FloatVector d4 = zero;
+        FloatVector a5 = zero;
+        FloatVector b5 = zero;
+        FloatVector c5 = zero;
+        FloatVector d5 = zero;
         for (int p = p0; p < p1; p++) {
             int xi = at[p];
             int gi = p * ogp + o0;
@@ -219,30 +224,30 @@ final class OuterWeightGradF32Vector {
             c5 = g2.fma(v, c5);
             d5 = g3.fma(v, d5);
         }
-        a0.intoArray(sums, sAt + 0 * LANES);
-        b0.intoArray(sums, sAt + 1 * LANES);
-        c0.intoArray(sums, sAt + 2 * LANES);
-        d0.intoArray(sums, sAt + 3 * LANES);
-        a1.intoArray(sums, sAt + 4 * LANES);
-        b1.intoArray(sums, sAt + 5 * LANES);
-        c1.intoArray(sums, sAt + 6 * LANES);
-        d1.intoArray(sums, sAt + 7 * LANES);
-        a2.intoArray(sums, sAt + 8 * LANES);
-        b2.intoArray(sums, sAt + 9 * LANES);
-        c2.intoArray(sums, sAt + 10 * LANES);
-        d2.intoArray(sums, sAt + 11 * LANES);
-        a3.intoArray(sums, sAt + 12 * LANES);
-        b3.intoArray(sums, sAt + 13 * LANES);
-        c3.intoArray(sums, sAt + 14 * LANES);
-        d3.intoArray(sums, sAt + 15 * LANES);
-        a4.intoArray(sums, sAt + 16 * LANES);
-        b4.intoArray(sums, sAt + 17 * LANES);
-        c4.intoArray(sums, sAt + 18 * LANES);
-        d4.intoArray(sums, sAt + 19 * LANES);
-        a5.intoArray(sums, sAt + 20 * LANES);
-        b5.intoArray(sums, sAt + 21 * LANES);
-        c5.intoArray(sums, sAt + 22 * LANES);
-        d5.intoArray(sums, sAt + 23 * LANES);
+        add(a0, sums, sAt + 0 * LANES);
+        add(b0, sums, sAt + 1 * LANES);
+        add(c0, sums, sAt + 2 * LANES);
+        add(d0, sums, sAt + 3 * LANES);
+        add(a1, sums, sAt + 4 * LANES);
+        add(b1, sums, sAt + 5 * LANES);
+        add(c1, sums, sAt + 6 * LANES);
+        add(d1, sums, sAt + 7 * LANES);
+        add(a2, sums, sAt + 8 * LANES);
+        add(b2, sums, sAt + 9 * LANES);
+        add(c2, sums, sAt + 10 * LANES);
+        add(d2, sums, sAt + 11 * LANES);
+        add(a3, sums, sAt + 12 * LANES);
+        add(b3, sums, sAt + 13 * LANES);
+        add(c3, sums, sAt + 14 * LANES);
+        add(d3, sums, sAt + 15 * LANES);
+        add(a4, sums, sAt + 16 * LANES);
+        add(b4, sums, sAt + 17 * LANES);
+        add(c4, sums, sAt + 18 * LANES);
+        add(d4, sums, sAt + 19 * LANES);
+        add(a5, sums, sAt + 20 * LANES);
+        add(b5, sums, sAt + 21 * LANES);
+        add(c5, sums, sAt + 22 * LANES);
+        add(d5, sums, sAt + 23 * LANES);
     }
 
     private static void block2x12(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -259,30 +264,31 @@ final class OuterWeightGradF32Vector {
         int f9 = offsets[t0 + 9];
         int f10 = offsets[t0 + 10];
         int f11 = offsets[t0 + 11];
-        FloatVector a0 = FloatVector.fromArray(S, sums, sAt + 0 * LANES);
-        FloatVector b0 = FloatVector.fromArray(S, sums, sAt + 1 * LANES);
-        FloatVector a1 = FloatVector.fromArray(S, sums, sAt + 2 * LANES);
-        FloatVector b1 = FloatVector.fromArray(S, sums, sAt + 3 * LANES);
-        FloatVector a2 = FloatVector.fromArray(S, sums, sAt + 4 * LANES);
-        FloatVector b2 = FloatVector.fromArray(S, sums, sAt + 5 * LANES);
-        FloatVector a3 = FloatVector.fromArray(S, sums, sAt + 6 * LANES);
-        FloatVector b3 = FloatVector.fromArray(S, sums, sAt + 7 * LANES);
-        FloatVector a4 = FloatVector.fromArray(S, sums, sAt + 8 * LANES);
-        FloatVector b4 = FloatVector.fromArray(S, sums, sAt + 9 * LANES);
-        FloatVector a5 = FloatVector.fromArray(S, sums, sAt + 10 * LANES);
-        FloatVector b5 = FloatVector.fromArray(S, sums, sAt + 11 * LANES);
-        FloatVector a6 = FloatVector.fromArray(S, sums, sAt + 12 * LANES);
-        FloatVector b6 = FloatVector.fromArray(S, sums, sAt + 13 * LANES);
-        FloatVector a7 = FloatVector.fromArray(S, sums, sAt + 14 * LANES);
-        FloatVector b7 = FloatVector.fromArray(S, sums, sAt + 15 * LANES);
-        FloatVector a8 = FloatVector.fromArray(S, sums, sAt + 16 * LANES);
-        FloatVector b8 = FloatVector.fromArray(S, sums, sAt + 17 * LANES);
-        FloatVector a9 = FloatVector.fromArray(S, sums, sAt + 18 * LANES);
-        FloatVector b9 = FloatVector.fromArray(S, sums, sAt + 19 * LANES);
-        FloatVector a10 = FloatVector.fromArray(S, sums, sAt + 20 * LANES);
-        FloatVector b10 = FloatVector.fromArray(S, sums, sAt + 21 * LANES);
-        FloatVector a11 = FloatVector.fromArray(S, sums, sAt + 22 * LANES);
-        FloatVector b11 = FloatVector.fromArray(S, sums, sAt + 23 * LANES);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = zero;
+        FloatVector b0 = zero;
+        FloatVector a1 = zero;
+        FloatVector b1 = zero;
+        FloatVector a2 = zero;
+        FloatVector b2 = zero;
+        FloatVector a3 = zero;
+        FloatVector b3 = zero;
+        FloatVector a4 = zero;
+        FloatVector b4 = zero;
+        FloatVector a5 = zero;
+        FloatVector b5 = zero;
+        FloatVector a6 = zero;
+        FloatVector b6 = zero;
+        FloatVector a7 = zero;
+        FloatVector b7 = zero;
+        FloatVector a8 = zero;
+        FloatVector b8 = zero;
+        FloatVector a9 = zero;
+        FloatVector b9 = zero;
+        FloatVector a10 = zero;
+        FloatVector b10 = zero;
+        FloatVector a11 = zero;
+        FloatVector b11 = zero;
         for (int p = p0; p < p1; p++) {
             int xi = at[p];
             int gi = p * ogp + o0;
@@ -326,30 +332,30 @@ final class OuterWeightGradF32Vector {
             a11 = g0.fma(v, a11);
             b11 = g1.fma(v, b11);
         }
-        a0.intoArray(sums, sAt + 0 * LANES);
-        b0.intoArray(sums, sAt + 1 * LANES);
-        a1.intoArray(sums, sAt + 2 * LANES);
-        b1.intoArray(sums, sAt + 3 * LANES);
-        a2.intoArray(sums, sAt + 4 * LANES);
-        b2.intoArray(sums, sAt + 5 * LANES);
-        a3.intoArray(sums, sAt + 6 * LANES);
-        b3.intoArray(sums, sAt + 7 * LANES);
-        a4.intoArray(sums, sAt + 8 * LANES);
-        b4.intoArray(sums, sAt + 9 * LANES);
-        a5.intoArray(sums, sAt + 10 * LANES);
-        b5.intoArray(sums, sAt + 11 * LANES);
-        a6.intoArray(sums, sAt + 12 * LANES);
-        b6.intoArray(sums, sAt + 13 * LANES);
-        a7.intoArray(sums, sAt + 14 * LANES);
-        b7.intoArray(sums, sAt + 15 * LANES);
-        a8.intoArray(sums, sAt + 16 * LANES);
-        b8.intoArray(sums, sAt + 17 * LANES);
-        a9.intoArray(sums, sAt + 18 * LANES);
-        b9.intoArray(sums, sAt + 19 * LANES);
-        a10.intoArray(sums, sAt + 20 * LANES);
-        b10.intoArray(sums, sAt + 21 * LANES);
-        a11.intoArray(sums, sAt + 22 * LANES);
-        b11.intoArray(sums, sAt + 23 * LANES);
+        add(a0, sums, sAt + 0 * LANES);
+        add(b0, sums, sAt + 1 * LANES);
+        add(a1, sums, sAt + 2 * LANES);
+        add(b1, sums, sAt + 3 * LANES);
+        add(a2, sums, sAt + 4 * LANES);
+        add(b2, sums, sAt + 5 * LANES);
+        add(a3, sums, sAt + 6 * LANES);
+        add(b3, sums, sAt + 7 * LANES);
+        add(a4, sums, sAt + 8 * LANES);
+        add(b4, sums, sAt + 9 * LANES);
+        add(a5, sums, sAt + 10 * LANES);
+        add(b5, sums, sAt + 11 * LANES);
+        add(a6, sums, sAt + 12 * LANES);
+        add(b6, sums, sAt + 13 * LANES);
+        add(a7, sums, sAt + 14 * LANES);
+        add(b7, sums, sAt + 15 * LANES);
+        add(a8, sums, sAt + 16 * LANES);
+        add(b8, sums, sAt + 17 * LANES);
+        add(a9, sums, sAt + 18 * LANES);
+        add(b9, sums, sAt + 19 * LANES);
+        add(a10, sums, sAt + 20 * LANES);
+        add(b10, sums, sAt + 21 * LANES);
+        add(a11, sums, sAt + 22 * LANES);
+        add(b11, sums, sAt + 23 * LANES);
     }
 
     private static void block4x3(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -357,18 +363,19 @@ final class OuterWeightGradF32Vector {
         int f0 = offsets[t0 + 0];
         int f1 = offsets[t0 + 1];
         int f2 = offsets[t0 + 2];
-        FloatVector a0 = FloatVector.fromArray(S, sums, sAt + 0 * LANES);
-        FloatVector b0 = FloatVector.fromArray(S, sums, sAt + 1 * LANES);
-        FloatVector c0 = FloatVector.fromArray(S, sums, sAt + 2 * LANES);
-        FloatVector d0 = FloatVector.fromArray(S, sums, sAt + 3 * LANES);
-        FloatVector a1 = FloatVector.fromArray(S, sums, sAt + 4 * LANES);
-        FloatVector b1 = FloatVector.fromArray(S, sums, sAt + 5 * LANES);
-        FloatVector c1 = FloatVector.fromArray(S, sums, sAt + 6 * LANES);
-        FloatVector d1 = FloatVector.fromArray(S, sums, sAt + 7 * LANES);
-        FloatVector a2 = FloatVector.fromArray(S, sums, sAt + 8 * LANES);
-        FloatVector b2 = FloatVector.fromArray(S, sums, sAt + 9 * LANES);
-        FloatVector c2 = FloatVector.fromArray(S, sums, sAt + 10 * LANES);
-        FloatVector d2 = FloatVector.fromArray(S, sums, sAt + 11 * LANES);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = zero;
+        FloatVector b0 = zero;
+        FloatVector c0 = zero;
+        FloatVector d0 = zero;
+        FloatVector a1 = zero;
+        FloatVector b1 = zero;
+        FloatVector c1 = zero;
+        FloatVector d1 = zero;
+        FloatVector a2 = zero;
+        FloatVector b2 = zero;
+        FloatVector c2 = zero;
+        FloatVector d2 = zero;
         for (int p = p0; p < p1; p++) {
             int xi = at[p];
             int gi = p * ogp + o0;
@@ -393,18 +400,18 @@ final class OuterWeightGradF32Vector {
             c2 = g2.fma(v, c2);
             d2 = g3.fma(v, d2);
         }
-        a0.intoArray(sums, sAt + 0 * LANES);
-        b0.intoArray(sums, sAt + 1 * LANES);
-        c0.intoArray(sums, sAt + 2 * LANES);
-        d0.intoArray(sums, sAt + 3 * LANES);
-        a1.intoArray(sums, sAt + 4 * LANES);
-        b1.intoArray(sums, sAt + 5 * LANES);
-        c1.intoArray(sums, sAt + 6 * LANES);
-        d1.intoArray(sums, sAt + 7 * LANES);
-        a2.intoArray(sums, sAt + 8 * LANES);
-        b2.intoArray(sums, sAt + 9 * LANES);
-        c2.intoArray(sums, sAt + 10 * LANES);
-        d2.intoArray(sums, sAt + 11 * LANES);
+        add(a0, sums, sAt + 0 * LANES);
+        add(b0, sums, sAt + 1 * LANES);
+        add(c0, sums, sAt + 2 * LANES);
+        add(d0, sums, sAt + 3 * LANES);
+        add(a1, sums, sAt + 4 * LANES);
+        add(b1, sums, sAt + 5 * LANES);
+        add(c1, sums, sAt + 6 * LANES);
+        add(d1, sums, sAt + 7 * LANES);
+        add(a2, sums, sAt + 8 * LANES);
+        add(b2, sums, sAt + 9 * LANES);
+        add(c2, sums, sAt + 10 * LANES);
+        add(d2, sums, sAt + 11 * LANES);
     }
 
     private static void block2x6(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -415,18 +422,19 @@ final class OuterWeightGradF32Vector {
         int f3 = offsets[t0 + 3];
         int f4 = offsets[t0 + 4];
         int f5 = offsets[t0 + 5];
-        FloatVector a0 = FloatVector.fromArray(S, sums, sAt + 0 * LANES);
-        FloatVector b0 = FloatVector.fromArray(S, sums, sAt + 1 * LANES);
-        FloatVector a1 = FloatVector.fromArray(S, sums, sAt + 2 * LANES);
-        FloatVector b1 = FloatVector.fromArray(S, sums, sAt + 3 * LANES);
-        FloatVector a2 = FloatVector.fromArray(S, sums, sAt + 4 * LANES);
-        FloatVector b2 = FloatVector.fromArray(S, sums, sAt + 5 * LANES);
-        FloatVector a3 = FloatVector.fromArray(S, sums, sAt + 6 * LANES);
-        FloatVector b3 = FloatVector.fromArray(S, sums, sAt + 7 * LANES);
-        FloatVector a4 = FloatVector.fromArray(S, sums, sAt + 8 * LANES);
-        FloatVector b4 = FloatVector.fromArray(S, sums, sAt + 9 * LANES);
-        FloatVector a5 = FloatVector.fromArray(S, sums, sAt + 10 * LANES);
-        FloatVector b5 = FloatVector.fromArray(S, sums, sAt + 11 * LANES);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = zero;
+        FloatVector b0 = zero;
+        FloatVector a1 = zero;
+        FloatVector b1 = zero;
+        FloatVector a2 = zero;
+        FloatVector b2 = zero;
+        FloatVector a3 = zero;
+        FloatVector b3 = zero;
+        FloatVector a4 = zero;
+        FloatVector b4 = zero;
+        FloatVector a5 = zero;
+        FloatVector b5 = zero;
         for (int p = p0; p < p1; p++) {
             int xi = at[p];
             int gi = p * ogp + o0;
@@ -452,17 +460,22 @@ final class OuterWeightGradF32Vector {
             a5 = g0.fma(v, a5);
             b5 = g1.fma(v, b5);
         }
-        a0.intoArray(sums, sAt + 0 * LANES);
-        b0.intoArray(sums, sAt + 1 * LANES);
-        a1.intoArray(sums, sAt + 2 * LANES);
-        b1.intoArray(sums, sAt + 3 * LANES);
-        a2.intoArray(sums, sAt + 4 * LANES);
-        b2.intoArray(sums, sAt + 5 * LANES);
-        a3.intoArray(sums, sAt + 6 * LANES);
-        b3.intoArray(sums, sAt + 7 * LANES);
-        a4.intoArray(sums, sAt + 8 * LANES);
-        b4.intoArray(sums, sAt + 9 * LANES);
-        a5.intoArray(sums, sAt + 10 * LANES);
-        b5.intoArray(sums, sAt + 11 * LANES);
+        add(a0, sums, sAt + 0 * LANES);
+        add(b0, sums, sAt + 1 * LANES);
+        add(a1, sums, sAt + 2 * LANES);
+        add(b1, sums, sAt + 3 * LANES);
+        add(a2, sums, sAt + 4 * LANES);
+        add(b2, sums, sAt + 5 * LANES);
+        add(a3, sums, sAt + 6 * LANES);
+        add(b3, sums, sAt + 7 * LANES);
+        add(a4, sums, sAt + 8 * LANES);
+        add(b4, sums, sAt + 9 * LANES);
+        add(a5, sums, sAt + 10 * LANES);
+        add(b5, sums, sAt + 11 * LANES);
+    }
+
+    /** sums[at ..] += v. */
+    private static void add(FloatVector v, float[] sums, int at) {
+        v.add(FloatVector.fromArray(S, sums, at)).intoArray(sums, at);
     }
 }
