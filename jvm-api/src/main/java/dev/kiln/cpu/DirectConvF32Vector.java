@@ -56,13 +56,14 @@ final class DirectConvF32Vector {
             // tap t = ci * kk + k of output channel co: w[base + co * colRows + t]
             packed[grp] = pack(g.og(), g.colRows(), (co, t) -> w[base + co * g.colRows() + t]);
         }
+        int[] offsets = plan.offsets();
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
             float[] buffer = plan.buffer();
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
                 plan.pad(x, xOff + (img * g.c() + grp * g.cg()) * g.inPlane(), buffer, 0);
-                plan.run(buffer, packed[grp], bias, bias == null ? 0 : bOff + grp * g.og(), y,
+                plan.run(buffer, offsets, packed[grp], bias, bias == null ? 0 : bOff + grp * g.og(), y,
                         (img * g.o() + grp * g.og()) * g.outPlane(), wide);
             }
         });
@@ -93,13 +94,14 @@ final class DirectConvF32Vector {
             // tap t = ci * kk + ky * kw + kx of the flipped, transposed kernel reads w[o = ci][c = co][kh-1-ky][kw-1-kx]
             packed[grp] = pack(g.cg(), g.og() * kk, (co, t) -> w[base + t / kk * g.colRows() + co * kk + kk - 1 - t % kk]);
         }
+        int[] offsets = plan.offsets();
         Parallel.forRange(g.n() * g.groups(), 1, (t0, t1) -> {
             float[] buffer = plan.buffer();
             for (int t = t0; t < t1; t++) {
                 int img = t / g.groups();
                 int grp = t % g.groups();
                 plan.pad(gy, gyOff + (img * g.o() + grp * g.og()) * g.outPlane(), buffer, 0);
-                plan.run(buffer, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane(), wide);
+                plan.run(buffer, offsets, packed[grp], null, 0, gx, (img * g.c() + grp * g.cg()) * g.inPlane(), wide);
             }
         });
     }
@@ -237,11 +239,13 @@ final class DirectConvF32Vector {
         }
 
         /**
-         * cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias), in
+         * cout planes (oh, ow) at dst[dstOff ..] = the correlation of buffer with the packed kernel (+ bias), its taps
+         * at {@link #offsets()} (computed once by the caller, not per image), in
          * register blocks of OB channels (wide) or OB / 2.
          */
-        void run(float[] buffer, float[] packed, float[] bias, int bOff, float[] dst, int dstOff, boolean wide) {
-            correlate(buffer, offsets(), oh, ow, wq(), cout, packed, bias, bOff, dst, dstOff, wide);
+        void run(float[] buffer, int[] offsets, float[] packed, float[] bias, int bOff, float[] dst, int dstOff,
+                 boolean wide) {
+            correlate(buffer, offsets, oh, ow, wq(), cout, packed, bias, bOff, dst, dstOff, wide);
         }
     }
 
