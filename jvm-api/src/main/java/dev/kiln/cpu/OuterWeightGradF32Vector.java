@@ -16,9 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * running sums after each chunk. Images go in fixed slices, each slice's sums added in slice order (the same bits at
  * any thread count).
  *
- * <p>The blocks' sums start at zero and are added to memory after the loop: when they started from loaded running sums
- * and were stored straight back, C2 (JDK 17) failed to intrinsify the stores inside a whole training run (not in a
- * benchmark of the kernel alone) and boxed every fused multiply-add, 30x slower.
+ * <p>The blocks' sums start at zero and are added to memory after the loop, written out in each block: when they
+ * started from loaded running sums and were stored straight back, C2 (JDK 17) failed to intrinsify the stores inside
+ * a whole training run (not in a benchmark of the kernel alone) and boxed every fused multiply-add, 30x slower; with
+ * the adds in a helper method, the blocks were too large for C2 to inline it and boxed its arguments (25% slower).
  */
 final class OuterWeightGradF32Vector {
     private static final VectorSpecies<Float> S = GemmF32Tiles.S;
@@ -75,7 +76,9 @@ final class OuterWeightGradF32Vector {
         int block = tb * ob;                // a block's sums
         int blocks = ogp / ob * tapBlocks;
         int plane = g.outPlane();
-        int slice = Math.max(1, SLICE_PIXELS / plane);
+        // slices of (nearly) equal size: 41 images of 7x7 a slice left a last one of 5, and a thread idle for a third
+        int wanted = (int) Math.max(1, Math.min(g.n(), ((long) g.n() * plane + SLICE_PIXELS / 2) / SLICE_PIXELS));
+        int slice = (g.n() + wanted - 1) / wanted;
         int slices = (g.n() + slice - 1) / slice;
         int[] at = new int[slice * plane]; // each pixel of a slice: its flat index in xs
         for (int p = 0; p < at.length; p++) {
@@ -224,30 +227,30 @@ final class OuterWeightGradF32Vector {
             c5 = g2.fma(v, c5);
             d5 = g3.fma(v, d5);
         }
-        add(a0, sums, sAt + 0 * LANES);
-        add(b0, sums, sAt + 1 * LANES);
-        add(c0, sums, sAt + 2 * LANES);
-        add(d0, sums, sAt + 3 * LANES);
-        add(a1, sums, sAt + 4 * LANES);
-        add(b1, sums, sAt + 5 * LANES);
-        add(c1, sums, sAt + 6 * LANES);
-        add(d1, sums, sAt + 7 * LANES);
-        add(a2, sums, sAt + 8 * LANES);
-        add(b2, sums, sAt + 9 * LANES);
-        add(c2, sums, sAt + 10 * LANES);
-        add(d2, sums, sAt + 11 * LANES);
-        add(a3, sums, sAt + 12 * LANES);
-        add(b3, sums, sAt + 13 * LANES);
-        add(c3, sums, sAt + 14 * LANES);
-        add(d3, sums, sAt + 15 * LANES);
-        add(a4, sums, sAt + 16 * LANES);
-        add(b4, sums, sAt + 17 * LANES);
-        add(c4, sums, sAt + 18 * LANES);
-        add(d4, sums, sAt + 19 * LANES);
-        add(a5, sums, sAt + 20 * LANES);
-        add(b5, sums, sAt + 21 * LANES);
-        add(c5, sums, sAt + 22 * LANES);
-        add(d5, sums, sAt + 23 * LANES);
+        a0.add(FloatVector.fromArray(S, sums, sAt + 0 * LANES)).intoArray(sums, sAt + 0 * LANES);
+        b0.add(FloatVector.fromArray(S, sums, sAt + 1 * LANES)).intoArray(sums, sAt + 1 * LANES);
+        c0.add(FloatVector.fromArray(S, sums, sAt + 2 * LANES)).intoArray(sums, sAt + 2 * LANES);
+        d0.add(FloatVector.fromArray(S, sums, sAt + 3 * LANES)).intoArray(sums, sAt + 3 * LANES);
+        a1.add(FloatVector.fromArray(S, sums, sAt + 4 * LANES)).intoArray(sums, sAt + 4 * LANES);
+        b1.add(FloatVector.fromArray(S, sums, sAt + 5 * LANES)).intoArray(sums, sAt + 5 * LANES);
+        c1.add(FloatVector.fromArray(S, sums, sAt + 6 * LANES)).intoArray(sums, sAt + 6 * LANES);
+        d1.add(FloatVector.fromArray(S, sums, sAt + 7 * LANES)).intoArray(sums, sAt + 7 * LANES);
+        a2.add(FloatVector.fromArray(S, sums, sAt + 8 * LANES)).intoArray(sums, sAt + 8 * LANES);
+        b2.add(FloatVector.fromArray(S, sums, sAt + 9 * LANES)).intoArray(sums, sAt + 9 * LANES);
+        c2.add(FloatVector.fromArray(S, sums, sAt + 10 * LANES)).intoArray(sums, sAt + 10 * LANES);
+        d2.add(FloatVector.fromArray(S, sums, sAt + 11 * LANES)).intoArray(sums, sAt + 11 * LANES);
+        a3.add(FloatVector.fromArray(S, sums, sAt + 12 * LANES)).intoArray(sums, sAt + 12 * LANES);
+        b3.add(FloatVector.fromArray(S, sums, sAt + 13 * LANES)).intoArray(sums, sAt + 13 * LANES);
+        c3.add(FloatVector.fromArray(S, sums, sAt + 14 * LANES)).intoArray(sums, sAt + 14 * LANES);
+        d3.add(FloatVector.fromArray(S, sums, sAt + 15 * LANES)).intoArray(sums, sAt + 15 * LANES);
+        a4.add(FloatVector.fromArray(S, sums, sAt + 16 * LANES)).intoArray(sums, sAt + 16 * LANES);
+        b4.add(FloatVector.fromArray(S, sums, sAt + 17 * LANES)).intoArray(sums, sAt + 17 * LANES);
+        c4.add(FloatVector.fromArray(S, sums, sAt + 18 * LANES)).intoArray(sums, sAt + 18 * LANES);
+        d4.add(FloatVector.fromArray(S, sums, sAt + 19 * LANES)).intoArray(sums, sAt + 19 * LANES);
+        a5.add(FloatVector.fromArray(S, sums, sAt + 20 * LANES)).intoArray(sums, sAt + 20 * LANES);
+        b5.add(FloatVector.fromArray(S, sums, sAt + 21 * LANES)).intoArray(sums, sAt + 21 * LANES);
+        c5.add(FloatVector.fromArray(S, sums, sAt + 22 * LANES)).intoArray(sums, sAt + 22 * LANES);
+        d5.add(FloatVector.fromArray(S, sums, sAt + 23 * LANES)).intoArray(sums, sAt + 23 * LANES);
     }
 
     private static void block2x12(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -332,30 +335,30 @@ final class OuterWeightGradF32Vector {
             a11 = g0.fma(v, a11);
             b11 = g1.fma(v, b11);
         }
-        add(a0, sums, sAt + 0 * LANES);
-        add(b0, sums, sAt + 1 * LANES);
-        add(a1, sums, sAt + 2 * LANES);
-        add(b1, sums, sAt + 3 * LANES);
-        add(a2, sums, sAt + 4 * LANES);
-        add(b2, sums, sAt + 5 * LANES);
-        add(a3, sums, sAt + 6 * LANES);
-        add(b3, sums, sAt + 7 * LANES);
-        add(a4, sums, sAt + 8 * LANES);
-        add(b4, sums, sAt + 9 * LANES);
-        add(a5, sums, sAt + 10 * LANES);
-        add(b5, sums, sAt + 11 * LANES);
-        add(a6, sums, sAt + 12 * LANES);
-        add(b6, sums, sAt + 13 * LANES);
-        add(a7, sums, sAt + 14 * LANES);
-        add(b7, sums, sAt + 15 * LANES);
-        add(a8, sums, sAt + 16 * LANES);
-        add(b8, sums, sAt + 17 * LANES);
-        add(a9, sums, sAt + 18 * LANES);
-        add(b9, sums, sAt + 19 * LANES);
-        add(a10, sums, sAt + 20 * LANES);
-        add(b10, sums, sAt + 21 * LANES);
-        add(a11, sums, sAt + 22 * LANES);
-        add(b11, sums, sAt + 23 * LANES);
+        a0.add(FloatVector.fromArray(S, sums, sAt + 0 * LANES)).intoArray(sums, sAt + 0 * LANES);
+        b0.add(FloatVector.fromArray(S, sums, sAt + 1 * LANES)).intoArray(sums, sAt + 1 * LANES);
+        a1.add(FloatVector.fromArray(S, sums, sAt + 2 * LANES)).intoArray(sums, sAt + 2 * LANES);
+        b1.add(FloatVector.fromArray(S, sums, sAt + 3 * LANES)).intoArray(sums, sAt + 3 * LANES);
+        a2.add(FloatVector.fromArray(S, sums, sAt + 4 * LANES)).intoArray(sums, sAt + 4 * LANES);
+        b2.add(FloatVector.fromArray(S, sums, sAt + 5 * LANES)).intoArray(sums, sAt + 5 * LANES);
+        a3.add(FloatVector.fromArray(S, sums, sAt + 6 * LANES)).intoArray(sums, sAt + 6 * LANES);
+        b3.add(FloatVector.fromArray(S, sums, sAt + 7 * LANES)).intoArray(sums, sAt + 7 * LANES);
+        a4.add(FloatVector.fromArray(S, sums, sAt + 8 * LANES)).intoArray(sums, sAt + 8 * LANES);
+        b4.add(FloatVector.fromArray(S, sums, sAt + 9 * LANES)).intoArray(sums, sAt + 9 * LANES);
+        a5.add(FloatVector.fromArray(S, sums, sAt + 10 * LANES)).intoArray(sums, sAt + 10 * LANES);
+        b5.add(FloatVector.fromArray(S, sums, sAt + 11 * LANES)).intoArray(sums, sAt + 11 * LANES);
+        a6.add(FloatVector.fromArray(S, sums, sAt + 12 * LANES)).intoArray(sums, sAt + 12 * LANES);
+        b6.add(FloatVector.fromArray(S, sums, sAt + 13 * LANES)).intoArray(sums, sAt + 13 * LANES);
+        a7.add(FloatVector.fromArray(S, sums, sAt + 14 * LANES)).intoArray(sums, sAt + 14 * LANES);
+        b7.add(FloatVector.fromArray(S, sums, sAt + 15 * LANES)).intoArray(sums, sAt + 15 * LANES);
+        a8.add(FloatVector.fromArray(S, sums, sAt + 16 * LANES)).intoArray(sums, sAt + 16 * LANES);
+        b8.add(FloatVector.fromArray(S, sums, sAt + 17 * LANES)).intoArray(sums, sAt + 17 * LANES);
+        a9.add(FloatVector.fromArray(S, sums, sAt + 18 * LANES)).intoArray(sums, sAt + 18 * LANES);
+        b9.add(FloatVector.fromArray(S, sums, sAt + 19 * LANES)).intoArray(sums, sAt + 19 * LANES);
+        a10.add(FloatVector.fromArray(S, sums, sAt + 20 * LANES)).intoArray(sums, sAt + 20 * LANES);
+        b10.add(FloatVector.fromArray(S, sums, sAt + 21 * LANES)).intoArray(sums, sAt + 21 * LANES);
+        a11.add(FloatVector.fromArray(S, sums, sAt + 22 * LANES)).intoArray(sums, sAt + 22 * LANES);
+        b11.add(FloatVector.fromArray(S, sums, sAt + 23 * LANES)).intoArray(sums, sAt + 23 * LANES);
     }
 
     private static void block4x3(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -400,18 +403,18 @@ final class OuterWeightGradF32Vector {
             c2 = g2.fma(v, c2);
             d2 = g3.fma(v, d2);
         }
-        add(a0, sums, sAt + 0 * LANES);
-        add(b0, sums, sAt + 1 * LANES);
-        add(c0, sums, sAt + 2 * LANES);
-        add(d0, sums, sAt + 3 * LANES);
-        add(a1, sums, sAt + 4 * LANES);
-        add(b1, sums, sAt + 5 * LANES);
-        add(c1, sums, sAt + 6 * LANES);
-        add(d1, sums, sAt + 7 * LANES);
-        add(a2, sums, sAt + 8 * LANES);
-        add(b2, sums, sAt + 9 * LANES);
-        add(c2, sums, sAt + 10 * LANES);
-        add(d2, sums, sAt + 11 * LANES);
+        a0.add(FloatVector.fromArray(S, sums, sAt + 0 * LANES)).intoArray(sums, sAt + 0 * LANES);
+        b0.add(FloatVector.fromArray(S, sums, sAt + 1 * LANES)).intoArray(sums, sAt + 1 * LANES);
+        c0.add(FloatVector.fromArray(S, sums, sAt + 2 * LANES)).intoArray(sums, sAt + 2 * LANES);
+        d0.add(FloatVector.fromArray(S, sums, sAt + 3 * LANES)).intoArray(sums, sAt + 3 * LANES);
+        a1.add(FloatVector.fromArray(S, sums, sAt + 4 * LANES)).intoArray(sums, sAt + 4 * LANES);
+        b1.add(FloatVector.fromArray(S, sums, sAt + 5 * LANES)).intoArray(sums, sAt + 5 * LANES);
+        c1.add(FloatVector.fromArray(S, sums, sAt + 6 * LANES)).intoArray(sums, sAt + 6 * LANES);
+        d1.add(FloatVector.fromArray(S, sums, sAt + 7 * LANES)).intoArray(sums, sAt + 7 * LANES);
+        a2.add(FloatVector.fromArray(S, sums, sAt + 8 * LANES)).intoArray(sums, sAt + 8 * LANES);
+        b2.add(FloatVector.fromArray(S, sums, sAt + 9 * LANES)).intoArray(sums, sAt + 9 * LANES);
+        c2.add(FloatVector.fromArray(S, sums, sAt + 10 * LANES)).intoArray(sums, sAt + 10 * LANES);
+        d2.add(FloatVector.fromArray(S, sums, sAt + 11 * LANES)).intoArray(sums, sAt + 11 * LANES);
     }
 
     private static void block2x6(float[] x, int[] at, int p0, int p1, float[] gyT, int ogp, int o0, int[] offsets,
@@ -460,22 +463,17 @@ final class OuterWeightGradF32Vector {
             a5 = g0.fma(v, a5);
             b5 = g1.fma(v, b5);
         }
-        add(a0, sums, sAt + 0 * LANES);
-        add(b0, sums, sAt + 1 * LANES);
-        add(a1, sums, sAt + 2 * LANES);
-        add(b1, sums, sAt + 3 * LANES);
-        add(a2, sums, sAt + 4 * LANES);
-        add(b2, sums, sAt + 5 * LANES);
-        add(a3, sums, sAt + 6 * LANES);
-        add(b3, sums, sAt + 7 * LANES);
-        add(a4, sums, sAt + 8 * LANES);
-        add(b4, sums, sAt + 9 * LANES);
-        add(a5, sums, sAt + 10 * LANES);
-        add(b5, sums, sAt + 11 * LANES);
-    }
-
-    /** sums[at ..] += v. */
-    private static void add(FloatVector v, float[] sums, int at) {
-        v.add(FloatVector.fromArray(S, sums, at)).intoArray(sums, at);
+        a0.add(FloatVector.fromArray(S, sums, sAt + 0 * LANES)).intoArray(sums, sAt + 0 * LANES);
+        b0.add(FloatVector.fromArray(S, sums, sAt + 1 * LANES)).intoArray(sums, sAt + 1 * LANES);
+        a1.add(FloatVector.fromArray(S, sums, sAt + 2 * LANES)).intoArray(sums, sAt + 2 * LANES);
+        b1.add(FloatVector.fromArray(S, sums, sAt + 3 * LANES)).intoArray(sums, sAt + 3 * LANES);
+        a2.add(FloatVector.fromArray(S, sums, sAt + 4 * LANES)).intoArray(sums, sAt + 4 * LANES);
+        b2.add(FloatVector.fromArray(S, sums, sAt + 5 * LANES)).intoArray(sums, sAt + 5 * LANES);
+        a3.add(FloatVector.fromArray(S, sums, sAt + 6 * LANES)).intoArray(sums, sAt + 6 * LANES);
+        b3.add(FloatVector.fromArray(S, sums, sAt + 7 * LANES)).intoArray(sums, sAt + 7 * LANES);
+        a4.add(FloatVector.fromArray(S, sums, sAt + 8 * LANES)).intoArray(sums, sAt + 8 * LANES);
+        b4.add(FloatVector.fromArray(S, sums, sAt + 9 * LANES)).intoArray(sums, sAt + 9 * LANES);
+        a5.add(FloatVector.fromArray(S, sums, sAt + 10 * LANES)).intoArray(sums, sAt + 10 * LANES);
+        b5.add(FloatVector.fromArray(S, sums, sAt + 11 * LANES)).intoArray(sums, sAt + 11 * LANES);
     }
 }
