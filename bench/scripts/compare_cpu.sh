@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM, conv2d (ResNet's and LeNet's) and sparse benchmarks and the same shapes in
+# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM, conv2d (ResNet's, LeNet's and the course workloads') and sparse benchmarks and the same shapes in
 # PyTorch (with 1 and with 2 threads) in one go, and prints a table:
 # shape, Kiln GFLOP/s, PyTorch GFLOP/s (1 thread, 2 threads), Kiln / the faster PyTorch.
 #
@@ -16,7 +16,7 @@ echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) on $(nproc) 
 
 echo "== Kiln (JMH, -f 1 -wi 3 -i 5, 2 s iterations)"
 # with the Vector API module, as the kiln command runs (add -jvmArgsAppend -Dkiln.vector=false to run without it)
-java -jar "$root/bench/target/benchmarks.jar" 'dev.kiln.bench.(GemmBench|Conv2dBench|LeNetConvBench|SparseBench)' \
+java -jar "$root/bench/target/benchmarks.jar" 'dev.kiln.bench.(GemmBench|Conv2dBench|LeNetConvBench|CourseConvBench|SparseBench)' \
     -f 1 -wi 3 -i 5 -w 2s -r 2s -jvmArgsPrepend --add-modules=jdk.incubator.vector -rf json -rff "$out/jmh.json" "$@" > "$out/jmh.log"
 echo "== PyTorch"
 "$py" "$root/bench/scripts/torch_cpu_bench.py" > "$out/torch.tsv"

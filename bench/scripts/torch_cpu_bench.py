@@ -1,4 +1,5 @@
-"""Times the shapes of Kiln's GemmBench, Conv2dBench, LeNetConvBench, SmallConvBench and SparseBench in PyTorch on the CPU and prints GFLOP/s.
+"""Times the shapes of Kiln's GemmBench, Conv2dBench, LeNetConvBench, SmallConvBench, CourseConvBench and SparseBench in
+PyTorch on the CPU and prints GFLOP/s.
 
 Run with the system interpreter that has torch: /usr/bin/python3 bench/scripts/torch_cpu_bench.py [REGEX]
 (REGEX: only the cases whose name it matches, e.g. SmallConvBench).
@@ -95,6 +96,25 @@ def cases():
             lambda x=x, w=w, stride=stride: F.conv2d(x, w, stride=stride, padding=1)
         yield f"SmallConvBench.backwardInput shape={shape}", flop, lambda backward=backward: backward([True, False, False])
         yield f"SmallConvBench.backwardWeight shape={shape}", flop, lambda backward=backward: backward([False, True, False])
+
+    # CourseConvBench: the course workloads' convolutions (DDPM's U-Net at batch 128, the DCGAN's 4x4 stride 2 at 64),
+    # padding 1, no bias; shape NxCxOxHxK + s stride; the gradients as autograd computes them
+    for shape in ("128x32x32x28x3s1", "128x32x32x28x3s2", "128x64x64x14x3s1", "128x64x64x14x3s2", "128x128x64x14x3s1",
+                  "128x64x128x7x3s1", "64x64x128x14x4s2", "64x128x64x7x4s2"):
+        n, c, o, h, k, stride = (int(v) for v in shape.replace("s", "x").split("x"))
+        oh = (h + 2 - k) // stride + 1
+        flop = 2.0 * n * o * oh * oh * c * k * k
+        x = torch.randn(n, c, h, h, generator=g)
+        w = torch.randn(o, c, k, k, generator=g)
+        gy = torch.randn(n, o, oh, oh, generator=g)
+
+        def backward(mask, x=x, w=w, gy=gy, stride=stride):
+            return torch.ops.aten.convolution_backward(gy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1,
+                                                       mask)
+        yield f"CourseConvBench.forward shape={shape}", flop, \
+            lambda x=x, w=w, stride=stride: F.conv2d(x, w, stride=stride, padding=1)
+        yield f"CourseConvBench.backwardInput shape={shape}", flop, lambda backward=backward: backward([True, False, False])
+        yield f"CourseConvBench.backwardWeight shape={shape}", flop, lambda backward=backward: backward([False, True, False])
 
     # SparseBench: a (20000, 20000) CSR matrix, 16 random columns per row, times x (20000, 64); its transpose
     # times g; (g @ x^T) sampled at its pattern. 2 FLOPs per entry and column.
