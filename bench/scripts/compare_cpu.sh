@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM, conv2d (ResNet's, LeNet's and the course workloads') and sparse benchmarks and the same shapes in
-# PyTorch (with 1 and with 2 threads) in one go, and prints a table:
+# Builds the JMH benchmarks jar, runs Kiln's CPU GEMM, conv2d (ResNet's, LeNet's and the course workloads') and sparse
+# benchmarks and the same shapes in PyTorch (with 1 and with 2 threads) in one go, and prints a table:
 # shape, Kiln GFLOP/s, PyTorch GFLOP/s (1 thread, 2 threads), Kiln / the faster PyTorch.
 #
 # Usage (from anywhere): bench/scripts/compare_cpu.sh [extra JMH options]
