@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The micro-kernel holds output channels x two vectors of pixels in registers: per tap, two loads of x,
  * a broadcast of each channel's weight and two fused multiply-adds per channel. 512-bit vectors (AVX-512:
  * 32 registers) take 8 channels, 16 accumulators; 256-bit ones (AVX2: 16 registers) 4 channels, 8
- * accumulators, twice per block of 8 (8 would spill). The input gradient is the same computation:
- * gy padded by (k - 1) * dilation - pad, convolved with the kernel flipped and its channels swapped.
+ * accumulators, twice per block of 8 (8 would spill). The input gradient at stride 1 is the same computation:
+ * gy padded by (k - 1) * dilation - pad, convolved with the kernel flipped and its channels swapped; at larger
+ * strides it runs phase by phase through {@link #correlate} ({@link StridedInputGradF32Vector}).
  * Sums run over channels, then rows, then columns of the kernel, fused.
  */
 final class DirectConvF32Vector {
