@@ -34,6 +34,22 @@ def median_seconds(fn, warmup=3, repeats=7, min_time=0.2):
     return statistics.median(samples)
 
 
+def padded_conv(bench, shape, n, c, o, h, k, stride, g):
+    """bench's forward, backward-input and backward-weight cases for x (n, c, h, h), weight (o, c, k, k), padding 1, no
+    bias: the gradients as autograd computes them (aten.convolution_backward, one output each)."""
+    oh = (h + 2 - k) // stride + 1
+    flop = 2.0 * n * o * oh * oh * c * k * k
+    x = torch.randn(n, c, h, h, generator=g)
+    w = torch.randn(o, c, k, k, generator=g)
+    gy = torch.randn(n, o, oh, oh, generator=g)
+
+    def backward(mask):
+        return torch.ops.aten.convolution_backward(gy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1, mask)
+    yield f"{bench}.forward shape={shape}", flop, lambda: F.conv2d(x, w, stride=stride, padding=1)
+    yield f"{bench}.backwardInput shape={shape}", flop, lambda: backward([True, False, False])
+    yield f"{bench}.backwardWeight shape={shape}", flop, lambda: backward([False, True, False])
+
+
 def cases():
     g = torch.Generator().manual_seed(0)
     for n, dtype, name in ((1024, torch.float32, "GemmBench.sgemm n=1024"),
@@ -79,42 +95,17 @@ def cases():
         yield f"LeNetConvBench.backwardWeight layer={layer}", flop, \
             lambda x=x, w=w, gy=gy, pad=pad: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad)
 
-    # SmallConvBench: resnet-small's and cnn's 3x3 pad-1 convolutions at batch 64, no bias; the gradients as autograd
-    # computes them (aten.convolution_backward, one output each)
+    # SmallConvBench: resnet-small's and cnn's 3x3 pad-1 convolutions at batch 64, no bias
     for shape in ("16x16x28s1", "32x32x14s1", "64x64x7s1", "32x64x14s1", "16x32x28s2", "32x64x14s2"):
         c, o, h, stride = (int(v) for v in shape.replace("s", "x").split("x"))
-        oh = (h + 2 - 3) // stride + 1
-        flop = 2.0 * 64 * o * oh * oh * c * 9
-        x = torch.randn(64, c, h, h, generator=g)
-        w = torch.randn(o, c, 3, 3, generator=g)
-        gy = torch.randn(64, o, oh, oh, generator=g)
-
-        def backward(mask, x=x, w=w, gy=gy, stride=stride):
-            return torch.ops.aten.convolution_backward(gy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1,
-                                                       mask)
-        yield f"SmallConvBench.forward shape={shape}", flop, \
-            lambda x=x, w=w, stride=stride: F.conv2d(x, w, stride=stride, padding=1)
-        yield f"SmallConvBench.backwardInput shape={shape}", flop, lambda backward=backward: backward([True, False, False])
-        yield f"SmallConvBench.backwardWeight shape={shape}", flop, lambda backward=backward: backward([False, True, False])
+        yield from padded_conv("SmallConvBench", shape, 64, c, o, h, 3, stride, g)
 
     # CourseConvBench: the course workloads' convolutions (DDPM's U-Net at batch 128, the DCGAN's 4x4 stride 2 at 64),
-    # padding 1, no bias; shape NxCxOxHxK + s stride; the gradients as autograd computes them
+    # padding 1, no bias; shape NxCxOxHxK + s stride
     for shape in ("128x32x32x28x3s1", "128x32x32x28x3s2", "128x64x64x14x3s1", "128x64x64x14x3s2", "128x128x64x14x3s1",
                   "128x64x128x7x3s1", "64x64x128x14x4s2", "64x128x64x7x4s2"):
         n, c, o, h, k, stride = (int(v) for v in shape.replace("s", "x").split("x"))
-        oh = (h + 2 - k) // stride + 1
-        flop = 2.0 * n * o * oh * oh * c * k * k
-        x = torch.randn(n, c, h, h, generator=g)
-        w = torch.randn(o, c, k, k, generator=g)
-        gy = torch.randn(n, o, oh, oh, generator=g)
-
-        def backward(mask, x=x, w=w, gy=gy, stride=stride):
-            return torch.ops.aten.convolution_backward(gy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1,
-                                                       mask)
-        yield f"CourseConvBench.forward shape={shape}", flop, \
-            lambda x=x, w=w, stride=stride: F.conv2d(x, w, stride=stride, padding=1)
-        yield f"CourseConvBench.backwardInput shape={shape}", flop, lambda backward=backward: backward([True, False, False])
-        yield f"CourseConvBench.backwardWeight shape={shape}", flop, lambda backward=backward: backward([False, True, False])
+        yield from padded_conv("CourseConvBench", shape, n, c, o, h, k, stride, g)
 
     # SparseBench: a (20000, 20000) CSR matrix, 16 random columns per row, times x (20000, 64); its transpose
     # times g; (g @ x^T) sampled at its pattern. 2 FLOPs per entry and column.

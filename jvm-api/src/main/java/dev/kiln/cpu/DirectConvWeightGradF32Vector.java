@@ -50,41 +50,55 @@ final class DirectConvWeightGradF32Vector {
         int slice = Math.max(1, SLICE_FLAT / flatR);
         int slices = (g.n() + slice - 1) / slice;
         int size = g.og() * taps;
-        for (int grp = 0; grp < g.groups(); grp++) {
-            int group = grp;
-            float[][] partial = new float[slices][];
-            Parallel.forRange(slices, 1, (s0, s1) -> {
-                float[] xs = new float[slice * region];
-                float[] gys = new float[rows * slice * flatR];
-                float[] sums = new float[OBW * tb];
-                for (int s = s0; s < s1; s++) {
-                    int first = s * slice;
-                    int count = Math.min(slice, g.n() - first);
-                    for (int i = 0; i < count; i++) {
-                        int img = first + i;
-                        plan.pad(x, xOff + (img * g.c() + group * g.cg()) * g.inPlane(), xs, i * region);
-                        for (int o = 0; o < g.og(); o++) {
-                            int from = gyOff + (img * g.o() + group * g.og() + o) * g.outPlane();
-                            for (int r = 0; r < g.oh(); r++) {
-                                System.arraycopy(gy, from + r * g.ow(), gys, (o * slice + i) * flatR + r * plan.wq(),
-                                        g.ow());
-                            }
+        sumSlices(g.groups(), slices, size, gw, (group, s0, s1, partial) -> {
+            float[] xs = new float[slice * region];
+            float[] gys = new float[rows * slice * flatR];
+            float[] sums = new float[OBW * tb];
+            for (int s = s0; s < s1; s++) {
+                int first = s * slice;
+                int count = Math.min(slice, g.n() - first);
+                for (int i = 0; i < count; i++) {
+                    int img = first + i;
+                    plan.pad(x, xOff + (img * g.c() + group * g.cg()) * g.inPlane(), xs, i * region);
+                    for (int o = 0; o < g.og(); o++) {
+                        int from = gyOff + (img * g.o() + group * g.og() + o) * g.outPlane();
+                        for (int r = 0; r < g.oh(); r++) {
+                            System.arraycopy(gy, from + r * g.ow(), gys, (o * slice + i) * flatR + r * plan.wq(),
+                                    g.ow());
                         }
                     }
-                    partial[s] = new float[size];
-                    for (int ob = 0; ob * OBW < g.og(); ob++) {
-                        for (int b = 0; b < tapBlocks; b++) {
-                            block(xs, region, gys, slice * flatR, ob * OBW * slice * flatR, flatR, count, offsets,
-                                    b * tb, tb, sums);
-                            for (int o = 0; o < OBW && ob * OBW + o < g.og(); o++) {
-                                for (int t = 0; t < tb && b * tb + t < taps; t++) {
-                                    partial[s][(ob * OBW + o) * taps + b * tb + t] = sums[o * tb + t];
-                                }
+                }
+                partial[s] = new float[size];
+                for (int ob = 0; ob * OBW < g.og(); ob++) {
+                    for (int b = 0; b < tapBlocks; b++) {
+                        block(xs, region, gys, slice * flatR, ob * OBW * slice * flatR, flatR, count, offsets,
+                                b * tb, tb, sums);
+                        for (int o = 0; o < OBW && ob * OBW + o < g.og(); o++) {
+                            for (int t = 0; t < tb && b * tb + t < taps; t++) {
+                                partial[s][(ob * OBW + o) * taps + b * tb + t] = sums[o * tb + t];
                             }
                         }
                     }
                 }
-            });
+            }
+        });
+    }
+
+    /** Work on slices [s0, s1) of a group: partial[s] = a new array of slice s's sums. */
+    @FunctionalInterface
+    interface SliceSums {
+        void run(int group, int s0, int s1, float[][] partial);
+    }
+
+    /**
+     * gw's groups (size sums each), each the sum in slice order of the partial sums body computes slice by slice, the
+     * slices in parallel: the same bits at any thread count.
+     */
+    static void sumSlices(int groups, int slices, int size, float[] gw, SliceSums body) {
+        for (int grp = 0; grp < groups; grp++) {
+            int group = grp;
+            float[][] partial = new float[slices][];
+            Parallel.forRange(slices, 1, (s0, s1) -> body.run(group, s0, s1, partial));
             for (int s = 0; s < slices; s++) {
                 CpuConv2d.addInto(gw, grp * size, partial[s], size, s == 0);
             }

@@ -86,45 +86,38 @@ final class OuterWeightGradF32Vector {
             at[p] = p / plane * region + pix / g.ow() * plan.wq() + pix % g.ow();
         }
         int size = og * taps;
-        for (int grp = 0; grp < g.groups(); grp++) {
-            int group = grp;
-            float[][] partial = new float[slices][];
-            Parallel.forRange(slices, 1, (s0, s1) -> {
-                float[] xs = new float[slice * region];
-                float[] gyT = new float[slice * plane * ogp];
-                float[] sums = new float[blocks * block]; // [o block][tap block][tap][channel]
-                for (int s = s0; s < s1; s++) {
-                    int first = s * slice;
-                    int count = Math.min(slice, g.n() - first);
-                    for (int i = 0; i < count; i++) {
-                        int img = first + i;
-                        plan.pad(x, xOff + (img * g.c() + group * g.cg()) * g.inPlane(), xs, i * region);
-                        transpose(gy, gyOff + (img * g.o() + group * og) * plane, og, plane, gyT, i * plane * ogp, ogp);
-                    }
-                    Arrays.fill(sums, 0f);
-                    for (int c0 = 0; c0 < count * plane; c0 += CHUNK) {
-                        int c1 = Math.min(count * plane, c0 + CHUNK);
-                        for (int k = 0; k < blocks; k++) {
-                            block(nv, tb, xs, at, c0, c1, gyT, ogp, k / tapBlocks * ob, offsets, k % tapBlocks * tb, sums,
-                                    k * block);
-                        }
-                    }
-                    partial[s] = new float[size];
+        DirectConvWeightGradF32Vector.sumSlices(g.groups(), slices, size, gw, (group, s0, s1, partial) -> {
+            float[] xs = new float[slice * region];
+            float[] gyT = new float[slice * plane * ogp];
+            float[] sums = new float[blocks * block]; // [o block][tap block][tap][channel]
+            for (int s = s0; s < s1; s++) {
+                int first = s * slice;
+                int count = Math.min(slice, g.n() - first);
+                for (int i = 0; i < count; i++) {
+                    int img = first + i;
+                    plan.pad(x, xOff + (img * g.c() + group * g.cg()) * g.inPlane(), xs, i * region);
+                    transpose(gy, gyOff + (img * g.o() + group * og) * plane, og, plane, gyT, i * plane * ogp, ogp);
+                }
+                Arrays.fill(sums, 0f);
+                for (int c0 = 0; c0 < count * plane; c0 += CHUNK) {
+                    int c1 = Math.min(count * plane, c0 + CHUNK);
                     for (int k = 0; k < blocks; k++) {
-                        int o0 = k / tapBlocks * ob;
-                        int t0 = k % tapBlocks * tb;
-                        for (int t = 0; t < tb && t0 + t < taps; t++) {
-                            for (int j = 0; j < ob && o0 + j < og; j++) {
-                                partial[s][(o0 + j) * taps + t0 + t] = sums[k * block + t * ob + j];
-                            }
+                        block(nv, tb, xs, at, c0, c1, gyT, ogp, k / tapBlocks * ob, offsets, k % tapBlocks * tb, sums,
+                                k * block);
+                    }
+                }
+                partial[s] = new float[size];
+                for (int k = 0; k < blocks; k++) {
+                    int o0 = k / tapBlocks * ob;
+                    int t0 = k % tapBlocks * tb;
+                    for (int t = 0; t < tb && t0 + t < taps; t++) {
+                        for (int j = 0; j < ob && o0 + j < og; j++) {
+                            partial[s][(o0 + j) * taps + t0 + t] = sums[k * block + t * ob + j];
                         }
                     }
                 }
-            });
-            for (int s = 0; s < slices; s++) {
-                CpuConv2d.addInto(gw, grp * size, partial[s], size, s == 0);
             }
-        }
+        });
     }
 
     /** dst[dstOff + p * ld + o] = src[srcOff + o * plane + p] for o &lt; og, p &lt; plane: an image's gy pixel-major. */
